@@ -1,0 +1,293 @@
+"""A scalar autograd engine with micrograd's API.
+
+``Value`` wraps one float and records the operation that produced it, so that
+``backward()`` can apply the chain rule through the whole expression graph.
+A micrograd program runs unchanged after ``from gradlab.engine import Value``.
+
+Differences from micrograd, each for a reason a learner can see:
+
+* ``_prev`` is a tuple in argument order, so ``a + a`` has two edges and a
+  drawn graph keeps its shape from frame to frame.
+* No reference cycles: the backward rule of a node is a module-level function
+  picked by its op (``_grad_fn``), not a closure that captures the node, so a
+  dropped graph is freed by reference counting at once, with no pause for the
+  cyclic garbage collector.  ``v._backward()`` still works as in the lecture.
+* ``backward()`` sorts the graph without recursion (any depth works) and resets
+  the gradients of the graph it walks first, so calling it twice gives the same
+  gradients.  ``backward(accumulate=True)`` adds to the gradients already there
+  instead, to sum gradients over several graphs: call ``zero_grad`` (or set
+  ``.grad = 0``) yourself before the first one.
+* Extra ops: ``tanh``, ``exp``, ``log``, ``sigmoid``, ``Value ** Value`` and
+  ``number ** Value``.
+
+Domain rule: every op returns an IEEE float and never raises.  Where the maths
+is undefined the result is ``nan`` (``log(-1)``, ``(-8) ** 0.5``); where it is
+infinite or too large for a float it is ``inf`` or ``-inf`` (``log(0)``,
+``0 ** -1``, ``exp(1000)``).  Gradients follow the same rule.  The UI shows
+these values as they are, so a learner sees where a computation broke.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+__all__ = ["Value", "topological_order"]
+
+INF = math.inf
+NAN = math.nan
+
+
+# -- safe float arithmetic: the domain rule above ---------------------------------
+
+
+def safe_pow(base: float, exponent: float) -> float:
+    """``base ** exponent`` as an IEEE float: inf on overflow or a pole, nan off the domain."""
+    try:
+        result = base**exponent
+    except ZeroDivisionError:  # 0 ** negative: a pole
+        if float(exponent).is_integer() and int(exponent) % 2 and math.copysign(1.0, base) < 0:
+            return -INF
+        return INF
+    except OverflowError:
+        negative = base < 0 and float(exponent).is_integer() and int(exponent) % 2
+        return -INF if negative else INF
+    if isinstance(result, complex):  # negative base, fractional exponent
+        return NAN
+    return float(result)
+
+
+def safe_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return INF
+
+
+def safe_log(x: float) -> float:
+    if x > 0:
+        return math.log(x)
+    if x == 0:
+        return -INF
+    return NAN  # negative or nan
+
+
+def safe_mul(a: float, b: float) -> float:
+    """``a * b`` where ``0 * inf`` in a chain-rule product counts as 0.
+
+    A gradient that is exactly zero means "this path does not matter"; letting
+    ``0 * inf`` turn it into nan would poison every gradient upstream.
+    """
+    if a == 0.0 or b == 0.0:
+        return 0.0
+    return a * b
+
+
+def _tanh(x: float) -> float:
+    return math.tanh(x)
+
+
+def _sigmoid(x: float) -> float:
+    # two branches so that exp never overflows
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+# -- backward rules: one function per op, dispatched through Value._grad_fn -------
+# Each accumulates into the parents' .grad, as micrograd's closures do.
+
+
+def _add_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += out.grad
+    b.grad += out.grad
+
+
+def _mul_backward(out: Value) -> None:
+    a, b = out._prev
+    a.grad += b.data * out.grad
+    b.grad += a.data * out.grad
+
+
+def _pow_const_backward(out: Value) -> None:
+    (a,) = out._prev
+    n = out._arg
+    a.grad += safe_mul(n * safe_pow(a.data, n - 1), out.grad)
+
+
+def _pow_backward(out: Value) -> None:
+    # d(b**e)/db = e * b**(e-1);  d(b**e)/de = b**e * log(b)
+    b, e = out._prev
+    b.grad += safe_mul(e.data * safe_pow(b.data, e.data - 1), out.grad)
+    if out.grad != 0.0:
+        if b.data > 0:
+            e.grad += out.data * math.log(b.data) * out.grad
+        elif b.data == 0 and e.data > 0:
+            pass  # 0 ** e is flat (0) for every e > 0
+        else:
+            e.grad += NAN
+
+
+def _relu_backward(out: Value) -> None:
+    (a,) = out._prev
+    a.grad += (out.data > 0) * out.grad
+
+
+def _tanh_backward(out: Value) -> None:
+    (a,) = out._prev
+    a.grad += (1.0 - out.data * out.data) * out.grad
+
+
+def _sigmoid_backward(out: Value) -> None:
+    (a,) = out._prev
+    a.grad += out.data * (1.0 - out.data) * out.grad
+
+
+def _exp_backward(out: Value) -> None:
+    (a,) = out._prev
+    a.grad += safe_mul(out.data, out.grad)
+
+
+def _log_backward(out: Value) -> None:
+    (a,) = out._prev
+    a.grad += safe_mul(safe_pow(a.data, -1.0), out.grad)
+
+
+class Value:
+    """Stores a single scalar value and its gradient."""
+
+    __slots__ = ("data", "grad", "_prev", "_op", "_grad_fn", "_arg", "label", "__weakref__")
+
+    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
+        self.data = data
+        self.grad = 0.0
+        self._prev = tuple(_children)
+        self._op = _op
+        self._grad_fn = None
+        self._arg = None
+        self.label = label
+
+    @classmethod
+    def _result(cls, data: float, parents: tuple, op: str, grad_fn, arg=None) -> Value:
+        out = cls(data, parents, op)
+        out._grad_fn = grad_fn
+        out._arg = arg
+        return out
+
+    # -- primitive ops ---------------------------------------------------------------
+
+    def __add__(self, other) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._result(self.data + other.data, (self, other), "+", _add_backward)
+
+    def __mul__(self, other) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._result(self.data * other.data, (self, other), "*", _mul_backward)
+
+    def __pow__(self, other) -> Value:
+        if isinstance(other, Value):
+            return Value._result(safe_pow(self.data, other.data), (self, other), "**", _pow_backward)
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        return Value._result(safe_pow(self.data, other), (self,), f"**{other}", _pow_const_backward, other)
+
+    def relu(self) -> Value:
+        return Value._result(0 if self.data < 0 else self.data, (self,), "ReLU", _relu_backward)
+
+    def tanh(self) -> Value:
+        return Value._result(_tanh(self.data), (self,), "tanh", _tanh_backward)
+
+    def sigmoid(self) -> Value:
+        return Value._result(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
+
+    def exp(self) -> Value:
+        return Value._result(safe_exp(self.data), (self,), "exp", _exp_backward)
+
+    def log(self) -> Value:
+        return Value._result(safe_log(self.data), (self,), "log", _log_backward)
+
+    # -- derived ops, micrograd's algebra ------------------------------------------
+
+    def __neg__(self) -> Value:  # -self
+        return self * -1
+
+    def __radd__(self, other) -> Value:  # other + self
+        return self + other
+
+    def __sub__(self, other) -> Value:  # self - other
+        return self + (-other)
+
+    def __rsub__(self, other) -> Value:  # other - self
+        return other + (-self)
+
+    def __rmul__(self, other) -> Value:  # other * self
+        return self * other
+
+    def __truediv__(self, other) -> Value:  # self / other
+        return self * other**-1
+
+    def __rtruediv__(self, other) -> Value:  # other / self
+        return other * self**-1
+
+    def __rpow__(self, other) -> Value:  # other ** self
+        return Value(other) ** self
+
+    # -- backpropagation ---------------------------------------------------------------
+
+    def _backward(self) -> None:
+        """Pass this node's grad on to its parents (one chain-rule step, accumulating)."""
+        if self._grad_fn is not None:
+            self._grad_fn(self)
+
+    def backward(self, accumulate: bool = False) -> None:
+        """Fill ``.grad`` of every node in this graph with d(self)/d(node).
+
+        Gradients of the graph are reset first unless ``accumulate`` is true,
+        in which case this graph's gradients are added to the ones already there.
+        """
+        topo = topological_order(self)
+        if not accumulate:
+            for v in topo:
+                v.grad = 0.0
+        self.grad += 1.0
+        for v in reversed(topo):
+            fn = v._grad_fn
+            if fn is not None:
+                fn(v)
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph, each after all of its parents; ``root`` last.
+
+    Iterative depth-first search, so graphs of any depth work.  Parents are
+    visited in argument order, the order micrograd's recursive sort would use.
+    """
+    topo: list[Value] = []
+    visited: set[int] = set()
+    # (node, parents_done) pairs on an explicit stack instead of recursion
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    append, pop, push = topo.append, stack.pop, stack.append
+    while stack:
+        v, parents_done = pop()
+        if parents_done:
+            append(v)
+            continue
+        key = id(v)
+        if key in visited:
+            continue
+        visited.add(key)
+        push((v, True))
+        for p in reversed(v._prev):
+            if id(p) not in visited:
+                push((p, False))
+    return topo
+
+
+def iter_graph(root: Value) -> Iterator[Value]:
+    """The nodes of ``root``'s graph in topological order (inputs first)."""
+    return iter(topological_order(root))

@@ -1,0 +1,4 @@
+"""Launch gradlab: ``python main.py [FILE]``."""
+from gradlab.app import main
+
+raise SystemExit(main())
