@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-__all__ = ["Value", "topological_order"]
+__all__ = ["Value", "recompute", "topological_order"]
 
 INF = math.inf
 NAN = math.nan
@@ -153,6 +153,29 @@ def _exp_backward(out: Value) -> None:
 def _log_backward(out: Value) -> None:
     (a,) = out._prev
     a.grad += safe_mul(safe_pow(a.data, -1.0), out.grad)
+
+
+# -- forward rules, for re-evaluating a node after a parent's data changed ----------
+
+_FORWARD = {
+    _add_backward: lambda v: v._prev[0].data + v._prev[1].data,
+    _mul_backward: lambda v: v._prev[0].data * v._prev[1].data,
+    _pow_const_backward: lambda v: safe_pow(v._prev[0].data, v._arg),
+    _pow_backward: lambda v: safe_pow(v._prev[0].data, v._prev[1].data),
+    _relu_backward: lambda v: 0 if v._prev[0].data < 0 else v._prev[0].data,
+    _tanh_backward: lambda v: _tanh(v._prev[0].data),
+    _sigmoid_backward: lambda v: _sigmoid(v._prev[0].data),
+    _exp_backward: lambda v: safe_exp(v._prev[0].data),
+    _log_backward: lambda v: safe_log(v._prev[0].data),
+}
+
+
+def recompute(v: Value) -> float:
+    """Recompute ``v.data`` from its parents' current data and return it (a leaf keeps its data)."""
+    fn = v._grad_fn
+    if fn is not None:
+        v.data = _FORWARD[fn](v)
+    return v.data
 
 
 class Value:
