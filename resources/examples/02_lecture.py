@@ -1,0 +1,11 @@
+# The lecture's first graph: L = (a*b + c) * f, which is -8.0
+# Try "Step along gradient" with a small rate and watch L rise from -8.0 to about -7.29
+a = Value(2.0, label='a')
+b = Value(-3.0, label='b')
+c = Value(10.0, label='c')
+e = a * b
+d = e + c
+f = Value(-2.0, label='f')
+L = d * f
+L.backward()
+print(f'L = {L.data:.4f}')
