@@ -1,0 +1,113 @@
+"""Start gradlab: ``main(argv)`` parses the command line, makes the QApplication and the window.
+
+``python -m gradlab run FILE`` goes to the command-line runner (``gradlab.cli``)
+and never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+NO_DISPLAY_MESSAGE = """\
+gradlab: no display found, so the window cannot open.
+  - On a desktop, run it from a graphical session (DISPLAY or WAYLAND_DISPLAY set).
+  - On a server, use a virtual screen:   xvfb-run python main.py   (Debian: apt-get install xvfb)
+  - Or render without a screen:          QT_QPA_PLATFORM=offscreen python main.py --screenshot out.png
+  - To run a program in the terminal:     python -m gradlab run FILE"""
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="gradlab", description="Learn backpropagation by touching it.",
+                                epilog="python -m gradlab run FILE [--check] runs a program in the terminal.")
+    p.add_argument("file", nargs="?", help="a program (.py) or a session (.gradlab) to open")
+    p.add_argument("--example", metavar="NAME", help="open an example (see the Examples menu)")
+    p.add_argument("--select", metavar="NODE", help="select the node with this label")
+    p.add_argument("--screenshot", metavar="PATH", help="render the window to PATH (PNG) and exit")
+    p.add_argument("--size", metavar="WxH", default="1480x900", help="window size (default 1480x900)")
+    return p.parse_args(argv)
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def build_window(argv: list[str] | None = None):
+    """The ready main window for ``argv`` (without entering the event loop).
+
+    Creates the QApplication if there is none.  Raises SystemExit with a message
+    for a bad command line (an unknown example, say).
+    """
+    args = parse_args(list(argv or []))
+    from PySide6.QtWidgets import QApplication
+
+    from gradlab import resources
+    from gradlab.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("gradlab")
+    app.setStyleSheet(resources.read_text("style.qss"))
+    window = MainWindow()
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"gradlab: --size wants WIDTHxHEIGHT, like 1480x900, not {args.size!r}") from None
+    window.resize(width, height)
+    if args.example:
+        try:
+            window.open_example(args.example)
+        except KeyError as err:
+            raise SystemExit(f"gradlab: {err.args[0]}") from None
+    elif args.file:
+        window.open_path(args.file)
+    else:
+        window.open_example("seed")
+    if args.select:
+        model = window.expression_lab.model
+        index = model.graph.find(args.select) if model.graph is not None else None
+        if index is None:
+            raise SystemExit(f"gradlab: no node labelled {args.select!r} to select")
+        model.select(index)
+    return window
+
+
+def save_screenshot(window, path: str) -> None:
+    """Show the window offscreen, let it lay out and paint, and save it as an image."""
+    from PySide6.QtWidgets import QApplication
+
+    window.show()
+    for _ in range(3):  # layout, then the graph's deferred fit, then paint
+        QApplication.processEvents()
+    window.expression_lab.canvas.fit()
+    QApplication.processEvents()
+    if not window.grab().save(str(Path(path))):
+        raise SystemExit(f"gradlab: could not write the screenshot to {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        from gradlab.cli import main as cli_main
+
+        return cli_main(argv)
+    args = parse_args(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not _has_display():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    window = build_window(argv)
+    if args.screenshot:
+        save_screenshot(window, args.screenshot)
+        print(f"gradlab: saved {args.screenshot}")
+        return 0
+    from PySide6.QtWidgets import QApplication
+
+    window.show()
+    return QApplication.instance().exec()

@@ -1,0 +1,172 @@
+"""The expression lab: a program, its live graph, the inspector with the nudge probe, sliders."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradlab.ui.editor import CodeEditor
+from gradlab.ui.expression_model import ExpressionModel
+from gradlab.ui.graph_canvas import GraphCanvas
+from gradlab.ui.inspector import NodeInspector
+from gradlab.ui.sliders import SliderPanel
+
+#: quiet time after the last keystroke before the program re-runs
+RUN_DELAY_MS = 350
+
+
+def _button(text: str, tip: str, name: str, slot) -> QToolButton:
+    b = QToolButton()
+    b.setText(text)
+    b.setToolTip(tip)
+    b.setObjectName(name)
+    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    b.clicked.connect(slot)
+    return b
+
+
+class ExpressionLab(QWidget):
+    """Editor and console | output, graph canvas and sliders | node inspector."""
+
+    def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("expressionLab")
+        self.model = model or ExpressionModel(self)
+        self.editor = CodeEditor()
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e; padding: 2px 4px;")
+        self.error_label.hide()
+        self.console = QPlainTextEdit()
+        self.console.setObjectName("console")
+        self.console.setReadOnly(True)
+        self.console.setMaximumBlockCount(2000)
+        self.console.setPlaceholderText("print() output appears here")
+        self.console.setToolTip("What the program printed")
+        self.console.setFont(self.editor.font())
+        self.canvas = GraphCanvas()
+        self.inspector = NodeInspector(self.model)
+        self.sliders = SliderPanel(self.model)
+        self.output_label = QLabel("no output yet")
+        self.output_label.setObjectName("outputLabel")
+        self.output_label.setToolTip("The output node: the value backward() starts from")
+        font = QFont(self.output_label.font())
+        font.setPointSize(font.pointSize() + 4)
+        font.setBold(True)
+        self.output_label.setFont(font)
+        self._build_layout()
+
+        self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
+        self._run_timer.timeout.connect(self.run_now)
+        self.editor.textChanged.connect(self._run_timer.start)
+        self.editor.run_requested.connect(self.run_now)
+        self.canvas.node_clicked.connect(self.model.select)
+        m = self.model
+        m.program_changed.connect(self._on_program_changed)
+        m.values_changed.connect(self._on_values_changed)
+        m.selection_changed.connect(self.canvas.set_selected)
+        m.error_changed.connect(self._on_error_changed)
+        m.backprop_step_changed.connect(self._on_backprop_step)
+
+    def _build_layout(self) -> None:
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.editor)
+        left.addWidget(self.error_label)
+        left.addWidget(self.console)
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(2, 1)
+
+        centre = QWidget()
+        col = QVBoxLayout(centre)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addLayout(self._build_toolbar())
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(self.canvas)
+        body.addWidget(self.sliders)
+        body.setStretchFactor(0, 5)
+        body.setStretchFactor(1, 1)
+        col.addWidget(body, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(centre)
+        split.addWidget(self.inspector)
+        split.setStretchFactor(1, 1)
+        split.setSizes([340, 760, 380])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.addWidget(self.output_label)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("Backprop:"))
+        bar.addWidget(_button("Step", "Fill in the next gradient, walking the graph backwards (F10)",
+                              "backpropStepButton", self.model.step_backprop))
+        bar.addWidget(_button("Finish", "Run the rest of backward() at once", "backpropFinishButton",
+                              self.model.finish_backprop))
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("Rate:"))
+        self.rate_input = QDoubleSpinBox()
+        self.rate_input.setObjectName("learningRateInput")
+        self.rate_input.setDecimals(4)
+        self.rate_input.setRange(0.0001, 10.0)
+        self.rate_input.setSingleStep(0.01)
+        self.rate_input.setValue(0.01)
+        self.rate_input.setToolTip("How far a gradient step moves each input: rate × grad")
+        bar.addWidget(self.rate_input)
+        bar.addWidget(_button("Descend", "Move every input by −rate × grad: the output falls",
+                              "descendButton", lambda: self.model.step_inputs(self.rate_input.value())))
+        bar.addWidget(_button("Ascend", "Move every input by +rate × grad: the output rises",
+                              "ascendButton", lambda: self.model.step_inputs(-self.rate_input.value())))
+        return bar
+
+    # -- program ------------------------------------------------------------------------------
+
+    def load_source(self, source: str) -> bool:
+        """Put ``source`` in the editor and run it now; False if it has an error."""
+        self.editor.setPlainText(source)
+        return self.run_now()
+
+    def run_now(self) -> bool:
+        self._run_timer.stop()
+        return self.model.set_source(self.editor.toPlainText())
+
+    # -- model to views -----------------------------------------------------------------------
+
+    def _on_program_changed(self) -> None:
+        self.canvas.set_graph(self.model.graph)
+        self.console.setPlainText("\n".join(self.model.program.printed))
+        self._show_output()
+
+    def _on_values_changed(self, changed: list[int]) -> None:
+        self.canvas.refresh_values(changed)
+        self._show_output()
+
+    def _on_error_changed(self, err) -> None:
+        self.editor.mark_error(err.line if err is not None else 0)
+        self.error_label.setText(str(err) if err is not None else "")
+        self.error_label.setVisible(err is not None)
+
+    def _on_backprop_step(self, step: int) -> None:
+        self.canvas.set_active(self.model.backprop_current())
+
+    def _show_output(self) -> None:
+        graph = self.model.graph
+        if graph is None:
+            self.output_label.setText("no output yet")
+            return
+        out = graph.output
+        self.output_label.setText(f"{out.label or 'output'} = {out.data:.4f}")
