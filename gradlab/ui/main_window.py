@@ -5,7 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gradlab import resources
 from gradlab.session import (
@@ -186,19 +196,29 @@ class MainWindow(QMainWindow):
         count = len(graph) if graph is not None else 0
         self.statusBar().showMessage(f"{count} values in the graph", 5000)
 
-    def _show_text(self, title: str, html: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, title, "", QMessageBox.StandardButton.Close, self)
-        box.setTextFormat(box.textFormat().RichText)
-        box.setText(html)
-        box.open()
+    def _show_text(self, title: str, markdown: str) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setObjectName("helpDialog")
+        text = QTextBrowser()
+        text.setMarkdown(markdown)
+        text.setOpenExternalLinks(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(760, 640)
+        dialog.show()  # not modal: the lab stays usable beside the reference
+        return dialog
 
-    def show_reference(self) -> None:
-        self._show_text("Language reference", resources.read_text("language.html"))
+    def show_reference(self) -> QDialog:
+        return self._show_text("Language reference", resources.read_text("language.md"))
 
-    def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        self._show_text("Keyboard shortcuts", f"<table>{rows}</table>")
+    def show_shortcuts(self) -> QDialog:
+        rows = "\n".join(f"| {k} | {v} |" for k, v in SHORTCUTS)
+        return self._show_text("Keyboard shortcuts", f"| key | does |\n| --- | --- |\n{rows}\n")
 
-    def show_about(self) -> None:
-        self._show_text("About gradlab", "<h3>gradlab</h3><p>Learn backpropagation by touching it: a "
-                        "micrograd-style engine, its graph, and a probe that nudges any node.</p>")
+    def show_about(self) -> QDialog:
+        return self._show_text("About gradlab", "### gradlab\n\nLearn backpropagation by touching it: a "
+                               "micrograd-style engine, its graph, and a probe that nudges any node.")

@@ -1,0 +1,138 @@
+"""The expression lab driven as a learner would: typing, clicking, dragging."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSlider
+
+from gradlab import resources
+from gradlab.ui.expression_lab import ExpressionLab
+
+SEED = resources.example("seed").source()
+
+
+@pytest.fixture
+def lab(qtbot):
+    widget = ExpressionLab()
+    qtbot.addWidget(widget)
+    widget.resize(1400, 850)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def type_program(qtbot, lab, text: str) -> None:
+    """Type into the editor key by key, then wait for the debounced run."""
+    lab.editor.setFocus()
+    with qtbot.waitSignal(lab.model.program_changed, timeout=5000):
+        qtbot.keyClicks(lab.editor, text)
+
+
+def test_typing_the_seed_example_shows_24_7041(qtbot, lab):
+    type_program(qtbot, lab, SEED)
+    assert lab.output_label.text() == "g = 24.7041"
+    assert lab.console.toPlainText().splitlines() == ["24.7041", "138.8338", "645.5773"]
+
+
+def test_clicking_node_a_shows_its_gradient(qtbot, lab):
+    lab.load_source(SEED)
+    a = lab.model.graph.find("a")
+    lab.canvas.fit()
+    with qtbot.waitSignal(lab.model.selection_changed, timeout=2000) as blocker:
+        qtbot.mouseClick(lab.canvas.viewport_widget(), Qt.MouseButton.LeftButton, pos=lab.canvas.view_pos_of(a))
+    assert blocker.args == [a]
+    texts = " ".join(label.text() for label in lab.inspector.findChildren(QLabel))
+    assert "138.8338" in texts
+
+
+def test_moving_slider_b_updates_output_and_canvas(qtbot, lab):
+    lab.load_source(SEED)
+    slider = lab.findChild(QSlider, "slider_b")
+    assert slider is not None and lab.findChild(QSlider, "slider_a") is not None
+    before_output = lab.output_label.text()
+    before_labels = lab.canvas.label_texts()
+    with qtbot.waitSignal(lab.model.values_changed, timeout=2000):
+        slider.setFocus()
+        qtbot.keyClick(slider, Qt.Key.Key_PageUp)  # a learner's keyboard drag
+    b = lab.model.graph.find("b")
+    assert lab.model.graph.values[b].data > 2.0
+    assert lab.output_label.text() != before_output
+    assert lab.canvas.label_texts() != before_labels
+
+
+def test_dragging_a_slider_with_the_mouse(qtbot, lab):
+    lab.load_source(SEED)
+    slider = lab.findChild(QSlider, "slider_a")
+    start = slider.value()
+    x0 = round(slider.width() * start / slider.maximum())
+    y = slider.height() // 2
+    from PySide6.QtCore import QPoint
+
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=QPoint(x0, y))
+    qtbot.mouseMove(slider, QPoint(x0 + 40, y))
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(x0 + 40, y))
+    qtbot.waitUntil(lambda: slider.value() != start, timeout=2000)
+    a = lab.model.graph.find("a")
+    assert lab.model.graph.values[a].data != -4.0
+    assert lab.output_label.text() != "g = 24.7041"
+
+
+def test_an_error_marks_its_line_and_keeps_the_last_graph(qtbot, lab):
+    lab.load_source(SEED)
+    good_graph = lab.model.graph
+    with qtbot.waitSignal(lab.model.error_changed, timeout=5000):
+        lab.editor.moveCursor(lab.editor.textCursor().MoveOperation.End)
+        qtbot.keyClicks(lab.editor, "\nh = z + 1")
+    err_line = len(SEED.splitlines()) + 1
+    assert lab.editor.error_line() == err_line
+    assert f"line {err_line}" in lab.error_label.text() and "'z'" in lab.error_label.text()
+    assert lab.model.graph is good_graph
+    assert lab.output_label.text() == "g = 24.7041"
+    # fixing the typo clears the mark
+    with qtbot.waitSignal(lab.model.error_changed, timeout=5000):
+        qtbot.keyClick(lab.editor, Qt.Key.Key_Backspace)
+        qtbot.keyClicks(lab.editor, "2")
+        qtbot.keyClick(lab.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert lab.editor.error_line() == 0 and lab.error_label.isHidden()
+
+
+def test_ctrl_enter_runs_at_once(qtbot, lab):
+    lab.editor.setPlainText("x = Value(3.0)\ny = x * x")
+    with qtbot.waitSignal(lab.model.program_changed, timeout=200):
+        qtbot.keyClick(lab.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert lab.output_label.text() == "y = 9.0000"
+
+
+@pytest.mark.parametrize("example", [e.name for e in resources.examples()])
+def test_every_example_opens(qtbot, lab, example):
+    assert lab.load_source(resources.example(example).source())
+    assert lab.model.graph is not None and len(lab.model.graph) > 1
+    assert lab.error_label.isHidden()
+
+
+def test_backprop_step_through_fills_gradients_in_reverse_order(qtbot, lab):
+    lab.load_source(resources.example("lecture").source())
+    graph = lab.model.graph
+    from PySide6.QtWidgets import QToolButton
+
+    button = lab.findChild(QToolButton, "backpropStepButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert graph.output.grad == 1.0 and all(v.grad == 0.0 for v in graph.values[:-1])
+    for _ in range(len(graph)):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    a = graph.values[graph.find("a")]
+    assert a.grad == pytest.approx(6.0)  # dL/da = b * f = -3 * -2
+
+
+def test_step_along_the_gradient_moves_l_from_minus_8(qtbot, lab):
+    lab.load_source(resources.example("lecture").source())
+    from PySide6.QtWidgets import QToolButton
+
+    assert lab.output_label.text() == "L = -8.0000"
+    qtbot.mouseClick(lab.findChild(QToolButton, "ascendButton"), Qt.MouseButton.LeftButton)
+    # the lecture's moment: every leaf moves by 0.01 * grad and L rises to about -7.29
+    assert lab.model.graph.output.data == pytest.approx(-7.29, abs=0.01)
+    assert lab.output_label.text().startswith("L = -7.2")
+    qtbot.mouseClick(lab.findChild(QToolButton, "descendButton"), Qt.MouseButton.LeftButton)
+    assert lab.model.graph.output.data < -7.29
