@@ -45,6 +45,8 @@ def safe_pow(base: float, exponent: float) -> float:
     """``base ** exponent`` as an IEEE float: inf on overflow or a pole, nan off the domain."""
     try:
         result = base**exponent
+        if isinstance(result, int):  # int ** int is exact; too large an int overflows here
+            result = float(result)
     except ZeroDivisionError:  # 0 ** negative: a pole
         if float(exponent).is_integer() and int(exponent) % 2 and math.copysign(1.0, base) < 0:
             return -INF
@@ -271,14 +273,19 @@ class Value:
         in which case this graph's gradients are added to the ones already there.
         """
         topo = topological_order(self)
-        if not accumulate:
-            for v in topo:
-                v.grad = 0.0
-        self.grad += 1.0
+        # Always backprop from zero: an inner node passes on its whole .grad, so
+        # a gradient left there by an earlier pass would be counted twice.
+        saved = [v.grad for v in topo] if accumulate else None
+        for v in topo:
+            v.grad = 0.0
+        self.grad = 1.0
         for v in reversed(topo):
             fn = v._grad_fn
             if fn is not None:
                 fn(v)
+        if saved is not None:
+            for v, g in zip(topo, saved, strict=True):
+                v.grad += g
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
