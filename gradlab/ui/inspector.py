@@ -1,0 +1,338 @@
+"""The node inspector: what the selected node is, and a nudge probe that checks its gradient.
+
+The probe nudges the node by a step h, re-evaluates the output and compares the
+slope it measures with the gradient backprop found, so a learner can see that
+``grad`` really is "how much the output moves per unit nudge".
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradlab.probe import error_sweep, nudge_probe, response_curve
+from gradlab.ui.plots import ErrorPlot, ResponsePlot
+
+__all__ = ["NodeInspector"]
+
+HINT = "Click a node in the graph to inspect it."
+#: the step slider moves in quarter decades: position k means h = 10 ** (k / STEPS_PER_DECADE)
+STEPS_PER_DECADE = 4
+MIN_EXPONENT, MAX_EXPONENT = -12, 0
+#: above this many nodes downstream of the selection, the plots (~170 re-evaluations each
+#: refresh) wait for a pause in a slider drag instead of recomputing on every move
+SYNC_PLOT_NODES = 2000
+PLOT_DELAY_MS = 150
+#: a node with hundreds of children would bury the panel in buttons
+MAX_LINKS = 12
+LINK_STYLE = ("QPushButton { color: #1f5fa8; text-decoration: underline; border: none;"
+              " padding: 1px 4px; text-align: left; }"
+              "QPushButton:hover { background: #e8f0fb; }")
+
+
+def _num(x: float) -> str:
+    """A number for a table cell: 8 significant digits, nan and inf as they are."""
+    return f"{x:.8g}" if math.isfinite(x) else str(x)
+
+
+def _err(x: float) -> str:
+    return f"{x:+.2e}" if math.isfinite(x) else str(x)
+
+
+def _short(x: float) -> str:
+    return f"{x:#.4g}" if math.isfinite(x) else str(x)  # '#': 0.1390, not 0.139
+
+
+class NodeInspector(QWidget):
+    """Side panel showing the selected node of an ``ExpressionModel`` and its nudge probe."""
+
+    def __init__(self, model, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nodeInspector")
+        self.model = model
+        self._curve = None  # (xs, ys) of the last response curve, reused when only h changes
+        self._links_for = -1  # the node whose parents and children the link buttons show
+        self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_DELAY_MS)
+        self._plot_timer.timeout.connect(self._refresh_plots)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        self.hint = self._label("inspectorHint", HINT, "Select a node to see its value, gradient and probe.")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setStyleSheet("color: #666666; padding: 24px;")
+        column.addWidget(self.hint)
+        self.node_box = self._build_node_box()
+        self.probe_box = self._build_probe_box()
+        self.response_plot = ResponsePlot()
+        self.error_plot = ErrorPlot()
+        self.error_plot.plot_widget.setObjectName("errorPlot")
+        self.response_plot.plot_widget.setObjectName("responsePlot")
+        self.response_box = self._boxed("Output vs value", self.response_plot)
+        self.best_h = self._label("probeBestH", "", "The h whose error is smallest in this sweep.")
+        self.error_box = self._boxed("Error vs h", self.error_plot, self.best_h)
+        self.boxes = (self.node_box, self.probe_box, self.response_box, self.error_box)
+        for box in self.boxes:
+            column.addWidget(box)
+        column.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never clip
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        model.selection_changed.connect(self._refresh)
+        model.values_changed.connect(self._refresh)
+        model.backprop_step_changed.connect(self._refresh)
+        model.step_size_changed.connect(self._on_step_size_changed)
+        # a new graph: new links (set_source follows this with selection_changed, which redraws)
+        model.program_changed.connect(self._forget_links)
+        self._show_step(model.step_size)
+        self._refresh()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _label(self, name: str, text: str = "", tip: str = "") -> QLabel:
+        label = QLabel(text)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setToolTip(tip)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _boxed(self, title: str, *widgets: QWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        for w in widgets:
+            layout.addWidget(w)
+        return box
+
+    def _build_node_box(self) -> QGroupBox:
+        box = QGroupBox("Node")
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.node_label = self._label("nodeLabel", tip="The variable name bound to this node, if any.")
+        self.node_op = self._label("nodeOp", tip="The operation that produced this node (none for a leaf).")
+        self.node_role = self._label("nodeRole", tip="input, constant, intermediate or output.")
+        self.node_data = self._label("nodeData", tip="The node's current value.")
+        self.node_grad = self._label("nodeGrad")
+        self.parent_links = QWidget(objectName="nodeParents", toolTip="The operands of this node's op.")
+        self.child_links = QWidget(objectName="nodeChildren", toolTip="The nodes computed from this one.")
+        for w in (self.parent_links, self.child_links):
+            QGridLayout(w).setContentsMargins(0, 0, 0, 0)
+        for name, w in (("label", self.node_label), ("op", self.node_op), ("role", self.node_role),
+                        ("data", self.node_data), ("grad", self.node_grad),
+                        ("parents", self.parent_links), ("children", self.child_links)):
+            form.addRow(name, w)
+        return box
+
+    def _build_probe_box(self) -> QGroupBox:
+        box = QGroupBox("Nudge probe")
+        column = QVBoxLayout(box)
+        step_tip = ("The nudge h added to this node's value, from 1e-12 to 1 (log scale).\n"
+                    "Large h: the curve's bend spoils the slope. Tiny h: float rounding does.")
+        self.step_slider = QSlider(Qt.Orientation.Horizontal, objectName="stepSizeInput", toolTip=step_tip)
+        self.step_slider.setRange(MIN_EXPONENT * STEPS_PER_DECADE, MAX_EXPONENT * STEPS_PER_DECADE)
+        self.step_slider.setPageStep(STEPS_PER_DECADE)
+        self.step_slider.setTickInterval(STEPS_PER_DECADE)
+        self.step_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.step_slider.valueChanged.connect(self._on_slider)
+        self.step_readout = self._label("stepSizeLabel", tip=step_tip)
+        self.step_readout.setMinimumWidth(72)
+        self.step_readout.setWordWrap(False)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("step", toolTip=step_tip))
+        row.addWidget(self.step_slider, 1)
+        row.addWidget(self.step_readout)
+        column.addLayout(row)
+
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        rows = (
+            ("probeF0", "f(x)", "The output now."),
+            ("probeFPlus", "f(x + h)", "The output with this node nudged up by h."),
+            ("probeFMinus", "f(x − h)", "The output with this node nudged down by h."),
+            ("probeForwardDiff", "(f(x+h) − f(x)) / h", "Forward difference: the slope of the secant."),
+            ("probeCentralDiff", "(f(x+h) − f(x−h)) / 2h", "Central difference: more accurate, same h."),
+            ("probeGrad", "backprop grad", "d(output)/d(node) as backward() computed it."),
+            ("probeError", "forward − grad", "How far the forward difference is from the gradient."),
+            ("probeCentralError", "central − grad", "How far the central difference is from the gradient."),
+        )
+        self.probe_labels: dict[str, QLabel] = {}
+        self._probe_tips = {name: tip for name, _, tip in rows}
+        for r, (name, caption, tip) in enumerate(rows):
+            grid.addWidget(QLabel(caption, toolTip=tip), r, 0)
+            value = self._label(name, tip=tip)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setStyleSheet("font-family: monospace;")
+            grid.addWidget(value, r, 1)
+            self.probe_labels[name] = value
+        column.addLayout(grid)
+        self.sentence = self._label("probeSentence", tip="Backprop's prediction against what a nudge does.")
+        self.sentence.setStyleSheet("padding-top: 4px;")
+        self.note = self._label("probeNote")
+        self.note.setStyleSheet("color: #8a5a00;")
+        column.addWidget(self.sentence)
+        column.addWidget(self.note)
+        return box
+
+    # -- updates ---------------------------------------------------------------------------
+
+    def _on_slider(self, position: int) -> None:
+        self.model.set_step_size(10.0 ** (position / STEPS_PER_DECADE))
+
+    def _on_step_size_changed(self, h: float) -> None:
+        self._show_step(h)
+        if self._selection() is None or self._stepping():
+            return
+        result = self._refresh_probe()
+        if self._plot_timer.isActive() or self._curve is None:
+            return  # the pending plot refresh will draw with the new h
+        self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
+        self.error_plot.set_h(h)
+
+    def _show_step(self, h: float) -> None:
+        position = round(math.log10(h) * STEPS_PER_DECADE)
+        with QSignalBlocker(self.step_slider):  # model -> widget: no echo back to the model
+            self.step_slider.setValue(position)
+        self.step_readout.setText(f"h = {h:.3g}")
+
+    def _selection(self) -> int | None:
+        g, i = self.model.graph, self.model.selected
+        return i if g is not None and 0 <= i < len(g) else None
+
+    def _refresh(self, *_args) -> None:
+        """Redraw everything for the current selection (values, grads or the selection moved)."""
+        i = self._selection()
+        self.hint.setVisible(i is None)
+        for box in self.boxes:
+            box.setVisible(i is not None)
+        if i is None:
+            self._plot_timer.stop()
+            self._curve = None
+            self.response_plot.clear()
+            self.error_plot.clear()
+            return
+        self._refresh_node(i)
+        if self._stepping():
+            self._pause_probe()
+            return
+        result = self._refresh_probe()
+        if len(self.model.graph.downstream(i)) <= SYNC_PLOT_NODES:
+            self._refresh_plots(result)
+        else:
+            self._plot_timer.start()  # restarts on every move of a drag: one sweep once it pauses
+
+    def _name(self, i: int) -> str:
+        v = self.model.graph.values[i]
+        return v.label or (f"#{i} ({v._op})" if v._op else f"#{i} ({_short(v.data)})")
+
+    def _refresh_node(self, i: int) -> None:
+        g = self.model.graph
+        v = g.values[i]
+        self.node_label.setText(v.label or "(unnamed)")
+        self.node_op.setText(v._op or "— (leaf)")
+        self.node_role.setText(g.roles[i])
+        self.node_data.setText(f"{v.data:.4f}")
+        self.node_data.setToolTip(f"The node's current value: {v.data!r}")
+        self.node_grad.setText(f"{v.grad:.4f}")
+        self.node_grad.setToolTip(f"d(output)/d(node) = {v.grad!r}")
+        if self._links_for != i:  # the structure is frozen: rebuild only for another node
+            self._links_for = i
+            self._fill_links(self.parent_links, g.parents[i])
+            self._fill_links(self.child_links, g.children[i])
+
+    def _forget_links(self) -> None:
+        self._links_for = -1
+
+    def _fill_links(self, holder: QWidget, indices) -> None:
+        grid: QGridLayout = holder.layout()
+        while grid.count():
+            grid.takeAt(0).widget().deleteLater()  # deleteLater: the clicked button may be one of them
+        unique = list(dict.fromkeys(indices))  # a + a: one link
+        if not unique:
+            grid.addWidget(QLabel("none"), 0, 0)
+        for k, j in enumerate(unique[:MAX_LINKS]):
+            button = QPushButton(self._name(j), objectName=f"nodeLink{j}", flat=True)
+            button.setStyleSheet(LINK_STYLE)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setToolTip(f"Inspect node #{j} ({self.model.graph.roles[j]})")
+            button.clicked.connect(lambda _=False, j=j: self.model.select(j))
+            grid.addWidget(button, k // 3, k % 3)
+        if len(unique) > MAX_LINKS:
+            grid.addWidget(QLabel(f"… and {len(unique) - MAX_LINKS} more"), MAX_LINKS // 3, 0, 1, 3)
+
+    def _refresh_probe(self):
+        g, i, h = self.model.graph, self.model.selected, self.model.step_size
+        r = nudge_probe(g, i, h)
+        values = {"probeF0": r.f0, "probeFPlus": r.f_plus, "probeFMinus": r.f_minus,
+                  "probeForwardDiff": r.forward_diff, "probeCentralDiff": r.central_diff, "probeGrad": r.grad,
+                  "probeError": r.forward_error, "probeCentralError": r.central_error}
+        for name, label in self.probe_labels.items():
+            x = values[name]
+            label.setText(_err(x) if name.endswith("Error") else _num(x))
+            label.setToolTip(f"{self._probe_tips[name]}\nFull precision: {x!r}")
+        out = g.output.label or "the output"
+        # non-breaking spaces keep the prediction on one line when the sentence wraps
+        prediction = f"≈ grad × h = {_short(r.predicted_change)}".replace(" ", "&nbsp;")
+        self.sentence.setText(f"Nudging <b>{self._name(i)}</b> by h = {h:.3g} moves <b>{out}</b> by "
+                              f"{_short(r.actual_change)} {prediction}")
+        intermediate = g.roles[i] == "intermediate"
+        self.note.setText("The probe overrides this node's value directly; its parents stay as they are."
+                          if intermediate else "")
+        self.note.setVisible(intermediate)
+        return r
+
+    def _stepping(self) -> bool:
+        return self.model.backprop_step >= 0
+
+    def _pause_probe(self) -> None:
+        """Blank the probe while backprop is stepped through.
+
+        The probe functions call ``backward()``, which would fill in every gradient
+        the learner is revealing one step at a time (and later steps would then add
+        onto complete gradients), so the probe waits for the step-through to end.
+        """
+        self._plot_timer.stop()
+        self._curve = None
+        for label in self.probe_labels.values():
+            label.setText("—")
+        self.sentence.setText("")
+        self.note.setText("Backprop is being stepped through: the probe resumes when it finishes.")
+        self.note.setVisible(True)
+        self.response_plot.clear()
+        self.error_plot.clear()
+        self.best_h.setText("")
+
+    def _plot_names(self, result) -> dict[str, str]:
+        return {"output_label": self.model.graph.output.label,
+                "node_label": self._name(result.index)}
+
+    def _refresh_plots(self, result=None) -> None:
+        i = self._selection()
+        if i is None:
+            return
+        g, h = self.model.graph, self.model.step_size
+        result = result if result is not None else nudge_probe(g, i, h)
+        self._curve = response_curve(g, i)
+        self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
+        sweep = error_sweep(g, i)
+        self.error_plot.show_sweep(sweep, h)
+        fwd, cen = sweep.best_h
+        self.best_h.setText(f"Smallest error at h ≈ {fwd:.0e} (forward), {cen:.0e} (central).")

@@ -1,0 +1,196 @@
+"""Small pyqtgraph plots for the probe: output vs a node's value, and error vs step size.
+
+Both are plain ``QWidget``s wrapping one ``pg.PlotWidget`` on a light theme,
+so they sit next to ordinary Qt widgets in a side panel.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+__all__ = ["ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
+
+#: errors below this are drawn at it: an error of exactly 0 has no logarithm
+ERROR_FLOOR = 1e-17
+
+BACKGROUND = "#ffffff"
+FOREGROUND = "#333333"
+CURVE = "#1f5fa8"
+TANGENT = "#d9730d"
+SECANT = "#2e8b57"
+CENTRAL = "#8e44ad"
+MARKER = "#c0392b"
+
+
+def _pen(color: str, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine):
+    pen = pg.mkPen(color=color, width=width)
+    pen.setStyle(style)
+    return pen
+
+
+class _LightPlot(QWidget):
+    """A plot with a white background, dark axes and a legend below it (never over the data)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_widget = pg.GraphicsLayoutWidget()
+        self.plot_widget.setBackground(BACKGROUND)
+        self.plot = self.plot_widget.addPlot(row=0, col=0)
+        self.plot.setMenuEnabled(False)  # the context menu's options make no sense here
+        self.plot.hideButtons()
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        tick_font = QFont()
+        tick_font.setPointSizeF(8.0)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(_pen(FOREGROUND, 1))
+            axis.setTextPen(_pen(FOREGROUND, 1))
+            axis.setStyle(tickFont=tick_font)
+            axis.enableAutoSIPrefix(False)  # "(x1e+03)" in the label reads as part of the name
+        self.legend = pg.LegendItem(offset=None, colCount=2, labelTextColor=FOREGROUND, labelTextSize="8pt",
+                                    verSpacing=-4)
+        self.plot_widget.addItem(self.legend, row=1, col=0)
+        grid = self.plot_widget.ci.layout
+        grid.setRowStretchFactor(0, 1)  # spare height goes to the plot, not around the legend
+        grid.setContentsMargins(2, 4, 6, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self.setMinimumHeight(170)
+
+    def sizeHint(self) -> QSize:
+        # a graphics view asks for 640x480 by default, far too tall for a side panel
+        return QSize(320, 230)
+
+    def _curve(self, name: str, **style) -> pg.PlotDataItem:
+        item = self.plot.plot(**style)
+        self.legend.addItem(item, name)
+        return item
+
+    def set_axis_labels(self, x: str, y: str) -> None:
+        style = {"color": FOREGROUND, "font-size": "9pt"}
+        self.plot.setLabel("bottom", x, **style)
+        self.plot.setLabel("left", y, **style)
+
+
+class ResponsePlot(_LightPlot):
+    """The output as one node's value sweeps, with the tangent (backprop) and the secant (nudge)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip("How the output changes as this node's value moves (others held fixed).\n"
+                        "Orange: the tangent, slope = backprop gradient.\n"
+                        "Green: the secant through f(x) and f(x + h), slope = forward difference.")
+        self.curve = self._curve("output", pen=_pen(CURVE))
+        self.marker = self._curve("current value", pen=None, symbol="o", symbolSize=8, symbolBrush=MARKER,
+                                  symbolPen=_pen("#ffffff", 1))
+        self.secant = self._curve("secant (nudge h)", pen=_pen(SECANT, 1.5))
+        self.tangent = self._curve("tangent (grad)", pen=_pen(TANGENT, 2, Qt.PenStyle.DashLine))
+        # the dashed tangent on top of the secant: for a small h they coincide, and both should show
+        self.tangent.setZValue(1)
+        self.marker.setZValue(2)
+        self.set_axis_labels("value", "output")
+
+    def show_probe(self, curve_xs, curve_ys, result, output_label: str = "", node_label: str = "") -> None:
+        """Draw the response curve of ``result``'s node and the probe's tangent and secant."""
+        xs = np.asarray(curve_xs, dtype=float)
+        ys = np.asarray(curve_ys, dtype=float)
+        name = node_label or result.label or "node"
+        self.set_axis_labels(f"value of {name}", f"output {output_label}".rstrip())
+        _set_finite(self.curve, xs, ys)
+        x0, f0 = float(result.x), float(result.f0)
+        finite = np.isfinite(ys)
+        if xs.size == 0 or not (math.isfinite(x0) and math.isfinite(f0)):
+            # no point to draw lines through (f = inf or nan): show the curve alone
+            for item in (self.tangent, self.secant, self.marker):
+                item.setData([], [])
+            self.plot.enableAutoRange()
+            return
+        x_lo, x_hi = float(np.min(xs)), float(np.max(xs))
+        ends = np.array([x_lo, x_hi])
+        self.marker.setData([x0], [f0])
+        # lines across the whole window: a tiny h would make the secant segment invisible
+        self._line(self.tangent, ends, x0, f0, float(result.grad))
+        self._line(self.secant, ends, x0, f0, float(result.forward_diff))
+        # the view follows the curve, not the lines, whose steep ends would flatten it; and
+        # not a pole's spike either (10 / f near f = 0): the middle 90% of the samples
+        y_vals = np.append(ys[finite], f0)
+        y_lo, y_hi = (float(q) for q in np.quantile(y_vals, [0.05, 0.95]))
+        y_lo, y_hi = min(y_lo, f0), max(y_hi, f0)
+        pad = 0.08 * (y_hi - y_lo) or max(abs(y_hi) * 0.05, 1e-9)
+        self.plot.setRange(xRange=(x_lo, x_hi), yRange=(y_lo - pad, y_hi + pad), padding=0)
+
+    @staticmethod
+    def _line(item, ends: np.ndarray, x0: float, f0: float, slope: float) -> None:
+        if math.isfinite(slope):
+            item.setData(ends, f0 + slope * (ends - x0))
+        else:
+            item.setData([], [])
+
+    def clear(self) -> None:
+        for item in (self.curve, self.tangent, self.secant, self.marker):
+            item.setData([], [])
+        self.set_axis_labels("value", "output")
+
+
+class ErrorPlot(_LightPlot):
+    """|finite difference - backprop gradient| against the step h, on log-log axes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip("Error of each finite difference against the backprop gradient, for every h.\n"
+                        "Large h: the curve's bend (truncation error). Tiny h: float rounding.\n"
+                        "The dashed line is the current h.")
+        self.plot.setLogMode(x=True, y=True)
+        self.forward = self._curve("forward difference", pen=_pen(SECANT), symbol="o", symbolSize=3,
+                                   symbolBrush=SECANT, symbolPen=None)
+        self.central = self._curve("central difference", pen=_pen(CENTRAL), symbol="o", symbolSize=3,
+                                   symbolBrush=CENTRAL, symbolPen=None)
+        # InfiniteLine lives in view coordinates, which are log10 in log mode
+        self.h_line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(TANGENT, 1.5, Qt.PenStyle.DashLine))
+        self.plot.addItem(self.h_line, ignoreBounds=True)
+        self.h_line.hide()
+        self.set_axis_labels("step h", "|error|")
+
+    def show_sweep(self, sweep, h: float) -> None:
+        """Draw ``sweep``'s two error curves and a vertical line at the current ``h``."""
+        hs = np.asarray(sweep.hs, dtype=float)
+        _set_finite(self.forward, hs, _loggable(sweep.forward_error))
+        _set_finite(self.central, hs, _loggable(sweep.central_error))
+        self.set_h(h)
+        self.plot.enableAutoRange()
+
+    def set_h(self, h: float) -> None:
+        """Move the current-h line (the curves do not depend on h)."""
+        if h > 0 and math.isfinite(h):
+            self.h_line.setPos(math.log10(h))
+            self.h_line.show()
+        else:
+            self.h_line.hide()
+
+    def clear(self) -> None:
+        self.forward.setData([], [])
+        self.central.setData([], [])
+        self.h_line.hide()
+
+
+def _loggable(errors) -> np.ndarray:
+    """Errors ready for a log axis: 0 lifted to the floor (nan and inf stay, for ``_finite_points``)."""
+    return np.maximum(np.abs(np.asarray(errors, dtype=float)), ERROR_FLOOR)
+
+
+def _set_finite(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
+    """Draw only the finite points, leaving a gap in the line where points were dropped.
+
+    pyqtgraph's own ``connect="finite"`` keeps the nan points, and its bounds code
+    then warns "All-NaN slice" when nothing is finite.
+    """
+    keep = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+    connect = np.append(np.diff(keep) == 1, False) if keep.size else np.zeros(0, dtype=bool)
+    item.setData(xs[keep], ys[keep], connect=connect)
