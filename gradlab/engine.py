@@ -43,6 +43,8 @@ NAN = math.nan
 
 def safe_pow(base: float, exponent: float) -> float:
     """``base ** exponent`` as an IEEE float: inf on overflow or a pole, nan off the domain."""
+    if type(base) is int and type(exponent) is int and abs(exponent) > 64:
+        base = float(base)  # an exact integer power this large would take seconds to build
     try:
         result = base**exponent
         if isinstance(result, int):  # int ** int is exact; too large an int overflows here
@@ -154,7 +156,9 @@ def _exp_backward(out: Value) -> None:
 
 def _log_backward(out: Value) -> None:
     (a,) = out._prev
-    a.grad += safe_mul(safe_pow(a.data, -1.0), out.grad)
+    # off the domain (x < 0) log's value is nan, and so is its slope
+    slope = safe_pow(a.data, -1.0) if a.data >= 0 else NAN
+    a.grad += safe_mul(slope, out.grad)
 
 
 # -- forward rules, for re-evaluating a node after a parent's data changed ----------
