@@ -1,0 +1,425 @@
+"""The safe micrograd-program language: what runs, what is refused, and how fast refusal is."""
+
+import ast
+import gc
+import math
+import pathlib
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradlab import expr
+from gradlab.engine import Value
+from gradlab.expr import (
+    IMPORT_MESSAGE,
+    MAX_DEPTH,
+    MAX_NODES,
+    MAX_PRINTED_LINES,
+    MAX_SOURCE_CHARS,
+    ExpressionError,
+    Program,
+    run_program,
+)
+
+SEED = """\
+from micrograd.engine import Value
+a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+print(f'{g.data:.4f}') # prints 24.7041
+g.backward()
+print(f'{a.grad:.4f}') # prints 138.8338
+print(f'{b.grad:.4f}') # prints 645.5773
+"""
+
+LECTURE = """\
+a = Value(2.0, label='a')
+b = Value(-3.0)
+c = Value(10.0)
+e = a*b
+d = e + c
+f = Value(-2.0)
+L = d * f
+"""
+
+
+def refused(source: str) -> ExpressionError:
+    with pytest.raises(ExpressionError) as info:
+        run_program(source)
+    return info.value
+
+
+# -- what runs ------------------------------------------------------------------------
+
+
+def test_seed_example() -> None:
+    p = run_program(SEED)
+    assert isinstance(p, Program) and p.source == SEED
+    assert p.printed == ["24.7041", "138.8338", "645.5773"]
+    assert p.values["a"].grad == pytest.approx(138.8338, abs=1e-4)
+    assert p.values["b"].grad == pytest.approx(645.5773, abs=1e-4)
+    assert p.backward_called and p.output is p.values["g"]
+    assert p.inputs == ["a", "b"]
+    assert {name: v.label for name, v in p.values.items()} == {n: n for n in "abcdefg"}
+    assert p.node_count > 20
+    assert p.lines == {"a": 2, "b": 3, "c": 7, "d": 9, "e": 10, "f": 11, "g": 13}
+
+
+def test_gradlab_import_and_no_import_both_work() -> None:
+    assert run_program(SEED.replace("micrograd", "gradlab")).printed[0] == "24.7041"
+    assert run_program(SEED.split("\n", 1)[1]).printed[0] == "24.7041"
+
+
+def test_lecture_graph() -> None:
+    p = run_program(LECTURE)
+    assert p.values["L"].data == -8.0
+    assert p.inputs == ["a", "b", "c", "f"]
+    assert [p.values[n].label for n in "abcdefL"] == list("abcdefL")
+    assert p.output is p.values["L"] and not p.backward_called
+    assert p.node_count == 7
+
+
+def test_output_rules() -> None:
+    assert run_program("x = 1.0\nprint(x)").output is None
+    p = run_program("a = Value(1.0)\nb = a * 2\nb.backward()\nc = b + 1")
+    assert p.output is p.values["b"] and p.values["a"].grad == 2.0
+    p = run_program("a = Value(1.0)\nb = a * 2\nb.backward()\nc = b + 1\nc.backward()")
+    assert p.output is p.values["c"]
+    p = run_program("a = Value(1.0)\nb = a + 1\nx = 3")  # a number assigned last: the last *Value*
+    assert p.output is p.values["b"]
+
+
+def test_labels_and_inputs() -> None:
+    p = run_program("z = Value(1.0, label='a')\nb = z\nc = Value(2.0)\nc.label = 'see'\nd = z + c")
+    assert p.values["b"] is p.values["z"] and p.values["b"].label == "a"  # an existing label is kept
+    assert p.values["c"].label == "see" and p.values["d"].label == "d"
+    assert p.inputs == ["z", "c"]  # one name per leaf Value
+    p = run_program("b = Value(1.0)\na = Value(2.0)\nb = Value(3.0)\nc = a * b\na = a * 2")
+    assert p.inputs == ["b"]  # first-assignment order; a's final Value is not a leaf
+    assert p.lines == {"b": 3, "a": 5, "c": 4}
+
+
+def test_manual_backward() -> None:
+    p = run_program("a = Value(2.0)\nb = Value(-3.0)\nc = a * b\no = c.tanh()\n"
+                    "o.grad = 1.0\no._backward()\nc._backward()\n")
+    local = 1 - math.tanh(-6.0) ** 2
+    assert p.values["c"].grad == pytest.approx(local)
+    assert p.values["a"].grad == pytest.approx(local * -3.0)
+    assert not p.backward_called and p.output is p.values["o"]
+
+
+def test_data_grad_label_assignment() -> None:
+    p = run_program("a = Value(1.0)\na.data = 3\na.data += 1\na.grad = 2\na.grad *= 5\n"
+                    "x = a.data + a.grad\na.label = f'v{x:.0f}'")
+    a = p.values["a"]
+    assert (a.data, a.grad, a.label) == (4.0, 10.0, "v14")
+    assert type(a.data) is float
+
+
+def test_functions_on_values_and_numbers() -> None:
+    src = ("a = Value(-1.0)\nr = relu(a)\nt = tanh(a)\ne = exp(a)\nl = log(a)\ns = sigmoid(a)\n"
+           "print(tanh(0.5), exp(1.0), sigmoid(0.0), relu(-2), log(-1.0), log(0))\n"
+           "m = a.relu() + a.exp() + a.sigmoid() + a.tanh() + Value(2.0).log()")
+    p = run_program(src)
+    v = p.values
+    assert v["r"].data == 0 and v["t"].data == pytest.approx(math.tanh(-1.0))
+    assert v["e"].data == pytest.approx(math.exp(-1.0)) and math.isnan(v["l"].data)
+    assert v["s"].data == pytest.approx(1 / (1 + math.e))
+    assert p.printed == [f"{math.tanh(0.5)} {math.e} 0.5 0.0 nan -inf"]
+    assert p.inputs == ["a"]
+
+
+def test_number_arithmetic() -> None:
+    p = run_program("print(2**10, 7 / 2, -3 + +1, 2 ** -1, 1 / 0, -1 / 0, 0 / 0, (-8) ** 0.5, 0 ** -1)\n"
+                    "x = 9**9**9**9\ny = 10**10**10\nz = (-2)**10001\nw = 10**300 * 10**300\n"
+                    "print(x, y, z, w, 10**300 * 10)")
+    assert p.printed == ["1024 3.5 -2 0.5 inf -inf nan nan inf", f"inf inf -inf inf {10 ** 301}"]
+
+
+def test_print_forms() -> None:
+    p = run_program("a = Value(1.5)\nprint(a)\nprint('x', 1, a.data, 'y')\nprint()\n"
+                    "print(f'{a.data!r:>6}|{a!r}|{a.label}|{3:03d}')\nprint('one\\ntwo')\nprint('\\d')")
+    assert p.printed == ["Value(data=1.5, grad=0.0)", "x 1 1.5 y", "",
+                         "   1.5|Value(data=1.5, grad=0.0)|a|003", "one", "two", "\\d"]
+
+
+def test_tuple_assignment() -> None:
+    p = run_program("a, b = Value(1.0), Value(2.0)\nc = a * b\na, b = b, a\nx = y = 3.0")
+    assert p.values["a"].label == "b" and p.values["b"].label == "a"  # swapped, labels kept
+    assert p.values["c"].data == 2.0 and p.lines["x"] == p.lines["y"] == 4
+
+
+def test_crlf_and_comments_and_docstring() -> None:
+    p = run_program('"""A doc."""\r\n# a comment\r\na = Value(1.0)  # more\r\n')
+    assert p.lines == {"a": 3}
+    assert refused("a = 1\r\n\r\nb = zz").line == 3
+
+
+def test_gc_state_restored() -> None:
+    assert gc.isenabled()
+    run_program(SEED)
+    refused("x = zz")
+    assert gc.isenabled()
+
+
+def test_limits_hold_from_a_deep_caller_stack() -> None:
+    def deep(n: int) -> Program:
+        return deep(n - 1) if n else run_program("x = Value(1.0)" + ".relu()" * (MAX_DEPTH - 2))
+
+    assert deep(600).node_count == MAX_DEPTH - 1
+    assert refused("x = Value(1.0)" + ".relu()" * MAX_DEPTH).message == expr.DEPTH_MESSAGE
+
+
+def test_never_compiles_user_code() -> None:
+    tree = ast.parse(pathlib.Path(expr.__file__).read_text())
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    assert not called & {"eval", "exec", "compile", "__import__"}
+    assert "MAX_SOURCE_CHARS" in expr.__doc__ and "MAX_NODES" in expr.__doc__
+
+
+# -- what is refused ------------------------------------------------------------------
+
+REFUSED = [
+    ("for i in range(3):\n    pass", 1, "loops are not supported here"),
+    ("x = 1\nwhile x:\n    x = 0", 2, "loops are not supported here"),
+    ("x = 1\n\nif x:\n    pass", 3, "'if' statements"),
+    ("def f():\n    pass", 1, "defining functions"),
+    ("class A:\n    pass", 1, "classes"),
+    ("f = lambda: 1", 1, "lambda"),
+    ("x = [i for i in y]", 1, "comprehensions"),
+    ("x = sum(i for i in y)", 1, "'sum' is not available here"),
+    ("with a:\n    pass", 1, "'with'"),
+    ("try:\n    pass\nexcept Exception:\n    pass", 1, "'try'"),
+    ("del x", 1, "'del'"),
+    ("x: float = 1", 1, "annotations"),
+    ("import os", 1, IMPORT_MESSAGE),
+    ("from os import path", 1, IMPORT_MESSAGE),
+    ("from micrograd.engine import Value as V", 1, IMPORT_MESSAGE),
+    ("from micrograd.engine import *", 1, IMPORT_MESSAGE),
+    ("x = 1\nfrom micrograd import engine", 2, IMPORT_MESSAGE),
+    ("a = Value(1.0)\na.__class__", 2, "'__class__' is not available here"),
+    ("a = Value(1.0)\nb = a._prev", 2, "'_prev' is not available here"),
+    ("a = Value(1.0)\na._op = 'x'", 2, "'_op' is not available here"),
+    ("a = Value(1.0)\nd = a.__dict__", 2, "'__dict__' is not available here"),
+    ("a = Value(1.0)\na.__dict__.clear()", 2, "is not available here"),
+    ("a = Value(1.0)\na.__class__.__subclasses__()", 2, "is not available here"),
+    ("a = Value(1.0)\na.foo()", 2, "'.foo()' is not available here"),
+    ("a = Value(1.0)\nb = a.foo", 2, "'.foo' is not available here"),
+    ("a = Value(1.0)\na.foo = 1.0", 2, "'.foo' can't be set here"),
+    ("open('f')", 1, "'open' is not available here"),
+    ("exec('1')", 1, "'exec' is not available here"),
+    ("eval('1')", 1, "'eval' is not available here"),
+    ("__import__('os')", 1, "'__import__' is not available here"),
+    ("a = Value(1.0)\ngetattr(a, 'data')", 2, "'getattr' is not available here"),
+    ("x = 1\nx()", 2, "'x' is not a function"),
+    ("x = (lambda: 1)()", 1, "can be called here"),
+    ("x = 1\ny = z", 2, "name 'z' is not defined"),
+    ("x = Value('x')", 1, "Value() needs a number"),
+    ("x = Value()", 1, "Value() needs a number"),
+    ("a = Value(1.0)\nx = Value(a)", 2, "Value() needs a number, not a Value"),
+    ("x = Value(1.0, (), '', 'a')", 1, "Value() takes one number"),
+    ("x = Value(1.0, label=3)", 1, "label= needs text"),
+    ("x = Value(True)", 1, "'True' is not supported here"),
+    ("x = None", 1, "'None' is not supported here"),
+    ("x = 1j", 1, "complex numbers"),
+    ("x = b'a'", 1, "bytes literals"),
+    ("x = a[0]", 1, "indexing"),
+    ("x = [1]", 1, "lists"),
+    ("x = {}", 1, "dicts"),
+    ("x = 1 < 2", 1, "comparisons"),
+    ("x = 1 and 2", 1, "'and' and 'or'"),
+    ("x = not 1", 1, "'not'"),
+    ("x = ~1", 1, "'~' operator"),
+    ("x = 5 % 2", 1, "'%' operator"),
+    ("x = 5\nx //= 2", 2, "'//' operator"),
+    ("x = 1 if 2 else 3", 1, "'if' expressions"),
+    ("x = 'a' * 3", 1, "can't use text in arithmetic here"),
+    ("x = 'hello'", 1, "a variable can hold a number or a Value, not text"),
+    ("x = 1, 2", 1, "not a tuple"),
+    ("a, b = Value(1.0)", 1, "only a tuple written out can be unpacked"),
+    ("a, b = 1, 2, 3", 1, "cannot unpack 3 values into 2 names"),
+    ("a, *b = 1, 2", 1, "'*' unpacking"),
+    ("x = print(1)", 1, "not nothing"),
+    ("Value = 3", 1, "'Value' is a built-in name here"),
+    ("x = relu", 1, "'relu' can only be called here"),
+    ("x = relu(1, 2)", 1, "relu() takes exactly one argument"),
+    ("x = tanh('a')", 1, "tanh() needs a Value or a number"),
+    ("print(1, sep='')", 1, "print() takes no options"),
+    ("print((1, 2))", 1, "a tuple can only be unpacked"),
+    ("a = Value(1.0)\nb = a.relu", 2, "'.relu' is a method"),
+    ("x = 1\nx.relu()", 2, "'.relu()' works on Values only, not on a number"),
+    ("x = 1\ny = x.data", 2, "'.data' works on Values only"),
+    ("a = Value(1.0)\na.data = a", 2, "'.data' needs a number, not a Value"),
+    ("a = Value(1.0)\na.label = 1", 2, "'.label' needs text"),
+    ("a = Value(1.0)\na.label += 'x'", 2, "can't use text in arithmetic"),
+    ("a = Value(1.0)\n(a * 2).grad = 1.0", 2, "only a variable's '.grad' can be set here"),
+    ("a = Value(1.0)\n(a * 2).foo = 1.0", 2, "'.foo' can't be set here"),
+    ("x = 1.0\nx.grad = 1.0", 2, "'.grad' works on Values only"),
+    ("g = Value(1.0)\ng.backward(1)", 2, "takes no arguments"),
+    ("a = Value(1.0)\nprint(f'{a:.2f}')", 2, "format its .data"),
+    ("print(f'{1.5:q}')", 1, "bad format ':q'"),
+    ("print(f'{1.5:1000000000}')", 1, "format numbers above 1000"),
+    ("print(f'{1.5:.{99999}f}')", 1, "format numbers above 1000"),
+    ("x = = 1", 1, "invalid syntax"),
+    ("x = 1\ny = (\n", 2, "was never closed"),
+    ("x = 1\n  y = 2", 2, "unexpected indent"),
+    ("x = 1\nbreak", 2, "'break'"),
+    ("x = 'abc\\0'\0", 1, "invalid character"),
+    ("x = '\ud800'", 1, "invalid character"),
+]
+
+
+@pytest.mark.parametrize(("source", "line", "fragment"), REFUSED, ids=[s[:30] for s, _, _ in REFUSED])
+def test_refused(source: str, line: int, fragment: str) -> None:
+    err = refused(source)
+    assert err.line == line
+    assert fragment in err.message
+    assert str(err) == f"line {err.line}: {err.message}"
+    assert isinstance(err.col, int) and err.col >= 1
+
+
+def test_error_text_and_columns() -> None:
+    err = refused("x = 1\ny = z")
+    assert str(err) == "line 2: name 'z' is not defined" and err.col == 5
+    assert str(refused("x = 1\nx = 2\nfor i in x:\n    pass")) == "line 3: loops are not supported here"
+    message = "line 1: only 'from micrograd.engine import Value' can be imported here"
+    assert str(refused("import os")) == message
+    assert str(refused("open('x')")) == "line 1: 'open' is not available here"
+    assert refused("print('é', zz)").col == 12  # characters, not UTF-8 bytes
+    assert refused("x = (1 +\n     zz)").line == 2  # the offending node's line, not the statement's
+
+
+# -- hostile programs: refused (or harmlessly computed) within a second ---------------
+
+HOSTILE = {
+    "nested parentheses": "x = " + "(" * 5000 + "1" + ")" * 5000,
+    "50,000-term sum": "a = Value(1.0)\nx = " + " + ".join(["a"] * 50_000),
+    "201-term sum": "a = Value(1.0)\nx = " + " + ".join(["a"] * (MAX_DEPTH + 1)),
+    "100,000 unary minus": "x = " + "-" * 100_000 + "1",
+    "50,000 method calls": "x = Value(1.0)" + ".relu()" * 50_000,
+    "megabytes of source": "x = 1\n" * 1_000_000,
+    "source one over the limit": "#" * (MAX_SOURCE_CHARS + 1),
+    "string times a billion": "x = 'a' * 10**9",
+    "print flood": "print('x')\n" * (MAX_PRINTED_LINES + 1),
+    "newline flood": "print('" + "\\n" * MAX_PRINTED_LINES + "')",
+    "huge format width": "a = Value(1.0)\nprint(f'{a.data:1000000000}')",
+    "node bomb, dense": "x = Value(1.0)\n" + ("x = " + "-" * (MAX_DEPTH - 10) + "x\n") * 600,
+}
+
+
+@pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_refused_fast(source: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        run_program(source)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_worst_case_at_the_limits_is_fast() -> None:
+    # the most statements the size limit allows, building Values until the node limit stops them:
+    # the slowest refusal there is.  CPU time, not wall time: on a shared machine the wall clock
+    # also measures the neighbours.
+    source = "x = Value(1.0)\n" + "x=1/x\n" * ((MAX_SOURCE_CHARS - 20) // 6)
+    start = time.process_time()
+    assert "builds more than" in refused(source).message
+    assert time.process_time() - start < 1.0
+
+
+def test_node_bomb_message() -> None:
+    err = refused(HOSTILE["node bomb, dense"])
+    assert err.message == f"this program builds more than {MAX_NODES:,} values" and err.line > 1
+
+
+HUGE_NUMBERS = [
+    "x = 9**9**9**9\nprint(x)",
+    "x = 10**10**10\nprint(x)",
+    "x = 2.0**10**300\nprint(x)",
+    "x = (10**300)**(10**300)\nprint(x)",
+    "x = 0x" + "f" * 100_000 + "\nprint(x)",
+    "x = 10**300\nx = x * x * x * x\nprint(x)",
+    "x = 3\n" + "x = x * x\n" * 100 + "print(x)",
+    "x = Value(3.0)\n" + "x = x * x\n" * 100 + "print(x.data)",
+    "x = Value(2.0)**10**10**10\nprint(x.data)",
+    "x = 2**Value(10.0)**10**10\nprint(x.data)",
+]
+
+
+@pytest.mark.parametrize("source", HUGE_NUMBERS, ids=[s[:30] for s in HUGE_NUMBERS])
+def test_huge_numbers_become_inf_fast(source: str) -> None:
+    start = time.perf_counter()
+    assert run_program(source).printed == ["inf"]
+    assert time.perf_counter() - start < 1.0
+
+
+def test_honest_50k_node_program() -> None:
+    source = "x = Value(1.0)\n" + "x = x * 1.0001 + 0.1\n" * 12_500 + "x.backward()\nprint(x.data)"
+    start = time.perf_counter()
+    p = run_program(source)
+    assert time.perf_counter() - start < 2.0
+    assert p.node_count >= 50_000 and p.backward_called
+    expected = 1.0
+    for _ in range(12_500):
+        expected = expected * 1.0001 + 0.1
+    assert p.values["x"].data == pytest.approx(expected)
+    assert p.printed == [str(p.values["x"].data)]
+
+
+# -- anything at all: ExpressionError or a Program, nothing else -------------------------
+
+TOKENS = [
+    "a", "b", "x", "Value", "print", "relu", "tanh", "exp", "log", "sigmoid", "open", "__import__",
+    "from", "micrograd.engine", "import", "for", "in", "while", "if", "else", "def", "class", "lambda",
+    "return", "with", "try", "del", "not", "and", "or", "None", "True", "(", ")", "[", "]", "{", "}", ",",
+    ":", ".", ".data", ".grad", ".label", ".relu()", ".backward()", "._backward()", ".__class__", "._prev",
+    "=", "+=", "-=", "*=", "/=", "**=", "+", "-", "*", "/", "**", "//", "%", "@", "<", "==", "~",
+    "0", "1", "2.5", "-3", "1e308", "9**9**9", "0x1f", "'s'", "f'{a.data:.2f}'", "f'{a}'", "'\\n'",
+    "#", "\\", ";", "*a", "**b", "a,", "Value(1.0)", "Value(-2.0, label='q')", "label=", "\n", "\n    ",
+]
+
+
+def ok_or_expression_error(source: str) -> None:
+    try:
+        assert isinstance(run_program(source), Program)
+    except ExpressionError as err:
+        assert err.line >= 1 and err.col >= 1 and str(err).startswith(f"line {err.line}: ")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_random_text(source: str) -> None:
+    ok_or_expression_error(source)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(TOKENS), st.sampled_from([" ", "", "\n"])), max_size=40))
+def test_token_soup(parts: list[tuple[str, str]]) -> None:
+    ok_or_expression_error("".join(token + gap for token, gap in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    "a = Value(1.5)", "b = Value(-2.0)", "c = a * b", "c += a", "d = c.tanh() + b ** 2", "e = d / a",
+    "e.backward()", "a.grad = 0.0", "print(a, b.data)", "f = relu(a) - exp(b)", "a.data += 1",
+    "g = a ** b", "h = 2 ** a", "x = 1 / 0", "c._backward()", "a, b = b, a",
+]), max_size=25))
+def test_valid_programs_run(lines: list[str]) -> None:
+    # statements in any order: each is valid, so only undefined names can stop a program
+    try:
+        p = run_program("\n".join(lines))
+    except ExpressionError as err:
+        assert "is not defined" in err.message
+    else:
+        assert all(isinstance(v, Value) and v.label for v in p.values.values())
+        assert p.node_count >= len({id(v) for v in p.values.values()})
+        assert p.backward_called == ("e.backward()" in lines)
