@@ -184,6 +184,19 @@ def recompute(v: Value) -> float:
     return v.data
 
 
+def _result(data: float, parents: tuple, op: str, grad_fn, arg=None) -> Value:
+    """A computed node: ``__init__``'s work without its call, on the hottest path there is."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out._prev = parents
+    out._op = op
+    out._grad_fn = grad_fn
+    out._arg = arg
+    out.label = ""
+    return out
+
+
 class Value:
     """Stores a single scalar value and its gradient."""
 
@@ -192,50 +205,43 @@ class Value:
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self.data = data
         self.grad = 0.0
-        self._prev = tuple(_children)
+        self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
         self._grad_fn = None
         self._arg = None
         self.label = label
 
-    @classmethod
-    def _result(cls, data: float, parents: tuple, op: str, grad_fn, arg=None) -> Value:
-        out = cls(data, parents, op)
-        out._grad_fn = grad_fn
-        out._arg = arg
-        return out
-
     # -- primitive ops ---------------------------------------------------------------
 
     def __add__(self, other) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data + other.data, (self, other), "+", _add_backward)
+        return _result(self.data + other.data, (self, other), "+", _add_backward)
 
     def __mul__(self, other) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data * other.data, (self, other), "*", _mul_backward)
+        return _result(self.data * other.data, (self, other), "*", _mul_backward)
 
     def __pow__(self, other) -> Value:
         if isinstance(other, Value):
-            return Value._result(safe_pow(self.data, other.data), (self, other), "**", _pow_backward)
+            return _result(safe_pow(self.data, other.data), (self, other), "**", _pow_backward)
         if not isinstance(other, (int, float)):
             return NotImplemented
-        return Value._result(safe_pow(self.data, other), (self,), f"**{other}", _pow_const_backward, other)
+        return _result(safe_pow(self.data, other), (self,), f"**{other}", _pow_const_backward, other)
 
     def relu(self) -> Value:
-        return Value._result(0 if self.data < 0 else self.data, (self,), "ReLU", _relu_backward)
+        return _result(0 if self.data < 0 else self.data, (self,), "ReLU", _relu_backward)
 
     def tanh(self) -> Value:
-        return Value._result(_tanh(self.data), (self,), "tanh", _tanh_backward)
+        return _result(_tanh(self.data), (self,), "tanh", _tanh_backward)
 
     def sigmoid(self) -> Value:
-        return Value._result(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
+        return _result(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
 
     def exp(self) -> Value:
-        return Value._result(safe_exp(self.data), (self,), "exp", _exp_backward)
+        return _result(safe_exp(self.data), (self,), "exp", _exp_backward)
 
     def log(self) -> Value:
-        return Value._result(safe_log(self.data), (self,), "log", _log_backward)
+        return _result(safe_log(self.data), (self,), "log", _log_backward)
 
     # -- derived ops, micrograd's algebra ------------------------------------------
 
@@ -295,30 +301,30 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad})"
 
 
+_new_value = object.__new__
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph, each after all of its parents; ``root`` last.
 
-    Iterative depth-first search, so graphs of any depth work.  Parents are
-    visited in argument order, the order micrograd's recursive sort would use.
+    Iterative depth-first search (graphs of any depth work) that visits parents in
+    argument order, giving the order micrograd's recursive sort gives.
     """
     topo: list[Value] = []
-    visited: set[int] = set()
-    # (node, parents_done) pairs on an explicit stack instead of recursion
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    append, pop, push = topo.append, stack.pop, stack.append
+    visited = {root}
+    # each frame is a node and the iterator over its parents still to visit
+    stack = [(root, iter(root._prev))]
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, topo.append
     while stack:
-        v, parents_done = pop()
-        if parents_done:
-            append(v)
-            continue
-        key = id(v)
-        if key in visited:
-            continue
-        visited.add(key)
-        push((v, True))
-        for p in reversed(v._prev):
-            if id(p) not in visited:
-                push((p, False))
+        v, parents = stack[-1]
+        for p in parents:
+            if p not in visited:
+                visit(p)
+                push((p, iter(p._prev)))
+                break
+        else:  # every parent is placed: v can follow them
+            pop()
+            emit(v)
     return topo
 
 
