@@ -39,8 +39,9 @@ def random_expression(n_values: int, seed: int = 0) -> Value:
     nodes = [Value(rng.uniform(-1.5, 1.5), label=f"x{i}") for i in range(max(2, n_values // 20))]
     unused = list(nodes)
     while len(nodes) < n_values / 1.33:
-        a = unused.pop(rng.randrange(len(unused))) if unused and rng.random() < 0.7 else rng.choice(nodes[-40:])
-        b = rng.choice(nodes[-40:])
+        recent = nodes[-40:]
+        a = unused.pop(rng.randrange(len(unused))) if unused and rng.random() < 0.7 else rng.choice(recent)
+        b = rng.choice(recent)
         r = rng.random()
         v = a + b if r < 0.35 else a * b if r < 0.6 else a.tanh() if r < 0.85 else a.relu()
         nodes.append(v)
@@ -172,6 +173,15 @@ def test_zoom_sizes_sprites_and_fit_restores(canvas, seed):
     assert canvas.node_item.data["size"].max() == pytest.approx(2 * small, rel=0.1)
     canvas.fit()
     assert canvas.view_box.viewRect() == rect
+
+
+def test_pan_moves_the_view_without_changing_the_zoom(canvas, seed):
+    canvas.zoom_by(3)
+    a = seed.find("a")
+    before, scale = canvas.view_pos_of(a), canvas.view_box.viewPixelSize()
+    canvas.pan_by(30, -20)
+    assert canvas.view_box.viewPixelSize() == pytest.approx(scale)
+    assert canvas.view_pos_of(a) - before == QPoint(30, -20)
 
 
 def test_double_click_on_empty_space_fits(canvas, seed, qtbot):

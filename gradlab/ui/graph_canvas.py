@@ -1,0 +1,548 @@
+"""The computation-graph view: value boxes, op circles and arrows, coloured by gradient.
+
+Five graphics items whatever the graph's size (node sprites, edge lines, arrowhead sprites,
+highlighted-path lines, and the text of the nodes in view); a value change restyles them
+from numpy arrays: no relayout, no new items.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolTip, QVBoxLayout, QWidget
+
+import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
+from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
+
+from gradlab.graph import GraphModel
+
+__all__ = ["GraphCanvas", "format_number"]
+
+BOX_W, BOX_H = 1.3, 0.64  # value box in drawing units (rows are 1 apart, layers 1.6)
+OP_D = 0.44  # op circle diameter
+ARROW = 0.2  # arrowhead length
+SIZE_STEPS = (0.92, 0.97, 1.02, 1.08)  # box size by |grad|: small steps, so the text still fits
+LEVELS = 6  # fill intensities per gradient sign
+MAX_LABELS = 400  # with more value nodes in view, labels are noise
+MIN_FONT_PX = 7.0
+MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
+BACKGROUND = "#fbfbf9"
+ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4}
+CONSTANT, NONFINITE, OP = 2, 5, 6
+# outline (colour, width) per class: the roles, then non-finite values and op nodes
+CLASS_PENS = (("#2b8a3e", 2.4), ("#0b7285", 2.4), ("#adb5bd", 1.0), ("#495057", 1.1),
+              ("#111111", 3.2), ("#9c36b5", 3.0), ("#868e96", 1.0))
+# highlights override the colour: none, on the selected path, selected, active (backprop step)
+PATH_COLOUR = "#d6336c"
+STATE_PENS = (None, (PATH_COLOUR, 2.6), ("#a61e4d", 4.2), ("#0ca678", 4.2))
+OP_TEXT = {"sigmoid": "σ", "*": "×"}
+
+
+def format_number(x: float) -> str:
+    """Four decimals as in micrograd's draw_dot, exponents outside a readable range."""
+    if not math.isfinite(x):
+        return str(x)
+    x += 0.0  # -0.0 reads as 0.0000
+    if x != 0 and not 1e-4 <= abs(x) < 1e6:
+        return f"{x:.3e}"
+    return f"{x:.4f}"
+
+
+def _brushes() -> list:
+    """Fills by level: 0 zero grad, 1..L positive, L+1..2L negative, 2L+1 non-finite; the same
+    again muted (constants); then the op fill and the arrow fills (plain, on the path)."""
+
+    def _blend(a: str, b: str, t: float) -> QColor:
+        ca, cb = QColor(a).getRgbF(), QColor(b).getRgbF()
+        return QColor.fromRgbF(*(ca[k] * (1 - t) + cb[k] * t for k in range(3)))
+
+    fills = [QColor("#e9ecef")]
+    fills += [_blend("#ffffff", "#f76707", 0.12 + 0.68 * k / LEVELS) for k in range(1, LEVELS + 1)]
+    fills += [_blend("#ffffff", "#1c7ed6", 0.12 + 0.6 * k / LEVELS) for k in range(1, LEVELS + 1)]
+    fills.append(QColor("#f3d9fa"))
+    fills += [_blend("#f1f3f5", c.name(), 0.45) for c in fills]
+    fills += [QColor("#ffffff"), QColor("#868e96"), QColor(PATH_COLOUR)]
+    return [pg.mkBrush(c) for c in fills]
+
+
+OP_BRUSH, ARROW_BRUSH = 4 * LEVELS + 4, 4 * LEVELS + 5
+
+
+def _pens() -> list:
+    return [pg.mkPen(state[0] if state else colour, width=max(width, state[1] if state else 0))
+            for state in STATE_PENS for colour, width in CLASS_PENS]
+
+
+def _symbols() -> list:
+    """The value box, the op circle, then arrowheads pointing every 10 degrees."""
+    box = QPainterPath()  # pyqtgraph scales a symbol by its size: unit width
+    box.addRoundedRect(QRectF(-0.5, -BOX_H / BOX_W / 2, 1, BOX_H / BOX_W), 0.09, 0.09)
+    tri = QPainterPath()
+    tri.addPolygon(QPolygonF([QPointF(0.5, 0), QPointF(-0.5, -0.32), QPointF(-0.5, 0.32)]))
+    return [box, "o"] + [QTransform().rotate(a).map(tri) for a in range(-180, 180, 10)]
+
+
+class _Sprites(pg.ScatterPlotItem):
+    """Pixel-mode sprites styled from a small table of styles.
+
+    pyqtgraph looks up every spot's style in its atlas one by one; with a few dozen
+    distinct styles, one lookup per style and a numpy gather is all a restyle costs.
+    """
+
+    def __init__(self) -> None:
+        self._styles: list = []
+        self._style_of: np.ndarray | None = None
+        super().__init__(pxMode=True, antialias=True)
+
+    def set_positions(self, pos: np.ndarray) -> None:
+        self._style_of = None
+        self.setData(pos=pos)
+
+    def set_styles(self, styles: list, style_of: np.ndarray) -> None:
+        """``styles``: (symbol, size, pen, brush) tuples; ``style_of``: one index per spot."""
+        # the same index array means the same styles at another zoom: only sizes changed
+        columns = (1,) if style_of is self._style_of else range(4)
+        for k in columns:
+            table = np.empty(len(styles), dtype=float if k == 1 else object)
+            table[:] = [s[k] for s in styles]
+            self.data[("symbol", "size", "pen", "brush")[k]] = table[style_of]
+        self._styles, self._style_of = styles, style_of
+        self.updateSpots()
+
+    def updateSpots(self, dataSet=None) -> None:  # noqa: N802 (pyqtgraph's name)
+        if self._style_of is None or len(self._style_of) != len(self.data):
+            return  # the styles come with set_styles
+        atlas = self.fragmentAtlas
+        if len(atlas) > 2 * len(self._styles) + 8:
+            atlas.clear()  # sprites of earlier zoom levels: large ones add up fast
+        rects = np.array([tuple(r) for r in atlas[self._styles]], dtype=self.data.dtype["sourceRect"])
+        self.data["sourceRect"] = rects[self._style_of] if len(rects) else 0
+        self._updateMaxSpotSizes()
+        self.invalidate()
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 -- the canvas hit-tests, without spot items
+        ev.ignore()
+
+
+class _Segments(QGraphicsObject):
+    """Line segments from a numpy array, culled to the exposed area, drawn with one drawLines call."""
+
+    def __init__(self, pen: QPen) -> None:
+        super().__init__()
+        self.pen = pen
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # for exposedRect
+        self._lines = PrimitiveArray(QLineF, 4)
+        self.set_segments(np.zeros((0, 4)))
+
+    def set_segments(self, seg: np.ndarray) -> None:
+        """``seg``: (m, 4) rows of x1, y1, x2, y2."""
+        self.prepareGeometryChange()
+        self.seg = seg
+        self._lo, self._hi = np.minimum(seg[:, :2], seg[:, 2:]), np.maximum(seg[:, :2], seg[:, 2:])
+        lo, hi = (self._lo.min(axis=0) - 0.1, self._hi.max(axis=0) + 0.1) if len(seg) else ((0, 0), (0, 0))
+        self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        r, lo, hi = option.exposedRect, self._lo, self._hi
+        seg = self.seg[(hi[:, 0] >= r.left()) & (lo[:, 0] <= r.right())
+                       & (hi[:, 1] >= r.top()) & (lo[:, 1] <= r.bottom())]
+        if len(seg):
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, len(seg) <= MAX_AA_LINES)
+            p.setPen(self.pen)
+            self._lines.resize(len(seg))
+            self._lines.ndarray()[:] = seg
+            p.drawLines(*self._lines.drawargs())
+
+
+class _Labels(QGraphicsObject):
+    """Paints the text of the nodes in view, in device pixels so it stays crisp at any zoom."""
+
+    def __init__(self, canvas: GraphCanvas) -> None:
+        super().__init__()
+        self.canvas, self.rect = canvas, QRectF()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        self.canvas._paint_labels(p)
+
+
+class GraphCanvas(QWidget):
+    """The computation graph of a ``GraphModel``: wheel zooms, drag pans, click selects,
+    double-click on empty space fits."""
+
+    node_clicked = Signal(int)  # value index; an op node gives its result; -1 for empty space
+    node_hovered = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphCanvas")
+        self._view = pg.GraphicsView(background=BACKGROUND)
+        self._view.setAntialiasing(True)
+        self._vb = pg.ViewBox(lockAspect=True, enableMenu=False, invertY=True)
+        self._vb.disableAutoRange()
+        self._vb.setLimits(minXRange=4.0, minYRange=3.0)  # bounds sprite sizes, and atlas memory
+        self._view.setCentralItem(self._vb)
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        self.layout().addWidget(self._view)
+        self._brushes, self._pens, self._symbols = _brushes(), _pens(), _symbols()
+        self.edge_item = _Segments(pg.mkPen("#a5adb5", width=1.0))
+        self.path_item = _Segments(pg.mkPen(PATH_COLOUR, width=2.6))
+        self.arrow_item, self.node_item = _Sprites(), _Sprites()
+        self.label_item = _Labels(self)
+        for z, item in enumerate((self.edge_item, self.path_item, self.arrow_item, self.node_item,
+                                  self.label_item)):
+            item.setZValue(z + 10)
+            self._vb.addItem(item, ignoreBounds=True)
+        self._font, self._bold, self._op_font = QFont(), QFont(), QFont()
+        self._bold.setBold(True)
+        self._op_widths: dict[str, float] = {}
+        self._scale = 0.0  # device pixels per drawing unit, as last applied to sprite sizes
+        self.set_graph(None)
+        self._vb.sigTransformChanged.connect(self._resize)
+        self._view.scene().sigMouseClicked.connect(self._on_click)
+        self._view.scene().sigMouseMoved.connect(self._on_move)
+
+    # -- public API ------------------------------------------------------------------------
+
+    def viewport_widget(self) -> QWidget:
+        """The widget that receives mouse events."""
+        return self._view.viewport()
+
+    @property
+    def view_box(self) -> pg.ViewBox:
+        return self._vb
+
+    @property
+    def graph(self) -> GraphModel | None:
+        return self._graph
+
+    def set_graph(self, graph: GraphModel | None) -> None:
+        """Draw a new graph (its structure changed) and fit it in view; None clears the canvas."""
+        self._graph = graph
+        self._selected = self._active = self._hovered = -1
+        d = graph.drawing if graph is not None else None
+        n = self._n = len(graph) if graph is not None else 0
+        empty = d is None
+        self._pos = np.zeros((0, 2)) if empty else d.pos.astype(float)
+        self._is_op = np.zeros(0, dtype=bool) if empty else d.is_op
+        self._value_index = np.zeros(0, dtype=np.int64) if empty else d.value_index
+        self._edges = np.zeros((0, 2), dtype=np.int64) if empty else d.edges
+        roles = [ROLE_CLASS[r] for r in graph.roles] if graph is not None else []
+        self._role_class = np.array(roles + [OP] * (len(self._pos) - n), dtype=np.int64)
+        self._half = np.where(self._is_op[:, None], OP_D / 2, [[BOX_W / 2, BOX_H / 2]])
+        self._half_max = self._half * np.where(self._is_op, 1.0, SIZE_STEPS[-1])[:, None]
+        self._op_text = [OP_TEXT.get(v._op, v._op) for v in graph.values] if graph is not None else []
+        self._path_rows = np.zeros(len(self._pos), dtype=bool)
+        self._build_edges()
+        self.node_item.set_positions(self._pos)
+        lo, hi = (self._pos.min(axis=0) - 1, self._pos.max(axis=0) + 1) if n else ((0, 0), (0, 0))
+        self.label_item.prepareGeometryChange()
+        self.label_item.rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        self.refresh_values()
+        self.fit()
+
+    def refresh_values(self, changed: list[int] | None = None) -> None:
+        """Values or gradients changed in place: restyle the nodes and repaint the labels.
+
+        ``changed`` (the lab's signal payload) is not needed: every gradient may have moved
+        and the colour scale is global, so all nodes are restyled, vectorised.
+        """
+        values = self._graph.values if self._graph is not None else []
+        self._grad = np.fromiter((v.grad for v in values), float, len(values))
+        self._data = np.fromiter((v.data for v in values), float, len(values))
+        self._restyle()
+        self.label_item.update()
+
+    def set_selected(self, index: int) -> None:
+        """Highlight value node ``index`` and every path from it to the output; -1 for none."""
+        self._selected = index if 0 <= index < self._n else -1
+        self._update_path()
+        self._restyle()
+
+    def _update_path(self) -> None:
+        self._path_rows[:] = False
+        if self._selected >= 0:
+            values = np.array(self._graph.path_to_output(self._selected))
+            ops = self._graph.op_row[values[1:]]  # the selected node's own op is upstream of it
+            self._path_rows[values] = True
+            self._path_rows[ops[ops >= 0]] = True
+        e = self._edges
+        self._on_path = self._path_rows[e[:, 0]] & self._path_rows[e[:, 1]]
+        self.path_item.set_segments(self._segments[self._on_path])
+        keys = self._arrow_symbol * 2 + self._on_path
+        self._arrow_keys, inverse = np.unique(keys, return_inverse=True)
+        self._arrow_inverse = inverse.reshape(-1)
+
+    def set_active(self, index: int) -> None:
+        """A secondary highlight (backprop step-through: the node whose gradient was just filled in)."""
+        self._active = index if 0 <= index < self._n else -1
+        self._restyle()
+
+    def selected(self) -> int:
+        return self._selected
+
+    def fit(self) -> None:
+        """Show the whole graph."""
+        if self._n:
+            lo, hi = (self._pos - self._half_max).min(axis=0), (self._pos + self._half_max).max(axis=0)
+            self._vb.setRange(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]), padding=0.04)
+        else:
+            self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
+        self._resize()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom about the view's centre; ``factor > 1`` zooms in."""
+        r = self._vb.viewRect()
+        w, h = r.width() / factor, r.height() / factor
+        self._set_view(QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h))
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the content by (dx, dy) widget pixels, as a drag does."""
+        px = self._vb.viewPixelSize()[0]
+        self._set_view(self._vb.viewRect().translated(-dx * px, -dy * px))
+
+    def _set_view(self, rect: QRectF) -> None:
+        # from the shown rect: ViewBox.scaleBy/translateBy start from the requested range, which
+        # the aspect lock makes differ from the shown one, and the scale drifts
+        self._vb.setRange(rect, padding=0)
+        self._resize()  # now rather than at the next paint, so the sprite sizes are current
+
+    def export_image(self, path: str) -> None:
+        """Save what the canvas shows as PNG (pixels) or SVG (vectors), chosen by the extension."""
+        ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+        if ext not in ("png", "svg"):
+            raise ValueError(f"cannot export {ext!r} images: use .png or .svg")
+        if ext == "svg":
+            self._export_svg(path)
+        elif not self.grab().save(path, "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def node_at(self, point: QPoint | QPointF) -> int:
+        """The value index under ``point`` (a ``QPoint`` in viewport pixels, a ``QPointF`` in scene
+        coordinates); an op node gives its result; -1 for none."""
+        row = self._row_at(point)
+        return -1 if row < 0 else int(self._value_index[row])
+
+    def view_pos_of(self, index: int) -> QPoint:
+        """Viewport-widget coordinates of value node ``index``'s centre."""
+        x, y = self._pos[index]
+        return self._view.mapFromScene(self._vb.mapViewToScene(QPointF(x, y)))
+
+    def labels_visible(self) -> bool:
+        """Whether any node text is drawn at the current zoom."""
+        return self._label_rows() is not None
+
+    def label_text(self, index: int) -> str:
+        """The full text of a value node's box: label, data and grad."""
+        v = self._graph.values[index]
+        return f"{v.label}\ndata {format_number(v.data)}\ngrad {format_number(v.grad)}"
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _build_edges(self) -> None:
+        """Segments clipped to the node outlines, so arrowheads touch the box or circle they enter."""
+        e = self._edges
+        src, dst = self._pos[e[:, 0]], self._pos[e[:, 1]]
+        u = dst - src
+        u /= np.maximum(np.hypot(u[:, 0], u[:, 1]), 1e-9)[:, None]
+        du = np.maximum(np.abs(u), 1e-9)
+
+        def reach(rows: np.ndarray) -> np.ndarray:  # from a centre to the outline along u
+            hx, hy = self._half_max[rows].T
+            return np.where(self._is_op[rows], hx, np.minimum(hx / du[:, 0], hy / du[:, 1]))
+
+        a = src + u * reach(e[:, 0])[:, None]
+        b = dst - u * (reach(e[:, 1]) + 0.01)[:, None]
+        self._segments = np.hstack([a, b - u * ARROW * 0.6])  # the line ends inside its arrowhead
+        self.edge_item.set_segments(self._segments)
+        angle = np.degrees(np.arctan2(u[:, 1], u[:, 0]))  # y grows downwards, as in device pixels
+        self._arrow_symbol = 2 + np.round((angle + 180) / 10).astype(np.int64) % 36
+        self.arrow_item.set_positions(b - u * ARROW / 2)
+        self._update_path()
+
+    def _row_at(self, point: QPoint | QPointF) -> int:
+        """Vectorised hit test: the nearest row whose outline (plus a few pixels) holds the point."""
+        if not self._n:
+            return -1
+        p = self._vb.mapSceneToView(self._view.mapToScene(point) if isinstance(point, QPoint) else point)
+        slack = 3.0 / self._current_scale()  # so that tiny nodes stay clickable
+        d = np.abs(self._pos - (p.x(), p.y())) / (self._half + slack)
+        dist = np.where(self._is_op, np.hypot(d[:, 0], d[:, 1]), d.max(axis=1))
+        row = int(np.argmin(dist))
+        return row if dist[row] <= 1.0 else -1
+
+    def _current_scale(self) -> float:
+        px = self._vb.viewPixelSize()[0]
+        return 1.0 / px if px > 0 else 1.0
+
+    # -- styling ---------------------------------------------------------------------------
+
+    def _restyle(self) -> None:
+        """Style keys from gradients (fill, size), roles and highlights (outline)."""
+        n, g = self._n, self._grad
+        finite = np.isfinite(g) & np.isfinite(self._data)
+        mag = np.log1p(np.abs(np.where(finite, g, 0.0)))
+        top = mag.max(initial=0.0)
+        t = mag / top if top > 0 else mag
+        level = np.where(g != 0, 1 + np.minimum((t * LEVELS).astype(np.int64), LEVELS - 1), 0)
+        level = np.where(finite, np.where(g < 0, level + LEVELS, level), 2 * LEVELS + 1)
+        brush = np.full(len(self._pos), OP_BRUSH)
+        brush[:n] = level + (self._role_class[:n] == CONSTANT) * (2 * LEVELS + 2)
+        step = np.full(len(self._pos), len(SIZE_STEPS))  # the op circle's size
+        step[:n] = np.minimum((t * len(SIZE_STEPS)).astype(np.int64), len(SIZE_STEPS) - 1)
+        pen = self._role_class.copy()
+        pen[:n][~finite] = NONFINITE
+        state = self._path_rows.astype(np.int64)
+        for index, s in ((self._selected, 2), (self._active, 3)):
+            if index >= 0:
+                state[index] = s
+        key = (step * len(self._pens) + state * len(CLASS_PENS) + pen) * len(self._brushes) + brush
+        self._node_keys, inverse = np.unique(key, return_inverse=True)
+        self._node_inverse = inverse.reshape(-1)
+        self._scale = 0.0
+        self._resize()
+
+    def _resize(self) -> None:
+        """Give the sprites their pixel sizes at the current zoom (if any changed)."""
+        scale = self._current_scale()
+        if abs(scale / max(self._scale, 1e-9) - 1) < 0.005:
+            return
+        self._scale = scale
+        sizes = [max(3, round(scale * BOX_W * f)) for f in SIZE_STEPS] + [max(2, round(scale * OP_D))]
+        nb, npen = len(self._brushes), len(self._pens)
+        styles = [(self._symbols[0 if k // nb // npen < len(SIZE_STEPS) else 1], sizes[k // nb // npen],
+                   self._pens[k // nb % npen], self._brushes[k % nb]) for k in self._node_keys.tolist()]
+        self.node_item.set_styles(styles, self._node_inverse)
+        arrow = round(scale * ARROW)
+        self.arrow_item.setVisible(arrow >= 3)
+        no_pen = pg.mkPen(None)
+        styles = [(self._symbols[k // 2], arrow, no_pen, self._brushes[ARROW_BRUSH + k % 2])
+                  for k in self._arrow_keys.tolist()]
+        self.arrow_item.set_styles(styles, self._arrow_inverse)
+
+    # -- labels ----------------------------------------------------------------------------
+
+    def _label_rows(self) -> tuple[np.ndarray, int] | None:
+        """Rows in view to label and the detail (2: label, data, grad; 1: names only), or None
+        when text would be unreadable, or too many nodes are in view for text to help."""
+        box_h = self._current_scale() * BOX_H * SIZE_STEPS[0]
+        detail = 2 if box_h / 3.9 >= MIN_FONT_PX else 1 if box_h * 0.7 >= MIN_FONT_PX else 0
+        if not detail or not self._n:
+            return None
+        r, p, h = self._vb.viewRect(), self._pos, self._half
+        rows = np.flatnonzero((p[:, 0] + h[:, 0] > r.left()) & (p[:, 0] - h[:, 0] < r.right())
+                              & (p[:, 1] + h[:, 1] > r.top()) & (p[:, 1] - h[:, 1] < r.bottom()))
+        if not len(rows) or np.count_nonzero(rows < self._n) > MAX_LABELS:
+            return None
+        return rows, detail
+
+    def _paint_labels(self, p: QPainter) -> None:
+        found = self._label_rows()
+        if found is None:
+            return
+        rows, detail = found
+        t = p.transform()
+        xy = (self._pos[rows] * (t.m11(), t.m22()) + (t.m31(), t.m32())).tolist()  # no rotation
+        s = abs(t.m11())
+        w, h, op_d = BOX_W * SIZE_STEPS[0] * s, BOX_H * SIZE_STEPS[0] * s, OP_D * s
+        px = round(min(h / 3.9, w / 8.6, 15.0) if detail == 2 else min(h * 0.7, 12.0))
+        line = px * 1.25
+        self._font.setPixelSize(px)
+        self._bold.setPixelSize(px)
+        p.save()
+        p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
+        centre, values = Qt.AlignmentFlag.AlignCenter, self._graph.values
+        for row, (x, y) in zip(rows.tolist(), xy, strict=True):
+            if row >= self._n:
+                self._paint_op(p, self._op_text[self._value_index[row]], x, y, op_d)
+                continue
+            v = values[row]
+            p.setPen(QColor("#6c757d" if self._role_class[row] == CONSTANT else "#1b1b1b"))
+            p.setFont(self._bold)
+            if detail == 1:
+                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, v.label[:6])
+                continue
+            top = y - (1.5 if v.label else 1.0) * line
+            if v.label:
+                p.drawText(QRectF(x - w / 2, top, w, line), centre, v.label[:14])
+                top += line
+            p.setFont(self._font)
+            p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
+                       f"data {format_number(v.data)}\ngrad {format_number(v.grad)}")
+        p.restore()
+
+    def _paint_op(self, p: QPainter, text: str, x: float, y: float, d: float) -> None:
+        width = self._op_widths.get(text)
+        if width is None:  # the text's width at 100 px, measured once per op
+            self._op_font.setPixelSize(100)
+            width = self._op_widths[text] = max(QFontMetricsF(self._op_font).horizontalAdvance(text), 1.0)
+        f = min(d * 0.45, d * 0.62 * 100 / width)
+        if f >= 5:
+            self._op_font.setPixelSize(round(f))
+            p.setFont(self._op_font)
+            p.setPen(QColor("#1b1b1b"))
+            p.drawText(QRectF(x - d / 2, y - d / 2, d, d), Qt.AlignmentFlag.AlignCenter, text)
+
+    # -- mouse -----------------------------------------------------------------------------
+
+    def _on_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        index = self.node_at(ev.scenePos())
+        if ev.double() and index < 0:
+            self.fit()
+        self.node_clicked.emit(index)
+
+    def _on_move(self, scene_pos: QPointF) -> None:
+        row = self._row_at(scene_pos)
+        if row == self._hovered:
+            return
+        self._hovered = row
+        viewport = self._view.viewport()
+        if row < 0:
+            QToolTip.hideText()
+        else:
+            at = viewport.mapToGlobal(self._view.mapFromScene(scene_pos))
+            QToolTip.showText(at, self._tooltip(row), viewport, QRect())
+        self.node_hovered.emit(-1 if row < 0 else int(self._value_index[row]))
+
+    def _tooltip(self, row: int) -> str:
+        i = int(self._value_index[row])
+        v = self._graph.values[i]
+        name = v.label or f"node {i}"
+        if row >= self._n:
+            return f"op {v._op} → {name}"
+        return (f"{name}\nop: {v._op or '(leaf)'}\nrole: {self._graph.roles[i]}\n"
+                f"data: {v.data!r}\ngrad: {v.grad!r}")
+
+    # -- export ----------------------------------------------------------------------------
+
+    def _export_svg(self, path: str) -> None:
+        # pyqtgraph's SVG exporter fails on Qt 6.11: render the view into a QSvgGenerator, with
+        # the sprites in export mode so that nodes are vector paths, not pixmap fragments
+        rect = self._view.viewport().rect()
+        gen = QSvgGenerator()
+        gen.setFileName(path)
+        gen.setSize(rect.size())
+        gen.setViewBox(rect)
+        gen.setTitle("gradlab computation graph")
+        for item in (self.node_item, self.arrow_item):
+            item.setExportMode(True, {"antialias": True})
+        painter = QPainter(gen)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self._view.render(painter, QRectF(rect), rect)
+        finally:
+            painter.end()
+            for item in (self.node_item, self.arrow_item):
+                item.setExportMode(False)
