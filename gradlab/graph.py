@@ -29,7 +29,7 @@ __all__ = ["ROLES", "Drawing", "GraphModel", "count_crossings", "to_networkx"]
 ROLES = ("input", "parameter", "constant", "intermediate", "output")
 
 #: horizontal distance between layers, in drawing units (rows are 1 apart)
-LAYER_SPACING = 1.6
+LAYER_SPACING = 1.3
 #: barycentre sweeps (each one down and one up) that reorder nodes within layers; 0: none
 ORDERING_SWEEPS = 4
 #: drawings with at most this many edges get the exact neighbour-swapping pass too

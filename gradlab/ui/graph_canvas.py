@@ -22,7 +22,7 @@ from gradlab.graph import GraphModel
 
 __all__ = ["GraphCanvas", "format_number"]
 
-BOX_W, BOX_H = 1.3, 0.64  # value box in drawing units (rows are 1 apart, layers 1.6)
+BOX_W, BOX_H = 1.3, 0.64  # value box in drawing units (rows are 1 apart, layers 1.3)
 OP_D = 0.44  # op circle diameter
 ARROW = 0.2  # arrowhead length
 SIZE_STEPS = (0.92, 0.97, 1.02, 1.08)  # box size by |grad|: small steps, so the text still fits

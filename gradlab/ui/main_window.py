@@ -78,14 +78,18 @@ class MainWindow(QMainWindow):
         lab = self.expression_lab
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action(file, "&Open…", self.open_dialog, "Ctrl+O", "Open a program (.py) or a session (.gradlab)")
-        self._action(file, "&Save Session As…", self.save_dialog, "Ctrl+S", "Save program, values and selection")
-        self._action(file, "&Export Graph Image…", self.export_dialog, "Ctrl+E", "Save the graph as PNG or SVG")
+        self._action(file, "&Open…", self.open_dialog, "Ctrl+O",
+                     "Open a program (.py) or a session (.gradlab)")
+        self._action(file, "&Save Session As…", self.save_dialog, "Ctrl+S",
+                     "Save program, values and selection")
+        self._action(file, "&Export Graph Image…", self.export_dialog, "Ctrl+E",
+                     "Save the graph as PNG or SVG")
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
         self._action(edit, "&Run Program", lab.run_now, "Ctrl+Return", "Run the program now")
-        self._action(edit, "&Reset Values", lab.run_now, "Ctrl+R", "Put every input back to the program's value")
+        self._action(edit, "&Reset Values", lab.run_now, "Ctrl+R",
+                     "Put every input back to the program's value")
         self._action(edit, "Backprop &Step", lab.model.step_backprop, "F10", "Fill in the next gradient")
         self._action(edit, "Backprop &Finish", lab.model.finish_backprop, "Shift+F10", "Finish backward()")
         view = bar.addMenu("&View")
@@ -194,7 +198,8 @@ class MainWindow(QMainWindow):
     def _on_program_changed(self) -> None:
         graph = self.expression_lab.model.graph
         count = len(graph) if graph is not None else 0
-        self.statusBar().showMessage(f"{count} values in the graph", 5000)
+        self.statusBar().showMessage(f"{count} values in the graph. Click a node to inspect it; scroll on "
+                                     "the graph to zoom in on its numbers, drag to pan.", 10000)
 
     def _show_text(self, title: str, markdown: str) -> QDialog:
         dialog = QDialog(self)

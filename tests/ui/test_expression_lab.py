@@ -48,7 +48,8 @@ def test_clicking_node_a_shows_its_gradient(qtbot, lab):
     a = lab.model.graph.find("a")
     lab.canvas.fit()
     with qtbot.waitSignal(lab.model.selection_changed, timeout=2000) as blocker:
-        qtbot.mouseClick(lab.canvas.viewport_widget(), Qt.MouseButton.LeftButton, pos=lab.canvas.view_pos_of(a))
+        qtbot.mouseClick(lab.canvas.viewport_widget(), Qt.MouseButton.LeftButton,
+                         pos=lab.canvas.view_pos_of(a))
     assert blocker.args == [a]
     texts = " ".join(label.text() for label in lab.inspector.findChildren(QLabel))
     assert "138.8338" in texts
