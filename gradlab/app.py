@@ -66,7 +66,7 @@ def build_window(argv: list[str] | None = None):
             raise SystemExit(f"gradlab: {err.args[0]}") from None
     elif args.file:
         window.open_path(args.file)
-    else:
+    elif not window.restore_autosave():
         window.open_example("seed")
     if args.select:
         model = window.expression_lab.model

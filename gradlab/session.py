@@ -109,6 +109,13 @@ def save_session(session: Session, path: str | os.PathLike) -> None:
         raise
 
 
+def autosave_path() -> Path:
+    """Where the app keeps the work open at exit: ``$GRADLAB_HOME`` or ``~/.local/share/gradlab``."""
+    home = os.environ.get("GRADLAB_HOME")
+    base = Path(home) if home else Path.home() / ".local" / "share" / "gradlab"
+    return base / "autosave.gradlab"
+
+
 def is_session_file(path: str | os.PathLike) -> bool:
     """Sessions end in ``.gradlab`` or ``.json``; anything else opens as a program."""
     return Path(path).suffix.lower() in (".gradlab", ".json")

@@ -10,3 +10,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.fixture(autouse=True)
 def _seeded() -> None:
     random.seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch) -> None:
+    """Each test gets its own autosave folder: no test sees another's (or the user's) work."""
+    monkeypatch.setenv("GRADLAB_HOME", str(tmp_path / "gradlab-home"))

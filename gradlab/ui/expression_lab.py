@@ -94,8 +94,9 @@ class ExpressionLab(QWidget):
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(self.canvas)
         body.addWidget(self.sliders)
-        body.setStretchFactor(0, 5)
-        body.setStretchFactor(1, 1)
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 0)
+        body.setSizes([600, 150])  # room for four sliders before the panel scrolls
         col.addWidget(body, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -136,8 +137,14 @@ class ExpressionLab(QWidget):
     # -- program ------------------------------------------------------------------------------
 
     def load_source(self, source: str) -> bool:
-        """Put ``source`` in the editor and run it now; False if it has an error."""
-        self.editor.setPlainText(source)
+        """Put ``source`` in the editor and run it now; False if it has an error.
+
+        The replacement is one undoable edit: Ctrl+Z brings back what was there.
+        """
+        cursor = self.editor.textCursor()
+        cursor.select(cursor.SelectionType.Document)
+        cursor.insertText(source)
+        self.editor.moveCursor(cursor.MoveOperation.Start)
         return self.run_now()
 
     def run_now(self) -> bool:

@@ -22,6 +22,7 @@ from gradlab.session import (
     ExpressionLabState,
     Session,
     SessionError,
+    autosave_path,
     is_session_file,
     load_session,
     save_session,
@@ -180,6 +181,26 @@ class MainWindow(QMainWindow):
                 self.show_error(f"Cannot export {Path(path).name}: {err}")
             else:
                 self.statusBar().showMessage(f"Exported {path}", 8000)
+
+    def restore_autosave(self) -> bool:
+        """Reopen the work that was open when gradlab last closed, if there is any."""
+        path = autosave_path()
+        if not path.exists() or not self.open_path(path):
+            return False
+        self.setWindowTitle("gradlab")
+        self.statusBar().showMessage("Welcome back: this is where you left off "
+                                     "(Examples has fresh programs)", 10000)
+        return True
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Keep the user's work for next time; a failure to save must not stop the quit."""
+        path = autosave_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_session(self.current_session(), path)
+        except OSError:
+            pass
+        super().closeEvent(event)
 
     # -- messages -------------------------------------------------------------------------
 

@@ -146,3 +146,38 @@ def test_help_shows_the_language_reference(window, qtbot):
 
     text = dialog.findChild(QTextBrowser).toPlainText()
     assert "loops" in text and "micrograd.engine" in text
+
+
+def test_closing_keeps_the_work_for_next_time(qtbot):
+    first = build_window([])
+    qtbot.addWidget(first)
+    first.expression_lab.load_source("w = Value(0.5)\nloss = (w - 3.0)**2\n")
+    model = first.expression_lab.model
+    model.set_value(model.graph.find("w"), 1.5)
+    first.close()
+    again = build_window([])
+    qtbot.addWidget(again)
+    m2 = again.expression_lab.model
+    assert again.expression_lab.output_label.text() == "loss = 2.2500"
+    assert m2.graph.values[m2.graph.find("w")].data == 1.5
+    assert "left off" in again.statusBar().currentMessage()
+
+
+def test_a_corrupt_autosave_falls_back_to_the_seed_example(qtbot):
+    from gradlab.session import autosave_path
+
+    path = autosave_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    w = build_window([])
+    qtbot.addWidget(w)
+    assert w.expression_lab.output_label.text() == "g = 24.7041"
+
+
+def test_loading_an_example_can_be_undone(window, qtbot):
+    lab = window.expression_lab
+    lab.load_source("mine = Value(7.0)\n")
+    window.open_example("lecture")
+    assert lab.model.graph.output.data == -8.0
+    lab.editor.undo()
+    assert lab.editor.toPlainText() == "mine = Value(7.0)\n"
