@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import math
-import textwrap
 import weakref
 
 import pytest
+from helpers import SEED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,28 +106,8 @@ def test_check_grad_catches_a_wrong_rule_in_the_engine(monkeypatch: pytest.Monke
 # -- the lecture's examples ---------------------------------------------------------------
 
 
-SEED_EXAMPLE = textwrap.dedent(
-    """\
-    from gradlab.engine import Value
-
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
-    g.backward()
-    print(f'{a.grad:.4f}') # prints 138.8338, i.e. the numerical value of dg/da
-    print(f'{b.grad:.4f}') # prints 645.5773, i.e. the numerical value of dg/db
-    """
-)
+# the shipped example, verbatim but for the import: it runs as plain Python on gradlab's engine
+SEED_EXAMPLE = SEED.replace("from micrograd.engine import", "from gradlab.engine import")
 
 
 def test_micrograd_readme_example_runs_verbatim(capsys: pytest.CaptureFixture[str]) -> None:

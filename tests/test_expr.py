@@ -7,6 +7,7 @@ import pathlib
 import time
 
 import pytest
+from helpers import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,26 +23,6 @@ from gradlab.expr import (
     Program,
     run_program,
 )
-
-SEED = """\
-from micrograd.engine import Value
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + (b + a).relu()
-d += 3 * d + (b - a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-print(f'{g.data:.4f}') # prints 24.7041
-g.backward()
-print(f'{a.grad:.4f}') # prints 138.8338
-print(f'{b.grad:.4f}') # prints 645.5773
-"""
 
 LECTURE = """\
 a = Value(2.0, label='a')
@@ -73,7 +54,8 @@ def test_seed_example() -> None:
     assert p.inputs == ["a", "b"]
     assert {name: v.label for name, v in p.values.items()} == {n: n for n in "abcdefg"}
     assert p.node_count > 20
-    assert p.lines == {"a": 2, "b": 3, "c": 7, "d": 9, "e": 10, "f": 11, "g": 13}
+    # the shipped example starts with a comment line and a blank line after the import
+    assert p.lines == {"a": 4, "b": 5, "c": 9, "d": 11, "e": 12, "f": 13, "g": 15}
 
 
 def test_gradlab_import_and_no_import_both_work() -> None:

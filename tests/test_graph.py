@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from helpers import seed_expression
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,25 +20,6 @@ def bits(x) -> tuple:
     if isinstance(x, float):
         return float, struct.pack("<d", x)
     return type(x), x
-
-
-def seed_expression(a_data: float = -4.0, b_data: float = 2.0) -> Value:
-    """micrograd's README example (g = 24.7041 at the defaults)."""
-    a = Value(a_data, label="a")
-    b = Value(b_data, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    e.label = "e"
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.label = "g"
-    return g
 
 
 def hand_mlp(nin: int, sizes: list[int], seed: int = 0) -> tuple[Value, list[Value]]:

@@ -5,8 +5,10 @@ import struct
 
 import numpy as np
 import pytest
+from helpers import SEED, seed_graph
 
 from gradlab.engine import Value, _mul_backward, _sigmoid_backward
+from gradlab.expr import run_program
 from gradlab.graph import GraphModel
 from gradlab.probe import (
     DEFAULT_SWEEP_HS,
@@ -21,26 +23,9 @@ from gradlab.probe import (
 )
 
 
-def seed_example():
-    """micrograd's README example: g = 24.7041, dg/da = 138.8338, dg/db = 645.5773."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = a * b + b**3
-    d.label = "d"
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    e.label = "e"
-    f = e**2
-    f.label = "f"
-    g = f / 2.0
-    g += 10.0 / f
-    g.label = "g"
-    return GraphModel(g)
+def seed_example() -> GraphModel:
+    """micrograd's README example with every name labelled: g = 24.7041, dg/da = 138.8338."""
+    return GraphModel(run_program(SEED).output)
 
 
 def bits(x) -> tuple:
@@ -290,20 +275,7 @@ def test_check_grad_passes_on_correct_ops(build, xs) -> None:
 
 
 def test_check_grad_on_seed_example() -> None:
-    def build(a, b):
-        c = a + b
-        d = a * b + b**3
-        c += c + 1
-        c += 1 + c + (-a)
-        d += d * 2 + (b + a).relu()
-        d += 3 * d + (b - a).relu()
-        e = c - d
-        f = e**2
-        g = f / 2.0
-        g += 10.0 / f
-        return g
-
-    assert check_grad(build, -4.0, 2.0) < 1e-5
+    assert check_grad(seed_graph, -4.0, 2.0) < 1e-5
 
 
 def test_check_grad_catches_a_wrong_gradient() -> None:

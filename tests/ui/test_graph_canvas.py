@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pytest
+from helpers import seed_expression
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 
@@ -14,23 +15,6 @@ from gradlab.engine import Value
 from gradlab.graph import GraphModel
 from gradlab.ui import graph_canvas
 from gradlab.ui.graph_canvas import GraphCanvas, format_number
-
-
-def seed_expression() -> Value:
-    """micrograd's README example."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
 def random_expression(n_values: int, seed: int = 0) -> Value:

@@ -6,31 +6,13 @@ import re
 
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
+from helpers import SEED
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSlider
 
 from gradlab.ui import inspector as inspector_module
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.inspector import NodeInspector
-
-SEED = """\
-from micrograd.engine import Value
-
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + (b + a).relu()
-d += 3 * d + (b - a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-print(f'{g.data:.4f}')
-g.backward()
-"""
 
 
 @pytest.fixture
