@@ -11,7 +11,7 @@ from helpers import seed_expression
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import gradlab.graph as graph_module
+import gradlab.layout as layout_module
 from gradlab.engine import Value, topological_order
 from gradlab.graph import ROLES, GraphModel, count_crossings, to_networkx
 
@@ -261,7 +261,7 @@ def test_drawing_shapes_and_conventions() -> None:
             assert d.layer[o] == d.layer[i] + 1
     # data flows left to right: every edge goes from a higher layer to a lower one
     assert (d.layer[d.edges[:, 0]] > d.layer[d.edges[:, 1]]).all()
-    assert (d.pos[:, 0] == -d.layer * graph_module.LAYER_SPACING).all()
+    assert (d.pos[:, 0] == -d.layer * layout_module.LAYER_SPACING).all()
     # slots in a layer are distinct and centred on 0
     for k in np.unique(d.layer):
         ys = d.pos[d.layer == k, 1]
@@ -306,7 +306,7 @@ def test_mlp_layers_anchored_at_output() -> None:
 
 
 def _crossings(root: Value, sweeps: int, monkeypatch) -> int:
-    monkeypatch.setattr(graph_module, "ORDERING_SWEEPS", sweeps)
+    monkeypatch.setattr(layout_module, "ORDERING_SWEEPS", sweeps)
     return count_crossings(GraphModel(root).drawing)
 
 
@@ -324,9 +324,9 @@ def test_ordering_sweeps_reduce_crossings(monkeypatch) -> None:
 def test_sweeps_and_swaps_cut_crossings_on_the_seed_example(monkeypatch) -> None:
     g = seed_expression()
     plain = _crossings(g, 0, monkeypatch)
-    monkeypatch.setattr(graph_module, "TRANSPOSE_MAX_EDGES", 0)
+    monkeypatch.setattr(layout_module, "TRANSPOSE_MAX_EDGES", 0)
     sweeps_only = _crossings(g, 4, monkeypatch)
-    monkeypatch.setattr(graph_module, "TRANSPOSE_MAX_EDGES", 10_000)
+    monkeypatch.setattr(layout_module, "TRANSPOSE_MAX_EDGES", 10_000)
     full = _crossings(g, 4, monkeypatch)
     assert full < sweeps_only <= plain
     assert full <= 0.85 * plain  # 34 -> 27 when this was written
@@ -336,14 +336,14 @@ def test_sweeps_and_swaps_cut_crossings_on_the_seed_example(monkeypatch) -> None
 @settings(max_examples=150, deadline=None)
 def test_inversions_match_brute_force(xs: list[int]) -> None:
     expected = sum(1 for i in range(len(xs)) for j in range(i + 1, len(xs)) if xs[i] > xs[j])
-    assert graph_module._inversions(np.array(xs, dtype=np.int64)) == expected
+    assert layout_module._inversions(np.array(xs, dtype=np.int64)) == expected
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_crossing_counter_agrees_with_count_crossings(seed: int) -> None:
     root = seed_expression() if seed == 0 else random_expression(25 * seed, seed)
     d = GraphModel(root).drawing
-    counter = graph_module._CrossingCounter(d.edges, d.layer)
+    counter = layout_module._CrossingCounter(d.edges, d.layer)
     assert len(counter.sets) == 1  # every piece of every edge: no sampling
     exact = count_crossings(d)
     counted = counter.count(d.pos[:, 1].tolist())
@@ -356,7 +356,7 @@ def test_crossing_counter_agrees_with_count_crossings(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(5, 8))
 def test_crossing_counter_estimate_is_close(seed: int) -> None:
     d = GraphModel(random_expression(25 * seed, seed)).drawing
-    counter = graph_module._CrossingCounter(d.edges, d.layer)
+    counter = layout_module._CrossingCounter(d.edges, d.layer)
     assert len(counter.sets) == 3  # long edges sampled
     exact = count_crossings(d)
     assert 0.8 * exact <= counter.count(d.pos[:, 1].tolist()) <= 1.2 * exact
@@ -369,7 +369,7 @@ def test_crossing_counter_estimates_very_long_edges() -> None:
     for _ in range(300):
         v = (v * x).tanh()
     d = GraphModel(v).drawing
-    counter = graph_module._CrossingCounter(d.edges, d.layer)
+    counter = layout_module._CrossingCounter(d.edges, d.layer)
     assert len(counter.sets) == 3  # sampled
     assert counter.count(d.pos[:, 1].tolist()) >= 0
 
