@@ -45,6 +45,49 @@ def random_program(n_values: int, seed: int = 0) -> Value:
     return unused[0]
 
 
+def random_source(n_values: int, seed: int = 0) -> str:
+    """A program in gradlab's language with about ``n_values`` Values: what a learner would paste."""
+    rng = random.Random(seed)
+    names = [f"x{i}" for i in range(max(2, n_values // 25))]
+    lines = [f"{name} = Value({rng.uniform(-1.5, 1.5):.3f})" for name in names]
+    unused = list(names)
+    for k in range(n_values * 10 // 23):  # each line adds about 2.3 Values
+        a, b = (unused.pop(rng.randrange(len(unused))) if unused and rng.random() < 0.7
+                else rng.choice(names[-30:]) for _ in range(2))
+        r = rng.random()
+        expr = f"({a} * {b}).tanh()" if r < 0.4 else f"{a} + {b}" if r < 0.7 else f"({a} - {b}).relu()"
+        lines.append(f"v{k} = {expr}")
+        names.append(f"v{k}")
+        unused.append(f"v{k}")
+    lines.append(f"out = {' + '.join(unused)}")  # everything left feeds the output
+    return "\n".join(lines) + "\n"
+
+
+def lab_slider_drag(moves: int = 30) -> tuple[int, float]:
+    """The whole expression lab, a node selected in the inspector, a slider moved through the widget."""
+    from PySide6.QtWidgets import QSlider
+
+    from gradlab.ui.expression_lab import ExpressionLab
+
+    lab = ExpressionLab()
+    lab.resize(1480, 900)
+    lab.show()
+    lab.load_source(random_source(500, seed=3))
+    graph = lab.model.graph
+    lab.model.select(len(graph) // 2)  # the inspector re-probes this node on every move
+    slider = lab.findChild(QSlider, "slider_x0")
+    QApplication.processEvents()
+    ticks = itertools.count()
+
+    def move() -> None:
+        slider.setValue(400 + next(ticks) % 200)
+        lab.repaint()  # canvas, inspector, plots and output label, painted now
+
+    t = timed(move, moves)
+    lab.close()
+    return len(graph), t
+
+
 def timed(fn, repeat: int = 1) -> float:
     """Median wall time of ``fn()`` in seconds."""
     times = []
@@ -126,6 +169,8 @@ def main() -> int:
     canvas.zoom_by(5)
     name = f"slider move -> repaint, {len(graph)} values, zoomed{labels(canvas)}"
     rows.append((name, slider_drag(canvas, graph), 0.016, bare))
+    n_lab, t_lab = lab_slider_drag()
+    rows.append((f"whole lab: slider -> repaint, {n_lab} values, node inspected", t_lab, 0.016, bare))
 
     for n, floor in ((2_000, 0.5), (20_000, 3.0)):
         root = random_program(n, seed=2)

@@ -93,6 +93,25 @@ class _Nudger:
         self.graph.set_data(self.i, x)
         return _as_float(self.graph.output.data)
 
+    def outputs_at(self, xs: np.ndarray) -> np.ndarray:
+        """The output for every trial value in ``xs``, in one vectorised pass downstream.
+
+        A sweep of 100 values costs about one scalar re-evaluation, which keeps the
+        inspector's plots live while a slider drags.  Ops numpy has no rule for fall
+        back to one scalar pass per value.
+        """
+        graph, values = self.graph, self.graph.values
+        arrays: dict[int, np.ndarray] = {self.i: xs}
+        try:
+            with np.errstate(all="ignore"):  # inf and nan are results here, as in the engine
+                for j in self.affected[1:]:
+                    args = [arrays[p] if p in arrays else _as_float(values[p].data) for p in graph.parents[j]]
+                    arrays[j] = _numpy_forward(values[j], args)
+        except KeyError:
+            return np.array([self.output_at(x) for x in xs.tolist()])
+        out = arrays.get(len(values) - 1, _as_float(graph.output.data))
+        return np.broadcast_to(np.asarray(out, dtype=float), xs.shape).copy()
+
     def restore(self) -> None:
         graph = self.graph
         graph.set_data(self.i, self.x)
@@ -105,6 +124,31 @@ class _Nudger:
 
     def __exit__(self, *exc) -> None:
         self.restore()
+
+
+_NUMPY_UNARY = {
+    "ReLU": lambda a: np.where(a < 0, 0.0, a),
+    "tanh": np.tanh,
+    "exp": np.exp,
+    "log": np.log,
+    # the engine's two branches, so that exp never overflows
+    "sigmoid": lambda a: np.where(a >= 0, 1.0 / (1.0 + np.exp(-np.abs(a))),
+                                  np.exp(-np.abs(a)) / (1.0 + np.exp(-np.abs(a)))),
+}
+
+
+def _numpy_forward(v: Value, args: list) -> np.ndarray:
+    """``v``'s op applied to arrays: the engine's forward rules, element-wise (KeyError if unknown)."""
+    op = v._op
+    if op == "+":
+        return args[0] + args[1]
+    if op == "*":
+        return args[0] * args[1]
+    if op == "**":
+        return np.power(np.asarray(args[0], dtype=float), args[1])
+    if op.startswith("**"):
+        return np.power(np.asarray(args[0], dtype=float), v._arg)
+    return _NUMPY_UNARY[op](np.asarray(args[0], dtype=float))
 
 
 # -- one nudge ------------------------------------------------------------------------------
@@ -197,18 +241,15 @@ def error_sweep(graph: GraphModel, i: int, hs: Sequence[float] | np.ndarray | No
         _check_h(h)
     graph.backward()
     grad = _as_float(graph.values[i].grad)
-    forward = np.empty(len(hs))
-    central = np.empty(len(hs))
     with _Nudger(graph, i) as nudger:
         x = _as_float(nudger.x)
-        f0 = _as_float(graph.output.data)
-        for k, h in enumerate(hs.tolist()):
-            f_plus = nudger.output_at(x + h)
-            f_minus = nudger.output_at(x - h)
-            forward[k] = (f_plus - f0) / h - grad
-            central[k] = (f_plus - f_minus) / (2 * h) - grad
-    forward = np.abs(forward)
-    central = np.abs(central)
+        # f(x) comes from the same vectorised pass as f(x +- h), so that a tiny h sees
+        # only the round-off of the subtraction, not that of two different code paths
+        f = nudger.outputs_at(np.concatenate(([x], x + hs, x - hs)))
+    f0, f_plus, f_minus = f[0], f[1:len(hs) + 1], f[len(hs) + 1:]
+    with np.errstate(all="ignore"):
+        forward = np.abs((f_plus - f0) / hs - grad)
+        central = np.abs((f_plus - f_minus) / (2 * hs) - grad)
     return ErrorSweep(
         index=i, label=graph.values[i].label, grad=grad, hs=hs,
         forward_error=forward, central_error=central,
@@ -240,7 +281,8 @@ def response_curve(
         if n % 2:
             xs[n // 2] = centre
         f0 = _as_float(graph.output.data)
-        ys = np.array([f0 if xk == x else nudger.output_at(xk) for xk in xs.tolist()])
+        ys = nudger.outputs_at(xs)
+        ys[xs == x] = f0  # the current point is exactly the current output
     return xs, ys
 
 
