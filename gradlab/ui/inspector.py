@@ -32,8 +32,9 @@ HINT = "Click a node in the graph to inspect it."
 #: the step slider moves in quarter decades: position k means h = 10 ** (k / STEPS_PER_DECADE)
 STEPS_PER_DECADE = 4
 MIN_EXPONENT, MAX_EXPONENT = -12, 0
-#: above this many nodes downstream of the selection, the plots (~170 re-evaluations each
-#: refresh) wait for a pause in a slider drag instead of recomputing on every move
+#: above this many nodes downstream of the selection, the plots (two vectorised passes over
+#: everything downstream, plus the redraw) wait for a pause in a slider drag instead of
+#: recomputing on every move
 SYNC_PLOT_NODES = 2000
 PLOT_DELAY_MS = 150
 #: a node with hundreds of children would bury the panel in buttons

@@ -65,8 +65,8 @@ class _InputRow:
         value = self.model.graph.values[self.index].data
         if not math.isfinite(value):
             return
-        if abs(value - self.centre) > self.span:  # moved off the scale: recentre it
-            self.centre = value
+        if abs(value - self.centre) > self.span:  # moved off the scale: widen it, so the handle
+            self.span = 1.25 * abs(value - self.centre)  # still shows which way the value went
         position = round((value - self.centre + self.span) / (2 * self.span) * STEPS)
         with QSignalBlocker(self.slider), QSignalBlocker(self.box):
             self.slider.setValue(position)

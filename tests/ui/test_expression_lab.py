@@ -148,3 +148,32 @@ def test_step_along_the_gradient_moves_l_from_minus_8(qtbot, lab):
     assert lab.output_label.text().startswith("L = -7.2")
     qtbot.mouseClick(lab.findChild(QToolButton, "descendButton"), Qt.MouseButton.LeftButton)
     assert lab.model.graph.output.data < -7.29
+
+
+def test_sliders_follow_the_model_without_echo(qtbot, lab):
+    """Model to widget: a gradient step moves the sliders and number boxes, and sends nothing back."""
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    lab.load_source(resources.example("lecture").source())
+    graph = lab.model.graph
+    a = graph.values[graph.find("a")]
+    slider = lab.findChild(QSlider, "slider_a")
+    box = lab.findChild(QDoubleSpinBox, "value_a")
+    before = slider.value()
+    emitted = []
+    lab.model.values_changed.connect(emitted.append)
+    lab.model.step_inputs(-1.0)  # a moves by +1 * grad = +6
+    assert len(emitted) == 1  # the widgets' updates did not echo into the model
+    assert a.data == pytest.approx(8.0) and box.value() == pytest.approx(8.0)
+    assert slider.value() != before
+
+
+def test_typing_a_value_in_the_number_box(qtbot, lab):
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    lab.load_source(resources.example("derivative").source())
+    box = lab.findChild(QDoubleSpinBox, "value_x")
+    box.selectAll()
+    qtbot.keyClicks(box, "2")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert lab.output_label.text() == "f = 9.0000"  # 3*4 - 8 + 5
