@@ -20,29 +20,12 @@ from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsLineI
 
 import pyqtgraph as pg  # noqa: E402  isort: skip
 
-from gradlab.engine import Value  # noqa: E402
 from gradlab.graph import GraphModel  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from helpers import random_expression  # noqa: E402  (the generator the canvas tests use too)
+
 from gradlab.ui.graph_canvas import GraphCanvas  # noqa: E402
-
-
-def random_program(n_values: int, seed: int = 0) -> Value:
-    """About ``n_values`` Values: sums, products, tanh and ReLU of earlier nodes, all feeding one output."""
-    rng = random.Random(seed)
-    nodes = [Value(rng.uniform(-1.5, 1.5), label=f"x{i}") for i in range(max(2, n_values // 20))]
-    unused = list(nodes)
-    while len(nodes) < n_values / 1.33:  # the final sum adds the rest
-        # consume unused nodes first, so that almost everything ends up upstream of the output
-        recent = nodes[-40:]
-        a = unused.pop(rng.randrange(len(unused))) if unused and rng.random() < 0.7 else rng.choice(recent)
-        b = rng.choice(recent)
-        r = rng.random()
-        v = a + b if r < 0.35 else a * b if r < 0.6 else a.tanh() if r < 0.85 else a.relu()
-        nodes.append(v)
-        unused.append(v)
-    while len(unused) > 1:  # a balanced sum of whatever is left
-        unused = [unused[i] + unused[i + 1] if i + 1 < len(unused) else unused[i]
-                  for i in range(0, len(unused), 2)]
-    return unused[0]
 
 
 def random_source(n_values: int, seed: int = 0) -> str:
@@ -159,7 +142,7 @@ def main() -> int:
     empty = make_canvas()
     bare = timed(lambda: repaint(empty), 30)
 
-    graph = GraphModel(random_program(500, seed=1))
+    graph = GraphModel(random_expression(500, seed=1))
     graph.backward()
     canvas = make_canvas()
     canvas.set_graph(graph)
@@ -173,7 +156,7 @@ def main() -> int:
     rows.append((f"whole lab: slider -> repaint, {n_lab} values, node inspected", t_lab, 0.016, bare))
 
     for n, floor in ((2_000, 0.5), (20_000, 3.0)):
-        root = random_program(n, seed=2)
+        root = random_expression(n, seed=2)
         big = make_canvas()
 
         def layout_and_paint(root=root, big=big) -> None:

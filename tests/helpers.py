@@ -1,5 +1,7 @@
 """Programs and graphs that several test files share (tests/ is on sys.path through conftest)."""
 
+import random
+
 from gradlab import resources
 from gradlab.engine import Value
 
@@ -27,3 +29,22 @@ def seed_graph(a: Value, b: Value) -> Value:
 def seed_expression(a_data: float = -4.0, b_data: float = 2.0) -> Value:
     """The seed's output g (24.7041 at the defaults), built from labelled leaves a and b."""
     return seed_graph(Value(a_data, label="a"), Value(b_data, label="b"))
+
+
+def random_expression(n_values: int, seed: int = 0) -> Value:
+    """Sums, products, tanh and ReLU of earlier nodes, everything feeding one output."""
+    rng = random.Random(seed)
+    nodes = [Value(rng.uniform(-1.5, 1.5), label=f"x{i}") for i in range(max(2, n_values // 20))]
+    unused = list(nodes)
+    while len(nodes) < n_values / 1.33:
+        recent = nodes[-40:]
+        a = unused.pop(rng.randrange(len(unused))) if unused and rng.random() < 0.7 else rng.choice(recent)
+        b = rng.choice(recent)
+        r = rng.random()
+        v = a + b if r < 0.35 else a * b if r < 0.6 else a.tanh() if r < 0.85 else a.relu()
+        nodes.append(v)
+        unused.append(v)
+    while len(unused) > 1:
+        unused = [unused[i] + unused[i + 1] if i + 1 < len(unused) else unused[i]
+                  for i in range(0, len(unused), 2)]
+    return unused[0]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import random
 
 import numpy as np
 import pytest
-from helpers import seed_expression
+from helpers import random_expression, seed_expression
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 
@@ -15,25 +14,6 @@ from gradlab.engine import Value
 from gradlab.graph import GraphModel
 from gradlab.ui import graph_canvas
 from gradlab.ui.graph_canvas import GraphCanvas, format_number
-
-
-def random_expression(n_values: int, seed: int = 0) -> Value:
-    """Sums, products, tanh and ReLU of earlier nodes, everything feeding one output."""
-    rng = random.Random(seed)
-    nodes = [Value(rng.uniform(-1.5, 1.5), label=f"x{i}") for i in range(max(2, n_values // 20))]
-    unused = list(nodes)
-    while len(nodes) < n_values / 1.33:
-        recent = nodes[-40:]
-        a = unused.pop(rng.randrange(len(unused))) if unused and rng.random() < 0.7 else rng.choice(recent)
-        b = rng.choice(recent)
-        r = rng.random()
-        v = a + b if r < 0.35 else a * b if r < 0.6 else a.tanh() if r < 0.85 else a.relu()
-        nodes.append(v)
-        unused.append(v)
-    while len(unused) > 1:
-        unused = [unused[i] + unused[i + 1] if i + 1 < len(unused) else unused[i]
-                  for i in range(0, len(unused), 2)]
-    return unused[0]
 
 
 def model(root: Value) -> GraphModel:
