@@ -19,6 +19,13 @@ gradlab: no display found, so the window cannot open.
   - To run a program in the terminal:     python -m gradlab run FILE"""
 
 
+XCB_MESSAGE = """\
+gradlab: Qt cannot open a window on this X display ({problem}).
+  - Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \\
+        libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
+  - Or render without a screen:  QT_QPA_PLATFORM=offscreen python main.py --screenshot out.png"""
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="gradlab", description="Learn backpropagation by touching it.",
                                 epilog="python -m gradlab run FILE [--check] runs a program in the terminal.")
@@ -36,6 +43,28 @@ def _has_display() -> bool:
     if sys.platform.startswith("linux"):
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return True
+
+
+def _xcb_problem() -> str | None:
+    """What would stop Qt's X11 plugin from loading (Qt itself would abort), or None."""
+    if (not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM")
+            or os.environ.get("WAYLAND_DISPLAY") or not os.environ.get("DISPLAY")):
+        return None
+    import ctypes
+    import ctypes.util
+
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None  # a PySide6 laid out differently: let Qt speak for itself
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as err:
+        return str(err)  # "libxcb-icccm.so.4: cannot open shared object file: ..."
+    if ctypes.util.find_library("xcb-cursor") is None:
+        return "libxcb-cursor.so.0 is missing"
+    return None
 
 
 def build_window(argv: list[str] | None = None):
@@ -101,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if not _has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    problem = _xcb_problem()
+    if problem:
+        print(XCB_MESSAGE.format(problem=problem), file=sys.stderr)
         return 2
     window = build_window(argv)
     if args.screenshot:

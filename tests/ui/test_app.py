@@ -181,3 +181,22 @@ def test_loading_an_example_can_be_undone(window, qtbot):
     assert lab.model.graph.output.data == -8.0
     lab.editor.undo()
     assert lab.editor.toPlainText() == "mine = Value(7.0)\n"
+
+
+def test_a_display_qt_cannot_use_prints_the_fix(monkeypatch, capsys):
+    """An X display without the libraries Qt's xcb plugin needs: a message, not Qt's abort."""
+    from gradlab import app
+
+    monkeypatch.setattr(app, "_has_display", lambda: True)
+    monkeypatch.setattr(app, "_xcb_problem", lambda: "libxcb-icccm.so.4: cannot open shared object file")
+    assert app.main([]) == 2
+    err = capsys.readouterr().err
+    assert "libxcb-icccm.so.4" in err and "apt-get install" in err and "offscreen" in err
+
+
+def test_xcb_check_stays_quiet_without_an_x_display(monkeypatch):
+    from gradlab import app
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    assert app._xcb_problem() is None
