@@ -1,7 +1,7 @@
 """Layered drawings of computation graphs: where each node goes, and how edges cross.
 
 Layers are anchored at the output (layer 0) and grow towards the inputs: a node's
-layer is its longest path to the output, the generations of the reversed graph.
+layer is its longest path to the output: networkx's generations of the reversed graph.
 Layering from the inputs instead would put every leaf, every weight of an MLP,
 in one huge first column.  Within layers, barycentre sweeps and neighbour swaps
 cut edge crossings.  The drawing depends on the structure alone, so positions
@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 
 __all__ = ["Drawing", "count_crossings", "layered_drawing"]
@@ -63,24 +64,24 @@ def layered_drawing(parents: list[tuple[int, ...]], op_row: np.ndarray) -> Drawi
         for p in dict.fromkeys(parents[i]):  # a + a: one drawn edge
             edges.append((p, o))
 
-    # layer = longest path to the output: generations of the reversed graph.
-    # Children come after parents in topological order, so one reverse pass does it.
-    layer = np.zeros(rows, dtype=np.int64)
-    for i in range(n - 1, -1, -1):
-        o = op_row[i]
-        if o < 0:
-            continue
-        layer[o] = layer[i] + 1
-        for p in parents[i]:
-            if layer[p] < layer[o] + 1:
-                layer[p] = layer[o] + 1
-
+    layer = _layers_from_output(rows, edges)
     order = _order_within_layers(rows, edges, layer, n)
     pos = np.zeros((rows, 2))
     pos[:, 0] = -layer * LAYER_SPACING
     pos[:, 1] = order
     return Drawing(pos=pos, is_op=is_op, value_index=value_index,
                    edges=np.array(edges, dtype=np.int64).reshape(-1, 2), layer=layer)
+
+
+def _layers_from_output(rows: int, edges: list[tuple[int, int]]) -> np.ndarray:
+    """Each row's layer: its longest path to the output, the generations of the reversed graph."""
+    flow = nx.DiGraph()
+    flow.add_nodes_from(range(rows))
+    flow.add_edges_from(edges)
+    layer = np.zeros(rows, dtype=np.int64)
+    for k, generation in enumerate(nx.topological_generations(flow.reverse(copy=False))):
+        layer[generation] = k
+    return layer
 
 
 def _order_within_layers(rows: int, edges: list[tuple[int, int]], layer: np.ndarray, n: int) -> np.ndarray:
