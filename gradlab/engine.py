@@ -30,7 +30,6 @@ these values as they are, so a learner sees where a computation broke.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 __all__ = ["Value", "recompute", "topological_order"]
 
@@ -326,8 +325,3 @@ def topological_order(root: Value) -> list[Value]:
             pop()
             emit(v)
     return topo
-
-
-def iter_graph(root: Value) -> Iterator[Value]:
-    """The nodes of ``root``'s graph in topological order (inputs first)."""
-    return iter(topological_order(root))

@@ -47,6 +47,9 @@ class GraphModel:
         op_row[ops] = np.arange(n, n + len(ops))
         self.op_row = op_row
         self._downstream: dict[int, list[int]] = {}
+        #: True while every .grad is d(output)/d(node) for the current values, as backward() left
+        #: them; set_data clears it, and so must anyone who edits gradients by hand
+        self.gradients_current = False
         self.drawing: Drawing = layered_drawing(self.parents, self.op_row)
 
     def _role(self, v: Value, param_ids: set[int]) -> str:
@@ -95,6 +98,7 @@ class GraphModel:
         if _same(v.data, data):
             return []
         v.data = data
+        self.gradients_current = False
         changed = [i]
         values = self.values
         for j in self.downstream(i):
@@ -117,6 +121,12 @@ class GraphModel:
         self.output.grad = 1.0
         for v in reversed(values):
             v._backward()
+        self.gradients_current = True
+
+    def ensure_gradients(self) -> None:
+        """``backward()``, unless the gradients already belong to the current values."""
+        if not self.gradients_current:
+            self.backward()
 
     def path_to_output(self, i: int) -> list[int]:
         """Every node on some path from node ``i`` to the output, ``i`` and the output included."""

@@ -88,6 +88,7 @@ class _Nudger:
         self.affected = [i, *graph.downstream(i)]
         self.saved = [graph.values[j].data for j in self.affected]
         self.x = graph.values[i].data
+        self.gradients_current = graph.gradients_current
 
     def output_at(self, x: float) -> float:
         self.graph.set_data(self.i, x)
@@ -118,6 +119,7 @@ class _Nudger:
         values = graph.values
         for j, data in zip(self.affected, self.saved, strict=True):
             values[j].data = data
+        graph.gradients_current = self.gradients_current  # the same values: the same gradients
 
     def __enter__(self) -> _Nudger:
         return self
@@ -185,11 +187,11 @@ class NudgeResult:
 def nudge_probe(graph: GraphModel, i: int, h: float) -> NudgeResult:
     """Nudge node ``i`` by ``+h`` and ``-h``; compare the output's response with backprop.
 
-    Calls ``graph.backward()`` first, so every ``.grad`` in the graph is
-    d(output)/d(node) afterwards.  Every ``.data`` is restored exactly.
+    Makes sure every ``.grad`` in the graph is d(output)/d(node) first (running
+    ``backward()`` if a value changed since).  Every ``.data`` is restored exactly.
     """
     h = _check_h(h)
-    graph.backward()
+    graph.ensure_gradients()
     with _Nudger(graph, i) as nudger:
         x = _as_float(nudger.x)
         f0 = _as_float(graph.output.data)
@@ -239,7 +241,7 @@ def error_sweep(graph: GraphModel, i: int, hs: Sequence[float] | np.ndarray | No
     hs = np.array(DEFAULT_SWEEP_HS if hs is None else hs, dtype=float).reshape(-1)
     for h in hs:
         _check_h(h)
-    graph.backward()
+    graph.ensure_gradients()
     grad = _as_float(graph.values[i].grad)
     with _Nudger(graph, i) as nudger:
         x = _as_float(nudger.x)

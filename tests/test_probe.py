@@ -352,3 +352,17 @@ def test_sweep_falls_back_to_scalar_passes_for_an_op_numpy_does_not_know(monkeyp
     graph = GraphModel((x * 2).tanh())
     xs, ys = response_curve(graph, graph.find("x"), n=5)
     np.testing.assert_allclose(ys, np.tanh(2 * xs), rtol=1e-15)
+
+
+def test_probe_reuses_current_gradients_and_refreshes_stale_ones(monkeypatch) -> None:
+    """A slider move already ran backward(): the probe must not run it again, nor skip a stale one."""
+    graph = seed_example()
+    calls = []
+    real = graph.backward
+    monkeypatch.setattr(graph, "backward", lambda: (calls.append(1), real()))
+    a = graph.find("a")
+    nudge_probe(graph, a, 1e-5)
+    error_sweep(graph, a)
+    assert len(calls) == 1 and graph.gradients_current  # nudging and restoring kept them current
+    graph.set_data(graph.find("b"), 2.5)
+    assert nudge_probe(graph, a, 1e-5).grad == graph.values[a].grad and len(calls) == 2

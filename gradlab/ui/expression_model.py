@@ -122,6 +122,7 @@ class ExpressionModel(QObject):
         for v in self.graph.values:
             v.grad = 0.0
         self.graph.output.grad = 1.0
+        self.graph.gradients_current = False  # filled in by hand from here until finish_backprop
         self.backprop_step = 1
         self.backprop_step_changed.emit(1)
         self.values_changed.emit([])

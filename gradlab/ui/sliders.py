@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSlider,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -102,9 +101,7 @@ class SliderPanel(QScrollArea):
             hint = QLabel("Inputs of the program get a slider here.")
             hint.setStyleSheet("color: #777;")
             grid.addWidget(hint, 0, 0, 1, 3)
-        outer = QVBoxLayout()
-        outer.addStretch(1)
-        grid.addLayout(outer, len(self.rows) + 1, 0, 1, 3)
+        grid.setRowStretch(max(len(self.rows), 1), 1)  # rows stay at the top
         self.setWidget(body)
 
     def _on_values_changed(self, changed: list[int]) -> None:
