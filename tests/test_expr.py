@@ -451,6 +451,9 @@ def chain_and_backwards(backward_lines: int, one_statement: bool = False) -> tup
 
 def test_time_budget_is_a_documented_constant() -> None:
     assert expr.MAX_SECONDS == 2.0 and "MAX_SECONDS" in expr.__all__
+    reference = (pathlib.Path(expr.__file__).parents[1] / "resources" / "language.md").read_text("utf-8")
+    assert f"at most {expr.MAX_SECONDS:g} seconds" in reference
+    assert f"longer than {expr.MAX_SECONDS:g} s to run; it stopped here" in reference
 
 
 def test_the_issue_program_stops_after_the_budget() -> None:
