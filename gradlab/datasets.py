@@ -24,11 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from gradlab.files import FileError, read_text
+
 __all__ = [
     "DATASETS",
     "DEFAULT_DATASET",
     "FEATURES",
     "MAX_CLASSES",
+    "MAX_CSV_BYTES",
     "MAX_ROWS",
     "Dataset",
     "DatasetError",
@@ -355,31 +358,9 @@ _HEADERS = {3: ("x1", "x2", "label"), 2: ("x", "y")}
 def _read_text(path: Path) -> str:
     """The file's text; DatasetError for anything that is not a readable UTF-8 regular file."""
     try:
-        from gradlab.files import FileError, read_text
-    except ImportError:  # gradlab.files is not there yet: the same checks, here
-        return _read_text_fallback(path)
-    try:
         return read_text(path, max_bytes=MAX_CSV_BYTES, what="data file")
     except FileError as e:
         raise DatasetError(str(e)) from e
-
-
-def _read_text_fallback(path: Path) -> str:
-    name = path.name or str(path)
-    try:
-        if not path.exists():
-            raise DatasetError(f"Cannot open {name}: no such file")
-        if not path.is_file():
-            raise DatasetError(f"Cannot open {name}: not a regular file")
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise DatasetError(f"Cannot open {name}: larger than {MAX_CSV_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except OSError as e:
-        raise DatasetError(f"Cannot open {name}: {e.strerror or e}") from e
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise DatasetError(f"Cannot open {name}: not UTF-8 text") from e
 
 
 def _is_number(text: str) -> bool:
