@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradlab import ops
 from gradlab.ops import UNARY, UnaryOp
@@ -33,6 +35,19 @@ def test_scalar_and_numpy_rules_of_a_row_agree(name: str) -> None:
     for x, out, g in zip(POINTS, outs.tolist(), grads.tolist(), strict=True):
         assert _same(float(op.forward(x)), out), (name, x)
         assert _same(float(op.grad(x, op.forward(x))), g), (name, x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(list(UNARY)), st.floats(allow_nan=True, allow_infinity=True))
+def test_scalar_and_numpy_rules_agree_on_any_float(name: str, x: float) -> None:
+    """The engine's rules and the fast backend's cannot drift apart: same values, nan and inf alike."""
+    op = UNARY[name]
+    with np.errstate(all="ignore"):
+        out = op.np_forward(np.array([x]))
+        grad = op.np_grad(np.array([x]), out)
+    scalar_out = float(op.forward(x))
+    assert _same(scalar_out, float(out[0]))
+    assert _same(float(op.grad(x, op.forward(x))), float(grad[0]))
 
 
 def test_builtin_rows_and_activations() -> None:
