@@ -81,7 +81,12 @@ class Dataset:
         if self.kind not in (CLASSIFICATION, REGRESSION):
             raise DatasetError(f"kind must be {CLASSIFICATION!r} or {REGRESSION!r}, not {self.kind!r}")
         if self.kind == CLASSIFICATION:
-            y = np.array(self.y, dtype=np.int64).reshape(-1)
+            labels = np.asarray(self.y)
+            kind = labels.dtype.kind
+            whole = kind in "biu" or (kind == "f" and (labels == np.trunc(labels)).all())
+            if not whole:
+                raise DatasetError("labels must be whole numbers (classes 0, 1, ...)")
+            y = np.array(labels, dtype=np.int64).reshape(-1)
             if not 2 <= self.num_classes <= MAX_CLASSES:
                 raise DatasetError(f"num_classes must be 2 .. {MAX_CLASSES}, not {self.num_classes}")
             if y.size and (y.min() < 0 or y.max() >= self.num_classes):

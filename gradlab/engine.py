@@ -164,7 +164,11 @@ def _result(data: float, parents: tuple, op: str, grad_fn, arg=None) -> Value:
 
 
 class Value:
-    """Stores a single scalar value and its gradient."""
+    """Stores a single scalar value and its gradient.
+
+    The unary methods (``relu``, ``tanh``, ``sigmoid``, ``exp``, ``log`` and any op
+    registered later) are installed below, one per row of :data:`gradlab.ops.UNARY`.
+    """
 
     __slots__ = ("data", "grad", "_prev", "_op", "_grad_fn", "_arg", "label", "__weakref__")
 
@@ -291,7 +295,7 @@ def _unary_method(op: UnaryOp, backward: Callable[[Value], None]) -> Callable[[V
     def method(self: Value) -> Value:
         return _result(forward(self.data), (self,), label, backward)
 
-    method.__name__ = method.__qualname__ = op.name
+    method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
     method.__doc__ = f"``{op.label}`` of this value (a row of gradlab.ops)."
     return method
 

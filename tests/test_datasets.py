@@ -167,6 +167,13 @@ def test_dataset_validates_its_arrays() -> None:
         Dataset([[0.0, 0.0], [1.0, 1.0]], [0])
     with pytest.raises(DatasetError, match="shape"):
         Dataset(np.zeros((2, 3)), [0, 1])
+    with pytest.raises(DatasetError, match="whole numbers"):
+        Dataset([[0.0, 0.0], [1.0, 1.0]], [0, 0.5])
+    with pytest.raises(DatasetError, match="whole numbers"):
+        Dataset([[0.0, 0.0]], [np.nan])
+    with pytest.raises(DatasetError, match="whole numbers"):
+        Dataset([[0.0, 0.0]], ["a"])
+    assert Dataset([[0.0, 0.0], [1.0, 1.0]], [0.0, 1.0]).y.dtype == np.int64
     with pytest.raises(DatasetError, match="kind"):
         Dataset([[0.0, 0.0]], [0], kind="clustering")
 
