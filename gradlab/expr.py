@@ -51,6 +51,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+from gradlab import ops
 from gradlab.engine import Value, safe_pow
 
 __all__ = [
@@ -72,9 +73,24 @@ _clock = time.monotonic  # the time budget's clock (a test may replace it)
 DEPTH_MESSAGE = f"this line is nested too deeply (more than {MAX_DEPTH} levels)"
 IMPORT_MESSAGE = "only 'from micrograd.engine import Value' can be imported here"
 _MODULES = ("micrograd.engine", "gradlab.engine")
-_FUNCTIONS = ("relu", "tanh", "exp", "log", "sigmoid")
-_METHODS = (*_FUNCTIONS, "backward", "_backward")
-_BUILTINS = frozenset(("Value", "print", *_FUNCTIONS))
+
+
+class _Names:
+    """The op table's names (gradlab.ops.UNARY, read live, so a registered op is allowed) plus ``extra``."""
+
+    def __init__(self, *extra: str) -> None:
+        self.extra = extra
+
+    def __contains__(self, name: object) -> bool:
+        return name in ops.UNARY or name in self.extra
+
+    def __iter__(self):
+        return iter((*ops.UNARY, *self.extra))
+
+
+_FUNCTIONS = _Names()  # relu(x), tanh(x), ...: every unary op
+_METHODS = _Names("backward", "_backward")
+_BUILTINS = _Names("Value", "print")
 _ATTRIBUTES = ("data", "grad", "label")
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
