@@ -27,7 +27,7 @@ DESKTOP_ID = "gradlab"
 ENTRY = """\
 [Desktop Entry]
 Type=Application
-Version=1.5
+Version=1.4
 Name=gradlab
 GenericName=Backpropagation Playground
 Comment=Learn backpropagation by touching it
@@ -37,7 +37,7 @@ Icon={icon}
 Terminal=false
 StartupNotify=true
 StartupWMClass={icon}
-Categories=Education;Science;ComputerScience;
+Categories=Education;ComputerScience;
 Keywords=backpropagation;autograd;micrograd;gradient;neural network;
 """
 

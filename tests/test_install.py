@@ -1,12 +1,13 @@
 """gradlab installs like a real application: a wheel built from this checkout carries every module and
 every resource, and installed into a fresh virtual environment it runs from anywhere.
 
-The wheel is built once for the module (about 10 s in all, offline): the checkout is copied aside so
-the build leaves nothing in it, built with this environment's setuptools (``--no-build-isolation``,
-which the ``test`` extra provides), and installed with ``--no-deps --no-index`` into a venv made with
-``--system-site-packages`` so that numpy, PySide6, pyqtgraph and networkx come from here.  That venv
-also sees this environment's editable install of gradlab (its finder sits in site-packages), so every
-run checks which gradlab it imported.
+The wheel is built once for the module (about 20 s in all, offline): the checkout is copied aside so
+the build leaves nothing in it, built into an sdist and that into a wheel with this environment's
+setuptools (``--no-build-isolation``; the ``test`` extra provides setuptools and wheel), and
+installed with ``--no-deps --no-index`` into a venv made with ``--system-site-packages`` so that
+numpy, PySide6, pyqtgraph and networkx come from here.  That venv also sees this environment's
+editable install of gradlab (its finder sits in site-packages), so every run checks which gradlab
+it imported.
 """
 
 from __future__ import annotations
@@ -75,10 +76,13 @@ def source(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def wheel(source, tmp_path_factory) -> Path:
-    """A wheel built from the checkout."""
+    """A wheel built the way ``python -m build`` does it: the checkout to an sdist, the sdist to a wheel
+    (so a file missing from either fails here)."""
     dist = tmp_path_factory.mktemp("dist")
+    (sdist,) = run([sys.executable, "-c", f"from setuptools import build_meta; "
+                    f"print(build_meta.build_sdist({str(dist)!r}))"], cwd=source).splitlines()[-1:]
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "--disable-pip-version-check", "-w", str(dist), str(source)], cwd=dist)
+         "--disable-pip-version-check", "-w", str(dist), str(dist / sdist)], cwd=dist)
     (built,) = dist.glob("gradlab-*.whl")
     return built
 
