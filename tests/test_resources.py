@@ -87,3 +87,15 @@ def test_missing_resources_say_so_and_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setattr(resources, "CHECKOUT", tmp_path / "resources")
     with pytest.raises(FileNotFoundError, match="resources are missing.*reinstall gradlab"):
         resources.read_text("style.qss")
+
+
+def test_only_the_loader_knows_where_resources_live():
+    """A module that built its own path to resources/ would work in a checkout and fail in a wheel."""
+    offenders = []
+    for file in sorted(PACKAGE.rglob("*.py")):
+        if file.name == "resources.py" and file.parent == PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in ("resources", resources.INSTALLED):
+                offenders.append(f"{file.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert not offenders, f"read resources through gradlab.resources (path, read_text), not: {offenders}"
