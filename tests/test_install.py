@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import struct
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -93,6 +95,12 @@ def make_venv(tmp_path_factory, name: str, *requirement: str) -> Venv:
     venv = Venv(work / "venv", work / "elsewhere")
     venv.home.mkdir()
     run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv.prefix)], cwd=work)
+    # --system-site-packages reaches the base interpreter's packages; if the tests themselves run in a
+    # venv, the dependencies are in that one: add its folders after the new venv's own (as site does)
+    outer = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if p in sys.path]
+    prefix = {"base": str(venv.prefix), "platbase": str(venv.prefix)}
+    pth = Path(sysconfig.get_path("purelib", vars=prefix)) / "_outer_site.pth"
+    pth.write_text(f"import site; [site.addsitedir(p) for p in {outer!r}]\n", "utf-8")
     # the venv has no pip of its own: this one installs into it, without the network
     run([sys.executable, "-m", "pip", "--python", str(venv.prefix / BIN / "python"), "install", "--no-deps",
          "--no-index", "--no-build-isolation", "--ignore-installed", "--disable-pip-version-check",
