@@ -138,6 +138,13 @@ def test_divergence_exits_1_and_says_why(tmp_path: Path, capsys) -> None:
     assert out.splitlines()[-1].startswith(f"step {state['step']}: loss ")
 
 
+def test_divergence_to_overflow_warns_nothing(capsys) -> None:
+    status, out, err = run(capsys, "train", "--lr", "50", "--reg", "none", "--loss", "mse", "--steps", "20",
+                           "--quiet")  # pytest turns any RuntimeWarning into an error
+    assert status == 1 and "diverged at step" in err and "Warning" not in err
+    assert out.splitlines()[-1].startswith("step ")
+
+
 def test_help_lists_the_options(capsys) -> None:
     status, out, _ = run(capsys, "train", "--help")
     assert status == 0
