@@ -394,6 +394,9 @@ def test_point_graph_is_one_points_loss(loss) -> None:
     assert model.roles.count("parameter") == len(trainer.parameters())
     with pytest.raises(IndexError):
         trainer.point_graph(len(ds.X))
+    twin = Trainer(ds, trainer.config)  # never drew a point graph
+    twin.run(3)
+    assert [trainer.step() for _ in range(3)] == [twin.step() for _ in range(3)]  # still the fast backend
 
 
 def test_set_parameter() -> None:
@@ -475,6 +478,26 @@ def test_bad_state_is_refused_with_a_message() -> None:
         Trainer.from_state(DEMO, {k: v for k, v in state.items() if k != "history"})
     with pytest.raises(ValueError, match="'adam' optimiser"):
         Trainer.from_state(DEMO, {**state, "optimizer": {"name": "adam"}})
+
+
+def test_reconfigure_keeps_the_weights() -> None:
+    trainer = trained_demo(5)
+    before = trainer.parameters()
+    cfg = TrainConfig(loss="logistic", optimizer="adam", learning_rate=0.01, lr_decay=None,
+                      activation="tanh", test_fraction=0.2)
+    trainer.reconfigure(cfg)
+    assert trainer.parameters() == before and trainer.config == cfg and trainer.step_count == 5
+    assert len(trainer.train_set.X) == 80 and trainer.test_set is not None
+    twin = Trainer(DEMO, cfg)  # a fresh trainer with these settings, given the same weights
+    for i, v in enumerate(before):
+        twin.set_parameter(i, v)
+    assert trainer.step().loss == twin.step().loss
+    assert trainer.history[-1].step == 5 and len(trainer.history) == 6
+    with pytest.raises(ValueError, match="need a new trainer"):
+        trainer.reconfigure(TrainConfig(layers=(8,)))
+    with pytest.raises(ValueError, match="with 2 outputs, not 1"):  # refused, nothing changed
+        trainer.reconfigure(TrainConfig(loss="cross_entropy"))
+    assert trainer.config == cfg
 
 
 def test_set_dataset_keeps_the_weights() -> None:
