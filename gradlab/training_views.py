@@ -15,7 +15,11 @@ __all__ = ["NetworkViews"]
 
 
 class NetworkViews:
-    """``scores``, ``predict``, ``decision_grid``, ``neuron_grids`` and ``feature_grids`` of a Trainer."""
+    """``layer_weights``, ``scores``, ``predict`` and the grids of a Trainer."""
+
+    def layer_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(W, b)`` per layer, copies: ``W[j, i]`` is ``w{layer}.{j}.{i}``, ``b[j]`` is ``b{layer}.{j}``."""
+        return [(block[:, :-1].copy(), block[:, -1].copy()) for block in self._blocks]
 
     def scores(self, X: np.ndarray) -> np.ndarray:
         """The network's raw outputs for raw points ``X``: ``(n,)``, or ``(n, k)`` for k classes."""

@@ -399,9 +399,16 @@ def test_point_graph_is_one_points_loss(loss) -> None:
     assert [trainer.step() for _ in range(3)] == [twin.step() for _ in range(3)]  # still the fast backend
 
 
-def test_set_parameter() -> None:
+def test_set_parameter_and_layer_weights() -> None:
     trainer = Trainer(DEMO, TrainConfig())
     trainer.set_parameter(0, 0.25)
+    assert trainer.parameters()[0] == 0.25
+    layers = trainer.layer_weights()
+    assert [(W.shape, b.shape) for W, b in layers] == [((16, 2), (16,)), ((16, 16), (16,)), ((1, 16), (1,))]
+    labels, params = trainer.parameter_labels(), trainer.parameters()
+    assert layers[1][0][3, 5] == params[labels.index("w1.3.5")]
+    assert layers[1][1][3] == params[labels.index("b1.3")]
+    layers[0][0][0, 0] = 9.0  # a copy
     assert trainer.parameters()[0] == 0.25
     with pytest.raises(IndexError, match="337"):
         trainer.set_parameter(337, 1.0)
@@ -432,6 +439,25 @@ def test_nudge_parameter_agrees_with_backprop(backend) -> None:
     sweep = trainer.parameter_error_sweep(i)
     assert 1e-7 < sweep.best_h_central < 1e-2 and sweep.label == "w1.2.3"
     assert trainer.parameters() == before
+
+
+def test_nudge_function_is_nudge_probe_for_any_model() -> None:
+    from helpers import seed_expression
+
+    from gradlab.probe import nudge_function, nudge_probe
+
+    graph = GraphModel(seed_expression())
+    i = graph.find("b")
+    expected = nudge_probe(graph, i, 1e-6)
+    x = graph.values[i].data
+
+    def f(v: float) -> float:
+        graph.set_data(i, v)
+        out = graph.output.data
+        graph.set_data(i, x)
+        return out
+
+    assert nudge_function(f, x, 1e-6, expected.grad, index=i, label="b") == expected
 
 
 # -- saving and restoring ------------------------------------------------------------------------
