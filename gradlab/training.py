@@ -25,11 +25,14 @@ state (``state_dict``) does not depend on the backend.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab.datasets import Dataset, feature_matrix
+from gradlab.engine import Value
+from gradlab.graph import GraphModel
 from gradlab.probe import ErrorSweep, NudgeResult, function_curve, function_error_sweep, nudge_function
 from gradlab.training_config import (
     BACKENDS,
@@ -100,7 +103,7 @@ class Trainer(NetworkViews):
     Raises ``ValueError`` for a backend, loss or feature set that does not fit the data.
     """
 
-    def __init__(self, dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
+    def __init__(self, dataset: Dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         self.config = cfg = cfg if cfg is not None else TrainConfig()
@@ -122,7 +125,7 @@ class Trainer(NetworkViews):
 
     # -- data ------------------------------------------------------------------------------------
 
-    def _set_data(self, dataset) -> None:
+    def _set_data(self, dataset: Dataset) -> None:
         cfg = self.config
         num_outputs = check_task(dataset, cfg)
         if hasattr(self, "num_outputs") and num_outputs != self.num_outputs:
@@ -140,7 +143,7 @@ class Trainer(NetworkViews):
         self._test = self._batch_of(self.test_set) if has_test else None
         self._grid_cache = None
 
-    def set_dataset(self, dataset) -> None:
+    def set_dataset(self, dataset: Dataset) -> None:
         """Train on ``dataset`` from now on (a point added or removed), keeping weights and history."""
         self._set_data(dataset)
         self._grad = None
@@ -174,11 +177,9 @@ class Trainer(NetworkViews):
 
     def features(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for raw points ``X`` (``cfg.features`` of each row)."""
-        from gradlab.datasets import feature_matrix
-
         return feature_matrix(np.asarray(X, dtype=float), self.config.features)
 
-    def _batch_of(self, dataset) -> Batch:
+    def _batch_of(self, dataset: Dataset) -> Batch:
         loss = self.config.loss
         if self.regression:
             T = np.asarray(dataset.y, dtype=float).reshape(-1, 1)
@@ -283,7 +284,7 @@ class Trainer(NetworkViews):
 
     # -- one point's graph ------------------------------------------------------------------------
 
-    def point_graph(self, i: int):
+    def point_graph(self, i: int) -> Value:
         """The ``Value`` graph of training point ``i``'s loss through the current weights.
 
         Inputs are labelled by feature name, parameters as in ``parameter_labels()``,
@@ -294,10 +295,8 @@ class Trainer(NetworkViews):
             raise IndexError(f"point index {i} out of range: the training set has {self._full.n} points")
         return self._point_backend().point_graph(self._theta, self._full, i, self.config.features)[0]
 
-    def point_graph_model(self, i: int):
+    def point_graph_model(self, i: int) -> GraphModel:
         """``GraphModel`` of ``point_graph(i)``, with the weights and biases in the parameter role."""
-        from gradlab.graph import GraphModel
-
         if not 0 <= i < self._full.n:
             raise IndexError(f"point index {i} out of range: the training set has {self._full.n} points")
         root, params = self._point_backend().point_graph(self._theta, self._full, i, self.config.features)
@@ -349,7 +348,7 @@ class Trainer(NetworkViews):
         self._check_index(i)
         return function_curve(self._loss_along(i, scalar=False), self._theta[i], half_width, n)
 
-    def parameter_error_sweep(self, i: int, hs=None) -> ErrorSweep:
+    def parameter_error_sweep(self, i: int, hs: Sequence[float] | None = None) -> ErrorSweep:
         """Forward and central differences' errors against backprop for many h (numpy)."""
         self._check_index(i)
         return function_error_sweep(self._loss_along(i, scalar=False), self._theta[i], self._full_gradient(i),
@@ -378,7 +377,7 @@ class Trainer(NetworkViews):
         }
 
     @classmethod
-    def from_state(cls, dataset, state: dict, backend: str | None = None) -> Trainer:
+    def from_state(cls, dataset: Dataset, state: dict, backend: str | None = None) -> Trainer:
         """A trainer on ``dataset`` carrying on from ``state_dict()``; ValueError names what is wrong."""
         if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             raise ValueError("not a saved trainer state (no 'format': 'gradlab.trainer')")

@@ -7,6 +7,8 @@ whatever the backend: the grids are for drawing, and the two backends agree to 1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from gradlab.training_fast import with_ones
@@ -36,7 +38,7 @@ class NetworkViews:
             return S.argmax(axis=1)
         return (S > 0).astype(np.int64)
 
-    def _grid(self, bounds, resolution: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    def _grid(self, bounds: Sequence[float], resolution: int) -> tuple[np.ndarray, tuple[int, ...]]:
         key = (tuple(float(b) for b in bounds), int(resolution))
         if self._grid_cache is None or self._grid_cache[0] != key:
             xmin, xmax, ymin, ymax = key[0]
@@ -52,7 +54,7 @@ class NetworkViews:
             self._grid_cache = (key, with_ones(self.features(points)), shape)
         return self._grid_cache[1], self._grid_cache[2]
 
-    def decision_grid(self, bounds, resolution: int = 100) -> np.ndarray:
+    def decision_grid(self, bounds: Sequence[float], resolution: int = 100) -> np.ndarray:
         """The output over the plane ``bounds = (xmin, xmax, ymin, ymax)``, ``resolution`` points a side.
 
         Row ``i`` is ``y = linspace(ymin, ymax)[i]``, column ``j`` is ``x = linspace(xmin, xmax)[j]``.
@@ -67,14 +69,14 @@ class NetworkViews:
             E = np.exp(S - S.max(axis=1, keepdims=True))
             return (E / E.sum(axis=1, keepdims=True)).reshape(*shape, -1)
 
-    def neuron_grids(self, bounds, resolution: int = 30) -> list[np.ndarray]:
+    def neuron_grids(self, bounds: Sequence[float], resolution: int = 30) -> list[np.ndarray]:
         """Every neuron's output over the plane: one ``(nout, res, res)`` array per layer (last: outputs)."""
         A1, shape = self._grid(bounds, resolution)
         with np.errstate(all="ignore"):
             _, _, _, outs = self._net.forward(self._blocks, A1, keep=True)
         return [H.T.reshape(-1, *shape).copy() for H in outs]
 
-    def feature_grids(self, bounds, resolution: int = 30) -> np.ndarray:
+    def feature_grids(self, bounds: Sequence[float], resolution: int = 30) -> np.ndarray:
         """Each input feature over the plane: ``(len(features), res, res)``."""
         A1, shape = self._grid(bounds, resolution)
         return A1[:, :-1].T.reshape(-1, *shape).copy()
