@@ -576,3 +576,29 @@ def test_a_registered_activation_trains_in_both_backends() -> None:
         assert fast.point_graph_model(0).find("n0.1") is not None
     with pytest.raises(ValueError, match="unknown activation 'softsign'"):
         TrainConfig(activation="softsign")
+
+
+# -- gradlab.nn's cross-entropy, the scalar twin of the fast backend's -------------------------------
+
+
+def test_nn_cross_entropy_value_gradient_and_stability() -> None:
+    from gradlab.engine import Value
+    from gradlab.nn import cross_entropy
+
+    rows = [[Value(1.0), Value(2.0), Value(-0.5)], [Value(1000.0), Value(999.0), Value(0.0)]]
+    loss = cross_entropy(rows, [1, 0])
+    expected = []
+    for row, label in zip([[1.0, 2.0, -0.5], [1000.0, 999.0, 0.0]], [1, 0], strict=True):
+        m = max(row)
+        expected.append(math.log(sum(math.exp(s - m) for s in row)) + m - row[label])
+    assert loss.data == pytest.approx(sum(expected) / 2, rel=1e-12)  # no overflow at 1000
+    loss.backward()
+    for row, label in zip(rows, [1, 0], strict=True):
+        m = max(s.data for s in row)
+        z = sum(math.exp(s.data - m) for s in row)
+        for j, s in enumerate(row):
+            assert s.grad == pytest.approx((math.exp(s.data - m) / z - (j == label)) / 2, abs=1e-12)
+    with pytest.raises(ValueError, match="label 3 is not a class index 0..2"):
+        cross_entropy([[Value(0.0)] * 3], [3])
+    with pytest.raises(ValueError, match="2 rows of scores but 1 labels"):
+        cross_entropy(rows, [0])
