@@ -101,7 +101,9 @@ def build_window(argv: list[str] | None = None):
         model = window.expression_lab.model
         index = model.graph.find(args.select) if model.graph is not None else None
         if index is None:
-            raise SystemExit(f"gradlab: no node labelled {args.select!r} to select")
+            from gradlab.ui.text import elide
+
+            raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
         model.select(index)
     return window
 

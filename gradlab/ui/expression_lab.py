@@ -20,9 +20,12 @@ from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.sliders import SliderPanel
+from gradlab.ui.text import elide
 
 #: quiet time after the last keystroke before the program re-runs
 RUN_DELAY_MS = 350
+#: an error message longer than this (a hostile name in it) is cut
+ERROR_CHARS = 300
 
 
 def _button(text: str, tip: str, name: str, slot) -> QToolButton:
@@ -44,6 +47,7 @@ class ExpressionLab(QWidget):
         self.model = model or ExpressionModel(self)
         self.editor = CodeEditor()
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b3261e; padding: 2px 4px;")
@@ -59,6 +63,7 @@ class ExpressionLab(QWidget):
         self.inspector = NodeInspector(self.model)
         self.sliders = SliderPanel(self.model)
         self.output_label = QLabel("no output yet")
+        self.output_label.setTextFormat(Qt.TextFormat.PlainText)
         self.output_label.setObjectName("outputLabel")
         self.output_label.setToolTip("The output node: the value backward() starts from")
         font = QFont(self.output_label.font())
@@ -164,7 +169,7 @@ class ExpressionLab(QWidget):
 
     def _on_error_changed(self, err) -> None:
         self.editor.mark_error(err.line if err is not None else 0)
-        self.error_label.setText(str(err) if err is not None else "")
+        self.error_label.setText(elide(str(err), ERROR_CHARS) if err is not None else "")
         self.error_label.setVisible(err is not None)
 
     def _on_backprop_step(self, step: int) -> None:
@@ -176,4 +181,4 @@ class ExpressionLab(QWidget):
             self.output_label.setText("no output yet")
             return
         out = graph.output
-        self.output_label.setText(f"{out.label or 'output'} = {out.data:.4f}")
+        self.output_label.setText(f"{elide(out.label or 'output')} = {out.data:.4f}")

@@ -91,12 +91,12 @@ class ExpressionModel(QObject):
         if self.graph is None:
             return
         g = self.graph
-        changed: list[int] = []
-        for i in g.input_indices():
-            v = g.values[i]
-            changed.extend(g.set_data(i, v.data - learning_rate * v.grad))
+        g.ensure_gradients()
+        values = g.values
+        # one forward pass for all inputs together, then one backward
+        changed = g.set_many({i: values[i].data - learning_rate * values[i].grad for i in g.input_indices()})
         g.backward()
-        self.values_changed.emit(sorted(set(changed)))
+        self.values_changed.emit(changed)
 
     # -- selection and probe -----------------------------------------------------------
 

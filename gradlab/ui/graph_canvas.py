@@ -19,6 +19,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
 
 from gradlab.graph import GraphModel
+from gradlab.ui.text import elide, tip
 
 __all__ = ["GraphCanvas", "format_number"]
 
@@ -345,7 +346,7 @@ class GraphCanvas(QWidget):
     def label_text(self, index: int) -> str:
         """The full text of a value node's box: label, data and grad."""
         v = self._graph.values[index]
-        return f"{v.label}\ndata {format_number(v.data)}\ngrad {format_number(v.grad)}"
+        return f"{elide(v.label)}\ndata {format_number(v.data)}\ngrad {format_number(v.grad)}"
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -470,11 +471,11 @@ class GraphCanvas(QWidget):
             p.setPen(QColor("#6c757d" if self._role_class[row] == CONSTANT else "#1b1b1b"))
             p.setFont(self._bold)
             if detail == 1:
-                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, v.label[:6])
+                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, elide(v.label, 6))
                 continue
             top = y - (1.5 if v.label else 1.0) * line
             if v.label:
-                p.drawText(QRectF(x - w / 2, top, w, line), centre, v.label[:14])
+                p.drawText(QRectF(x - w / 2, top, w, line), centre, elide(v.label, 14))
                 top += line
             p.setFont(self._font)
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
@@ -513,13 +514,13 @@ class GraphCanvas(QWidget):
             QToolTip.hideText()
         else:
             at = viewport.mapToGlobal(self._view.mapFromScene(scene_pos))
-            QToolTip.showText(at, self._tooltip(row), viewport, QRect())
+            QToolTip.showText(at, tip(self._tooltip(row)), viewport, QRect())
         self.node_hovered.emit(-1 if row < 0 else int(self._value_index[row]))
 
     def _tooltip(self, row: int) -> str:
         i = int(self._value_index[row])
         v = self._graph.values[i]
-        name = v.label or f"node {i}"
+        name = elide(v.label) if v.label else f"node {i}"
         if row >= self._n:
             return f"op {v._op} → {name}"
         return (f"{name}\nop: {v._op or '(leaf)'}\nrole: {self._graph.roles[i]}\n"

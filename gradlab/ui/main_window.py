@@ -27,7 +27,8 @@ from gradlab.session import (
     load_session,
     save_session,
 )
-from gradlab.ui.expression_lab import ExpressionLab
+from gradlab.ui.expression_lab import ERROR_CHARS, ExpressionLab
+from gradlab.ui.text import elide
 
 #: the largest program file the editor opens
 MAX_PROGRAM_BYTES = 2_000_000
@@ -214,7 +215,8 @@ class MainWindow(QMainWindow):
 
     def _on_error_changed(self, err) -> None:
         if err is not None:
-            self.statusBar().showMessage(f"Error: {err} (the last good graph stays on screen)")
+            self.statusBar().showMessage(f"Error: {elide(str(err), ERROR_CHARS)} "
+                                         "(the last good graph stays on screen)")
 
     def _on_program_changed(self) -> None:
         graph = self.expression_lab.model.graph

@@ -6,6 +6,7 @@ so they sit next to ordinary Qt widgets in a side panel.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -13,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from gradlab.ui.text import elide
 
 __all__ = ["ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
 
@@ -101,8 +104,9 @@ class ResponsePlot(_LightPlot):
         """Draw the response curve of ``result``'s node and the probe's tangent and secant."""
         xs = np.asarray(curve_xs, dtype=float)
         ys = np.asarray(curve_ys, dtype=float)
-        name = node_label or result.label or "node"
-        self.set_axis_labels(f"value of {name}", f"output {output_label}".rstrip())
+        name = node_label or elide(result.label) or "node"
+        # pyqtgraph's axis labels are HTML: the names are escaped
+        self.set_axis_labels(f"value of {html.escape(name)}", f"output {html.escape(output_label)}".rstrip())
         _set_finite(self.curve, xs, ys)
         x0, f0 = float(result.x), float(result.f0)
         finite = np.isfinite(ys)

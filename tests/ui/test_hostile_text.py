@@ -1,0 +1,100 @@
+"""Text from a program is text: long labels are cut, HTML in labels shows literally (issue 6, item 7)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from gradlab.app import build_window
+from gradlab.ui.text import ELLIPSIS, NAME_CHARS, elide, tip
+
+LONG = "W" * 290_000
+
+
+@pytest.fixture
+def window(qtbot):
+    w = build_window(["--size", "1400x850"])
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_elide_cuts_with_an_ellipsis():
+    assert elide("abc") == "abc"
+    assert elide("x" * NAME_CHARS) == "x" * NAME_CHARS
+    cut = elide("x" * (NAME_CHARS + 1))
+    assert len(cut) == NAME_CHARS and cut.endswith(ELLIPSIS)
+    assert elide("abcdef", 4) == "abc" + ELLIPSIS
+
+
+def test_tip_shows_html_literally():
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(tip("<img src='/etc/passwd'>\nnext"))
+    assert doc.toPlainText() == "<img src='/etc/passwd'>\nnext"
+
+
+def _labels_text(widget) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
+
+
+def test_selecting_a_290000_character_label_is_quick_and_cut(window, qtbot):
+    lab = window.expression_lab
+    lab.load_source(f"a = Value(2.0, label='{LONG}')\nb = a * 3\n")
+    model = lab.model
+    start = time.perf_counter()
+    model.select(model.graph.find(LONG))
+    lab.canvas.fit()
+    window.repaint()
+    image = window.grab()
+    elapsed = time.perf_counter() - start
+    assert not image.isNull()
+    assert elapsed < 1.0, f"selecting and painting took {elapsed:.2f} s"
+    texts = _labels_text(window) + [b.text() for b in window.findChildren(QPushButton)]
+    assert all(len(t) < 400 for t in texts), max(texts, key=len)[:60]
+    assert lab.inspector.node_label.text() == elide(LONG)
+    assert len(lab.canvas.label_text(model.selected).splitlines()[0]) <= NAME_CHARS
+    assert len(window.statusBar().currentMessage()) < 400
+
+
+def test_an_html_label_shows_literally(window, qtbot):
+    lab = window.expression_lab
+    name = "<img src='/etc/hosts'><b>x</b>"
+    lab.load_source(f"a = Value(2.0, label=\"{name}\")\nout = a * 3\n")
+    model = lab.model
+    model.select(model.graph.find(name))
+    inspector = lab.inspector
+    assert inspector.node_label.text() == name
+    from PySide6.QtCore import Qt
+
+    for label in inspector.findChildren(QLabel):
+        if name in label.text():
+            assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+    # the sentence is rich text (bold names), so the name in it is escaped
+    sentence = inspector.sentence.text()
+    assert "&lt;img" in sentence and "<img" not in sentence
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(sentence)
+    assert name in doc.toPlainText()
+    # the response plot's axis label is HTML in pyqtgraph: escaped there too
+    axis = inspector.response_plot.plot.getAxis("bottom").labelText
+    assert "<img" not in axis
+
+
+def test_a_long_output_name_is_cut_in_the_output_label(window):
+    lab = window.expression_lab
+    lab.load_source(f"a = Value(2.0)\nb = a * 3\nb.label = '{'Z' * 5000}'\n")
+    assert len(lab.output_label.text()) < 80
+    assert lab.output_label.textFormat().name == "PlainText"
+
+
+def test_select_option_with_an_unknown_long_name_is_cut(qtbot):
+    with pytest.raises(SystemExit) as info:
+        build_window(["--select", "Q" * 10_000])
+    assert len(str(info.value)) < 200
