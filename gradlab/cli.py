@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
+from gradlab.files import FileError, read_program
 from gradlab.graph import GraphModel
 from gradlab.probe import nudge_probe
 
@@ -38,36 +39,10 @@ CHECK_RTOL = 1e-4
 CHECK_ATOL = 1e-8
 
 
-class SourceError(Exception):
-    """The file could not be read as a program (exit status 2)."""
-
-
 def read_source(path: str) -> str:
-    """The UTF-8 text of ``path`` (a byte-order mark is dropped); raises SourceError."""
-    limit = 4 * MAX_SOURCE_CHARS  # UTF-8 takes at most 4 bytes per character
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(limit + 1)
-    except FileNotFoundError:
-        raise SourceError(f"cannot read {path}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"cannot read {path}: it is a directory") from None
-    except PermissionError:
-        raise SourceError(f"cannot read {path}: permission denied") from None
-    except OSError as e:
-        raise SourceError(f"cannot read {path}: {e.strerror or e}") from None
-    if len(raw) > limit:
-        raise SourceError(f"{path} is too big: a program may have at most {MAX_SOURCE_CHARS:,} characters")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise SourceError(
-            f"{path} is not UTF-8 text (byte 0x{raw[e.start]:02x} at line {line}); save it as UTF-8"
-        ) from None
-    if len(text) > MAX_SOURCE_CHARS:
-        raise SourceError(f"{path} is too big: a program may have at most {MAX_SOURCE_CHARS:,} characters")
-    return text
+    """The UTF-8 text of the program ``path`` (a byte-order mark is dropped), read through
+    gradlab.files: FileError if it is missing, not a regular file, too big or not UTF-8."""
+    return read_program(path, MAX_SOURCE_CHARS)
 
 
 def format_number(x: float | int) -> str:
@@ -207,8 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     try:
         source = read_source(args.file)
-    except SourceError as e:
-        print(f"error: {e}", file=sys.stderr)
+    except FileError as e:
+        print(f"error: cannot read {args.file}: {e.reason}", file=sys.stderr)
         return 2
     try:
         program = run_program(source)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import SEED
 
-from gradlab import cli
+from gradlab import cli, files
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_unreadable(write, capsys, monkeypatch) -> None:
         raise PermissionError(13, "Permission denied", path)
 
     # chmod 0 would not stop root (CI runs as root), so the refusal is simulated
-    monkeypatch.setattr(cli, "open", denied, raising=False)
+    monkeypatch.setattr(files.os, "open", denied)
     assert cli.main(["run", path]) == 2
     assert "permission denied" in capsys.readouterr().err
 
