@@ -93,10 +93,18 @@ def build_window(argv: list[str] | None = None):
             window.open_example(args.example)
         except KeyError as err:
             raise SystemExit(f"gradlab: {err.args[0]}") from None
+    # the autosave slot is claimed (and an unreadable autosave moved aside) whatever opens
+    session, problem = window.start_autosave()
+    if args.example:
+        pass
     elif args.file:
         window.open_path(args.file)
-    elif not window.restore_autosave():
+    elif session is not None:
+        window.resume(session)
+    else:
         window.open_example("seed")
+    if problem:
+        window.show_error(problem, "unreadableAutosaveMessage")
     if args.select:
         model = window.expression_lab.model
         index = model.graph.find(args.select) if model.graph is not None else None
