@@ -7,10 +7,12 @@ from numpy arrays: no relayout, no new items.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolTip, QVBoxLayout, QWidget
@@ -319,14 +321,26 @@ class GraphCanvas(QWidget):
         self._resize()  # now rather than at the next paint, so the sprite sizes are current
 
     def export_image(self, path: str) -> None:
-        """Save what the canvas shows as PNG (pixels) or SVG (vectors), chosen by the extension."""
+        """Save what the canvas shows as PNG (pixels) or SVG (vectors), chosen by the extension.
+
+        The image is made in memory and written by Python, so a missing or read-only folder
+        or a full disk raises OSError with its reason, for SVG as for PNG.
+        """
         ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
         if ext not in ("png", "svg"):
             raise ValueError(f"cannot export {ext!r} images: use .png or .svg")
-        if ext == "svg":
-            self._export_svg(path)
-        elif not self.grab().save(path, "PNG"):
-            raise OSError(f"could not write {path}")
+        data = self._svg_bytes() if ext == "svg" else self._png_bytes()
+        with open(path, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # a full disk may only say so here
+
+    def _png_bytes(self) -> bytes:
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not self.grab().save(buffer, "PNG"):
+            raise OSError(errno.EIO, "Qt could not encode the PNG image")
+        return bytes(buffer.data())
 
     def node_at(self, point: QPoint | QPointF) -> int:
         """The value index under ``point`` (a ``QPoint`` in viewport pixels, a ``QPointF`` in scene
@@ -528,12 +542,14 @@ class GraphCanvas(QWidget):
 
     # -- export ----------------------------------------------------------------------------
 
-    def _export_svg(self, path: str) -> None:
+    def _svg_bytes(self) -> bytes:
         # pyqtgraph's SVG exporter fails on Qt 6.11: render the view into a QSvgGenerator, with
         # the sprites in export mode so that nodes are vector paths, not pixmap fragments
         rect = self._view.viewport().rect()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         gen = QSvgGenerator()
-        gen.setFileName(path)
+        gen.setOutputDevice(buffer)
         gen.setSize(rect.size())
         gen.setViewBox(rect)
         gen.setTitle("gradlab computation graph")
@@ -547,3 +563,7 @@ class GraphCanvas(QWidget):
             painter.end()
             for item in (self.node_item, self.arrow_item):
                 item.setExportMode(False)
+        data = bytes(buffer.data())
+        if not data:
+            raise OSError(errno.EIO, "Qt could not render the SVG image")
+        return data

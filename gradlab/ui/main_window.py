@@ -191,10 +191,12 @@ class MainWindow(QMainWindow):
         if path:
             try:
                 self.expression_lab.canvas.export_image(path)
-            except (OSError, ValueError) as err:
+            except OSError as err:
+                self.show_error(f"Cannot export {path}: {err.strerror or err}")
+            except ValueError as err:
                 self.show_error(f"Cannot export {Path(path).name}: {err}")
             else:
-                self.statusBar().showMessage(f"Exported {path}", 8000)
+                self.statusBar().showMessage(f"Exported {elide(path, 200)}", 8000)
 
     def start_autosave(self) -> tuple[Session | None, str]:
         """Claim this window's autosave slot (see gradlab.ui.autosave) and read what it holds:
