@@ -89,8 +89,10 @@ def test_ten_thousand_inputs_load_and_descend_in_under_a_second(qtbot, lab):
     assert lab.model.graph.output.data == pytest.approx(s_before - 100.0)
     assert lab.findChild(NumberBox, "value_x1").value() == pytest.approx(0.09)
     print(f"10,000 inputs: load {loaded:.2f} s, descend {descended:.3f} s")
-    # the load includes running the program and laying out 20,000 nodes; generous on a busy machine
-    assert loaded < 2.5 and descended < 1.0
+    # the load includes running the program and laying out 30,000 rows (about 1.3 s on an idle
+    # machine, most of it the layout); the bound is generous for a busy one, and was 16 s with a
+    # row of widgets per input
+    assert loaded < 5.0 and descended < 1.0
 
 
 def test_the_filter_box_finds_inputs_beyond_the_first_rows(qtbot, lab):
