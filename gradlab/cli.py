@@ -11,16 +11,18 @@ central difference with backprop's gradient: ``ok`` when they agree to a relativ
 backward rule).
 
 Exit status: 0 on success; 1 if the program failed (the message names the line)
-or ``--check`` found a mismatch; 2 for a bad command line or a file that cannot be
-read (missing, unreadable, not UTF-8, too big).
+or ``--check`` found a mismatch, or the output's reader left early (``| head``); 2 for a
+bad command line or a file that cannot be read (missing, unreadable, not UTF-8, too big,
+not a regular file: a named pipe or a device is refused without reading it).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
@@ -192,7 +194,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in _source_line(source, err.line, err.col):
             print(line, file=sys.stderr)
         return 1
-    return _report(program, args.check, sys.stdout)
+    return print_to_stdout(lambda: _report(program, args.check, sys.stdout))
+
+
+def print_to_stdout(report: Callable[[], int]) -> int:
+    """``report()``'s exit status, flushed; 1, quietly, if stdout's reader has gone.
+
+    ``gradlab run big.py | head``: head leaves after ten lines and the next write fails
+    with BrokenPipeError.  As Python's documentation on SIGPIPE advises, the rest of the
+    output goes to devnull (so the flush at exit cannot fail again) and the exit status is 1.
+    """
+    try:
+        status = report()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # stdout is not a file here
+            pass
+        return 1
 
 
 if __name__ == "__main__":

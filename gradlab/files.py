@@ -16,11 +16,7 @@ from pathlib import Path
 
 from gradlab.expr import MAX_SOURCE_CHARS
 
-__all__ = ["MAX_PROGRAM_BYTES", "FileError", "read_program", "read_text"]
-
-#: a program file larger than this is refused before decoding (UTF-8 takes at most 4 bytes
-#: per character, so no program within MAX_SOURCE_CHARS is larger)
-MAX_PROGRAM_BYTES = 4 * MAX_SOURCE_CHARS
+__all__ = ["FileError", "check_program_length", "read_program", "read_text"]
 
 _CHUNK = 1 << 20
 # O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer
@@ -140,6 +136,7 @@ def _read_regular(path: str | os.PathLike, max_bytes: int) -> bytes:
 
 def read_program(path: str | os.PathLike, max_chars: int = MAX_SOURCE_CHARS) -> str:
     """The text of a program file: read_text, then at most ``max_chars`` characters."""
+    # UTF-8 takes at most 4 bytes a character: a larger file is refused before it is decoded
     text = read_text(path, max_bytes=4 * max_chars, what="program")
     check_program_length(text, path, max_chars)
     return text

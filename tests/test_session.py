@@ -167,6 +167,16 @@ def test_garbage_is_a_session_error(tmp_path: Path, text: str) -> None:
         load_session(path)
 
 
+@pytest.mark.parametrize("error", [MemoryError, RecursionError, ValueError])
+def test_any_parse_failure_is_a_session_error(tmp_path: Path, monkeypatch, error) -> None:
+    def loads(*args, **kwargs):
+        raise error("out of something")
+
+    monkeypatch.setattr(session.json, "loads", loads)
+    with pytest.raises(SessionError, match=r"^Cannot open s\.gradlab: not valid JSON \(out of something\)$"):
+        load_session(write_raw(tmp_path / "s.gradlab", doc()))
+
+
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.gradlab"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(doc(source="x = Value(2.0)")).encode())
