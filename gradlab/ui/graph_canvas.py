@@ -474,6 +474,10 @@ class GraphCanvas(QWidget):
         line = px * 1.25
         self._font.setPixelSize(px)
         self._bold.setPixelSize(px)
+        bold = QFontMetricsF(self._bold)
+
+        def fit(text: str, chars: int) -> str:  # a name cut to its box, wide letters too
+            return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * 0.94)
         p.save()
         p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
         centre, values = Qt.AlignmentFlag.AlignCenter, self._graph.values
@@ -485,11 +489,11 @@ class GraphCanvas(QWidget):
             p.setPen(QColor("#6c757d" if self._role_class[row] == CONSTANT else "#1b1b1b"))
             p.setFont(self._bold)
             if detail == 1:
-                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, elide(v.label, 6))
+                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, fit(v.label, 6))
                 continue
             top = y - (1.5 if v.label else 1.0) * line
             if v.label:
-                p.drawText(QRectF(x - w / 2, top, w, line), centre, elide(v.label, 14))
+                p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(v.label, 14))
                 top += line
             p.setFont(self._font)
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
@@ -534,7 +538,7 @@ class GraphCanvas(QWidget):
     def _tooltip(self, row: int) -> str:
         i = int(self._value_index[row])
         v = self._graph.values[i]
-        name = elide(v.label) if v.label else f"node {i}"
+        name = elide(v.label, 200) if v.label else f"node {i}"  # a tooltip wraps: more of a long name
         if row >= self._n:
             return f"op {v._op} → {name}"
         return (f"{name}\nop: {v._op or '(leaf)'}\nrole: {self._graph.roles[i]}\n"

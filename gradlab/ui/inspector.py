@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from gradlab.probe import error_sweep, nudge_probe, response_curve
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
-from gradlab.ui.text import elide, escaped
+from gradlab.ui.text import breakable, elide, escaped
 
 __all__ = ["NodeInspector"]
 
@@ -41,6 +41,9 @@ SYNC_PLOT_NODES = 2000
 PLOT_DELAY_MS = 150
 #: a node with hundreds of children would bury the panel in buttons
 MAX_LINKS = 12
+#: a link button shows this much of a name (three sit side by side)
+LINK_CHARS = 16
+AXIS_CHARS = 16
 LINK_STYLE = ("QPushButton { color: #1f5fa8; text-decoration: underline; border: none;"
               " padding: 1px 4px; text-align: left; }"
               "QPushButton:hover { background: #e8f0fb; }")
@@ -253,7 +256,7 @@ class NodeInspector(QWidget):
     def _refresh_node(self, i: int) -> None:
         g = self.model.graph
         v = g.values[i]
-        self.node_label.setText(elide(v.label) if v.label else "(unnamed)")
+        self.node_label.setText(breakable(elide(v.label)) if v.label else "(unnamed)")
         self.node_op.setText(v._op or "— (leaf)")
         self.node_role.setText(g.roles[i])
         self.node_data.setText(f"{v.data:.4f}")
@@ -276,7 +279,7 @@ class NodeInspector(QWidget):
         if not unique:
             grid.addWidget(QLabel("none"), 0, 0)
         for k, j in enumerate(unique[:MAX_LINKS]):
-            button = QPushButton(self._name(j), objectName=f"nodeLink{j}", flat=True)
+            button = QPushButton(elide(self._name(j), LINK_CHARS), objectName=f"nodeLink{j}", flat=True)
             button.setStyleSheet(LINK_STYLE)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.setToolTip(f"Inspect node #{j} ({self.model.graph.roles[j]})")
@@ -298,7 +301,7 @@ class NodeInspector(QWidget):
         out = escaped(g.output.label or "the output")
         # non-breaking spaces keep the prediction on one line when the sentence wraps
         prediction = f"≈ grad × h = {_short(r.predicted_change)}".replace(" ", "&nbsp;")
-        name = html.escape(self._name(i), quote=False)
+        name = html.escape(breakable(self._name(i)), quote=False)
         self.sentence.setText(f"Nudging <b>{name}</b> by h = {h:.3g} moves <b>{out}</b> by "
                               f"{_short(r.actual_change)} {prediction}")
         intermediate = g.roles[i] == "intermediate"
@@ -329,8 +332,9 @@ class NodeInspector(QWidget):
         self.best_h.setText("")
 
     def _plot_names(self, result) -> dict[str, str]:
-        return {"output_label": elide(self.model.graph.output.label),
-                "node_label": self._name(result.index)}
+        # the plot's axis titles do not wrap: shorter names there
+        return {"output_label": elide(self.model.graph.output.label, AXIS_CHARS),
+                "node_label": elide(self._name(result.index), AXIS_CHARS)}
 
     def _refresh_plots(self, result=None) -> None:
         i = self._selection()

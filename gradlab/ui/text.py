@@ -9,6 +9,7 @@ needs bold), so a label can neither freeze a layout nor load a file.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -16,6 +17,10 @@ from PySide6.QtWidgets import QLabel
 #: how many characters of a name a widget shows before the ellipsis
 NAME_CHARS = 40
 ELLIPSIS = "…"
+#: a wrapping label may break a word without spaces after this many characters
+BREAK_EVERY = 12
+ZWSP = "\u200b"
+_RUN = re.compile(rf"\S{{{BREAK_EVERY + 1},}}")
 
 
 def elide(text: str, limit: int = NAME_CHARS) -> str:
@@ -26,9 +31,16 @@ def elide(text: str, limit: int = NAME_CHARS) -> str:
     return text[: max(limit - 1, 0)] + ELLIPSIS
 
 
+def breakable(text: str, every: int = BREAK_EVERY) -> str:
+    """``text`` with a zero-width space inside every run of more than ``every`` characters
+    without a space, so a word-wrapping label can wrap ``WWWW…`` instead of growing with it."""
+    return _RUN.sub(lambda m: ZWSP.join(m.group()[k:k + every] for k in range(0, len(m.group()), every)),
+                    text)
+
+
 def escaped(text: str, limit: int = NAME_CHARS) -> str:
-    """``text`` elided and escaped, ready to sit inside a rich-text sentence."""
-    return html.escape(elide(text, limit), quote=False)
+    """``text`` elided, breakable and escaped, ready to sit inside a rich-text sentence."""
+    return html.escape(breakable(elide(text, limit)), quote=False)
 
 
 def plain_label(text: str = "", name: str = "") -> QLabel:
