@@ -112,3 +112,16 @@ def test_the_filter_box_finds_inputs_beyond_the_first_rows(qtbot, lab):
 def test_few_inputs_show_no_filter(lab):
     lab.load_source("a = Value(1.0)\nb = Value(2.0)\nc = a * b\n")
     assert not lab.sliders.filter.isVisible() and set(lab.sliders.rows) == {"a", "b"}
+
+
+@pytest.mark.parametrize("value", ["1.7e308", "-1.7e308", "1e-320", "float('inf')"])
+def test_selecting_a_node_with_an_extreme_value(qtbot, lab, value):
+    """The inspector's probe and plots take any value (warnings are errors under pytest)."""
+    source = f"x = Value({value})\ny = x * 2\n" if "inf" not in value else "x = Value(1/0)\ny = x * 2\n"
+    lab.load_source(source)
+    model = lab.model
+    model.select(model.graph.find("x"))
+    lab.repaint()
+    model.select(model.graph.find("y"))
+    lab.repaint()
+    assert lab.inspector.node_box.isVisible()
