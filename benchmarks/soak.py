@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import ctypes
 import os
 import random
 import resource
@@ -104,7 +105,15 @@ def bad_files(folder: Path) -> list[Path]:
 
 
 def memory() -> tuple[float, float, float]:
-    """(resident MiB now, peak resident MiB, MiB of Python allocations traced now)."""
+    """(resident MiB now, peak resident MiB, MiB of Python allocations traced now).
+
+    glibc keeps freed memory mapped in its arenas; ``malloc_trim`` hands it back first, so
+    that what remains resident is memory still in use, not fragmentation.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
     with open("/proc/self/statm") as f:
         rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # KiB on Linux
@@ -112,12 +121,13 @@ def memory() -> tuple[float, float, float]:
 
 
 class Soak:
-    def __init__(self, seconds: float, seed: int) -> None:
+    def __init__(self, seconds: float, seed: int, only: str = "") -> None:
         from PySide6.QtWidgets import QApplication
 
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
         self.rng = random.Random(seed)
         self.seconds = seconds
+        self.only = {name for name in only.split(",") if name}
         self.ops: collections.Counter[str] = collections.Counter()
         self.refused = 0
         self.exceptions: list[str] = []
@@ -131,6 +141,9 @@ class Soak:
 
         qInstallMessageHandler(self._on_qt_message)
 
+    def _on_program_error(self, err) -> None:
+        self.program_errors += err is not None
+
     def _on_qt_message(self, kind, context, text: str) -> None:
         self.qt_warnings[text[:120]] += 1  # counted, not printed: the offscreen platform is chatty
 
@@ -142,32 +155,43 @@ class Soak:
             report_exception(exc_type, exc, tb)  # the dialog the app shows, and the traceback
 
     def run(self) -> int:
+        from PySide6.QtCore import QEvent
         from PySide6.QtWidgets import QMessageBox
 
         from gradlab.app import build_window
 
         self.window = build_window([])
         self.window.show()
+        self.program_errors = 0
+        self.lab.model.error_changed.connect(self._on_program_error)
         actions = [(self.good_edit, 8), (self.bad_edit, 4), (self.hostile_edit, 1), (self.drag, 10),
                    (self.type_number, 2), (self.select, 5), (self.step_size, 2), (self.descend, 3),
                    (self.backprop, 2), (self.save_and_reopen, 1), (self.bad_file, 2), (self.autosave, 1),
                    (self.export, 0.3)]
+        if self.only:  # to find which operation a memory growth comes from
+            actions = [(fn, w) for fn, w in actions if fn.__name__ in self.only]
         functions, weights = zip(*actions, strict=True)
         start = time.monotonic()
-        next_report, report_every = 10.0, 30.0  # the first report, after a warm-up, is the baseline
+        # the first report, after a warm-up in which caches (fonts, sprites, layouts) fill, is the
+        # baseline; then one every 30 s
+        next_report, report_every = min(30.0, self.seconds / 4), 30.0
         baseline = None
         while (elapsed := time.monotonic() - start) < self.seconds:
             fn = self.rng.choices(functions, weights)[0]
             fn()
             self.ops[fn.__name__] += 1
             self.app.processEvents()
+            # outside exec() Qt never runs deleteLater(): do what the event loop would
+            self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             for box in self.window.findChildren(QMessageBox):
                 if box.isVisible():  # a learner reads the message and dismisses it
                     self.refused += 1
                     box.close()
             if elapsed >= next_report:
                 now = memory()
-                baseline = baseline or now
+                if baseline is None:
+                    baseline = now
+                    self.snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
                 print(f"{elapsed:6.0f} s  {sum(self.ops.values()):7,} ops  {len(self.exceptions)} exceptions"
                       f"  rss {now[0]:7.1f} MiB (peak {now[1]:7.1f})  traced {now[2]:6.1f} MiB", flush=True)
                 next_report += report_every
@@ -180,7 +204,8 @@ class Soak:
         print(f"\noperations done: {sum(self.ops.values()):,} in {self.seconds:.0f} s")
         for name, count in self.ops.most_common():
             print(f"  {name:<16} {count:7,}")
-        print(f"bad inputs refused with a message: {self.refused:,}")
+        print(f"bad programs refused with a message (line and reason): {self.program_errors:,}")
+        print(f"bad files and failed saves refused with a message: {self.refused:,}")
         print(f"exceptions shown (bugs): {len(self.exceptions)}")
         print(f"Qt messages: {sum(self.qt_warnings.values()):,}", dict(self.qt_warnings.most_common(3)))
         for text in self.exceptions[:10]:
@@ -189,6 +214,10 @@ class Soak:
         print(f"memory at the end:    rss {last[0]:.1f} MiB, traced {last[2]:.1f} MiB, "
               f"peak rss {last[1]:.1f} MiB")
         print(f"growth: rss {last[0] - first[0]:+.1f} MiB, traced {last[2] - first[2]:+.1f} MiB")
+        if getattr(self, "snapshot", None) is not None:
+            print("largest growth of Python allocations since the warm-up:")
+            for stat in tracemalloc.take_snapshot().compare_to(self.snapshot, "lineno")[:5]:
+                print(f"  {stat}")
 
     # -- what a learner does -------------------------------------------------------------------
 
@@ -268,10 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=180.0, help="how long to run (default 180)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tracemalloc", action="store_true", help="trace Python allocations (slower)")
+    p.add_argument("--only", default="", metavar="OPS", help="comma-separated operations, e.g. drag,select")
     args = p.parse_args(argv)
     if args.tracemalloc:
         tracemalloc.start()
-    return Soak(args.seconds, args.seed).run()
+    return Soak(args.seconds, args.seed, args.only).run()
 
 
 if __name__ == "__main__":

@@ -122,8 +122,8 @@ class Autosaver(QObject):
             return None, (f"Your last session ({path}) could not be read ({reason}) nor moved aside "
                           f"({err.strerror or err}); it is left as it is, and this window saves to "
                           f"{self.path}.")
-        return None, (f"Your last session could not be read ({reason}). It is kept as {kept}; "
-                      "starting fresh.")
+        return None, (f"Your last session is kept as {kept}: it could not be read ({reason}). "
+                      "Starting fresh.")
 
     # -- saving -----------------------------------------------------------------------------
 

@@ -144,8 +144,11 @@ class ExpressionLab(QWidget):
     def load_source(self, source: str) -> bool:
         """Put ``source`` in the editor and run it now; False if it has an error.
 
-        The replacement is one undoable edit: Ctrl+Z brings back what was there.
+        The replacement is one undoable edit: Ctrl+Z brings back what was there.  Older edits
+        are forgotten then, so that a long session of opened files does not keep every one of
+        them in the undo history.
         """
+        self.editor.document().clearUndoRedoStacks()
         cursor = self.editor.textCursor()
         cursor.select(cursor.SelectionType.Document)
         cursor.insertText(source)
