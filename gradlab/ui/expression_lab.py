@@ -20,7 +20,7 @@ from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.sliders import SliderPanel
-from gradlab.ui.text import elide
+from gradlab.ui.text import breakable, elide
 
 #: quiet time after the last keystroke before the program re-runs
 RUN_DELAY_MS = 350
@@ -172,7 +172,7 @@ class ExpressionLab(QWidget):
 
     def _on_error_changed(self, err) -> None:
         self.editor.mark_error(err.line if err is not None else 0)
-        self.error_label.setText(elide(str(err), ERROR_CHARS) if err is not None else "")
+        self.error_label.setText(breakable(elide(str(err), ERROR_CHARS)) if err is not None else "")
         self.error_label.setVisible(err is not None)
 
     def _on_backprop_step(self, step: int) -> None:

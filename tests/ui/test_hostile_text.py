@@ -109,3 +109,16 @@ def test_select_option_with_an_unknown_long_name_is_cut(qtbot):
     with pytest.raises(SystemExit) as info:
         build_window(["--select", "Q" * 10_000])
     assert len(str(info.value)) < 200
+
+
+def test_an_error_naming_a_long_name_does_not_widen_the_editor(window):
+    lab = window.expression_lab
+    editor_width = lab.editor.width()
+    lab.load_source(f"b = {'W' * 5000} * 2\n")
+    assert lab.error_label.isVisible()
+    text = lab.error_label.text().replace(ZWSP, "")
+    assert "not defined" in text or "W" in text
+    assert len(text) < 400
+    assert lab.error_label.minimumSizeHint().width() < 400
+    window.repaint()
+    assert lab.editor.width() <= editor_width + 5
