@@ -7,6 +7,7 @@ them edits engine objects behind its back.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Signal
 
@@ -82,6 +83,16 @@ class ExpressionModel(QObject):
         if self.graph is None:
             return
         changed = self.graph.set_data(index, float(data))
+        if changed:
+            self.graph.backward()
+            self.values_changed.emit(changed)
+
+    def set_values(self, updates: Mapping[int, float]) -> None:
+        """Set several nodes' data at once (a session's slider values): one re-evaluation
+        downstream and one backward for all of them."""
+        if self.graph is None:
+            return
+        changed = self.graph.set_many({i: float(x) for i, x in updates.items()})
         if changed:
             self.graph.backward()
             self.values_changed.emit(changed)

@@ -137,10 +137,9 @@ class MainWindow(QMainWindow):
         lab, model = self.expression_lab, self.expression_lab.model
         lab.load_source(state.source)
         if model.graph is not None and model.program is not None:
-            for name, value in state.overrides.items():
-                v = model.program.values.get(name)
-                if v is not None and id(v) in model.graph.index:
-                    model.set_value(model.graph.index[id(v)], value)
+            index, values = model.graph.index, model.program.values
+            model.set_values({index[id(values[name])]: value for name, value in state.overrides.items()
+                              if name in values and id(values[name]) in index})
             found = model.graph.find(state.selected) if state.selected else None
             model.select(found if found is not None else -1)
         model.set_step_size(state.step_size)

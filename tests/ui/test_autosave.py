@@ -204,3 +204,21 @@ def test_a_fifo_opened_as_a_session_is_refused_at_once(qtbot, tmp_path):
     assert not w.open_path(fifo)
     assert time.monotonic() - start < 2
     assert "FIFO" in w.statusBar().currentMessage() or "pipe" in w.statusBar().currentMessage()
+
+
+def test_a_session_of_ten_thousand_inputs_reopens_quickly(qtbot, tmp_path):
+    from test_sliders import many_inputs
+
+    w = launch(qtbot)
+    w.expression_lab.load_source(many_inputs(10_000))
+    w.expression_lab.model.step_inputs(0.01)  # every input differs from the program's value now
+    path = w.save_session_to(tmp_path / "big.gradlab")
+    other = launch(qtbot, "--example", "lecture")
+    start = time.perf_counter()
+    assert other.open_path(path)
+    elapsed = time.perf_counter() - start
+    m2 = other.expression_lab.model
+    assert m2.graph.values[m2.graph.find("x5")].data == pytest.approx(0.49)
+    assert m2.graph.output.data == pytest.approx(w.expression_lab.model.graph.output.data)
+    # one forward pass and one backward for all overrides, not one of each per input
+    assert elapsed < 6.0, f"reopening took {elapsed:.1f} s"

@@ -112,3 +112,24 @@ def test_the_dialog_shows_a_long_message_cut(qtbot):
     qtbot.addWidget(dialog)
     dialog.add("ValueError: " + "W" * 100_000, "Traceback ...")
     assert len(dialog.message.text()) < 400
+
+
+def test_after_a_kill_the_next_launch_has_the_work_back(tmp_path, qtbot, monkeypatch):
+    """SIGKILL: no handler runs. The autosave written while working is there, the dead
+    instance's lock does not keep the slot, and the next launch reopens it."""
+    program = tmp_path / "p.py"
+    program.write_text("k = Value(4.0)\nout = k * k\n", encoding="utf-8")
+    proc, home = start_app(tmp_path, str(program))
+    autosave = home / "autosave.gradlab"
+    wait_for(autosave.exists, proc)  # the first autosave, a moment after the program ran
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert (home / "autosave.gradlab.lock").exists()  # left behind by the killed process
+    monkeypatch.setenv("GRADLAB_HOME", str(home))
+    from gradlab.app import build_window
+
+    window = build_window([])
+    qtbot.addWidget(window)
+    assert window.autosaver.path == autosave
+    assert window.expression_lab.editor.toPlainText() == program.read_text()
+    assert window.expression_lab.output_label.text() == "out = 16.0000"
