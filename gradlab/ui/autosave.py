@@ -73,6 +73,7 @@ class Autosaver(QObject):
         self.last_error = ""
         self.last_save_seconds = 0.0  # how long the last save took, for the curious
         self._first_change = 0.0  # monotonic time of the oldest change not yet saved, 0: none
+        self._delay = DELAY_MS
         self._timer = QTimer(self, singleShot=True, interval=DELAY_MS)
         self._timer.timeout.connect(self.save_now)
 
@@ -128,17 +129,17 @@ class Autosaver(QObject):
     # -- saving -----------------------------------------------------------------------------
 
     def set_delay(self, ms: int) -> None:
-        self._timer.setInterval(ms)
+        self._delay = ms
 
     def schedule(self, *_args) -> None:
         """A change: save once things have been quiet for a moment (restarts the wait)."""
         now = time.monotonic()
         if not self._first_change:
             self._first_change = now
-        if (now - self._first_change) * 1000 >= MAX_WAIT_MS:
-            self.save_now()
-        else:
-            self._timer.start()
+        # never save from inside the signal that called: the model may be half-way through a
+        # change (a new graph announced, the selection not yet moved onto it)
+        overdue = (now - self._first_change) * 1000 >= MAX_WAIT_MS
+        self._timer.start(0 if overdue else self._delay)
 
     def pending(self) -> bool:
         """Whether a change waits to be saved."""

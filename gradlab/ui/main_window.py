@@ -151,7 +151,8 @@ class MainWindow(QMainWindow):
             for name in model.program.inputs:
                 v = model.program.values[name]
                 overrides[name] = v.data
-        selected = model.graph.values[model.selected].label if model.graph and model.selected >= 0 else ""
+        graph, i = model.graph, model.selected
+        selected = graph.values[i].label if graph is not None and 0 <= i < len(graph) else ""
         # the editor's text, not the last run's: what was typed a moment ago is kept too
         source = self.expression_lab.editor.toPlainText()
         return Session(ExpressionLabState(source, selected, model.step_size, overrides))

@@ -222,3 +222,18 @@ def test_a_session_of_ten_thousand_inputs_reopens_quickly(qtbot, tmp_path):
     assert m2.graph.output.data == pytest.approx(w.expression_lab.model.graph.output.data)
     # one forward pass and one backward for all overrides, not one of each per input
     assert elapsed < 6.0, f"reopening took {elapsed:.1f} s"
+
+
+def test_a_save_forced_by_a_long_run_of_changes_waits_for_the_model_to_settle(qtbot, monkeypatch):
+    """Changes that never pause still save every MAX_WAIT_MS, but not from inside a signal: a new
+    program is announced before the selection moves to its graph (found by the soak)."""
+    from gradlab.ui import autosave
+
+    w = launch(qtbot)
+    lab, model = w.expression_lab, w.expression_lab.model
+    lab.load_source("a = Value(1.0)\nb = Value(2.0)\nc = a * b\nd = c + a\ne = d * d\n")
+    model.select(len(model.graph) - 1)  # the last node: beyond the end of the next, smaller graph
+    monkeypatch.setattr(autosave, "MAX_WAIT_MS", 0)  # every change is "too long" since the first
+    with qtbot.waitSignal(w.autosaver.saved, timeout=3000):
+        lab.load_source("x = Value(3.0)\ny = x * 2\n")
+    assert load_session(w.autosaver.path).expression_lab.source == "x = Value(3.0)\ny = x * 2\n"
