@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -26,6 +26,8 @@ from gradlab.ui.text import breakable, elide
 RUN_DELAY_MS = 350
 #: an error message longer than this (a hostile name in it) is cut
 ERROR_CHARS = 300
+#: characters the editor may replace by loads before it starts a fresh document (see load_source)
+UNDO_TEXT_BUDGET = 2_000_000
 
 
 def _button(text: str, tip: str, name: str, slot) -> QToolButton:
@@ -71,6 +73,7 @@ class ExpressionLab(QWidget):
         font.setBold(True)
         self.output_label.setFont(font)
         self._build_layout()
+        self._replaced_chars = 0  # characters replaced by loads since the document was fresh
 
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self.run_now)
@@ -144,15 +147,22 @@ class ExpressionLab(QWidget):
     def load_source(self, source: str) -> bool:
         """Put ``source`` in the editor and run it now; False if it has an error.
 
-        The replacement is one undoable edit: Ctrl+Z brings back what was there.  Older edits
-        are forgotten then, so that a long session of opened files does not keep every one of
-        them in the undo history.
+        The replacement is one undoable edit: Ctrl+Z brings back what was there (older edits
+        are forgotten then).  While undo is on, Qt keeps every character a document ever held,
+        so once ``UNDO_TEXT_BUDGET`` characters have been replaced the editor starts afresh
+        instead: that load cannot be undone, and the memory comes back.
         """
-        self.editor.document().clearUndoRedoStacks()
-        cursor = self.editor.textCursor()
-        cursor.select(cursor.SelectionType.Document)
-        cursor.insertText(source)
-        self.editor.moveCursor(cursor.MoveOperation.Start)
+        old = self.editor.document().characterCount()
+        if self._replaced_chars + old + len(source) > UNDO_TEXT_BUDGET:
+            self._replaced_chars = 0
+            self.editor.setPlainText(source)
+        else:
+            self._replaced_chars += old + len(source)
+            self.editor.document().clearUndoRedoStacks()
+            cursor = self.editor.textCursor()
+            cursor.select(cursor.SelectionType.Document)
+            cursor.insertText(source)
+        self.editor.moveCursor(QTextCursor.MoveOperation.Start)
         return self.run_now()
 
     def run_now(self) -> bool:

@@ -122,3 +122,21 @@ def test_an_error_naming_a_long_name_does_not_widen_the_editor(window):
     assert lab.error_label.minimumSizeHint().width() < 400
     window.repaint()
     assert lab.editor.width() <= editor_width + 5
+
+
+def test_big_loads_do_not_pile_up_in_the_editor(window, monkeypatch):
+    """Qt keeps every replaced character while undo is on: past a budget, a load starts afresh."""
+    from gradlab.ui import expression_lab
+
+    monkeypatch.setattr(expression_lab, "UNDO_TEXT_BUDGET", 100_000)
+    lab = window.expression_lab
+    lab.load_source("mine = Value(7.0)\n")
+    window.open_example("lecture")
+    lab.editor.undo()  # small loads: undoable
+    assert lab.editor.toPlainText() == "mine = Value(7.0)\n"
+    big = "a = Value(1.0)\n" + "# filler\n" * 6000
+    for _ in range(3):
+        lab.load_source(big)
+    assert lab._replaced_chars < 100_000
+    assert lab.editor.toPlainText() == big
+    assert lab.model.graph.output.data == 1.0
