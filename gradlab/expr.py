@@ -1,19 +1,37 @@
 """Run the micrograd programs learners already write, safely.
 
-``run_program(source)`` parses ``source`` with :mod:`ast` and walks the tree itself:
-user code never reaches ``eval``, ``exec`` or ``compile``.  The language is the
-straight-line Python of a micrograd notebook:
+``run_program(source)`` parses ``source`` with :mod:`ast`, compiles the tree into Python
+closures (gradlab.lang.compiler) and runs them: user code never reaches ``eval``,
+``exec`` or ``compile``.  The language is the Python of a micrograd notebook:
+Karpathy's "spelled-out intro" runs cell by cell and prints what Python prints.
 
-* ``from micrograd.engine import Value`` (or ``gradlab.engine``), comments, docstrings;
-* numbers, ``Value(x)``, ``Value(x, label='a')``, names, ``a = b = x``, ``a, b = x, y``;
-* ``+ - * / **``, unary ``-`` and ``+``, and ``+= -= *= /= **=``;
-* ``v.data`` and ``v.grad`` (read, and assign numbers), ``v.label`` (read, assign text);
-* methods ``relu tanh exp log sigmoid backward _backward`` and the functions
-  ``relu(x) tanh(x) exp(x) log(x) sigmoid(x)``, on Values and on numbers;
-* ``print(...)`` of numbers, Values, strings and f-strings.
+* statements: assignment (also ``+=`` and unpacking), ``if/elif/else``, ``for`` and
+  ``while`` (with ``break``, ``continue``, ``else``), ``def`` (defaults, ``*args``,
+  ``**kwargs``, closures, ``nonlocal``/``global``, recursion), ``class`` (``__init__``,
+  ``__call__``, ``__repr__``, the arithmetic and comparison dunders, bases defined in the
+  program, ``super()``), ``return``, ``assert``, ``pass``, imports (below);
+* expressions: numbers, text, ``True/False/None``, lists, tuples, dicts, sets, indexing and
+  slicing, comprehensions and generator expressions, ``lambda``, ``x if c else y``,
+  ``and/or/not``, comparisons, f-strings with format specs, ``+ - * / ** // %``;
+* built-ins: ``print`` (``sep``/``end``), ``len range zip enumerate map filter sum min max abs
+  round isinstance float int str bool repr list tuple dict set sorted reversed any all``,
+  ``Value`` and the op functions (``relu(x)`` ...), ``draw_dot(x)`` (chooses the graph's
+  output); methods of lists, dicts, sets and text (gradlab.lang.library);
+* imports (gradlab.lang.modules): ``micrograd.engine`` (``Value``), ``micrograd.nn``
+  (gradlab's ``Neuron, Layer, MLP``, printing as micrograd's), ``math``, ``random`` (a
+  private generator: ``random.seed(n)`` gives Python's numbers), ``numpy`` (a few numeric
+  functions on arrays of numbers), ``matplotlib.pyplot`` (plots recorded in
+  ``Program.plots``); IPython magic lines (``%matplotlib inline``) are skipped.
 
-Everything else (loops, ``if``, ``def``, other imports, subscripts, other calls,
-private attributes, ...) is refused with an :class:`ExpressionError` naming the line.
+``backward()`` called by a program is micrograd's: the root's grad becomes 1 and gradients
+accumulate (two calls without zeroing give micrograd's numbers); hand-run ``_backward()``
+calls are left as they are.  Everything else (``with``, ``try``, ``yield``, decorators,
+other imports and built-ins, any name or attribute starting with ``__`` other than a class's
+own dunder methods) is refused with an :class:`ExpressionError` naming the line; a refused
+construct inside a function or loop is refused before any of it runs.  A program's
+functions, classes and objects are the interpreter's records (gradlab.lang.objects), not
+Python's, and every value it can reach answers only the attributes listed for its kind:
+there is no path to ``__class__``, ``__globals__``, frames, files or processes.
 
 Numbers follow the engine's domain rule: ``1 / 0`` is ``inf`` and ``log(-1)`` is
 ``nan``, never an error, so a number and a Value holding it behave alike.  An integer
@@ -21,22 +39,29 @@ result too big for a float becomes ``inf`` before Python would build it, so
 ``9**9**9**9`` is instant.  ``Value(x)`` stores ``float(x)``: Value data never grows
 into a giant integer.
 
-Limits; breaking one raises ExpressionError:
+Limits; breaking one raises ExpressionError naming the line it was on:
 
 * ``MAX_SOURCE_CHARS``: longest program, checked before parsing.
-* ``MAX_DEPTH``: deepest nesting of one expression (a 200-term sum is 199 levels).
-  Deeper ones are refused, so the walker's recursion stays far below Python's limit.
+* ``MAX_DEPTH``: deepest nesting of one expression (a 200-term sum is 199 levels),
+  refused when compiled.
+* ``MAX_CALL_DEPTH``: deepest chain of calls of the program's own functions (recursion).
 * ``MAX_NODES``: most Values one program may create.
+* ``MAX_ITEMS``: longest list, tuple, dict, set, text or array, refused before it is built
+  (``[0] * 10**9``, ``'a' * 10**10``, ``np.zeros(10**10)``).
+* ``MAX_ALLOCATED``: most items (list slots, characters, objects) made in one run in all.
 * ``MAX_PRINTED_LINES`` / ``MAX_PRINTED_CHARS``: most output ``print`` may produce.
 * ``MAX_FORMAT_WIDTH``: largest number inside an f-string format spec (``:1000000000``).
 * ``MAX_INT_BITS``: exact integers stay below this size; bigger results become floats.
 * ``MAX_SECONDS``: longest run, in seconds of wall-clock time from the call to
-  ``run_program``.  The clock is read before every statement and before every
-  ``backward()`` (the one costly operation: up to ``MAX_NODES`` Values each), so a run
-  stops within a fraction of a second of it, naming the line it reached.
+  ``run_program``.  The clock is read before every statement (in loops and functions too),
+  at every step of a comprehension or a long ``range``, and before every ``backward()``,
+  so a run stops within a fraction of a second of it, naming the line it reached.
 
-The other limits keep one statement cheap; the time budget bounds the whole run
-(100,000 Values with thousands of ``backward()`` calls fit the size limits).
+Why an interpreter of our own, compiled to closures: it is the only way that keeps both
+promises (the lecture's Python runs; nothing else is reachable) without a second process.
+A tree walker re-dispatches on every node each time a loop passes it; closures dispatch
+once, when compiled, and a straight-line program runs no slower than under the walker this
+replaces (benchmarks/language.py prints both).
 """
 
 from __future__ import annotations

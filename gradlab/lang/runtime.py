@@ -581,7 +581,11 @@ class Run:
         if t in (list, tuple, str, dict, set, np.ndarray) or t in _VIEWS:
             return iter(x)
         if t is range:
-            return iter(x) if len(x) <= MAX_ITEMS else self.timed(x, node)
+            try:
+                short = len(x) <= MAX_ITEMS
+            except OverflowError:  # longer than any index
+                short = False
+            return iter(x) if short else self.timed(x, node)
         if t is Instance:
             raise Refusal(node, f"can't loop over {describe(x)}")
         if hasattr(x, "__next__") and not isinstance(x, NN_TYPES):  # zip, map, generators: ours
