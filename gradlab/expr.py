@@ -74,7 +74,7 @@ import time
 import warnings
 
 from gradlab.engine import Value
-from gradlab.lang.compiler import CONTROL_FLOW, Compiler
+from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
     CALL_DEPTH_MESSAGE,
@@ -188,7 +188,7 @@ def _finish(run: Run, tree: ast.Module) -> Program:
         p.output = mirror(shown)
         p.mirrored = p.output is not None
     p.node_count = len(run.made)
-    p.straight_line = not any(isinstance(n, CONTROL_FLOW) for n in ast.walk(tree))
+    p.straight_line = run.straight_line
     return p
 
 

@@ -87,7 +87,6 @@ _EXPRESSION_MESSAGES = {
 }
 _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not"}
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-#: what makes a program more than straight-line code (Program.straight_line)
 CONTROL_FLOW = (
     ast.For,
     ast.While,
@@ -177,15 +176,20 @@ class Compiler:
     def module(self, tree: ast.Module) -> Closure:
         """The program: each top-level statement is compiled when the run reaches it, so a program
         stopped early (by a limit) costs only what it ran, and refusals come in line order."""
+        from gradlab.lang.direct import Walker, simple
+
         scope, run, statement = Scope("module", set(), None), self.run, self.statement
-        clock, deadline, timeout = run.clock, run.deadline, run.timeout
+        clock, deadline, timeout, walk = run.clock, run.deadline, run.timeout, Walker(run).execute
 
         def module(frame: Frame) -> None:
             for node in tree.body:
                 run.current = node
                 if clock() > deadline:
                     timeout(node)
-                statement(node, scope, False)(frame)
+                if simple(node):  # straight-line code runs once: walking it beats compiling it
+                    walk(node)
+                else:
+                    statement(node, scope, False)(frame)
 
         return module
 
@@ -279,6 +283,7 @@ class Compiler:
         raise Refusal(target, "this can't be assigned to here")
 
     def s_If(self, node: ast.If, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
         test, truth = self.expr(node.test, scope), self.run.truth
         body, orelse = self.block(node.body, scope, in_loop), self.block(node.orelse, scope, in_loop)
 
@@ -288,6 +293,7 @@ class Compiler:
         return if_
 
     def s_While(self, node: ast.While, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
         test, truth = self.expr(node.test, scope), self.run.truth
         body, orelse = self.block(node.body, scope, True), self.block(node.orelse, scope, in_loop)
 
@@ -303,6 +309,7 @@ class Compiler:
         return while_
 
     def s_For(self, node: ast.For, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
         items, store, iterate = self.expr(node.iter, scope), self.target(node.target, scope), self.run.iterate
         body, orelse = self.block(node.body, scope, True), self.block(node.orelse, scope, in_loop)
         run = self.run
@@ -410,6 +417,7 @@ class Compiler:
         return import_from
 
     def s_FunctionDef(self, node: ast.FunctionDef, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
         if node.decorator_list:
             raise Refusal(node.decorator_list[0], "decorators are not supported here")
         if scope.kind == "class" and node.name in USER_DUNDERS:
@@ -466,6 +474,7 @@ class Compiler:
         return make
 
     def s_ClassDef(self, node: ast.ClassDef, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
         if node.decorator_list:
             raise Refusal(node.decorator_list[0], "decorators are not supported here")
         if node.keywords:
@@ -657,6 +666,7 @@ class Compiler:
         return lambda frame: unary(op, operand(frame), node)
 
     def e_BoolOp(self, node: ast.BoolOp, scope: Scope, depth: int) -> Closure:
+        self.run.straight_line = False
         values, truth = [self.expr(v, scope, depth) for v in node.values], self.run.truth
         want = type(node.op) is ast.Or  # 'or' stops at the first true value, 'and' at the first false
 
@@ -690,6 +700,7 @@ class Compiler:
         return compare_
 
     def e_IfExp(self, node: ast.IfExp, scope: Scope, depth: int) -> Closure:
+        self.run.straight_line = False
         test, body, orelse = (self.expr(n, scope, depth) for n in (node.test, node.body, node.orelse))
         truth = self.run.truth
         return lambda frame: body(frame) if truth(test(frame), node) else orelse(frame)
@@ -887,12 +898,14 @@ class Compiler:
         return super_
 
     def e_Lambda(self, node: ast.Lambda, scope: Scope, depth: int) -> Closure:
+        self.run.straight_line = False
         body = [ast.Return(node.body, lineno=node.lineno, col_offset=node.col_offset)]
         return self.function(node, node.args, body, scope, "<lambda>")
 
     # -- comprehensions ---------------------------------------------------------------------------
 
     def comprehension(self, node: ast.expr, scope: Scope, depth: int) -> tuple[Closure, Callable]:
+        self.run.straight_line = False
         """(first iterable, run(frame, emit)): the loops of a comprehension, each value emitted."""
         generators = node.generators
         if any(g.is_async for g in generators):

@@ -451,8 +451,21 @@ def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict)
         raise Refusal(node, f"these inputs don't fit this {type(net).__name__} ({e})") from None
 
 
+_BUILTINS: dict[tuple, dict[str, Builtin]] = {}
+
+
 def builtins() -> dict[str, Builtin]:
-    """The names every program starts with (a program may rebind any of them)."""
+    """The names every program starts with (a program may rebind any of them, in its globals).
+
+    Built once per set of op names and shared: nothing a program does changes this table."""
+    key = tuple(_FUNCTIONS)
+    if key not in _BUILTINS:
+        _BUILTINS.clear()
+        _BUILTINS[key] = _make_builtins()
+    return _BUILTINS[key]
+
+
+def _make_builtins() -> dict[str, Builtin]:
     table = {
         "print": b_print,
         "draw_dot": b_draw_dot,

@@ -150,7 +150,7 @@ class Run:
         self.lines = lines
         self.clock, self.deadline, self.seconds = clock, deadline, seconds
         self.globals: dict[str, object] = {}
-        self.builtins = library.builtins()
+        self.builtins = library.builtins()  # shared by every run: a program binds names in its globals
         self.modules: dict[str, Module] = {}
         self.made: list[Value] = []  # every Value created, kept alive so their ids stay unique
         self.seen: set[int] = set()
@@ -162,8 +162,16 @@ class Run:
         self.last_value: object = None
         self.backward_output: object = None
         self.drawn: object = None
-        self.random = random.Random()
+        self.straight_line = True  # no loop, branch, function, class or comprehension compiled
+        self._random: random.Random | None = None
         self._np_random: np.random.RandomState | None = None
+
+    @property
+    def random(self) -> random.Random:
+        """The program's own ``random`` generator (made when first used: seeding it costs)."""
+        if self._random is None:
+            self._random = random.Random()
+        return self._random
 
     @property
     def np_random(self) -> np.random.RandomState:
