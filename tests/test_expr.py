@@ -519,3 +519,28 @@ def test_ten_thousand_inputs_run_well_under_a_second() -> None:
     assert len(p.inputs) == n and p.values["s"].data == sum(i % 10 for i in range(n))
     assert all(p.values[f"x{i}"].grad == 1.0 for i in range(n))
     assert best < 1.0
+
+
+# -- the two ways a statement runs: walked at the top level, compiled inside a block ----------------
+
+PARITY_LINES = [
+    "a = Value(1.5)", "b = Value(-2.0, label='bee')", "c = a * b", "c += a", "d = c.tanh() + b ** 2",
+    "e = d / a", "e.backward()", "a.grad = 0.0", "print(a, b.data, f'{c.data:.3f}|{e!r}')", "f = relu(a) - exp(b)",
+    "a.data += 1", "g = a ** b", "h = 2 ** a", "x = 1 / 0", "c._backward()", "a, b = b, a", "print(zz)",
+    "y = a.foo", "y = q(1)", "print(1, sep=2)", "a.label = 3", "k = -a + +b", "m = 7 % 2 + 7 // 2", "n = x()",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PARITY_LINES), min_size=1, max_size=12))
+def test_walked_and_compiled_statements_agree(lines: list[str]) -> None:
+    def outcome(source: str) -> tuple:
+        try:
+            p = run_program(source)
+        except ExpressionError as err:
+            return ("error", err.message, err.line)
+        return ("ok", p.printed, sorted((n, repr(v.data), repr(v.grad), v.label) for n, v in p.values.items()))
+
+    walked = outcome("\n".join(["pass"] + lines))
+    compiled = outcome("\n".join(["if True:"] + ["    " + line for line in lines]))
+    assert walked == compiled
