@@ -525,7 +525,8 @@ def test_ten_thousand_inputs_run_well_under_a_second() -> None:
 
 PARITY_LINES = [
     "a = Value(1.5)", "b = Value(-2.0, label='bee')", "c = a * b", "c += a", "d = c.tanh() + b ** 2",
-    "e = d / a", "e.backward()", "a.grad = 0.0", "print(a, b.data, f'{c.data:.3f}|{e!r}')", "f = relu(a) - exp(b)",
+    "e = d / a", "e.backward()", "a.grad = 0.0", "print(a, b.data, f'{c.data:.3f}|{e!r}')",
+    "f = relu(a) - exp(b)",
     "a.data += 1", "g = a ** b", "h = 2 ** a", "x = 1 / 0", "c._backward()", "a, b = b, a", "print(zz)",
     "y = a.foo", "y = q(1)", "print(1, sep=2)", "a.label = 3", "k = -a + +b", "m = 7 % 2 + 7 // 2", "n = x()",
 ]
@@ -539,7 +540,8 @@ def test_walked_and_compiled_statements_agree(lines: list[str]) -> None:
             p = run_program(source)
         except ExpressionError as err:
             return ("error", err.message, err.line)
-        return ("ok", p.printed, sorted((n, repr(v.data), repr(v.grad), v.label) for n, v in p.values.items()))
+        values = sorted((n, repr(v.data), repr(v.grad), v.label) for n, v in p.values.items())
+        return ("ok", p.printed, values)
 
     walked = outcome("\n".join(["pass"] + lines))
     compiled = outcome("\n".join(["if True:"] + ["    " + line for line in lines]))

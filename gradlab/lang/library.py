@@ -455,7 +455,8 @@ _BUILTINS: dict[tuple, dict[str, Builtin]] = {}
 
 
 def builtins() -> dict[str, Builtin]:
-    """The names every program starts with (a program may rebind any of them, in its globals).
+    """The names every program starts with (bound again only in the program's own scopes;
+    a top-level assignment to ``print`` or an op's name is refused, see limits._BUILTINS).
 
     Built once per set of op names and shared: nothing a program does changes this table."""
     key = tuple(_FUNCTIONS)

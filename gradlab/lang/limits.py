@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gradlab import ops
+
 MAX_SOURCE_CHARS = 300_000
 MAX_DEPTH = 200
 MAX_NODES = 100_000
@@ -22,6 +24,23 @@ IMPORT_MESSAGE = (
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
 
-_FUNCTIONS = ("relu", "tanh", "exp", "log", "sigmoid")
-_METHODS = (*_FUNCTIONS, "backward", "_backward")
+
+
+class _Names:
+    """The op table's names (gradlab.ops.UNARY, read live, so a registered op is allowed) plus ``extra``."""
+
+    def __init__(self, *extra: str) -> None:
+        self.extra = extra
+
+    def __contains__(self, name: object) -> bool:
+        return name in ops.UNARY or name in self.extra
+
+    def __iter__(self):
+        return iter((*ops.UNARY, *self.extra))
+
+
+_FUNCTIONS = _Names()  # relu(x), tanh(x), ...: every unary op
+_METHODS = _Names("backward", "_backward")
+#: names a top-level assignment may not rebind (Value may be: the lecture defines its own class Value)
+_BUILTINS = _Names("print")
 _ATTRIBUTES = ("data", "grad", "label")

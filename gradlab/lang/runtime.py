@@ -572,6 +572,8 @@ class Run:
 
     def bind_global(self, name: str, value: object, line: int) -> None:
         """A top-level assignment: a Value gets the name as its label (unless it has one)."""
+        if name in limits._BUILTINS:
+            raise Refusal(None, f"'{name}' is a built-in name here; pick another name")
         if type(value) is Value:
             if not value.label:
                 value.label = name
