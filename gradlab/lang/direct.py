@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import ast
 
-from gradlab.lang.compiler import _BINOPS, _UNARY
-from gradlab.lang.library import format_value
 from gradlab.lang.limits import MAX_DEPTH
+from gradlab.lang.methods import format_value
 from gradlab.lang.objects import USER_DUNDERS, Refusal
 from gradlab.lang.runtime import Run, fit
+from gradlab.lang.scopes import _BINOPS, _UNARY
 
 _CONSTANTS = (int, float, str, bool, type(None))
 _Name, _Constant, _BinOp, _Call, _Attribute = ast.Name, ast.Constant, ast.BinOp, ast.Call, ast.Attribute

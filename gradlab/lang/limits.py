@@ -25,7 +25,6 @@ ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
 
 
-
 class _Names:
     """The op table's names (gradlab.ops.UNARY, read live, so a registered op is allowed) plus ``extra``."""
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from gradlab.engine import Value
 from gradlab.lang.limits import MAX_NODES
-from gradlab.lang.objects import Instance
-from gradlab.lang.runtime import is_number
+from gradlab.lang.objects import Instance, is_number
 
 
 def _fields(x: object) -> dict | None:

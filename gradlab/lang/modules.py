@@ -16,9 +16,9 @@ import numpy as np
 
 from gradlab.lang import limits
 from gradlab.lang.library import NETWORKS, arguments, number
-from gradlab.lang.objects import Builtin, Method, Module, Refusal, describe
+from gradlab.lang.objects import Builtin, Method, Module, Refusal, describe, is_number
 from gradlab.lang.program import Plot
-from gradlab.lang.runtime import Run, fit, is_number
+from gradlab.lang.runtime import Run, fit
 
 # -- math -------------------------------------------------------------------------------------
 

@@ -15,6 +15,10 @@ import numpy as np
 from gradlab.engine import Value
 from gradlab.nn import MLP, Layer, Neuron
 
+_NUM = (int, float, bool)
+_NP_SCALARS = (np.integer, np.floating, np.bool_)
+_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))  # what dict.keys() & co. give
+
 #: what a statement returns when it ends its block early
 BREAK, CONTINUE, RETURN = object(), object(), object()
 
@@ -228,3 +232,8 @@ def describe(x: object) -> str:
     if isinstance(x, NN_TYPES):
         return f"a {t.__name__}"
     return "an iterator" if hasattr(x, "__next__") else f"a {t.__name__}"
+
+
+def is_number(x: object) -> bool:
+    """A plain number (bool too: ``True + 1`` is 2, as in Python), numpy's scalars included."""
+    return type(x) in _NUM or isinstance(x, _NP_SCALARS)
