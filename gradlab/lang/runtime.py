@@ -40,6 +40,7 @@ from gradlab.lang.objects import (
     is_number,
 )
 from gradlab.lang.program import Program
+from gradlab.ops import UNARY as _UNARY_OPS
 
 _SEQ = (list, tuple, str)
 _PY_OPS = {
@@ -76,6 +77,7 @@ _PY_COMPARE = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+_VALUE_OPS = frozenset(("+", "-", "*", "/", "**"))
 _VALUE_READABLE = (*_ATTRIBUTES, "_prev", "_op")
 
 
@@ -226,6 +228,11 @@ class Run(ItemRules):
         ta, tb = type(a), type(b)
         if ta in _NUM and tb in _NUM:
             return number_op(op, a, b)
+        if (ta is Value and (tb is Value or tb is float or tb is int)) or (
+            tb is Value and (ta is float or ta is int)
+        ):
+            if op in _VALUE_OPS:  # the common case of a micrograd program, first
+                return self.track(value_op(op, a, b), node)
         if ta is Value or tb is Value:
             if (
                 (ta is Value or is_number(a))
@@ -568,7 +575,7 @@ class Run(ItemRules):
 
     def bind_global(self, name: str, value: object, line: int) -> None:
         """A top-level assignment: a Value gets the name as its label (unless it has one)."""
-        if name in limits._BUILTINS:
+        if name in _UNARY_OPS or name == "print":  # limits._BUILTINS, spelled out: this is a hot path
             raise Refusal(None, f"'{name}' is a built-in name here; pick another name")
         if type(value) is Value:
             if not value.label:
