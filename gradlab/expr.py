@@ -74,6 +74,7 @@ import time
 import warnings
 
 from gradlab.engine import Value
+from gradlab.lang import library, methods  # noqa: F401  (methods fills the tables the runtime reads)
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -150,7 +151,7 @@ def run_program(source: str) -> Program:
 
 def _run(source: str, text: str, deadline: float, clock) -> tuple[Program | None, ExpressionError | None]:
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
-    run = Run(source, text.split("\n"), deadline, clock, MAX_SECONDS)
+    run = Run(source, text.split("\n"), deadline, clock, MAX_SECONDS, library.builtins())
     try:
         tree = _parse(_MAGIC.sub("", text))
     except ExpressionError as e:

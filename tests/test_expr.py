@@ -534,6 +534,9 @@ PARITY_LINES = [
     "f = relu(a) - exp(b)",
     "a.data += 1", "g = a ** b", "h = 2 ** a", "x = 1 / 0", "c._backward()", "a, b = b, a", "print(zz)",
     "y = a.foo", "y = q(1)", "print(1, sep=2)", "a.label = 3", "k = -a + +b", "m = 7 % 2 + 7 // 2", "n = x()",
+    # walked statements whose parts are compiled on the spot
+    "l = [a, b]", "print(a.data < b.data, [v.data for v in (a, b)])", "w = (lambda z: z * 2)(a)",
+    "s = sum([a, b], Value(0.0))", "print(*[1, 2], **{'sep': '-'})", "q = {'k': a}['k'] + 1",
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 
+from gradlab.lang.direct import Walker, walks
 from gradlab.lang.expressions import ExpressionCompiler
 from gradlab.lang.objects import (
     BREAK,
@@ -49,17 +50,16 @@ class Compiler(ExpressionCompiler):
     def module(self, tree: ast.Module) -> Closure:
         """The program: each top-level statement is compiled when the run reaches it, so a program
         stopped early (by a limit) costs only what it ran, and refusals come in line order."""
-        from gradlab.lang.direct import Walker, simple
-
         scope, run, statement = Scope("module", set(), None), self.run, self.statement
-        clock, deadline, timeout, walk = run.clock, run.deadline, run.timeout, Walker(run).execute
+        clock, deadline, timeout = run.clock, run.deadline, run.timeout
 
         def module(frame: Frame) -> None:
+            walk = Walker(run, self, scope, frame).execute
             for node in tree.body:
                 run.current = node
                 if clock() > deadline:
                     timeout(node)
-                if simple(node):  # straight-line code runs once: walking it beats compiling it
+                if walks(node):  # straight-line code runs once: walking it beats compiling it
                     walk(node)
                 else:
                     statement(node, scope, False)(frame)

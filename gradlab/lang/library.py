@@ -12,6 +12,7 @@ import ast
 
 import numpy as np
 
+from gradlab import ops
 from gradlab.engine import Value
 from gradlab.lang import limits
 from gradlab.lang.limits import _FUNCTIONS, MAX_NODES
@@ -450,7 +451,8 @@ def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict)
         raise Refusal(node, f"these inputs don't fit this {type(net).__name__} ({e})") from None
 
 
-_BUILTINS: dict[tuple, dict[str, Builtin]] = {}
+_BUILTINS: dict[str, dict[str, Builtin]] = {}  # made when first asked for, again after ops change
+ops.subscribe(lambda name: _BUILTINS.clear())
 
 
 def builtins() -> dict[str, Builtin]:
@@ -458,11 +460,10 @@ def builtins() -> dict[str, Builtin]:
     a top-level assignment to ``print`` or an op's name is refused, see limits._BUILTINS).
 
     Built once per set of op names and shared: nothing a program does changes this table."""
-    key = tuple(_FUNCTIONS)
-    if key not in _BUILTINS:
-        _BUILTINS.clear()
-        _BUILTINS[key] = _make_builtins()
-    return _BUILTINS[key]
+    table = _BUILTINS.get("table")
+    if table is None:
+        table = _BUILTINS["table"] = _make_builtins()
+    return table
 
 
 def _make_builtins() -> dict[str, Builtin]:

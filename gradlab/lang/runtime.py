@@ -141,14 +141,14 @@ METHOD_TABLES: dict[type, dict] = {}  # the methods of lists, dicts, ...: filled
 class Run(ItemRules):
     """The state of one run: names, output, counters and limits (see gradlab.expr)."""
 
-    def __init__(self, source: str, lines: list[str], deadline: float, clock, seconds: float) -> None:
-        from gradlab.lang import library, methods  # noqa: F401  (they build on this class's rules)
-
+    def __init__(
+        self, source: str, lines: list[str], deadline: float, clock, seconds: float, builtins: dict
+    ) -> None:
         self.program = Program(source)
         self.lines = lines
         self.clock, self.deadline, self.seconds = clock, deadline, seconds
         self.globals: dict[str, object] = {}
-        self.builtins = library.builtins()  # shared by every run: a program binds names in its globals
+        self.builtins = builtins  # shared by every run: a program binds names in its globals
         self.modules: dict[str, Module] = {}
         self.made: list[Value] = []  # every Value created, kept alive so their ids stay unique
         self.seen: set[int] = set()
