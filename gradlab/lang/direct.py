@@ -18,6 +18,7 @@ import ast
 
 from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH
 from gradlab.lang.methods import format_value
+from gradlab.lang.modules import import_names
 from gradlab.lang.objects import Frame, Refusal
 from gradlab.lang.runtime import Run, fit
 from gradlab.lang.scopes import _BINOPS, _UNARY, Scope, check_attribute, check_name
@@ -38,7 +39,7 @@ def walks(stmt: ast.stmt) -> bool:
             elif tt is not _Name and tt is not _Attribute:
                 return False
         return True
-    if t is ast.Expr:
+    if t is ast.Expr or t is ast.ImportFrom:
         return True
     return t is ast.AugAssign and type(stmt.op) in _BINOPS and type(stmt.target) in (_Name, _Attribute)
 
@@ -54,6 +55,12 @@ class Walker:
         t, run = type(stmt), self.run
         if t is ast.Expr:
             self.eval(stmt.value, 0)
+        elif t is ast.ImportFrom:
+            values = import_names(run, stmt)
+            for name, _ in values:
+                check_name(name, stmt, True)
+            for name, value in values:
+                self.globals[name] = value
         elif t is ast.Assign:
             node, targets = stmt.value, stmt.targets
             for target in targets:  # the compiler checks the targets' names before running anything

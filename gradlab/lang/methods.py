@@ -20,16 +20,8 @@ from gradlab.nn import MLP, Layer, Neuron
 
 
 def value_method(run: Run, node: ast.AST, v: Value, name: str, args: list, kwargs: dict) -> object:
-    if args or kwargs:
-        raise Refusal(node, f"'.{name}()' takes no arguments here")
-    if name == "backward":
-        run.backward(v, node)
-        return None
-    if name == "_backward":
-        v._backward()
-        run.program.gradients_touched = True
-        return None
-    return run.track(getattr(v, name)(), node)
+    """A method of a Value read before it is called (``f = a.relu``): see Run.value_method."""
+    return run.value_method(node, v, name, args, kwargs)
 
 
 def m_append(run: Run, node: ast.AST, obj: list, name: str, args: list, kwargs: dict) -> None:

@@ -473,10 +473,8 @@ class Run(ItemRules):
                 raise Refusal(node, f"'{obj.cls.name}' object has no attribute '{name}'")
             return self.call(f, args, kwargs, node)
         if type(obj) is Value:
-            if name in _METHODS:
-                from gradlab.lang.methods import value_method
-
-                return value_method(self, node, obj, name, args, kwargs or {})
+            if name in _UNARY_OPS or name == "backward" or name == "_backward":  # limits._METHODS, inline
+                return self.value_method(node, obj, name, args, kwargs)
             raise Refusal(
                 node,
                 f"'{name}' is not available here"
@@ -556,6 +554,19 @@ class Run(ItemRules):
         return obj
 
     # -- Values ------------------------------------------------------------------------------
+
+    def value_method(self, node: ast.AST, v: Value, name: str, args: list, kwargs: dict | None) -> object:
+        """``v.name()`` for a gradlab Value: an op, ``backward()`` or ``_backward()``."""
+        if args or kwargs:
+            raise Refusal(node, f"'.{name}()' takes no arguments here")
+        if name == "backward":
+            self.backward(v, node)
+            return None
+        if name == "_backward":
+            v._backward()
+            self.program.gradients_touched = True
+            return None
+        return self.track(getattr(v, name)(), node)
 
     def backward(self, v: object, node: ast.AST) -> None:
         """A program's ``v.backward()`` on a gradlab Value: micrograd's, accumulating."""
