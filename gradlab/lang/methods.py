@@ -220,3 +220,42 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
         return format(x, spec)
     except (ValueError, TypeError) as e:
         raise Refusal(node, f"bad format ':{spec}' ({e})") from None
+
+
+_PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")
+
+
+def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
+    """``'loss %.4f' % x``: Python's %-formatting, with the f-string limits on widths and precisions;
+    ``%s`` and ``%r`` spell a value as print would."""
+    values = list(args) if type(args) is tuple else [args]
+    out, i = [], 0
+    for match in _PERCENT.finditer(text):
+        key, _, width, precision, kind = match.groups()
+        if key is not None:
+            raise Refusal(node, "'%(name)s' formatting is not supported here; use an f-string")
+        for digits in (width, precision):
+            if digits == "*" or (digits and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH)):
+                raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
+        if kind == "%":
+            continue
+        if i >= len(values):
+            raise Refusal(node, "not enough values for this format")
+        v = values[i]
+        if kind in "sr":
+            v = run.str(v, node) if kind == "s" else run.repr(v, node)
+        elif not is_number(v):
+            raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
+        out.append(v)
+        i += 1
+    if i != len(values):
+        raise Refusal(node, "not all values were used by this format")
+    text = _PERCENT.sub(
+        lambda m: m.group(0)[:-1] + "s" if m.group(5) == "r" else m.group(0), text
+    )  # repr'd above
+    try:
+        result = text % tuple(out)
+    except (ValueError, TypeError) as e:
+        raise Refusal(node, f"bad format ({e})") from None
+    run.sized(len(result), node)
+    return result

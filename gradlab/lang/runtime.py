@@ -259,7 +259,9 @@ class Run(ItemRules):
             self.sized(len(seq) * max(0, n), node)
             return seq * n
         if op == "%" and ta is str:
-            raise Refusal(node, "'%' formatting of text is not supported here; use an f-string")
+            from gradlab.lang.methods import percent_format
+
+            return percent_format(self, a, b, node)
         raise Refusal(node, f"can't use {describe(a)} and {describe(b)} with '{op}'")
 
     def dunder_op(self, op: str, a: object, b: object, node: ast.AST) -> object:
