@@ -59,8 +59,9 @@ class ExpressionModel(QObject):
         previous = self._selected_label()
         self.program = program
         self.graph = GraphModel(program.output) if program.output is not None else None
-        if self.graph is not None and not program.backward_called:
-            self.graph.backward()  # the lab always shows gradients of the output
+        if self.graph is not None and not (program.gradients_touched or program.mirrored):
+            # the lab shows gradients of the output; a program that made its own keeps them
+            self.graph.backward()
         if self.error is not None:
             self.error = None
             self.error_changed.emit(None)
