@@ -19,6 +19,7 @@ from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspector import NodeInspector
+from gradlab.ui.program_plots import ProgramPlots
 from gradlab.ui.sliders import SliderPanel
 from gradlab.ui.text import breakable, elide
 
@@ -64,6 +65,11 @@ class ExpressionLab(QWidget):
         self.canvas = GraphCanvas()
         self.inspector = NodeInspector(self.model)
         self.sliders = SliderPanel(self.model)
+        self.plots = ProgramPlots()
+        self.gradients_label = QLabel(objectName="gradientsNote")
+        self.gradients_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.gradients_label.setStyleSheet("color: #666; padding: 0 4px;")
+        self.gradients_label.setWordWrap(True)
         self.output_label = QLabel("no output yet")
         self.output_label.setTextFormat(Qt.TextFormat.PlainText)
         self.output_label.setObjectName("outputLabel")
@@ -86,19 +92,23 @@ class ExpressionLab(QWidget):
         m.selection_changed.connect(self.canvas.set_selected)
         m.error_changed.connect(self._on_error_changed)
         m.backprop_step_changed.connect(self._on_backprop_step)
+        m.backprop_step_changed.connect(self._show_gradients_note)
 
     def _build_layout(self) -> None:
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.editor)
         left.addWidget(self.error_label)
         left.addWidget(self.console)
+        left.addWidget(self.plots)  # plt.plot and the training curve, beside what print wrote
         left.setStretchFactor(0, 4)
         left.setStretchFactor(2, 1)
+        left.setStretchFactor(3, 2)
 
         centre = QWidget()
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
         col.addLayout(self._build_toolbar())
+        col.addWidget(self.gradients_label)
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(self.canvas)
         body.addWidget(self.sliders)
@@ -174,11 +184,17 @@ class ExpressionLab(QWidget):
     def _on_program_changed(self) -> None:
         self.canvas.set_graph(self.model.graph)
         self.console.setPlainText("\n".join(self.model.program.printed))
+        self.plots.show_program(self.model.program)
+        mirrored = self.model.program.mirrored
+        for name in ("backpropStepButton", "backpropFinishButton", "descendButton", "ascendButton"):
+            button = self.findChild(QToolButton, name)
+            button.setEnabled(not mirrored)
         self._show_output()
 
     def _on_values_changed(self, changed: list[int]) -> None:
         self.canvas.refresh_values(changed)
         self._show_output()
+        self._show_gradients_note()
 
     def _on_error_changed(self, err) -> None:
         self.editor.mark_error(err.line if err is not None else 0)
@@ -190,8 +206,15 @@ class ExpressionLab(QWidget):
 
     def _show_output(self) -> None:
         graph = self.model.graph
+        self._show_gradients_note()
         if graph is None:
             self.output_label.setText("no output yet")
             return
         out = graph.output
         self.output_label.setText(f"{elide(out.label or 'output')} = {out.data:.4f}")
+
+    def _show_gradients_note(self, *_args) -> None:
+        """Whose gradients the graph shows: the program's, or gradlab's own (see the model)."""
+        note = self.model.gradients_note()
+        self.gradients_label.setText(note)
+        self.gradients_label.setVisible(bool(note))

@@ -311,7 +311,8 @@ class NodeInspector(QWidget):
         return r
 
     def _stepping(self) -> bool:
-        return self.model.backprop_step >= 0
+        """The probe is off: backprop is stepped through, or the graph can't be probed."""
+        return bool(self.model.probe_off_reason())
 
     def _pause_probe(self) -> None:
         """Blank the probe while backprop is stepped through.
@@ -325,7 +326,7 @@ class NodeInspector(QWidget):
         for label in self.probe_labels.values():
             label.setText("—")
         self.sentence.setText("")
-        self.note.setText("Backprop is being stepped through: the probe resumes when it finishes.")
+        self.note.setText(self.model.probe_off_reason())
         self.note.setVisible(True)
         self.response_plot.clear()
         self.error_plot.clear()

@@ -93,6 +93,11 @@ class _InputRow:
         grid.addWidget(self.slider, row, 1)
         grid.addWidget(self.box, row, 2)
         self.show_value()
+        note = self.model.slider_note(name)
+        if note:  # a program that runs again, but this input's number is not written as Value(...)
+            for w in (self.slider, self.box):
+                w.setEnabled(False)
+                w.setToolTip(note)
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.box.value_entered.connect(self._on_box_edited)
 
@@ -162,12 +167,20 @@ class SliderPanel(QWidget):
 
     def _rebuild(self) -> None:
         graph, program = self.model.graph, self.model.program
-        self._inputs = []
+        old, self._inputs = self._inputs, []
         if graph is not None and program is not None:
             for name in program.inputs:
                 index = graph.index.get(id(program.values[name]))
                 if index is not None and graph.roles[index] == "input":
                     self._inputs.append((name, index))
+        if self.model.rerunning and [n for n, _ in self._inputs] == [n for n, _ in old]:
+            # the program ran again for a slider's new value: the rows stay (one may be under
+            # the mouse, mid-drag) and follow the new graph's nodes
+            at = dict(self._inputs)
+            for name, row in self.rows.items():
+                row.index = at[name]
+                row.show_value()
+            return
         self._show_rows()
 
     def _show_rows(self) -> None:
