@@ -35,6 +35,8 @@ DASHES = {"--": Qt.PenStyle.DashLine, ":": Qt.PenStyle.DotLine, "-.": Qt.PenStyl
           "-": Qt.PenStyle.SolidLine}
 LABEL_CHARS = 60
 
+Curve = tuple[str, dict, np.ndarray, np.ndarray]  # legend name ("" for none), style, xs, ys
+
 
 def parse_fmt(fmt: str) -> tuple[str | None, str | None, Qt.PenStyle | None]:
     """A matplotlib format string ('ro--', 'b', 'o') as (colour, symbol, line style); None where
@@ -72,7 +74,8 @@ class _Figure(_LightPlot):
         self.setToolTip(tip)
         self.items: list = []
 
-    def draw(self, curves: list[tuple[str, dict, np.ndarray, np.ndarray]], title: str, x: str, y: str) -> None:
+    def draw(self, curves: list[Curve], title: str, x: str, y: str) -> None:
+        """Show ``curves`` (name, pyqtgraph style, xs, ys) under ``title`` with these axis labels."""
         for item in self.items:
             self.plot.removeItem(item)
         self.legend.clear()
@@ -127,8 +130,9 @@ class ProgramPlots(QWidget):
                              labels.get("xlabel", ""), labels.get("ylabel", ""))
         if self.loss_points:
             steps = np.arange(1, len(losses) + 1, dtype=float)
-            style = {"pen": _pen(CURVE), "symbol": "o", "symbolSize": 5, "symbolBrush": CURVE, "symbolPen": None}
-            self.training.draw([("loss", style, steps, np.asarray(losses, dtype=float))],
+            style = {"pen": _pen(CURVE), "symbol": "o", "symbolSize": 5, "symbolBrush": CURVE,
+                     "symbolPen": None}
+            self.training.draw([("", style, steps, np.asarray(losses, dtype=float))],
                                f"Training: loss at each of {len(losses)} backward() calls",
                                "backward() call", "loss")
         self.figure.setVisible(bool(plots))
@@ -136,7 +140,7 @@ class ProgramPlots(QWidget):
         self.empty.setVisible(not self.has_plots())
 
     @staticmethod
-    def _curve(plot: Plot, k: int) -> tuple[str, dict, np.ndarray, np.ndarray]:
+    def _curve(plot: Plot, k: int) -> Curve:
         fmt_colour, symbol, dash = parse_fmt(plot.fmt)
         colour = _colour(plot, fmt_colour, k)
         if plot.kind == "scatter":

@@ -49,7 +49,8 @@ def _is_value_call(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
     f = node.func
-    return (isinstance(f, ast.Name) and f.id == "Value") or (isinstance(f, ast.Attribute) and f.attr == "Value")
+    return (isinstance(f, ast.Name) and f.id == "Value") or (
+        isinstance(f, ast.Attribute) and f.attr == "Value")
 
 
 def input_spans(source: str, lines: Mapping[str, int], names: list[str]) -> dict[str, Span]:

@@ -1,0 +1,87 @@
+"""The plot panel beside the console: the program's plt figure and its training curve."""
+
+from __future__ import annotations
+
+import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
+import pytest
+from PySide6.QtCore import Qt
+
+from gradlab.expr import run_program
+from gradlab.ui.program_plots import EMPTY_TEXT, ProgramPlots, parse_fmt
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = ProgramPlots()
+    qtbot.addWidget(widget)
+    widget.resize(340, 420)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def drawn(figure) -> list[tuple[list[float], list[float]]]:
+    return [(list(map(float, c.xData)), list(map(float, c.yData))) for c in figure.items]
+
+
+def test_an_empty_program_says_no_plots(panel):
+    panel.show_program(run_program("a = Value(1.0)\nb = a * 2"))
+    assert panel.empty.isVisible() and panel.empty.text() == EMPTY_TEXT
+    assert panel.figure.isHidden() and panel.training.isHidden() and not panel.has_plots()
+
+
+def test_plot_and_scatter_with_labels_and_title(panel):
+    p = run_program(
+        "import matplotlib.pyplot as plt\nimport numpy as np\n"
+        "xs = np.arange(-2, 2.5, 0.5)\nys = [x**2 for x in xs]\n"
+        "plt.plot(xs, ys, 'r--', label='x squared')\nplt.scatter([0, 1], [5, 6])\n"
+        "plt.title('a <b>parabola</b>')\nplt.xlabel('x')\nplt.ylabel('f(x)')\nplt.show()\n")
+    panel.show_program(p)
+    assert panel.figure.isVisible() and panel.empty.isHidden() and panel.training.isHidden()
+    curves = drawn(panel.figure)
+    assert len(curves) == 2 and curves[0][1] == [4.0, 2.25, 1.0, 0.25, 0.0, 0.25, 1.0, 2.25, 4.0]
+    assert curves[1] == ([0.0, 1.0], [5.0, 6.0])
+    line, dots = panel.figure.items
+    assert line.opts["pen"].style() == Qt.PenStyle.DashLine and line.opts["symbol"] is None
+    assert dots.opts["pen"] is None and dots.opts["symbol"] == "o"  # a scatter draws no line
+    # the program's text is shown as text, never as markup
+    assert "&lt;b&gt;parabola" in panel.figure.plot.titleLabel.text
+    assert panel.figure.plot.getAxis("left").labelText == "f(x)"
+    assert [label.text for _, label in panel.figure.legend.items] == ["x squared"]
+
+
+def test_a_training_run_plots_one_point_per_backward(panel):
+    p = run_program("w = Value(3.0)\nfor k in range(7):\n    loss = w * w\n    w.grad = 0.0\n"
+                    "    loss.backward()\n    w.data -= 0.1 * w.grad\n")
+    panel.show_program(p)
+    assert panel.training.isVisible() and panel.figure.isHidden() and panel.loss_points == 7
+    (xs, ys), = drawn(panel.training)
+    assert xs == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0] and ys == pytest.approx(p.losses)
+    assert ys[0] == 9.0 and ys[-1] < ys[0]
+
+
+def test_one_backward_is_not_a_training_run(panel):
+    panel.show_program(run_program("a = Value(2.0)\nb = a * a\nb.backward()"))
+    assert panel.training.isHidden() and panel.empty.isVisible()
+
+
+def test_non_finite_points_and_odd_colours_draw_without_error(panel):
+    p = run_program("import matplotlib.pyplot as plt\n"
+                    "plt.plot([1, 2, 3], [1.0, float('nan'), 1e308 * 10], color='not a colour')\n"
+                    "plt.plot([1, 2], [3, 4], 'go', color='#123456')\n")
+    panel.show_program(p)
+    assert drawn(panel.figure)[0] == ([1.0], [1.0])  # nan and inf left out
+    assert panel.figure.items[1].opts["pen"] is None  # 'go': markers only, as matplotlib draws it
+    assert panel.figure.items[1].opts["symbolBrush"].name() == "#123456"
+    panel.grab()  # paints
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [
+    ("", (None, None, None)),
+    ("o", (None, "o", None)),
+    ("r--", ("#c0392b", None, Qt.PenStyle.DashLine)),
+    ("b-o", ("#1f5fa8", "o", Qt.PenStyle.SolidLine)),
+    (":", (None, None, Qt.PenStyle.DotLine)),
+])
+def test_format_strings_read_as_matplotlib_does(fmt, expected):
+    assert parse_fmt(fmt) == expected
