@@ -27,6 +27,8 @@ from gradlab.ui.text import breakable, elide
 RUN_DELAY_MS = 350
 #: an error message longer than this (a hostile name in it) is cut
 ERROR_CHARS = 300
+#: the share of the editor column's height the plot panel takes when a program first draws
+PLOT_SHARE = 0.42
 #: characters the editor may replace by loads before it starts a fresh document (see load_source)
 UNDO_TEXT_BUDGET = 2_000_000
 
@@ -103,6 +105,7 @@ class ExpressionLab(QWidget):
         left.setStretchFactor(0, 4)
         left.setStretchFactor(2, 1)
         left.setStretchFactor(3, 2)
+        self._left = left
 
         centre = QWidget()
         col = QVBoxLayout(centre)
@@ -184,7 +187,7 @@ class ExpressionLab(QWidget):
     def _on_program_changed(self) -> None:
         self.canvas.set_graph(self.model.graph)
         self.console.setPlainText("\n".join(self.model.program.printed))
-        self.plots.show_program(self.model.program)
+        self._show_plots()
         mirrored = self.model.program.mirrored
         for name in ("backpropStepButton", "backpropFinishButton", "descendButton", "ascendButton"):
             button = self.findChild(QToolButton, name)
@@ -218,3 +221,15 @@ class ExpressionLab(QWidget):
         note = self.model.gradients_note()
         self.gradients_label.setText(note)
         self.gradients_label.setVisible(bool(note))
+
+    def _show_plots(self) -> None:
+        """Draw the program's plots; when the panel appears, give it room to be read."""
+        was_shown = self.plots.has_plots()
+        self.plots.show_program(self.model.program)
+        if self.plots.has_plots() and not was_shown:
+            sizes = self._left.sizes()
+            total = sum(sizes)
+            if total > 0 and sizes[3] < PLOT_SHARE * total:
+                plots = int(PLOT_SHARE * total)
+                console = min(sizes[2], int(0.15 * total))
+                self._left.setSizes([max(total - plots - console - sizes[1], 0), sizes[1], console, plots])

@@ -205,7 +205,10 @@ class SliderPanel(QWidget):
         for name, index in matching[:MAX_ROWS]:
             self.rows[name] = _InputRow(self, grid, len(self.rows), name, index)
         if not self._inputs:
-            hint = QLabel("Inputs of the program get a slider here.")
+            program = self.model.program
+            hint = QLabel("Sliders are off: this graph is a copy of your own Value class's objects."
+                          if program is not None and program.mirrored else
+                          "Inputs of the program get a slider here.")
             hint.setStyleSheet("color: #777;")
             grid.addWidget(hint, 0, 0, 1, 3)
         self.filter.setVisible(many)

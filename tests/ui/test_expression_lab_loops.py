@@ -58,6 +58,7 @@ def test_pasting_a_loop_program_fills_the_plot_panel_and_draws_the_graph(qtbot, 
     assert lab.error_label.isHidden()
     assert lab.plots.figure.isVisible() and lab.plots.empty.isHidden() and lab.plots.curve_count == 1
     assert lab.plots.figure.items[0].yData[-1] == 18.0
+    assert lab.plots.height() > 0.3 * lab.height()  # the panel opened with room to read it
     assert lab.model.graph is not None and len(lab.model.graph) == 19  # x0, then 9 constants and sums
     assert lab.output_label.text() == "x = 18.0000" and lab.console.toPlainText() == "9"
 
@@ -171,6 +172,8 @@ def test_a_programs_own_value_class_turns_the_probe_off_with_a_reason(qtbot, lab
     assert [v.grad for v in model.graph.values] == grads  # nothing recomputed or backpropagated
     assert lab.inspector.findChild(QLabel, "nodeGrad").text() == "-1.5000"
     assert note(lab).startswith("Gradients as your own Value class left them")
+    hints = [w.text() for w in lab.sliders.findChildren(QLabel)]
+    assert "Sliders are off: this graph is a copy of your own Value class's objects." in hints
 
 
 def test_a_hand_run_backward_chain_keeps_its_gradients_until_finish(qtbot, lab):
