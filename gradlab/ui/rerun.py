@@ -5,7 +5,7 @@ input value, so a slider cannot recompute its graph in place: the program runs a
 with the input's ``Value(...)`` argument replaced by the slider's number.
 ``input_spans`` finds where each input's number is written (once per program) and
 ``with_inputs`` writes the numbers in.  ``RerunQueue`` runs one program at a time on
-a worker thread; while one runs, only the newest request waits (older ones are
+a worker thread (``threading``, daemon); while one runs, only the newest request waits (older ones are
 dropped), and each result comes back on the UI thread through ``finished``.
 """
 
@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Mapping
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from gradlab.expr import ExpressionError, Program, run_program
 
@@ -105,9 +105,10 @@ class _Relay(QObject):
     done = Signal(object)
 
 
-class _Job(QRunnable):
+class _Job:
+    """One run on a worker thread; the relay carries its outcome back."""
+
     def __init__(self, source: str, ticket: object, relay: _Relay) -> None:
-        super().__init__()
         self.source, self.ticket, self.relay = source, ticket, relay
 
     def run(self) -> None:
@@ -132,9 +133,6 @@ class RerunQueue(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)  # made first, so it is destroyed (waiting for its run) last
-        self.pool.setMaxThreadCount(1)
-        self.pool.setStackSize(STACK_BYTES)
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
         self._busy = False
@@ -158,7 +156,14 @@ class RerunQueue(QObject):
         source, ticket = self._waiting
         self._waiting = None
         self._busy = True
-        self.pool.start(_Job(source, ticket, self._relay))
+        job = _Job(source, ticket, self._relay)
+        # A daemon thread, not a Qt pool: nothing waits for it when the window closes mid-run
+        # (a run ends within its time budget anyway), and its stack is set here for it alone.
+        previous = threading.stack_size(STACK_BYTES)
+        try:
+            threading.Thread(target=job.run, name="gradlab-rerun", daemon=True).start()
+        finally:
+            threading.stack_size(previous)
 
     def _on_done(self, payload: tuple[object, Program | ExpressionError]) -> None:
         self._busy = False

@@ -36,7 +36,7 @@ def lab(qtbot):
     widget.show()
     qtbot.waitExposed(widget)
     yield widget
-    widget.model._reruns.pool.waitForDone(5000)  # no run outlives the test
+    qtbot.waitUntil(lambda: not widget.model.rerun_pending(), timeout=5000)  # no run outlives the test
 
 
 def paste(qtbot, lab, text: str) -> None:
