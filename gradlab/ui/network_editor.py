@@ -45,8 +45,8 @@ LOG_STEPS_PER_DECADE = 4
 class LogSpinBox(QDoubleSpinBox):
     """A number box whose arrows (and wheel) move on a log scale and which shows 3 significant digits."""
 
-    def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None, **props) -> None:
+        super().__init__(parent, **props)
         self._floor = minimum if minimum > 0 else 1e-6
         self.setDecimals(12)
         self.setRange(minimum, maximum)

@@ -104,7 +104,9 @@ class NetworkView(QWidget):
             for level, width in enumerate(WIDTHS):
                 colour = pg.mkColor(sign)
                 colour.setAlphaF(0.45 + 0.5 * level / (LEVELS - 1))  # faint thin lines, solid thick ones
-                item = pg.PlotCurveItem(pen=pg.mkPen(colour, width=width), connect="pairs", antialias=True)
+                # antialiasing only the few thick lines: on hundreds of thin ones it costs more than it shows
+                item = pg.PlotCurveItem(pen=pg.mkPen(colour, width=width), connect="pairs",
+                                        antialias=level >= LEVELS - 2)
                 item.setZValue(1 + level / LEVELS)  # the strong weights on top
                 self._vb.addItem(item)
                 self.line_items.append(item)
@@ -157,7 +159,7 @@ class NetworkView(QWidget):
         self.frames.setData(pos=lay.pos, size=1.0)
         self.atlas.setImage(np.zeros((lay.height_px, lay.width_px, 4), dtype=np.uint8), autoLevels=False)
         self.atlas.setRect(0, 0, lay.width_px / PX, lay.height_px / PX)
-        self._vb.setRange(xRange=(-1.9, lay.width_px / PX + 0.3), yRange=(-1.5, lay.height_px / PX + 0.6),
+        self._vb.setRange(xRange=(-1.9, lay.width_px / PX + 0.3), yRange=(-2.2, lay.height_px / PX + 0.7),
                           padding=0.02)
         self._redraw()
 

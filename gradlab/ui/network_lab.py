@@ -1,0 +1,431 @@
+"""The network lab: build an MLP, train it live, watch every weight, probe any of them.
+
+Layout, left to right: data and network settings | the network over one datapoint's graph |
+the decision plot over the loss plot | the weight inspector. Training runs in time slices on
+the GUI thread's frame timer (``TrainingDriver``): measured against a worker thread, it gave
+more steps per second with a steadier UI (see ``benchmarks/live_training.py``).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradlab import datasets
+from gradlab.ui.data_panel import DataPanel
+from gradlab.ui.graph_canvas import GraphCanvas
+from gradlab.ui.heatmap import DecisionPlot
+from gradlab.ui.inspector import NodeInspector
+from gradlab.ui.network_editor import NetworkEditor
+from gradlab.ui.network_model import NetworkModel
+from gradlab.ui.network_view import PX, NetworkView
+from gradlab.ui.point_trace import PointTrace
+from gradlab.ui.training_driver import SPEEDS, TrainingDriver
+from gradlab.ui.training_plots import LossPlot
+from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
+
+__all__ = ["NetworkLab"]
+
+HEATMAP_RES = 64
+#: while training plays, how often (seconds) each costlier view redraws, one per frame at most
+LIVE_PERIODS = {"heatmap": 0.06, "point": 0.12, "loss": 0.1, "network": 0.2, "inspector": 2.0}
+
+
+def _tool(text: str, name: str, tip: str, slot=None, checkable: bool = False) -> QToolButton:
+    b = QToolButton(text=text, objectName=name, toolTip=tip, checkable=checkable)
+    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    if slot is not None:
+        (b.toggled if checkable else b.clicked).connect(slot)
+    return b
+
+
+class _History:
+    """The step records as growing numpy arrays, for the loss plot."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.cols = np.full((5, 1024), np.nan)
+
+    def reset(self, records) -> None:
+        self.size = 0
+        self.extend(records)
+
+    def extend(self, records) -> None:
+        n = self.size + len(records)
+        if n > self.cols.shape[1]:
+            grown = np.full((5, max(n, 2 * self.cols.shape[1])), np.nan)
+            grown[:, :self.size] = self.cols[:, :self.size]
+            self.cols = grown
+        rows = [(r.step, r.loss, r.accuracy, np.nan if r.test_loss is None else r.test_loss,
+                 np.nan if r.test_accuracy is None else r.test_accuracy) for r in records]
+        if rows:
+            self.cols[:, self.size:n] = np.array(rows, dtype=float).T
+        self.size = n
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        s, lo, acc, tlo, tacc = self.cols[:, :self.size]
+        return s, lo, tlo, acc, tacc
+
+
+class NetworkLab(QWidget):
+    """``networkLab``: settings | network and point graph | decision and loss plots | inspector."""
+
+    #: something for the status bar: (text, timeout in ms)
+    status_message = Signal(str, int)
+
+    def __init__(self, model: NetworkModel | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkLab")
+        self.model = model or NetworkModel(self)
+        self.probe_model = WeightProbeModel(self)
+        self.history = _History()
+        self._last = dict.fromkeys(LIVE_PERIODS, 0.0)
+        self.heatmap_refreshes = self.point_refreshes = 0  # for the live benchmark
+        self.data_panel = DataPanel()
+        self.editor = NetworkEditor(list(datasets.FEATURES))
+        self.decision_plot = DecisionPlot()
+        self.loss_plot = LossPlot()
+        self.network_view = NetworkView()
+        self.point_graph = GraphCanvas()
+        self.point_graph.setObjectName("pointGraph")
+        self.trace = PointTrace(self.point_graph)
+        self.inspector = NodeInspector(self.probe_model, probes=parameter_probes())
+        self.inspector.setObjectName("weightInspector")
+        self.inspector.hint.setText("Click a weight (a line) or a bias (a small square) in the network "
+                                    "to probe it.")
+        self.inspector.response_box.setTitle("Loss along this parameter")
+        self._add_weight_field()
+        self.driver = TrainingDriver(self.model, self)
+        self._build_layout()
+        self._connect()
+        self._on_data_changed()
+        self._on_network_changed()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _add_weight_field(self) -> None:
+        self.weight_input = QLineEdit(objectName="weightValueInput")
+        self.weight_input.setPlaceholderText("type a value, press Enter")
+        self.weight_input.setToolTip("Set the selected weight or bias by hand (training keeps going from it)")
+        self.weight_input.returnPressed.connect(self._on_weight_entered)
+        self.inspector.node_box.layout().addRow("set to", self.weight_input)
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.play_button = _tool("▶ Play", "playButton", "Train continuously (Space)", self._on_play)
+        self.step_button = _tool("Step", "stepButton", "One training step", lambda: self.model.step(1))
+        self.reset_button = _tool("Reset", "resetButton", "New weights from the seed; the history is cleared",
+                                  self.model.reset)
+        self.epoch_label = QLabel(objectName="epochLabel", toolTip="Training steps taken so far")
+        self.epoch_label.setMinimumWidth(90)
+        self.stats_label = QLabel(objectName="statsLabel", toolTip="The last step's loss and accuracy")
+        self.speed_combo = QComboBox(objectName="speedCombo")
+        for n in SPEEDS:
+            self.speed_combo.addItem(f"{n} / frame" if n else "top speed", n)
+        self.speed_combo.setToolTip("Training steps per frame (about 60 frames a second)")
+        self.speed_combo.currentIndexChanged.connect(
+            lambda: self.driver.set_speed(self.speed_combo.currentData()))
+        for w in (self.play_button, self.step_button, self.reset_button):
+            bar.addWidget(w)
+        bar.addWidget(QLabel("speed"))
+        bar.addWidget(self.speed_combo)
+        bar.addSpacing(8)
+        bar.addWidget(self.epoch_label)
+        bar.addWidget(self.stats_label, 1)
+        self.log_check = QCheckBox("log loss", objectName="logScaleCheck", toolTip="Loss on a log scale")
+        self.log_check.toggled.connect(self.loss_plot.set_log_scale)
+        self.grad_check = QCheckBox("gradients", objectName="showGradientsCheck",
+                                    toolTip="Lines show each weight's gradient instead of its value")
+        self.grad_check.toggled.connect(self.network_view.set_show_gradients)
+        self.discrete_check = QCheckBox("discretise", objectName="discretizeCheck",
+                                        toolTip="Show only the decision, not how sure the network is")
+        self.discrete_check.toggled.connect(self.decision_plot.set_discretize)
+        for w in (self.grad_check, self.discrete_check, self.log_check):
+            bar.addWidget(w)
+        return bar
+
+    def _build_layout(self) -> None:
+        settings = QWidget()
+        col = QVBoxLayout(settings)
+        col.setContentsMargins(0, 0, 4, 0)
+        col.addWidget(self.data_panel)
+        col.addWidget(self.editor)
+        col.addStretch(1)
+        scroll = QScrollArea(objectName="networkSettings")
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(settings)
+        scroll.setMinimumWidth(settings.sizeHint().width() + 18)
+
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(self.network_view)
+        self.point_caption = QLabel("Click a data point to see its computation graph here.",
+                                    objectName="pointCaption")
+        self.point_caption.setWordWrap(True)
+        point_box = QWidget()
+        pcol = QVBoxLayout(point_box)
+        pcol.setContentsMargins(0, 0, 0, 0)
+        pcol.addWidget(self.point_caption)
+        pcol.addWidget(self.point_graph, 1)
+        middle.addWidget(point_box)
+        middle.setSizes([500, 300])
+
+        self.problem_label = QLabel(objectName="problemLabel")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("background: #fff4e5; color: #8a3c00; border: 1px solid #f0b37e;"
+                                         " border-radius: 4px; padding: 4px;")
+        self.problem_label.hide()
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.decision_plot)
+        right.addWidget(self.loss_plot)
+        right.setSizes([480, 300])
+        right_box = QWidget()
+        rcol = QVBoxLayout(right_box)
+        rcol.setContentsMargins(0, 0, 0, 0)
+        rcol.addWidget(self.problem_label)
+        rcol.addWidget(right, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal, objectName="networkSplit")
+        for w in (scroll, middle, right_box, self.inspector):
+            split.addWidget(w)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 3)
+        split.setStretchFactor(3, 2)
+        split.setSizes([260, 420, 380, 320])
+        self.split = split
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self._build_toolbar())
+        layout.addWidget(split, 1)
+        shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self,
+                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.toggle_play)
+
+    def _connect(self) -> None:
+        m = self.model
+        m.data_changed.connect(self._on_data_changed)
+        m.network_changed.connect(self._on_network_changed)
+        m.config_changed.connect(self._on_config_changed)
+        m.step_completed.connect(self._on_steps)
+        m.parameters_changed.connect(self._on_parameters_set)
+        m.running_changed.connect(self._on_running_changed)
+        m.diverged.connect(self._on_diverged)
+        m.problem_changed.connect(self._on_problem)
+        m.point_selected.connect(self._on_point_selected)
+        self.editor.config_edited.connect(m.edit_config)
+        self.data_panel.settings_edited.connect(self._on_data_settings)
+        self.data_panel.show_test_toggled.connect(self.decision_plot.set_show_test)
+        self.decision_plot.point_clicked.connect(m.select_point)
+        self.decision_plot.add_requested.connect(self._on_add_point)
+        self.decision_plot.remove_requested.connect(self._on_remove_point)
+        self.network_view.parameter_clicked.connect(self.probe_model.select)
+        self.probe_model.selection_changed.connect(self._on_parameter_selected)
+        self.point_graph.node_clicked.connect(self._on_point_graph_clicked)
+
+    # -- user actions -------------------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        self.model.set_running(not self.model.running)
+
+    def _on_play(self) -> None:
+        self.toggle_play()
+
+    def _on_data_settings(self, changes: dict) -> None:
+        if "test_fraction" in changes:
+            self.model.edit_config({"test_fraction": changes.pop("test_fraction")})
+        if changes or not self.model.data_settings.name:
+            problem = self.model.set_data_settings(**changes)
+            if problem:
+                self.status_message.emit(f"Cannot make that data: {problem}", 10000)
+
+    def _on_add_point(self, x: float, y: float) -> None:
+        problem = self.model.add_point(x, y, self.data_panel.label_to_add())
+        self.status_message.emit(problem or "Point added: training continues on the new data", 5000)
+
+    def _on_remove_point(self, which: str, index: int) -> None:
+        problem = self.model.remove_point(which, index)
+        self.status_message.emit(problem or f"Removed a {which} point", 5000)
+
+    def _on_weight_entered(self) -> None:
+        i = self.probe_model.selected
+        try:
+            value = float(self.weight_input.text())
+        except ValueError:
+            self.status_message.emit(f"{self.weight_input.text()!r} is not a number", 5000)
+            return
+        if i >= 0:
+            self.model.set_parameter(i, value)
+
+    def _on_point_graph_clicked(self, index: int) -> None:
+        self.point_graph.set_selected(index)
+        parameter = self.trace.parameter_of(index)
+        if parameter >= 0:
+            self.probe_model.select(parameter)
+        elif index >= 0:
+            self.status_message.emit(self.trace.describe(index), 8000)
+
+    # -- model -> views -----------------------------------------------------------------------------
+
+    def _on_running_changed(self, running: bool) -> None:
+        self.play_button.setText("❚❚ Pause" if running else "▶ Play")
+        self.step_button.setEnabled(not running)
+        if running:
+            self.loss_plot.show_message("")
+            self.driver.start()
+        else:
+            self.driver.stop()
+            self._refresh_live(force=True)
+
+    def _on_data_changed(self) -> None:
+        m = self.model
+        self.data_panel.set_settings(m.data_settings, m.kind, m.num_classes, m.cfg.test_fraction)
+        self.decision_plot.set_bounds(m.bounds())
+        self._show_points()
+
+    def _show_points(self) -> None:
+        m = self.model
+        train, test = m.split()
+        self.decision_plot.set_points(train.X, train.y, test.X, test.y, m.kind, max(m.num_classes, 2))
+        self.decision_plot.set_selected_point(m.selected_point)
+
+    def _on_network_changed(self) -> None:
+        m = self.model
+        self.editor.set_config(m.cfg, m.backend)
+        self.loss_plot.show_message("")
+        trainer = m.trainer
+        self.history.reset(trainer.history if trainer is not None else [])
+        self._show_points()
+        self.network_view.set_architecture(m.cfg.features, m.layer_sizes(), m.activations())
+        if trainer is not None:
+            self.editor.set_parameter_count(len(trainer.parameters()))
+            self.network_view.set_parameter_labels(trainer.parameter_labels())
+            self.probe_model.set_trainer(trainer, trainer.parameter_labels())
+        else:
+            self.editor.set_parameter_count(0)
+            self.probe_model.set_trainer(None, [])
+        self.trace.clear()
+        self._refresh_live(force=True)
+
+    def _on_config_changed(self) -> None:
+        self.probe_model.set_trainer(self.model.trainer, self.model.trainer.parameter_labels())
+        self._refresh_live(force=True)
+
+    def _on_steps(self, records: list) -> None:
+        self.history.extend(records)
+        self._refresh_live(force=not self.model.running)
+
+    def _on_parameters_set(self, indices: list) -> None:
+        self._refresh_live(force=True)
+
+    def _on_diverged(self, message: str) -> None:
+        self.loss_plot.show_message("Training diverged: paused.\nTry a smaller learning rate.")
+        self.status_message.emit(message[:1].upper() + message[1:], 0)
+
+    def _on_problem(self, text: str) -> None:
+        self.problem_label.setText(text and f"⚠ {text[:1].upper() + text[1:]}")
+        self.problem_label.setVisible(bool(text))
+        if text:
+            self.status_message.emit(text[:1].upper() + text[1:], 15000)
+
+    def _on_point_selected(self, index: int) -> None:
+        self.decision_plot.set_selected_point(index)
+        trainer = self.model.trainer
+        if index < 0 or trainer is None:
+            self.trace.clear()
+            self.point_caption.setText("Click a data point to see its computation graph here.")
+            return
+        self.trace.show(trainer, index)
+        x = trainer.train_set.X[index]
+        where = ", ".join(f"{v:.2f}" for v in x)
+        self.point_caption.setText(f"Point {index} at ({where}), label {trainer.train_set.y[index]:g}: "
+                                   f"its loss through the network, {len(self.trace)} values. Scroll to zoom; "
+                                   "click a weight to probe it.")
+
+    def _on_parameter_selected(self, index: int) -> None:
+        self.network_view.set_selected(index)
+        graph = self.probe_model.graph
+        with QSignalBlocker(self.weight_input):
+            shown = graph is not None and index >= 0
+            self.weight_input.setText(repr(float(graph.data[index])) if shown else "")
+
+    def _refresh_live(self, force: bool = False) -> None:
+        """Redraw what training changed.
+
+        While training plays, each frame redraws the cheap readouts and at most one of the
+        costlier views (the most overdue of ``LIVE_PERIODS``), so no frame does everything;
+        ``force`` (a step, a pause, a new network) redraws them all at once.
+        """
+        now = time.perf_counter()
+        self._refresh_readouts()
+        due = {name: (now - self._last[name]) / period for name, period in LIVE_PERIODS.items()}
+        if self.model.backend != "fast":
+            due["inspector"] = 0.0  # the scalar backend's probe takes seconds: it waits for a pause
+        if force:
+            names = list(LIVE_PERIODS)
+        else:
+            names = [max(due, key=due.get)] if max(due.values()) >= 1 else []
+        for name in names:
+            self._last[name] = now
+            getattr(self, f"_refresh_{name}")()
+
+    def _refresh_readouts(self) -> None:
+        self.epoch_label.setText(f"step {self.model.step_count:,}")
+        if self.history.size:
+            s, lo, tlo, acc, tacc = (a[-1] for a in self.history.arrays())
+            text = f"loss {lo:.4g}" + ("" if np.isnan(acc) else f" · accuracy {acc:.1%}")
+            if not np.isnan(tlo):
+                text += f" · test loss {tlo:.4g}" + ("" if np.isnan(tacc) else f" · test {tacc:.1%}")
+            self.stats_label.setText(text)
+        else:
+            self.stats_label.setText("press Play (Space) or Step to train")
+
+    def _refresh_loss(self) -> None:
+        self.loss_plot.set_history(*self.history.arrays())
+
+    def _refresh_heatmap(self) -> None:
+        m = self.model
+        decision = m.decision(HEATMAP_RES)
+        if decision is None:
+            self.decision_plot.set_matrix(None)
+            self.decision_plot.set_curve(None)
+        elif decision.ndim == 1:
+            x0, x1 = m.bounds()[:2]
+            self.decision_plot.set_matrix(None)
+            self.decision_plot.set_curve(np.linspace(x0, x1, len(decision)), decision)
+        else:
+            self.decision_plot.set_curve(None)
+            self.decision_plot.set_matrix(decision)
+        self.heatmap_refreshes += 1
+
+    def _refresh_network(self) -> None:
+        trainer = self.model.trainer
+        if trainer is not None:
+            values, grads = np.asarray(trainer.parameters()), np.asarray(trainer.gradients())
+            self.network_view.set_parameters(values, grads)
+            self.network_view.set_thumbnails(self.model.thumbnails(PX))
+
+    def _refresh_point(self) -> None:
+        if len(self.trace) and self.model.trainer is not None:
+            self.trace.refresh(self.model.trainer)
+            self.point_refreshes += 1
+
+    def _refresh_inspector(self) -> None:
+        if self.probe_model.selected >= 0:
+            self.probe_model.refresh()
+            self._on_parameter_selected(self.probe_model.selected)
