@@ -30,7 +30,7 @@ def _lut_rgba(lut: np.ndarray, alpha: float) -> np.ndarray:
     return np.round(white + (lut.astype(float) - white) * alpha).astype(np.uint8)
 
 
-_LUT = _lut_rgba(palette.diverging_lut(256), HEAT_ALPHA)
+_LUT = _lut_rgba(palette.diverging_lut(255), HEAT_ALPHA)  # odd: entry 127 is exactly white
 
 
 def scores_to_rgba(values: np.ndarray, discretize: bool = False) -> np.ndarray:
@@ -44,7 +44,7 @@ def scores_to_rgba(values: np.ndarray, discretize: bool = False) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     if v.ndim == 2:
         t = np.sign(v) if discretize else np.tanh(np.nan_to_num(v))
-        idx = np.clip(np.round((t + 1) * 127.5), 0, 255).astype(np.int64)
+        idx = np.clip(np.round((t + 1) * 127), 0, 254).astype(np.int64)
         rgb = _LUT[idx]
     else:
         k = v.shape[2]

@@ -149,7 +149,7 @@ class NetworkEditor(QWidget):
         self.reg_strength = LogSpinBox(0.0, 10.0, objectName="regStrengthInput")
         self.reg_strength.setToolTip("How much the penalty weighs against the loss")
         self.optimizer_combo = _combo("optimizerCombo", OPTIMIZERS, "How a gradient becomes a step")
-        self.learning_rate = LogSpinBox(0.0, 10.0, objectName="learningRateInput")
+        self.learning_rate = LogSpinBox(0.0, 1e6, objectName="learningRateInput")
         self.learning_rate.setToolTip("Step size; the arrows move a quarter decade (log scale).\n"
                                       "Changing it does not reset training.")
         self.decay = QSpinBox(objectName="lrDecayInput", minimum=0, maximum=1_000_000)

@@ -246,6 +246,12 @@ class NetworkLab(QWidget):
     def _on_play(self) -> None:
         self.toggle_play()
 
+    def import_data(self, path: str) -> str:
+        """Train on a CSV file's points; "" or the problem (the current data stays)."""
+        problem = self.model.load_csv(path)
+        self.status_message.emit(f"Cannot import: {problem}" if problem else f"Imported {path}", 10000)
+        return problem
+
     def _on_data_settings(self, changes: dict) -> None:
         if "test_fraction" in changes:
             self.model.edit_config({"test_fraction": changes.pop("test_fraction")})
@@ -338,10 +344,10 @@ class NetworkLab(QWidget):
         self.status_message.emit(message[:1].upper() + message[1:], 0)
 
     def _on_problem(self, text: str) -> None:
-        self.problem_label.setText(text and f"⚠ {text[:1].upper() + text[1:]}")
+        self.problem_label.setText(text and f"⚠ Cannot train: {text}")
         self.problem_label.setVisible(bool(text))
         if text:
-            self.status_message.emit(text[:1].upper() + text[1:], 15000)
+            self.status_message.emit(f"Cannot train: {text}", 15000)
 
     def _on_point_selected(self, index: int) -> None:
         self.decision_plot.set_selected_point(index)

@@ -157,6 +157,7 @@ class NetworkModel(QObject):
                 self._set_problem(str(err))
             self.data_changed.emit()
         else:
+            self.trainer = None  # the old network's split no longer describes the data
             self.data_changed.emit()
             self._rebuild()
         if was_running and not self.problem:

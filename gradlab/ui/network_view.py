@@ -150,12 +150,11 @@ class NetworkView(QWidget):
         self._texts = []
         for k, name in enumerate(input_names):
             self._text(name, lay.pos[k] - (0.6, 0), anchor=(1, 0.5))
-        heads = ["inputs"] + [f"{n} neuron{'s' if n != 1 else ''}" for n in layer_sizes[:-1]] + ["output"]
-        acts = list(activations) + [""] * len(heads)
+        acts = list(activations) + ["relu"] * len(layer_sizes)
+        heads = ["inputs"] + [f"layer {k + 1}\n{n} {acts[k]}" for k, n in enumerate(layer_sizes[:-1])]
+        heads.append("output" if layer_sizes[-1] == 1 else f"{layer_sizes[-1]} outputs")
         for c, head in enumerate(heads):
-            x = c * COL_PX / PX + 0.5
-            act = acts[c - 1] if 1 <= c < len(heads) - 1 else ""
-            self._text(head + (f"\n{act}" if act else ""), (x, -0.3), anchor=(0.5, 1))
+            self._text(head, (c * COL_PX / PX + 0.5, -0.3), anchor=(0.5, 1))
         self.frames.setData(pos=lay.pos, size=1.0)
         self.atlas.setImage(np.zeros((lay.height_px, lay.width_px, 4), dtype=np.uint8), autoLevels=False)
         self.atlas.setRect(0, 0, lay.width_px / PX, lay.height_px / PX)
