@@ -36,7 +36,7 @@ from gradlab.ui.network_model import NetworkModel
 from gradlab.ui.network_view import PX, NetworkView
 from gradlab.ui.point_trace import PointTrace
 from gradlab.ui.training_driver import SPEEDS, TrainingDriver
-from gradlab.ui.training_plots import LossPlot
+from gradlab.ui.training_plots import LossPlot, StepHistory
 from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
 
 __all__ = ["NetworkLab"]
@@ -54,34 +54,6 @@ def _tool(text: str, name: str, tip: str, slot=None, checkable: bool = False) ->
     return b
 
 
-class _History:
-    """The step records as growing numpy arrays, for the loss plot."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self.cols = np.full((5, 1024), np.nan)
-
-    def reset(self, records) -> None:
-        self.size = 0
-        self.extend(records)
-
-    def extend(self, records) -> None:
-        n = self.size + len(records)
-        if n > self.cols.shape[1]:
-            grown = np.full((5, max(n, 2 * self.cols.shape[1])), np.nan)
-            grown[:, :self.size] = self.cols[:, :self.size]
-            self.cols = grown
-        rows = [(r.step, r.loss, r.accuracy, np.nan if r.test_loss is None else r.test_loss,
-                 np.nan if r.test_accuracy is None else r.test_accuracy) for r in records]
-        if rows:
-            self.cols[:, self.size:n] = np.array(rows, dtype=float).T
-        self.size = n
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        s, lo, acc, tlo, tacc = self.cols[:, :self.size]
-        return s, lo, tlo, acc, tacc
-
-
 class NetworkLab(QWidget):
     """``networkLab``: settings | network and point graph | decision and loss plots | inspector."""
 
@@ -93,7 +65,7 @@ class NetworkLab(QWidget):
         self.setObjectName("networkLab")
         self.model = model or NetworkModel(self)
         self.probe_model = WeightProbeModel(self)
-        self.history = _History()
+        self.history = StepHistory()
         self._last = dict.fromkeys(LIVE_PERIODS, 0.0)
         self.heatmap_refreshes = self.point_refreshes = 0  # for the live benchmark
         self.data_panel = DataPanel()
@@ -237,6 +209,42 @@ class NetworkLab(QWidget):
         self.network_view.parameter_clicked.connect(self.probe_model.select)
         self.probe_model.selection_changed.connect(self._on_parameter_selected)
         self.point_graph.node_clicked.connect(self._on_point_graph_clicked)
+
+    # -- sessions ----------------------------------------------------------------------------------
+
+    def state(self) -> dict:
+        """Everything the lab shows, JSON-able: the model's state and the view settings."""
+        return {"model": self.model.state_dict(),
+                "view": {"show_test": self.data_panel.show_test.isChecked(),
+                         "discretize": self.discrete_check.isChecked(),
+                         "show_gradients": self.grad_check.isChecked(),
+                         "log_scale": self.log_check.isChecked(),
+                         "speed": self.driver.speed,
+                         "selected_parameter": self.probe_model.selected,
+                         "step_size": self.probe_model.step_size}}
+
+    def restore(self, state: dict) -> str:
+        """Bring back ``state()``; "" or what was wrong (then the lab keeps what it shows)."""
+        if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
+            return "the saved network lab is not an object with a 'model' part"
+        problem = self.model.load_state(state["model"])
+        if problem:
+            return problem
+        view = state.get("view") if isinstance(state.get("view"), dict) else {}
+        for key, box in (("show_test", self.data_panel.show_test), ("discretize", self.discrete_check),
+                         ("show_gradients", self.grad_check), ("log_scale", self.log_check)):
+            if isinstance(view.get(key), bool):
+                box.setChecked(view[key])
+        k = self.speed_combo.findData(view.get("speed"))
+        if k >= 0:
+            self.speed_combo.setCurrentIndex(k)
+        h = view.get("step_size")
+        if isinstance(h, float):
+            self.probe_model.set_step_size(h)
+        selected = view.get("selected_parameter")
+        if isinstance(selected, int):
+            self.probe_model.select(selected)
+        return ""
 
     # -- user actions -------------------------------------------------------------------------------
 

@@ -288,6 +288,48 @@ class NetworkModel(QObject):
         self.trainer.set_parameter(index, float(value))
         self.parameters_changed.emit([index])
 
+    # -- sessions --------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """Data (hand-added points included), settings, weights, optimiser state and history, as
+        JSON-able data; ``load_state`` brings it back with the weights bit for bit."""
+        d = self.dataset
+        return {
+            "data_settings": dataclasses.asdict(self.data_settings),
+            "dataset": {"X": d.X.tolist(), "y": d.y.tolist(), "kind": d.kind, "num_classes": d.num_classes,
+                        "name": d.name},
+            "config": self.cfg.to_dict(),
+            "backend": self.backend,
+            "trainer": self.trainer.state_dict() if self.trainer is not None else None,
+            "selected_point": self.selected_point,
+        }
+
+    def load_state(self, state: dict) -> str:
+        """Carry on from ``state_dict()``; "" or what is wrong with it (then nothing changes)."""
+        try:
+            settings = DataSettings(**state["data_settings"])
+            raw = state["dataset"]
+            data = Dataset(np.array(raw["X"], dtype=float), np.array(raw["y"]), raw["kind"],
+                           raw["num_classes"], raw["name"])
+            cfg = TrainConfig.from_dict(state["config"])
+            backend = state["backend"]
+            saved = state["trainer"]
+            trainer = (Trainer.from_state(data, saved, backend=backend) if saved is not None
+                       else Trainer(data, cfg, backend=backend))
+        except (KeyError, TypeError, ValueError, DatasetError) as err:
+            detail = f"missing {err}" if isinstance(err, KeyError) else str(err)
+            return f"the saved network lab could not be restored ({detail})"
+        self.set_running(False)
+        self.data_settings, self.dataset, self.cfg, self.backend = settings, data, trainer.config, backend
+        self.trainer = trainer
+        self._set_problem("")
+        self.selected_point = -1
+        self.data_changed.emit()
+        self.network_changed.emit()
+        point = state.get("selected_point", -1)
+        self.select_point(point if isinstance(point, int) else -1)
+        return ""
+
     # -- what the views draw ---------------------------------------------------------------------------
 
     def bounds(self) -> tuple[float, float, float, float]:

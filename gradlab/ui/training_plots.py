@@ -14,7 +14,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.ui import palette
 
-__all__ = ["LossPlot"]
+__all__ = ["LossPlot", "StepHistory"]
 
 TRAIN = "#1b1b1b"
 TEST = palette.NEGATIVE
@@ -123,3 +123,32 @@ class LossPlot(QWidget):
     def _place_message(self, *_args) -> None:
         (x0, x1), (y0, y1) = self.loss_plot.getViewBox().viewRange()
         self.message.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+class StepHistory:
+    """Step records as growing numpy arrays (step, loss, accuracy, test loss, test accuracy):
+    appending a frame's steps is cheap, and ``arrays()`` is what ``LossPlot.set_history`` takes."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.cols = np.full((5, 1024), np.nan)
+
+    def reset(self, records) -> None:
+        self.size = 0
+        self.extend(records)
+
+    def extend(self, records) -> None:
+        n = self.size + len(records)
+        if n > self.cols.shape[1]:
+            grown = np.full((5, max(n, 2 * self.cols.shape[1])), np.nan)
+            grown[:, :self.size] = self.cols[:, :self.size]
+            self.cols = grown
+        rows = [(r.step, r.loss, r.accuracy, np.nan if r.test_loss is None else r.test_loss,
+                 np.nan if r.test_accuracy is None else r.test_accuracy) for r in records]
+        if rows:
+            self.cols[:, self.size:n] = np.array(rows, dtype=float).T
+        self.size = n
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        s, lo, acc, tlo, tacc = self.cols[:, :self.size]
+        return s, lo, tlo, acc, tacc
