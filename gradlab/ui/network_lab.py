@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,7 +35,7 @@ from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.network_editor import NetworkEditor
 from gradlab.ui.network_model import NetworkModel
 from gradlab.ui.network_view import PX, NetworkView
-from gradlab.ui.point_trace import PointTrace
+from gradlab.ui.point_trace import PointGraphModel, PointTrace
 from gradlab.ui.training_driver import SPEEDS, TrainingDriver
 from gradlab.ui.training_plots import LossPlot, StepHistory
 from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
@@ -75,7 +76,11 @@ class NetworkLab(QWidget):
         self.network_view = NetworkView()
         self.point_graph = GraphCanvas()
         self.point_graph.setObjectName("pointGraph")
-        self.trace = PointTrace(self.point_graph)
+        self.trace = PointTrace(self.point_graph, PointGraphModel(self))
+        self.node_inspector = NodeInspector(self.trace.model)
+        self.node_inspector.setObjectName("pointNodeInspector")
+        self.node_inspector.hint.setText("Click a value in the point's graph (below the network) to "
+                                         "inspect it: nudge it and watch this point's loss.")
         self.inspector = NodeInspector(self.probe_model, probes=parameter_probes())
         self.inspector.setObjectName("weightInspector")
         self.inspector.hint.setText("Click a weight (a line) or a bias (a small square) in the network "
@@ -142,8 +147,12 @@ class NetworkLab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        for combo in settings.findChildren(QComboBox):  # long item texts must not widen the column
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(7)
         scroll.setWidget(settings)
-        scroll.setMinimumWidth(settings.sizeHint().width() + 18)
+        scroll.setMinimumWidth(settings.minimumSizeHint().width() + 18)
+        scroll.setMaximumWidth(320)
 
         middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(self.network_view)
@@ -173,13 +182,18 @@ class NetworkLab(QWidget):
         rcol.addWidget(self.problem_label)
         rcol.addWidget(right, 1)
 
+        self.inspector_tabs = QTabWidget(objectName="inspectorTabs")
+        self.inspector_tabs.addTab(self.inspector, "Weight")
+        self.inspector_tabs.setTabToolTip(0, "The selected weight or bias: nudge it, watch the training loss")
+        self.inspector_tabs.addTab(self.node_inspector, "Point graph node")
+        self.inspector_tabs.setTabToolTip(1, "The selected value of the traced point's graph")
         split = QSplitter(Qt.Orientation.Horizontal, objectName="networkSplit")
-        for w in (scroll, middle, right_box, self.inspector):
+        for w in (scroll, middle, right_box, self.inspector_tabs):
             split.addWidget(w)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
         split.setStretchFactor(3, 2)
-        split.setSizes([260, 420, 380, 320])
+        split.setSizes([230, 400, 360, 350])
         self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -207,6 +221,8 @@ class NetworkLab(QWidget):
         self.decision_plot.add_requested.connect(self._on_add_point)
         self.decision_plot.remove_requested.connect(self._on_remove_point)
         self.network_view.parameter_clicked.connect(self.probe_model.select)
+        self.network_view.parameter_clicked.connect(
+            lambda i: i >= 0 and self.inspector_tabs.setCurrentWidget(self.inspector))
         self.probe_model.selection_changed.connect(self._on_parameter_selected)
         self.point_graph.node_clicked.connect(self._on_point_graph_clicked)
 
@@ -287,11 +303,16 @@ class NetworkLab(QWidget):
             self.model.set_parameter(i, value)
 
     def _on_point_graph_clicked(self, index: int) -> None:
+        """A weight opens in the weight inspector (the training loss); any other value in the
+        node inspector (this point's loss)."""
         self.point_graph.set_selected(index)
         parameter = self.trace.parameter_of(index)
         if parameter >= 0:
             self.probe_model.select(parameter)
+            self.inspector_tabs.setCurrentWidget(self.inspector)
         elif index >= 0:
+            self.trace.model.select(index)
+            self.inspector_tabs.setCurrentWidget(self.node_inspector)
             self.status_message.emit(self.trace.describe(index), 8000)
 
     # -- model -> views -----------------------------------------------------------------------------
@@ -440,6 +461,8 @@ class NetworkLab(QWidget):
             self.point_refreshes += 1
 
     def _refresh_inspector(self) -> None:
+        if self.trace.model.selected >= 0:
+            self.trace.model.values_changed.emit([])
         if self.probe_model.selected >= 0:
             self.probe_model.refresh()
             self._on_parameter_selected(self.probe_model.selected)

@@ -7,17 +7,65 @@ trainer's current weights into the graph's parameter leaves, re-runs the forward
 
 from __future__ import annotations
 
+import math
+
+from PySide6.QtCore import QObject, Signal
+
 from gradlab.graph import GraphModel
 from gradlab.ui.graph_canvas import GraphCanvas, format_number
 
-__all__ = ["PointTrace"]
+__all__ = ["PointGraphModel", "PointTrace"]
+
+DEFAULT_STEP = 1e-4
+
+
+class PointGraphModel(QObject):
+    """The inspector's model for a node of the traced point's graph (the expression lab's probes
+    work on it unchanged: it is a ``GraphModel``)."""
+
+    #: a new graph (another point, another network): no payload
+    program_changed = Signal()
+    #: values and gradients changed in place (training moved the weights): list[int], may be empty
+    values_changed = Signal(object)
+    #: the selected node changed: int, -1 for none
+    selection_changed = Signal(int)
+    #: the probe's step h changed: float
+    step_size_changed = Signal(float)
+    #: never emitted: no backprop step-through here
+    backprop_step_changed = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph: GraphModel | None = None
+        self.selected = -1
+        self.step_size = DEFAULT_STEP
+        self.backprop_step = -1
+
+    def set_graph(self, graph: GraphModel | None) -> None:
+        self.graph = graph
+        self.program_changed.emit()
+        self.select(-1, force=True)
+
+    def select(self, index: int, force: bool = False) -> None:
+        if self.graph is None or not 0 <= index < len(self.graph):
+            index = -1
+        if index != self.selected or force:
+            self.selected = index
+            self.selection_changed.emit(index)
+
+    def set_step_size(self, h: float) -> None:
+        h = min(max(float(h), 1e-12), 1.0) if math.isfinite(h) else DEFAULT_STEP
+        if h != self.step_size:
+            self.step_size = h
+            self.step_size_changed.emit(h)
 
 
 class PointTrace:
     """One training point's loss graph on a ``GraphCanvas``, following the trainer's weights."""
 
-    def __init__(self, canvas: GraphCanvas) -> None:
+    def __init__(self, canvas: GraphCanvas, model: PointGraphModel | None = None) -> None:
         self.canvas = canvas
+        self.model = model or PointGraphModel()
         self.graph: GraphModel | None = None
         self.index = -1
         self._nodes: list[int] = []  # parameter k -> its graph index (-1: not in this graph)
@@ -29,6 +77,7 @@ class PointTrace:
     def clear(self) -> None:
         self.graph, self.index, self._nodes, self._parameter_of = None, -1, [], {}
         self.canvas.set_graph(None)
+        self.model.set_graph(None)
 
     def show(self, trainer, index: int) -> None:
         """Trace training point ``index`` through ``trainer``'s network."""
@@ -41,6 +90,7 @@ class PointTrace:
         self._parameter_of = {node: k for k, node in enumerate(self._nodes) if node >= 0}
         self.graph, self.index = g, index
         self.canvas.set_graph(g)
+        self.model.set_graph(g)
 
     def refresh(self, trainer) -> None:
         """Write the trainer's weights into the graph, recompute values and gradients, restyle."""

@@ -54,8 +54,10 @@ class LossPlot(QWidget):
         self.acc_plot.setLabel("bottom", "step", color="#333333", size="9pt")
         self.acc_plot.setYRange(0, 100, padding=0.02)
         self.acc_plot.setMouseEnabled(x=True, y=False)
-        self.loss_plot.addLegend(offset=(-6, 4), labelTextColor="#333333", labelTextSize="8pt")
-        self.acc_plot.addLegend(offset=(-6, -4), labelTextColor="#333333", labelTextSize="8pt")
+        style = {"labelTextColor": "#333333", "labelTextSize": "8pt"}
+        self.legends = (self.loss_plot.addLegend(offset=(-6, 4), **style),
+                        self.acc_plot.addLegend(offset=(-6, -4), **style))
+        self._test_shown = True
         self.train_loss = self._curve(self.loss_plot, "train", TRAIN)
         self.test_loss = self._curve(self.loss_plot, "test", TEST)
         self.train_acc = self._curve(self.acc_plot, "train", TRAIN)
@@ -96,6 +98,18 @@ class LossPlot(QWidget):
             item.setData(xs, np.maximum(ys, FLOOR) if self._log else ys)
         for item, ys in ((self.train_acc, acc), (self.test_acc, tacc)):
             item.setData(*_finite(s, ys * 100.0))
+        self._show_test_legend(bool(np.isfinite(tlo).any()))
+
+    def _show_test_legend(self, on: bool) -> None:
+        """The legend names the test curves only when there is a test split."""
+        if on == self._test_shown:
+            return
+        self._test_shown = on
+        for legend, item in zip(self.legends, (self.test_loss, self.test_acc), strict=True):
+            if on:
+                legend.addItem(item, "test")
+            else:
+                legend.removeItem(item)
 
     def set_log_scale(self, on: bool) -> None:
         """Loss on a log axis (accuracy stays linear)."""
