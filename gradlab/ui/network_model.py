@@ -22,6 +22,8 @@ from gradlab.training import TrainConfig, Trainer, TrainingDiverged
 
 __all__ = ["ARCHITECTURE_FIELDS", "DataSettings", "NetworkModel", "demo_config"]
 
+#: a saved session keeps at most this many step records (older ones thinned evenly)
+MAX_SAVED_HISTORY = 10_000
 #: settings whose change builds a new network (training restarts); the rest keep the weights
 ARCHITECTURE_FIELDS = frozenset({"layers", "activation", "features", "loss", "seed", "optimizer",
                                  "test_fraction", "backend"})
@@ -300,9 +302,22 @@ class NetworkModel(QObject):
                         "name": d.name},
             "config": self.cfg.to_dict(),
             "backend": self.backend,
-            "trainer": self.trainer.state_dict() if self.trainer is not None else None,
+            "trainer": self._trainer_state(),
             "selected_point": self.selected_point,
         }
+
+    def _trainer_state(self) -> dict | None:
+        """The trainer's state with a long history thinned (the plot's shape survives, the file
+        stays far below the session size limit); weights and optimiser state stay exact."""
+        if self.trainer is None:
+            return None
+        state = self.trainer.state_dict()
+        history = state["history"]
+        if len(history) > MAX_SAVED_HISTORY:
+            keep = MAX_SAVED_HISTORY // 2
+            old = history[:-keep]
+            state["history"] = old[::-(-len(old) // keep)] + history[-keep:]
+        return state
 
     def load_state(self, state: dict) -> str:
         """Carry on from ``state_dict()``; "" or what is wrong with it (then nothing changes)."""
