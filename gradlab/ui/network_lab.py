@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -162,8 +162,18 @@ class NetworkLab(QWidget):
         point_box = QWidget()
         pcol = QVBoxLayout(point_box)
         pcol.setContentsMargins(0, 0, 0, 0)
-        pcol.addWidget(self.point_caption)
+        caption_row = QHBoxLayout()
+        caption_row.addWidget(self.point_caption, 1)
+        self.collapse_check = QCheckBox("collapse neurons", objectName="collapseNeuronsCheck",
+                                        toolTip="Draw each neuron as one node (its weights, bias and inputs "
+                                                "in, its output out).\nRight-click a neuron to collapse or "
+                                                "expand just that one.")
+        self.collapse_check.toggled.connect(
+            lambda on: self.trace.set_collapsed(self.trace.neurons() if on else ()))
+        caption_row.addWidget(self.collapse_check)
+        pcol.addLayout(caption_row)
         pcol.addWidget(self.point_graph, 1)
+        self.point_graph.viewport_widget().installEventFilter(self)
         middle.addWidget(point_box)
         middle.setSizes([500, 300])
 
@@ -302,10 +312,22 @@ class NetworkLab(QWidget):
         if i >= 0:
             self.model.set_parameter(i, value)
 
-    def _on_point_graph_clicked(self, index: int) -> None:
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        """Right-click on a neuron in the point graph collapses or expands it."""
+        if (event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.RightButton
+                and watched is self.point_graph.viewport_widget()):
+            shown = self.point_graph.node_at(event.position().toPoint())
+            neuron = self.trace.neuron_of(self.trace.to_full(shown))
+            if neuron >= 0:
+                self.trace.toggle(neuron)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _on_point_graph_clicked(self, shown: int) -> None:
         """A weight opens in the weight inspector (the training loss); any other value in the
         node inspector (this point's loss)."""
-        self.point_graph.set_selected(index)
+        self.point_graph.set_selected(shown)
+        index = self.trace.to_full(shown)
         parameter = self.trace.parameter_of(index)
         if parameter >= 0:
             self.probe_model.select(parameter)
@@ -385,7 +407,7 @@ class NetworkLab(QWidget):
             self.trace.clear()
             self.point_caption.setText("Click a data point to see its computation graph here.")
             return
-        self.trace.show(trainer, index)
+        self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
         x = trainer.train_set.X[index]
         where = ", ".join(f"{v:.2f}" for v in x)
         self.point_caption.setText(f"Point {index} at ({where}), label {trainer.train_set.y[index]:g}: "
