@@ -165,8 +165,8 @@ class NetworkLab(QWidget):
         caption_row = QHBoxLayout()
         caption_row.addWidget(self.point_caption, 1)
         self.collapse_check = QCheckBox("collapse neurons", objectName="collapseNeuronsCheck",
-                                        toolTip="Draw each neuron as one node (its weights, bias and inputs "
-                                                "in, its output out).\nRight-click a neuron to collapse or "
+                                        toolTip="Draw each neuron as one node, its weights and sums inside: "
+                                                "the network's shape.\nRight-click a neuron to collapse or "
                                                 "expand just that one.")
         self.collapse_check.toggled.connect(
             lambda on: self.trace.set_collapsed(self.trace.neurons() if on else ()))

@@ -70,8 +70,8 @@ class PointTrace:
     """One training point's loss graph on a ``GraphCanvas``, following the trainer's weights.
 
     Neurons can be collapsed: the canvas then draws a copy of the graph in which a collapsed
-    neuron is one node whose parents are its weights, bias and inputs (its products and sums
-    hidden). Node indices in this class's API are always those of the full graph (``graph``);
+    neuron is one node whose parents are its inputs (its weights, bias, products and sums
+    inside it; the network view shows the weights). Node indices in this class's API are always those of the full graph (``graph``);
     the canvas's own indices are mapped with ``to_full`` and ``to_shown``.
     """
 
@@ -181,8 +181,10 @@ class PointTrace:
         inputs: dict[int, list[int]] = {}
         for n in self.collapsed:
             inside = self._inside(n)
-            hidden |= inside
-            inputs[n] = sorted({p for j in inside | {n} for p in g.parents[j]} - inside)
+            feeding = {p for j in inside | {n} for p in g.parents[j]} - inside
+            weights = {p for p in feeding if g.roles[p] == "parameter"}  # inside the one node too
+            hidden |= inside | weights
+            inputs[n] = sorted(feeding - weights)
         copies: dict[int, Value] = {}
         for i, v in enumerate(g.values):  # topological order: parents are copied first
             if i in hidden:
