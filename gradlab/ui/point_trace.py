@@ -71,8 +71,9 @@ class PointTrace:
 
     Neurons can be collapsed: the canvas then draws a copy of the graph in which a collapsed
     neuron is one node whose parents are its inputs (its weights, bias, products and sums
-    inside it; the network view shows the weights). Node indices in this class's API are always those of the full graph (``graph``);
-    the canvas's own indices are mapped with ``to_full`` and ``to_shown``.
+    inside it; the network view shows the weights). Node indices in this class's API are
+    always those of the full graph (``graph``); the canvas's own indices are mapped with
+    ``to_full`` and ``to_shown``.
     """
 
     def __init__(self, canvas: GraphCanvas, model: PointGraphModel | None = None) -> None:
