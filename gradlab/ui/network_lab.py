@@ -36,7 +36,7 @@ from gradlab.ui.network_editor import NetworkEditor
 from gradlab.ui.network_model import NetworkModel
 from gradlab.ui.network_view import PX, NetworkView
 from gradlab.ui.point_trace import PointGraphModel, PointTrace
-from gradlab.ui.training_driver import SPEEDS, TrainingDriver
+from gradlab.ui.training_driver import SPEEDS, driver_class, driver_for
 from gradlab.ui.training_plots import LossPlot, StepHistory
 from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
 
@@ -81,13 +81,13 @@ class NetworkLab(QWidget):
         self.node_inspector.setObjectName("pointNodeInspector")
         self.node_inspector.hint.setText("Click a value in the point's graph (below the network) to "
                                          "inspect it: nudge it and watch this point's loss.")
-        self.inspector = NodeInspector(self.probe_model, probes=parameter_probes())
+        self.inspector = NodeInspector(self.probe_model, probes=parameter_probes(self.model.lock))
         self.inspector.setObjectName("weightInspector")
         self.inspector.hint.setText("Click a weight (a line) or a bias (a small square) in the network "
                                     "to probe it.")
         self.inspector.response_box.setTitle("Loss along this parameter")
         self._add_weight_field()
-        self.driver = TrainingDriver(self.model, self)
+        self.driver = driver_for(self.model.backend, self.model, self)
         self._build_layout()
         self._connect()
         self._on_data_changed()
@@ -363,6 +363,10 @@ class NetworkLab(QWidget):
 
     def _on_network_changed(self) -> None:
         m = self.model
+        if not isinstance(self.driver, driver_class(m.backend)):
+            self.driver.stop()
+            speed, self.driver = self.driver.speed, driver_for(m.backend, m, self)
+            self.driver.set_speed(speed)
         self.editor.set_config(m.cfg, m.backend)
         self.loss_plot.show_message("")
         trainer = m.trainer
@@ -407,7 +411,8 @@ class NetworkLab(QWidget):
             self.trace.clear()
             self.point_caption.setText("Click a data point to see its computation graph here.")
             return
-        self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
+        with self.model.lock:  # the trace copies the trainer's state
+            self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
         x = trainer.train_set.X[index]
         where = ", ".join(f"{v:.2f}" for v in x)
         self.point_caption.setText(f"Point {index} at ({where}), label {trainer.train_set.y[index]:g}: "

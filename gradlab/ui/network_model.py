@@ -9,7 +9,9 @@ training, grids, point graphs and probes all come from ``gradlab.datasets`` and
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -50,6 +52,17 @@ class DataSettings:
         return datasets.make_dataset(self.name, self.n_samples, self.noise, self.seed, **options)
 
 
+def _locked(method):
+    """Run ``method`` holding the model's lock: a worker thread may be taking a step."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class NetworkModel(QObject):
     """Data, settings and trainer of the network lab; every change is announced below."""
 
@@ -74,6 +87,8 @@ class NetworkModel(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: held during every training step and whenever the trainer is replaced or read whole
+        self.lock = threading.RLock()
         self.data_settings = DataSettings()
         self.dataset: Dataset = self.data_settings.make()
         self.cfg = demo_config()
@@ -101,6 +116,7 @@ class NetworkModel(QObject):
             return self.trainer.train_set, test if test is not None else self.dataset.split(0.0)[1]
         return self.dataset.split(self.cfg.test_fraction, self.cfg.seed)
 
+    @_locked
     def set_data_settings(self, **changes) -> str:
         """Generate new data with ``changes`` to the settings; "" or the problem (data kept)."""
         settings = dataclasses.replace(self.data_settings, **changes)
@@ -112,6 +128,7 @@ class NetworkModel(QObject):
         self._set_data(data, keep_weights=False)
         return ""
 
+    @_locked
     def load_csv(self, path: str) -> str:
         """Use a CSV file's points; "" or the core's message (the current data stays)."""
         try:
@@ -122,6 +139,7 @@ class NetworkModel(QObject):
         self._set_data(data, keep_weights=False)
         return ""
 
+    @_locked
     def add_point(self, x: float, y: float, label: int = 0) -> str:
         """Add a point: (x1, x2) of class ``label``; for regression the input ``x`` with target ``y``."""
         try:
@@ -134,6 +152,7 @@ class NetworkModel(QObject):
         self._set_data(data, keep_weights=True)
         return ""
 
+    @_locked
     def remove_point(self, which: str, index: int) -> str:
         """Remove point ``index`` of the "train" or "test" part of the data."""
         part = self.split()[1 if which == "test" else 0]
@@ -186,6 +205,7 @@ class NetworkModel(QObject):
 
     # -- settings and the network ------------------------------------------------------------------
 
+    @_locked
     def edit_config(self, changes: dict) -> None:
         """Apply settings from the editor; a new architecture (or seed, loss, backend) resets training.
 
@@ -210,6 +230,7 @@ class NetworkModel(QObject):
         self._rebuild(state, announce=False)
         self.config_changed.emit()
 
+    @_locked
     def reset(self) -> None:
         """Fresh weights from the seed, empty history, same settings."""
         self._rebuild()
@@ -251,6 +272,7 @@ class NetworkModel(QObject):
             self.running = on
             self.running_changed.emit(on)
 
+    @_locked
     def step(self, count: int = 1, budget: float | None = None) -> list:
         """Take up to ``count`` steps (and stop once ``budget`` seconds have passed); a divergence
         stops there, pauses training and says so."""
@@ -283,6 +305,7 @@ class NetworkModel(QObject):
     def step_count(self) -> int:
         return self.trainer.step_count if self.trainer is not None else 0
 
+    @_locked
     def set_parameter(self, index: int, value: float) -> None:
         """Set one weight or bias by hand."""
         if self.trainer is None or not math.isfinite(value):
@@ -292,6 +315,7 @@ class NetworkModel(QObject):
 
     # -- sessions --------------------------------------------------------------------------------
 
+    @_locked
     def state_dict(self) -> dict:
         """Data (hand-added points included), settings, weights, optimiser state and history, as
         JSON-able data; ``load_state`` brings it back with the weights bit for bit."""
@@ -319,6 +343,7 @@ class NetworkModel(QObject):
             state["history"] = old[::-(-len(old) // keep)] + history[-keep:]
         return state
 
+    @_locked
     def load_state(self, state: dict) -> str:
         """Carry on from ``state_dict()``; "" or what is wrong with it (then nothing changes)."""
         try:

@@ -9,6 +9,7 @@ inspector is reused as it is, not copied.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 
@@ -78,17 +79,22 @@ class ParameterGraph:
             return None
 
 
-def parameter_probes() -> Probes:
-    """Probes that nudge a trainer's parameter and watch the loss (``graph`` is a ParameterGraph)."""
+def parameter_probes(lock=None) -> Probes:
+    """Probes that nudge a trainer's parameter and watch the loss (``graph`` is a ParameterGraph),
+    holding ``lock`` (the lab model's) so that no training step runs meanwhile."""
+    lock = lock if lock is not None else contextlib.nullcontext()
 
     def nudge(graph: ParameterGraph, i: int, h: float):
-        return graph.trainer.nudge_parameter(i, h)
+        with lock:
+            return graph.trainer.nudge_parameter(i, h)
 
     def curve(graph: ParameterGraph, i: int):
-        return graph.trainer.parameter_curve(i)
+        with lock:
+            return graph.trainer.parameter_curve(i)
 
     def sweep(graph: ParameterGraph, i: int):
-        return graph.trainer.parameter_error_sweep(i)
+        with lock:
+            return graph.trainer.parameter_error_sweep(i)
 
     return Probes(nudge=nudge, curve=curve, sweep=sweep)
 
