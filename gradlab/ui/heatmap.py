@@ -21,6 +21,7 @@ __all__ = ["DecisionPlot", "scores_to_rgba"]
 HIT_PX = 7.0
 POINT_SIZE = 8
 BACKGROUND = "#ffffff"
+FIT = "#c2255c"  # the regression fit: not a sign, so neither blue nor orange
 #: how strongly the heatmap tints: the points must stay readable on top of it
 HEAT_ALPHA = 0.62
 
@@ -85,7 +86,8 @@ class DecisionPlot(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        self.curve = pg.PlotDataItem(pen=pg.mkPen("#222222", width=2.5))
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(FIT, width=2.5))
+        self.curve.setZValue(5)  # over the points it fits
         self.plot.addItem(self.curve)
         self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True)
         self.test_points = pg.ScatterPlotItem(size=POINT_SIZE - 1, pxMode=True, symbol="s")
@@ -194,7 +196,7 @@ class DecisionPlot(QWidget):
             return f"<span style='color:{colour}; font-size:14px'>{shape}</span>&nbsp;{text}"
 
         if self._kind == "regression":
-            parts = [swatch("#343a40", "data point"), swatch("#222222", "the network's fit", "━"),
+            parts = [swatch("#343a40", "data point"), swatch(FIT, "the network's fit", "━"),
                      swatch("#343a40", "test point", "■")]
         else:
             parts = [swatch(palette.class_colour(k), f"class {k}") for k in range(num_classes)]

@@ -406,7 +406,7 @@ class NetworkLab(QWidget):
 
     def _on_point_selected(self, index: int) -> None:
         self.decision_plot.set_selected_point(index)
-        trainer = self.model.trainer
+        m, trainer = self.model, self.model.trainer
         if index < 0 or trainer is None:
             self.trace.clear()
             self.point_caption.setText("Click a data point to see its computation graph here.")
@@ -415,7 +415,8 @@ class NetworkLab(QWidget):
             self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
         x = trainer.train_set.X[index]
         where = ", ".join(f"{v:.2f}" for v in x)
-        self.point_caption.setText(f"Point {index} at ({where}), label {trainer.train_set.y[index]:g}: "
+        what = "target" if m.kind == "regression" else "class"
+        self.point_caption.setText(f"Point {index} at ({where}), {what} {trainer.train_set.y[index]:.4g}: "
                                    f"its loss through the network, {len(self.trace)} values. Scroll to zoom; "
                                    "click a weight to probe it.")
 

@@ -99,6 +99,7 @@ class LossPlot(QWidget):
         for item, ys in ((self.train_acc, acc), (self.test_acc, tacc)):
             item.setData(*_finite(s, ys * 100.0))
         self._show_test_legend(bool(np.isfinite(tlo).any()))
+        self.acc_plot.setVisible(not len(acc) or bool(np.isfinite(acc).any()))  # regression: no accuracy
 
     def _show_test_legend(self, on: bool) -> None:
         """The legend names the test curves only when there is a test split."""
