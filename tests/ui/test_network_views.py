@@ -181,3 +181,28 @@ def test_learning_rate_steps_on_a_log_scale(qtbot):
     box.stepBy(1)
     assert box.value() > 0
     assert box.textFromValue(3e-4) == "0.0003"
+
+
+def test_hovering_a_weight_reports_it(qtbot):
+    view = shown(NetworkView(), qtbot)
+    view.set_architecture(["x1", "x2"], [3, 1])
+    view.set_parameters(np.linspace(-1, 1, view.layout_.parameter_count))
+    index = int(view.layout_.weight_index[-1])
+    with qtbot.waitSignal(view.parameter_hovered) as hovered:
+        qtbot.mouseMove(view.viewport_widget(), view.viewport_pos_of_parameter(index))
+    assert hovered.args == [index]
+
+
+def test_discretize_and_test_point_toggles(qtbot):
+    plot = shown(DecisionPlot(), qtbot)
+    plot.set_bounds((-1, 1, -1, 1))
+    plot.set_matrix(np.array([[-0.1, 0.1]]))
+    soft = plot.image.image.copy()
+    plot.set_discretize(True)
+    hard = plot.image.image
+    assert (hard[..., 2].astype(int) - soft[..., 2].astype(int)).any()  # full colour, not a pale one
+    plot.set_points(np.zeros((1, 2)), np.array([0]), np.ones((1, 2)), np.array([1]))
+    plot.set_show_test(False)
+    assert not plot.test_points.isVisible()
+    plot.set_show_test(True)
+    assert plot.test_points.isVisible()
