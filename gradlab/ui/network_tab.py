@@ -32,6 +32,8 @@ class NetworkLabTab(QWidget):
             self.lab = NetworkLab(parent=self)
             self.layout().addWidget(self.lab)
             self.lab_built.emit(self.lab)
+            self.lab.status_message.emit("Network lab: press Play (Space) to train, click a weight to probe "
+                                         "it, click a data point to trace it (Help → Network Lab)", 15000)
             if self._pending is not None:
                 state, self._pending = self._pending, None
                 problem = self.lab.restore(state)

@@ -81,7 +81,6 @@ class LossPlot(QWidget):
     @staticmethod
     def _curve(plot, name: str, colour: str) -> pg.PlotDataItem:
         item = plot.plot(name=name, pen=pg.mkPen(colour, width=1.8))
-        item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         return item
 
