@@ -1,8 +1,9 @@
 """``networkView``: the MLP as columns of neurons, each a thumbnail of its output over the input
 plane, joined by weight lines whose width and colour show magnitude and sign.
 
-A handful of pyqtgraph items whatever the network's size (as ``GraphItem`` does): one
-``PlotCurveItem`` per (sign, magnitude) bucket of lines, one ``ImageItem`` holding every
+A handful of pyqtgraph items whatever the network's size (as ``GraphItem`` does): one batch
+of line segments per (sign, magnitude) bucket (the graph canvas's ``_Segments``: one
+``drawLines`` call, culled to the exposed area), one ``ImageItem`` holding every
 thumbnail (an atlas), one ``ScatterPlotItem`` for the biases, one for the node frames, and a
 highlight line. Parameters are addressed by their flat index in micrograd's
 ``MLP.parameters()`` order: layer by layer, neuron by neuron, its weights then its bias.
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.ui import palette
+from gradlab.ui.graph_canvas import _Segments as Segments  # the canvas's culled, batched lines
 from gradlab.ui.heatmap import scores_to_rgba
 
 __all__ = ["NetworkLayout", "NetworkView"]
@@ -30,6 +32,10 @@ LEVELS = 5
 WEIGHT_STEPS = (0.05, 0.25, 0.6, 1.2)
 WIDTHS = (0.6, 1.3, 2.2, 3.3, 4.6)
 HIT_PX = 5.0
+#: above this many weight lines, every line is a hairline (see ``_style_lines``)
+DENSE_LINES = 2500
+#: at most this many weight lines are drawn: the strongest ones
+MAX_LINES = 3000
 SELECTED = "#d6336c"
 
 
@@ -99,17 +105,14 @@ class NetworkView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
-        self.line_items: list[pg.PlotCurveItem] = []
-        for sign in (palette.POSITIVE, palette.NEGATIVE):
-            for level, width in enumerate(WIDTHS):
-                colour = pg.mkColor(sign)
-                colour.setAlphaF(0.45 + 0.5 * level / (LEVELS - 1))  # faint thin lines, solid thick ones
-                # antialiasing only the few thick lines: on hundreds of thin ones it costs more than it shows
-                item = pg.PlotCurveItem(pen=pg.mkPen(colour, width=width), connect="pairs",
-                                        antialias=level >= LEVELS - 2)
+        self.line_items: list[Segments] = []
+        for _sign in (palette.POSITIVE, palette.NEGATIVE):
+            for level in range(LEVELS):
+                item = Segments(pg.mkPen())
                 item.setZValue(1 + level / LEVELS)  # the strong weights on top
                 self._vb.addItem(item)
                 self.line_items.append(item)
+        self._style_lines(dense=False)
         self.highlight = pg.PlotCurveItem(pen=pg.mkPen(SELECTED, width=3.5), connect="pairs")
         self.highlight.setZValue(5)
         self.atlas = pg.ImageItem(axisOrder="row-major")
@@ -130,6 +133,7 @@ class NetworkView(QWidget):
         self._grads = np.zeros(0)
         self._labels: list[str] = []
         self._show_grads = False
+        self._drawn = np.zeros(0, dtype=bool)  # which weight lines are drawn
         self._selected = -1
         self._hovered = -1
         self._view.scene().sigMouseClicked.connect(self._on_click)
@@ -155,12 +159,24 @@ class NetworkView(QWidget):
         heads.append("output" if layer_sizes[-1] == 1 else f"{layer_sizes[-1]} outputs")
         for c, head in enumerate(heads):
             self._text(head, (c * COL_PX / PX + 0.5, -0.3), anchor=(0.5, 1))
+        self._style_lines(dense=len(lay.segments) > DENSE_LINES)
         self.frames.setData(pos=lay.pos, size=1.0)
         self.atlas.setImage(np.zeros((lay.height_px, lay.width_px, 4), dtype=np.uint8), autoLevels=False)
         self.atlas.setRect(0, 0, lay.width_px / PX, lay.height_px / PX)
         self._vb.setRange(xRange=(-1.9, lay.width_px / PX + 0.3), yRange=(-2.2, lay.height_px / PX + 0.7),
                           padding=0.02)
         self._redraw()
+
+    def _style_lines(self, dense: bool) -> None:
+        """Pens by sign and level: faint thin lines, solid thick ones. A dense network (thousands
+        of lines) gets hairlines told apart by strength alone: wide lines would fill the view
+        and cost seconds to paint."""
+        for k, item in enumerate(self.line_items):
+            sign, level = (palette.POSITIVE, palette.NEGATIVE)[k // LEVELS], k % LEVELS
+            colour = pg.mkColor(sign)
+            colour.setAlphaF((0.25 if dense else 0.45) + (0.7 if dense else 0.5) * level / (LEVELS - 1))
+            item.pen = pg.mkPen(colour, width=1 if dense else WIDTHS[level])
+            item.update()
 
     def set_parameters(self, values: np.ndarray, gradients: np.ndarray | None = None) -> None:
         """Every parameter's value (and gradient) in flat order."""
@@ -236,10 +252,14 @@ class NetworkView(QWidget):
         w = shown[lay.weight_index]
         level = self._levels(w)
         bucket = np.where(w >= 0, 0, LEVELS) + level
+        if len(w) > MAX_LINES:  # only the strongest: thousands of lines are neither readable nor cheap
+            keep = np.argpartition(np.abs(np.nan_to_num(w)), len(w) - MAX_LINES)[len(w) - MAX_LINES:]
+            bucket = np.full(len(w), -1)
+            bucket[keep] = (np.where(w >= 0, 0, LEVELS) + level)[keep]
+        self._drawn = bucket >= 0
         seg = lay.segments
         for k, item in enumerate(self.line_items):
-            rows = seg[bucket == k]
-            item.setData(rows[:, [0, 2]].ravel(), rows[:, [1, 3]].ravel())
+            item.set_segments(seg[bucket == k])
         b = shown[lay.bias_index]
         blevel = self._levels(b) if len(b) else np.zeros(0, int)
         brushes = [pg.mkBrush(palette.POSITIVE), pg.mkBrush(palette.NEGATIVE)]
@@ -280,14 +300,18 @@ class NetworkView(QWidget):
             k = int(np.argmin(node))
             if node[k] <= 0.5:
                 return int(lay.bias_index[k])
-        seg = lay.segments
+        n = len(lay.segments)
+        drawn = np.flatnonzero(self._drawn) if len(self._drawn) == n else np.arange(n)
+        if not len(drawn):
+            return -1
+        seg = lay.segments[drawn]
         a, b = seg[:, :2], seg[:, 2:]
         ab = b - a
         along = (x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]
         t = np.clip(along / np.maximum((ab ** 2).sum(1), 1e-12), 0, 1)
         d = np.hypot(a[:, 0] + t * ab[:, 0] - x, a[:, 1] + t * ab[:, 1] - y) / px
         k = int(np.argmin(d))
-        return int(lay.weight_index[k]) if d[k] <= HIT_PX else -1
+        return int(lay.weight_index[drawn[k]]) if d[k] <= HIT_PX else -1
 
     def scene_pos_of_parameter(self, index: int) -> QPointF:
         """Scene coordinates of a point on parameter ``index``'s line (a weight) or square (a bias)."""

@@ -118,8 +118,8 @@ def test_network_view_batches_lines_and_reports_the_clicked_weight(qtbot):
     view.set_parameter_labels([f"p{i}" for i in range(n)])
     scene_items = view._view.scene().items()
     assert len(scene_items) < 40  # a few batched items, never one per weight
-    drawn = sum(item.getData()[0].size for item in view.line_items)
-    assert drawn == 2 * len(view.layout_.weight_index)
+    drawn = sum(len(item.seg) for item in view.line_items)
+    assert drawn == len(view.layout_.weight_index)
     index = int(view.layout_.weight_index[-3])
     with qtbot.waitSignal(view.parameter_clicked) as clicked:
         qtbot.mouseClick(view.viewport_widget(), LEFT, pos=view.viewport_pos_of_parameter(index))
@@ -206,3 +206,17 @@ def test_discretize_and_test_point_toggles(qtbot):
     assert not plot.test_points.isVisible()
     plot.set_show_test(True)
     assert plot.test_points.isVisible()
+
+
+def test_a_big_network_draws_only_its_strongest_lines(qtbot):
+    from gradlab.ui import network_view
+
+    view = shown(NetworkView(), qtbot)
+    view.set_architecture(["x1", "x2"], [64] * 8 + [1])
+    n = view.layout_.parameter_count
+    values = np.random.default_rng(1).normal(size=n)
+    view.set_parameters(values)
+    drawn = sum(len(item.seg) for item in view.line_items)
+    assert drawn == network_view.MAX_LINES < len(view.layout_.weight_index)
+    weights = np.abs(values[view.layout_.weight_index])
+    assert weights[view._drawn].min() >= weights[~view._drawn].max()
