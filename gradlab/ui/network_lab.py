@@ -43,6 +43,9 @@ from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
 __all__ = ["NetworkLab"]
 
 HEATMAP_RES = 64
+#: a point graph has about three values per parameter; past this many parameters its layout
+#: alone takes most of a second
+MAX_TRACE_PARAMETERS = 2500
 #: while training plays, how often (seconds) each costlier view redraws, one per frame at most
 LIVE_PERIODS = {"heatmap": 0.06, "point": 0.12, "loss": 0.1, "network": 0.2, "inspector": 2.0}
 
@@ -410,6 +413,13 @@ class NetworkLab(QWidget):
         if index < 0 or trainer is None:
             self.trace.clear()
             self.point_caption.setText("Click a data point to see its computation graph here.")
+            return
+        count = len(trainer.parameters())
+        if count > MAX_TRACE_PARAMETERS:
+            self.trace.clear()
+            self.point_caption.setText(f"Point {index}: this network has {count:,} parameters, and its point "
+                                       f"graph would hold about {3 * count:,} values, too many to draw live. "
+                                       f"Trace points of networks up to {MAX_TRACE_PARAMETERS:,} parameters.")
             return
         with self.model.lock:  # the trace copies the trainer's state
             self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
