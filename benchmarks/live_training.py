@@ -58,7 +58,7 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
         clock.restart()
 
     ticker.timeout.connect(on_tick)
-    steps0, heat0, point0 = lab.model.step_count, lab.heatmap_refreshes, lab.point_refreshes
+    steps0, heat0, point0 = lab.model.step_count, lab.live.heatmap_refreshes, lab.live.point_refreshes
     started = time.perf_counter()
     lab.model.set_running(True)
     ticker.start()
@@ -71,8 +71,8 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
     ticker.stop()
     result = {
         "steps/s": (lab.model.step_count - steps0) / elapsed,
-        "heatmap/s": (lab.heatmap_refreshes - heat0) / elapsed,
-        "pointGraph/s": (lab.point_refreshes - point0) / elapsed,
+        "heatmap/s": (lab.live.heatmap_refreshes - heat0) / elapsed,
+        "pointGraph/s": (lab.live.point_refreshes - point0) / elapsed,
         "timer p95 delay ms": float(np.percentile(delays, 95)) if delays else float("nan"),
         "diverged or stopped": float(bool(lab.model.problem)),
     }

@@ -1,16 +1,13 @@
 """The network lab: build an MLP, train it live, watch every weight, probe any of them.
 
 Layout, left to right: data and network settings | the network over one datapoint's graph |
-the decision plot over the loss plot | the weight inspector. Training runs in time slices on
-the GUI thread's frame timer (``TrainingDriver``): measured against a worker thread, it gave
-more steps per second with a steadier UI (see ``benchmarks/live_training.py``).
+the decision plot over the loss plot | the inspectors (a weight, a value of the point's graph).
+Training runs in time slices of the GUI thread's frame timer with the fast backend and on a
+worker thread with the scalar one (``training_driver``); ``network_live`` redraws the views.
 """
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -33,8 +30,9 @@ from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.heatmap import DecisionPlot
 from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.network_editor import NetworkEditor
+from gradlab.ui.network_live import LiveViews
 from gradlab.ui.network_model import NetworkModel
-from gradlab.ui.network_view import PX, NetworkView
+from gradlab.ui.network_view import NetworkView
 from gradlab.ui.point_trace import PointGraphModel, PointTrace
 from gradlab.ui.training_driver import SPEEDS, driver_class, driver_for
 from gradlab.ui.training_plots import LossPlot, StepHistory
@@ -42,12 +40,9 @@ from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
 
 __all__ = ["NetworkLab"]
 
-HEATMAP_RES = 64
 #: a point graph has about three values per parameter; past this many parameters its layout
 #: alone takes most of a second
 MAX_TRACE_PARAMETERS = 2500
-#: while training plays, how often (seconds) each costlier view redraws, one per frame at most
-LIVE_PERIODS = {"heatmap": 0.06, "point": 0.12, "loss": 0.1, "network": 0.2, "inspector": 2.0}
 
 
 def _tool(text: str, name: str, tip: str, slot=None, checkable: bool = False) -> QToolButton:
@@ -70,8 +65,6 @@ class NetworkLab(QWidget):
         self.model = model or NetworkModel(self)
         self.probe_model = WeightProbeModel(self)
         self.history = StepHistory()
-        self._last = dict.fromkeys(LIVE_PERIODS, 0.0)
-        self.heatmap_refreshes = self.point_refreshes = 0  # for the live benchmark
         self.data_panel = DataPanel()
         self.editor = NetworkEditor(list(datasets.FEATURES))
         self.decision_plot = DecisionPlot()
@@ -91,6 +84,7 @@ class NetworkLab(QWidget):
         self.inspector.response_box.setTitle("Loss along this parameter")
         self._add_weight_field()
         self.driver = driver_for(self.model.backend, self.model, self)
+        self.live = LiveViews(self)
         self._build_layout()
         self._connect()
         self._on_data_changed()
@@ -236,7 +230,7 @@ class NetworkLab(QWidget):
         self.network_view.parameter_clicked.connect(self.probe_model.select)
         self.network_view.parameter_clicked.connect(
             lambda i: i >= 0 and self.inspector_tabs.setCurrentWidget(self.inspector))
-        self.probe_model.selection_changed.connect(self._on_parameter_selected)
+        self.probe_model.selection_changed.connect(self.show_parameter)
         self.point_graph.node_clicked.connect(self._on_point_graph_clicked)
 
     # -- sessions ----------------------------------------------------------------------------------
@@ -350,7 +344,7 @@ class NetworkLab(QWidget):
             self.driver.start()
         else:
             self.driver.stop()
-            self._refresh_live(force=True)
+            self.live.refresh(force=True)
 
     def _on_data_changed(self) -> None:
         m = self.model
@@ -384,18 +378,18 @@ class NetworkLab(QWidget):
             self.editor.set_parameter_count(0)
             self.probe_model.set_trainer(None, [])
         self.trace.clear()
-        self._refresh_live(force=True)
+        self.live.refresh(force=True)
 
     def _on_config_changed(self) -> None:
         self.probe_model.set_trainer(self.model.trainer, self.model.trainer.parameter_labels())
-        self._refresh_live(force=True)
+        self.live.refresh(force=True)
 
     def _on_steps(self, records: list) -> None:
         self.history.extend(records)
-        self._refresh_live(force=not self.model.running)
+        self.live.refresh(force=not self.model.running)
 
     def _on_parameters_set(self, indices: list) -> None:
-        self._refresh_live(force=True)
+        self.live.refresh(force=True)
 
     def _on_diverged(self, message: str) -> None:
         self.loss_plot.show_message("Training diverged: paused.\nTry a smaller learning rate.")
@@ -430,77 +424,9 @@ class NetworkLab(QWidget):
                                    f"its loss through the network, {len(self.trace)} values. Scroll to zoom; "
                                    "click a weight to probe it.")
 
-    def _on_parameter_selected(self, index: int) -> None:
+    def show_parameter(self, index: int) -> None:
         self.network_view.set_selected(index)
         graph = self.probe_model.graph
         with QSignalBlocker(self.weight_input):
             shown = graph is not None and index >= 0
             self.weight_input.setText(repr(float(graph.data[index])) if shown else "")
-
-    def _refresh_live(self, force: bool = False) -> None:
-        """Redraw what training changed.
-
-        While training plays, each frame redraws the cheap readouts and at most one of the
-        costlier views (the most overdue of ``LIVE_PERIODS``), so no frame does everything;
-        ``force`` (a step, a pause, a new network) redraws them all at once.
-        """
-        now = time.perf_counter()
-        self._refresh_readouts()
-        due = {name: (now - self._last[name]) / period for name, period in LIVE_PERIODS.items()}
-        if self.model.backend != "fast":
-            due["inspector"] = 0.0  # the scalar backend's probe takes seconds: it waits for a pause
-        if force:
-            names = list(LIVE_PERIODS)
-        else:
-            names = [max(due, key=due.get)] if max(due.values()) >= 1 else []
-        for name in names:
-            self._last[name] = now
-            getattr(self, f"_refresh_{name}")()
-
-    def _refresh_readouts(self) -> None:
-        self.epoch_label.setText(f"step {self.model.step_count:,}")
-        if self.history.size:
-            s, lo, tlo, acc, tacc = (a[-1] for a in self.history.arrays())
-            text = f"loss {lo:.4g}" + ("" if np.isnan(acc) else f" · accuracy {acc:.1%}")
-            if not np.isnan(tlo):
-                text += f" · test loss {tlo:.4g}" + ("" if np.isnan(tacc) else f" · test {tacc:.1%}")
-            self.stats_label.setText(text)
-        else:
-            self.stats_label.setText("press Play (Space) or Step to train")
-
-    def _refresh_loss(self) -> None:
-        self.loss_plot.set_history(*self.history.arrays())
-
-    def _refresh_heatmap(self) -> None:
-        m = self.model
-        decision = m.decision(HEATMAP_RES)
-        if decision is None:
-            self.decision_plot.set_matrix(None)
-            self.decision_plot.set_curve(None)
-        elif decision.ndim == 1:
-            x0, x1 = m.bounds()[:2]
-            self.decision_plot.set_matrix(None)
-            self.decision_plot.set_curve(np.linspace(x0, x1, len(decision)), decision)
-        else:
-            self.decision_plot.set_curve(None)
-            self.decision_plot.set_matrix(decision)
-        self.heatmap_refreshes += 1
-
-    def _refresh_network(self) -> None:
-        trainer = self.model.trainer
-        if trainer is not None:
-            values, grads = np.asarray(trainer.parameters()), np.asarray(trainer.gradients())
-            self.network_view.set_parameters(values, grads)
-            self.network_view.set_thumbnails(self.model.thumbnails(PX))
-
-    def _refresh_point(self) -> None:
-        if len(self.trace) and self.model.trainer is not None:
-            self.trace.refresh(self.model.trainer)
-            self.point_refreshes += 1
-
-    def _refresh_inspector(self) -> None:
-        if self.trace.model.selected >= 0:
-            self.trace.model.values_changed.emit([])
-        if self.probe_model.selected >= 0:
-            self.probe_model.refresh()
-            self._on_parameter_selected(self.probe_model.selected)
