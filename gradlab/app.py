@@ -121,7 +121,7 @@ def save_screenshot(window, path: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "run":
+    if argv and argv[0] in ("run", "train"):
         from gradlab.cli import main as cli_main
 
         return cli_main(argv)

@@ -22,6 +22,7 @@ import math
 import sys
 from collections.abc import Sequence
 
+from gradlab.cli_train import add_train_parser, train_command
 from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
 from gradlab.graph import GraphModel
@@ -195,6 +196,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("file", metavar="FILE", help="a micrograd program (UTF-8 text)")
     run.add_argument("--check", action="store_true",
                      help="compare each input's gradient with a central difference (exit 1 on a mismatch)")
+    add_train_parser(commands)
     return parser
 
 
@@ -205,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as e:  # --help, or a usage error already printed by argparse
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    if args.command == "train":
+        return train_command(args)
     try:
         source = read_source(args.file)
     except SourceError as e:
