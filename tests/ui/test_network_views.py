@@ -188,9 +188,11 @@ def test_hovering_a_weight_reports_it(qtbot):
     view.set_architecture(["x1", "x2"], [3, 1])
     view.set_parameters(np.linspace(-1, 1, view.layout_.parameter_count))
     index = int(view.layout_.weight_index[-1])
+    # the scene's move signal, as a pointer moving over the line sends it
     with qtbot.waitSignal(view.parameter_hovered) as hovered:
-        qtbot.mouseMove(view.viewport_widget(), view.viewport_pos_of_parameter(index))
+        view._view.scene().sigMouseMoved.emit(view.scene_pos_of_parameter(index))
     assert hovered.args == [index]
+    assert "gradient" in view.describe(index)
 
 
 def test_discretize_and_test_point_toggles(qtbot):
