@@ -11,20 +11,23 @@ central difference with backprop's gradient: ``ok`` when they agree to a relativ
 backward rule).
 
 Exit status: 0 on success; 1 if the program failed (the message names the line)
-or ``--check`` found a mismatch; 2 for a bad command line or a file that cannot be
-read (missing, unreadable, not UTF-8, too big).
+or ``--check`` found a mismatch, or the output's reader left early (``| head``); 2 for a
+bad command line or a file that cannot be read (missing, unreadable, not UTF-8, too big,
+not a regular file: a named pipe or a device is refused without reading it).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gradlab.cli_train import add_train_parser, train_command
 from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
+from gradlab.files import FileError, read_program
 from gradlab.graph import GraphModel
 from gradlab.probe import nudge_probe
 
@@ -39,36 +42,10 @@ CHECK_RTOL = 1e-4
 CHECK_ATOL = 1e-8
 
 
-class SourceError(Exception):
-    """The file could not be read as a program (exit status 2)."""
-
-
 def read_source(path: str) -> str:
-    """The UTF-8 text of ``path`` (a byte-order mark is dropped); raises SourceError."""
-    limit = 4 * MAX_SOURCE_CHARS  # UTF-8 takes at most 4 bytes per character
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(limit + 1)
-    except FileNotFoundError:
-        raise SourceError(f"cannot read {path}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"cannot read {path}: it is a directory") from None
-    except PermissionError:
-        raise SourceError(f"cannot read {path}: permission denied") from None
-    except OSError as e:
-        raise SourceError(f"cannot read {path}: {e.strerror or e}") from None
-    if len(raw) > limit:
-        raise SourceError(f"{path} is too big: a program may have at most {MAX_SOURCE_CHARS:,} characters")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise SourceError(
-            f"{path} is not UTF-8 text (byte 0x{raw[e.start]:02x} at line {line}); save it as UTF-8"
-        ) from None
-    if len(text) > MAX_SOURCE_CHARS:
-        raise SourceError(f"{path} is too big: a program may have at most {MAX_SOURCE_CHARS:,} characters")
-    return text
+    """The UTF-8 text of the program ``path`` (a byte-order mark is dropped), read through
+    gradlab.files: FileError if it is missing, not a regular file, too big or not UTF-8."""
+    return read_program(path, MAX_SOURCE_CHARS)
 
 
 def format_number(x: float | int) -> str:
@@ -211,8 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return train_command(args)
     try:
         source = read_source(args.file)
-    except SourceError as e:
-        print(f"error: {e}", file=sys.stderr)
+    except FileError as e:
+        print(f"error: cannot read {args.file}: {e.reason}", file=sys.stderr)
         return 2
     try:
         program = run_program(source)
@@ -221,7 +198,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in _source_line(source, err.line, err.col):
             print(line, file=sys.stderr)
         return 1
-    return _report(program, args.check, sys.stdout)
+    return print_to_stdout(lambda: _report(program, args.check, sys.stdout))
+
+
+def print_to_stdout(report: Callable[[], int]) -> int:
+    """``report()``'s exit status, flushed; 1, quietly, if stdout's reader has gone.
+
+    ``gradlab run big.py | head``: head leaves after ten lines and the next write fails
+    with BrokenPipeError.  As Python's documentation on SIGPIPE advises, the rest of the
+    output goes to devnull (so the flush at exit cannot fail again) and the exit status is 1.
+    """
+    try:
+        status = report()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # stdout is not a file here
+            pass
+        return 1
 
 
 if __name__ == "__main__":

@@ -24,11 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from gradlab.files import FileError, read_text
+
 __all__ = [
     "DATASETS",
     "DEFAULT_DATASET",
     "FEATURES",
     "MAX_CLASSES",
+    "MAX_CSV_BYTES",
     "MAX_ROWS",
     "Dataset",
     "DatasetError",
@@ -78,7 +81,12 @@ class Dataset:
         if self.kind not in (CLASSIFICATION, REGRESSION):
             raise DatasetError(f"kind must be {CLASSIFICATION!r} or {REGRESSION!r}, not {self.kind!r}")
         if self.kind == CLASSIFICATION:
-            y = np.array(self.y, dtype=np.int64).reshape(-1)
+            labels = np.asarray(self.y)
+            kind = labels.dtype.kind
+            whole = kind in "biu" or (kind == "f" and (labels == np.trunc(labels)).all())
+            if not whole:
+                raise DatasetError("labels must be whole numbers (classes 0, 1, ...)")
+            y = np.array(labels, dtype=np.int64).reshape(-1)
             if not 2 <= self.num_classes <= MAX_CLASSES:
                 raise DatasetError(f"num_classes must be 2 .. {MAX_CLASSES}, not {self.num_classes}")
             if y.size and (y.min() < 0 or y.max() >= self.num_classes):
@@ -355,31 +363,9 @@ _HEADERS = {3: ("x1", "x2", "label"), 2: ("x", "y")}
 def _read_text(path: Path) -> str:
     """The file's text; DatasetError for anything that is not a readable UTF-8 regular file."""
     try:
-        from gradlab.files import FileError, read_text
-    except ImportError:  # gradlab.files is not there yet: the same checks, here
-        return _read_text_fallback(path)
-    try:
         return read_text(path, max_bytes=MAX_CSV_BYTES, what="data file")
     except FileError as e:
         raise DatasetError(str(e)) from e
-
-
-def _read_text_fallback(path: Path) -> str:
-    name = path.name or str(path)
-    try:
-        if not path.exists():
-            raise DatasetError(f"Cannot open {name}: no such file")
-        if not path.is_file():
-            raise DatasetError(f"Cannot open {name}: not a regular file")
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise DatasetError(f"Cannot open {name}: larger than {MAX_CSV_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except OSError as e:
-        raise DatasetError(f"Cannot open {name}: {e.strerror or e}") from e
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise DatasetError(f"Cannot open {name}: not UTF-8 text") from e
 
 
 def _is_number(text: str) -> bool:

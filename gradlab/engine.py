@@ -8,17 +8,20 @@ Differences from micrograd, each for a reason a learner can see:
 
 * ``_prev`` is a tuple in argument order, so ``a + a`` has two edges and a
   drawn graph keeps its shape from frame to frame.
-* No reference cycles: the backward rule of a node is a module-level function
-  picked by its op (``_grad_fn``), not a closure that captures the node, so a
-  dropped graph is freed by reference counting at once, with no pause for the
-  cyclic garbage collector.  ``v._backward()`` still works as in the lecture.
+* No reference cycles: the backward rule of a node (``_grad_fn``) is picked by
+  its op, a module-level function (``+``, ``*``, ``**``) or one built once per
+  row of the op table, never a closure that captures the node, so a dropped
+  graph is freed by reference counting at once, with no pause for the cyclic
+  garbage collector.  ``v._backward()`` still works as in the lecture.
 * ``backward()`` sorts the graph without recursion (any depth works) and resets
   the gradients of the graph it walks first, so calling it twice gives the same
   gradients.  ``backward(accumulate=True)`` adds to the gradients already there
   instead, to sum gradients over several graphs: call ``zero_grad`` (or set
   ``.grad = 0``) yourself before the first one.
-* Extra ops: ``tanh``, ``exp``, ``log``, ``sigmoid``, ``Value ** Value`` and
-  ``number ** Value``.
+* The unary ops (``relu`` and the extras ``tanh``, ``exp``, ``log``,
+  ``sigmoid``) are methods made from the rows of :mod:`gradlab.ops`: a row added
+  with ``ops.register`` becomes ``Value.<name>()`` at once.  Extra binary ops:
+  ``Value ** Value`` and ``number ** Value``.
 
 Domain rule: every op returns an IEEE float and never raises.  Where the maths
 is undefined the result is ``nan`` (``log(-1)``, ``(-8) ** 0.5``); where it is
@@ -30,6 +33,10 @@ these values as they are, so a learner sees where a computation broke.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+
+from gradlab import ops
+from gradlab.ops import UnaryOp
 
 __all__ = ["Value", "recompute", "topological_order"]
 
@@ -60,21 +67,6 @@ def safe_pow(base: float, exponent: float) -> float:
     return float(result)
 
 
-def safe_exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return INF
-
-
-def safe_log(x: float) -> float:
-    if x > 0:
-        return math.log(x)
-    if x == 0:
-        return -INF
-    return NAN  # negative or nan
-
-
 def safe_mul(a: float, b: float) -> float:
     """``a * b`` where ``0 * inf`` in a chain-rule product counts as 0.
 
@@ -84,18 +76,6 @@ def safe_mul(a: float, b: float) -> float:
     if a == 0.0 or b == 0.0:
         return 0.0
     return a * b
-
-
-def _tanh(x: float) -> float:
-    return math.tanh(x)
-
-
-def _sigmoid(x: float) -> float:
-    # two branches so that exp never overflows
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
 
 
 # -- backward rules: one function per op, dispatched through Value._grad_fn -------
@@ -133,46 +113,33 @@ def _pow_backward(out: Value) -> None:
             e.grad += NAN
 
 
-def _relu_backward(out: Value) -> None:
-    (a,) = out._prev
-    a.grad += (out.data > 0) * out.grad
+def _unary_backward(grad: Callable[[float, float], float]) -> Callable[[Value], None]:
+    """The backward rule of a unary op whose local derivative (given x and out) is ``grad``.
 
+    One closure per op row, built once: it captures the row's rule, never a node.
+    A zero upstream gradient or a zero slope passes nothing on (as ``safe_mul``
+    does), so ``0 * inf`` cannot turn into nan; a zero upstream gradient costs no call.
+    """
 
-def _tanh_backward(out: Value) -> None:
-    (a,) = out._prev
-    a.grad += (1.0 - out.data * out.data) * out.grad
+    def backward(out: Value) -> None:
+        g = out.grad
+        if g != 0.0:
+            (a,) = out._prev
+            d = grad(a.data, out.data)
+            if d != 0.0:
+                a.grad += d * g
 
-
-def _sigmoid_backward(out: Value) -> None:
-    (a,) = out._prev
-    a.grad += out.data * (1.0 - out.data) * out.grad
-
-
-def _exp_backward(out: Value) -> None:
-    (a,) = out._prev
-    a.grad += safe_mul(out.data, out.grad)
-
-
-def _log_backward(out: Value) -> None:
-    (a,) = out._prev
-    # off the domain (x < 0) log's value is nan, and so is its slope
-    slope = safe_pow(a.data, -1.0) if a.data >= 0 else NAN
-    a.grad += safe_mul(slope, out.grad)
+    return backward
 
 
 # -- forward rules, for re-evaluating a node after a parent's data changed ----------
 
-_FORWARD = {
+_FORWARD: dict[Callable[[Value], None], Callable[[Value], float]] = {
     _add_backward: lambda v: v._prev[0].data + v._prev[1].data,
     _mul_backward: lambda v: v._prev[0].data * v._prev[1].data,
     _pow_const_backward: lambda v: safe_pow(v._prev[0].data, v._arg),
     _pow_backward: lambda v: safe_pow(v._prev[0].data, v._prev[1].data),
-    _relu_backward: lambda v: 0 if v._prev[0].data < 0 else v._prev[0].data,
-    _tanh_backward: lambda v: _tanh(v._prev[0].data),
-    _sigmoid_backward: lambda v: _sigmoid(v._prev[0].data),
-    _exp_backward: lambda v: safe_exp(v._prev[0].data),
-    _log_backward: lambda v: safe_log(v._prev[0].data),
-}
+}  # the unary ops' rules are added from the op table by _install
 
 
 def recompute(v: Value) -> float:
@@ -197,7 +164,11 @@ def _result(data: float, parents: tuple, op: str, grad_fn, arg=None) -> Value:
 
 
 class Value:
-    """Stores a single scalar value and its gradient."""
+    """Stores a single scalar value and its gradient.
+
+    The unary methods (``relu``, ``tanh``, ``sigmoid``, ``exp``, ``log`` and any op
+    registered later) are installed below, one per row of :data:`gradlab.ops.UNARY`.
+    """
 
     __slots__ = ("data", "grad", "_prev", "_op", "_grad_fn", "_arg", "label", "__weakref__")
 
@@ -226,21 +197,6 @@ class Value:
         if not isinstance(other, (int, float)):
             return NotImplemented
         return _result(safe_pow(self.data, other), (self,), f"**{other}", _pow_const_backward, other)
-
-    def relu(self) -> Value:
-        return _result(0 if self.data < 0 else self.data, (self,), "ReLU", _relu_backward)
-
-    def tanh(self) -> Value:
-        return _result(_tanh(self.data), (self,), "tanh", _tanh_backward)
-
-    def sigmoid(self) -> Value:
-        return _result(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
-
-    def exp(self) -> Value:
-        return _result(safe_exp(self.data), (self,), "exp", _exp_backward)
-
-    def log(self) -> Value:
-        return _result(safe_log(self.data), (self,), "log", _log_backward)
 
     # -- derived ops, micrograd's algebra ------------------------------------------
 
@@ -325,3 +281,41 @@ def topological_order(root: Value) -> list[Value]:
             pop()
             emit(v)
     return topo
+
+
+# -- unary ops: one method per row of the op table ------------------------------------------
+
+#: op name -> the backward rule of the method installed for it
+_BACKWARD: dict[str, Callable[[Value], None]] = {}
+
+
+def _unary_method(op: UnaryOp, backward: Callable[[Value], None]) -> Callable[[Value], Value]:
+    forward, label = op.forward, op.label
+
+    def method(self: Value) -> Value:
+        return _result(forward(self.data), (self,), label, backward)
+
+    method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
+    method.__doc__ = f"``{op.label}`` of this value (a row of gradlab.ops)."
+    return method
+
+
+def _install(name: str) -> None:
+    """Give Value a method for op ``name`` (or take it away once the op is unregistered)."""
+    op = ops.UNARY.get(name)
+    if op is None:
+        if _BACKWARD.pop(name, None) is not None:
+            delattr(Value, name)
+        return  # _FORWARD keeps the rule: graphs already built with the op still recompute
+    if name in _BACKWARD or hasattr(Value, name):
+        raise ValueError(f"op name {name!r} is already an attribute of Value")
+    backward = _unary_backward(op.grad)
+    forward = op.forward
+    _FORWARD[backward] = lambda v: forward(v._prev[0].data)
+    _BACKWARD[name] = backward
+    setattr(Value, name, _unary_method(op, backward))
+
+
+for _name in ops.UNARY:
+    _install(_name)
+ops.subscribe(_install)

@@ -30,8 +30,13 @@ Limits; breaking one raises ExpressionError:
 * ``MAX_PRINTED_LINES`` / ``MAX_PRINTED_CHARS``: most output ``print`` may produce.
 * ``MAX_FORMAT_WIDTH``: largest number inside an f-string format spec (``:1000000000``).
 * ``MAX_INT_BITS``: exact integers stay below this size; bigger results become floats.
+* ``MAX_SECONDS``: longest run, in seconds of wall-clock time from the call to
+  ``run_program``.  The clock is read before every statement and before every
+  ``backward()`` (the one costly operation: up to ``MAX_NODES`` Values each), so a run
+  stops within a fraction of a second of it, naming the line it reached.
 
-Together they keep any program within about a second: cost grows with the source.
+The other limits keep one statement cheap; the time budget bounds the whole run
+(100,000 Values with thousands of ``backward()`` calls fit the size limits).
 """
 
 from __future__ import annotations
@@ -42,14 +47,16 @@ import math
 import operator
 import re
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 
+from gradlab import ops
 from gradlab.engine import Value, safe_pow
 
 __all__ = [
     "MAX_DEPTH", "MAX_FORMAT_WIDTH", "MAX_INT_BITS", "MAX_NODES", "MAX_PRINTED_CHARS",
-    "MAX_PRINTED_LINES", "MAX_SOURCE_CHARS", "ExpressionError", "Program", "run_program",
+    "MAX_PRINTED_LINES", "MAX_SECONDS", "MAX_SOURCE_CHARS", "ExpressionError", "Program", "run_program",
 ]
 
 MAX_SOURCE_CHARS = 300_000
@@ -59,13 +66,31 @@ MAX_PRINTED_LINES = 10_000
 MAX_PRINTED_CHARS = 1_000_000
 MAX_FORMAT_WIDTH = 1_000
 MAX_INT_BITS = 1_000
+MAX_SECONDS = 2.0
+
+_clock = time.monotonic  # the time budget's clock (a test may replace it)
 
 DEPTH_MESSAGE = f"this line is nested too deeply (more than {MAX_DEPTH} levels)"
 IMPORT_MESSAGE = "only 'from micrograd.engine import Value' can be imported here"
 _MODULES = ("micrograd.engine", "gradlab.engine")
-_FUNCTIONS = ("relu", "tanh", "exp", "log", "sigmoid")
-_METHODS = (*_FUNCTIONS, "backward", "_backward")
-_BUILTINS = frozenset(("Value", "print", *_FUNCTIONS))
+
+
+class _Names:
+    """The op table's names (gradlab.ops.UNARY, read live, so a registered op is allowed) plus ``extra``."""
+
+    def __init__(self, *extra: str) -> None:
+        self.extra = extra
+
+    def __contains__(self, name: object) -> bool:
+        return name in ops.UNARY or name in self.extra
+
+    def __iter__(self):
+        return iter((*ops.UNARY, *self.extra))
+
+
+_FUNCTIONS = _Names()  # relu(x), tanh(x), ...: every unary op
+_METHODS = _Names("backward", "_backward")
+_BUILTINS = _Names("Value", "print")
 _ATTRIBUTES = ("data", "grad", "label")
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -145,6 +170,7 @@ class _Refusal(Exception):
 
 def run_program(source: str) -> Program:
     """Parse and run ``source``; raises only ExpressionError."""
+    deadline = _clock() + MAX_SECONDS
     if not isinstance(source, str):
         raise ExpressionError(1, 1, "a program must be text")
     if len(source) > MAX_SOURCE_CHARS:
@@ -160,7 +186,7 @@ def run_program(source: str) -> Program:
     # the tree recursively, and the walker takes up to 4 frames per level.
     sys.setrecursionlimit(limit + 4 * MAX_DEPTH + 200)
     try:
-        return _Run(source, text.split("\n")).run(_parse(text))
+        return _Run(source, text.split("\n"), deadline).run(_parse(text))
     finally:
         sys.setrecursionlimit(limit)
         if collecting:
@@ -242,9 +268,10 @@ def _describe(x: object) -> str:
 class _Run:
     """One run of one program: the variables, the output so far and the counters."""
 
-    def __init__(self, source: str, lines: list[str]) -> None:
+    def __init__(self, source: str, lines: list[str], deadline: float) -> None:
         self.program = Program(source)
         self.lines = lines
+        self.deadline = deadline
         self.env: dict[str, object] = {}
         self.made: list[Value] = []  # every Value created, kept alive so their ids stay unique
         self.seen: set[int] = set()
@@ -255,6 +282,7 @@ class _Run:
     def run(self, tree: ast.Module) -> Program:
         for stmt in tree.body:
             try:
+                self.check_time()
                 self.execute(stmt)
             except _Refusal as r:
                 raise self.error(r.node or stmt, stmt, r.message) from None
@@ -273,6 +301,11 @@ class _Run:
             p.output = self.last_value
         p.node_count = len(self.made)
         return p
+
+    def check_time(self, node: ast.AST | None = None) -> None:
+        """Stop the run once it has used its MAX_SECONDS (node None: the current statement)."""
+        if _clock() > self.deadline:
+            raise _Refusal(node, f"this program took longer than {MAX_SECONDS:g} s to run; it stopped here")
 
     def error(self, node: ast.AST, stmt: ast.stmt, message: str) -> ExpressionError:
         line = getattr(node, "lineno", None) or stmt.lineno
@@ -310,6 +343,9 @@ class _Run:
         elif kind is ast.Attribute:
             self.set_attribute(target, value, node)
         elif kind in (ast.Tuple, ast.List):
+            starred = next((t for t in ast.walk(target) if type(t) is ast.Starred), None)
+            if starred is not None:  # before counting: "cannot unpack 3 values into 2 names" misleads
+                raise _Refusal(starred, _EXPRESSION_MESSAGES[ast.Starred])
             if not isinstance(value, tuple):
                 raise _Refusal(node, "only a tuple written out can be unpacked, like a, b = 1.0, 2.0")
             if len(value) != len(target.elts):
@@ -320,9 +356,7 @@ class _Run:
             raise _Refusal(target, _EXPRESSION_MESSAGES.get(kind, "this can't be assigned to here"))
 
     def bind(self, target: ast.Name, value: object, node: ast.expr) -> None:
-        name = target.id
-        if name in _BUILTINS:
-            raise _Refusal(target, f"'{name}' is a built-in name here; pick another name")
+        name = self.variable_name(target)
         if isinstance(value, Value):
             if not value.label:
                 value.label = name
@@ -332,8 +366,19 @@ class _Run:
         self.env[name] = value
         self.program.lines[name] = target.lineno
 
+    def variable_name(self, target: ast.Name) -> str:
+        """The name a program may assign to: not a built-in, not private like the dunders."""
+        name = target.id
+        if name in _BUILTINS:
+            raise _Refusal(target, f"'{name}' is a built-in name here; pick another name")
+        if name.startswith("_"):
+            raise _Refusal(target, f"names starting with '_' are not allowed here ('{name}')")
+        return name
+
     def augmented(self, stmt: ast.AugAssign) -> None:
         op, target = self.operator(stmt.op, stmt), stmt.target
+        if type(target) is ast.Name:
+            self.variable_name(target)
         if type(target) not in (ast.Name, ast.Attribute):
             raise _Refusal(target, _EXPRESSION_MESSAGES.get(type(target), "this can't be assigned to here"))
         new = self.arith(op, self.evaluate(target), self.evaluate(stmt.value), target, stmt.value, stmt)
@@ -467,6 +512,8 @@ class _Run:
             raise _Refusal(node, f"'.{name}()' takes no arguments here")
         v = self.value_of(func.value, f"'.{name}()'")
         if name in ("backward", "_backward"):
+            if name == "backward":
+                self.check_time(node)
             getattr(v, name)()
             if name == "backward":
                 self.program.backward_called, self.program.output = True, v

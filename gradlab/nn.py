@@ -5,7 +5,8 @@ have micrograd's attributes, defaults and weight initialisation, so after
 ``random.seed(1337)`` an ``MLP(2, [16, 16, 1])`` has the same weights as
 micrograd's.  Additions:
 
-* ``activation=`` per neuron / per layer ('relu', 'tanh', 'sigmoid', 'linear');
+* ``activation=`` per neuron / per layer (``ops.ACTIVATIONS``: 'relu', 'tanh',
+  'sigmoid', 'linear' and any activation row registered in :mod:`gradlab.ops`);
   ``nonlin=`` still works (True is ReLU, False is linear).
 * ``MLP(..., seed=n)`` draws weights from a private ``random.Random(n)``
   (the same numbers ``random.seed(n)`` would give) and leaves the global
@@ -26,10 +27,11 @@ import math
 import random
 from collections.abc import Callable, Iterable, Sequence
 
+from gradlab import ops
 from gradlab.engine import Value
 
 __all__ = [
-    "ACTIVATIONS",
+    "ACTIVATIONS",  # noqa: F822 (served live from gradlab.ops by __getattr__ below)
     "Module",
     "Neuron",
     "Layer",
@@ -48,16 +50,23 @@ __all__ = [
     "moons_schedule",
 ]
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-_REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
-
 Scalar = Value | float | int
 
 
+def __getattr__(name: str):
+    if name == "ACTIVATIONS":  # the op table's, read live: a registered activation is one here too
+        return ops.ACTIVATIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return activation
+    """``activation`` if it names one (ValueError listing the choices otherwise)."""
+    return ops.activation(activation).name
+
+
+def _repr_name(activation: str) -> str:
+    label = ops.activation(activation).label  # ReLU, tanh, sigmoid, linear
+    return label[:1].upper() + label[1:]  # micrograd's ReLUNeuron / LinearNeuron; TanhNeuron
 
 
 # -- modules ------------------------------------------------------------------------------
@@ -105,16 +114,14 @@ class Neuron(Module):
         act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         a = self.activation
         if a == "relu":
-            return act.relu()
-        if a == "linear":
-            return act
-        return act.tanh() if a == "tanh" else act.sigmoid()
+            return act.relu()  # the common case, without a lookup by name
+        return act if a == "linear" else getattr(act, a)()
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
     def __repr__(self) -> str:
-        return f"{_REPR_NAMES[self.activation]}Neuron({len(self.w)})"
+        return f"{_repr_name(self.activation)}Neuron({len(self.w)})"
 
 
 class Layer(Module):

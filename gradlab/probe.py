@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradlab import ops
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
 
@@ -131,15 +132,8 @@ class _Nudger:
         self.restore()
 
 
-_NUMPY_UNARY = {
-    "ReLU": lambda a: np.where(a < 0, 0.0, a),
-    "tanh": np.tanh,
-    "exp": np.exp,
-    "log": np.log,
-    # the engine's two branches, so that exp never overflows
-    "sigmoid": lambda a: np.where(a >= 0, 1.0 / (1.0 + np.exp(-np.abs(a))),
-                                  np.exp(-np.abs(a)) / (1.0 + np.exp(-np.abs(a)))),
-}
+#: unary ops by their node label: each row's numpy forward is the engine's forward, element-wise
+_UNARY_BY_LABEL = ops.UNARY_BY_LABEL
 
 
 def _numpy_forward(v: Value, args: list) -> np.ndarray:
@@ -153,7 +147,7 @@ def _numpy_forward(v: Value, args: list) -> np.ndarray:
         return np.power(np.asarray(args[0], dtype=float), args[1])
     if op.startswith("**"):
         return np.power(np.asarray(args[0], dtype=float), v._arg)
-    return _NUMPY_UNARY[op](np.asarray(args[0], dtype=float))
+    return _UNARY_BY_LABEL[op].np_forward(np.asarray(args[0], dtype=float))
 
 
 # -- one nudge ------------------------------------------------------------------------------

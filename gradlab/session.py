@@ -1,9 +1,15 @@
 """One serialisable state for the whole app: versioned JSON, saved atomically.
 
 A session file is a JSON object ``{"format": "gradlab-session", "version": 1,
-"expression_lab": {...}}``.  Loading never trusts the file: every field is
-checked, and a problem raises ``SessionError`` naming the field, so the app can
-say what is wrong and keep what the user has open.
+"expression_lab": {...}}``, strict JSON in UTF-8: a number that is not finite is
+written as the string ``"nan"``, ``"inf"`` or ``"-inf"`` (Python's ``NaN`` and
+``Infinity`` tokens are read too).  Anything gradlab saves it opens again, bit for
+bit: :func:`save_session` refuses to write a session it could not read back.
+
+Loading never trusts the file: it is read through :func:`gradlab.files.read_text`
+(a regular file of at most ``MAX_SESSION_BYTES``), every field's type is checked,
+unknown keys are ignored, and every problem raises ``SessionError`` naming the file
+and the field, so the app can say what is wrong and keep what the user has open.
 """
 
 from __future__ import annotations
@@ -11,18 +17,57 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from gradlab.files import FileError, check_program_length, read_text
+
+__all__ = [
+    "FORMAT", "MAX_SESSION_BYTES", "VERSION", "ExpressionLabState", "Session", "SessionError",
+    "autosave_path", "decode_float", "encode_float", "is_session_file", "load_document", "load_session",
+    "quarantine", "remove_stale_temporaries", "save_session",
+]
 
 FORMAT = "gradlab-session"
 VERSION = 1
 #: a session file larger than this is refused before it is read
 MAX_SESSION_BYTES = 5_000_000
 
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+_TEMP_SUFFIX = ".tmp"  # atomic saves write ".<name>.<random>.tmp" next to the file, then rename it
 
-class SessionError(ValueError):
-    """A session file that cannot be used; the message names the file's problem."""
+
+class SessionError(FileError):
+    """A session that cannot be used; the message names the file (when there is one) and
+    the problem, like ``Cannot open s.gradlab: 'expression_lab.source' must be a string``."""
+
+
+def encode_float(x: float) -> float | str:
+    """A float as strict JSON holds it: itself, or ``"nan"``, ``"inf"``, ``"-inf"``."""
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def decode_float(x: object, where: str) -> float:
+    """The float a session field holds (a JSON number, or one of the strings encode_float
+    writes); SessionError naming ``where`` for anything else."""
+    if isinstance(x, str) and x in _NON_FINITE:
+        return _NON_FINITE[x]
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise SessionError(f"'{where}' must be a number, not {_json_kind(x)}")
+    try:
+        return float(x)
+    except OverflowError:  # an integer beyond any float
+        raise SessionError(f"'{where}' is too large a number") from None
+
+
+def _json_kind(x: object) -> str:
+    kinds = {bool: "true/false", str: "text", list: "a list", dict: "an object", type(None): "null"}
+    return kinds.get(type(x), "a number")
 
 
 @dataclass
@@ -32,81 +77,181 @@ class ExpressionLabState:
     step_size: float = 1e-3
     overrides: dict[str, float] = field(default_factory=dict)  # input name -> value set by a slider
 
+    def to_dict(self) -> dict:
+        """The JSON object of this state (not dataclasses.asdict: it deep-copies every float)."""
+        return {"source": self.source, "selected": self.selected, "step_size": encode_float(self.step_size),
+                "overrides": {k: encode_float(v) for k, v in self.overrides.items()}}
+
+    @classmethod
+    def from_dict(cls, lab: object) -> ExpressionLabState:
+        if not isinstance(lab, dict):
+            raise SessionError("'expression_lab' must be an object")
+        default = cls()
+        source = lab.get("source", default.source)
+        if not isinstance(source, str):
+            raise SessionError(f"'expression_lab.source' must be text, not {_json_kind(source)}")
+        selected = lab.get("selected", default.selected)
+        if not isinstance(selected, str):
+            raise SessionError(f"'expression_lab.selected' must be text, not {_json_kind(selected)}")
+        step = decode_float(lab.get("step_size", default.step_size), "expression_lab.step_size")
+        if not 0 < step <= 1:
+            raise SessionError("'expression_lab.step_size' must be a number in (0, 1]")
+        raw = lab.get("overrides", {})
+        if not isinstance(raw, dict):
+            raise SessionError(f"'expression_lab.overrides' must be an object, not {_json_kind(raw)}")
+        overrides = {k: decode_float(v, f"expression_lab.overrides.{k}") for k, v in raw.items()}
+        return cls(source, selected, step, overrides)
+
 
 @dataclass
 class Session:
+    """Everything the app keeps between runs: one field per lab."""
+
     expression_lab: ExpressionLabState = field(default_factory=ExpressionLabState)
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, "version": VERSION, **asdict(self)}, indent=2)
+        """Strict JSON (no NaN/Infinity tokens), UTF-8 friendly; lone surrogates escaped."""
+        data = {"format": FORMAT, "version": VERSION, "expression_lab": self.expression_lab.to_dict()}
+        text = _dumps_two_levels(data)
+        # a lone surrogate (not encodable as UTF-8) can only sit inside a JSON string: escape it
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     @classmethod
     def from_json(cls, text: str) -> Session:
-        try:
-            raw = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as err:
-            raise SessionError(f"not valid JSON ({err})") from None
+        """The session in ``text``; SessionError (without a file name) saying what is wrong."""
+        return cls.from_raw(_parse_json(text))
+
+    @classmethod
+    def from_raw(cls, raw: object) -> Session:
+        """The session in parsed JSON ``raw``; SessionError saying what is wrong."""
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise SessionError("not a gradlab session (no \"format\": \"gradlab-session\")")
         version = raw.get("version")
-        if version != VERSION:
-            raise SessionError(f"session version {version!r} is not supported (this gradlab reads {VERSION})")
-        lab = raw.get("expression_lab", {})
-        if not isinstance(lab, dict):
-            raise SessionError("'expression_lab' must be an object")
-        return cls(expression_lab=_expression_lab_state(lab))
+        if type(version) is not int or version != VERSION:
+            shown = json.dumps(version) if isinstance(version, (bool, int, float, type(None))) else "that"
+            raise SessionError(f"session version {shown} is not supported (this gradlab reads {VERSION})")
+        return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})))
 
 
-def _expression_lab_state(lab: dict) -> ExpressionLabState:
-    state = ExpressionLabState()
-    source = lab.get("source", "")
-    if not isinstance(source, str):
-        raise SessionError("'expression_lab.source' must be a string")
-    selected = lab.get("selected", "")
-    if not isinstance(selected, str):
-        raise SessionError("'expression_lab.selected' must be a string")
-    step = lab.get("step_size", state.step_size)
-    if isinstance(step, bool) or not isinstance(step, (int, float)) or not (0 < step <= 1):
-        raise SessionError("'expression_lab.step_size' must be a number in (0, 1]")
-    overrides = lab.get("overrides", {})
-    if not isinstance(overrides, dict) or not all(
-        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-        for k, v in overrides.items()
-    ):
-        raise SessionError("'expression_lab.overrides' must map names to finite numbers")
-    return ExpressionLabState(source, selected, float(step), {k: float(v) for k, v in overrides.items()})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _dumps_two_levels(data: dict) -> str:
+    """JSON with one line per field of the first two levels: readable, and written by json's
+    C encoder (``indent=`` would switch to its pure-Python one, four times slower)."""
+
+    def dumps(x: object) -> str:
+        return json.dumps(x, ensure_ascii=False, allow_nan=False)
+
+    def block(d: dict, pad: str, inner) -> str:
+        if not d:
+            return "{}"
+        lines = [f"{pad}  {dumps(k)}: {inner(v)}" for k, v in d.items()]
+        return "{\n" + ",\n".join(lines) + f"\n{pad}}}"
+
+    return block(data, "", lambda v: block(v, "  ", dumps) if isinstance(v, dict) else dumps(v)) + "\n"
+
+
+def _parse_json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError, MemoryError) as err:
+        # ValueError covers JSONDecodeError and an integer of more than 4,300 digits
+        raise SessionError(f"not valid JSON ({_short(err)})") from None
+
+
+def _short(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def load_session(path: str | os.PathLike) -> Session:
+    """The session saved in ``path``; SessionError (``Cannot open <name>: ...``) otherwise."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SESSION_BYTES:
-            raise SessionError(f"{path.name} is {size:,} bytes; sessions are at most {MAX_SESSION_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SessionError(f"{path.name} is not UTF-8 text") from None
-    except OSError as err:
-        raise SessionError(f"cannot read {path.name}: {err.strerror or err}") from None
-    try:
+        text = read_text(path, max_bytes=MAX_SESSION_BYTES, what="session")
         return Session.from_json(text)
     except SessionError as err:
-        raise SessionError(f"{path.name}: {err}") from None
+        raise SessionError.cannot_open(path, err.reason) from None
+    except FileError as err:
+        raise SessionError(str(err), path=path, reason=err.reason) from None
+
+
+def load_document(path: str | os.PathLike) -> Session | str:
+    """What the app's Open gives: a Session, or a program's text.
+
+    A file is a session if it ends in ``.gradlab`` or ``.json``, or if it holds a JSON
+    object with ``"format": "gradlab-session"`` (a session saved without an extension);
+    anything else is a program of at most MAX_SOURCE_CHARS characters.  Raises FileError
+    (a SessionError for a session) with a message for the user.
+    """
+    path = Path(path)
+    if is_session_file(path):
+        return load_session(path)
+    text = read_text(path, max_bytes=MAX_SESSION_BYTES, what="file")
+    raw = _session_like(text)
+    if raw is not None:
+        try:
+            return Session.from_raw(raw)
+        except SessionError as err:
+            raise SessionError.cannot_open(path, err.reason) from None
+    check_program_length(text, path)
+    return text
+
+
+def _session_like(text: str) -> dict | None:
+    """The parsed JSON object if ``text`` is one claiming to be a gradlab session, else None."""
+    if not text.lstrip().startswith("{") or FORMAT not in text:
+        return None
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError, MemoryError):
+        return None  # not JSON: a program (its run will say what is wrong with it)
+    return raw if isinstance(raw, dict) and raw.get("format") == FORMAT else None
 
 
 def save_session(session: Session, path: str | os.PathLike) -> None:
-    """Write atomically: a crash mid-save leaves the old file whole."""
+    """Write atomically: a crash mid-save leaves the old file whole.
+
+    Raises SessionError, writing nothing, if the session could not be opened again (too
+    big for MAX_SESSION_BYTES, or a field load_session would refuse); OSError if the
+    file cannot be written.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    text = session.to_json()
+    data = text.encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(session.to_json())
+        if len(data) > MAX_SESSION_BYTES:
+            raise SessionError(f"this session is {len(data):,} bytes, more than the "
+                               f"{MAX_SESSION_BYTES:,} a session may have")
+        Session.from_json(text)
+    except SessionError as err:
+        raise SessionError(f"Cannot save {path.name}: {err.reason}", path=path, reason=err.reason) from None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a power cut could otherwise undo it); best effort."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some systems cannot sync a folder: the file itself is already on disk
+    finally:
+        os.close(fd)
 
 
 def autosave_path() -> Path:
@@ -117,5 +262,58 @@ def autosave_path() -> Path:
 
 
 def is_session_file(path: str | os.PathLike) -> bool:
-    """Sessions end in ``.gradlab`` or ``.json``; anything else opens as a program."""
+    """Sessions end in ``.gradlab`` or ``.json`` (load_document also knows one by its content)."""
     return Path(path).suffix.lower() in (".gradlab", ".json")
+
+
+def quarantine(path: str | os.PathLike, now: datetime | None = None) -> Path:
+    """Move a file gradlab cannot read out of the way, keeping it: ``path`` is renamed to
+    ``<name>.unreadable-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3``, ... appended if that exists).
+    Returns the new path; OSError if the file cannot be moved."""
+    path = Path(path)
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = f"{path.name}.unreadable-{stamp}"
+    for n in range(1, 10_000):
+        target = path.with_name(base if n == 1 else f"{base}-{n}")
+        if os.path.lexists(target):
+            continue
+        try:
+            os.link(path, target, follow_symlinks=False)  # fails if target appeared meanwhile
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (some file systems): a plain rename
+            if os.path.lexists(target):
+                continue
+            os.rename(path, target)
+            return target
+        os.unlink(path)
+        return target
+    raise FileExistsError(f"too many unreadable copies of {path.name} already")
+
+
+def remove_stale_temporaries(path: str | os.PathLike, *, older_than: float = 10.0) -> int:
+    """Delete what killed atomic saves of ``path`` left behind (``.<name>.*.tmp`` next to
+    it, regular files only, last written more than ``older_than`` seconds ago so that a save
+    in progress in another window is left alone).  Returns how many were deleted."""
+    path = Path(path)
+    prefix = f".{path.name}."
+    folder = path.parent
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    limit = datetime.now().timestamp() - older_than
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(_TEMP_SUFFIX)
+                and len(name) > len(prefix) + len(_TEMP_SUFFIX)):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if entry.is_file(follow_symlinks=False) and st.st_mtime <= limit:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import SEED
 
-from gradlab import cli
+from gradlab import cli, files
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_unreadable(write, capsys, monkeypatch) -> None:
         raise PermissionError(13, "Permission denied", path)
 
     # chmod 0 would not stop root (CI runs as root), so the refusal is simulated
-    monkeypatch.setattr(cli, "open", denied, raising=False)
+    monkeypatch.setattr(files.os, "open", denied)
     assert cli.main(["run", path]) == 2
     assert "permission denied" in capsys.readouterr().err
 
@@ -198,3 +198,58 @@ def test_subprocess(write) -> None:
     done = subprocess.run([sys.executable, "-m", "gradlab.cli", "run", bad],
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 1 and "line 2" in done.stderr
+
+
+def run_cli(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "gradlab.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, **kwargs)
+
+
+def test_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    # issue 6, defect 5: `gradlab run pipe.py` waited forever for a writer
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    done = run_cli("run", str(fifo), timeout=20)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"error: cannot read {fifo}: it is a named pipe (FIFO), not a regular file\n"
+
+
+def test_device_is_refused_without_reading_it(tmp_path: Path, capsys) -> None:
+    zero = tmp_path / "zero.py"
+    zero.symlink_to("/dev/zero")
+    assert cli.main(["run", str(zero)]) == 2
+    assert capsys.readouterr().err == f"error: cannot read {zero}: it is a device, not a regular file\n"
+
+
+def test_too_big_file_is_not_read(write, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(cli, "MAX_SOURCE_CHARS", 100)
+    path = write("#" * 401)
+    assert cli.main(["run", path]) == 2
+    assert capsys.readouterr().err == (f"error: cannot read {path}: it is 401 bytes; "
+                                       "a program may have at most 400 bytes\n")
+
+
+def test_output_into_a_closed_pipe_ends_quietly(write) -> None:
+    # `gradlab run big.py | head`: the reader leaves early; no BrokenPipeError traceback
+    big = write("print(f'{1:999}')\n" * 900)  # 900 kB of output, far more than a pipe holds
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    with subprocess.Popen([sys.executable, "-m", "gradlab.cli", "run", big], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env) as proc:
+        assert len(proc.stdout.read(1000)) == 1000
+        proc.stdout.close()  # as head does after its lines
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 1
+    assert err == ""
+
+
+def test_closed_pipe_at_the_final_flush_ends_quietly(write) -> None:
+    # a small output sits in stdout's buffer until exit: the reader is gone before it is written
+    path = write(SEED)
+    r, w = os.pipe()
+    os.close(r)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "gradlab.cli", "run", path], stdout=w,
+                          stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    os.close(w)
+    assert done.returncode == 1 and done.stderr == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from gradlab.datasets import (
     DATASETS,
     DEFAULT_DATASET,
     FEATURES,
+    MAX_CSV_BYTES,
     MAX_ROWS,
     Dataset,
     DatasetError,
@@ -164,6 +167,13 @@ def test_dataset_validates_its_arrays() -> None:
         Dataset([[0.0, 0.0], [1.0, 1.0]], [0])
     with pytest.raises(DatasetError, match="shape"):
         Dataset(np.zeros((2, 3)), [0, 1])
+    with pytest.raises(DatasetError, match="whole numbers"):
+        Dataset([[0.0, 0.0], [1.0, 1.0]], [0, 0.5])
+    with pytest.raises(DatasetError, match="whole numbers"):
+        Dataset([[0.0, 0.0]], [np.nan])
+    with pytest.raises(DatasetError, match="whole numbers"):
+        Dataset([[0.0, 0.0]], ["a"])
+    assert Dataset([[0.0, 0.0], [1.0, 1.0]], [0.0, 1.0]).y.dtype == np.int64
     with pytest.raises(DatasetError, match="kind"):
         Dataset([[0.0, 0.0]], [0], kind="clustering")
 
@@ -284,5 +294,13 @@ def test_missing_and_unreadable_files(tmp_path) -> None:
         load_csv(tmp_path)  # a folder
     bad = tmp_path / "latin1.csv"
     bad.write_bytes(b"1,2,0\n\xe9,2,1\n")
-    with pytest.raises(DatasetError, match="latin1.csv"):
+    with pytest.raises(DatasetError, match="latin1.csv: it is not UTF-8 text"):
         load_csv(bad)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DatasetError, match="pipe.csv: it is a named pipe"):
+        load_csv(fifo)  # refused at once, not a read that waits for a writer
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"0" * (MAX_CSV_BYTES + 1))
+    with pytest.raises(DatasetError, match="a data file may have at most"):
+        load_csv(big)

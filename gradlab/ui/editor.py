@@ -17,7 +17,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-_OPS = ("relu", "tanh", "exp", "log", "sigmoid", "backward", "_backward")
+from gradlab import ops
+
+
+def _op_names() -> tuple[str, ...]:
+    """The names highlighted as the engine's: every op of gradlab.ops, backward, _backward, print."""
+    return (*ops.UNARY, "backward", "_backward", "print")
 
 
 def _fmt(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
@@ -35,15 +40,20 @@ class PythonHighlighter(QSyntaxHighlighter):
     RULES = [
         (re.compile(r"\b(" + "|".join(keyword.kwlist) + r")\b"), _fmt("#8959a8", bold=True)),
         (re.compile(r"\bValue\b"), _fmt("#3e999f", bold=True)),
-        (re.compile(r"\b(" + "|".join(_OPS) + r"|print)\b"), _fmt("#4271ae")),
+        (None, _fmt("#4271ae")),  # the op names: filled in per highlighter from the op table
         (re.compile(r"\.(data|grad|label)\b"), _fmt("#c82829")),
         (re.compile(r"\b\d+\.?\d*(?:[eE][-+]?\d+)?\b"), _fmt("#f5871f")),
         (re.compile(r"(?:[fFrRbB]{0,2})(\"[^\"\n]*\"|'[^'\n]*')"), _fmt("#718c00")),
         (re.compile(r"#[^\n]*"), _fmt("#8e908c", italic=True)),
     ]
 
+    def __init__(self, document) -> None:
+        super().__init__(document)
+        ops_rule = re.compile(r"\b(" + "|".join(map(re.escape, _op_names())) + r")\b")
+        self.rules = [(pattern or ops_rule, fmt) for pattern, fmt in self.RULES]
+
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
-        for pattern, fmt in self.RULES:
+        for pattern, fmt in self.rules:
             for m in pattern.finditer(text):
                 self.setFormat(m.start(), m.end() - m.start(), fmt)
 
