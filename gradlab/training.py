@@ -384,7 +384,12 @@ class Trainer:
     # -- saving and restoring ----------------------------------------------------------------------
 
     def state_dict(self) -> dict:
-        """Everything needed to carry on later, as JSON-able data (floats round-trip exactly)."""
+        """Everything needed to carry on later, as strict JSON-able data (floats round-trip exactly).
+
+        Keys: format, version, config, backend, step, parameters, gradients (of the last
+        step, or None), optimizer (its name and state), history (rows of step, loss,
+        accuracy, test_loss, test_accuracy; an accuracy that is nan is stored as None).
+        """
         return {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
@@ -394,7 +399,8 @@ class Trainer:
             "parameters": self._theta.tolist(),
             "gradients": None if self._grad is None else self._grad.tolist(),
             "optimizer": self._optimizer.state_dict(),
-            "history": [[r.step, r.loss, r.accuracy, r.test_loss, r.test_accuracy] for r in self.history],
+            "history": [[r.step, r.loss, _finite_or_none(r.accuracy), r.test_loss,
+                         _finite_or_none(r.test_accuracy)] for r in self.history],
         }
 
     @classmethod
@@ -423,12 +429,24 @@ class Trainer:
         grads = state.get("gradients")
         self._grad = None if grads is None else _float_array(grads, "gradients", params.size)
         self._optimizer.load_state_dict(state["optimizer"], params.size)
-        self.history = [StepRecord(int(s), *(None if v is None else float(v) for v in rest))
-                        for s, *rest in state["history"]]
+        self.history = [_record(row) for row in state["history"]]
         step = state["step"]
         if not isinstance(step, int) or step < 0:
             raise ValueError(f"trainer state step must be a whole number >= 0, not {step!r}")
         self._k = step
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    """nan (a regression's accuracy) as None, so that a state is strict JSON."""
+    return None if x is None or math.isnan(x) else x
+
+
+def _record(row: list) -> StepRecord:
+    """The inverse of a ``state_dict`` history row."""
+    step, loss, acc, test_loss, test_acc = row
+    if test_loss is not None:
+        test_loss, test_acc = float(test_loss), math.nan if test_acc is None else float(test_acc)
+    return StepRecord(int(step), float(loss), math.nan if acc is None else float(acc), test_loss, test_acc)
 
 
 def _float_array(values, what: str, size: int | None = None) -> np.ndarray:

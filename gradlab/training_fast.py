@@ -198,8 +198,8 @@ class FastNet:
 
     def loss(self, theta: np.ndarray, batch: Batch, blocks: list[np.ndarray] | None = None) -> float:
         """The batch's mean loss plus the regularisation at ``theta``."""
-        S = self.forward(blocks if blocks is not None else self.blocks(theta), batch.A1)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # a diverged network's loss is inf or nan, not a warning
+            S = self.forward(blocks if blocks is not None else self.blocks(theta), batch.A1)
             data, _ = self._loss(S, batch)
             reg, _ = regularization(theta, self.regularization, self.alpha)
         return data + reg

@@ -441,7 +441,7 @@ def test_state_round_trips_bit_for_bit(optimizer) -> None:
                       learning_rate=0.05, batch_size=16, test_fraction=0.2, seed=11)
     trainer = Trainer(ds, cfg)
     trainer.run(7)
-    state = json.loads(json.dumps(trainer.state_dict()))
+    state = json.loads(json.dumps(trainer.state_dict(), allow_nan=False))  # strict JSON
     copy = Trainer.from_state(ds, state)
     assert copy.parameters() == trainer.parameters()
     assert copy.gradients() == trainer.gradients()
@@ -450,6 +450,17 @@ def test_state_round_trips_bit_for_bit(optimizer) -> None:
     assert [copy.step() for _ in range(3)] == [trainer.step() for _ in range(3)]
     scalar = Trainer.from_state(ds, state, backend="scalar")
     assert scalar.backend == "scalar" and scalar.parameters() == Trainer.from_state(ds, state).parameters()
+
+
+def test_regression_state_is_strict_json() -> None:
+    ds = make_dataset("sine", 30, seed=0)
+    cfg = TrainConfig(layers=(3,), loss="mse", features=("x1",), learning_rate=0.1, test_fraction=0.3)
+    trainer = Trainer(ds, cfg)
+    trainer.run(3)
+    copy = Trainer.from_state(ds, json.loads(json.dumps(trainer.state_dict(), allow_nan=False)))
+    assert repr(copy.history) == repr(trainer.history)  # nan accuracies come back as nan
+    assert math.isnan(copy.history[0].accuracy) and math.isnan(copy.history[0].test_accuracy)
+    assert copy.history[0].test_loss == trainer.history[0].test_loss
 
 
 def test_bad_state_is_refused_with_a_message() -> None:
@@ -474,3 +485,33 @@ def test_set_dataset_keeps_the_weights() -> None:
     assert trainer.step().step == 10
     with pytest.raises(ValueError, match="svm loss needs two classes"):
         trainer.set_dataset(make_dataset("spiral", 30, seed=0, classes=3))
+
+
+# -- the op table drives the activations -----------------------------------------------------------
+
+
+def softsign_row():
+    from gradlab.ops import UnaryOp
+
+    return UnaryOp(
+        "softsign", "softsign", lambda x: x / (1.0 + abs(x)), lambda x, out: 1.0 / (1.0 + abs(x)) ** 2,
+        lambda a: a / (1.0 + np.abs(a)), lambda x, out: 1.0 / (1.0 + np.abs(x)) ** 2, True,
+    )
+
+
+def test_a_registered_activation_trains_in_both_backends() -> None:
+    from gradlab import ops
+
+    with pytest.raises(ValueError, match="unknown activation 'softsign'"):
+        TrainConfig(activation="softsign")
+    with ops.registered(softsign_row()):
+        cfg = TrainConfig(layers=(4, 3), activation=("softsign", "tanh"), loss="logistic", learning_rate=0.5)
+        fast, scalar = pair(make_dataset("xor", 20, seed=1), cfg)
+        for _ in range(5):
+            assert_agree(fast, scalar, fast.step(), scalar.step())
+        grids = fast.neuron_grids((-1, 1, -1, 1), 5)
+        assert (np.abs(grids[0]) < 1).all()  # softsign's range
+        assert fast.point_graph(0) is not None
+        assert fast.point_graph_model(0).find("n0.1") is not None
+    with pytest.raises(ValueError, match="unknown activation 'softsign'"):
+        TrainConfig(activation="softsign")
