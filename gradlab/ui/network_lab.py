@@ -63,7 +63,7 @@ class NetworkLab(QWidget):
         super().__init__(parent)
         self.setObjectName("networkLab")
         self.model = model or NetworkModel(self)
-        self.probe_model = WeightProbeModel(self)
+        self.probe_model = WeightProbeModel(self, lock=self.model.lock)
         self.history = StepHistory()
         self.data_panel = DataPanel()
         self.editor = NetworkEditor(list(datasets.FEATURES))
@@ -77,7 +77,7 @@ class NetworkLab(QWidget):
         self.node_inspector.setObjectName("pointNodeInspector")
         self.node_inspector.hint.setText("Click a value in the point's graph (below the network) to "
                                          "inspect it: nudge it and watch this point's loss.")
-        self.inspector = NodeInspector(self.probe_model, probes=parameter_probes(self.model.lock))
+        self.inspector = NodeInspector(self.probe_model, probes=parameter_probes())
         self.inspector.setObjectName("weightInspector")
         self.inspector.hint.setText("Click a weight (a line) or a bias (a small square) in the network "
                                     "to probe it.")

@@ -42,14 +42,16 @@ class _Leaves(Sequence):
 
     def __getitem__(self, i):
         g = self._g
-        return _Leaf(g.labels[i], float(g.data[i]), float(g.grads[i]))
+        return _Leaf(g.labels[i], float(g.data[i]), g.probe(i, DEFAULT_STEP).grad)
 
 
 class ParameterGraph:
     """The trainer's parameters as leaves of a graph whose output is the loss."""
 
-    def __init__(self, trainer, labels: Sequence[str]) -> None:
+    def __init__(self, trainer, labels: Sequence[str], lock=None) -> None:
         self.trainer = trainer
+        self.lock = lock if lock is not None else contextlib.nullcontext()
+        self._probes: dict[tuple[int, float], object] = {}
         self.labels = list(labels)
         n = len(self.labels)
         self.roles = ["parameter"] * n
@@ -61,6 +63,7 @@ class ParameterGraph:
 
     def refresh(self) -> None:
         """Read the trainer's current parameters, gradients and loss."""
+        self._probes.clear()
         self.data = np.asarray(self.trainer.parameters(), dtype=float)
         self.grads = np.asarray(self.trainer.gradients(), dtype=float)
         history = self.trainer.history
@@ -68,6 +71,15 @@ class ParameterGraph:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def probe(self, i: int, h: float):
+        """The trainer's nudge probe of parameter ``i`` (cached until ``refresh``): its ``grad`` is
+        d(training loss)/d(parameter) at the current weights, what the inspector shows as grad."""
+        key = (i, h)
+        if key not in self._probes:
+            with self.lock:
+                self._probes[key] = self.trainer.nudge_parameter(i, h)
+        return self._probes[key]
 
     def downstream(self, i: int) -> list[int]:
         return []
@@ -79,21 +91,19 @@ class ParameterGraph:
             return None
 
 
-def parameter_probes(lock=None) -> Probes:
+def parameter_probes() -> Probes:
     """Probes that nudge a trainer's parameter and watch the loss (``graph`` is a ParameterGraph),
-    holding ``lock`` (the lab model's) so that no training step runs meanwhile."""
-    lock = lock if lock is not None else contextlib.nullcontext()
+    holding the graph's lock (the lab model's) so that no training step runs meanwhile."""
 
     def nudge(graph: ParameterGraph, i: int, h: float):
-        with lock:
-            return graph.trainer.nudge_parameter(i, h)
+        return graph.probe(i, h)
 
     def curve(graph: ParameterGraph, i: int):
-        with lock:
+        with graph.lock:
             return graph.trainer.parameter_curve(i)
 
     def sweep(graph: ParameterGraph, i: int):
-        with lock:
+        with graph.lock:
             return graph.trainer.parameter_error_sweep(i)
 
     return Probes(nudge=nudge, curve=curve, sweep=sweep)
@@ -113,8 +123,9 @@ class WeightProbeModel(QObject):
     #: never emitted: the network lab has no backprop step-through (the inspector listens for it)
     backprop_step_changed = Signal(int)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, lock=None) -> None:
         super().__init__(parent)
+        self.lock = lock  # held while probing: a worker thread may be training
         self.graph: ParameterGraph | None = None
         self.selected = -1
         self.step_size = DEFAULT_STEP
@@ -123,7 +134,7 @@ class WeightProbeModel(QObject):
     def set_trainer(self, trainer, labels: Sequence[str]) -> None:
         """A new network: keep the selection if the same parameter still exists."""
         previous = self.graph.labels[self.selected] if self.graph is not None and self.selected >= 0 else ""
-        self.graph = ParameterGraph(trainer, labels) if trainer is not None else None
+        self.graph = ParameterGraph(trainer, labels, self.lock) if trainer is not None else None
         self.program_changed.emit()
         found = self.graph.find(previous) if (self.graph is not None and previous) else None
         self.select(found if found is not None else -1, force=True)
@@ -139,6 +150,8 @@ class WeightProbeModel(QObject):
             index = -1
         if index != self.selected or force:
             self.selected = index
+            if index >= 0:
+                self.graph.refresh()  # the weights moved since the last look
             self.selection_changed.emit(index)
 
     def set_step_size(self, h: float) -> None:

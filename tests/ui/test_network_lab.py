@@ -359,3 +359,14 @@ def test_a_point_of_a_huge_network_is_not_traced_and_the_caption_says_why(qtbot,
     lab.model.select_point(1)
     assert lab.point_graph.graph is None
     assert "4,417 parameters" in lab.point_caption.text()
+
+
+def test_a_weight_selected_after_training_shows_its_current_value_and_gradient(qtbot, lab):
+    lab.model.step(30)
+    index = 40
+    lab.probe_model.select(index)
+    inspector = lab.inspector
+    current = lab.model.trainer.parameters()[index]
+    assert float(text(inspector, "nodeData")) == pytest.approx(current, abs=1e-4)
+    assert float(text(inspector, "nodeGrad")) == pytest.approx(float(text(inspector, "probeGrad")), abs=1e-4)
+    assert lab.findChild(QLineEdit, "weightValueInput").text() == repr(lab.model.trainer.parameters()[index])
