@@ -164,7 +164,8 @@ def _report(program: Program, check: bool, out) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gradlab", description="Run a micrograd program.")
+    parser = argparse.ArgumentParser(prog="python -m gradlab",
+                                     description="Run a micrograd program or train a network in a terminal.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run", help="run a program and print its values and gradients",

@@ -73,34 +73,37 @@ def add_train_parser(commands) -> None:
     data.add_argument("--dataset", choices=list(DATASETS), metavar="NAME",
                       help=f"a generated dataset: {', '.join(DATASETS)} (default moons)")
     data.add_argument("--csv", metavar="FILE", help="train on FILE (x1,x2,label or x,y rows) instead")
-    data.add_argument("--samples", type=lambda t: _whole(t, 1, "--samples"), default=100,
+    data.add_argument("--samples", type=lambda t: _whole(t, 1, "--samples"), default=100, metavar="N",
                       help="points to generate (default 100)")
-    data.add_argument("--noise", type=_number, default=0.1, help="noise of generated points (default 0.1)")
-    data.add_argument("--classes", type=lambda t: _whole(t, 2, "--classes"),
+    data.add_argument("--noise", type=_number, default=0.1, metavar="X",
+                      help="noise of generated points (default 0.1)")
+    data.add_argument("--classes", type=lambda t: _whole(t, 2, "--classes"), metavar="K",
                       help="classes of spiral or gaussians (default 2)")
-    data.add_argument("--test-fraction", type=_number, default=0.0,
+    data.add_argument("--test-fraction", type=_number, default=0.0, metavar="F",
                       help="share of the points held out to test on (default 0)")
     net = p.add_argument_group("network and training")
-    net.add_argument("--layers", type=_layers, default=(16, 16),
+    net.add_argument("--layers", type=_layers, default=(16, 16), metavar="W,W",
                      help="hidden layer widths, e.g. 16,16 (default); 'none' for no hidden layer")
-    net.add_argument("--activation", type=_names, default=("relu",),
+    net.add_argument("--activation", type=_names, default=("relu",), metavar="NAME",
                      help="relu, tanh, sigmoid or linear; one, or one per hidden layer (default relu)")
-    net.add_argument("--features", type=_names, help="input features, e.g. x1,x2,x1*x2 (default x1,x2)")
+    net.add_argument("--features", type=_names, metavar="F,F",
+                     help="input features, e.g. x1,x2,x1*x2 (default x1,x2)")
     net.add_argument("--loss", choices=LOSSES,
                      help="default: svm for two classes, cross_entropy for more, mse for regression")
     net.add_argument("--reg", choices=("l2", "l1", "none"), default="l2", help="regularisation (default l2)")
-    net.add_argument("--reg-strength", type=_number, default=1e-4, help="its strength (default 1e-4)")
+    net.add_argument("--reg-strength", type=_number, default=1e-4, metavar="X",
+                     help="its strength (default 1e-4)")
     net.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="default sgd")
-    net.add_argument("--lr", type=_number,
+    net.add_argument("--lr", type=_number, metavar="X",
                      help="learning rate (default " + ", ".join(f"{v:g} for {k}" for k, v in
                                                                  DEFAULT_LEARNING_RATES.items()) + ")")
-    net.add_argument("--lr-decay", type=lambda t: _whole(t, 0, "--lr-decay"),
+    net.add_argument("--lr-decay", type=lambda t: _whole(t, 0, "--lr-decay"), metavar="N",
                      help="decay the rate as lr*(1 - 0.9*k/N) over N steps (default: --steps; 0: constant)")
-    net.add_argument("--batch-size", type=lambda t: _whole(t, 1, "--batch-size"),
+    net.add_argument("--batch-size", type=lambda t: _whole(t, 1, "--batch-size"), metavar="N",
                      help="points per step (default: all of them)")
-    net.add_argument("--steps", type=lambda t: _whole(t, 0, "--steps"), default=100,
+    net.add_argument("--steps", type=lambda t: _whole(t, 0, "--steps"), default=100, metavar="N",
                      help="training steps (default 100)")
-    net.add_argument("--seed", type=lambda t: _whole(t, 0, "--seed"), default=1337,
+    net.add_argument("--seed", type=lambda t: _whole(t, 0, "--seed"), default=1337, metavar="S",
                      help="seed of the data, the initial weights and the batches (default 1337)")
     net.add_argument("--backend", choices=BACKENDS, default="fast",
                      help="fast (numpy) or scalar (gradlab's Value graph, like micrograd)")

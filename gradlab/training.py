@@ -25,11 +25,14 @@ state (``state_dict``) does not depend on the backend.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab.datasets import Dataset, feature_matrix
+from gradlab.engine import Value
+from gradlab.graph import GraphModel
 from gradlab.probe import ErrorSweep, NudgeResult, function_curve, function_error_sweep, nudge_function
 from gradlab.training_config import (
     BACKENDS,
@@ -45,6 +48,7 @@ from gradlab.training_config import (
 )
 from gradlab.training_fast import Batch, FastNet, accuracy, with_ones
 from gradlab.training_scalar import ScalarBackend
+from gradlab.training_views import NetworkViews
 
 __all__ = [
     "BACKENDS",
@@ -91,7 +95,7 @@ class TrainingDiverged(ArithmeticError):
         )
 
 
-class Trainer:
+class Trainer(NetworkViews):
     """Trains an MLP on ``dataset`` with ``cfg``; ``backend`` is "fast" (numpy) or "scalar" (``Value``s).
 
     With ``cfg.test_fraction > 0`` the data is split with ``dataset.split(test_fraction,
@@ -99,7 +103,7 @@ class Trainer:
     Raises ``ValueError`` for a backend, loss or feature set that does not fit the data.
     """
 
-    def __init__(self, dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
+    def __init__(self, dataset: Dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         self.config = cfg = cfg if cfg is not None else TrainConfig()
@@ -114,18 +118,19 @@ class Trainer:
         self._net = FastNet(self.layer_sizes, activations, cfg.loss, cfg.regularization, cfg.reg_strength)
         self._blocks = self._net.blocks(self._theta)  # views: they follow in-place updates
         self._scalar = ScalarBackend(self.layer_sizes, activations, cfg) if backend == "scalar" else None
+        self._point_builder: ScalarBackend | None = None
         self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
         self._grad: np.ndarray | None = None
         self._grid_cache: tuple | None = None
 
     # -- data ------------------------------------------------------------------------------------
 
-    def _set_data(self, dataset) -> None:
+    def _set_data(self, dataset: Dataset) -> None:
         cfg = self.config
         num_outputs = check_task(dataset, cfg)
         if hasattr(self, "num_outputs") and num_outputs != self.num_outputs:
-            raise ValueError(f"the new data has {dataset.num_classes} classes, the network "
-                             f"{self.num_outputs} outputs: start a new trainer")
+            raise ValueError(f"this needs a network with {num_outputs} outputs, not {self.num_outputs}: "
+                             f"start a new trainer")
         self.num_outputs = num_outputs
         self.dataset = dataset
         if cfg.test_fraction > 0:
@@ -138,18 +143,43 @@ class Trainer:
         self._test = self._batch_of(self.test_set) if has_test else None
         self._grid_cache = None
 
-    def set_dataset(self, dataset) -> None:
+    def set_dataset(self, dataset: Dataset) -> None:
         """Train on ``dataset`` from now on (a point added or removed), keeping weights and history."""
         self._set_data(dataset)
         self._grad = None
 
+    def reconfigure(self, cfg: TrainConfig) -> None:
+        """Carry on with new settings, keeping the weights, the step count and the history.
+
+        Anything but the network's shape may change: learning rate and decay, loss (with
+        the same number of outputs), regularisation, optimiser (its state restarts when it
+        changes), batch size, activations, seed, test split.  New ``layers`` or
+        ``features`` raise ``ValueError``: they need a new ``Trainer``.
+        """
+        old = self.config
+        if (cfg.layers, cfg.features) != (old.layers, old.features):
+            raise ValueError("new layers or input features need a new trainer (the weights would not fit)")
+        self.config = cfg
+        try:
+            self._set_data(self.dataset)
+        except ValueError:
+            self.config = old
+            raise
+        activations = [*cfg.hidden_activations, "linear"]
+        self._net = FastNet(self.layer_sizes, activations, cfg.loss, cfg.regularization, cfg.reg_strength)
+        self._blocks = self._net.blocks(self._theta)
+        if self._scalar is not None:
+            self._scalar = ScalarBackend(self.layer_sizes, activations, cfg)
+        self._point_builder = None
+        if cfg.optimizer != old.optimizer:
+            self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
+        self._grad = None
+
     def features(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for raw points ``X`` (``cfg.features`` of each row)."""
-        from gradlab.datasets import feature_matrix
-
         return feature_matrix(np.asarray(X, dtype=float), self.config.features)
 
-    def _batch_of(self, dataset) -> Batch:
+    def _batch_of(self, dataset: Dataset) -> Batch:
         loss = self.config.loss
         if self.regression:
             T = np.asarray(dataset.y, dtype=float).reshape(-1, 1)
@@ -252,67 +282,9 @@ class Trainer:
         self._theta[i] = float(value)
         self._grid_cache = None
 
-    # -- looking at the network --------------------------------------------------------------------
+    # -- one point's graph ------------------------------------------------------------------------
 
-    def scores(self, X: np.ndarray) -> np.ndarray:
-        """The network's raw outputs for raw points ``X``: ``(n,)``, or ``(n, k)`` for k classes."""
-        with np.errstate(all="ignore"):
-            S = self._net.forward(self._blocks, with_ones(self.features(X)))
-        return S[:, 0] if self.num_outputs == 1 else S
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class labels (int) for classification, predicted values for regression."""
-        S = self.scores(X)
-        if self.regression:
-            return S
-        if S.ndim == 2:
-            return S.argmax(axis=1)
-        return (S > 0).astype(np.int64)
-
-    def _grid(self, bounds, resolution: int) -> tuple[np.ndarray, tuple[int, ...]]:
-        key = (tuple(float(b) for b in bounds), int(resolution))
-        if self._grid_cache is None or self._grid_cache[0] != key:
-            xmin, xmax, ymin, ymax = key[0]
-            n = key[1]
-            if n < 1:
-                raise ValueError(f"resolution must be at least 1, not {n}")
-            gx = np.linspace(xmin, xmax, n)
-            if self.dataset.X.shape[1] == 1:
-                points, shape = gx[:, None], (n,)
-            else:
-                xx, yy = np.meshgrid(gx, np.linspace(ymin, ymax, n))
-                points, shape = np.column_stack((xx.ravel(), yy.ravel())), (n, n)
-            self._grid_cache = (key, with_ones(self.features(points)), shape)
-        return self._grid_cache[1], self._grid_cache[2]
-
-    def decision_grid(self, bounds, resolution: int = 100) -> np.ndarray:
-        """The output over the plane ``bounds = (xmin, xmax, ymin, ymax)``, ``resolution`` points a side.
-
-        Row ``i`` is ``y = linspace(ymin, ymax)[i]``, column ``j`` is ``x = linspace(xmin, xmax)[j]``.
-        One output: the raw score ``(res, res)``; k classes: softmax probabilities
-        ``(res, res, k)``.  On 1-D data, the output along x: ``(res,)``.
-        """
-        A1, shape = self._grid(bounds, resolution)
-        with np.errstate(all="ignore"):
-            S = self._net.forward(self._blocks, A1)
-            if self.num_outputs == 1:
-                return S[:, 0].reshape(shape)
-            E = np.exp(S - S.max(axis=1, keepdims=True))
-            return (E / E.sum(axis=1, keepdims=True)).reshape(*shape, -1)
-
-    def neuron_grids(self, bounds, resolution: int = 30) -> list[np.ndarray]:
-        """Every neuron's output over the plane: one ``(nout, res, res)`` array per layer (last: outputs)."""
-        A1, shape = self._grid(bounds, resolution)
-        with np.errstate(all="ignore"):
-            _, _, _, outs = self._net.forward(self._blocks, A1, keep=True)
-        return [H.T.reshape(-1, *shape).copy() for H in outs]
-
-    def feature_grids(self, bounds, resolution: int = 30) -> np.ndarray:
-        """Each input feature over the plane: ``(len(features), res, res)``."""
-        A1, shape = self._grid(bounds, resolution)
-        return A1[:, :-1].T.reshape(-1, *shape).copy()
-
-    def point_graph(self, i: int):
+    def point_graph(self, i: int) -> Value:
         """The ``Value`` graph of training point ``i``'s loss through the current weights.
 
         Inputs are labelled by feature name, parameters as in ``parameter_labels()``,
@@ -323,20 +295,21 @@ class Trainer:
             raise IndexError(f"point index {i} out of range: the training set has {self._full.n} points")
         return self._point_backend().point_graph(self._theta, self._full, i, self.config.features)[0]
 
-    def point_graph_model(self, i: int):
+    def point_graph_model(self, i: int) -> GraphModel:
         """``GraphModel`` of ``point_graph(i)``, with the weights and biases in the parameter role."""
-        from gradlab.graph import GraphModel
-
         if not 0 <= i < self._full.n:
             raise IndexError(f"point index {i} out of range: the training set has {self._full.n} points")
         root, params = self._point_backend().point_graph(self._theta, self._full, i, self.config.features)
         return GraphModel(root, params)
 
     def _point_backend(self) -> ScalarBackend:
-        if self._scalar is None:
-            self._scalar = ScalarBackend(self.layer_sizes, [*self.config.hidden_activations, "linear"],
-                                         self.config)
-        return self._scalar
+        # the point graph is always made of Values, whatever backend trains
+        if self._scalar is not None:
+            return self._scalar
+        if self._point_builder is None:
+            self._point_builder = ScalarBackend(self.layer_sizes, [*self.config.hidden_activations, "linear"],
+                                                self.config)
+        return self._point_builder
 
     # -- the nudge probe on one parameter ----------------------------------------------------------
 
@@ -375,7 +348,7 @@ class Trainer:
         self._check_index(i)
         return function_curve(self._loss_along(i, scalar=False), self._theta[i], half_width, n)
 
-    def parameter_error_sweep(self, i: int, hs=None) -> ErrorSweep:
+    def parameter_error_sweep(self, i: int, hs: Sequence[float] | None = None) -> ErrorSweep:
         """Forward and central differences' errors against backprop for many h (numpy)."""
         self._check_index(i)
         return function_error_sweep(self._loss_along(i, scalar=False), self._theta[i], self._full_gradient(i),
@@ -404,7 +377,7 @@ class Trainer:
         }
 
     @classmethod
-    def from_state(cls, dataset, state: dict, backend: str | None = None) -> Trainer:
+    def from_state(cls, dataset: Dataset, state: dict, backend: str | None = None) -> Trainer:
         """A trainer on ``dataset`` carrying on from ``state_dict()``; ValueError names what is wrong."""
         if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             raise ValueError("not a saved trainer state (no 'format': 'gradlab.trainer')")

@@ -265,6 +265,18 @@ def test_many_steps_stay_together(optimizer, loss) -> None:
     assert fast.history[-1].loss < fast.history[0].loss
 
 
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_many_relu_hinge_steps_on_mini_batches_stay_together(optimizer) -> None:
+    # ReLU and the hinge have kinks at 0; on these points no sum lands on one exactly, so the
+    # backends take the same branch at every step (checked at 1e-9, no looser)
+    ds = make_dataset("moons", 30, 0.2, seed=8)
+    lr = {"sgd": 0.5, "momentum": 0.05, "adam": 0.02}[optimizer]
+    cfg = TrainConfig(layers=(8, 8), optimizer=optimizer, learning_rate=lr, batch_size=10, seed=3)
+    fast, scalar = pair(ds, cfg)
+    for _ in range(30):
+        assert_agree(fast, scalar, fast.step(), scalar.step())
+
+
 def test_mini_batches_are_seeded_and_the_right_size() -> None:
     cfg = TrainConfig(batch_size=10, seed=5)
     a, b = Trainer(DEMO, cfg), Trainer(DEMO, cfg)
@@ -394,11 +406,21 @@ def test_point_graph_is_one_points_loss(loss) -> None:
     assert model.roles.count("parameter") == len(trainer.parameters())
     with pytest.raises(IndexError):
         trainer.point_graph(len(ds.X))
+    twin = Trainer(ds, trainer.config)  # never drew a point graph
+    twin.run(3)
+    assert [trainer.step() for _ in range(3)] == [twin.step() for _ in range(3)]  # still the fast backend
 
 
-def test_set_parameter() -> None:
+def test_set_parameter_and_layer_weights() -> None:
     trainer = Trainer(DEMO, TrainConfig())
     trainer.set_parameter(0, 0.25)
+    assert trainer.parameters()[0] == 0.25
+    layers = trainer.layer_weights()
+    assert [(W.shape, b.shape) for W, b in layers] == [((16, 2), (16,)), ((16, 16), (16,)), ((1, 16), (1,))]
+    labels, params = trainer.parameter_labels(), trainer.parameters()
+    assert layers[1][0][3, 5] == params[labels.index("w1.3.5")]
+    assert layers[1][1][3] == params[labels.index("b1.3")]
+    layers[0][0][0, 0] = 9.0  # a copy
     assert trainer.parameters()[0] == 0.25
     with pytest.raises(IndexError, match="337"):
         trainer.set_parameter(337, 1.0)
@@ -429,6 +451,25 @@ def test_nudge_parameter_agrees_with_backprop(backend) -> None:
     sweep = trainer.parameter_error_sweep(i)
     assert 1e-7 < sweep.best_h_central < 1e-2 and sweep.label == "w1.2.3"
     assert trainer.parameters() == before
+
+
+def test_nudge_function_is_nudge_probe_for_any_model() -> None:
+    from helpers import seed_expression
+
+    from gradlab.probe import nudge_function, nudge_probe
+
+    graph = GraphModel(seed_expression())
+    i = graph.find("b")
+    expected = nudge_probe(graph, i, 1e-6)
+    x = graph.values[i].data
+
+    def f(v: float) -> float:
+        graph.set_data(i, v)
+        out = graph.output.data
+        graph.set_data(i, x)
+        return out
+
+    assert nudge_function(f, x, 1e-6, expected.grad, index=i, label="b") == expected
 
 
 # -- saving and restoring ------------------------------------------------------------------------
@@ -477,6 +518,26 @@ def test_bad_state_is_refused_with_a_message() -> None:
         Trainer.from_state(DEMO, {**state, "optimizer": {"name": "adam"}})
 
 
+def test_reconfigure_keeps_the_weights() -> None:
+    trainer = trained_demo(5)
+    before = trainer.parameters()
+    cfg = TrainConfig(loss="logistic", optimizer="adam", learning_rate=0.01, lr_decay=None,
+                      activation="tanh", test_fraction=0.2)
+    trainer.reconfigure(cfg)
+    assert trainer.parameters() == before and trainer.config == cfg and trainer.step_count == 5
+    assert len(trainer.train_set.X) == 80 and trainer.test_set is not None
+    twin = Trainer(DEMO, cfg)  # a fresh trainer with these settings, given the same weights
+    for i, v in enumerate(before):
+        twin.set_parameter(i, v)
+    assert trainer.step().loss == twin.step().loss
+    assert trainer.history[-1].step == 5 and len(trainer.history) == 6
+    with pytest.raises(ValueError, match="need a new trainer"):
+        trainer.reconfigure(TrainConfig(layers=(8,)))
+    with pytest.raises(ValueError, match="with 2 outputs, not 1"):  # refused, nothing changed
+        trainer.reconfigure(TrainConfig(loss="cross_entropy"))
+    assert trainer.config == cfg
+
+
 def test_set_dataset_keeps_the_weights() -> None:
     trainer = trained_demo(10)
     before = trainer.parameters()
@@ -515,3 +576,29 @@ def test_a_registered_activation_trains_in_both_backends() -> None:
         assert fast.point_graph_model(0).find("n0.1") is not None
     with pytest.raises(ValueError, match="unknown activation 'softsign'"):
         TrainConfig(activation="softsign")
+
+
+# -- gradlab.nn's cross-entropy, the scalar twin of the fast backend's -------------------------------
+
+
+def test_nn_cross_entropy_value_gradient_and_stability() -> None:
+    from gradlab.engine import Value
+    from gradlab.nn import cross_entropy
+
+    rows = [[Value(1.0), Value(2.0), Value(-0.5)], [Value(1000.0), Value(999.0), Value(0.0)]]
+    loss = cross_entropy(rows, [1, 0])
+    expected = []
+    for row, label in zip([[1.0, 2.0, -0.5], [1000.0, 999.0, 0.0]], [1, 0], strict=True):
+        m = max(row)
+        expected.append(math.log(sum(math.exp(s - m) for s in row)) + m - row[label])
+    assert loss.data == pytest.approx(sum(expected) / 2, rel=1e-12)  # no overflow at 1000
+    loss.backward()
+    for row, label in zip(rows, [1, 0], strict=True):
+        m = max(s.data for s in row)
+        z = sum(math.exp(s.data - m) for s in row)
+        for j, s in enumerate(row):
+            assert s.grad == pytest.approx((math.exp(s.data - m) / z - (j == label)) / 2, abs=1e-12)
+    with pytest.raises(ValueError, match="label 3 is not a class index 0..2"):
+        cross_entropy([[Value(0.0)] * 3], [3])
+    with pytest.raises(ValueError, match="2 rows of scores but 1 labels"):
+        cross_entropy(rows, [0])
