@@ -225,9 +225,13 @@ class NetworkModel(QObject):
         if rebuild or self.trainer is None:
             self._rebuild()
             return
-        state = self.trainer.state_dict()
-        state["config"] = cfg.to_dict()
-        self._rebuild(state, announce=False)
+        try:
+            self.trainer.reconfigure(cfg)
+        except ValueError as err:  # a loss with another number of outputs, say
+            self.set_running(False)
+            self._set_problem(str(err))
+            return
+        self._set_problem("")
         self.config_changed.emit()
 
     @_locked
@@ -235,29 +239,21 @@ class NetworkModel(QObject):
         """Fresh weights from the seed, empty history, same settings."""
         self._rebuild()
 
-    def _rebuild(self, state: dict | None = None, announce: bool = True) -> None:
-        was_running = self.running and not announce
+    def _rebuild(self) -> None:
+        """A new trainer from the settings (fresh weights), or the problem that prevents one."""
         self.set_running(False)
         try:
             if not self._has_classes(self.dataset):
                 raise ValueError("the data has only one class: add points of another class "
                                  "(click the plot) or pick another dataset")
-            if state is not None:
-                trainer = Trainer.from_state(self.dataset, state, backend=self.backend)
-            else:
-                trainer = Trainer(self.dataset, self.cfg, backend=self.backend)
+            self.trainer = Trainer(self.dataset, self.cfg, backend=self.backend)
         except (ValueError, DatasetError) as err:
             self.trainer = None
             self._set_problem(str(err))
-            announce = True
         else:
-            self.trainer = trainer
             self._set_problem("")
-        if announce:
-            self.select_point(-1)
-            self.network_changed.emit()
-        elif was_running:
-            self.set_running(True)
+        self.select_point(-1)
+        self.network_changed.emit()
 
     def _set_problem(self, text: str) -> None:
         if text != self.problem:

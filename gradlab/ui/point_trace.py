@@ -101,9 +101,7 @@ class PointTrace:
     def show(self, trainer, index: int, collapse: bool = False) -> None:
         """Trace training point ``index`` through ``trainer``'s network (every neuron collapsed
         into one node if ``collapse``)."""
-        # from a copy: building a Value graph gives a trainer a scalar backend, which a fast
-        # trainer must not start training with
-        g = type(trainer).from_state(trainer.dataset, trainer.state_dict()).point_graph_model(index)
+        g = trainer.point_graph_model(index)
         g.backward()
         where = {g.values[i].label: i for i, role in enumerate(g.roles) if role == "parameter"}
         self._nodes = [where.get(label, -1) for label in trainer.parameter_labels()]
