@@ -21,6 +21,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
 
 from gradlab.graph import GraphModel
+from gradlab.ui import palette
 from gradlab.ui.text import elide, tip
 
 __all__ = ["GraphCanvas", "format_number"]
@@ -64,8 +65,8 @@ def _brushes() -> list:
         return QColor.fromRgbF(*(ca[k] * (1 - t) + cb[k] * t for k in range(3)))
 
     fills = [QColor("#e9ecef")]
-    fills += [_blend("#ffffff", "#f76707", 0.12 + 0.68 * k / LEVELS) for k in range(1, LEVELS + 1)]
-    fills += [_blend("#ffffff", "#1c7ed6", 0.12 + 0.6 * k / LEVELS) for k in range(1, LEVELS + 1)]
+    fills += [_blend("#ffffff", palette.POSITIVE, 0.12 + 0.6 * k / LEVELS) for k in range(1, LEVELS + 1)]
+    fills += [_blend("#ffffff", palette.NEGATIVE, 0.12 + 0.68 * k / LEVELS) for k in range(1, LEVELS + 1)]
     fills.append(QColor("#f3d9fa"))
     fills += [_blend("#f1f3f5", c.name(), 0.45) for c in fills]
     fills += [QColor("#ffffff"), QColor("#868e96"), QColor(PATH_COLOUR)]

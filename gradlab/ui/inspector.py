@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -28,7 +30,7 @@ from gradlab.probe import error_sweep, nudge_probe, response_curve
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
 from gradlab.ui.text import breakable, elide, escaped
 
-__all__ = ["NodeInspector"]
+__all__ = ["NodeInspector", "Probes"]
 
 HINT = "Click a node in the graph to inspect it."
 #: the step slider moves in quarter decades: position k means h = 10 ** (k / STEPS_PER_DECADE)
@@ -49,6 +51,16 @@ LINK_STYLE = ("QPushButton { color: #1f5fa8; text-decoration: underline; border:
               "QPushButton:hover { background: #e8f0fb; }")
 
 
+@dataclass(frozen=True)
+class Probes:
+    """How the inspector measures node ``i`` of its model's ``graph``: the expression lab's graph
+    probes by default; the network lab passes probes of its trainer's parameters."""
+
+    nudge: Callable = nudge_probe  # (graph, i, h) -> NudgeResult
+    curve: Callable = response_curve  # (graph, i) -> (xs, ys)
+    sweep: Callable = error_sweep  # (graph, i) -> ErrorSweep
+
+
 def _num(x: float) -> str:
     """A number for a table cell: 8 significant digits, nan and inf as they are."""
     return f"{x:.8g}" if math.isfinite(x) else str(x)
@@ -65,10 +77,11 @@ def _short(x: float) -> str:
 class NodeInspector(QWidget):
     """Side panel showing the selected node of an ``ExpressionModel`` and its nudge probe."""
 
-    def __init__(self, model, parent: QWidget | None = None) -> None:
+    def __init__(self, model, parent: QWidget | None = None, probes: Probes | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("nodeInspector")
         self.model = model
+        self.probes = probes or Probes()
         self._curve = None  # (xs, ys) of the last response curve, reused when only h changes
         self._links_for = -1  # the node whose parents and children the link buttons show
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_DELAY_MS)
@@ -290,7 +303,7 @@ class NodeInspector(QWidget):
 
     def _refresh_probe(self):
         g, i, h = self.model.graph, self.model.selected, self.model.step_size
-        r = nudge_probe(g, i, h)
+        r = self.probes.nudge(g, i, h)
         values = {"probeF0": r.f0, "probeFPlus": r.f_plus, "probeFMinus": r.f_minus,
                   "probeForwardDiff": r.forward_diff, "probeCentralDiff": r.central_diff, "probeGrad": r.grad,
                   "probeError": r.forward_error, "probeCentralError": r.central_error}
@@ -342,10 +355,10 @@ class NodeInspector(QWidget):
         if i is None:
             return
         g, h = self.model.graph, self.model.step_size
-        result = result if result is not None else nudge_probe(g, i, h)
-        self._curve = response_curve(g, i)
+        result = result if result is not None else self.probes.nudge(g, i, h)
+        self._curve = self.probes.curve(g, i)
         self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
-        sweep = error_sweep(g, i)
+        sweep = self.probes.sweep(g, i)
         self.error_plot.show_sweep(sweep, h)
         fwd, cen = sweep.best_h
         self.best_h.setText(f"Smallest error at h ≈ {fwd:.0e} (forward), {cen:.0e} (central).")
