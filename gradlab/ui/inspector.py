@@ -325,7 +325,14 @@ class NodeInspector(QWidget):
 
     def _stepping(self) -> bool:
         """The probe is off: backprop is stepped through, or the graph can't be probed."""
-        return bool(self.model.probe_off_reason())
+        return bool(self._off_reason())
+
+    def _off_reason(self) -> str:
+        off = getattr(self.model, "probe_off_reason", None)  # the expression lab's model says why
+        if off is not None:
+            return off()
+        return "Backprop is being stepped through: the probe resumes when it finishes." if (
+            self.model.backprop_step >= 0) else ""
 
     def _pause_probe(self) -> None:
         """Blank the probe while backprop is stepped through.
@@ -339,7 +346,7 @@ class NodeInspector(QWidget):
         for label in self.probe_labels.values():
             label.setText("—")
         self.sentence.setText("")
-        self.note.setText(self.model.probe_off_reason())
+        self.note.setText(self._off_reason())
         self.note.setVisible(True)
         self.response_plot.clear()
         self.error_plot.clear()
