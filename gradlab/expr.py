@@ -147,6 +147,7 @@ class Program:
     ``inputs``: names whose final Value is a leaf, in order of first assignment, one name per
     Value (``b = a`` lists only ``a``): what the UI gives a slider.
     ``lines``: name -> line of its last assignment (every variable, numbers too).
+    ``bindings``: every assignment of a Value to a name, in order: (name, Value, line).
     ``node_count``: Values the program created.
     """
 
@@ -158,6 +159,7 @@ class Program:
     backward_called: bool = False
     node_count: int = 0
     lines: dict[str, int] = field(default_factory=dict)
+    bindings: list[tuple[str, Value, int]] = field(default_factory=list)
 
 
 class _Refusal(Exception):
@@ -361,6 +363,7 @@ class _Run:
             if not value.label:
                 value.label = name
             self.last_value = value
+            self.program.bindings.append((name, value, target.lineno))
         elif not _is_number(value):
             raise _Refusal(node, f"a variable can hold a number or a Value, not {_describe(value)}")
         self.env[name] = value
