@@ -55,9 +55,9 @@ class GraphModel:
         #: True while every .grad is d(output)/d(node) for the current values, as backward() left
         #: them; set_data clears it, and so must anyone who edits gradients by hand
         self.gradients_current = False
-        ids = lines or {}
-        #: the program line that made each node, 0 where unknown
-        self.lines: list[int] = [ids.get(id(v), 0) for v in self.values]
+        #: the program line that made each node, 0 where unknown: a named node's from ``lines``,
+        #: an unnamed one's (``a * b`` inside ``d = a * b + 1``) the earliest line it feeds
+        self.lines: list[int] = _lines_of(self.values, self.children, lines or {})
         self._names: list[str] | None = None
         self._layout: Layout | None = None
 
@@ -112,6 +112,26 @@ class GraphModel:
             return names.index(base) if k == "1" and base in names else None
         found = [i for i, v in enumerate(self.values) if v.label == label]
         return max(found, key=lambda i: (self.lines[i], i)) if found else None
+
+    def nodes_on_line(self, line: int) -> list[int]:
+        """The nodes the program made on ``line`` (1-based)."""
+        return [i for i, k in enumerate(self.lines) if k == line] if line > 0 else []
+
+    def local_gradients(self, i: int) -> list[float]:
+        """d(node i)/d(parent) for each of node ``i``'s parents (an operand used twice: the sum),
+        from the engine's own backward rule; no gradient is left changed."""
+        v = self.values[i]
+        parents = v._prev
+        saved = [p.grad for p in parents], v.grad
+        for p in parents:
+            p.grad = 0.0
+        v.grad = 1.0
+        v._backward()
+        local = [p.grad for p in parents]
+        for p, g in zip(parents, saved[0], strict=True):
+            p.grad = g
+        v.grad = saved[1]
+        return local
 
     def input_indices(self) -> list[int]:
         return [i for i, r in enumerate(self.roles) if r == "input"]
@@ -207,6 +227,15 @@ def to_networkx(root: Value, parameters: Iterable[Value] = ()) -> nx.DiGraph:
     An operand used twice (``a + a``) gives one edge; ``GraphModel.parents`` keeps both.
     """
     return GraphModel(root, parameters).to_networkx()
+
+
+def _lines_of(values: list[Value], children: list[list[int]], known: Mapping[int, int]) -> list[int]:
+    lines = [known.get(id(v), 0) for v in values]
+    for i in range(len(values) - 1, -1, -1):  # children first: an unnamed node takes theirs
+        if not lines[i]:
+            fed = [lines[c] for c in children[i] if lines[c]]
+            lines[i] = min(fed) if fed else 0
+    return lines
 
 
 def display_names(labels: list[str], lines: list[int] | None = None) -> list[str]:

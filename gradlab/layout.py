@@ -36,7 +36,7 @@ __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "cr
 BOX_W, BOX_H, OP_D = 1.3, 0.64, 0.44
 MAX_GROWTH = 1.08
 #: empty space between neighbouring columns, and between slots of a top-to-bottom layer
-LAYER_GAP = 0.55
+LAYER_GAP = 0.6
 SLOT_GAP_TB = 0.3
 #: kept for callers that want a nominal distance between layers
 LAYER_SPACING = 1.3
@@ -50,6 +50,8 @@ TRANSPOSE_BUDGET = 150_000
 MAX_DUMMY_SPAN = 16
 DUMMY_BUDGET_PER_ROW = 2
 MIN_DUMMY_BUDGET = 400
+#: every edge enters its target straight for this long, so an arrowhead lies along it
+ARROW_LEAD = 0.24
 #: how far apart the copies of a repeated edge (a + a) leave and enter, and bow in the gap
 REPEAT_OFFSET = 0.14
 REPEAT_BOW = 2.2
@@ -274,8 +276,9 @@ class Layout:
 
         Points of an edge, in order: the source's centre; its exit at the source column's
         edge; a bow (repeated edges only); a pair of points (entering, leaving) for each
-        column it crosses, at a dummy's height or at its track's; the entry to the target
-        column; the target's centre.
+        column it crosses, at a dummy's height or at its track's; a point ``ARROW_LEAD``
+        before the target column and the entry to it, so the arrowhead lies straight; the
+        target's centre.
         """
         layer = self.full_layer
         e = self.edges
@@ -330,6 +333,7 @@ class Layout:
             (np.arange(m), np.ones(m), centre[ls] + width[ls], across[src] + off),
             (st_edge_a, 3 + 2 * np.array(st_j), np.array(st_in), st_y_a),
             (st_edge_a, 4 + 2 * np.array(st_j), np.array(st_out), st_y_a),
+            (np.arange(m), np.full(m, big - 1), centre[lt] - width[lt] - ARROW_LEAD, across[dst] + off),
             (np.arange(m), np.full(m, big), centre[lt] - width[lt], across[dst] + off),
             (np.arange(m), np.full(m, big + 1), along[dst], across[dst]),
             (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow))),

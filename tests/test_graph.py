@@ -83,8 +83,7 @@ def test_a_plus_a_keeps_both_edges() -> None:
     assert d.edges.tolist().count([ia, op]) == 2 and len(d.edges) == 3
     routes = [r for r, e in zip(d.routes(), d.edges.tolist(), strict=True) if e == [ia, op]]
     assert routes[0].shape != routes[1].shape or not np.allclose(routes[0], routes[1])
-    middle = [r[len(r) // 2] for r in routes]
-    assert abs(middle[0][1] - middle[1][1]) >= 0.2  # bowed apart: two arrows, visibly
+    assert np.abs(routes[0][:, 1] - routes[1][:, 1]).max() >= 0.25  # bowed apart: two arrows, visibly
     assert to_networkx(s).number_of_edges() == 2
 
 

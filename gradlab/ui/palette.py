@@ -1,0 +1,52 @@
+"""One place for the colours that carry meaning: sign (blue +, orange -) and class.
+
+TensorFlow Playground's convention, used by both labs: blue means positive (a positive weight,
+gradient or output, class 1), orange means negative (class 0), near-white means about zero.
+A third (and further) class gets its own colour. Plain hex strings and numpy lookup tables, no Qt,
+so any widget (or an exported figure) can read them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "CLASS_COLOURS",
+    "NEGATIVE",
+    "NEUTRAL",
+    "POSITIVE",
+    "class_colour",
+    "diverging_lut",
+    "rgb",
+    "sign_colour",
+]
+
+POSITIVE = "#0877bd"  # blue: positive values, class 1
+NEGATIVE = "#f59322"  # orange: negative values, class 0
+NEUTRAL = "#e8eaeb"  # about zero
+#: class k's colour; class 0 and 1 are the sign colours, as in a two-class playground
+CLASS_COLOURS = (NEGATIVE, POSITIVE, "#2e9e44", "#9c36b5", "#c92a2a", "#495057", "#0c8599", "#e67700")
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """``"#0877bd"`` -> ``(8, 119, 189)``."""
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def class_colour(k: int) -> str:
+    """The colour of class ``k`` (colours repeat past the table's end)."""
+    return CLASS_COLOURS[int(k) % len(CLASS_COLOURS)]
+
+
+def sign_colour(x: float) -> str:
+    """Blue for positive, orange for negative, neutral for zero (and nan)."""
+    return POSITIVE if x > 0 else NEGATIVE if x < 0 else NEUTRAL
+
+
+def diverging_lut(n: int = 256, light: str = "#ffffff") -> np.ndarray:
+    """An (n, 3) uint8 table from orange (-1) through ``light`` (0) to blue (+1)."""
+    t = np.linspace(-1.0, 1.0, n)[:, None]
+    lo, mid, hi = (np.array(rgb(c), dtype=float) for c in (NEGATIVE, light, POSITIVE))
+    out = np.where(t < 0, mid + (lo - mid) * -t, mid + (hi - mid) * t)
+    return np.round(out).astype(np.uint8)
