@@ -662,6 +662,8 @@ class GraphCanvas(QWidget):
             box.resize(box.sizeHint())
             box.move(m, max(top, h - box.height() - m))
             box.raise_()
+        side = int(min(200, max(90, 0.28 * w)))
+        self.overview.resize(side, int(side * 0.65))
         self.overview.move(w - self.overview.width() - m, h - self.overview.height() - m)
         self.overview.raise_()
 
