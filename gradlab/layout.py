@@ -32,11 +32,11 @@ __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "cr
            "layered_drawing"]
 
 #: a value box and an op circle, in drawing units (slots in a left-to-right layer are 1 apart);
-#: MAX_GROWTH: the most a view may scale a box up (by gradient), so the gaps stay clear
+#: MAX_GROWTH: the most a view may scale a box up, so the gaps stay clear
 BOX_W, BOX_H, OP_D = 1.3, 0.64, 0.44
-MAX_GROWTH = 1.08
+MAX_GROWTH = 1.0
 #: empty space between neighbouring columns, and between slots of a top-to-bottom layer
-LAYER_GAP = 0.6
+LAYER_GAP = 0.5
 SLOT_GAP_TB = 0.3
 #: kept for callers that want a nominal distance between layers
 LAYER_SPACING = 1.3

@@ -147,7 +147,7 @@ class ExpressionLab(QWidget):
         body.addWidget(self.sliders)
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 0)
-        body.setSizes([600, 150])  # room for four sliders before the panel scrolls
+        body.setSizes([640, 110])  # room for three sliders before the panel scrolls
         col.addWidget(body, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -155,7 +155,7 @@ class ExpressionLab(QWidget):
         split.addWidget(centre)
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
-        split.setSizes([340, 760, 380])
+        split.setSizes([300, 820, 320])
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)

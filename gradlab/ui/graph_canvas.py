@@ -33,7 +33,8 @@ from gradlab.ui.canvas_overlays import Banner, Legend, Overview
 __all__ = ["GraphCanvas", "format_number"]
 
 ARROW = 0.2  # arrowhead length
-SIZE_STEPS = (0.92,)  # drawn box size (one size: the fill, not the size, shows |grad|)
+#: drawn box size, as the layout reserves it (MAX_GROWTH); one size: the fill shows |grad|
+SIZE_STEPS = (1.0,)
 #: |grad| decades that step the fill up: level k holds GRAD_EDGES[k-2] <= |grad| < GRAD_EDGES[k-1]
 GRAD_EDGES = (0.01, 0.1, 1.0, 10.0, 100.0)
 LEVELS = len(GRAD_EDGES) + 1  # fill intensities per gradient sign
@@ -41,6 +42,7 @@ MAX_LABELS = 400  # with more value nodes in view, labels are noise
 MIN_FONT_PX = 7.0
 #: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
 READABLE_PX = 10.0
+FIT_PADDING = 0.02  # of the graph's size, on each side
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
 BACKGROUND = "#fbfbf9"
 ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4}
@@ -425,7 +427,8 @@ class GraphCanvas(QWidget):
 
     def readable_scale(self) -> float:
         """Pixels per drawing unit at which a box's label, data and grad are READABLE_PX tall."""
-        return READABLE_PX * max(3.9 / (BOX_H * SIZE_STEPS[0]), 8.6 / (BOX_W * SIZE_STEPS[0]))
+        # the text's pixel size is rounded (see label_px): READABLE_PX - 0.5 rounds up to it
+        return (READABLE_PX - 0.5) * max(3.9 / (BOX_H * SIZE_STEPS[0]), 8.6 / (BOX_W * SIZE_STEPS[0]))
 
     def fit_scale(self) -> float:
         """Pixels per drawing unit when the whole graph fits."""
@@ -433,7 +436,8 @@ class GraphCanvas(QWidget):
             return 0.0
         x0, y0, x1, y1 = self.drawing.extent()
         size = self._view.viewport().size()
-        return min(size.width() / max(x1 - x0, 1e-9), size.height() / max(y1 - y0, 1e-9)) / 1.08
+        fit = min(size.width() / max(x1 - x0, 1e-9), size.height() / max(y1 - y0, 1e-9))
+        return fit / (1 + 2 * FIT_PADDING)
 
     def open_view(self) -> None:
         """Fit if the text is readable at fit, else show the output (or the selection) readably."""
@@ -464,7 +468,7 @@ class GraphCanvas(QWidget):
         """Show the whole graph."""
         if self._n:
             x0, y0, x1, y1 = self.drawing.extent()
-            self._vb.setRange(QRectF(x0, y0, x1 - x0, y1 - y0), padding=0.04)
+            self._vb.setRange(QRectF(x0, y0, x1 - x0, y1 - y0), padding=FIT_PADDING)
         else:
             self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
         self._resize()
