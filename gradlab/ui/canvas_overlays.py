@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 __all__ = ["Banner", "Legend", "Overview"]
@@ -117,13 +117,37 @@ class Overview(QWidget):
         self._view = QRectF()
         self._colours = np.zeros(0, dtype=np.int64)
         self._palette: list[QColor] = []
+        self._dots: QPixmap | None = None  # the graph, drawn once per graph and size
         self.hide()
 
     def set_graph(self, pos: np.ndarray, bounds: QRectF, colours: np.ndarray, palette: list[str]) -> None:
         """Value nodes at ``pos`` inside ``bounds``; ``colours`` index ``palette`` per node."""
         self._pos, self._bounds, self._colours = pos, bounds, colours
         self._palette = [QColor(c) for c in palette]
+        self._dots = None
         self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._dots = None
+        super().resizeEvent(event)
+
+    def _draw_dots(self) -> QPixmap:
+        pix = QPixmap(self.size())
+        pix.fill(QColor(255, 255, 255, 225))
+        p = QPainter(pix)
+        p.setPen(QPen(QColor("#adb5bd")))
+        p.drawRect(QRectF(pix.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        s, ox, oy = self._transform()
+        if len(self._pos):
+            xy = self._pos * s + (ox, oy)
+            dot = max(1.5, min(4.0, s * 0.8))
+            p.setPen(Qt.PenStyle.NoPen)
+            for k, colour in enumerate(self._palette):
+                p.setBrush(colour)
+                for x, y in xy[self._colours == k].tolist():
+                    p.drawRect(QRectF(x - dot / 2, y - dot / 2, dot, dot))
+        p.end()
+        return pix
 
     def set_view(self, rect: QRectF) -> None:
         self._view = QRectF(rect)
@@ -138,19 +162,11 @@ class Overview(QWidget):
         return s, ox, oy
 
     def paintEvent(self, event) -> None:  # noqa: N802
+        if self._dots is None or self._dots.size() != self.size():
+            self._dots = self._draw_dots()
         p = QPainter(self)
-        p.setPen(QPen(QColor("#adb5bd")))
-        p.setBrush(QColor(255, 255, 255, 235))
-        p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        p.drawPixmap(0, 0, self._dots)
         s, ox, oy = self._transform()
-        if len(self._pos):
-            xy = self._pos * s + (ox, oy)
-            p.setPen(Qt.PenStyle.NoPen)
-            dot = max(1.5, min(4.0, s * 0.8))
-            for k, colour in enumerate(self._palette):
-                p.setBrush(colour)
-                for x, y in xy[self._colours == k][:20000].tolist():
-                    p.drawRect(QRectF(x - dot / 2, y - dot / 2, dot, dot))
         v = self._view
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(QPen(QColor("#d6336c"), 1.5))
