@@ -57,6 +57,9 @@ REPEAT_OFFSET = 0.14
 REPEAT_BOW = 2.2
 #: a top-to-bottom drawing is chosen only when it fits the view this much larger
 TB_ADVANTAGE = 1.1
+#: a left-to-right drawing may fold into up to MAX_BANDS bands (graphs up to MAX_FOLD_ROWS
+#: rows), when that fits the view FOLD_ADVANTAGE times larger than the best unfolded one
+MAX_BANDS, MAX_FOLD_ROWS, FOLD_ADVANTAGE = 4, 400, 1.15
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Drawing:
     route: np.ndarray  # (points, 2) float: every edge's polyline, centre to centre
     route_start: np.ndarray  # (edges + 1,) int: edge k runs through route[route_start[k]:route_start[k+1]]
     orientation: str = "LR"  # "LR": data flows left to right; "TB": top to bottom
+    bands: int = 1  # a left-to-right drawing folded into this many bands, read top to bottom
 
     def routes(self):
         """Each edge's polyline, as an array of points."""
@@ -242,7 +246,20 @@ class Layout:
             x0, y0, x1, y1 = d.extent()
             return min(aspect / max(x1 - x0, 1e-9), 1.0 / max(y1 - y0, 1e-9))
 
-        return tb if fit(tb) > TB_ADVANTAGE * fit(lr) else lr
+        best = tb if fit(tb) > TB_ADVANTAGE * fit(lr) else lr
+        for bands in range(2, MAX_BANDS + 1):  # a long drawing in a squarer view: fold it
+            folded = self._folded(bands)
+            if folded is not None and fit(folded) > FOLD_ADVANTAGE * fit(best):
+                best = folded
+        return best
+
+    def _folded(self, bands: int) -> Drawing | None:
+        key = f"LR/{bands}"
+        if key not in self._cache:
+            from gradlab.layout_fold import fold  # it builds on this module
+
+            self._cache[key] = fold(self, bands) if self.rows <= MAX_FOLD_ROWS else None
+        return self._cache[key]
 
     def _place(self, orientation: str) -> Drawing:
         cached = self._cache.get(orientation)
@@ -264,14 +281,16 @@ class Layout:
         def xy(a, c) -> np.ndarray:
             return np.column_stack([a, c] if lr else [c, a])
 
-        route, starts = self._routes(along, across, centre, width, pitch)
+        route, starts, point_layer = self._routes(along, across, centre, width, pitch)
+        if lr:
+            self._unfolded = (centre, width, route, starts, point_layer)
         d = Drawing(pos=xy(along[:rows], across[:rows]), is_op=self.is_op, value_index=self.value_index,
                     edges=self.edges, layer=self.layer, route=xy(route[:, 0], route[:, 1]),
                     route_start=starts, orientation=orientation)
         self._cache[orientation] = d
         return d
 
-    def _routes(self, along, across, centre, width, pitch) -> tuple[np.ndarray, np.ndarray]:
+    def _routes(self, along, across, centre, width, pitch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every edge's polyline in (layer axis, slot axis) coordinates, built in numpy.
 
         Points of an edge, in order: the source's centre; its exit at the source column's
@@ -300,6 +319,7 @@ class Layout:
         st_in: list[float] = []
         st_out: list[float] = []
         st_y: list[float] = []
+        st_layer: list[int] = []
         left, right = (centre - width).tolist(), (centre + width).tolist()
         acr, lay = across.tolist(), layer.tolist()
         for k, (s, t) in enumerate(e.tolist()):
@@ -311,12 +331,14 @@ class Layout:
                     st_in.append(left[lay[d]])
                     st_out.append(right[lay[d]])
                     st_y.append(acr[d])
+                    st_layer.append(lay[d])
             elif s in self.track_of and lay[s] - lay[t] > 1:
                 st_edge.append(k)
                 st_j.append(0)
                 st_in.append(left[lay[s] - 1])
                 st_out.append(right[lay[t] + 1])
                 st_y.append(np.nan)  # the track's height, below
+                st_layer.append(lay[s] - 1)
         st_edge_a = np.array(st_edge, dtype=np.int64)
         st_y_a = np.array(st_y, dtype=float)
         tracked = np.isnan(st_y_a)
@@ -328,27 +350,29 @@ class Layout:
         st_y_a[~tracked] += off[st_edge_a[~tracked]]
         bow = np.flatnonzero(off != 0)
         big = 2 * (len(st_edge) + 4)
-        parts = [  # (edge, order, along, across)
-            (np.arange(m), np.zeros(m), along[src], across[src]),
-            (np.arange(m), np.ones(m), centre[ls] + width[ls], across[src] + off),
-            (st_edge_a, 3 + 2 * np.array(st_j), np.array(st_in), st_y_a),
-            (st_edge_a, 4 + 2 * np.array(st_j), np.array(st_out), st_y_a),
-            (np.arange(m), np.full(m, big - 1), centre[lt] - width[lt] - ARROW_LEAD, across[dst] + off),
-            (np.arange(m), np.full(m, big), centre[lt] - width[lt], across[dst] + off),
-            (np.arange(m), np.full(m, big + 1), along[dst], across[dst]),
-            (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow))),
+        st_layer = np.array(st_layer, dtype=np.int64)
+        parts = [  # (edge, order, along, across, the layer whose column the point belongs to)
+            (np.arange(m), np.zeros(m), along[src], across[src], ls),
+            (np.arange(m), np.ones(m), centre[ls] + width[ls], across[src] + off, ls),
+            (st_edge_a, 3 + 2 * np.array(st_j), np.array(st_in), st_y_a, st_layer),
+            (st_edge_a, 4 + 2 * np.array(st_j), np.array(st_out), st_y_a, st_layer),
+            (np.arange(m), np.full(m, big - 1), centre[lt] - width[lt] - ARROW_LEAD, across[dst] + off, lt),
+            (np.arange(m), np.full(m, big), centre[lt] - width[lt], across[dst] + off, lt),
+            (np.arange(m), np.full(m, big + 1), along[dst], across[dst], lt),
+            (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow)), ls[bow]),
         ]
         edge_of = np.concatenate([p[0] for p in parts]).astype(np.int64)
         rank_in_edge = np.concatenate([p[1] for p in parts])
         pts = np.column_stack([np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])])
         order = np.lexsort((rank_in_edge, edge_of))
         pts, kind = pts[order], rank_in_edge[order]
+        point_layer = np.concatenate([p[4] for p in parts]).astype(np.int64)[order]
         at = np.flatnonzero(kind == 2)  # a bow: midway between its neighbours, pushed out
         if len(at):
             pts[at] = (pts[at - 1] + pts[at + 1]) / 2
             pts[at, 1] += off[edge_of[order][at]] * REPEAT_BOW
         starts = np.r_[0, np.cumsum(np.bincount(edge_of, minlength=m))]
-        return pts, starts.astype(np.int64)
+        return pts, starts.astype(np.int64), point_layer
 
 
 def _layers_from_output(rows: int, parents: list[tuple[int, ...]], op_row: np.ndarray) -> np.ndarray:

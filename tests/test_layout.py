@@ -262,3 +262,44 @@ def test_program_records_every_binding_with_its_line() -> None:
     cs = [(v, line) for name, v, line in p.bindings if name == "c"]
     assert [line for _, line in cs] == [6, 8, 9]
     assert len({id(v) for v, _ in cs}) == 3 and cs[-1][0] is p.values["c"]
+
+
+# -- folding long drawings into bands -------------------------------------------------------------
+
+
+def folded_drawings(graph: GraphModel) -> list[Drawing]:
+    from gradlab.layout_fold import fold
+
+    return [d for d in (fold(graph.layout(), b) for b in (2, 3, 4)) if d is not None]
+
+
+@pytest.mark.parametrize("name", [e.name for e in resources.examples()])
+def test_folded_examples_cross_no_box(name: str) -> None:
+    graph = program_graph(resources.example(name).source())
+    for d in folded_drawings(graph):
+        assert boxes_crossed(d) == [], (name, d.bands)
+        assert len(d.route_start) == len(d.edges) + 1
+        for (s, t), r in zip(d.edges.tolist(), d.routes(), strict=True):
+            assert np.allclose(r[0], d.pos[s]) and np.allclose(r[-1], d.pos[t])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_folded_random_graphs_cross_no_box(seed: int) -> None:
+    graph = GraphModel(random_expression(30 + 25 * seed, seed))
+    drawings = folded_drawings(graph)
+    assert drawings or graph.layout().tracked
+    for d in drawings:
+        assert boxes_crossed(d) == []
+
+
+def test_a_long_chain_folds_to_fill_a_square_view() -> None:
+    graph = program_graph(resources.example("tanh_from_exp").source())
+    square = graph.drawing_for(1.0)
+    assert square.bands >= 2
+    assert fit_scale(square, 1.0) > 1.15 * fit_scale(graph.layout().drawing(orientation="LR"), 1.0)
+    x0, y0, x1, y1 = square.extent()
+    assert 0.5 < (x1 - x0) / (y1 - y0) < 2.0  # about the view's shape
+    assert graph.drawing_for(8.0).bands == 1  # a wide view keeps one band
+    # the output's band is the bottom one, read last
+    out = len(graph) - 1
+    assert square.pos[out, 1] >= square.pos[:, 1].max() - 1.0

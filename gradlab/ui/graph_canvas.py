@@ -436,8 +436,13 @@ class GraphCanvas(QWidget):
             return 0.0
         x0, y0, x1, y1 = self.drawing.extent()
         size = self._view.viewport().size()
-        fit = min(size.width() / max(x1 - x0, 1e-9), size.height() / max(y1 - y0, 1e-9))
+        room = max(size.height() - self._key_room(), 1)
+        fit = min(size.width() / max(x1 - x0, 1e-9), room / max(y1 - y0, 1e-9))
         return fit / (1 + 2 * FIT_PADDING)
+
+    def _key_room(self) -> int:
+        """Pixels kept free at the bottom at fit, so the key covers no box."""
+        return self.key.height() + 12 if self.key.isVisibleTo(self) else 0
 
     def open_view(self) -> None:
         """Fit if the text is readable at fit, else show the output (or the selection) readably."""
@@ -468,7 +473,9 @@ class GraphCanvas(QWidget):
         """Show the whole graph."""
         if self._n:
             x0, y0, x1, y1 = self.drawing.extent()
-            self._vb.setRange(QRectF(x0, y0, x1 - x0, y1 - y0), padding=FIT_PADDING)
+            h = max(self._view.viewport().height(), 1)
+            tall = (y1 - y0) * h / max(h - self._key_room(), 1)  # the key's strip below the graph
+            self._vb.setRange(QRectF(x0, y0, x1 - x0, tall), padding=FIT_PADDING)
         else:
             self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
         self._resize()
