@@ -31,10 +31,12 @@ import numpy as np
 __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "crossing_pairs",
            "layered_drawing"]
 
-#: a value box and an op circle, in drawing units (slots in a left-to-right layer are 1 apart);
+#: a value box and an op circle, in drawing units;
 #: MAX_GROWTH: the most a view may scale a box up, so the gaps stay clear
 BOX_W, BOX_H, OP_D = 1.3, 0.64, 0.44
 MAX_GROWTH = 1.0
+#: distance between slots of a left-to-right layer (a box is BOX_H tall)
+SLOT_PITCH_LR = 0.86
 #: empty space between neighbouring columns, and between slots of a top-to-bottom layer
 LAYER_GAP = 0.5
 SLOT_GAP_TB = 0.3
@@ -275,7 +277,7 @@ class Layout:
         width = np.zeros(max(n_layers, 1))
         np.maximum.at(width, layer, half)
         centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + LAYER_GAP + width[1:])])
-        pitch = 1.0 if lr else BOX_W * MAX_GROWTH + SLOT_GAP_TB
+        pitch = SLOT_PITCH_LR if lr else BOX_W * MAX_GROWTH + SLOT_GAP_TB
         along, across = centre[layer], self.slot * pitch  # along: layer axis, output at 0
 
         def xy(a, c) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradlab.layout import BOX_H, Drawing
+from gradlab.layout import BOX_H, SLOT_PITCH_LR, Drawing
 
 __all__ = ["fold"]
 
@@ -38,7 +38,7 @@ def fold(layout, bands: int) -> Drawing | None:
     lo = np.array([np.flatnonzero(band == b).min() for b in range(bands)])  # rightmost layer of each band
     hi = np.array([np.flatnonzero(band == b).max() for b in range(bands)])
     shift = -left[hi]  # each band starts at x = 0
-    slot, layer = layout.slot, layout.full_layer
+    slot, layer = layout.slot * SLOT_PITCH_LR, layout.full_layer  # y of each row, unfolded
     row_band = band[layer]
     smin = np.array([slot[row_band == b].min() for b in range(bands)])
     smax = np.array([slot[row_band == b].max() for b in range(bands)])

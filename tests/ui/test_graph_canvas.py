@@ -156,7 +156,9 @@ def test_double_click_on_empty_space_fits(canvas, seed, qtbot):
     canvas.zoom_by(3)
     # what a real double click delivers: press, release, double-click, release
     # (QTest's mouseDClick alone sends only the double-click event)
-    viewport, left, corner = canvas.viewport_widget(), Qt.MouseButton.LeftButton, QPoint(4, 4)
+    viewport, left = canvas.viewport_widget(), Qt.MouseButton.LeftButton
+    corner = next(QPoint(x, y) for y in range(4, 600, 20) for x in range(4, 900, 20)
+                  if canvas.node_at(QPoint(x, y)) == -1)  # empty space
     qtbot.mouseClick(viewport, left, pos=corner)
     qtbot.mouseDClick(viewport, left, pos=corner)
     qtbot.mouseRelease(viewport, left, pos=corner)
