@@ -289,8 +289,12 @@ class GraphCanvas(QWidget):
         self.legend.hide()
         self.overview = Overview(self)
         self.overview.moved_to.connect(self.centre_on)
-        self.banner = Banner("graphBanner", self)  # a failed run: the graph shown is the last good one
+        # above the view, never over the graph: a failed run (the graph is the last good one),
+        # and the step-through's counter and rule
+        self.banner = Banner("graphBanner", self)
         self.step_banner = Banner("stepBanner", self)
+        self.layout().insertWidget(0, self.banner)
+        self.layout().insertWidget(1, self.step_banner)
         self.message = Banner("graphMessage", self)  # no graph to draw, and why
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.set_graph(None)
@@ -658,13 +662,8 @@ class GraphCanvas(QWidget):
 
     def _place_overlays(self) -> None:
         w, h, m = self.width(), self.height(), 8
-        top = m
-        for banner in (self.banner, self.step_banner):
-            if banner.isVisible():
-                banner.setFixedWidth(max(120, w - 2 * m))
-                banner.adjustSize()
-                banner.move(m, top)
-                top += banner.height() + 4
+        top = self._view.y() + m
+        h = self._view.y() + self._view.height()
         if self.message.isVisible():
             self.message.setFixedWidth(max(120, min(w - 2 * m, 520)))
             self.message.adjustSize()
