@@ -34,7 +34,35 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--select", metavar="NODE", help="select the node with this label")
     p.add_argument("--screenshot", metavar="PATH", help="render the window to PATH (PNG) and exit")
     p.add_argument("--size", metavar="WxH", default="1480x900", help="window size (default 1480x900)")
+    _add_desktop_arguments(p)
     return p.parse_args(argv)
+
+
+def _add_desktop_arguments(p: argparse.ArgumentParser) -> None:
+    entry = p.add_mutually_exclusive_group()
+    entry.add_argument("--install-desktop-entry", action="store_true",
+                       help="add gradlab to the desktop's application menu (Linux) and exit")
+    entry.add_argument("--uninstall-desktop-entry", action="store_true",
+                       help="remove what --install-desktop-entry added and exit")
+
+
+def set_identity(app) -> None:
+    """Name, organisation, version and icon of the QApplication: Qt derives its settings and data
+    folders from the first two, and the desktop matches the window to gradlab.desktop."""
+    from PySide6.QtGui import QIcon, QPixmap
+
+    from gradlab import desktop, resources
+
+    app.setApplicationName(desktop.APP_NAME)
+    app.setOrganizationName(desktop.ORGANISATION)
+    app.setApplicationVersion(desktop.version())
+    app.setDesktopFileName(desktop.DESKTOP_ID)
+    icon = QIcon()
+    for png in resources.icon_pngs().values():
+        pixmap = QPixmap()
+        if pixmap.loadFromData(png.read_bytes(), "PNG"):
+            icon.addPixmap(pixmap)
+    app.setWindowIcon(icon)
 
 
 def _has_display() -> bool:
@@ -80,7 +108,7 @@ def build_window(argv: list[str] | None = None):
     from gradlab.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("gradlab")
+    set_identity(app)
     app.setStyleSheet(resources.read_text("style.qss"))
     window = MainWindow()
     try:
@@ -121,11 +149,15 @@ def save_screenshot(window, path: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "run":
+    if argv and argv[0] in ("run", "train"):
         from gradlab.cli import main as cli_main
 
         return cli_main(argv)
     args = parse_args(argv)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        from gradlab import desktop  # no Qt: this works without a display
+
+        return desktop.main(install=args.install_desktop_entry)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if not _has_display():

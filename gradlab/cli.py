@@ -24,6 +24,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from gradlab.cli_train import add_train_parser, train_command
 from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
 from gradlab.files import FileError, read_program
@@ -163,7 +164,8 @@ def _report(program: Program, check: bool, out) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gradlab", description="Run a micrograd program.")
+    parser = argparse.ArgumentParser(prog="python -m gradlab",
+                                     description="Run a micrograd program or train a network in a terminal.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run", help="run a program and print its values and gradients",
@@ -172,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("file", metavar="FILE", help="a micrograd program (UTF-8 text)")
     run.add_argument("--check", action="store_true",
                      help="compare each input's gradient with a central difference (exit 1 on a mismatch)")
+    add_train_parser(commands)
     return parser
 
 
@@ -182,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as e:  # --help, or a usage error already printed by argparse
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    if args.command == "train":
+        return train_command(args)
     try:
         source = read_source(args.file)
     except FileError as e:

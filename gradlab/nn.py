@@ -39,6 +39,7 @@ __all__ = [
     "svm_loss",
     "mse_loss",
     "binary_cross_entropy",
+    "cross_entropy",
     "softplus",
     "l2_regularization",
     "l1_regularization",
@@ -255,6 +256,25 @@ def binary_cross_entropy(scores: Scalar | Iterable[Scalar], ys: Scalar | Iterabl
             raise ValueError(f"labels must be -1/1 or 0/1, got {y!r}")
         signs.append(1.0 if y == 1 else -1.0)
     return _mean([softplus(-s * si) for s, si in zip(signs, scores, strict=True)])
+
+
+def cross_entropy(logits: Iterable[Sequence[Scalar]], labels: Iterable[int]) -> Value:
+    """Softmax cross-entropy ``mean(-log softmax(row)[label])``: one row of scores per datapoint.
+
+    Each row is ``log(sum_j exp(s_j - m)) - (s_label - m)`` with ``m`` the row's largest
+    score taken as a constant, so ``exp`` never overflows; the shift changes neither the
+    value nor the gradient (``softmax - onehot``).  Labels are class indices ``0 .. k-1``.
+    """
+    rows, labels = [list(row) for row in logits], list(labels)
+    if len(rows) != len(labels):
+        raise ValueError(f"{len(rows)} rows of scores but {len(labels)} labels")
+    terms = []
+    for row, label in zip(rows, labels, strict=True):
+        if not (isinstance(label, int) and 0 <= label < len(row)):
+            raise ValueError(f"label {label!r} is not a class index 0..{len(row) - 1}")
+        m = max(s.data if isinstance(s, Value) else s for s in row)
+        terms.append(sum((s - m).exp() for s in row).log() - (row[label] - m))
+    return _mean(terms)
 
 
 def l2_regularization(params: Iterable[Value], alpha: float = 1e-4) -> Value:

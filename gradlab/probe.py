@@ -48,8 +48,11 @@ __all__ = [
     "check_grad",
     "derivative_example",
     "error_sweep",
+    "function_curve",
+    "function_error_sweep",
     "lecture_function",
     "numerical_grad",
+    "nudge_function",
     "nudge_probe",
     "response_curve",
 ]
@@ -374,3 +377,71 @@ def derivative_example(x: float = 3.0, h: float = 1e-8) -> DerivativeExample:
     f_x = lecture_function(x)
     f_x_plus_h = lecture_function(x + h)
     return DerivativeExample(x, h, f_x, f_x_plus_h, (f_x_plus_h - f_x) / h, 6 * x - 4)
+
+
+# -- any model that can set one number and report the output --------------------------------------
+
+
+def nudge_function(
+    f: Callable[[float], float], x: float, h: float, grad: float, *, index: int = 0, label: str = ""
+) -> NudgeResult:
+    """``nudge_probe`` for a model that is not a ``GraphModel``: ``f(v)`` sets the number to ``v``
+    and returns the output (then puts it back); ``grad`` is backprop's d(output)/d(number) at ``x``.
+
+    The training core uses it to nudge one weight of a network and watch the loss.
+    """
+    h = _check_h(h)
+    x = _as_float(x)
+    f0, f_plus, f_minus = _as_float(f(x)), _as_float(f(x + h)), _as_float(f(x - h))
+    grad = _as_float(grad)
+    forward = (f_plus - f0) / h
+    central = (f_plus - f_minus) / (2 * h)
+    return NudgeResult(
+        index=index, label=label, x=x, h=h, f0=f0, f_plus=f_plus, f_minus=f_minus,
+        forward_diff=forward, central_diff=central, grad=grad,
+        forward_error=forward - grad, central_error=central - grad,
+    )
+
+
+def function_curve(
+    f: Callable[[float], float], x: float, half_width: float | None = None, n: int = 81
+) -> tuple[np.ndarray, np.ndarray]:
+    """``response_curve`` for any ``f``: ``f`` at ``n`` points over ``x - half_width .. x + half_width``.
+
+    The same range rules: half width ``max(1, |x|) / 2`` by default, the middle sample
+    (``n`` odd) exactly ``x``, a non-finite ``x`` swept around 0.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    x = _as_float(x)
+    centre = x if math.isfinite(x) else 0.0
+    if half_width is None:
+        half_width = max(1.0, abs(centre)) * 0.5
+    half_width = float(half_width)
+    if not (math.isfinite(half_width) and half_width > 0):
+        raise ValueError(f"half_width must be a finite positive number, not {half_width!r}")
+    xs = centre + half_width * np.linspace(-1.0, 1.0, n)
+    if n % 2:
+        xs[n // 2] = centre
+    return xs, np.array([_as_float(f(v)) for v in xs.tolist()])
+
+
+def function_error_sweep(
+    f: Callable[[float], float], x: float, grad: float, hs: Sequence[float] | np.ndarray | None = None,
+    *, index: int = 0, label: str = "",
+) -> ErrorSweep:
+    """``error_sweep`` for any ``f``: both estimates' errors against ``grad`` for each step in ``hs``."""
+    hs = np.array(DEFAULT_SWEEP_HS if hs is None else hs, dtype=float).reshape(-1)
+    for h in hs:
+        _check_h(h)
+    x, grad = _as_float(x), _as_float(grad)
+    f0 = _as_float(f(x))
+    f_plus = np.array([_as_float(f(x + h)) for h in hs.tolist()])
+    f_minus = np.array([_as_float(f(x - h)) for h in hs.tolist()])
+    with np.errstate(all="ignore"):
+        forward = np.abs((f_plus - f0) / hs - grad)
+        central = np.abs((f_plus - f_minus) / (2 * hs) - grad)
+    return ErrorSweep(
+        index=index, label=label, grad=grad, hs=hs, forward_error=forward, central_error=central,
+        best_h_forward=_best(hs, forward), best_h_central=_best(hs, central),
+    )

@@ -1,12 +1,53 @@
-"""The one loader for files under ``resources/``: example programs and the stylesheet."""
+"""The one loader for the files the app reads: example programs, stylesheet, language reference, icons.
+
+They live in the repository's top-level ``resources/`` folder.  A wheel (``pip install .``,
+``pipx install .``, ``python -m build``) carries that folder as ``gradlab/_resources/`` (see
+``[tool.setuptools]`` in pyproject.toml), read here through ``importlib.resources``; a source
+checkout and an editable install read the folder itself.  Everything below goes through
+:func:`root`, so the same code serves all three.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-EXAMPLES = RESOURCES / "examples"
+#: where a wheel puts resources/, inside the gradlab package
+INSTALLED = "_resources"
+#: resources/ beside the package: a checkout, or an editable install (which points into one)
+CHECKOUT = Path(__file__).resolve().parent.parent / "resources"
+#: the square PNG sizes of the icon, rendered from icons/gradlab.svg by tools/render_icons.py
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+def root() -> Traversable:
+    """The resources folder: the installed ``gradlab/_resources`` or the checkout's ``resources/``.
+
+    FileNotFoundError, saying what to do, if neither is there (a broken install).
+    """
+    installed = files("gradlab").joinpath(INSTALLED)
+    if installed.is_dir():
+        return installed
+    if CHECKOUT.is_dir():
+        return CHECKOUT
+    raise FileNotFoundError(f"gradlab's resources are missing: neither {installed} nor {CHECKOUT} exists; "
+                            "reinstall gradlab (python -m pip install --force-reinstall gradlab)")
+
+
+def path(*parts: str) -> Traversable:
+    """The resource ``parts`` (like ``path("icons", "gradlab.svg")``), which need not exist."""
+    return root().joinpath(*parts)
+
+
+def read_text(*parts: str) -> str:
+    """The UTF-8 text of the resource ``parts``, like ``read_text("language.md")``."""
+    return path(*parts).read_text(encoding="utf-8")
+
+
+def read_bytes(*parts: str) -> bytes:
+    return path(*parts).read_bytes()
 
 
 @dataclass(frozen=True)
@@ -15,7 +56,7 @@ class Example:
 
     name: str
     title: str
-    path: Path
+    path: Traversable
 
     def source(self) -> str:
         return self.path.read_text(encoding="utf-8")
@@ -24,10 +65,12 @@ class Example:
 def examples() -> list[Example]:
     """Every example program, in file order (``01_seed.py`` is named ``seed``)."""
     found = []
-    for path in sorted(EXAMPLES.glob("*.py")):
-        name = path.stem.split("_", 1)[-1]
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        found.append(Example(name, first.lstrip("# ").strip(), path))
+    for file in sorted(path("examples").iterdir(), key=lambda f: f.name):
+        if not (file.name.endswith(".py") and file.is_file()):
+            continue
+        name = file.name.removesuffix(".py").split("_", 1)[-1]
+        first = file.read_text(encoding="utf-8").splitlines()[0]
+        found.append(Example(name, first.lstrip("# ").strip(), file))
     return found
 
 
@@ -39,5 +82,29 @@ def example(name: str) -> Example:
     raise KeyError(f"no example named {name!r}; choose from: {', '.join(e.name for e in examples())}")
 
 
-def read_text(*parts: str) -> str:
-    return RESOURCES.joinpath(*parts).read_text(encoding="utf-8")
+def icon_svg() -> Traversable:
+    """The application icon as drawn (scalable)."""
+    return path("icons", "gradlab.svg")
+
+
+def icon_pngs() -> dict[int, Traversable]:
+    """The icon rendered at each of ICON_SIZES, by size in pixels."""
+    return {size: path("icons", f"gradlab-{size}.png") for size in ICON_SIZES}
+
+
+def _files_under(folder: Traversable, prefix: str) -> list[str]:
+    names = []
+    for entry in folder.iterdir():
+        if entry.name == "__pycache__":  # pip byte-compiles the example programs on install
+            continue
+        if entry.is_dir():
+            names += _files_under(entry, f"{prefix}{entry.name}/")
+        else:
+            names.append(prefix + entry.name)
+    return names
+
+
+def catalogue() -> list[str]:
+    """Every file the loader can name, as paths relative to :func:`root` (``examples/01_seed.py``),
+    sorted: all that resources/ holds, which a wheel must carry whole."""
+    return sorted(_files_under(root(), ""))

@@ -251,5 +251,16 @@ class MainWindow(QMainWindow):
         return self._show_text("Keyboard shortcuts", f"| key | does |\n| --- | --- |\n{rows}\n")
 
     def show_about(self) -> QDialog:
-        return self._show_text("About gradlab", "### gradlab\n\nLearn backpropagation by touching it: a "
-                               "micrograd-style engine, its graph, and a probe that nudges any node.")
+        """gradlab's icon, its version (from the installed package's metadata) and what it is."""
+        from PySide6.QtCore import Qt  # imported here: the About box's own needs, kept together
+        from PySide6.QtWidgets import QLabel
+
+        from gradlab.desktop import version
+
+        dialog = self._show_text("About gradlab", f"### gradlab {version()}\n\nLearn backpropagation by "
+                                 "touching it: a micrograd-style engine, its graph, and a probe that nudges "
+                                 "any node.")
+        icon = QLabel(objectName="aboutIcon", alignment=Qt.AlignmentFlag.AlignCenter)
+        icon.setPixmap(self.windowIcon().pixmap(96, 96))
+        dialog.layout().insertWidget(0, icon)
+        return dialog

@@ -1,0 +1,275 @@
+"""What :mod:`gradlab.training` can be asked to do: ``TrainConfig``, its checks, and the optimiser.
+
+Every choice is checked when a config is made, and a bad one raises ``ValueError``
+listing what is allowed.  Choices that depend on the data (input features that need
+``x2`` on a 1-D set, a loss that needs two classes) are checked by ``check_task``
+when a ``Trainer`` meets its dataset.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from gradlab import nn, ops
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_LEARNING_RATES",
+    "LOSSES",
+    "MAX_HIDDEN_LAYERS",
+    "MAX_NEURONS",
+    "OPTIMIZERS",
+    "REGULARIZATIONS",
+    "Optimizer",
+    "TrainConfig",
+    "check_task",
+    "initial_parameters",
+]
+
+BACKENDS = ("fast", "scalar")
+LOSSES = ("svm", "logistic", "mse", "cross_entropy")
+REGULARIZATIONS = ("l2", "l1")  # or None
+OPTIMIZERS = ("sgd", "momentum", "adam")
+MAX_HIDDEN_LAYERS = 8
+MAX_NEURONS = 64
+#: a sensible first learning rate for each optimiser (the command line's default)
+DEFAULT_LEARNING_RATES = {"sgd": 1.0, "momentum": 0.1, "adam": 0.01}
+#: gradlab.nn's defaults: Momentum(beta=0.9), Adam(betas=(0.9, 0.999), eps=1e-8)
+MOMENTUM_BETA = 0.9
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+
+
+def _choices(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to build and train the network (defaults: micrograd's moons demo).
+
+    ``layers``: hidden layer widths (0 to 8 layers of 1 to 64 neurons); ``activation``:
+    one name or one per hidden layer (``gradlab.ops.ACTIVATIONS``); ``loss``: svm,
+    logistic, mse or cross_entropy; ``regularization``: l2, l1 or None, times
+    ``reg_strength``; ``optimizer``: sgd, momentum or adam; ``lr_decay=N``: the rate at
+    step k is ``learning_rate * (1 - 0.9*k/N)``, held at 0.1x after N steps (None: constant);
+    ``batch_size``: None for the full batch, else seeded draws of that many points;
+    ``features``: the network's inputs (``gradlab.datasets.FEATURES``); ``seed``: the
+    initial weights (micrograd's after ``random.seed(seed)``) and the mini-batch draws;
+    ``test_fraction``: the share of the data held out as a test split.
+    """
+
+    layers: tuple[int, ...] = (16, 16)
+    activation: str | tuple[str, ...] = "relu"
+    loss: str = "svm"
+    regularization: str | None = "l2"
+    reg_strength: float = 1e-4
+    optimizer: str = "sgd"
+    learning_rate: float = 1.0
+    lr_decay: int | None = 100
+    batch_size: int | None = None
+    features: tuple[str, ...] = ("x1", "x2")
+    seed: int = 1337
+    test_fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__.__get__(self)
+        layers = (self.layers,) if _is_int(self.layers) else self.layers
+        if isinstance(layers, str) or not all(_is_int(w) for w in layers):
+            raise ValueError(f"layers must be a list of whole numbers (neurons per hidden layer), "
+                             f"not {self.layers!r}")
+        set_("layers", tuple(int(w) for w in layers))
+        if len(self.layers) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers are allowed, got {len(self.layers)}")
+        for n, width in enumerate(self.layers):
+            if not 1 <= width <= MAX_NEURONS:
+                raise ValueError(f"hidden layer {n + 1} has {width} neurons; "
+                                 f"each layer needs 1 to {MAX_NEURONS}")
+        self._check_activation()
+        _check_name("loss", self.loss, LOSSES)
+        if self.regularization is not None:
+            _check_name("regularization", self.regularization, REGULARIZATIONS, extra="or None")
+        if not (_is_real(self.reg_strength) and math.isfinite(self.reg_strength) and self.reg_strength >= 0):
+            raise ValueError(f"reg_strength must be a finite number >= 0, not {self.reg_strength!r}")
+        _check_name("optimizer", self.optimizer, OPTIMIZERS)
+        lr = self.learning_rate
+        if not (_is_real(lr) and math.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning_rate must be a positive number, not {lr!r}")
+        for name in ("lr_decay", "batch_size"):
+            v = getattr(self, name)
+            if v is not None and not (_is_int(v) and v >= 1):
+                raise ValueError(f"{name} must be a whole number >= 1 or None, not {v!r}")
+        self._check_features()
+        if not (_is_int(self.seed) and 0 <= self.seed < 2**32):
+            raise ValueError(f"seed must be a whole number 0 .. 2**32-1, not {self.seed!r}")
+        tf = self.test_fraction
+        if not (_is_real(tf) and 0 <= tf < 1):
+            raise ValueError(f"test_fraction must be a number from 0 up to (not including) 1, not {tf!r}")
+
+    def _check_activation(self) -> None:
+        allowed = ops.ACTIVATIONS
+        if isinstance(self.activation, str):
+            _check_name("activation", self.activation, allowed)
+            return
+        acts = tuple(self.activation)
+        if len(acts) != len(self.layers):
+            raise ValueError(f"give one activation, or one per hidden layer ({len(self.layers)}), "
+                             f"not {len(acts)}")
+        for a in acts:
+            _check_name("activation", a, allowed)
+        object.__setattr__(self, "activation", acts)
+
+    def _check_features(self) -> None:
+        from gradlab.datasets import FEATURES
+
+        feats = (self.features,) if isinstance(self.features, str) else tuple(self.features)
+        if not feats:
+            raise ValueError(f"choose at least one input feature from {_choices(FEATURES)}")
+        for f in feats:
+            _check_name("input feature", f, tuple(FEATURES))
+        if len(set(feats)) != len(feats):
+            raise ValueError(f"an input feature is listed twice in {feats!r}")
+        object.__setattr__(self, "features", feats)
+
+    @property
+    def hidden_activations(self) -> tuple[str, ...]:
+        """One activation name per hidden layer."""
+        if isinstance(self.activation, str):
+            return (self.activation,) * len(self.layers)
+        return self.activation
+
+    def learning_rate_at(self, k: int) -> float:
+        """The rate of step ``k`` (from 0): the demo's ``lr * (1 - 0.9*k/N)``, held after N steps."""
+        if self.lr_decay is None:
+            return self.learning_rate
+        return self.learning_rate * (1.0 - 0.9 * min(k, self.lr_decay) / self.lr_decay)
+
+    def to_dict(self) -> dict:
+        """The settings as JSON-able data."""
+        d = asdict(self)
+        for key in ("layers", "features"):
+            d[key] = list(d[key])
+        if not isinstance(self.activation, str):
+            d["activation"] = list(self.activation)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        """The inverse of ``to_dict``; unknown keys raise ValueError naming them."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a training config must be a mapping, not {type(d).__name__}")
+        known = cls.__dataclass_fields__
+        unknown = sorted(set(d) - set(known))
+        if unknown:
+            raise ValueError(f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        d = dict(d)
+        if isinstance(d.get("activation"), list):
+            d["activation"] = tuple(d["activation"])
+        return cls(**d)
+
+
+def _check_name(what: str, name, allowed: Sequence[str], extra: str = "") -> None:
+    if not isinstance(name, str) or name not in allowed:
+        tail = f" {extra}" if extra else ""
+        raise ValueError(f"unknown {what} {name!r}; choose one of {_choices(allowed)}{tail}")
+
+
+def check_task(dataset, cfg: TrainConfig) -> int:
+    """Check that ``cfg``'s loss and features fit ``dataset``; the number of network outputs."""
+    from gradlab.datasets import feature_matrix
+
+    X = np.asarray(dataset.X, dtype=float)
+    feature_matrix(X[:1], cfg.features)  # ValueError for a feature the data cannot give
+    if len(X) == 0:
+        raise ValueError("the dataset has no points to train on")
+    if dataset.kind == "regression":
+        if cfg.loss != "mse":
+            raise ValueError(f"a regression dataset needs the mse loss, not {cfg.loss!r}")
+        return 1
+    k = int(dataset.num_classes)
+    if cfg.loss == "cross_entropy":
+        if k < 2:
+            raise ValueError(f"cross_entropy needs at least two classes, the data has {k}")
+        return k
+    if k != 2:
+        raise ValueError(f"the {cfg.loss} loss needs two classes, the data has {k}; use cross_entropy")
+    return 1
+
+
+def initial_parameters(sizes: Sequence[int], seed: int) -> tuple[list[float], list[str]]:
+    """micrograd's weights for ``MLP(sizes[0], sizes[1:])`` after ``random.seed(seed)``, and their labels."""
+    params = nn.MLP(sizes[0], list(sizes[1:]), seed=seed).parameters()
+    return [p.data for p in params], [p.label for p in params]
+
+
+class Optimizer:
+    """SGD, momentum or Adam on a flat parameter vector, with :mod:`gradlab.nn`'s update rules.
+
+    ``propose`` computes the new parameters and optimiser state without changing
+    anything, so that a diverging step can be refused; ``commit`` keeps the state.
+    """
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name = name
+        self.t = 0  # Adam's step count
+        self.velocity = np.zeros(size) if name == "momentum" else None
+        self.m = np.zeros(size) if name == "adam" else None
+        self.v = np.zeros(size) if name == "adam" else None
+
+    def propose(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> tuple[np.ndarray, tuple]:
+        with np.errstate(all="ignore"):
+            if self.name == "sgd":
+                return theta - lr * grad, ()
+            if self.name == "momentum":  # v = beta * v + grad; p -= lr * v
+                velocity = MOMENTUM_BETA * self.velocity + grad
+                return theta - lr * velocity, (velocity,)
+            b1, b2 = ADAM_BETAS
+            t = self.t + 1
+            m = b1 * self.m + (1.0 - b1) * grad
+            v = b2 * self.v + (1.0 - b2) * grad * grad
+            c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+            return theta - lr * (m / c1) / (np.sqrt(v / c2) + ADAM_EPS), (t, m, v)
+
+    def commit(self, state: tuple) -> None:
+        if self.name == "momentum":
+            (self.velocity,) = state
+        elif self.name == "adam":
+            self.t, self.m, self.v = state
+
+    def state_dict(self) -> dict:
+        d: dict = {"name": self.name}
+        if self.velocity is not None:
+            d["velocity"] = self.velocity.tolist()
+        if self.m is not None:
+            d.update(t=self.t, m=self.m.tolist(), v=self.v.tolist())
+        return d
+
+    def load_state_dict(self, d: dict, size: int) -> None:
+        if d.get("name") != self.name:
+            raise ValueError(f"trainer state is for the {d.get('name')!r} optimiser, "
+                             f"the config says {self.name!r}")
+
+        def array(key: str) -> np.ndarray:
+            arr = np.array(d[key], dtype=float).reshape(-1)
+            if arr.size != size:
+                raise ValueError(f"trainer state's optimiser {key} has {arr.size} numbers, "
+                                 f"the network {size}")
+            return arr
+
+        if self.name == "momentum":
+            self.velocity = array("velocity")
+        elif self.name == "adam":
+            self.t, self.m, self.v = int(d["t"]), array("m"), array("v")
