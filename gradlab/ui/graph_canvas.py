@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolTip, QVBoxLayout, QWidget
@@ -43,6 +43,7 @@ MIN_FONT_PX = 7.0
 #: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
 READABLE_PX = 10.0
 FIT_PADDING = 0.02  # of the graph's size, on each side
+RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
 BACKGROUND = "#fbfbf9"
 ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4}
@@ -297,6 +298,8 @@ class GraphCanvas(QWidget):
         self.layout().insertWidget(1, self.step_banner)
         self.message = Banner("graphMessage", self)  # no graph to draw, and why
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._relayout_timer = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
+        self._relayout_timer.timeout.connect(self._relayout_for_size)
         self.set_graph(None)
         self._vb.sigTransformChanged.connect(self._on_view_changed)
         self._view.scene().sigMouseClicked.connect(self._on_click)
@@ -323,9 +326,29 @@ class GraphCanvas(QWidget):
         self._selected = self._active = self._hovered = -1
         self._pending_below = 0
         self._line_nodes = np.zeros(0, dtype=np.int64)
+        self._place_drawing(graph.drawing_for(self._aspect()) if graph is not None else None)
+        self.open_view()
+
+    def _aspect(self) -> float | None:
         size = self._view.viewport().size()
-        aspect = size.width() / size.height() if size.height() > 0 and size.width() > 0 else None
-        d = self.drawing = graph.drawing_for(aspect) if graph is not None else None
+        return size.width() / size.height() if size.height() > 0 and size.width() > 0 else None
+
+    def _relayout_for_size(self) -> None:
+        """The canvas changed shape: take the drawing that suits it (the layout's cached
+        orientations and foldings), keeping the highlights, and open it again."""
+        if self._graph is not None and self._graph.drawing_for(self._aspect()) is not self.drawing:
+            self.open_view()
+
+    def _take_drawing_for_size(self) -> None:
+        d = self._graph.drawing_for(self._aspect()) if self._graph is not None else None
+        if d is not None and d is not self.drawing:
+            self._place_drawing(d)
+            self._update_path()
+            self._restyle()
+
+    def _place_drawing(self, d) -> None:
+        graph = self._graph
+        self.drawing = d
         n = self._n = len(graph) if graph is not None else 0
         empty = d is None
         self._pos = np.zeros((0, 2)) if empty else d.pos.astype(float)
@@ -348,7 +371,6 @@ class GraphCanvas(QWidget):
             x0, y0, x1, y1 = d.extent()
             self.overview.set_graph(self._pos[:n], QRectF(x0, y0, x1 - x0, y1 - y0),
                                     np.zeros(n, dtype=np.int64), ["#868e96"])
-        self.open_view()
 
     def refresh_values(self, changed: list[int] | None = None) -> None:
         """Values or gradients changed in place: restyle the nodes and repaint the labels.
@@ -449,7 +471,9 @@ class GraphCanvas(QWidget):
         return self.key.height() + 12 if self.key.isVisibleTo(self) else 0
 
     def open_view(self) -> None:
-        """Fit if the text is readable at fit, else show the output (or the selection) readably."""
+        """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
+        else show the output (or the selection) readably."""
+        self._take_drawing_for_size()
         if not self._n or self.fit_scale() >= self.readable_scale():
             self.fit()
             return
@@ -659,6 +683,7 @@ class GraphCanvas(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._place_overlays()
+        self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
 
     def _place_overlays(self) -> None:
         w, h, m = self.width(), self.height(), 8

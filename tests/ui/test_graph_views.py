@@ -18,6 +18,7 @@ from gradlab import resources
 from gradlab.app import build_window
 from gradlab.ui import graph_canvas, palette
 from gradlab.ui.expression_lab import ExpressionLab
+from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import LEVELS, fill_colours, legend_rows
 
 SEED = resources.example("seed").source()
@@ -342,3 +343,21 @@ def test_the_inspector_reflows_at_1024_px(qtbot):
         assert right <= scroll.viewport().width() + 1, label.objectName()
         width = QFontMetricsF(label.font()).horizontalAdvance(label.text())
         assert width <= label.width() + 1, (label.objectName(), label.text())
+
+
+def test_the_drawing_follows_the_canvas_shape(qtbot):
+    canvas = graph_canvas.GraphCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(1400, 300)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    lab_graph = ExpressionModel()
+    lab_graph.set_source(resources.example("tanh_from_exp").source())
+    canvas.set_graph(lab_graph.graph)
+    wide = canvas.drawing
+    canvas.set_selected(lab_graph.graph.find("n"))
+    canvas.resize(500, 700)
+    qtbot.waitUntil(lambda: canvas.drawing is not wide, timeout=3000)
+    assert (canvas.drawing.orientation, canvas.drawing.bands) != (wide.orientation, wide.bands)
+    assert canvas.selected() == lab_graph.graph.find("n") and canvas._path_rows.any()  # highlights kept
+    assert np.array_equal(canvas.node_item.data["x"], canvas.drawing.pos[:, 0])
