@@ -121,15 +121,25 @@ def build_window(argv: list[str] | None = None):
             window.open_example(args.example)
         except KeyError as err:
             raise SystemExit(f"gradlab: {err.args[0]}") from None
+    # the autosave slot is claimed (and an unreadable autosave moved aside) whatever opens
+    session, problem = window.start_autosave()
+    if args.example:
+        pass
     elif args.file:
         window.open_path(args.file)
-    elif not window.restore_autosave():
+    elif session is not None:
+        window.resume(session)
+    else:
         window.open_example("seed")
+    if problem:
+        window.show_error(problem, "unreadableAutosaveMessage")
     if args.select:
         model = window.expression_lab.model
         index = model.graph.find(args.select) if model.graph is not None else None
         if index is None:
-            raise SystemExit(f"gradlab: no node labelled {args.select!r} to select")
+            from gradlab.ui.text import elide
+
+            raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
         model.select(index)
     return window
 
@@ -167,12 +177,62 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(XCB_MESSAGE.format(problem=problem), file=sys.stderr)
         return 2
+    from PySide6.QtWidgets import QApplication
+
+    from gradlab.session import autosave_path
+    from gradlab.ui.errors import enable_crash_log, install_excepthook
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_excepthook()  # a failing slot shows a dialog, and the app goes on
+    enable_crash_log(autosave_path().parent)  # a native crash leaves crash.log beside the autosave
+    _quit_on_signals(app)
     window = build_window(argv)
     if args.screenshot:
         save_screenshot(window, args.screenshot)
         print(f"gradlab: saved {args.screenshot}")
         return 0
+    window.show()
+    return app.exec()
+
+
+def _quit_on_signals(app) -> None:
+    """SIGTERM, SIGHUP and SIGINT close every window as Quit does (each saves its work), then exit.
+
+    Python runs a signal handler only when it next gets control, which the Qt event loop
+    never gives it: the C-level handler writes to a socket (``signal.set_wakeup_fd``) that a
+    QSocketNotifier watches, and reading it in a slot lets the Python handler run at once.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
     from PySide6.QtWidgets import QApplication
 
-    window.show()
-    return QApplication.instance().exec()
+    from gradlab.ui.main_window import MainWindow
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        try:
+            reader.recv(512)
+        except OSError:
+            pass
+
+    def close_all() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.close()  # closeEvent autosaves
+        QApplication.quit()
+
+    def on_signal(signum, frame) -> None:
+        QTimer.singleShot(0, close_all)  # runs once the event loop does, never inside a paint
+
+    notifier.activated.connect(drain)
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), on_signal)
+    app._gradlab_signal_wakeup = (reader, writer, notifier)  # alive as long as the app

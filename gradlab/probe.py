@@ -276,7 +276,8 @@ def response_curve(
         half_width = float(half_width)
         if not (math.isfinite(half_width) and half_width > 0):
             raise ValueError(f"half_width must be a finite positive number, not {half_width!r}")
-        xs = centre + half_width * np.linspace(-1.0, 1.0, n)
+        with np.errstate(over="ignore"):  # x near the float limit: the far ends are +-inf
+            xs = centre + half_width * np.linspace(-1.0, 1.0, n)
         if n % 2:
             xs[n // 2] = centre
         f0 = _as_float(graph.output.data)

@@ -407,3 +407,50 @@ def test_single_leaf_graph() -> None:
     assert model.set_data(0, 3.0) == [0]
     model.backward()
     assert x.grad == 1.0
+
+
+def test_set_many_matches_setting_one_by_one() -> None:
+    """Several inputs at once: the same values as one set_data per input, and the same changed set."""
+    model = GraphModel(random_expression(300, seed=3))
+    twin = GraphModel(random_expression(300, seed=3))
+    rng = random.Random(5)
+    inputs = model.input_indices()
+    updates = {i: rng.uniform(-2, 2) for i in rng.sample(inputs, 3)}
+    expected: set[int] = set()
+    for i, x in updates.items():
+        expected.update(twin.set_data(i, x))
+    model.gradients_current = True
+    changed = model.set_many(updates)
+    assert changed == sorted(changed) and set(changed) == expected
+    assert [bits(v.data) for v in model.values] == [bits(v.data) for v in twin.values]
+    assert not model.gradients_current
+    assert model.set_many(updates) == []  # nothing new: nothing changed
+    assert model.set_many({}) == []
+
+
+def test_set_many_keeps_nan_unchanged_and_reports_an_intermediate_override() -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    ab = a * b
+    out = ab + a
+    model = GraphModel(out)
+    ia, ib, iab, iout = (model.index[id(v)] for v in (a, b, ab, out))
+    assert model.set_many({ia: math.nan}) == [ia, iab, iout]
+    assert model.set_many({ia: math.nan, ib: 2.0}) == []
+    assert model.set_many({iab: 5.0}) == [iab]  # out = 5 + nan: still nan, so unchanged
+    assert model.set_many({ia: 1.0, iab: 7.0}) == [ia, iab, iout]
+    assert ab.data == 7.0 and out.data == 8.0  # the override holds although a changed too
+
+
+def test_set_many_on_ten_thousand_inputs_is_linear() -> None:
+    xs = [Value(0.1 * i, label=f"x{i}") for i in range(10_000)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    model = GraphModel(total)
+    updates = {model.index[id(x)]: x.data + 1.0 for x in xs}
+    start = time.perf_counter()
+    changed = model.set_many(updates)
+    elapsed = time.perf_counter() - start
+    assert len(changed) == len(model)
+    assert total.data == pytest.approx(sum(0.1 * i + 1.0 for i in range(10_000)))
+    assert elapsed < 0.5, f"set_many took {elapsed:.2f} s"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDoubleSpinBox,
@@ -21,9 +21,14 @@ from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import GraphCanvas, format_number
 from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.sliders import SliderPanel
+from gradlab.ui.text import breakable, elide
 
 #: quiet time after the last keystroke before the program re-runs
 RUN_DELAY_MS = 350
+#: an error message longer than this (a hostile name in it) is cut
+ERROR_CHARS = 300
+#: characters the editor may replace by loads before it starts a fresh document (see load_source)
+UNDO_TEXT_BUDGET = 2_000_000
 INSPECTOR_MIN_WIDTH, EDITOR_MIN_WIDTH = 270, 150
 NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
@@ -93,6 +98,7 @@ class ExpressionLab(QWidget):
         self.model = model or ExpressionModel(self)
         self.editor = CodeEditor()
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b3261e; padding: 2px 4px;")
@@ -108,6 +114,7 @@ class ExpressionLab(QWidget):
         self.inspector = NodeInspector(self.model)
         self.sliders = SliderPanel(self.model)
         self.output_label = QLabel("no output yet")
+        self.output_label.setTextFormat(Qt.TextFormat.PlainText)
         self.output_label.setObjectName("outputLabel")
         self.output_label.setToolTip("The output node: the value backward() starts from")
         font = QFont(self.output_label.font())
@@ -115,6 +122,7 @@ class ExpressionLab(QWidget):
         font.setBold(True)
         self.output_label.setFont(font)
         self._build_layout()
+        self._replaced_chars = 0  # characters replaced by loads since the document was fresh
 
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self.run_now)
@@ -195,12 +203,22 @@ class ExpressionLab(QWidget):
     def load_source(self, source: str) -> bool:
         """Put ``source`` in the editor and run it now; False if it has an error.
 
-        The replacement is one undoable edit: Ctrl+Z brings back what was there.
+        The replacement is one undoable edit: Ctrl+Z brings back what was there (older edits
+        are forgotten then).  While undo is on, Qt keeps every character a document ever held,
+        so once ``UNDO_TEXT_BUDGET`` characters have been replaced the editor starts afresh
+        instead: that load cannot be undone, and the memory comes back.
         """
-        cursor = self.editor.textCursor()
-        cursor.select(cursor.SelectionType.Document)
-        cursor.insertText(source)
-        self.editor.moveCursor(cursor.MoveOperation.Start)
+        old = self.editor.document().characterCount()
+        if self._replaced_chars + old + len(source) > UNDO_TEXT_BUDGET:
+            self._replaced_chars = 0
+            self.editor.setPlainText(source)
+        else:
+            self._replaced_chars += old + len(source)
+            self.editor.document().clearUndoRedoStacks()
+            cursor = self.editor.textCursor()
+            cursor.select(cursor.SelectionType.Document)
+            cursor.insertText(source)
+        self.editor.moveCursor(QTextCursor.MoveOperation.Start)
         return self.run_now()
 
     def run_now(self) -> bool:
@@ -223,7 +241,7 @@ class ExpressionLab(QWidget):
 
     def _on_error_changed(self, err) -> None:
         self.editor.mark_error(err.line if err is not None else 0)
-        self.error_label.setText(str(err) if err is not None else "")
+        self.error_label.setText(breakable(elide(str(err), ERROR_CHARS)) if err is not None else "")
         self.error_label.setVisible(err is not None)
         shown = "the last graph that ran" if self.model.graph is not None else "no graph"
         self.canvas.set_stale(f"Line {err.line}: {err.message}\nThe program stops there; this is {shown}, "
@@ -251,4 +269,4 @@ class ExpressionLab(QWidget):
             self.output_label.setText("no output yet")
             return
         out = graph.output
-        self.output_label.setText(f"{out.label or 'output'} = {out.data:.4f}")
+        self.output_label.setText(f"{elide(out.label or 'output')} = {out.data:.4f}")

@@ -7,6 +7,7 @@ them edits engine objects behind its back.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Signal
 
@@ -91,17 +92,27 @@ class ExpressionModel(QObject):
             self.graph.backward()
             self.values_changed.emit(changed)
 
+    def set_values(self, updates: Mapping[int, float]) -> None:
+        """Set several nodes' data at once (a session's slider values): one re-evaluation
+        downstream and one backward for all of them."""
+        if self.graph is None:
+            return
+        changed = self.graph.set_many({i: float(x) for i, x in updates.items()})
+        if changed:
+            self.graph.backward()
+            self.values_changed.emit(changed)
+
     def step_inputs(self, learning_rate: float) -> None:
         """Move every input by ``-learning_rate * grad``: one step of gradient descent on the output."""
         if self.graph is None:
             return
         g = self.graph
-        changed: list[int] = []
-        for i in g.input_indices():
-            v = g.values[i]
-            changed.extend(g.set_data(i, v.data - learning_rate * v.grad))
+        g.ensure_gradients()
+        values = g.values
+        # one forward pass for all inputs together, then one backward
+        changed = g.set_many({i: values[i].data - learning_rate * values[i].grad for i in g.input_indices()})
         g.backward()
-        self.values_changed.emit(sorted(set(changed)))
+        self.values_changed.emit(changed)
 
     # -- selection and probe -----------------------------------------------------------
 

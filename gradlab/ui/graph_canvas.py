@@ -14,10 +14,12 @@ Outlines say what a node is (role, non-finite) and highlights what the learner d
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolTip, QVBoxLayout, QWidget
@@ -29,6 +31,7 @@ from gradlab.graph import GraphModel
 from gradlab.layout import BOX_H, BOX_W, OP_D
 from gradlab.ui import palette
 from gradlab.ui.canvas_overlays import Banner, Legend, Overview
+from gradlab.ui.text import elide, tip
 
 __all__ = ["GraphCanvas", "format_number"]
 
@@ -73,11 +76,6 @@ def format_number(x: float) -> str:
     if x != 0 and not 1e-4 <= abs(x) < 1e6:
         return f"{x:.3e}"
     return f"{x:.4f}"
-
-
-def _cut(text: str, chars: int) -> str:
-    """``text`` cut to ``chars`` characters, ending with … when cut."""
-    return text if len(text) <= chars else text[:chars - 1] + "…"
 
 
 def _brushes() -> list:
@@ -526,14 +524,26 @@ class GraphCanvas(QWidget):
         self._resize()  # now rather than at the next paint, so the sprite sizes are current
 
     def export_image(self, path: str) -> None:
-        """Save what the canvas shows as PNG (pixels) or SVG (vectors), chosen by the extension."""
+        """Save what the canvas shows as PNG (pixels) or SVG (vectors), chosen by the extension.
+
+        The image is made in memory and written by Python, so a missing or read-only folder
+        or a full disk raises OSError with its reason, for SVG as for PNG.
+        """
         ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
         if ext not in ("png", "svg"):
             raise ValueError(f"cannot export {ext!r} images: use .png or .svg")
-        if ext == "svg":
-            self._export_svg(path)
-        elif not self.grab().save(path, "PNG"):
-            raise OSError(f"could not write {path}")
+        data = self._svg_bytes() if ext == "svg" else self._png_bytes()
+        with open(path, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # a full disk may only say so here
+
+    def _png_bytes(self) -> bytes:
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not self.grab().save(buffer, "PNG"):
+            raise OSError(errno.EIO, "Qt could not encode the PNG image")
+        return bytes(buffer.data())
 
     def node_at(self, point: QPoint | QPointF) -> int:
         """The value index under ``point`` (a ``QPoint`` in viewport pixels, a ``QPointF`` in scene
@@ -561,7 +571,7 @@ class GraphCanvas(QWidget):
     def label_text(self, index: int) -> str:
         """The full text of a value node's box: label, data and grad."""
         v = self._graph.values[index]
-        return f"{self._graph.names[index]}\ndata {format_number(v.data)}\n{self._grad_text(index)}"
+        return f"{elide(self._graph.names[index])}\ndata {format_number(v.data)}\n{self._grad_text(index)}"
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -731,6 +741,10 @@ class GraphCanvas(QWidget):
         line = px * 1.25
         self._font.setPixelSize(px)
         self._bold.setPixelSize(px)
+        bold = QFontMetricsF(self._bold)
+
+        def fit(text: str, chars: int) -> str:  # a name cut to its box, wide letters too
+            return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * 0.94)
         p.save()
         p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
         centre, values, names = Qt.AlignmentFlag.AlignCenter, self._graph.values, self._graph.names
@@ -742,11 +756,11 @@ class GraphCanvas(QWidget):
             p.setPen(QColor("#6c757d" if self._role_class[row] == CONSTANT else "#1b1b1b"))
             p.setFont(self._bold)
             if detail == 1:
-                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, _cut(name, 6))
+                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, fit(name, 6))
                 continue
             top = y - (1.5 if name else 1.0) * line
             if name:
-                p.drawText(QRectF(x - w / 2, top, w, line), centre, _cut(name, 14))
+                p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
             p.setFont(self._font)
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
@@ -791,13 +805,13 @@ class GraphCanvas(QWidget):
             QToolTip.hideText()
         else:
             at = viewport.mapToGlobal(self._view.mapFromScene(scene_pos))
-            QToolTip.showText(at, self._tooltip(row), viewport, QRect())
+            QToolTip.showText(at, tip(self._tooltip(row)), viewport, QRect())
         self.node_hovered.emit(-1 if row < 0 else int(self._value_index[row]))
 
     def _tooltip(self, row: int) -> str:
         i = int(self._value_index[row])
         v = self._graph.values[i]
-        name = self._graph.names[i] or f"node {i}"
+        name = elide(self._graph.names[i], 200) if v.label else f"node {i}"  # a tooltip wraps
         line = self._graph.lines[i]
         made = f"\nmade on line {line}" if line else ""
         if row >= self._n:
@@ -808,12 +822,14 @@ class GraphCanvas(QWidget):
 
     # -- export ----------------------------------------------------------------------------
 
-    def _export_svg(self, path: str) -> None:
+    def _svg_bytes(self) -> bytes:
         # pyqtgraph's SVG exporter fails on Qt 6.11: render the view into a QSvgGenerator, with
         # the sprites in export mode so that nodes are vector paths, not pixmap fragments
         rect = self._view.viewport().rect()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         gen = QSvgGenerator()
-        gen.setFileName(path)
+        gen.setOutputDevice(buffer)
         gen.setSize(rect.size())
         gen.setViewBox(rect)
         gen.setTitle("gradlab computation graph")
@@ -827,3 +843,7 @@ class GraphCanvas(QWidget):
             painter.end()
             for item in (self.node_item, self.arrow_item):
                 item.setExportMode(False)
+        data = bytes(buffer.data())
+        if not data:
+            raise OSError(errno.EIO, "Qt could not render the SVG image")
+        return data

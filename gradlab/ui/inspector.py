@@ -7,6 +7,7 @@ slope it measures with the gradient backprop found, so a learner can see that
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gradlab.probe import error_sweep, nudge_probe, response_curve
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
+from gradlab.ui.text import breakable, elide, escaped
 
 __all__ = ["NodeInspector"]
 
@@ -40,6 +42,9 @@ SYNC_PLOT_NODES = 2000
 PLOT_DELAY_MS = 150
 #: a node with hundreds of children would bury the panel in buttons
 MAX_LINKS = 12
+#: a link button shows this much of a name (three sit side by side)
+LINK_CHARS = 16
+AXIS_CHARS = 16
 LINK_STYLE = ("QPushButton { color: #1f5fa8; text-decoration: underline; border: none;"
               " padding: 1px 4px; text-align: left; }"
               "QPushButton:hover { background: #e8f0fb; }")
@@ -110,8 +115,11 @@ class NodeInspector(QWidget):
 
     # -- construction ----------------------------------------------------------------------
 
-    def _label(self, name: str, text: str = "", tip: str = "") -> QLabel:
-        label = QLabel(text)
+    def _label(self, name: str, text: str = "", tip: str = "", rich: bool = False) -> QLabel:
+        label = QLabel()
+        # program text (labels, names) is shown as text; only sentences built here are rich
+        label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        label.setText(text)
         label.setObjectName(name)
         label.setWordWrap(True)
         label.setToolTip(tip)
@@ -186,7 +194,8 @@ class NodeInspector(QWidget):
             grid.addWidget(value, r, 1)
             self.probe_labels[name] = value
         column.addLayout(grid)
-        self.sentence = self._label("probeSentence", tip="Backprop's prediction against what a nudge does.")
+        self.sentence = self._label("probeSentence", tip="Backprop's prediction against what a nudge does.",
+                                    rich=True)
         self.sentence.setStyleSheet("padding-top: 4px;")
         self.note = self._label("probeNote")
         self.note.setStyleSheet("color: #8a5a00;")
@@ -244,12 +253,14 @@ class NodeInspector(QWidget):
     def _name(self, i: int) -> str:
         g = self.model.graph
         v = g.values[i]
-        return g.names[i] or (f"#{i} ({v._op})" if v._op else f"#{i} ({_short(v.data)})")
+        if g.names[i]:
+            return elide(g.names[i])
+        return f"#{i} ({v._op})" if v._op else f"#{i} ({_short(v.data)})"
 
     def _refresh_node(self, i: int) -> None:
         g = self.model.graph
         v = g.values[i]
-        self.node_label.setText(g.names[i] or "(unnamed)")
+        self.node_label.setText(breakable(elide(g.names[i])) if g.names[i] else "(unnamed)")
         line = g.lines[i]
         self.node_label.setToolTip(f"The variable name bound to this node; made on line {line}." if line
                                    else "The variable name bound to this node, if any.")
@@ -279,7 +290,7 @@ class NodeInspector(QWidget):
         if not unique:
             grid.addWidget(QLabel("none"), 0, 0)
         for k, j in enumerate(unique[:MAX_LINKS]):
-            button = QPushButton(self._name(j), objectName=f"nodeLink{j}", flat=True)
+            button = QPushButton(elide(self._name(j), LINK_CHARS), objectName=f"nodeLink{j}", flat=True)
             button.setStyleSheet(LINK_STYLE)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.setToolTip(f"Inspect node #{j} ({self.model.graph.roles[j]})")
@@ -298,10 +309,11 @@ class NodeInspector(QWidget):
             x = values[name]
             label.setText(_err(x) if name.endswith("Error") else _num(x))
             label.setToolTip(f"{self._probe_tips[name]}\nFull precision: {x!r}")
-        out = g.output.label or "the output"
+        out = escaped(g.output.label or "the output")
         # non-breaking spaces keep the prediction on one line when the sentence wraps
         prediction = f"≈ grad × h = {_short(r.predicted_change)}".replace(" ", "&nbsp;")
-        self.sentence.setText(f"Nudging <b>{self._name(i)}</b> by h = {h:.3g} moves <b>{out}</b> by "
+        name = html.escape(breakable(self._name(i)), quote=False)
+        self.sentence.setText(f"Nudging <b>{name}</b> by h = {h:.3g} moves <b>{out}</b> by "
                               f"{_short(r.actual_change)} {prediction}")
         intermediate = g.roles[i] == "intermediate"
         self.note.setText("The probe overrides this node's value directly; its parents stay as they are."
@@ -332,8 +344,9 @@ class NodeInspector(QWidget):
         self.best_h.setText("")
 
     def _plot_names(self, result) -> dict[str, str]:
-        return {"output_label": self.model.graph.output.label,
-                "node_label": self._name(result.index)}
+        # the plot's axis titles do not wrap: shorter names there
+        return {"output_label": elide(self.model.graph.output.label, AXIS_CHARS),
+                "node_label": elide(self._name(result.index), AXIS_CHARS)}
 
     def _refresh_plots(self, result=None) -> None:
         i = self._selection()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,19 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from gradlab import resources
-from gradlab.session import (
-    ExpressionLabState,
-    Session,
-    SessionError,
-    autosave_path,
-    is_session_file,
-    load_session,
-    save_session,
-)
-from gradlab.ui.expression_lab import ExpressionLab
+from gradlab.files import FileError
+from gradlab.session import ExpressionLabState, Session, load_document, save_session
+from gradlab.ui.autosave import Autosaver
+from gradlab.ui.expression_lab import ERROR_CHARS, ExpressionLab
+from gradlab.ui.text import elide
 
-#: the largest program file the editor opens
-MAX_PROGRAM_BYTES = 2_000_000
+#: the extension Save Session adds when the name typed has none
+SESSION_SUFFIX = ".gradlab"
 
 SHORTCUTS = [
     ("Ctrl+Enter", "Run the program now (it also runs when you stop typing)"),
@@ -61,6 +57,15 @@ class MainWindow(QMainWindow):
         model = self.expression_lab.model
         model.error_changed.connect(self._on_error_changed)
         model.program_changed.connect(self._on_program_changed)
+        self.autosaver = Autosaver(self.current_session, self)
+        self.autosaver.save_failed.connect(self._on_autosave_failed)
+        self.autosaver.saved.connect(self._on_autosaved)
+        self._autosave_was_failing = False
+        # every change is worth keeping: edits (before they run), runs, sliders, selection, h
+        self.expression_lab.editor.textChanged.connect(self.autosaver.schedule)
+        for signal in (model.program_changed, model.values_changed, model.selection_changed,
+                       model.step_size_changed, model.error_changed):
+            signal.connect(self.autosaver.schedule)
         self.statusBar().showMessage("Ready: type a program or pick one from Examples")
 
     # -- menus --------------------------------------------------------------------------
@@ -119,20 +124,15 @@ class MainWindow(QMainWindow):
         """Open a program or a session file; say what went wrong in a message if it cannot."""
         path = Path(path)
         try:
-            if is_session_file(path):
-                self.apply_session(load_session(path))
-            else:
-                size = path.stat().st_size
-                if size > MAX_PROGRAM_BYTES:
-                    raise SessionError(f"{path.name} is {size:,} bytes; programs are at most "
-                                       f"{MAX_PROGRAM_BYTES:,}")
-                self.expression_lab.load_source(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            return self.show_error(f"Cannot open {path.name}: it is not UTF-8 text.")
-        except (OSError, SessionError) as err:
-            return self.show_error(f"Cannot open {path.name}: {getattr(err, 'strerror', None) or err}")
-        self.setWindowTitle(f"gradlab: {path.name}")
-        self.statusBar().showMessage(f"Opened {path}", 8000)
+            document = load_document(path)  # one reader: regular files only, bounded, UTF-8
+        except FileError as err:
+            return self.show_error(str(err))
+        if isinstance(document, Session):
+            self.apply_session(document)
+        else:
+            self.expression_lab.load_source(document)
+        self.setWindowTitle(f"gradlab: {elide(path.name)}")
+        self.statusBar().showMessage(f"Opened {elide(str(path), 200)}", 8000)
         return True
 
     def apply_session(self, session: Session) -> None:
@@ -140,10 +140,9 @@ class MainWindow(QMainWindow):
         lab, model = self.expression_lab, self.expression_lab.model
         lab.load_source(state.source)
         if model.graph is not None and model.program is not None:
-            for name, value in state.overrides.items():
-                v = model.program.values.get(name)
-                if v is not None and id(v) in model.graph.index:
-                    model.set_value(model.graph.index[id(v)], value)
+            index, values = model.graph.index, model.program.values
+            model.set_values({index[id(values[name])]: value for name, value in state.overrides.items()
+                              if name in values and id(values[name]) in index})
             found = model.graph.find(state.selected) if state.selected else None
             model.select(found if found is not None else -1)
         model.set_step_size(state.step_size)
@@ -155,8 +154,11 @@ class MainWindow(QMainWindow):
             for name in model.program.inputs:
                 v = model.program.values[name]
                 overrides[name] = v.data
-        selected = model.graph.values[model.selected].label if model.graph and model.selected >= 0 else ""
-        return Session(ExpressionLabState(model.source, selected, model.step_size, overrides))
+        graph, i = model.graph, model.selected
+        selected = graph.values[i].label if graph is not None and 0 <= i < len(graph) else ""
+        # the editor's text, not the last run's: what was typed a moment ago is kept too
+        source = self.expression_lab.editor.toPlainText()
+        return Session(ExpressionLabState(source, selected, model.step_size, overrides))
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", "", "Programs and sessions (*.py *.txt *.gradlab "
@@ -168,56 +170,81 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.gradlab",
                                               "gradlab sessions (*.gradlab)")
         if path:
-            try:
-                save_session(self.current_session(), path)
-            except OSError as err:
-                self.show_error(f"Cannot save {Path(path).name}: {err.strerror or err}")
-            else:
-                self.statusBar().showMessage(f"Saved {path}", 8000)
+            self.save_session_to(path)
+
+    def save_session_to(self, path: str | Path) -> Path | None:
+        """Save the session to ``path`` (``.gradlab`` added when it has no extension); the path
+        written, or None after saying why it could not be."""
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_name(path.name + SESSION_SUFFIX)  # else it would reopen as a program
+        try:
+            save_session(self.current_session(), path)
+        except FileError as err:
+            self.show_error(str(err))
+            return None
+        except OSError as err:
+            self.show_error(f"Cannot save {path}: {err.strerror or err}")
+            return None
+        self.statusBar().showMessage(f"Saved {elide(str(path), 200)}", 8000)
+        return path
 
     def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)")
         if path:
             try:
                 self.expression_lab.canvas.export_image(path)
-            except (OSError, ValueError) as err:
+            except OSError as err:
+                self.show_error(f"Cannot export {path}: {err.strerror or err}")
+            except ValueError as err:
                 self.show_error(f"Cannot export {Path(path).name}: {err}")
             else:
-                self.statusBar().showMessage(f"Exported {path}", 8000)
+                self.statusBar().showMessage(f"Exported {elide(path, 200)}", 8000)
 
-    def restore_autosave(self) -> bool:
-        """Reopen the work that was open when gradlab last closed, if there is any."""
-        path = autosave_path()
-        if not path.exists() or not self.open_path(path):
-            return False
-        self.setWindowTitle("gradlab")
+    def start_autosave(self) -> tuple[Session | None, str]:
+        """Claim this window's autosave slot (see gradlab.ui.autosave) and read what it holds:
+        (the session, "") or (None, a message for the user if the file was unreadable and moved)."""
+        self.autosaver.claim()
+        return self.autosaver.restore()
+
+    def resume(self, session: Session) -> None:
+        """Reopen the work that was open when gradlab last closed."""
+        self.apply_session(session)
         self.statusBar().showMessage("Welcome back: this is where you left off "
                                      "(Examples has fresh programs)", 10000)
-        return True
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Keep the user's work for next time; a failure to save must not stop the quit."""
-        path = autosave_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            save_session(self.current_session(), path)
-        except OSError:
-            pass
+        self.autosaver.save_now()
+        self.autosaver.release()
         super().closeEvent(event)
+
+    def _on_autosave_failed(self, message: str) -> None:
+        self._autosave_was_failing = True
+        self.show_error(message, "autosaveFailedMessage")
+
+    def _on_autosaved(self, path: Path) -> None:
+        if self._autosave_was_failing:
+            self._autosave_was_failing = False
+            self.statusBar().showMessage(f"Autosave works again: your work is saved in {path}", 10000)
 
     # -- messages -------------------------------------------------------------------------
 
-    def show_error(self, text: str) -> bool:
+    def show_error(self, text: str, name: str = "errorMessage") -> bool:
         """Say what went wrong without blocking (the user keeps working); returns False."""
+        text = elide(text, 1000)  # a message may quote a hostile name or path
         self.statusBar().showMessage(text, 15000)
         box = QMessageBox(QMessageBox.Icon.Warning, "gradlab", text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("errorMessage")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setObjectName(name)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return False
 
     def _on_error_changed(self, err) -> None:
         if err is not None:
-            self.statusBar().showMessage(f"Error: {err} (the last good graph stays on screen)")
+            self.statusBar().showMessage(f"Error: {elide(str(err), ERROR_CHARS)} "
+                                         "(the last good graph stays on screen)")
 
     def _on_program_changed(self) -> None:
         graph = self.expression_lab.model.graph

@@ -6,6 +6,7 @@ so they sit next to ordinary Qt widgets in a side panel.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -14,10 +15,15 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gradlab.ui.text import elide
+
 __all__ = ["ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
 
 #: errors below this are drawn at it: an error of exactly 0 has no logarithm
 ERROR_FLOOR = 1e-17
+#: points beyond this magnitude are left out: pyqtgraph's range arithmetic (max - min, padding)
+#: overflows near the float limit and raises while painting
+PLOT_LIMIT = 1e300
 
 BACKGROUND = "#ffffff"
 FOREGROUND = "#333333"
@@ -128,12 +134,14 @@ class ResponsePlot(_LightPlot):
         self._hide_message()
         xs = np.asarray(curve_xs, dtype=float)
         ys = np.asarray(curve_ys, dtype=float)
-        name = node_label or result.label or "node"
-        self.set_axis_labels(f"value of {name}", f"output {output_label}".rstrip())
+        name = node_label or elide(result.label) or "node"
+        # pyqtgraph's axis labels are HTML: the names are escaped
+        self.set_axis_labels(f"value of {html.escape(name)}", f"output {html.escape(output_label)}".rstrip())
         _set_finite(self.curve, xs, ys)
         x0, f0 = float(result.x), float(result.f0)
-        finite = np.isfinite(ys)
-        if xs.size == 0 or not (math.isfinite(x0) and math.isfinite(f0)):
+        keep = _drawable(xs) & _drawable(ys)
+        xs, ys = xs[keep], ys[keep]
+        if xs.size == 0 or not (_drawable(x0) and _drawable(f0)):
             # no point to draw lines through (f = inf or nan): show the curve alone
             for item in (self.tangent, self.secant, self.marker):
                 item.setData([], [])
@@ -147,7 +155,7 @@ class ResponsePlot(_LightPlot):
         self._line(self.secant, ends, x0, f0, float(result.forward_diff))
         # the view follows the curve, not the lines, whose steep ends would flatten it; and
         # not a pole's spike either (10 / f near f = 0): the middle 90% of the samples
-        y_vals = np.append(ys[finite], f0)
+        y_vals = np.append(ys, f0)
         y_lo, y_hi = (float(q) for q in np.quantile(y_vals, [0.05, 0.95]))
         y_lo, y_hi = min(y_lo, f0), max(y_hi, f0)
         pad = 0.08 * (y_hi - y_lo) or max(abs(y_hi) * 0.05, 1e-9)
@@ -213,12 +221,17 @@ def _loggable(errors) -> np.ndarray:
     return np.maximum(np.abs(np.asarray(errors, dtype=float)), ERROR_FLOOR)
 
 
+def _drawable(v):
+    """Finite and within ``PLOT_LIMIT`` (elementwise for arrays)."""
+    return np.abs(v) < PLOT_LIMIT  # False for nan and inf too
+
+
 def _set_finite(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
     """Draw only the finite points, leaving a gap in the line where points were dropped.
 
     pyqtgraph's own ``connect="finite"`` keeps the nan points, and its bounds code
     then warns "All-NaN slice" when nothing is finite.
     """
-    keep = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+    keep = np.flatnonzero(_drawable(xs) & _drawable(ys))
     connect = np.append(np.diff(keep) == 1, False) if keep.size else np.zeros(0, dtype=bool)
     item.setData(xs[keep], ys[keep], connect=connect)

@@ -1,23 +1,75 @@
-"""One slider per input leaf: drag it and every value downstream follows while you drag."""
+"""One slider per input leaf: drag it and every value downstream follows while you drag.
+
+A program may have thousands of inputs; building a row of widgets for each would
+take seconds and help nobody, so the panel shows the first ``MAX_ROWS`` inputs
+whose names contain the text of a filter box, and says how many there are.
+"""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QGridLayout,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QSlider,
+    QVBoxLayout,
     QWidget,
 )
 
 from gradlab.ui.expression_model import ExpressionModel
+from gradlab.ui.text import elide, plain_label
 
 #: slider positions across the range; fine enough that a drag looks continuous
 STEPS = 1000
+#: at most this many rows of widgets; the filter box finds the other inputs
+MAX_ROWS = 40
+#: the slider's scale stays inside +-LIMIT, so centre +- span is always a finite float
+LIMIT = 1e300
+
+
+def _short_number(x: float) -> str:
+    """The number as Python writes it when that is short (8.0, 0.25, 1.7e+308), else 6 digits."""
+    text = repr(float(x))
+    return text if len(text) <= 12 else f"{x:.6g}"
+
+
+class NumberBox(QLineEdit):
+    """A number field that shows any float as it is (1.7e+308, inf, nan) and accepts what Python's
+    ``float()`` reads.  ``value_entered`` (float) is emitted when the user commits a new number."""
+
+    value_entered = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = 0.0
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.editingFinished.connect(self._on_editing_finished)
+
+    def value(self) -> float:
+        return self._value
+
+    def setValue(self, value: float) -> None:  # noqa: N802 (the spin box's name, kept for callers)
+        self._value = float(value)
+        self.setText(_short_number(self._value))
+        self.setToolTip(f"{self._value!r}: type a number and press Enter")
+        self.setStyleSheet("")
+
+    def _on_editing_finished(self) -> None:
+        try:
+            value = float(self.text().strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            self.setToolTip(f"{elide(self.text())!r} is not a number: type one like 2.5 or -1e-3")
+            self.setStyleSheet("color: #b3261e;")
+            return
+        if repr(value) != repr(self._value):
+            self.setValue(value)
+            self.value_entered.emit(value)
+        else:
+            self.setValue(value)
 
 
 class _InputRow:
@@ -26,29 +78,29 @@ class _InputRow:
     def __init__(self, panel: SliderPanel, grid: QGridLayout, row: int, name: str, index: int) -> None:
         self.model = panel.model
         self.index = index
-        value = self.model.graph.values[index].data
-        self.centre = value if math.isfinite(value) else 0.0
-        self.span = max(1.0, 2 * abs(self.centre))
-        self.name = QLabel(name)
-        self.name.setToolTip(f"input {name}")
+        self._set_scale(self.model.graph.values[index].data)
+        self.name = plain_label(elide(name))
+        self.name.setToolTip(f"input {elide(name, 200)}")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName(f"slider_{name}")
         self.slider.setRange(0, STEPS)
-        self.slider.setToolTip(f"Drag to change {name}; every value that depends on it follows")
-        self.box = QDoubleSpinBox()
+        self.slider.setToolTip(f"Drag to change {elide(name)}; every value that depends on it follows")
+        self.box = NumberBox()
         self.box.setObjectName(f"value_{name}")
-        self.box.setDecimals(4)
-        self.box.setRange(-1e9, 1e9)
-        self.box.setSingleStep(0.1)
-        self.box.setKeyboardTracking(False)
-        self.box.setToolTip(f"Type an exact value for {name}")
         self.box.setMinimumWidth(90)
+        self.box.setMaximumWidth(130)
         grid.addWidget(self.name, row, 0)
         grid.addWidget(self.slider, row, 1)
         grid.addWidget(self.box, row, 2)
         self.show_value()
         self.slider.valueChanged.connect(self._on_slider_moved)
-        self.box.valueChanged.connect(self._on_box_edited)
+        self.box.value_entered.connect(self._on_box_edited)
+
+    def _set_scale(self, value: float) -> None:
+        """Centre the slider on ``value``; a value beyond the finite scale (nan, inf, 1.7e308) is
+        clamped, so every slider position maps to a finite number."""
+        self.centre = min(max(value, -LIMIT), LIMIT) if math.isfinite(value) else 0.0
+        self.span = min(max(1.0, 2 * abs(self.centre)), LIMIT)
 
     def _value_at(self, position: int) -> float:
         return self.centre - self.span + 2 * self.span * position / STEPS
@@ -62,49 +114,98 @@ class _InputRow:
     def show_value(self) -> None:
         """Model to widget, with the widgets' signals blocked so nothing echoes back."""
         value = self.model.graph.values[self.index].data
-        if not math.isfinite(value):
-            return
-        if abs(value - self.centre) > self.span:  # moved off the scale: widen it, so the handle
-            self.span = 1.25 * abs(value - self.centre)  # still shows which way the value went
-        position = round((value - self.centre + self.span) / (2 * self.span) * STEPS)
+        if math.isfinite(value) and abs(value - self.centre) > self.span:
+            # moved off the scale: widen it (up to the limit), so the handle still shows which way
+            self.span = min(1.25 * abs(value - self.centre), LIMIT)
+        if math.isnan(value):
+            position = STEPS // 2
+        else:
+            t = (value - self.centre + self.span) / (2 * self.span)  # inf -> an end of the scale
+            position = round(min(max(t, 0.0), 1.0) * STEPS)
         with QSignalBlocker(self.slider), QSignalBlocker(self.box):
             self.slider.setValue(position)
             self.box.setValue(value)
 
 
-class SliderPanel(QScrollArea):
-    """The inputs of the current program, each with a slider (objectName ``slider_<name>``)."""
+class SliderPanel(QWidget):
+    """The inputs of the current program, each with a slider (objectName ``slider_<name>``);
+    above ``MAX_ROWS`` inputs, a filter box (``inputFilter``) picks which rows to show."""
 
     def __init__(self, model: ExpressionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sliderPanel")
         self.model = model
-        self.setWidgetResizable(True)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
         self.rows: dict[str, _InputRow] = {}
+        self._inputs: list[tuple[str, int]] = []  # every input of the program: (name, graph index)
+        self.filter = QLineEdit(objectName="inputFilter", placeholderText="Find an input by name",
+                                clearButtonEnabled=True)
+        self.filter.setToolTip("Show the inputs whose names contain this text")
+        self.filter.textChanged.connect(self._show_rows)
+        self.note = plain_label("", "inputCount")
+        self.note.setStyleSheet("color: #777;")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.note)
+        layout.addWidget(self.scroll, 1)
         self._rebuild()
         model.program_changed.connect(self._rebuild)
         model.values_changed.connect(self._on_values_changed)
 
+    def input_count(self) -> int:
+        """How many inputs the program has (rows are built for at most ``MAX_ROWS`` of them)."""
+        return len(self._inputs)
+
     def _rebuild(self) -> None:
-        body = QWidget()
-        grid = QGridLayout(body)
-        grid.setContentsMargins(6, 4, 6, 4)
-        grid.setColumnStretch(1, 1)
-        self.rows = {}
         graph, program = self.model.graph, self.model.program
+        self._inputs = []
         if graph is not None and program is not None:
             for name in program.inputs:
                 index = graph.index.get(id(program.values[name]))
                 if index is not None and graph.roles[index] == "input":
-                    self.rows[name] = _InputRow(self, grid, len(self.rows), name, index)
-        if not self.rows:
+                    self._inputs.append((name, index))
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        """Rows for the first ``MAX_ROWS`` inputs matching the filter; the rest are only counted."""
+        wanted = self.filter.text().strip().lower()
+        matching = [(n, i) for n, i in self._inputs if wanted in n.lower()] if wanted else self._inputs
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(6, 4, 6, 4)
+        many = len(self._inputs) > MAX_ROWS
+        if many:
+            shown = min(len(matching), MAX_ROWS)
+            self.note.setText(f"{len(self._inputs):,} inputs; {len(matching):,} match, showing {shown}. "
+                              "Type part of a name to find the others." if wanted else
+                              f"{len(self._inputs):,} inputs: showing the first {MAX_ROWS}. "
+                              "Type part of a name to find the others.")
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        column.addLayout(grid)
+        column.addStretch(1)  # rows stay at the top
+        self.rows = {}
+        for name, index in matching[:MAX_ROWS]:
+            self.rows[name] = _InputRow(self, grid, len(self.rows), name, index)
+        if not self._inputs:
             hint = QLabel("Inputs of the program get a slider here.")
             hint.setStyleSheet("color: #777;")
             grid.addWidget(hint, 0, 0, 1, 3)
-        grid.setRowStretch(max(len(self.rows), 1), 1)  # rows stay at the top
-        self.setWidget(body)
+        self.filter.setVisible(many)
+        self.note.setVisible(many)
+        self.scroll.setWidget(body)
 
     def _on_values_changed(self, changed: list[int]) -> None:
+        if not self.rows:
+            return
+        if len(changed) > len(self.rows):
+            for row in self.rows.values():
+                row.show_value()
+            return
         changed_set = set(changed)
         for row in self.rows.values():
             if row.index in changed_set:

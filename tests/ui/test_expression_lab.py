@@ -152,13 +152,13 @@ def test_step_along_the_gradient_moves_l_from_minus_8(qtbot, lab):
 
 def test_sliders_follow_the_model_without_echo(qtbot, lab):
     """Model to widget: a gradient step moves the sliders and number boxes, and sends nothing back."""
-    from PySide6.QtWidgets import QDoubleSpinBox
+    from gradlab.ui.sliders import NumberBox
 
     lab.load_source(resources.example("lecture").source())
     graph = lab.model.graph
     a = graph.values[graph.find("a")]
     slider = lab.findChild(QSlider, "slider_a")
-    box = lab.findChild(QDoubleSpinBox, "value_a")
+    box = lab.findChild(NumberBox, "value_a")
     before = slider.value()
     emitted = []
     lab.model.values_changed.connect(emitted.append)
@@ -169,10 +169,10 @@ def test_sliders_follow_the_model_without_echo(qtbot, lab):
 
 
 def test_typing_a_value_in_the_number_box(qtbot, lab):
-    from PySide6.QtWidgets import QDoubleSpinBox
+    from gradlab.ui.sliders import NumberBox
 
     lab.load_source(resources.example("derivative").source())
-    box = lab.findChild(QDoubleSpinBox, "value_x")
+    box = lab.findChild(NumberBox, "value_x")
     box.selectAll()
     qtbot.keyClicks(box, "2")
     qtbot.keyClick(box, Qt.Key.Key_Return)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -260,3 +261,36 @@ def test_large_graph_restyles_without_new_items(canvas):
         canvas.refresh_values()
         canvas.viewport_widget().repaint()
     assert scene_items(canvas) == items
+
+
+@pytest.mark.parametrize("ext", ["png", "svg"])
+@pytest.mark.parametrize("where", ["missing folder", "a folder", "full disk"])
+def test_a_failed_export_is_reported_for_svg_as_for_png(canvas, seed, tmp_path, ext, where):
+    if where == "missing folder":
+        path, reason = tmp_path / "nope" / f"g.{ext}", "No such file or directory"
+    elif where == "a folder":
+        path, reason = tmp_path / f"dir.{ext}", "Is a directory"
+        path.mkdir()
+    else:
+        if not os.path.exists("/dev/full"):
+            pytest.skip("no /dev/full to fill")
+        path, reason = tmp_path / f"full.{ext}", "No space left on device"
+        path.symlink_to("/dev/full")
+    with pytest.raises(OSError) as info:
+        canvas.export_image(str(path))
+    assert info.value.strerror == reason
+
+
+def test_the_window_reports_a_failed_svg_export(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from gradlab.app import build_window
+
+    window = build_window([])
+    qtbot.addWidget(window)
+    target = str(tmp_path / "missing" / "graph.svg")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (target, "SVG (*.svg)"))
+    window.export_dialog()
+    [box] = [b for b in window.findChildren(QMessageBox, "errorMessage") if b.isVisible()]
+    assert "graph.svg" in box.text() and "No such file or directory" in box.text()
+    assert "Exported" not in window.statusBar().currentMessage()
