@@ -47,6 +47,7 @@ MIN_FONT_PX = 7.0
 READABLE_PX = 10.0
 FIT_PADDING = 0.02  # of the graph's size, on each side
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
+COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
 BACKGROUND = "#fbfbf9"
 ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4}
@@ -198,7 +199,12 @@ class _Sprites(pg.ScatterPlotItem):
 
 
 class _Segments(QGraphicsObject):
-    """Line segments from a numpy array, culled to the exposed area, drawn with one drawLines call."""
+    """Line segments from a numpy array, culled to the exposed area, drawn with one drawLines call.
+
+    With ``coarse`` segments too (one straight piece per edge), those are drawn instead while
+    a drawing unit is under ``COARSE_BELOW_PX`` pixels: the routes' bends are then invisible,
+    and a big graph at fit would otherwise draw five times the lines.
+    """
 
     def __init__(self, pen: QPen) -> None:
         super().__init__()
@@ -207,11 +213,15 @@ class _Segments(QGraphicsObject):
         self._lines = PrimitiveArray(QLineF, 4)
         self.set_segments(np.zeros((0, 4)))
 
-    def set_segments(self, seg: np.ndarray) -> None:
-        """``seg``: (m, 4) rows of x1, y1, x2, y2."""
+    def set_segments(self, seg: np.ndarray, coarse: np.ndarray | None = None) -> None:
+        """``seg``: (m, 4) rows of x1, y1, x2, y2; ``coarse``: the same edges, straight."""
         self.prepareGeometryChange()
         self.seg = seg
         self._lo, self._hi = np.minimum(seg[:, :2], seg[:, 2:]), np.maximum(seg[:, :2], seg[:, 2:])
+        self._coarse = coarse
+        if coarse is not None:
+            self._coarse_lo = np.minimum(coarse[:, :2], coarse[:, 2:])
+            self._coarse_hi = np.maximum(coarse[:, :2], coarse[:, 2:])
         lo, hi = (self._lo.min(axis=0) - 0.1, self._hi.max(axis=0) + 0.1) if len(seg) else ((0, 0), (0, 0))
         self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
         self.update()
@@ -220,8 +230,10 @@ class _Segments(QGraphicsObject):
         return self._rect
 
     def paint(self, p: QPainter, option, widget=None) -> None:
-        r, lo, hi = option.exposedRect, self._lo, self._hi
-        seg = self.seg[(hi[:, 0] >= r.left()) & (lo[:, 0] <= r.right())
+        r, lo, hi, seg = option.exposedRect, self._lo, self._hi, self.seg
+        if self._coarse is not None and abs(p.transform().m11()) < COARSE_BELOW_PX:
+            lo, hi, seg = self._coarse_lo, self._coarse_hi, self._coarse
+        seg = seg[(hi[:, 0] >= r.left()) & (lo[:, 0] <= r.right())
                        & (hi[:, 1] >= r.top()) & (lo[:, 1] <= r.bottom())]
         if len(seg):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, len(seg) <= MAX_AA_LINES)
@@ -607,7 +619,7 @@ class GraphCanvas(QWidget):
         tip = seg[last, 2:] - u1 * (reach(e[:, 1], u1) + 0.01)[:, None]
         seg[last, 2:] = tip - u1 * ARROW * 0.6  # the line ends inside its arrowhead
         self._segments, self._segment_edge = seg, owner
-        self.edge_item.set_segments(seg)
+        self.edge_item.set_segments(seg, np.hstack([self._pos[e[:, 0]], self._pos[e[:, 1]]]))
         angle = np.degrees(np.arctan2(u1[:, 1], u1[:, 0]))  # y grows downwards, as in device pixels
         self._arrow_symbol = 2 + np.round((angle + 180) / 10).astype(np.int64) % 36
         self.arrow_item.set_positions(tip - u1 * ARROW / 2)

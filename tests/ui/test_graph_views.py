@@ -363,3 +363,20 @@ def test_the_drawing_follows_the_canvas_shape(qtbot):
     assert (canvas.drawing.orientation, canvas.drawing.bands) != (wide.orientation, wide.bands)
     assert canvas.selected() == lab_graph.graph.find("n") and canvas._path_rows.any()  # highlights kept
     assert np.array_equal(canvas.node_item.data["x"], canvas.drawing.pos[:, 0])
+
+
+def test_zoomed_far_out_edges_are_drawn_straight(lab):
+    lab.load_source(resources.example("seed").source())
+    canvas = lab.canvas
+    item = canvas.edge_item
+    assert len(item._coarse) == len(canvas.drawing.edges) < len(item.seg)  # one piece an edge
+    drawn = []
+    original = item._lines.resize
+    item._lines.resize = lambda k: (drawn.append(k), original(k))[1]
+    canvas.fit()
+    canvas.zoom_by(graph_canvas.COARSE_BELOW_PX / 2 / canvas._current_scale())
+    canvas.viewport_widget().repaint()
+    assert drawn and drawn[-1] <= len(canvas.drawing.edges)
+    canvas.zoom_by(4 * graph_canvas.COARSE_BELOW_PX / canvas._current_scale())
+    canvas.viewport_widget().repaint()
+    assert drawn[-1] <= len(item.seg) and canvas._current_scale() > graph_canvas.COARSE_BELOW_PX
