@@ -123,6 +123,8 @@ def _report(program: Program, check: bool, out) -> int:
     if program.backward_called:
         print(f"gradients from the program's {output_name}.backward(): grad = d {output_name} / d value",
               file=out)
+    elif program.gradients_touched or program.mirrored:
+        print("gradients as the program left them (set by hand or by _backward())", file=out)
     else:
         graph.backward()
         print(f"backward() was not called: gradlab called {output_name}.backward() "

@@ -152,8 +152,8 @@ class MLP(Module):
     ``activation`` is the hidden layers' activation, or a list of activations:
     one per layer (``len(nouts)``), or one per hidden layer (``len(nouts) - 1``,
     the output layer then uses ``output_activation``).  ``seed`` draws the
-    weights from ``random.Random(seed)``; ``None`` uses the global ``random``
-    module as micrograd does.
+    weights from ``random.Random(seed)``; ``rng`` from that generator instead (a program's
+    private ``random``); neither uses the global ``random`` module as micrograd does.
     """
 
     def __init__(
@@ -163,6 +163,8 @@ class MLP(Module):
         activation: str | Sequence[str] = "relu",
         output_activation: str = "linear",
         seed: int | None = None,
+        *,
+        rng: random.Random | None = None,
     ) -> None:
         nouts = list(nouts)
         n = len(nouts)
@@ -174,7 +176,8 @@ class MLP(Module):
                 acts.append(output_activation)
             elif len(acts) != n:
                 raise ValueError(f"need {n} activations (or {n - 1} for the hidden layers), got {len(acts)}")
-        rng = random.Random(seed) if seed is not None else None
+        if rng is None and seed is not None:
+            rng = random.Random(seed)
         sz = [nin] + nouts
         self.layers = [
             Layer(sz[i], sz[i + 1], activation=_check_activation(acts[i]), rng=rng, name=str(i))

@@ -195,11 +195,15 @@ def nudge_probe(graph: GraphModel, i: int, h: float) -> NudgeResult:
         f_plus = nudger.output_at(x + h)
         f_minus = nudger.output_at(x - h)
     v = graph.values[i]
-    grad = _as_float(v.grad)
+    return _nudge_result(i, v.label, x, h, f0, f_plus, f_minus, _as_float(v.grad))
+
+
+def _nudge_result(index: int, label: str, x: float, h: float, f0: float, f_plus: float, f_minus: float,
+                  grad: float) -> NudgeResult:
     forward = (f_plus - f0) / h
     central = (f_plus - f_minus) / (2 * h)
     return NudgeResult(
-        index=i, label=v.label, x=x, h=h, f0=f0, f_plus=f_plus, f_minus=f_minus,
+        index=index, label=label, x=x, h=h, f0=f0, f_plus=f_plus, f_minus=f_minus,
         forward_diff=forward, central_diff=central, grad=grad,
         forward_error=forward - grad, central_error=central - grad,
     )
@@ -266,24 +270,31 @@ def response_curve(
     whose value is inf or nan is swept around 0 instead.  Values are restored
     exactly afterwards; gradients are not touched.
     """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, not {n}")
     with _Nudger(graph, i) as nudger:
         x = _as_float(nudger.x)
-        centre = x if math.isfinite(x) else 0.0
-        if half_width is None:
-            half_width = max(1.0, abs(centre)) * 0.5
-        half_width = float(half_width)
-        if not (math.isfinite(half_width) and half_width > 0):
-            raise ValueError(f"half_width must be a finite positive number, not {half_width!r}")
-        with np.errstate(over="ignore"):  # x near the float limit: the far ends are +-inf
-            xs = centre + half_width * np.linspace(-1.0, 1.0, n)
-        if n % 2:
-            xs[n // 2] = centre
+        xs = _sweep_points(x, half_width, n)
         f0 = _as_float(graph.output.data)
         ys = nudger.outputs_at(xs)
         ys[xs == x] = f0  # the current point is exactly the current output
     return xs, ys
+
+
+def _sweep_points(x: float, half_width: float | None, n: int) -> np.ndarray:
+    """``n`` points over ``x - half_width .. x + half_width`` (default half width ``max(1, |x|) / 2``);
+    the middle one (``n`` odd) exactly ``x``; a non-finite ``x`` is swept around 0."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    centre = x if math.isfinite(x) else 0.0
+    if half_width is None:
+        half_width = max(1.0, abs(centre)) * 0.5
+    half_width = float(half_width)
+    if not (math.isfinite(half_width) and half_width > 0):
+        raise ValueError(f"half_width must be a finite positive number, not {half_width!r}")
+    with np.errstate(over="ignore"):  # x near the float limit: the far ends are +-inf
+        xs = centre + half_width * np.linspace(-1.0, 1.0, n)
+    if n % 2:
+        xs[n // 2] = centre
+    return xs
 
 
 # -- checking gradients of any function ------------------------------------------------------
@@ -394,14 +405,7 @@ def nudge_function(
     h = _check_h(h)
     x = _as_float(x)
     f0, f_plus, f_minus = _as_float(f(x)), _as_float(f(x + h)), _as_float(f(x - h))
-    grad = _as_float(grad)
-    forward = (f_plus - f0) / h
-    central = (f_plus - f_minus) / (2 * h)
-    return NudgeResult(
-        index=index, label=label, x=x, h=h, f0=f0, f_plus=f_plus, f_minus=f_minus,
-        forward_diff=forward, central_diff=central, grad=grad,
-        forward_error=forward - grad, central_error=central - grad,
-    )
+    return _nudge_result(index, label, x, h, f0, f_plus, f_minus, _as_float(grad))
 
 
 def function_curve(
@@ -412,18 +416,7 @@ def function_curve(
     The same range rules: half width ``max(1, |x|) / 2`` by default, the middle sample
     (``n`` odd) exactly ``x``, a non-finite ``x`` swept around 0.
     """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, not {n}")
-    x = _as_float(x)
-    centre = x if math.isfinite(x) else 0.0
-    if half_width is None:
-        half_width = max(1.0, abs(centre)) * 0.5
-    half_width = float(half_width)
-    if not (math.isfinite(half_width) and half_width > 0):
-        raise ValueError(f"half_width must be a finite positive number, not {half_width!r}")
-    xs = centre + half_width * np.linspace(-1.0, 1.0, n)
-    if n % 2:
-        xs[n // 2] = centre
+    xs = _sweep_points(_as_float(x), half_width, n)
     return xs, np.array([_as_float(f(v)) for v in xs.tolist()])
 
 

@@ -64,8 +64,9 @@ class ExpressionModel(QObject):
         for _name, value, line in program.bindings:
             lines.setdefault(id(value), line)  # the line that made a Value: its first binding
         self.graph = GraphModel(program.output, lines=lines) if program.output is not None else None
-        if self.graph is not None and not program.backward_called:
-            self.graph.backward()  # the lab always shows gradients of the output
+        if self.graph is not None and not (program.gradients_touched or program.mirrored):
+            # the lab shows gradients of the output; a program that made its own keeps them
+            self.graph.backward()
         if self.error is not None:
             self.error = None
             self.error_changed.emit(None)

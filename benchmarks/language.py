@@ -1,0 +1,116 @@
+"""Time ``run_program`` on straight-line programs, before and after: a baseline checkout and this one.
+
+    python benchmarks/language.py [--baseline REF] [--repeat N] [--rounds R]
+
+The baseline is ``gradlab/`` at git ref REF (default ``main``), extracted to a temporary
+folder; the two sides run in alternating Python processes (R each) with the same harness,
+and each reports the best of all its runs (the minimum: the machine may be shared).
+Programs: the seed example (the app's first screen), a 10,000-line straight program (10,000
+inputs summed in lines of 100 terms, then ``backward()``), and the lecture's MLP training
+loop (new: refused by a baseline without loops, shown as such).  Exit 1 if a straight-line
+program got more than 25% slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STRAIGHT = ("seed example", "10,000-line program")
+
+
+def programs() -> dict[str, str]:
+    lines = [f"x{i} = Value({i % 10})" for i in range(10_000)]
+    lines.append("s = " + " + ".join(f"x{j}" for j in range(100)))
+    lines += ["s = s + " + " + ".join(f"x{j}" for j in range(k, k + 100)) for k in range(100, 10_000, 100)]
+    lines.append("s.backward()")
+    return {
+        "seed example": (ROOT / "resources" / "examples" / "01_seed.py").read_text(encoding="utf-8"),
+        "10,000-line program": "\n".join(lines),
+        "lecture training loop": (ROOT / "tests" / "lecture_corpus" / "lecture_mlp.ipy").read_text(
+            encoding="utf-8"
+        ),
+    }
+
+
+def measure(repeat: int) -> dict[str, float | None]:
+    """In the child process: best seconds per program, None if the language refuses it."""
+    from gradlab import expr
+
+    expr.MAX_SECONDS = 60.0  # time the work, not the budget
+    out: dict[str, float | None] = {}
+    for name, source in programs().items():
+        best = None
+        for _ in range(repeat):
+            start = time.perf_counter()
+            try:
+                expr.run_program(source)
+            except expr.ExpressionError:
+                break
+            took = time.perf_counter() - start
+            best = took if best is None else min(best, took)
+        out[name] = best
+    return out
+
+
+def run_side(path: Path, repeat: int) -> dict[str, float | None]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def extract(ref: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "gradlab"], capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per program in one process")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per side, alternating")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, args.child)
+        print(json.dumps(measure(args.repeat)))
+        return 0
+    before: dict[str, float | None] = {}
+    after: dict[str, float | None] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = extract(args.baseline, Path(tmp))
+        for _ in range(args.rounds):  # alternate the sides, so that both see the same neighbours
+            for side, path in ((before, baseline), (after, ROOT)):
+                for name, t in run_side(path, args.repeat).items():
+                    side[name] = (
+                        t if side.get(name) is None else min(side[name], t) if t is not None else None
+                    )
+    print(f"{'program':<24} {'before (' + args.baseline + ')':>16} {'after':>10} {'ratio':>7}")
+    slower = False
+    for name in programs():
+        b, a = before[name], after[name]
+        ratio = f"{a / b:7.2f}" if a is not None and b is not None else "      -"
+        show = lambda t: f"{t * 1000:8.1f} ms" if t is not None else "   refused"  # noqa: E731
+        print(f"{name:<24} {show(b):>16} {show(a):>10} {ratio}")
+        slower |= name in STRAIGHT and a is not None and b is not None and a > 1.25 * b
+    return 1 if slower else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,388 @@
+"""Compile a program's ``ast`` tree into Python closures, once, before it runs.
+
+Each statement becomes ``s(frame) -> None | BREAK | CONTINUE | RETURN`` and each
+expression ``e(frame) -> value``; a closure only moves values between frames and
+calls the rules of :class:`gradlab.lang.runtime.Run`.  Anything the language does not
+have is refused here, before a line runs, with the place it is at: so a refused
+construct is refused even on a line that would never run.  Every block checks the
+time budget before each statement; names starting with ``__`` are refused wherever
+they appear, except the dunder methods a class may define (objects.USER_DUNDERS).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from gradlab.lang.direct import Walker, walks
+from gradlab.lang.expressions import ExpressionCompiler
+from gradlab.lang.objects import (
+    BREAK,
+    CONTINUE,
+    RETURN,
+    USER_DUNDERS,
+    Class,
+    Frame,
+    Function,
+    Refusal,
+    Signature,
+)
+from gradlab.lang.runtime import Run
+from gradlab.lang.scopes import (
+    _BINOPS,
+    _STATEMENT_MESSAGES,
+    _UNARY,
+    Closure,
+    Scope,
+    bound_names,
+    check_attribute,
+    check_name,
+)
+
+__all__ = ["_BINOPS", "_UNARY", "Compiler", "Scope"]
+
+
+class Compiler(ExpressionCompiler):
+    """Compiles one program for one run (closures hold the run and its limits)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def module(self, tree: ast.Module) -> Closure:
+        """The program: each top-level statement is compiled when the run reaches it, so a program
+        stopped early (by a limit) costs only what it ran, and refusals come in line order."""
+        scope, run, statement = Scope("module", set(), None), self.run, self.statement
+        clock, deadline, timeout = run.clock, run.deadline, run.timeout
+
+        def module(frame: Frame) -> None:
+            walk = Walker(run, self, scope, frame).execute
+            for node in tree.body:
+                run.current = node
+                if clock() > deadline:
+                    timeout(node)
+                if walks(node):  # straight-line code runs once: walking it beats compiling it
+                    walk(node)
+                else:
+                    statement(node, scope, False)(frame)
+
+        return module
+
+    # -- statements ------------------------------------------------------------------------
+
+    def block(self, stmts: list[ast.stmt], scope: Scope, in_loop: bool) -> Closure:
+        pairs = tuple((s, self.statement(s, scope, in_loop)) for s in stmts)
+        run = self.run
+        clock, deadline, timeout = run.clock, run.deadline, run.timeout
+
+        def block(frame: Frame) -> object:
+            for node, s in pairs:
+                run.current = node
+                if clock() > deadline:
+                    timeout(node)
+                ended = s(frame)
+                if ended is not None:
+                    return ended
+            return None
+
+        return block
+
+    def statement(self, node: ast.stmt, scope: Scope, in_loop: bool) -> Closure:
+        method = _STATEMENTS.get(type(node))
+        if method is None:
+            raise Refusal(node, _STATEMENT_MESSAGES.get(type(node), "this statement is not supported here"))
+        return method(self, node, scope, in_loop)
+
+    def s_Expr(self, node: ast.Expr, scope: Scope, in_loop: bool) -> Closure:
+        value = self.expr(node.value, scope)
+
+        def expression(frame: Frame) -> None:
+            value(frame)
+
+        return expression
+
+    def s_Pass(self, node: ast.Pass, scope: Scope, in_loop: bool) -> Closure:
+        return lambda frame: None
+
+    def s_Assign(self, node: ast.Assign, scope: Scope, in_loop: bool) -> Closure:
+        value = self.expr(node.value, scope)
+        targets = [self.target(t, scope) for t in node.targets]
+        if len(targets) == 1:
+            (store,) = targets
+
+            def assign(frame: Frame) -> None:
+                store(frame, value(frame))
+
+            return assign
+
+        def assign_many(frame: Frame) -> None:
+            v = value(frame)
+            for store in targets:
+                store(frame, v)
+
+        return assign_many
+
+    def s_AugAssign(self, node: ast.AugAssign, scope: Scope, in_loop: bool) -> Closure:
+        op, target, arith = self.binop_name(node.op, node), node.target, self.run.arith
+        value = self.expr(node.value, scope)
+        if type(target) is ast.Name:
+            load, store = self.name_load(target, scope), self.name_store(target, scope)
+
+            def augment_name(frame: Frame) -> None:
+                store(frame, arith(op, load(frame), value(frame), node))
+
+            return augment_name
+        if type(target) is ast.Attribute:
+            check_attribute(target.attr, target)
+            obj, name, getattr_, setattr_ = (
+                self.expr(target.value, scope),
+                target.attr,
+                self.run.getattr,
+                self.run.setattr,
+            )
+
+            def augment_attribute(frame: Frame) -> None:
+                o = obj(frame)
+                setattr_(o, name, arith(op, getattr_(o, name, target), value(frame), node), target)
+
+            return augment_attribute
+        if type(target) is ast.Subscript:
+            obj, key = self.expr(target.value, scope), self.expr(target.slice, scope)
+            getitem, setitem = self.run.getitem, self.run.setitem
+
+            def augment_item(frame: Frame) -> None:
+                o, k = obj(frame), key(frame)
+                setitem(o, k, arith(op, getitem(o, k, target), value(frame), node), target)
+
+            return augment_item
+        raise Refusal(target, "this can't be assigned to here")
+
+    def s_If(self, node: ast.If, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
+        test, truth = self.expr(node.test, scope), self.run.truth
+        body, orelse = self.block(node.body, scope, in_loop), self.block(node.orelse, scope, in_loop)
+
+        def if_(frame: Frame) -> object:
+            return body(frame) if truth(test(frame), node.test) else orelse(frame)
+
+        return if_
+
+    def s_While(self, node: ast.While, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
+        test, truth = self.expr(node.test, scope), self.run.truth
+        body, orelse = self.block(node.body, scope, True), self.block(node.orelse, scope, in_loop)
+
+        def while_(frame: Frame) -> object:
+            while truth(test(frame), node.test):
+                ended = body(frame)
+                if ended is not None and ended is not CONTINUE:
+                    if ended is BREAK:
+                        return None
+                    return ended
+            return orelse(frame)
+
+        return while_
+
+    def s_For(self, node: ast.For, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
+        items, store, iterate = self.expr(node.iter, scope), self.target(node.target, scope), self.run.iterate
+        body, orelse = self.block(node.body, scope, True), self.block(node.orelse, scope, in_loop)
+        run = self.run
+
+        def for_(frame: Frame) -> object:
+            for x in iterate(items(frame), node.iter):
+                store(frame, x)
+                ended = body(frame)
+                if ended is not None and ended is not CONTINUE:
+                    if ended is BREAK:
+                        return None
+                    return ended
+                run.current = node
+            return orelse(frame)
+
+        return for_
+
+    def s_Break(self, node: ast.Break, scope: Scope, in_loop: bool) -> Closure:
+        if not in_loop:
+            raise Refusal(node, "'break' outside a loop")
+        return lambda frame: BREAK
+
+    def s_Continue(self, node: ast.Continue, scope: Scope, in_loop: bool) -> Closure:
+        if not in_loop:
+            raise Refusal(node, "'continue' outside a loop")
+        return lambda frame: CONTINUE
+
+    def s_Return(self, node: ast.Return, scope: Scope, in_loop: bool) -> Closure:
+        if scope.kind != "function":
+            raise Refusal(node, "'return' outside a function")
+        value = self.expr(node.value, scope) if node.value is not None else (lambda frame: None)
+
+        def return_(frame: Frame) -> object:
+            frame.retval = value(frame)
+            return RETURN
+
+        return return_
+
+    def s_Assert(self, node: ast.Assert, scope: Scope, in_loop: bool) -> Closure:
+        test, run = self.expr(node.test, scope), self.run
+        message = self.expr(node.msg, scope) if node.msg is not None else None
+
+        def assert_(frame: Frame) -> None:
+            if not run.truth(test(frame), node.test):
+                text = f": {run.str(message(frame), node)}" if message is not None else ""
+                raise Refusal(node, f"AssertionError{text}")
+
+        return assert_
+
+    def s_Global(self, node: ast.Global, scope: Scope, in_loop: bool) -> Closure:
+        for name in node.names:
+            check_name(name, node, True)
+        return lambda frame: None
+
+    s_Nonlocal = s_Global
+
+    def s_Import(self, node: ast.Import, scope: Scope, in_loop: bool) -> Closure:
+        from gradlab.lang.modules import import_module
+
+        stores = []
+        for alias in node.names:
+            module = import_module(self.run, alias.name, node)
+            if "." in alias.name and alias.asname is None:
+                raise Refusal(node, f"write it as 'import {alias.name} as {alias.name.split('.')[-1][:3]}'")
+            stores.append(
+                (
+                    module,
+                    self.name_store(
+                        ast.Name(
+                            alias.asname or alias.name,
+                            ast.Store(),
+                            lineno=node.lineno,
+                            col_offset=node.col_offset,
+                        ),
+                        scope,
+                        False,
+                    ),
+                )
+            )
+
+        def import_(frame: Frame) -> None:
+            for module, store in stores:
+                store(frame, module)
+
+        return import_
+
+    def s_ImportFrom(self, node: ast.ImportFrom, scope: Scope, in_loop: bool) -> Closure:
+        from gradlab.lang.modules import import_names
+
+        values = import_names(self.run, node)
+        stores = [
+            (
+                value,
+                self.name_store(
+                    ast.Name(name, ast.Store(), lineno=node.lineno, col_offset=node.col_offset), scope, False
+                ),
+            )
+            for name, value in values
+        ]
+
+        def import_from(frame: Frame) -> None:
+            for value, store in stores:
+                store(frame, value)
+
+        return import_from
+
+    def s_FunctionDef(self, node: ast.FunctionDef, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
+        if node.decorator_list:
+            raise Refusal(node.decorator_list[0], "decorators are not supported here")
+        if scope.kind == "class" and node.name in USER_DUNDERS:
+            pass
+        elif node.name.startswith("__"):
+            raise Refusal(node, f"'{node.name}' can't be defined here")
+        make = self.function(node, node.args, node.body, scope, node.name)
+        store = self.name_store(
+            ast.Name(node.name, ast.Store(), lineno=node.lineno, col_offset=node.col_offset), scope, False
+        )
+
+        def define(frame: Frame) -> None:
+            store(frame, make(frame))
+
+        return define
+
+    def function(
+        self, node: ast.AST, args: ast.arguments, body: list[ast.stmt], scope: Scope, name: str
+    ) -> Closure:
+        """A closure making the Function of a ``def`` or ``lambda`` when it runs."""
+        params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+        kwonly = tuple(a.arg for a in args.kwonlyargs)
+        vararg = args.vararg.arg if args.vararg else None
+        kwarg = args.kwarg.arg if args.kwarg else None
+        every = (*params, *kwonly, *(n for n in (vararg, kwarg) if n))
+        for p in every:
+            check_name(p, node, True)
+        if len(set(every)) != len(every):
+            raise Refusal(node, "a parameter name appears twice")
+        names, globals_, nonlocals = bound_names(body, every)
+        inner = Scope("function", names, scope, globals_, nonlocals)
+        block = self.block(body, inner, False)
+        signature = Signature(params, vararg, kwonly, kwarg)
+        defaults = tuple(self.expr(d, scope) for d in args.defaults)
+        kwdefaults = {
+            a.arg: self.expr(d, scope)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            if d is not None
+        }
+        in_class, run = scope.kind == "class", self.run
+
+        def make(frame: Frame) -> Function:
+            chain = frame.chain if in_class else (frame.locals, *frame.chain)
+            run.alloc(8, node)
+            return Function(
+                name,
+                signature,
+                tuple(d(frame) for d in defaults),
+                {k: d(frame) for k, d in kwdefaults.items()},
+                block,
+                chain,
+            )
+
+        return make
+
+    def s_ClassDef(self, node: ast.ClassDef, scope: Scope, in_loop: bool) -> Closure:
+        self.run.straight_line = False
+        if node.decorator_list:
+            raise Refusal(node.decorator_list[0], "decorators are not supported here")
+        if node.keywords:
+            raise Refusal(node.keywords[0], "class keywords (like metaclass=) are not supported here")
+        check_name(node.name, node, True)
+        bases = [self.expr(b, scope) for b in node.bases]
+        inner = Scope("class", set(), scope)
+        body = self.block(node.body, inner, False)
+        store = self.name_store(
+            ast.Name(node.name, ast.Store(), lineno=node.lineno, col_offset=node.col_offset), scope, False
+        )
+        in_class, run = scope.kind == "class", self.run
+
+        def define(frame: Frame) -> None:
+            classes = []
+            for b, base in zip(bases, node.bases, strict=True):
+                c = b(frame)
+                if type(c) is not Class:
+                    raise Refusal(base, "a class can only build on classes defined in this program")
+                classes.append(c)
+            ns: dict[str, object] = {}
+            chain = frame.chain if in_class else (frame.locals, *frame.chain)
+            body(Frame(ns, chain))
+            run.alloc(8 + len(ns), node)
+            cls = Class(node.name, tuple(classes), ns)
+            for v in ns.values():
+                if type(v) is Function and v.owner is None:
+                    v.owner = cls
+            store(frame, cls)
+
+        return define
+
+    # -- names and targets -------------------------------------------------------------------
+
+
+_STATEMENTS = {
+    getattr(ast, name[2:]): method for name, method in vars(Compiler).items() if name.startswith("s_")
+}

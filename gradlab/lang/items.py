@@ -1,0 +1,235 @@
+"""Containers and text: how a run iterates, collects, unpacks, indexes, prints and spells values.
+
+A mixin of :class:`gradlab.lang.runtime.Run`; every size it makes is checked against
+MAX_ITEMS and counted against MAX_ALLOCATED, and long iterations watch the clock.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from gradlab.engine import Value
+from gradlab.lang import limits
+from gradlab.lang.limits import MAX_ITEMS
+from gradlab.lang.objects import (
+    _VIEWS,
+    NN_TYPES,
+    BoundMethod,
+    Builtin,
+    Class,
+    Function,
+    Instance,
+    Method,
+    Module,
+    Refusal,
+    Super,
+    describe,
+    is_number,
+)
+
+
+class ItemRules:
+    """Run's rules for containers and text (see the module's docstring)."""
+
+    # -- containers ------------------------------------------------------------------------
+
+    def iterate(self, x: object, node: ast.AST | None) -> object:
+        """An iterator over x; a long range is checked against the time budget as it goes."""
+        t = type(x)
+        if t in (list, tuple, str, dict, set, np.ndarray) or t in _VIEWS:
+            return iter(x)
+        if t is range:
+            try:
+                short = len(x) <= MAX_ITEMS
+            except OverflowError:  # longer than any index
+                short = False
+            return iter(x) if short else self.timed(x, node)
+        if t is Instance:
+            raise Refusal(node, f"can't loop over {describe(x)}")
+        if hasattr(x, "__next__") and not isinstance(x, NN_TYPES):  # zip, map, generators: ours
+            return x
+        raise Refusal(node, f"can't loop over {describe(x)}")
+
+    def timed(self, items: object, node: ast.AST | None) -> object:
+        clock, deadline = self.clock, self.deadline
+        for i, x in enumerate(items):
+            if not i & 1023 and clock() > deadline:
+                self.timeout(node)
+            yield x
+
+    def collect(self, x: object, node: ast.AST | None, limit: int = MAX_ITEMS) -> list:
+        """The items of x as a new list, at most ``limit`` of them, counted as allocated."""
+        t = type(x)
+        if t in (list, tuple, str, dict, set, range) and len(x) <= limit:
+            self.alloc(len(x), node)
+            return list(x)
+        if t is np.ndarray:
+            self.alloc(len(x), node)
+            return list(x)
+        out = []
+        append = out.append
+        for item in self.iterate(x, node):
+            append(item)
+            if len(out) > limit:
+                raise Refusal(node, limits.ITEMS_MESSAGE)
+        self.alloc(len(out), node)
+        return out
+
+    def unpack(self, x: object, n: int, node: ast.AST) -> list | tuple:
+        if type(x) in (tuple, list):
+            items = x
+        elif type(x) in (str, dict, set, range, np.ndarray) or hasattr(x, "__next__"):
+            items = self.collect(x, node, n + 1)
+        else:
+            raise Refusal(node, f"can't unpack {describe(x)} into {n} names")
+        if len(items) != n:
+            raise Refusal(node, f"cannot unpack {len(items)} values into {n} names")
+        return items
+
+    def getitem(self, x: object, key: object, node: ast.AST) -> object:
+        t = type(x)
+        if t in (list, tuple, str, range):
+            if type(key) is slice:
+                out = x[key]
+                self.alloc(len(out), node)
+                return out
+            if type(key) not in (int, bool) and not isinstance(key, np.integer):
+                raise Refusal(node, f"an index must be a whole number, not {describe(key)}")
+            try:
+                return x[key]
+            except IndexError:
+                raise Refusal(node, f"index {key} is out of range (length {len(x)})") from None
+        if t is dict:
+            try:
+                return x[key]
+            except KeyError:
+                raise Refusal(node, f"key {self.repr(key, node)} is not in the dict") from None
+            except TypeError as e:
+                raise Refusal(node, f"can't use {describe(key)} as a key ({e})") from None
+        if t is np.ndarray:
+            from gradlab.lang.modules import array_index
+
+            return array_index(self, x, key, node)
+        if t is Instance:
+            f = x.cls.lookup("__getitem__")
+            if type(f) is Function:
+                return self.call_function(f, [x, key], None, node)
+        raise Refusal(node, f"can't index {describe(x)} with [...]")
+
+    def setitem(self, x: object, key: object, value: object, node: ast.AST) -> None:
+        t = type(x)
+        if t is list:
+            if type(key) is slice:
+                items = self.collect(value, node)
+                x[key] = items
+                if len(x) > MAX_ITEMS:
+                    raise Refusal(node, limits.ITEMS_MESSAGE)
+                return
+            if type(key) not in (int, bool):
+                raise Refusal(node, f"an index must be a whole number, not {describe(key)}")
+            try:
+                x[key] = value
+            except IndexError:
+                raise Refusal(node, f"index {key} is out of range (length {len(x)})") from None
+            return
+        if t is dict:
+            if key not in x:
+                self.sized(len(x) + 1, node)
+            try:
+                x[key] = value
+            except TypeError as e:
+                raise Refusal(node, f"can't use {describe(key)} as a key ({e})") from None
+            return
+        if t is np.ndarray:
+            if not (is_number(value) or type(value) is np.ndarray):
+                raise Refusal(node, f"an array holds numbers, not {describe(value)}")
+            from gradlab.lang.modules import array_index
+
+            array_index(self, x, key, node)  # checks the key
+            x[key] = value
+            return
+        raise Refusal(node, f"can't set items of {describe(x)}")
+
+    # -- text ------------------------------------------------------------------------------
+
+    def str(self, x: object, node: ast.AST | None) -> str:
+        """``str(x)`` as Python gives it, calling a program's ``__str__``/``__repr__``."""
+        if type(x) is str:
+            return x
+        if isinstance(x, np.generic):
+            return str(x)
+        if type(x) is Instance:
+            f = x.cls.lookup("__str__")
+            if type(f) is Function:
+                return self.text_result(self.call_function(f, [x], None, node), "__str__", node)
+        return self.repr(x, node)
+
+    def repr(self, x: object, node: ast.AST | None, depth: int = 0) -> str:
+        """``repr(x)`` as Python gives it, containers included (bounded in depth)."""
+        t = type(x)
+        if t in (int, float, bool, str, Value) or x is None:
+            return repr(x)
+        if depth > 50:
+            raise Refusal(node, "this is nested too deeply to print")
+        if t in (list, tuple, set, dict):
+            if not x:
+                return {list: "[]", tuple: "()", set: "set()", dict: "{}"}[t]
+            self.alloc(len(x), node)
+            if t is dict:
+                inner = ", ".join(
+                    f"{self.repr(k, node, depth + 1)}: {self.repr(v, node, depth + 1)}" for k, v in x.items()
+                )
+                return "{" + inner + "}"
+            inner = ", ".join(self.repr(v, node, depth + 1) for v in x)
+            if t is list:
+                return f"[{inner}]"
+            return (
+                f"({inner},)"
+                if t is tuple and len(x) == 1
+                else f"({inner})"
+                if t is tuple
+                else f"{{{inner}}}"
+            )
+        if t is Instance:
+            f = x.cls.lookup("__repr__")
+            if type(f) is Function:
+                return self.text_result(self.call_function(f, [x], None, node), "__repr__", node)
+            return f"<__main__.{x.cls.name} object at {id(x):#x}>"
+        if t is Function:
+            return f"<function {x.name} at {id(x):#x}>"
+        if t is BoundMethod:
+            return f"<bound method {x.func.name} of {self.repr(x.self, node, depth + 1)}>"
+        if t is Class:
+            return f"<class '__main__.{x.name}'>"
+        if t is Builtin:
+            return f"<class '{x.name}'>" if x.pytype is not None else f"<built-in function {x.name}>"
+        if t is Module:
+            return f"<module '{x.name}'>"
+        if t is Method:
+            return f"<built-in method {x.name} of {describe(x.obj)}>"
+        if t is Super:
+            return "<super object>"
+        if t in _VIEWS:
+            return f"{t.__name__}({self.repr(list(x), node, depth + 1)})"
+        if t is range or t is np.ndarray or isinstance(x, (*NN_TYPES, np.generic)):
+            return repr(x)
+        return f"<{type(x).__name__} object at {id(x):#x}>"
+
+    def text_result(self, x: object, name: str, node: ast.AST | None) -> str:
+        if type(x) is not str:
+            raise Refusal(node, f"{name} returned {describe(x)}, not text")
+        return x
+
+    def print(self, text: str, node: ast.AST) -> None:
+        """Add printed text (lines end at each newline; a last unended line ends with the run)."""
+        p = self.program
+        self.printed_chars += len(text)
+        if self.printed_chars > limits.MAX_PRINTED_CHARS:
+            raise Refusal(node, f"this program prints more than {limits.MAX_PRINTED_CHARS:,} characters")
+        lines = (self.partial + text).split("\n")
+        self.partial = lines.pop()
+        if len(p.printed) + len(lines) > limits.MAX_PRINTED_LINES:
+            raise Refusal(node, f"this program prints more than {limits.MAX_PRINTED_LINES:,} lines")
+        p.printed.extend(lines)

@@ -1,0 +1,45 @@
+"""The language's limits and the names it knows; gradlab.expr re-exports them."""
+
+from __future__ import annotations
+
+from gradlab import ops
+
+MAX_SOURCE_CHARS = 300_000
+MAX_DEPTH = 200
+MAX_NODES = 100_000
+MAX_PRINTED_LINES = 10_000
+MAX_PRINTED_CHARS = 1_000_000
+MAX_FORMAT_WIDTH = 1_000
+MAX_INT_BITS = 1_000
+MAX_CALL_DEPTH = 400
+MAX_ITEMS = 1_000_000
+MAX_ALLOCATED = 10_000_000
+
+DEPTH_MESSAGE = f"this line is nested too deeply (more than {MAX_DEPTH} levels)"
+CALL_DEPTH_MESSAGE = f"this program recurses too deeply (more than {MAX_CALL_DEPTH:,} calls deep)"
+IMPORT_MESSAGE = (
+    "can't be imported here; a program can import micrograd.engine, micrograd.nn, "
+    "math, random, numpy and matplotlib.pyplot"
+)
+ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
+ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
+
+
+class _Names:
+    """The op table's names (gradlab.ops.UNARY, read live, so a registered op is allowed) plus ``extra``."""
+
+    def __init__(self, *extra: str) -> None:
+        self.extra = extra
+
+    def __contains__(self, name: object) -> bool:
+        return name in ops.UNARY or name in self.extra
+
+    def __iter__(self):
+        return iter((*ops.UNARY, *self.extra))
+
+
+_FUNCTIONS = _Names()  # relu(x), tanh(x), ...: every unary op
+_METHODS = _Names("backward", "_backward")
+#: names a top-level assignment may not rebind (Value may be: the lecture defines its own class Value)
+_BUILTINS = _Names("print")
+_ATTRIBUTES = ("data", "grad", "label")

@@ -1,0 +1,261 @@
+"""Methods of the built-in values a program holds (Values, lists, dicts, sets, text, networks)
+and f-string formatting; each is ``impl(run, node, obj, name, args, kwargs)``."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import numpy as np
+
+from gradlab.engine import Value
+from gradlab.lang import limits
+from gradlab.lang.library import arguments, b_dict, sort_list
+from gradlab.lang.limits import MAX_FORMAT_WIDTH, MAX_ITEMS
+from gradlab.lang.objects import NN_TYPES, Method, Refusal, describe, is_number
+from gradlab.lang.runtime import METHOD_TABLES, Run
+from gradlab.nn import MLP, Layer, Neuron
+
+# -- methods of built-in values -----------------------------------------------------------------------
+
+
+def value_method(run: Run, node: ast.AST, v: Value, name: str, args: list, kwargs: dict) -> object:
+    """A method of a Value read before it is called (``f = a.relu``): see Run.value_method."""
+    return run.value_method(node, v, name, args, kwargs)
+
+
+def m_append(run: Run, node: ast.AST, obj: list, name: str, args: list, kwargs: dict) -> None:
+    (x,) = arguments(node, name, args, kwargs, 1, 1)
+    if len(obj) >= MAX_ITEMS:
+        raise Refusal(node, limits.ITEMS_MESSAGE)
+    run.alloc(1, node)
+    obj.append(x)
+
+
+def m_extend(run: Run, node: ast.AST, obj: list, name: str, args: list, kwargs: dict) -> None:
+    (x,) = arguments(node, name, args, kwargs, 1, 1)
+    items = run.collect(x, node)
+    run.sized(len(obj) + len(items), node)
+    obj.extend(items)
+
+
+def m_insert(run: Run, node: ast.AST, obj: list, name: str, args: list, kwargs: dict) -> None:
+    i, x = arguments(node, name, args, kwargs, 2, 2)
+    if type(i) not in (int, bool):
+        raise Refusal(node, "insert()'s index must be a whole number")
+    m_append(run, node, [], name, [None], {})
+    obj.insert(i, x)
+
+
+def m_sort(run: Run, node: ast.AST, obj: list, name: str, args: list, kwargs: dict) -> None:
+    arguments(node, name, args, {k: v for k, v in kwargs.items() if k not in ("key", "reverse")}, 0, 0)
+    sort_list(run, node, obj, kwargs.get("key"), kwargs.get("reverse", False))
+
+
+def m_join(run: Run, node: ast.AST, obj: str, name: str, args: list, kwargs: dict) -> str:
+    (x,) = arguments(node, name, args, kwargs, 1, 1)
+    parts = run.collect(x, node)
+    if not all(type(p) is str for p in parts):
+        raise Refusal(node, "join() needs text items")
+    run.sized(sum(map(len, parts)) + len(obj) * max(0, len(parts) - 1), node)
+    return obj.join(parts)
+
+
+def m_replace(run: Run, node: ast.AST, obj: str, name: str, args: list, kwargs: dict) -> str:
+    old, new = arguments(node, name, args, kwargs, 2, 2)
+    if type(old) is not str or type(new) is not str:
+        raise Refusal(node, "replace() needs text")
+    count = obj.count(old) if old else len(obj) + 1
+    run.sized(len(obj) + count * (len(new) - len(old)), node)
+    return obj.replace(old, new)
+
+
+def plain(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> object:
+    """A method whose result is no bigger than its object, arguments checked as plain data."""
+    for a in (*args, *kwargs.values()):
+        if not (is_number(a) or type(a) in (str, tuple) or a is None) and name not in _ANY_ARGUMENT:
+            raise Refusal(node, f"'.{name}()' can't take {describe(a)} here")
+    try:
+        out = getattr(obj, name)(*args, **kwargs)
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        raise Refusal(node, f"{name}(): {type(e).__name__}: {e}") from None
+    if type(out) in (list, str, dict, set, tuple):
+        run.alloc(len(out), node)
+    return out
+
+
+_ANY_ARGUMENT = frozenset(("remove", "index", "count", "get", "pop", "add", "discard", "setdefault"))
+
+
+def m_update(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> None:
+    (x,) = arguments(node, name, args, kwargs, 1, 1)
+    if type(obj) is dict:
+        more = x if type(x) is dict else b_dict(run, node, [x], {})
+        run.sized(len(obj) + len(more), node)
+        obj.update(more)
+    else:
+        items = run.collect(x, node)
+        run.sized(len(obj) + len(items), node)
+        try:
+            obj.update(items)
+        except TypeError as e:
+            raise Refusal(node, f"a set can't hold this ({e})") from None
+
+
+def m_add(run: Run, node: ast.AST, obj: set, name: str, args: list, kwargs: dict) -> None:
+    run.sized(len(obj) + 1, node)
+    plain(run, node, obj, name, args, kwargs)
+
+
+_LIST = {
+    "append": m_append,
+    "extend": m_extend,
+    "insert": m_insert,
+    "sort": m_sort,
+    "pop": plain,
+    "index": plain,
+    "count": plain,
+    "reverse": plain,
+    "copy": plain,
+    "clear": plain,
+    "remove": plain,
+}
+_DICT = {
+    "keys": plain,
+    "values": plain,
+    "items": plain,
+    "get": plain,
+    "pop": plain,
+    "copy": plain,
+    "clear": plain,
+    "setdefault": plain,
+    "update": m_update,
+}
+_SET = {
+    "add": m_add,
+    "discard": plain,
+    "remove": plain,
+    "pop": plain,
+    "copy": plain,
+    "clear": plain,
+    "update": m_update,
+    "union": plain,
+    "intersection": plain,
+    "difference": plain,
+}
+_STR = {
+    "join": m_join,
+    "replace": m_replace,
+    "split": plain,
+    "strip": plain,
+    "lstrip": plain,
+    "rstrip": plain,
+    "upper": plain,
+    "lower": plain,
+    "startswith": plain,
+    "endswith": plain,
+    "title": plain,
+    "capitalize": plain,
+    "count": plain,
+    "find": plain,
+    "isdigit": plain,
+}
+_TUPLE = {"index": plain, "count": plain}
+_NETWORK = {Neuron: ("w", "b", "nonlin"), Layer: ("neurons",), MLP: ("layers",)}
+_METHOD_TABLES = {list: _LIST, dict: _DICT, set: _SET, str: _STR, tuple: _TUPLE}
+METHOD_TABLES.update(_METHOD_TABLES)
+
+
+def m_network(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> object:
+    arguments(node, name, args, kwargs, 0, 0)
+    out = getattr(obj, name)()
+    if type(out) is list:
+        run.alloc(len(out), node)
+    return out
+
+
+def attribute_of(run: Run, obj: object, name: str, node: ast.AST) -> object:
+    """An attribute of a built-in value: a method of its table, or a field a network shows."""
+    if name.startswith("__"):
+        raise Refusal(node, f"'{name}' is not available here")
+    table = _METHOD_TABLES.get(type(obj))
+    if table is not None and name in table:
+        return Method(obj, name, table[name])
+    if isinstance(obj, NN_TYPES):
+        if name in _NETWORK[type(obj)]:
+            return getattr(obj, name)
+        if name in ("parameters", "zero_grad"):
+            return Method(obj, name, m_network)
+    if type(obj) is np.ndarray:
+        from gradlab.lang.modules import array_attribute
+
+        return array_attribute(run, obj, name, node)
+    if name in limits._ATTRIBUTES or name in limits._METHODS:
+        raise Refusal(node, f"'.{name}' works on Values only, not on {describe(obj)}")
+    raise Refusal(node, f"'.{name}' is not available on {describe(obj)} here")
+
+
+# -- formatting ---------------------------------------------------------------------------------------
+
+
+def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST) -> str:
+    """One ``{x!r:spec}`` of an f-string."""
+    if conversion == 114:  # !r
+        x = run.repr(x, node)
+    elif conversion == 97:  # !a
+        x = ascii(run.repr(x, node))
+    elif conversion == 115:  # !s
+        x = run.str(x, node)
+    if not spec:
+        return x if type(x) is str else run.str(x, node)
+    for digits in re.findall(r"\d+", spec):  # widths and precisions: ':1000000000' would eat memory
+        digits = digits.lstrip("0")
+        if len(digits) > 6 or int(digits or 0) > MAX_FORMAT_WIDTH:
+            raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
+    if type(x) is Value:
+        raise Refusal(node, f"a Value can't be formatted with ':{spec}'; format its .data instead")
+    if not (is_number(x) or type(x) is str or x is None):
+        raise Refusal(node, f"{describe(x)} can't be formatted with ':{spec}'")
+    try:
+        return format(x, spec)
+    except (ValueError, TypeError) as e:
+        raise Refusal(node, f"bad format ':{spec}' ({e})") from None
+
+
+_PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")
+
+
+def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
+    """``'loss %.4f' % x``: Python's %-formatting, with the f-string limits on widths and precisions;
+    ``%s`` and ``%r`` spell a value as print would."""
+    values = list(args) if type(args) is tuple else [args]
+    out, i = [], 0
+    for match in _PERCENT.finditer(text):
+        key, _, width, precision, kind = match.groups()
+        if key is not None:
+            raise Refusal(node, "'%(name)s' formatting is not supported here; use an f-string")
+        for digits in (width, precision):
+            if digits == "*" or (digits and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH)):
+                raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
+        if kind == "%":
+            continue
+        if i >= len(values):
+            raise Refusal(node, "not enough values for this format")
+        v = values[i]
+        if kind in "sr":
+            v = run.str(v, node) if kind == "s" else run.repr(v, node)
+        elif not is_number(v):
+            raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
+        out.append(v)
+        i += 1
+    if i != len(values):
+        raise Refusal(node, "not all values were used by this format")
+    text = _PERCENT.sub(
+        lambda m: m.group(0)[:-1] + "s" if m.group(5) == "r" else m.group(0), text
+    )  # repr'd above
+    try:
+        result = text % tuple(out)
+    except (ValueError, TypeError) as e:
+        raise Refusal(node, f"bad format ({e})") from None
+    run.sized(len(result), node)
+    return result

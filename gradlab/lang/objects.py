@@ -1,0 +1,239 @@
+"""The values only a program makes: its functions, classes and their instances.
+
+They are plain records read by the interpreter, never Python functions or classes:
+a program's method is called by the interpreter, so no Python machinery (``__class__``,
+``__globals__``, frames) stands behind one for a program to reach.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+import numpy as np
+
+from gradlab.engine import Value
+from gradlab.nn import MLP, Layer, Neuron
+
+_NUM = (int, float, bool)
+_NP_SCALARS = (np.integer, np.floating, np.bool_)
+_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))  # what dict.keys() & co. give
+
+#: what a statement returns when it ends its block early
+BREAK, CONTINUE, RETURN = object(), object(), object()
+
+#: the dunder methods a program's class may define; the interpreter calls them
+USER_DUNDERS = frozenset(
+    (
+        "__init__",
+        "__call__",
+        "__repr__",
+        "__str__",
+        "__add__",
+        "__radd__",
+        "__sub__",
+        "__rsub__",
+        "__mul__",
+        "__rmul__",
+        "__truediv__",
+        "__rtruediv__",
+        "__pow__",
+        "__rpow__",
+        "__neg__",
+        "__pos__",
+        "__floordiv__",
+        "__rfloordiv__",
+        "__mod__",
+        "__rmod__",
+        "__eq__",
+        "__ne__",
+        "__lt__",
+        "__le__",
+        "__gt__",
+        "__ge__",
+        "__len__",
+        "__getitem__",
+    )
+)
+
+NN_TYPES = (Neuron, Layer, MLP)
+
+
+class Refusal(Exception):
+    """A refused or failed step; ``node`` locates it (None: the statement being run)."""
+
+    def __init__(self, node: ast.AST | None, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+class Frame:
+    """One scope being run: its own names, the enclosing scopes' (innermost first, globals
+    last) and, in a function, the function and its return value."""
+
+    __slots__ = ("locals", "chain", "func", "retval")
+
+    def __init__(self, names: dict, chain: tuple, func: Function | None = None) -> None:
+        self.locals, self.chain, self.func, self.retval = names, chain, func, None
+
+
+class Function:
+    """A ``def`` or ``lambda`` of the program, with the scopes it closes over."""
+
+    __slots__ = (
+        "name",
+        "params",
+        "defaults",
+        "vararg",
+        "kwonly",
+        "kwdefaults",
+        "kwarg",
+        "body",
+        "chain",
+        "owner",
+        "simple",
+        "positional",
+    )
+
+    def __init__(
+        self, name: str, args: Signature, defaults: tuple, kwdefaults: dict, body: Callable, chain: tuple
+    ) -> None:
+        self.name, self.body, self.chain, self.owner = name, body, chain, None
+        self.params, self.vararg, self.kwonly, self.kwarg = args.params, args.vararg, args.kwonly, args.kwarg
+        self.defaults, self.kwdefaults = defaults, kwdefaults
+        self.positional = not (args.vararg or args.kwonly or args.kwarg)  # only named positional params
+        self.simple = self.positional and not defaults
+
+
+class Signature:
+    """The parameter names of a ``def``, read once when it is compiled."""
+
+    __slots__ = ("params", "vararg", "kwonly", "kwarg")
+
+    def __init__(self, params: tuple, vararg: str | None, kwonly: tuple, kwarg: str | None) -> None:
+        self.params, self.vararg, self.kwonly, self.kwarg = params, vararg, kwonly, kwarg
+
+
+class BoundMethod:
+    """A program's function read through an instance: calling it passes the instance first."""
+
+    __slots__ = ("self", "func")
+
+    def __init__(self, obj: object, func: Function) -> None:
+        self.self, self.func = obj, func
+
+
+class Class:
+    """A ``class`` of the program: its name, bases, namespace and method resolution order."""
+
+    __slots__ = ("name", "bases", "ns", "mro")
+
+    def __init__(self, name: str, bases: tuple, ns: dict) -> None:
+        self.name, self.bases, self.ns = name, bases, ns
+        mro = [self]
+        for base in bases:
+            mro.extend(c for c in base.mro if c not in mro)
+        self.mro = tuple(mro)
+
+    def lookup(self, name: str) -> object:
+        """The class attribute ``name`` (through the bases), or ``_MISSING``."""
+        for c in self.mro:
+            ns = c.ns
+            if name in ns:
+                return ns[name]
+        return MISSING
+
+
+class Instance:
+    """An object of a program's class: its attributes live in ``attrs``, nowhere else."""
+
+    __slots__ = ("cls", "attrs", "__weakref__")
+
+    def __init__(self, cls: Class) -> None:
+        self.cls, self.attrs = cls, {}
+
+
+class Super:
+    """``super()`` inside a method: attribute lookups start after ``owner`` in the instance's MRO."""
+
+    __slots__ = ("owner", "self")
+
+    def __init__(self, owner: Class, obj: Instance) -> None:
+        self.owner, self.self = owner, obj
+
+
+class Builtin:
+    """A built-in function: ``impl(run, node, args, kwargs)``; ``pytype`` is what ``isinstance``
+    means by it (``float``, gradlab's Value, ...) when it names a type."""
+
+    __slots__ = ("name", "impl", "pytype")
+
+    def __init__(self, name: str, impl: Callable, pytype: type | tuple | None = None) -> None:
+        self.name, self.impl, self.pytype = name, impl, pytype
+
+
+class Method:
+    """A method of a built-in value read without calling it (``xs.append``):
+    ``impl(run, node, obj, args, kwargs)``."""
+
+    __slots__ = ("obj", "name", "impl")
+
+    def __init__(self, obj: object, name: str, impl: Callable) -> None:
+        self.obj, self.name, self.impl = obj, name, impl
+
+
+class Module:
+    """An importable module as a program sees it: a name and a fixed table of attributes."""
+
+    __slots__ = ("name", "attrs")
+
+    def __init__(self, name: str, attrs: dict) -> None:
+        self.name, self.attrs = name, attrs
+
+
+class _Missing:
+    __slots__ = ()
+
+
+MISSING = _Missing()
+
+
+def describe(x: object) -> str:
+    """How an error message names a value's kind."""
+    t = type(x)
+    if t is Value:
+        return "a Value"
+    if t is bool:
+        return str(x)
+    if t in (int, float) or isinstance(x, (np.integer, np.floating)):
+        return "a number"
+    if x is None:
+        return "None"
+    if t is Instance:
+        return f"a {x.cls.name} object"
+    names = {
+        str: "text",
+        tuple: "a tuple",
+        list: "a list",
+        dict: "a dict",
+        set: "a set",
+        range: "a range",
+        Function: "a function",
+        BoundMethod: "a method",
+        Class: "a class",
+        Builtin: "a built-in function",
+        Method: "a method",
+        Module: "a module",
+        np.ndarray: "an array",
+        Super: "super()",
+    }
+    if t in names:
+        return names[t]
+    if isinstance(x, NN_TYPES):
+        return f"a {t.__name__}"
+    return "an iterator" if hasattr(x, "__next__") else f"a {t.__name__}"
+
+
+def is_number(x: object) -> bool:
+    """A plain number (bool too: ``True + 1`` is 2, as in Python), numpy's scalars included."""
+    return type(x) in _NUM or isinstance(x, _NP_SCALARS)

@@ -1,0 +1,54 @@
+"""Run a lecture program with CPython and micrograd 0.1.0, as a learner's notebook would.
+
+``python lecture_reference.py FILE`` prints what the program prints.  The lecture's
+``tanh`` and ``exp`` are added to micrograd's Value, ``draw_dot`` and ``matplotlib``
+are stubs, and IPython magic lines are skipped, as gradlab skips them.
+"""
+
+import builtins
+import math
+import re
+import sys
+import types
+
+from micrograd.engine import Value
+
+
+def tanh(self: Value) -> Value:
+    x = self.data
+    t = (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
+    out = Value(t, (self,), "tanh")
+
+    def _backward() -> None:
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def exp(self: Value) -> Value:
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward() -> None:
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def main(path: str) -> None:
+    Value.tanh, Value.exp = tanh, exp
+    pyplot = types.ModuleType("matplotlib.pyplot")
+    for name in ("plot", "scatter", "grid", "show", "title", "xlabel", "ylabel", "legend", "figure"):
+        setattr(pyplot, name, lambda *args, **kwargs: None)
+    matplotlib = types.ModuleType("matplotlib")
+    matplotlib.pyplot = pyplot
+    sys.modules.update({"matplotlib": matplotlib, "matplotlib.pyplot": pyplot})
+    builtins.draw_dot = lambda root: None
+    with open(path, encoding="utf-8") as f:
+        source = re.sub(r"^[ \t]*%.*$", "", f.read(), flags=re.M)
+    exec(compile(source, path, "exec"), {"__name__": "__main__"})  # the reference run: CPython itself
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

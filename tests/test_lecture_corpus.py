@@ -1,0 +1,143 @@
+"""Lecture-style programs print in gradlab exactly what CPython with micrograd 0.1.0 prints.
+
+Each program in tests/lecture_corpus/ runs twice: by gradlab's language, and by CPython
+(tests/lecture_reference.py: micrograd with the lecture's tanh/exp added, draw_dot and
+matplotlib stubbed).  Printed lines must agree: text exactly, numbers to 1e-9 (micrograd
+keeps grads as ints where gradlab has floats, and sums gradients in set order).
+"""
+
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradlab.engine import Value
+from gradlab.expr import run_program
+
+CORPUS = Path(__file__).parent / "lecture_corpus"
+PROGRAMS = sorted(CORPUS.glob("*.ipy"))
+NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?|-?\bnan\b|-?\binf\b")
+
+
+def reference_output(path: Path) -> list[str]:
+    runner = Path(__file__).parent / "lecture_reference.py"
+    done = subprocess.run(
+        [sys.executable, str(runner), str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def same_line(ours: str, theirs: str) -> bool:
+    if NUMBER.sub("#", ours) != NUMBER.sub("#", theirs):
+        return False
+    for a, b in zip(NUMBER.findall(ours), NUMBER.findall(theirs), strict=True):
+        x, y = float(a), float(b)
+        if not (
+            x == y or math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(x) and math.isnan(y))
+        ):
+            return False
+    return True
+
+
+def test_the_corpus_is_there() -> None:
+    names = {p.stem for p in PROGRAMS}
+    assert {
+        "lecture_value",
+        "manual_chain",
+        "lecture_mlp",
+        "micrograd_mlp",
+        "demo_loss",
+        "zero_grad_bug",
+        "derivative",
+        "python_basics",
+    } <= names
+
+
+def test_same_line_compares_numbers_not_their_spelling() -> None:
+    assert same_line("Value(data=2.0, grad=1.0)", "Value(data=2.0, grad=1)")
+    assert same_line("loss 0.30000000000000004", "loss 0.3")
+    assert not same_line("loss 0.3001", "loss 0.3")
+    assert not same_line("lost 0.3", "loss 0.3")
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_prints_what_python_prints(path: Path) -> None:
+    program = run_program(path.read_text(encoding="utf-8"))
+    theirs = reference_output(path)
+    assert len(program.printed) == len(theirs), (program.printed, theirs)
+    for i, (a, b) in enumerate(zip(program.printed, theirs, strict=True)):
+        assert same_line(a, b), f"line {i + 1} of the output:\n gradlab: {a}\n python:  {b}"
+
+
+def corpus(name: str):
+    return run_program((CORPUS / f"{name}.ipy").read_text(encoding="utf-8"))
+
+
+def test_the_lecture_training_loop_is_a_training_run() -> None:
+    p = corpus("lecture_mlp")
+    assert p.backward_called and len(p.losses) == 20
+    assert p.losses == [float(line.split()[1]) for line in p.printed[2:22]]
+    assert p.losses[-1] < p.losses[0] / 10
+    assert p.mirrored and isinstance(p.output, Value)  # the lecture's own Value, copied for the graph
+    assert not p.straight_line and p.plots == []
+
+
+def test_draw_dot_chooses_the_output_and_the_copy_keeps_its_gradients() -> None:
+    p = corpus("lecture_value")
+    o = p.output
+    assert p.mirrored and o.label == "o" and o.grad == 1.0 and o.data == pytest.approx(math.sqrt(0.5))
+    labels = {}
+    stack = [o]
+    while stack:
+        v = stack.pop()
+        labels[v.label] = v
+        stack.extend(v._prev)
+    assert labels["x1"].grad == pytest.approx(-1.5) and labels["w2"].grad == 0.0
+    assert labels["n"]._op == "+" and o._op == "*"
+
+
+def test_hand_run_backward_chains_are_left_as_they_are() -> None:
+    p = run_program("a = Value(2.0)\nb = Value(-3.0)\nc = a * b\no = c.tanh()\no.grad = 1.0\no._backward()\n")
+    assert p.values["a"].grad == 0.0 and p.values["c"].grad != 0.0
+    assert p.gradients_touched and not p.backward_called
+    assert not run_program("a = Value(2.0)\nb = a * 3").gradients_touched
+
+
+def test_backward_twice_accumulates_as_micrograd_does() -> None:
+    p = run_program("x = Value(2.0)\ny = x * x\ny.backward()\ny.backward()\nz = x + x\nz.backward()")
+    assert p.values["x"].grad == 8.0 + 2.0
+    assert p.losses == [4.0, 4.0, 4.0] and p.output is p.values["z"]
+
+
+def test_plots_are_recorded() -> None:
+    p = corpus("derivative")
+    assert [plot.kind for plot in p.plots] == ["line", "line"]
+    first = p.plots[0]
+    assert len(first.x) == len(first.y) == 40 and first.x[0] == -5.0 and first.y[0] == 100.0
+    assert p.plots[1].y[0] == pytest.approx(math.tanh(-5.0))
+    p = run_program(
+        "import matplotlib.pyplot as plt\nplt.plot([3, 1, 2], 'o-', label='loss', color='red')\n"
+        "plt.scatter([1, 2], [3, 4], c=[0, 1])\nplt.title('t')\nplt.show()"
+    )
+    line, dots = p.plots
+    assert (line.x, line.y, line.fmt, line.label, line.style) == (
+        [0.0, 1.0, 2.0],
+        [3.0, 1.0, 2.0],
+        "o-",
+        "loss",
+        {"color": "red"},
+    )
+    assert dots.kind == "scatter" and dots.style == {"c": [0.0, 1.0]} and p.plot_labels == {"title": "t"}
+
+
+def test_micrograd_nn_prints_like_micrograd() -> None:
+    p = run_program(
+        "from micrograd.nn import MLP\nimport random\nrandom.seed(1337)\nn = MLP(2, [3, 1])\nprint(n)"
+    )
+    assert p.printed == [
+        "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(3)]]"
+    ]
