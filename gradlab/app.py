@@ -32,6 +32,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("file", nargs="?", help="a program (.py) or a session (.gradlab) to open")
     p.add_argument("--example", metavar="NAME", help="open an example (see the Examples menu)")
     p.add_argument("--select", metavar="NODE", help="select the node with this label")
+    p.add_argument("--lab", choices=("expression", "network"), default="expression",
+                   help="the lab to open (default: expression)")
     p.add_argument("--screenshot", metavar="PATH", help="render the window to PATH (PNG) and exit")
     p.add_argument("--size", metavar="WxH", default="1480x900", help="window size (default 1480x900)")
     _add_desktop_arguments(p)
@@ -141,6 +143,8 @@ def build_window(argv: list[str] | None = None):
 
             raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
         model.select(index)
+    if args.lab == "network":
+        window.show_network_lab()
     return window
 
 

@@ -103,15 +103,55 @@ class ExpressionLabState:
         return cls(source, selected, step, overrides)
 
 
+# -- the network lab (helper E) ---------------------------------------------------------------------
+
+
+@dataclass
+class NetworkLabState:
+    """The network lab's ``NetworkLab.state()``: ``model`` (data, settings, trainer state; finite
+    numbers only) is None while the lab was never opened; ``view`` holds its view settings.
+    Checked here for shape only: the lab checks the contents when it restores them and says
+    what it cannot use."""
+
+    model: dict | None = None
+    view: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, state: dict | None) -> NetworkLabState:
+        return cls() if state is None else cls(state.get("model"), state.get("view", {}))
+
+    def state(self) -> dict | None:
+        return None if self.model is None else {"model": self.model, "view": self.view}
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "view": self.view}
+
+    @classmethod
+    def from_dict(cls, lab: object) -> NetworkLabState:
+        if not isinstance(lab, dict):
+            raise SessionError(f"'network_lab' must be an object, not {_json_kind(lab)}")
+        model, view = lab.get("model"), lab.get("view", {})
+        if model is not None and not isinstance(model, dict):
+            raise SessionError(f"'network_lab.model' must be an object or null, not {_json_kind(model)}")
+        if not isinstance(view, dict):
+            raise SessionError(f"'network_lab.view' must be an object, not {_json_kind(view)}")
+        return cls(model, view)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
 @dataclass
 class Session:
     """Everything the app keeps between runs: one field per lab."""
 
     expression_lab: ExpressionLabState = field(default_factory=ExpressionLabState)
+    network_lab: NetworkLabState = field(default_factory=NetworkLabState)
 
     def to_json(self) -> str:
         """Strict JSON (no NaN/Infinity tokens), UTF-8 friendly; lone surrogates escaped."""
-        data = {"format": FORMAT, "version": VERSION, "expression_lab": self.expression_lab.to_dict()}
+        data = {"format": FORMAT, "version": VERSION, "expression_lab": self.expression_lab.to_dict(),
+                "network_lab": self.network_lab.to_dict()}
         text = _dumps_two_levels(data)
         # a lone surrogate (not encodable as UTF-8) can only sit inside a JSON string: escape it
         return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -130,7 +170,8 @@ class Session:
         if type(version) is not int or version != VERSION:
             shown = json.dumps(version) if isinstance(version, (bool, int, float, type(None))) else "that"
             raise SessionError(f"session version {shown} is not supported (this gradlab reads {VERSION})")
-        return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})))
+        return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})),
+                   network_lab=NetworkLabState.from_dict(raw.get("network_lab", {})))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -29,7 +31,7 @@ from gradlab.probe import error_sweep, nudge_probe, response_curve
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
 from gradlab.ui.text import breakable, elide, escaped
 
-__all__ = ["NodeInspector"]
+__all__ = ["NodeInspector", "Probes"]
 
 HINT = "Click a node in the graph to inspect it."
 #: the step slider moves in quarter decades: position k means h = 10 ** (k / STEPS_PER_DECADE)
@@ -50,6 +52,16 @@ LINK_STYLE = ("QPushButton { color: #1f5fa8; text-decoration: underline; border:
               "QPushButton:hover { background: #e8f0fb; }")
 
 
+@dataclass(frozen=True)
+class Probes:
+    """How the inspector measures node ``i`` of its model's ``graph``: the expression lab's graph
+    probes by default; the network lab passes probes of its trainer's parameters."""
+
+    nudge: Callable = nudge_probe  # (graph, i, h) -> NudgeResult
+    curve: Callable = response_curve  # (graph, i) -> (xs, ys)
+    sweep: Callable = error_sweep  # (graph, i) -> ErrorSweep
+
+
 def _num(x: float) -> str:
     """A number for a table cell: 8 significant digits, nan and inf as they are."""
     return f"{x:.8g}" if math.isfinite(x) else str(x)
@@ -66,10 +78,11 @@ def _short(x: float) -> str:
 class NodeInspector(QWidget):
     """Side panel showing the selected node of an ``ExpressionModel`` and its nudge probe."""
 
-    def __init__(self, model, parent: QWidget | None = None) -> None:
+    def __init__(self, model, parent: QWidget | None = None, probes: Probes | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("nodeInspector")
         self.model = model
+        self.probes = probes or Probes()
         self._curve = None  # (xs, ys) of the last response curve, reused when only h changes
         self._links_for = -1  # the node whose parents and children the link buttons show
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_DELAY_MS)
@@ -250,25 +263,35 @@ class NodeInspector(QWidget):
         else:
             self._plot_timer.start()  # restarts on every move of a drag: one sweep once it pauses
 
-    def _name(self, i: int) -> str:
+    def _display_name(self, i: int) -> str:
+        """Node ``i``'s name as the graph shows it (``c₂``); a graph without display names (the
+        network lab's parameters) gives its labels."""
         g = self.model.graph
-        v = g.values[i]
-        if g.names[i]:
-            return elide(g.names[i])
+        names = getattr(g, "names", None)
+        return names[i] if names is not None else g.values[i].label
+
+    def _name(self, i: int) -> str:
+        v = self.model.graph.values[i]
+        name = self._display_name(i)
+        if name:
+            return elide(name)
         return f"#{i} ({v._op})" if v._op else f"#{i} ({_short(v.data)})"
 
     def _refresh_node(self, i: int) -> None:
         g = self.model.graph
         v = g.values[i]
-        self.node_label.setText(breakable(elide(g.names[i])) if g.names[i] else "(unnamed)")
-        line = g.lines[i]
+        name = self._display_name(i)
+        self.node_label.setText(breakable(elide(name)) if name else "(unnamed)")
+        lines = getattr(g, "lines", None)
+        line = lines[i] if lines is not None else 0
         self.node_label.setToolTip(f"The variable name bound to this node; made on line {line}." if line
                                    else "The variable name bound to this node, if any.")
         self.node_op.setText(v._op or "— (leaf)")
         self.node_role.setText(g.roles[i])
         self.node_data.setText(f"{v.data:.4f}")
         self.node_data.setToolTip(f"The node's current value: {v.data!r}")
-        if self.model.gradient_pending(i):
+        pending = getattr(self.model, "gradient_pending", None)
+        if pending is not None and pending(i):
             self.node_grad.setText("not computed yet")
             self.node_grad.setToolTip("Backprop is being stepped through and has not reached this node.")
         else:
@@ -301,7 +324,7 @@ class NodeInspector(QWidget):
 
     def _refresh_probe(self):
         g, i, h = self.model.graph, self.model.selected, self.model.step_size
-        r = nudge_probe(g, i, h)
+        r = self.probes.nudge(g, i, h)
         values = {"probeF0": r.f0, "probeFPlus": r.f_plus, "probeFMinus": r.f_minus,
                   "probeForwardDiff": r.forward_diff, "probeCentralDiff": r.central_diff, "probeGrad": r.grad,
                   "probeError": r.forward_error, "probeCentralError": r.central_error}
@@ -353,8 +376,8 @@ class NodeInspector(QWidget):
         if i is None:
             return
         g, h = self.model.graph, self.model.step_size
-        result = result if result is not None else nudge_probe(g, i, h)
-        self._curve = response_curve(g, i)
+        result = result if result is not None else self.probes.nudge(g, i, h)
+        self._curve = self.probes.curve(g, i)
         xs, ys = (np.asarray(a, dtype=float) for a in self._curve)
         if not np.isfinite(ys).any() or not np.isfinite(xs).any():
             self.response_plot.show_message(f"No curve: the output is {_num(float(result.f0))} for every "
@@ -363,7 +386,7 @@ class NodeInspector(QWidget):
             self.response_plot.show_message(f"No curve: {self._name(i)} is {_num(float(result.x))}.")
         else:
             self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
-        sweep = error_sweep(g, i)
+        sweep = self.probes.sweep(g, i)
         errors = np.concatenate([np.asarray(e, float) for e in (sweep.forward_error, sweep.central_error)])
         if not np.isfinite(errors).any():
             self.error_plot.show_message("No errors to plot: the gradient or the output is not finite here.")

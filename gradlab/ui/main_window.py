@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 
 from gradlab import resources
 from gradlab.files import FileError
-from gradlab.session import ExpressionLabState, Session, load_document, save_session
+from gradlab.session import ExpressionLabState, NetworkLabState, Session, load_document, save_session
 from gradlab.ui.autosave import Autosaver
 from gradlab.ui.expression_lab import ERROR_CHARS, ExpressionLab
+from gradlab.ui.network_tab import NetworkLabTab
 from gradlab.ui.text import elide
 
 #: the extension Save Session adds when the name typed has none
@@ -52,6 +53,10 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("labTabs")
         self.tabs.addTab(self.expression_lab, "Expression lab")
         self.tabs.setTabToolTip(0, "Type a program, see its graph, nudge its nodes")
+        self.network_tab = NetworkLabTab()  # builds the network lab when first shown
+        self.network_tab.lab_built.connect(self._on_network_lab_built)
+        self.tabs.addTab(self.network_tab, "Network lab")
+        self.tabs.setTabToolTip(1, "Build an MLP, train it live, probe any weight")
         self.setCentralWidget(self.tabs)
         self._build_menus()
         model = self.expression_lab.model
@@ -90,6 +95,8 @@ class MainWindow(QMainWindow):
                      "Save program, values and selection")
         self._action(file, "&Export Graph Image…", self.export_dialog, "Ctrl+E",
                      "Save the graph as PNG or SVG")
+        self._action(file, "Import &Data…", self.import_data_dialog,
+                     tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
@@ -110,6 +117,8 @@ class MainWindow(QMainWindow):
             self._action(examples, ex.title, lambda _=False, n=ex.name: self.open_example(n), tip=ex.title)
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Language Reference", self.show_reference, "F1", "What programs may contain")
+        self._action(help_, "&Network Lab", self.show_network_help,
+                     tip="What the network lab shows and does")
         self._action(help_, "&Keyboard Shortcuts", self.show_shortcuts, tip="Every shortcut")
         self._action(help_, "&About gradlab", self.show_about, tip="About gradlab")
 
@@ -146,6 +155,9 @@ class MainWindow(QMainWindow):
             found = model.graph.find(state.selected) if state.selected else None
             model.select(found if found is not None else -1)
         model.set_step_size(state.step_size)
+        problem = self.network_tab.restore(session.network_lab.state())
+        if problem:
+            self.show_error(f"Network lab: {problem}")
 
     def current_session(self) -> Session:
         model = self.expression_lab.model
@@ -158,7 +170,29 @@ class MainWindow(QMainWindow):
         selected = graph.values[i].label if graph is not None and 0 <= i < len(graph) else ""
         # the editor's text, not the last run's: what was typed a moment ago is kept too
         source = self.expression_lab.editor.toPlainText()
-        return Session(ExpressionLabState(source, selected, model.step_size, overrides))
+        return Session(ExpressionLabState(source, selected, model.step_size, overrides),
+                       NetworkLabState.of(self.network_tab.state()))
+
+    # -- the network lab --------------------------------------------------------------------
+
+    def show_network_lab(self):
+        """Bring the network lab's tab to the front; the lab."""
+        self.tabs.setCurrentWidget(self.network_tab)
+        return self.network_tab.ensure_lab()
+
+    def _on_network_lab_built(self, lab) -> None:
+        lab.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+
+    def import_data_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import data", "",
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        if path:
+            self.import_data(path)
+
+    def import_data(self, path: str | Path) -> bool:
+        """Train the network lab on a CSV file's points; a bad file gets the reason in a dialog."""
+        problem = self.show_network_lab().import_data(str(path))
+        return self.show_error(f"Cannot import {Path(path).name}: {problem}") if problem else True
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", "", "Programs and sessions (*.py *.txt *.gradlab "
@@ -272,6 +306,9 @@ class MainWindow(QMainWindow):
 
     def show_reference(self) -> QDialog:
         return self._show_text("Language reference", resources.read_text("language.md"))
+
+    def show_network_help(self) -> QDialog:
+        return self._show_text("The network lab", resources.read_text("network_lab.md"))
 
     def show_shortcuts(self) -> QDialog:
         rows = "\n".join(f"| {k} | {v} |" for k, v in SHORTCUTS)

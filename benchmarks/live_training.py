@@ -1,0 +1,131 @@
+"""Live training in the network lab, offscreen: the demo network (2-16-16-1) on moons.
+
+Prints, from one run: training steps per second at top speed, decision-heatmap refreshes
+per second, ``pointGraph`` refreshes per second while training (a point traced, a weight
+probed), and the 95th-percentile delay of a 16 ms UI timer while training; for both ways of
+running the steps (time slices on the GUI thread's frame timer, and a worker thread), so the
+lab's choice is measured, not assumed; the same for the scalar backend's UI delay. Also how
+long building the lab takes (it is built when its tab is first shown).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/live_training.py [--seconds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# as the app does (gradlab.app): BLAS threads only slow down matrices this small
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402 (after the thread settings, which numpy reads when imported)
+
+FLOORS = {"steps/s": 1000.0, "heatmap/s": 10.0, "pointGraph/s": 5.0}
+MAX_P95_MS = 50.0
+
+
+def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str, float]:
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gradlab.ui import training_driver
+    from gradlab.ui.network_lab import NetworkLab
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    lab = NetworkLab()
+    lab.model.edit_config({"backend": backend})
+    driver = training_driver.ThreadDriver if driver_name == "thread" else training_driver.TrainingDriver
+    lab.driver = driver(lab.model, lab)
+    lab.resize(1480, 840)
+    lab.show()
+    app.processEvents()
+    lab.model.select_point(5)
+    lab.probe_model.select(40)
+    lab.speed_combo.setCurrentIndex(lab.speed_combo.findData(0))  # top speed
+    app.processEvents()
+
+    delays: list[float] = []
+    clock = QElapsedTimer()
+    ticker = QTimer(interval=16)
+
+    def on_tick() -> None:
+        if clock.isValid():
+            delays.append(max(0.0, clock.nsecsElapsed() / 1e6 - 16.0))
+        clock.restart()
+
+    ticker.timeout.connect(on_tick)
+    steps0, heat0, point0 = lab.model.step_count, lab.live.heatmap_refreshes, lab.live.point_refreshes
+    started = time.perf_counter()
+    lab.model.set_running(True)
+    ticker.start()
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()
+    elapsed = time.perf_counter() - started
+    lab.model.set_running(False)
+    if hasattr(lab.driver, "wait"):
+        lab.driver.wait()
+    ticker.stop()
+    result = {
+        "steps/s": (lab.model.step_count - steps0) / elapsed,
+        "heatmap/s": (lab.live.heatmap_refreshes - heat0) / elapsed,
+        "pointGraph/s": (lab.live.point_refreshes - point0) / elapsed,
+        "timer p95 delay ms": float(np.percentile(delays, 95)) if delays else float("nan"),
+        "diverged or stopped": float(bool(lab.model.problem)),
+    }
+    lab.close()
+    lab.deleteLater()
+    app.processEvents()
+    return result
+
+
+def startup_cost() -> tuple[float, float]:
+    """Seconds the network lab adds to the app's start-up (importing and making its tab, which
+    builds the lab only when first shown), and seconds that first showing takes."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication(sys.argv[:1])
+    import gradlab.ui.expression_lab  # noqa: F401  (the app loads it anyway: not the lab's cost)
+
+    started = time.perf_counter()
+    from gradlab.ui.network_tab import NetworkLabTab
+
+    tab = NetworkLabTab()
+    at_start = time.perf_counter() - started
+    started = time.perf_counter()
+    tab.ensure_lab()
+    first_show = time.perf_counter() - started
+    tab.deleteLater()
+    return at_start, first_show
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seconds", type=float, default=4.0, help="training time per driver (default 4)")
+    args = p.parse_args(argv)
+    at_start, first_show = startup_cost()
+    print(f"network lab: adds {at_start * 1000:.0f} ms to start-up (limit 200 ms); "
+          f"built when its tab is first shown, in {first_show * 1000:.0f} ms")
+    results = {name: measure(name, args.seconds) for name in ("timer", "thread")}
+    print(f"{'':24}{'time slices':>14}{'worker thread':>16}   floor")
+    for key in ("steps/s", "heatmap/s", "pointGraph/s", "timer p95 delay ms"):
+        floor = f"<= {MAX_P95_MS:g}" if key.startswith("timer") else f">= {FLOORS[key]:g}"
+        print(f"{key:24}{results['timer'][key]:14.1f}{results['thread'][key]:16.1f}   {floor}")
+    scalar = {name: measure(name, args.seconds, backend="scalar") for name in ("timer", "thread")}
+    print(f"{'scalar backend p95 ms':24}{scalar['timer']['timer p95 delay ms']:14.1f}"
+          f"{scalar['thread']['timer p95 delay ms']:16.1f}   (a scalar step cannot be sliced: "
+          f"the lab trains it on the worker thread)")
+    steps = scalar["timer"]["steps/s"], scalar["thread"]["steps/s"]
+    print(f"{'scalar backend steps/s':24}{steps[0]:14.1f}{steps[1]:16.1f}")
+    timer = results["timer"]
+    ok = (all(timer[k] >= v for k, v in FLOORS.items()) and timer["timer p95 delay ms"] <= MAX_P95_MS
+          and at_start <= 0.2)
+    print("the lab uses time slices:", "all floors met" if ok else "A FLOOR IS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

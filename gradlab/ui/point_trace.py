@@ -1,0 +1,216 @@
+"""``pointGraph``'s content: the ``Value`` graph of one training point's loss, kept live.
+
+The graph's structure is fixed while the architecture is, so a refresh only writes the
+trainer's current weights into the graph's parameter leaves, re-runs the forward pass and
+``backward()``: about a millisecond for the demo network's thousand values, and no new layout.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QObject, Signal
+
+from gradlab.engine import Value
+from gradlab.graph import GraphModel
+from gradlab.ui.graph_canvas import GraphCanvas, format_number
+
+__all__ = ["PointGraphModel", "PointTrace"]
+
+DEFAULT_STEP = 1e-4
+
+
+class PointGraphModel(QObject):
+    """The inspector's model for a node of the traced point's graph (the expression lab's probes
+    work on it unchanged: it is a ``GraphModel``)."""
+
+    #: a new graph (another point, another network): no payload
+    program_changed = Signal()
+    #: values and gradients changed in place (training moved the weights): list[int], may be empty
+    values_changed = Signal(object)
+    #: the selected node changed: int, -1 for none
+    selection_changed = Signal(int)
+    #: the probe's step h changed: float
+    step_size_changed = Signal(float)
+    #: never emitted: no backprop step-through here
+    backprop_step_changed = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph: GraphModel | None = None
+        self.selected = -1
+        self.step_size = DEFAULT_STEP
+        self.backprop_step = -1
+
+    def set_graph(self, graph: GraphModel | None) -> None:
+        self.graph = graph
+        self.program_changed.emit()
+        self.select(-1, force=True)
+
+    def select(self, index: int, force: bool = False) -> None:
+        if self.graph is None or not 0 <= index < len(self.graph):
+            index = -1
+        if index != self.selected or force:
+            self.selected = index
+            self.selection_changed.emit(index)
+
+    def set_step_size(self, h: float) -> None:
+        h = min(max(float(h), 1e-12), 1.0) if math.isfinite(h) else DEFAULT_STEP
+        if h != self.step_size:
+            self.step_size = h
+            self.step_size_changed.emit(h)
+
+
+def _is_neuron(label: str) -> bool:
+    """A neuron's output: ``n{layer}.{neuron}`` (hidden) or ``score``/``score{k}`` (the output layer)."""
+    return label.startswith("score") or (label.startswith("n") and label[1:2].isdigit())
+
+
+class PointTrace:
+    """One training point's loss graph on a ``GraphCanvas``, following the trainer's weights.
+
+    Neurons can be collapsed: the canvas then draws a copy of the graph in which a collapsed
+    neuron is one node whose parents are its inputs (its weights, bias, products and sums
+    inside it; the network view shows the weights). Node indices in this class's API are
+    always those of the full graph (``graph``); the canvas's own indices are mapped with
+    ``to_full`` and ``to_shown``.
+    """
+
+    def __init__(self, canvas: GraphCanvas, model: PointGraphModel | None = None) -> None:
+        self.canvas = canvas
+        self.model = model or PointGraphModel()
+        self.graph: GraphModel | None = None
+        self.shown: GraphModel | None = None  # what the canvas draws: the graph or a collapsed copy
+        self.index = -1
+        self.collapsed: set[int] = set()
+        self._nodes: list[int] = []  # parameter k -> its graph index (-1: not in this graph)
+        self._parameter_of: dict[int, int] = {}
+        self._full_of: list[int] = []  # shown index -> full index
+        self._shown_of: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.graph) if self.graph is not None else 0
+
+    def clear(self) -> None:
+        self.graph = self.shown = None
+        self.index, self._nodes, self._parameter_of, self.collapsed = -1, [], {}, set()
+        self._full_of, self._shown_of = [], {}
+        self.canvas.set_graph(None)
+        self.model.set_graph(None)
+
+    def show(self, trainer, index: int, collapse: bool = False) -> None:
+        """Trace training point ``index`` through ``trainer``'s network (every neuron collapsed
+        into one node if ``collapse``)."""
+        g = trainer.point_graph_model(index)
+        g.backward()
+        where = {g.values[i].label: i for i, role in enumerate(g.roles) if role == "parameter"}
+        self._nodes = [where.get(label, -1) for label in trainer.parameter_labels()]
+        self._parameter_of = {node: k for k, node in enumerate(self._nodes) if node >= 0}
+        self.graph, self.index = g, index
+        self.model.set_graph(g)
+        self.collapsed = set(self.neurons()) if collapse else set()
+        self._draw()
+
+    def refresh(self, trainer) -> None:
+        """Write the trainer's weights into the graph, recompute values and gradients, restyle."""
+        g = self.graph
+        if g is None:
+            return
+        values = g.values
+        for node, w in zip(self._nodes, trainer.parameters(), strict=True):
+            if node >= 0:
+                values[node].data = w
+        g.recompute_all()
+        g.backward()
+        if self.shown is not g:
+            for shown, full in zip(self.shown.values, self._full_of, strict=True):
+                shown.data, shown.grad = values[full].data, values[full].grad
+        self.canvas.refresh_values()
+
+    # -- collapsing neurons ------------------------------------------------------------------------
+
+    def neurons(self) -> list[int]:
+        """Full-graph indices of every neuron's output."""
+        g = self.graph
+        return [] if g is None else [i for i, v in enumerate(g.values) if _is_neuron(v.label)]
+
+    def neuron_of(self, node: int) -> int:
+        """The neuron whose output is ``node`` or which computes it inside (-1: none)."""
+        g = self.graph
+        if g is None or node < 0:
+            return -1
+        if _is_neuron(g.values[node].label):
+            return node
+        for j in g.downstream(node):  # the first neuron output downstream, if node is internal
+            if _is_neuron(g.values[j].label):
+                return j if node in self._inside(j) else -1
+        return -1
+
+    def set_collapsed(self, neurons) -> None:
+        """Collapse exactly these neurons (full-graph indices of their outputs); redraw."""
+        self.collapsed = {n for n in neurons if n in set(self.neurons())}
+        self._draw()
+
+    def toggle(self, neuron: int) -> None:
+        self.set_collapsed(self.collapsed ^ {neuron})
+
+    def _inside(self, neuron: int) -> set[int]:
+        """The nodes a neuron computes on the way to its output: not leaves, not other neurons."""
+        g, inside, stack = self.graph, set(), list(self.graph.parents[neuron])
+        while stack:
+            j = stack.pop()
+            if j in inside or not g.parents[j] or _is_neuron(g.values[j].label):
+                continue
+            inside.add(j)
+            stack.extend(g.parents[j])
+        return inside
+
+    def _draw(self) -> None:
+        g = self.graph
+        if not self.collapsed:
+            self.shown, self._full_of = g, list(range(len(g)))
+        else:
+            self.shown, self._full_of = self._collapsed_copy()
+        self._shown_of = {full: k for k, full in enumerate(self._full_of)}
+        self.canvas.set_graph(self.shown)
+
+    def _collapsed_copy(self) -> tuple[GraphModel, list[int]]:
+        g = self.graph
+        hidden: set[int] = set()
+        inputs: dict[int, list[int]] = {}
+        for n in self.collapsed:
+            inside = self._inside(n)
+            feeding = {p for j in inside | {n} for p in g.parents[j]} - inside
+            weights = {p for p in feeding if g.roles[p] == "parameter"}  # inside the one node too
+            hidden |= inside | weights
+            inputs[n] = sorted(feeding - weights)
+        copies: dict[int, Value] = {}
+        for i, v in enumerate(g.values):  # topological order: parents are copied first
+            if i in hidden:
+                continue
+            parents = inputs.get(i, g.parents[i])
+            op = "neuron" if i in inputs else v._op
+            copy = Value(v.data, tuple(copies[p] for p in parents), op, v.label)
+            copy.grad = v.grad
+            copies[i] = copy
+        params = [copies[i] for i, role in enumerate(g.roles) if role == "parameter" and i in copies]
+        shown = GraphModel(copies[len(g) - 1], params)
+        full_of = {id(c): i for i, c in copies.items()}
+        return shown, [full_of[id(v)] for v in shown.values]
+
+    # -- indices ----------------------------------------------------------------------------------
+
+    def to_full(self, shown: int) -> int:
+        return self._full_of[shown] if 0 <= shown < len(self._full_of) else -1
+
+    def to_shown(self, full: int) -> int:
+        return self._shown_of.get(full, -1)
+
+    def parameter_of(self, node: int) -> int:
+        """The trainer's parameter index of full-graph node ``node`` (-1: not a parameter)."""
+        return self._parameter_of.get(node, -1)
+
+    def describe(self, node: int) -> str:
+        v = self.graph.values[node]
+        name = v.label or f"node {node} ({v._op})"
+        return f"{name}: data {format_number(v.data)}, grad {format_number(v.grad)} (of this point's loss)"
