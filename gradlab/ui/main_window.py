@@ -39,6 +39,7 @@ SHORTCUTS = [
     ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
     ("Ctrl+E", "Export the graph as PNG or SVG"),
     ("F1", "The language reference"),
+    ("Space", "Network lab: play / pause training"),
 ]
 
 
