@@ -39,6 +39,7 @@ SHORTCUTS = [
     ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
     ("Ctrl+E", "Export the graph as PNG or SVG"),
     ("F1", "The language reference"),
+    ("Space", "Network lab: play / pause training"),
 ]
 
 
@@ -182,6 +183,11 @@ class MainWindow(QMainWindow):
 
     def _on_network_lab_built(self, lab) -> None:
         lab.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        # the network lab's work is kept like the expression lab's: data, settings, weights, history
+        model = lab.model
+        for signal in (model.data_changed, model.network_changed, model.config_changed,
+                       model.step_completed, model.parameters_changed):
+            signal.connect(self.autosaver.schedule)
 
     def import_data_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import data", "",
