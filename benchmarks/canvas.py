@@ -46,8 +46,9 @@ def random_source(n_values: int, seed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def lab_slider_drag(moves: int = 30) -> tuple[int, float]:
-    """The whole expression lab, a node selected in the inspector, a slider moved through the widget."""
+def lab_slider_drag(moves: int = 30, fit: bool = True) -> tuple[int, float]:
+    """The whole expression lab, a node selected in the inspector, a slider moved through the widget;
+    the graph fitted (``fit``) or as it opens (readable, around the output)."""
     from PySide6.QtWidgets import QSlider
 
     from gradlab.ui.expression_lab import ExpressionLab
@@ -58,6 +59,8 @@ def lab_slider_drag(moves: int = 30) -> tuple[int, float]:
     lab.load_source(random_source(500, seed=3))
     graph = lab.model.graph
     lab.model.select(len(graph) // 2)  # the inspector re-probes this node on every move
+    if fit:
+        lab.canvas.fit()
     slider = lab.findChild(QSlider, "slider_x0")
     QApplication.processEvents()
     ticks = itertools.count()
@@ -69,6 +72,60 @@ def lab_slider_drag(moves: int = 30) -> tuple[int, float]:
     t = timed(move, moves)
     lab.close()
     return len(graph), t
+
+
+def chain_source(n_values: int) -> str:
+    """A chain whose two inputs feed every step (edges spanning the whole drawing): about
+    ``n_values`` Values, the case that used to take 1.1 s to lay out at 500 values."""
+    return "x = Value(0.5)\nw = Value(0.1)\nv = x\n" + "v = (v * x + w).tanh()\n" * ((n_values - 2) // 3)
+
+
+def wide_sum_source(n_values: int) -> str:
+    """``out = x0 + x1 + ...`` over n/2 inputs, one statement per term."""
+    k = n_values // 2
+    return ("".join(f"x{i} = Value({i % 7 - 3}.0)\n" for i in range(k)) + "out = x0\n"
+            + "".join(f"out = out + x{i}\n" for i in range(1, k)))
+
+
+def layout_times() -> list[tuple[str, float, float]]:
+    """(name, seconds, floor) of the layered layout alone, as a view asks for it."""
+    from gradlab.expr import run_program
+
+    rows = []
+    cases = (("chain", chain_source(500), 0.1), ("chain", chain_source(2000), 0.3),
+             ("random", random_source(2000), 0.5), ("wide sum", wide_sum_source(10_000), 1.0),
+             ("random", random_source(20_000), 3.0))
+    for name, source, floor in cases:
+        program = run_program(source)
+
+        def lay_out(program=program) -> None:
+            GraphModel(program.output).drawing_for(1.4)
+
+        t = timed(lay_out, 3)
+        rows.append((f"layout, {name} of {program.node_count} values", t, floor))
+    return rows
+
+
+def lab_rerun(source: str, edited: str) -> tuple[int, float]:
+    """The lab re-running an edited program: run (no debounce) to the repainted graph."""
+    from gradlab.ui.expression_lab import ExpressionLab
+
+    lab = ExpressionLab()
+    lab.resize(1480, 900)
+    lab.show()
+    lab.load_source(source)
+    QApplication.processEvents()
+    texts = itertools.cycle([edited, source])
+
+    def rerun() -> None:
+        lab.editor.setPlainText(next(texts))
+        lab.run_now()
+        lab.repaint()
+
+    t = timed(rerun, 5)
+    n = len(lab.model.graph)
+    lab.close()
+    return n, t
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -146,6 +203,7 @@ def main() -> int:
     graph.backward()
     canvas = make_canvas()
     canvas.set_graph(graph)
+    canvas.fit()  # figures at fit, as before graphs opened at a readable zoom
     repaint(canvas)
     drag = slider_drag(canvas, graph)
     rows.append((f"slider move -> repaint, {len(graph)} values{labels(canvas)}", drag, 0.016, bare))
@@ -154,6 +212,8 @@ def main() -> int:
     rows.append((name, slider_drag(canvas, graph), 0.016, bare))
     n_lab, t_lab = lab_slider_drag()
     rows.append((f"whole lab: slider -> repaint, {n_lab} values, node inspected", t_lab, 0.016, bare))
+    n_lab, t_lab = lab_slider_drag(fit=False)
+    rows.append(("  the same, graph as it opens (readable text)", t_lab, 0.025, bare))
 
     for n, floor in ((2_000, 0.5), (20_000, 3.0)):
         root = random_expression(n, seed=2)
@@ -171,6 +231,7 @@ def main() -> int:
             canvas_2k = t
             naive = naive_first_paint(big.graph)
             rows.append((f"  naive: one item per node and edge, {len(big.graph)} values", naive, floor, bare))
+    big.fit()
     rows.append(("repaint at fit, 20k graph", timed(lambda: repaint(big), 10), 0.05, bare))
     big.zoom_by(2)
 
@@ -189,6 +250,12 @@ def main() -> int:
     big.zoom_by(60 * big.view_box.viewPixelSize()[0])  # 60 px per row: label, data and grad readable
     rows.append((f"zoom_by + repaint, 20k graph zoomed in{labels(big)}", timed(zoom, 20), 0.05, bare))
     rows.append((f"pan + repaint, 20k graph zoomed in{labels(big)}", timed(pan, 20), 0.05, bare))
+
+    for name, t, floor in layout_times():
+        rows.append((name, t, floor, bare))
+    chain = chain_source(500)
+    n_chain, t_chain = lab_rerun(chain, chain.replace("Value(0.1)", "Value(0.2)"))
+    rows.append((f"whole lab: edit -> run -> repaint, chain of {n_chain} values", t_chain, 0.2, bare))
 
     print(f"baseline: bare repaint of an empty canvas {bare * 1e3:.2f} ms\n")
     print(f"{'measure':<66} {'ms':>9} {'floor ms':>9} {'x baseline':>11}  ok")

@@ -155,7 +155,7 @@ def save_screenshot(window, path: str) -> None:
     window.show()
     for _ in range(3):  # layout, then the graph's deferred fit, then paint
         QApplication.processEvents()
-    window.expression_lab.canvas.fit()
+    window.expression_lab.canvas.open_view()  # as a window opens it: fitted, or readable
     QApplication.processEvents()
     if not window.grab().save(str(Path(path))):
         raise SystemExit(f"gradlab: could not write the screenshot to {path}")
@@ -189,12 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_excepthook()  # a failing slot shows a dialog, and the app goes on
     enable_crash_log(autosave_path().parent)  # a native crash leaves crash.log beside the autosave
-    _quit_on_signals(app)
     window = build_window(argv)
     if args.screenshot:
         save_screenshot(window, args.screenshot)
         print(f"gradlab: saved {args.screenshot}")
         return 0
+    _quit_on_signals(app)
     window.show()
     return app.exec()
 

@@ -1,8 +1,9 @@
 """The computation graph of a Value, as data a view can draw and a slider can drive.
 
 ``GraphModel(root)`` freezes the structure of ``root``'s graph (its nodes in
-topological order, parents and children by index, the role of every node) and
-computes a layered drawing of it once.  Values can then change freely:
+topological order, parents and children by index, the role of every node); its
+layered drawing is computed the first time a view asks for it, once per graph
+(orientations share the costly part).  Values can then change freely:
 ``set_data`` re-evaluates only what lies downstream of the changed node and
 reports which nodes changed, and ``backward`` refills the gradients, so a
 slider drag costs a few microseconds per affected node and never a relayout.
@@ -21,16 +22,20 @@ import networkx as nx
 import numpy as np
 
 from gradlab.engine import Value, recompute, topological_order
-from gradlab.layout import Drawing, count_crossings, layered_drawing
+from gradlab.layout import Drawing, Layout, count_crossings
 
-__all__ = ["ROLES", "Drawing", "GraphModel", "count_crossings", "to_networkx"]
+__all__ = ["ROLES", "Drawing", "GraphModel", "count_crossings", "display_names", "to_networkx"]
 
 ROLES = ("input", "parameter", "constant", "intermediate", "output")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
 
 class GraphModel:
     """The frozen structure of ``root``'s graph with live values, roles and a drawing."""
 
-    def __init__(self, root: Value, parameters: Iterable[Value] = ()) -> None:
+    def __init__(self, root: Value, parameters: Iterable[Value] = (),
+                 lines: Mapping[int, int] | None = None) -> None:
+        """``lines``: id(Value) -> the program line that made it (``Program.bindings``), if known."""
         self.output = root
         self.values: list[Value] = topological_order(root)
         self.index: dict[int, int] = {id(v): i for i, v in enumerate(self.values)}
@@ -50,7 +55,37 @@ class GraphModel:
         #: True while every .grad is d(output)/d(node) for the current values, as backward() left
         #: them; set_data clears it, and so must anyone who edits gradients by hand
         self.gradients_current = False
-        self.drawing: Drawing = layered_drawing(self.parents, self.op_row)
+        #: the program line that made each node, 0 where unknown: a named node's from ``lines``,
+        #: an unnamed one's (``a * b`` inside ``d = a * b + 1``) the earliest line it feeds
+        self.lines: list[int] = _lines_of(self.values, self.children, lines or {})
+        self._names: list[str] | None = None
+        self._layout: Layout | None = None
+
+    # -- drawing, computed when a view first asks ---------------------------------------------
+
+    def layout(self) -> Layout:
+        """The orientation-free layered layout, computed on first use."""
+        if self._layout is None:
+            self._layout = Layout(self.parents, self.op_row)
+        return self._layout
+
+    @property
+    def drawing(self) -> Drawing:
+        """The left-to-right drawing (micrograd's ``draw_dot`` direction)."""
+        return self.layout().drawing(None)
+
+    def drawing_for(self, aspect: float | None) -> Drawing:
+        """The drawing that best fills a view of ``aspect`` = width / height."""
+        return self.layout().drawing(aspect)
+
+    # -- names ----------------------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        """Each node's display name: its label, numbered ``c₁ c₂ c₃`` where a label is reused."""
+        if self._names is None:
+            self._names = display_names([v.label for v in self.values], self.lines)
+        return self._names
 
     def _role(self, v: Value, param_ids: set[int]) -> str:
         if v is self.output:
@@ -65,11 +100,38 @@ class GraphModel:
         return len(self.values)
 
     def find(self, label: str) -> int | None:
-        """The index of the last value node labelled ``label`` (the name's final binding)."""
-        for i in range(len(self.values) - 1, -1, -1):
-            if self.values[i].label == label:
-                return i
-        return None
+        """The index of the node named ``label``: ``c`` is the name's last node, ``c@2`` (or
+        ``c₂``) its second, counting as the display names do."""
+        names = self.names
+        if label in names:
+            return names.index(label)
+        base, at, k = label.rpartition("@")
+        if at and k.isdigit():
+            if f"{base}{k.translate(_SUBSCRIPT)}" in names:
+                return names.index(f"{base}{k.translate(_SUBSCRIPT)}")
+            return names.index(base) if k == "1" and base in names else None
+        found = [i for i, v in enumerate(self.values) if v.label == label]
+        return max(found, key=lambda i: (self.lines[i], i)) if found else None
+
+    def nodes_on_line(self, line: int) -> list[int]:
+        """The nodes the program made on ``line`` (1-based)."""
+        return [i for i, k in enumerate(self.lines) if k == line] if line > 0 else []
+
+    def local_gradients(self, i: int) -> list[float]:
+        """d(node i)/d(parent) for each of node ``i``'s parents (an operand used twice: the sum),
+        from the engine's own backward rule; no gradient is left changed."""
+        v = self.values[i]
+        parents = v._prev
+        saved = [p.grad for p in parents], v.grad
+        for p in parents:
+            p.grad = 0.0
+        v.grad = 1.0
+        v._backward()
+        local = [p.grad for p in parents]
+        for p, g in zip(parents, saved[0], strict=True):
+            p.grad = g
+        v.grad = saved[1]
+        return local
 
     def input_indices(self) -> list[int]:
         return [i for i, r in enumerate(self.roles) if r == "input"]
@@ -192,6 +254,31 @@ def to_networkx(root: Value, parameters: Iterable[Value] = ()) -> nx.DiGraph:
     An operand used twice (``a + a``) gives one edge; ``GraphModel.parents`` keeps both.
     """
     return GraphModel(root, parameters).to_networkx()
+
+
+def _lines_of(values: list[Value], children: list[list[int]], known: Mapping[int, int]) -> list[int]:
+    lines = [known.get(id(v), 0) for v in values]
+    for i in range(len(values) - 1, -1, -1):  # children first: an unnamed node takes theirs
+        if not lines[i]:
+            fed = [lines[c] for c in children[i] if lines[c]]
+            lines[i] = min(fed) if fed else 0
+    return lines
+
+
+def display_names(labels: list[str], lines: list[int] | None = None) -> list[str]:
+    """Labels made unambiguous: a label on several nodes gets ``₁ ₂ ₃ …`` in the order the
+    program made them (by ``lines``, then topological order); unique labels stay as they are."""
+    lines = lines or [0] * len(labels)
+    groups: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        if label:
+            groups.setdefault(label, []).append(i)
+    names = list(labels)
+    for label, members in groups.items():
+        if len(members) > 1:
+            for k, i in enumerate(sorted(members, key=lambda i: (lines[i], i)), start=1):
+                names[i] = f"{label}{str(k).translate(_SUBSCRIPT)}"
+    return names
 
 
 def _same(a: float, b: float) -> bool:

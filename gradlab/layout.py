@@ -1,101 +1,411 @@
-"""Layered drawings of computation graphs: where each node goes, and how edges cross.
+"""Layered drawings of computation graphs: where each node goes, and where each edge runs.
 
 Layers are anchored at the output (layer 0) and grow towards the inputs: a node's
-layer is its longest path to the output: networkx's generations of the reversed graph.
-Layering from the inputs instead would put every leaf, every weight of an MLP,
-in one huge first column.  Within layers, barycentre sweeps and neighbour swaps
-cut edge crossings.  The drawing depends on the structure alone, so positions
-stay put while values change.
+layer is its longest path to the output (networkx's generations of the reversed graph).
+Layering from the inputs instead would put every leaf, every weight of an MLP, in one
+huge first column.
+
+Edges never pass behind a box.  A layer is a column (a row of the drawing, top to
+bottom) as wide as its widest node, with an empty gap between neighbouring columns.  An edge leaves
+its source sideways, at the source's own height, crosses each gap in a straight line and
+each column it spans at the height of a *dummy node*, a slot of its own in that column
+(as layered drawings do), and enters its target sideways.  Inside a column an edge runs
+only at its own slot's height, and slots are a row apart, so it touches no other box.
+Edges that would need too many dummies run on *tracks* above every node instead.
+``a + a`` draws two edges, bowed apart.  Within layers, barycentre sweeps and neighbour
+swaps (bounded by work, not by size) cut edge crossings.
 
 Rows: ``0 .. n-1`` are the value nodes in topological order; ``n ..`` are op nodes,
 drawn between an op's operands and its result, as in micrograd's ``draw_dot``.
+The ordering depends on the structure alone, so positions stay put while values change.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
-__all__ = ["Drawing", "count_crossings", "layered_drawing"]
+__all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "crossing_pairs",
+           "layered_drawing"]
 
-#: horizontal distance between layers, in drawing units (rows are 1 apart)
+#: a value box and an op circle, in drawing units;
+#: MAX_GROWTH: the most a view may scale a box up, so the gaps stay clear
+BOX_W, BOX_H, OP_D = 1.3, 0.64, 0.44
+MAX_GROWTH = 1.0
+#: distance between slots of a left-to-right layer (a box is BOX_H tall)
+SLOT_PITCH_LR = 0.86
+#: empty space between neighbouring columns, and between slots of a top-to-bottom layer
+LAYER_GAP = 0.5
+SLOT_GAP_TB = 0.3
+#: kept for callers that want a nominal distance between layers
 LAYER_SPACING = 1.3
 #: barycentre sweeps (each one down and one up) that reorder nodes within layers; 0: none
 ORDERING_SWEEPS = 4
-#: drawings with at most this many edges get the exact neighbour-swapping pass too
-TRANSPOSE_MAX_EDGES = 1500
-#: passes, and segment-pair tests in all, that the swapping pass may spend
+#: segment-pair tests the neighbour-swapping pass may spend, whatever the graph's size
 TRANSPOSE_PASSES = 6
-TRANSPOSE_BUDGET = 400_000
+TRANSPOSE_BUDGET = 150_000
+#: edges spanning more layers than this, and the longest edges once the dummies in all
+#: would pass the budget, run on tracks above the drawing
+MAX_DUMMY_SPAN = 16
+DUMMY_BUDGET_PER_ROW = 2
+MIN_DUMMY_BUDGET = 400
+#: every edge enters its target straight for this long, so an arrowhead lies along it
+ARROW_LEAD = 0.24
+#: how far apart the copies of a repeated edge (a + a) leave and enter, and bow in the gap
+REPEAT_OFFSET = 0.14
+REPEAT_BOW = 2.2
+#: a top-to-bottom drawing is chosen only when it fits the view this much larger
+TB_ADVANTAGE = 1.1
+#: a left-to-right drawing may fold into up to MAX_BANDS bands (graphs up to MAX_FOLD_ROWS
+#: rows), when that fits the view FOLD_ADVANTAGE times larger than the best unfolded one
+MAX_BANDS, MAX_FOLD_ROWS, FOLD_ADVANTAGE = 4, 400, 1.15
 
 
 @dataclass(frozen=True)
 class Drawing:
-    """A layered drawing: positions of every row and the edges between rows."""
+    """A layered drawing: positions of every row and the route of every edge."""
 
-    pos: np.ndarray  # (rows, 2) float: x grows towards the output, y is the slot in the layer
+    pos: np.ndarray  # (rows, 2) float: node centres
     is_op: np.ndarray  # (rows,) bool
     value_index: np.ndarray  # (rows,) int: the value a row shows (an op row shows its result's op)
-    edges: np.ndarray  # (edges, 2) int: (source row, target row), data flowing source -> target
+    edges: np.ndarray  # (edges, 2) int: (source row, target row), data flowing source -> target;
+    #                    an operand used twice (a + a) gives two edges
     layer: np.ndarray  # (rows,) int: 0 is the output's layer, growing towards the inputs
+    route: np.ndarray  # (points, 2) float: every edge's polyline, centre to centre
+    route_start: np.ndarray  # (edges + 1,) int: edge k runs through route[route_start[k]:route_start[k+1]]
+    orientation: str = "LR"  # "LR": data flows left to right; "TB": top to bottom
+    bands: int = 1  # a left-to-right drawing folded into this many bands, read top to bottom
+
+    def routes(self):
+        """Each edge's polyline, as an array of points."""
+        for k in range(len(self.edges)):
+            yield self.route[self.route_start[k]:self.route_start[k + 1]]
+
+    def segments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every straight piece of every route: (m, 4) rows of x1, y1, x2, y2, and each piece's edge."""
+        if not len(self.route):
+            return np.zeros((0, 4)), np.zeros(0, dtype=np.int64)
+        counts = np.diff(self.route_start)
+        edge = np.repeat(np.arange(len(self.edges)), np.maximum(counts - 1, 0))
+        first = np.ones(len(self.route), dtype=bool)
+        first[self.route_start[1:] - 1] = False  # a piece starts at every point but an edge's last
+        starts = np.flatnonzero(first)
+        return np.hstack([self.route[starts], self.route[starts + 1]]), edge
+
+    def half_sizes(self) -> np.ndarray:
+        """(rows, 2): every node's half width and half height at its largest (``MAX_GROWTH``)."""
+        box = np.array([BOX_W, BOX_H]) * MAX_GROWTH / 2
+        return np.where(self.is_op[:, None], OP_D / 2, box)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of every node and route point."""
+        if not len(self.pos):
+            return 0.0, 0.0, 0.0, 0.0
+        half = self.half_sizes()
+        lo, hi = (self.pos - half).min(axis=0), (self.pos + half).max(axis=0)
+        if len(self.route):
+            lo, hi = np.minimum(lo, self.route.min(axis=0)), np.maximum(hi, self.route.max(axis=0))
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
 
-def layered_drawing(parents: list[tuple[int, ...]], op_row: np.ndarray) -> Drawing:
+def layered_drawing(parents: list[tuple[int, ...]], op_row: np.ndarray,
+                    aspect: float | None = None) -> Drawing:
     """The drawing of a graph given by its values' parents (topological order, output last).
 
-    Layers anchored at the output, then a few barycentre sweeps to cut crossings.
+    ``aspect``: the view's width / height; the orientation that fills it best is chosen
+    (None: left to right, as micrograd's ``draw_dot``).
     """
-    n = len(parents)
-    rows = n + int((op_row >= 0).sum())
-    is_op = np.zeros(rows, dtype=bool)
-    is_op[n:] = True
-    value_index = np.empty(rows, dtype=np.int64)
-    value_index[:n] = np.arange(n)
-    has_op = np.flatnonzero(op_row >= 0)
-    value_index[op_row[has_op]] = has_op
-
-    edges: list[tuple[int, int]] = []
-    for i in has_op:
-        o = int(op_row[i])
-        edges.append((o, int(i)))
-        for p in dict.fromkeys(parents[i]):  # a + a: one drawn edge
-            edges.append((p, o))
-
-    layer = _layers_from_output(rows, edges)
-    order = _order_within_layers(rows, edges, layer, n)
-    pos = np.zeros((rows, 2))
-    pos[:, 0] = -layer * LAYER_SPACING
-    pos[:, 1] = order
-    return Drawing(pos=pos, is_op=is_op, value_index=value_index,
-                   edges=np.array(edges, dtype=np.int64).reshape(-1, 2), layer=layer)
+    return Layout(parents, op_row).drawing(aspect)
 
 
-def _layers_from_output(rows: int, edges: list[tuple[int, int]]) -> np.ndarray:
-    """Each row's layer: its longest path to the output, the generations of the reversed graph."""
-    flow = nx.DiGraph()
-    flow.add_nodes_from(range(rows))
-    flow.add_edges_from(edges)
-    layer = np.zeros(rows, dtype=np.int64)
-    for k, generation in enumerate(nx.topological_generations(flow.reverse(copy=False))):
-        layer[generation] = k
-    return layer
+class Layout:
+    """The orientation-free part of a layered drawing (layers, dummies, order, tracks), computed once.
+
+    ``drawing(aspect)`` turns it into coordinates for a view of that shape.
+    """
+
+    def __init__(self, parents: list[tuple[int, ...]], op_row: np.ndarray) -> None:
+        # the lists built here hold no reference cycles: the cyclic collector would rescan
+        # every object of a big graph over and over, for nothing (as in gradlab.expr)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(parents, op_row)
+        finally:
+            if collecting:
+                gc.enable()
+        self._cache: dict[str, Drawing] = {}
+
+    def _build(self, parents: list[tuple[int, ...]], op_row: np.ndarray) -> None:
+        n = len(parents)
+        rows = n + int((op_row >= 0).sum())
+        self.n, self.rows = n, rows
+        self.is_op = np.zeros(rows, dtype=bool)
+        self.is_op[n:] = True
+        value_index = np.empty(rows, dtype=np.int64)
+        value_index[:n] = np.arange(n)
+        has_op = np.flatnonzero(op_row >= 0)
+        value_index[op_row[has_op]] = has_op
+        self.value_index = value_index
+        edges: list[tuple[int, int]] = []
+        for i in has_op.tolist():
+            o = int(op_row[i])
+            edges.append((o, i))
+            edges.extend((p, o) for p in parents[i])
+        self.edges = np.array(edges, dtype=np.int64).reshape(-1, 2)
+        self.layer = _layers_from_output(rows, parents, op_row)
+        self._plan_edges()
+        self._order()
+
+    # -- edges: straight, through dummies, or on tracks ------------------------------------------
+
+    def _plan_edges(self) -> None:
+        """Give every long edge a dummy per column it spans, shortest first, within a budget."""
+        layer, rows = self.layer, self.rows
+        unique = list(dict.fromkeys(map(tuple, self.edges.tolist())))
+        span = {e: int(layer[e[0]] - layer[e[1]]) for e in unique}
+        budget = max(MIN_DUMMY_BUDGET, DUMMY_BUDGET_PER_ROW * rows)
+        self.chain: dict[tuple[int, int], list[int]] = {}  # long edge -> its dummy rows, source side first
+        self.tracked: list[tuple[int, int]] = []
+        dummy_layer: list[int] = []
+        for e in sorted((e for e in unique if span[e] > 1), key=span.__getitem__):
+            need = span[e] - 1
+            if need > budget or span[e] > MAX_DUMMY_SPAN:
+                self.tracked.append(e)
+                continue
+            budget -= need
+            start = rows + len(dummy_layer)
+            top = int(layer[e[0]])
+            dummy_layer.extend(range(top - 1, top - 1 - need, -1))
+            self.chain[e] = list(range(start, start + need))
+        self.all_rows = rows + len(dummy_layer)
+        self.full_layer = np.concatenate([layer, np.array(dummy_layer, dtype=np.int64)])
+        # the edges the ordering sees: every unique edge cut into one-layer pieces (tracks left out)
+        pieces: list[tuple[int, int]] = []
+        for e in unique:
+            if e in self.chain:
+                path = [e[0], *self.chain[e], e[1]]
+                pieces.extend(zip(path[:-1], path[1:], strict=False))
+            elif span[e] == 1:
+                pieces.append(e)
+        self.pieces = pieces
+
+    # -- order within layers --------------------------------------------------------------------
+
+    def _order(self) -> None:
+        """A slot for every row (dummies included): see ``_order_within_layers``."""
+        rows, layer = self.all_rows, self.full_layer
+        pred_all: list[list[int]] = [[] for _ in range(rows)]
+        for s, t in self.pieces:
+            pred_all[t].append(s)
+        for s, t in self.tracked:  # only so that depth-first discovery reaches every row
+            pred_all[t].append(s)
+        self.slot = _order_within_layers(rows, self.pieces, pred_all, layer, self.n)
+        self.track_of: dict[int, int] = {}  # a tracked edge's source row -> its track (0 nearest)
+        self._assign_tracks()
+        # tracks alternate above and below every slot, nearest first
+        k = np.array(sorted(set(self.track_of.values())), dtype=np.int64)
+        above, below = self.slot.min(initial=0.0) - 1.0 - k // 2, self.slot.max(initial=0.0) + 1.0 + k // 2
+        self.track_slot = dict(zip(k.tolist(), np.where(k % 2 == 0, above, below).tolist(), strict=True))
+
+    def _assign_tracks(self) -> None:
+        """Tracked edges of one source share a track (a bus); sources whose spans overlap do not."""
+        spans: dict[int, list[int]] = {}
+        for s, t in self.tracked:
+            lo = int(self.layer[t])
+            if s in spans:
+                spans[s][1] = min(spans[s][1], lo)
+            else:
+                spans[s] = [int(self.layer[s]), lo]
+        ends: list[int] = []  # each track's rightmost (lowest) layer so far
+        for s, (hi, lo) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+            for k, end in enumerate(ends):
+                if end > hi:
+                    ends[k] = lo
+                    self.track_of[s] = k
+                    break
+            else:
+                self.track_of[s] = len(ends)
+                ends.append(lo)
+
+    # -- coordinates ------------------------------------------------------------------------------
+
+    def drawing(self, aspect: float | None = None, orientation: str | None = None) -> Drawing:
+        """Coordinates for a view of ``aspect`` = width / height (None: left to right), or in
+        the given ``orientation`` ("LR" or "TB")."""
+        if orientation is not None:
+            if orientation not in ("LR", "TB"):
+                raise ValueError(f"orientation must be 'LR' or 'TB', not {orientation!r}")
+            return self._place(orientation)
+        if aspect is None or not math.isfinite(aspect) or aspect <= 0:
+            return self._place("LR")
+        lr, tb = self._place("LR"), self._place("TB")
+
+        def fit(d: Drawing) -> float:
+            x0, y0, x1, y1 = d.extent()
+            return min(aspect / max(x1 - x0, 1e-9), 1.0 / max(y1 - y0, 1e-9))
+
+        best = tb if fit(tb) > TB_ADVANTAGE * fit(lr) else lr
+        for bands in range(2, MAX_BANDS + 1):  # a long drawing in a squarer view: fold it
+            folded = self._folded(bands)
+            if folded is not None and fit(folded) > FOLD_ADVANTAGE * fit(best):
+                best = folded
+        return best
+
+    def _folded(self, bands: int) -> Drawing | None:
+        key = f"LR/{bands}"
+        if key not in self._cache:
+            from gradlab.layout_fold import fold  # it builds on this module
+
+            self._cache[key] = fold(self, bands) if self.rows <= MAX_FOLD_ROWS else None
+        return self._cache[key]
+
+    def _place(self, orientation: str) -> Drawing:
+        cached = self._cache.get(orientation)
+        if cached is not None:
+            return cached
+        lr = orientation == "LR"
+        rows, layer = self.rows, self.full_layer
+        n_layers = int(layer.max()) + 1 if len(layer) else 0
+        # a node's half extent along the layer axis (dummies: none)
+        box_half = (BOX_W if lr else BOX_H) * MAX_GROWTH / 2
+        half = np.zeros(self.all_rows)
+        half[:rows] = np.where(self.is_op, OP_D / 2, box_half)
+        width = np.zeros(max(n_layers, 1))
+        np.maximum.at(width, layer, half)
+        centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + LAYER_GAP + width[1:])])
+        pitch = SLOT_PITCH_LR if lr else BOX_W * MAX_GROWTH + SLOT_GAP_TB
+        along, across = centre[layer], self.slot * pitch  # along: layer axis, output at 0
+
+        def xy(a, c) -> np.ndarray:
+            return np.column_stack([a, c] if lr else [c, a])
+
+        route, starts, point_layer = self._routes(along, across, centre, width, pitch)
+        if lr:
+            self._unfolded = (centre, width, route, starts, point_layer)
+        d = Drawing(pos=xy(along[:rows], across[:rows]), is_op=self.is_op, value_index=self.value_index,
+                    edges=self.edges, layer=self.layer, route=xy(route[:, 0], route[:, 1]),
+                    route_start=starts, orientation=orientation)
+        self._cache[orientation] = d
+        return d
+
+    def _routes(self, along, across, centre, width, pitch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every edge's polyline in (layer axis, slot axis) coordinates, built in numpy.
+
+        Points of an edge, in order: the source's centre; its exit at the source column's
+        edge; a bow (repeated edges only); a pair of points (entering, leaving) for each
+        column it crosses, at a dummy's height or at its track's; a point ``ARROW_LEAD``
+        before the target column and the entry to it, so the arrowhead lies straight; the
+        target's centre.
+        """
+        layer = self.full_layer
+        e = self.edges
+        m = len(e)
+        src, dst = e[:, 0], e[:, 1]
+        ls, lt = layer[src], layer[dst]
+        # the k-th copy of a repeated edge sits at offset (k - (copies - 1) / 2) * REPEAT_OFFSET
+        key = src * self.all_rows + dst
+        order = np.argsort(key, kind="stable")
+        first = np.r_[True, key[order][1:] != key[order][:-1]] if m else np.zeros(0, dtype=bool)
+        group = np.cumsum(first) - 1
+        copies = np.bincount(group)[group] if m else np.zeros(0, dtype=np.int64)
+        rank = np.arange(m) - np.flatnonzero(first)[group] if m else np.zeros(0, dtype=np.int64)
+        off = np.empty(m)
+        off[order] = (rank - (copies - 1) / 2) * REPEAT_OFFSET * pitch
+        # stations: (edge, j, enter along, leave along, across)
+        st_edge: list[int] = []
+        st_j: list[int] = []
+        st_in: list[float] = []
+        st_out: list[float] = []
+        st_y: list[float] = []
+        st_layer: list[int] = []
+        left, right = (centre - width).tolist(), (centre + width).tolist()
+        acr, lay = across.tolist(), layer.tolist()
+        for k, (s, t) in enumerate(e.tolist()):
+            chain = self.chain.get((s, t))
+            if chain:
+                for j, d in enumerate(chain):
+                    st_edge.append(k)
+                    st_j.append(j)
+                    st_in.append(left[lay[d]])
+                    st_out.append(right[lay[d]])
+                    st_y.append(acr[d])
+                    st_layer.append(lay[d])
+            elif s in self.track_of and lay[s] - lay[t] > 1:
+                st_edge.append(k)
+                st_j.append(0)
+                st_in.append(left[lay[s] - 1])
+                st_out.append(right[lay[t] + 1])
+                st_y.append(np.nan)  # the track's height, below
+                st_layer.append(lay[s] - 1)
+        st_edge_a = np.array(st_edge, dtype=np.int64)
+        st_y_a = np.array(st_y, dtype=float)
+        tracked = np.isnan(st_y_a)
+        if tracked.any():
+            track_y = {s: self.track_slot[k] * pitch for s, k in self.track_of.items()}
+            st_y_a[tracked] = [track_y[int(s)] for s in src[st_edge_a[tracked]]]
+        else:
+            st_y_a[tracked] = 0.0
+        st_y_a[~tracked] += off[st_edge_a[~tracked]]
+        bow = np.flatnonzero(off != 0)
+        big = 2 * (len(st_edge) + 4)
+        st_layer = np.array(st_layer, dtype=np.int64)
+        parts = [  # (edge, order, along, across, the layer whose column the point belongs to)
+            (np.arange(m), np.zeros(m), along[src], across[src], ls),
+            (np.arange(m), np.ones(m), centre[ls] + width[ls], across[src] + off, ls),
+            (st_edge_a, 3 + 2 * np.array(st_j), np.array(st_in), st_y_a, st_layer),
+            (st_edge_a, 4 + 2 * np.array(st_j), np.array(st_out), st_y_a, st_layer),
+            (np.arange(m), np.full(m, big - 1), centre[lt] - width[lt] - ARROW_LEAD, across[dst] + off, lt),
+            (np.arange(m), np.full(m, big), centre[lt] - width[lt], across[dst] + off, lt),
+            (np.arange(m), np.full(m, big + 1), along[dst], across[dst], lt),
+            (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow)), ls[bow]),
+        ]
+        edge_of = np.concatenate([p[0] for p in parts]).astype(np.int64)
+        rank_in_edge = np.concatenate([p[1] for p in parts])
+        pts = np.column_stack([np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])])
+        order = np.lexsort((rank_in_edge, edge_of))
+        pts, kind = pts[order], rank_in_edge[order]
+        point_layer = np.concatenate([p[4] for p in parts]).astype(np.int64)[order]
+        at = np.flatnonzero(kind == 2)  # a bow: midway between its neighbours, pushed out
+        if len(at):
+            pts[at] = (pts[at - 1] + pts[at + 1]) / 2
+            pts[at, 1] += off[edge_of[order][at]] * REPEAT_BOW
+        starts = np.r_[0, np.cumsum(np.bincount(edge_of, minlength=m))]
+        return pts, starts.astype(np.int64), point_layer
 
 
-def _order_within_layers(rows: int, edges: list[tuple[int, int]], layer: np.ndarray, n: int) -> np.ndarray:
-    """A y slot for every row: centred per layer, ordered to cut edge crossings.
+def _layers_from_output(rows: int, parents: list[tuple[int, ...]], op_row: np.ndarray) -> np.ndarray:
+    """Each row's layer: its longest path to the output (values come in topological order,
+    so walking them backwards settles every node before its operands)."""
+    layer = [0] * rows
+    ops = op_row.tolist()
+    for i in range(len(parents) - 1, -1, -1):
+        o = ops[i]
+        if o < 0:
+            continue
+        above = layer[o] = layer[i] + 1
+        for p in parents[i]:
+            if layer[p] <= above:
+                layer[p] = above + 1
+    return np.array(layer, dtype=np.int64)
+
+
+def _order_within_layers(rows: int, edges: list[tuple[int, int]], pred_all: list[list[int]],
+                         layer: np.ndarray, n: int) -> np.ndarray:
+    """A slot for every row: centred per layer, ordered to cut edge crossings.
+
+    ``edges`` span one layer each (long edges already cut at their dummies).
 
     1. Depth-first order from the output, operands in argument order, so a program's
        reading order shows from top to bottom.
     2. Barycentre sweeps (each one towards the inputs, then back), keeping the best
        ordering seen (the plain order included), so sweeping does not make a drawing
-       worse.  Crossings are counted as drawn (straight segments, long edges included)
-       by ``_CrossingCounter`` in O(E log^2 E): exactly on small drawings, estimated
-       on big ones whose long edges span thousands of layers.
-    3. On drawings up to ``TRANSPOSE_MAX_EDGES`` edges, swaps of neighbours in a layer,
-       each kept only if it cuts the exact number of crossings.
+       worse.  Crossings are counted by ``_CrossingCounter`` in O(E log^2 E).
+    3. Swaps of neighbours in a layer, each kept only if it cuts the exact number of
+       crossings, within a fixed amount of work (``TRANSPOSE_BUDGET``) whatever the size.
 
     ``ORDERING_SWEEPS = 0`` skips 2 and 3.
     """
@@ -104,17 +414,17 @@ def _order_within_layers(rows: int, edges: list[tuple[int, int]], layer: np.ndar
     for s, t in edges:
         succ[s].append(t)
         pred[t].append(s)
-    start = n - 1
     seen = [False] * rows
     discovery: list[int] = []
-    stack = [start]
+    stack = [n - 1] if n else []
     while stack:
         r = stack.pop()
         if seen[r]:
             continue
         seen[r] = True
         discovery.append(r)
-        stack.extend(reversed(pred[r]))
+        stack.extend(reversed(pred_all[r]))
+    discovery.extend(r for r in range(rows) if not seen[r])
     n_layers = int(layer.max()) + 1 if rows else 0
     layers: list[list[int]] = [[] for _ in range(n_layers)]
     for r in discovery:
@@ -148,17 +458,19 @@ def _order_within_layers(rows: int, edges: list[tuple[int, int]], layer: np.ndar
     best = counter.count(y)
     best_layers = [members.copy() for members in layers]
     for _ in range(ORDERING_SWEEPS):
+        if best == 0:
+            break
         sweep(towards_inputs, succ)
         sweep(towards_output, pred)
         crossings = counter.count(y)
-        if crossings < best:
-            best = crossings
-            best_layers = [members.copy() for members in layers]
+        if crossings >= best:
+            break  # sweeping has stopped helping
+        best = crossings
+        best_layers = [members.copy() for members in layers]
     layers = best_layers
     for members in layers:
         _assign_slots(members, y)
-    if len(edges) <= TRANSPOSE_MAX_EDGES:
-        _transpose(layers, y, edges, layer)
+    _transpose(layers, y, edges, layer)
     return np.array(y)
 
 
@@ -172,37 +484,15 @@ class _CrossingCounter:
     """Counts crossings of a layered drawing's straight edges for a given y of every row.
 
     Between two neighbouring layers every edge that spans the gap is a straight piece
-    (a long edge is cut into one piece per gap, its y interpolated), and two pieces
-    cross if and only if their order at the left end of the gap is the opposite of their
-    order at the right end: the inversions of a sequence, counted by a merge sort that
-    numpy runs a level at a time.  Exact, except for two long edges meeting exactly at a
-    layer.  When long edges would make more than ``3 * edges`` pieces, the crossings
-    they add are counted in a fixed random sample of the gaps and scaled up: an estimate.
+    (a long edge is cut into one piece per gap, its y interpolated; the layout hands it
+    one-layer pieces only), and two pieces cross if and only if their order at the left
+    end of the gap is the opposite of their order at the right end: the inversions of a
+    sequence, counted by a merge sort that numpy runs a level at a time.  Exact, except
+    for two long edges meeting exactly at a layer.
     """
 
     def __init__(self, edges: np.ndarray, layer: np.ndarray) -> None:
-        src, dst = edges[:, 0], edges[:, 1]
-        top, bottom = layer[src], layer[dst]  # an edge spans the gaps left of layers bottom+1 .. top
-        span = top - bottom
-        long = np.flatnonzero(span > 1)
-        long_pieces = int(span[long].sum())
-        n_gaps = int(layer.max()) if len(layer) else 0
-        if long_pieces <= 3 * len(edges):  # exact
-            self.sets = [(1.0, self._pieces(edges, layer, np.arange(len(edges)), None))]
-            return
-        # gaps are named by the layer at their left end, 1 .. n_gaps
-        chosen = np.random.default_rng(0).random(n_gaps + 1) < len(edges) / long_pieces
-        chosen[0] = False
-        sampled_gaps = np.flatnonzero(chosen)
-        weight = n_gaps / max(1, len(sampled_gaps))
-        short = np.flatnonzero(span == 1)
-        sampled_short = short[chosen[top[short]]]
-        both = np.concatenate([sampled_short, long])
-        self.sets = [
-            (1.0, self._pieces(edges, layer, short, None)),
-            (weight, self._pieces(edges, layer, both, sampled_gaps)),
-            (-weight, self._pieces(edges, layer, sampled_short, sampled_gaps)),
-        ]
+        self.sets = [(1.0, self._pieces(edges, layer, np.arange(len(edges)), None))]
 
     @staticmethod
     def _pieces(edges: np.ndarray, layer: np.ndarray, which: np.ndarray, gaps: np.ndarray | None) -> tuple:
@@ -279,21 +569,20 @@ def _inversions(x: np.ndarray) -> int:
     return total
 
 
-def _transpose(
-    layers: list[list[int]], y: list[float], edges: list[tuple[int, int]], layer: np.ndarray
-) -> None:
+def _transpose(layers: list[list[int]], y: list[float], edges: list[tuple[int, int]],
+               layer: np.ndarray) -> None:
     """Swap neighbours within layers while that cuts the exact number of crossings.
 
-    Swapping two neighbours exchanges their y and moves nothing else, so only the edges
-    at the two nodes can gain or lose crossings, and only against edges overlapping them
-    in x.  At most ``TRANSPOSE_PASSES`` passes and ``TRANSPOSE_BUDGET`` segment tests.
+    Every edge spans one gap, so two edges can cross only in the same gap, and they do
+    when their ends are in opposite orders.  Swapping two neighbours exchanges their y
+    and moves nothing else, so only the edges at the two nodes can gain or lose
+    crossings.  At most ``TRANSPOSE_PASSES`` passes and ``TRANSPOSE_BUDGET`` pair tests:
+    the work is bounded whatever the graph's size (big graphs get the sweeps only).
     """
-    e = np.array(edges, dtype=np.int64)
-    lo, hi = layer[e[:, 1]], layer[e[:, 0]]  # an edge covers layers lo..hi
-    overlaps = (lo[:, None] < hi[None, :]) & (lo[None, :] < hi[:, None])
-    np.fill_diagonal(overlaps, False)
-    candidates = [np.flatnonzero(row).tolist() for row in overlaps]
-    x = (-layer * LAYER_SPACING).tolist()
+    in_gap: dict[int, list[int]] = {}
+    for k, (s, _t) in enumerate(edges):
+        in_gap.setdefault(int(layer[s]), []).append(k)
+    gap_of = [int(layer[s]) for s, _t in edges]
     incident: list[list[int]] = [[] for _ in range(len(y))]
     for k, (s, t) in enumerate(edges):
         incident[s].append(k)
@@ -304,21 +593,17 @@ def _transpose(
         """Crossings with at least one edge in ``group``, each counted once."""
         nonlocal budget
         count = 0
+        members = set(group)
         for a in group:
             s1, t1 = edges[a]
-            x1, y1 = x[s1], y[s1]
-            dx, dy = x[t1] - x1, y[t1] - y1
-            cand = candidates[a]
-            budget -= len(cand)
-            for b in cand:
-                if b < a and b in group:
+            ys, yt = y[s1], y[t1]
+            others = in_gap[gap_of[a]]
+            budget -= len(others)
+            for b in others:
+                if b in members and b <= a:
                     continue
                 s2, t2 = edges[b]
-                x3, y3, x4, y4 = x[s2], y[s2], x[t2], y[t2]
-                if (dx * (y3 - y1) - dy * (x3 - x1)) * (dx * (y4 - y1) - dy * (x4 - x1)) >= 0:
-                    continue
-                ex, ey = x4 - x3, y4 - y3
-                if (ex * (y1 - y3) - ey * (x1 - x3)) * (ex * (y[t1] - y3) - ey * (x[t1] - x3)) < 0:
+                if (y[s2] - ys) * (y[t2] - yt) < 0:
                     count += 1
         return count
 
@@ -344,17 +629,30 @@ def _transpose(
 
 
 def count_crossings(drawing: Drawing) -> int:
-    """Pairs of edges whose straight segments cross (O(edges^2): for tests and small graphs)."""
-    p = drawing.pos
-    segs = [(p[s], p[t]) for s, t in drawing.edges]
-    count = 0
-    for a in range(len(segs)):
-        (x1, y1), (x2, y2) = segs[a]
-        for b in range(a + 1, len(segs)):
-            (x3, y3), (x4, y4) = segs[b]
-            if _segments_cross(x1, y1, x2, y2, x3, y3, x4, y4):
-                count += 1
-    return count
+    """Pairs of edges whose routes cross (O(segments^2) numpy work: for tests and small graphs)."""
+    segs, edge = drawing.segments()
+    return len(crossing_pairs(segs, edge))
+
+
+def crossing_pairs(segs: np.ndarray, owner: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs (i < j) of owners with segments that cross strictly (touching at an end is not)."""
+    pairs: set[tuple[int, int]] = set()
+    p1, p2 = segs[:, None, :2], segs[:, None, 2:]
+    for lo in range(0, len(segs), 512):
+        q1, q2 = segs[None, lo:lo + 512, :2], segs[None, lo:lo + 512, 2:]
+        d1, d2 = _orient(q1, q2, p1), _orient(q1, q2, p2)
+        d3, d4 = _orient(p1, p2, q1), _orient(p1, p2, q2)
+        hit = (d1 * d2 < 0) & (d3 * d4 < 0)
+        a, b = np.nonzero(hit)
+        for i, j in zip(owner[a].tolist(), owner[b + lo].tolist(), strict=True):
+            if i != j:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _orient(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    ab, ac = b - a, c - a
+    return ab[..., 0] * ac[..., 1] - ab[..., 1] * ac[..., 0]
 
 
 def _segments_cross(x1, y1, x2, y2, x3, y3, x4, y4) -> bool:

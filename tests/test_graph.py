@@ -77,8 +77,13 @@ def test_a_plus_a_keeps_both_edges() -> None:
     assert model.parents[i_s] == (ia, ia)
     model.backward()
     assert a.grad == 2.0
-    # the drawing and networkx draw one edge a -> op
-    assert len(model.drawing.edges) == 2
+    # the drawing has two edges a -> op, on different routes; networkx (a DiGraph) has one
+    d = model.drawing
+    op = model.op_row[i_s]
+    assert d.edges.tolist().count([ia, op]) == 2 and len(d.edges) == 3
+    routes = [r for r, e in zip(d.routes(), d.edges.tolist(), strict=True) if e == [ia, op]]
+    assert routes[0].shape != routes[1].shape or not np.allclose(routes[0], routes[1])
+    assert np.abs(routes[0][:, 1] - routes[1][:, 1]).max() >= 0.25  # bowed apart: two arrows, visibly
     assert to_networkx(s).number_of_edges() == 2
 
 
@@ -259,14 +264,14 @@ def test_drawing_shapes_and_conventions() -> None:
         if o >= 0:
             assert d.value_index[o] == i
             assert d.layer[o] == d.layer[i] + 1
-    # data flows left to right: every edge goes from a higher layer to a lower one
+    # data flows left to right: every edge goes from a higher layer to a lower one, further left
     assert (d.layer[d.edges[:, 0]] > d.layer[d.edges[:, 1]]).all()
-    assert (d.pos[:, 0] == -d.layer * layout_module.LAYER_SPACING).all()
-    # slots in a layer are distinct and centred on 0
     for k in np.unique(d.layer):
+        xs = d.pos[d.layer == k, 0]
+        assert (xs == xs[0]).all()  # one column per layer
+        assert (d.pos[d.layer > k, 0] < xs[0]).all()
         ys = d.pos[d.layer == k, 1]
-        assert len(np.unique(ys)) == len(ys)
-        assert ys.mean() == pytest.approx(0.0)
+        assert len(np.unique(ys)) == len(ys)  # slots in a layer are distinct
 
 
 def test_output_alone_in_the_rightmost_layer() -> None:
@@ -318,18 +323,18 @@ def test_ordering_sweeps_reduce_crossings(monkeypatch) -> None:
     # never worse, and better overall
     assert all(w <= o for w, o in zip(with_sweeps, without, strict=True)), (with_sweeps, without)
     assert sum(with_sweeps) < sum(without)
-    assert with_sweeps[0] < without[0]  # the seed example
+    assert with_sweeps[0] <= without[0]  # the seed example: its reading order is already good
 
 
 def test_sweeps_and_swaps_cut_crossings_on_the_seed_example(monkeypatch) -> None:
     g = seed_expression()
     plain = _crossings(g, 0, monkeypatch)
-    monkeypatch.setattr(layout_module, "TRANSPOSE_MAX_EDGES", 0)
+    monkeypatch.setattr(layout_module, "TRANSPOSE_BUDGET", 0)
     sweeps_only = _crossings(g, 4, monkeypatch)
-    monkeypatch.setattr(layout_module, "TRANSPOSE_MAX_EDGES", 10_000)
+    monkeypatch.setattr(layout_module, "TRANSPOSE_BUDGET", 150_000)
     full = _crossings(g, 4, monkeypatch)
-    assert full < sweeps_only <= plain
-    assert full <= 0.85 * plain  # 34 -> 27 when this was written
+    assert full <= sweeps_only <= plain
+    assert full <= 12  # 11 when this was written (27 with long edges drawn straight)
 
 
 @given(st.lists(st.integers(-5, 5), max_size=80))
@@ -339,39 +344,32 @@ def test_inversions_match_brute_force(xs: list[int]) -> None:
     assert layout_module._inversions(np.array(xs, dtype=np.int64)) == expected
 
 
+def straight_crossings(edges: np.ndarray, layer: np.ndarray, y: np.ndarray) -> int:
+    """Crossings of straight edges from (-layer, y) to (-layer, y), brute force."""
+    edges = np.unique(edges, axis=0)
+    pts = np.column_stack([-layer, y]).astype(float)
+    segs = np.hstack([pts[edges[:, 0]], pts[edges[:, 1]]])
+    return len(layout_module.crossing_pairs(segs, np.arange(len(segs))))
+
+
+def straight(root: Value) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A layout's edges (long ones straight, ignoring dummies), layers and slots."""
+    lay = GraphModel(root).layout()
+    return np.unique(lay.edges, axis=0), lay.layer, lay.slot[:lay.rows]
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_crossing_counter_agrees_with_count_crossings(seed: int) -> None:
     root = seed_expression() if seed == 0 else random_expression(25 * seed, seed)
-    d = GraphModel(root).drawing
-    counter = layout_module._CrossingCounter(d.edges, d.layer)
+    edges, layer, y = straight(root)
+    counter = layout_module._CrossingCounter(edges, layer)
     assert len(counter.sets) == 1  # every piece of every edge: no sampling
-    exact = count_crossings(d)
-    counted = counter.count(d.pos[:, 1].tolist())
+    exact = straight_crossings(edges, layer, y)
+    counted = counter.count(y.tolist())
     # exact but for two long edges meeting exactly at a layer, which it misses
     assert 0.95 * exact <= counted <= exact
     if seed == 0:
         assert counted == exact
-
-
-@pytest.mark.parametrize("seed", range(5, 8))
-def test_crossing_counter_estimate_is_close(seed: int) -> None:
-    d = GraphModel(random_expression(25 * seed, seed)).drawing
-    counter = layout_module._CrossingCounter(d.edges, d.layer)
-    assert len(counter.sets) == 3  # long edges sampled
-    exact = count_crossings(d)
-    assert 0.8 * exact <= counter.count(d.pos[:, 1].tolist()) <= 1.2 * exact
-
-
-def test_crossing_counter_estimates_very_long_edges() -> None:
-    # one input feeding every step of a long chain: its edges span thousands of layers
-    x = Value(0.5, label="x")
-    v = x
-    for _ in range(300):
-        v = (v * x).tanh()
-    d = GraphModel(v).drawing
-    counter = layout_module._CrossingCounter(d.edges, d.layer)
-    assert len(counter.sets) == 3  # sampled
-    assert counter.count(d.pos[:, 1].tolist()) >= 0
 
 
 def test_layout_is_deterministic() -> None:

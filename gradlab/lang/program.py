@@ -46,6 +46,8 @@ class Program:
     When false, gradients the app computes for its own views are its own, not the program's.
     ``node_count``: gradlab Values the program created.
     ``lines``: name -> line of its last top-level assignment (every variable, numbers too).
+    ``bindings``: every top-level assignment of a gradlab Value to a name, in order:
+    (name, Value, line); a name reused for a new Value appears once per Value.
     ``plots``: what ``plt.plot``/``plt.scatter`` recorded, in call order; ``plot_labels`` the
     ``plt.title/xlabel/ylabel`` texts by those names.
     ``losses``: the output's ``data`` at each ``backward()`` call, in order: a program whose loop
@@ -69,3 +71,4 @@ class Program:
     plot_labels: dict[str, str] = field(default_factory=dict)
     losses: list[float] = field(default_factory=list)
     straight_line: bool = True
+    bindings: list[tuple[str, Value, int]] = field(default_factory=list)

@@ -594,6 +594,7 @@ class Run(ItemRules):
             if not value.label:
                 value.label = name
             self.last_value = value
+            self.program.bindings.append((name, value, line))
         elif type(value) is Instance and "data" in value.attrs and "_prev" in value.attrs:
             self.last_value = value
         self.globals[name] = value

@@ -77,6 +77,7 @@ class CodeEditor(QPlainTextEdit):
     run_requested = Signal()
 
     ERROR_BACKGROUND = QColor("#fde2e1")
+    LINKED_BACKGROUND = QColor("#dbeafe")  # the line that made the node selected in the graph
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +93,7 @@ class CodeEditor(QPlainTextEdit):
         self._highlighter = PythonHighlighter(self.document())
         self._numbers = _LineNumberArea(self)
         self._error_line = 0
+        self._linked_line = 0
         self.blockCountChanged.connect(self._update_margin)
         self.updateRequest.connect(self._on_update_request)
         self._update_margin()
@@ -101,16 +103,39 @@ class CodeEditor(QPlainTextEdit):
     def mark_error(self, line: int) -> None:
         """Tint line ``line`` (1-based; 0 clears the mark)."""
         self._error_line = line
-        selections = []
+        self._apply_marks()
+
+    def mark_linked(self, line: int) -> None:
+        """Tint line ``line``, the one that made the node selected in the graph (0: none), and
+        scroll it into view; the cursor stays where it is."""
+        self._linked_line = line
+        self._apply_marks()
         block = self.document().findBlockByNumber(line - 1) if line > 0 else None
         if block is not None and block.isValid():
-            sel = QTextEdit.ExtraSelection()
-            sel.format.setBackground(self.ERROR_BACKGROUND)
-            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-            sel.cursor = self.textCursor()
-            sel.cursor.setPosition(block.position())
-            sel.cursor.clearSelection()
-            selections.append(sel)
+            top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+            if not 0 <= top <= self.viewport().height() - self.fontMetrics().height():
+                self.verticalScrollBar().setValue(block.blockNumber() - 2)
+
+    def linked_line(self) -> int:
+        return self._linked_line
+
+    def cursor_line(self) -> int:
+        """The 1-based line the cursor is on."""
+        return self.textCursor().blockNumber() + 1
+
+    def _apply_marks(self) -> None:
+        selections = []
+        marks = ((self._linked_line, self.LINKED_BACKGROUND), (self._error_line, self.ERROR_BACKGROUND))
+        for line, colour in marks:
+            block = self.document().findBlockByNumber(line - 1) if line > 0 else None
+            if block is not None and block.isValid():
+                sel = QTextEdit.ExtraSelection()
+                sel.format.setBackground(colour)
+                sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+                sel.cursor = self.textCursor()
+                sel.cursor.setPosition(block.position())
+                sel.cursor.clearSelection()
+                selections.append(sel)
         self.setExtraSelections(selections)
         self._numbers.update()
 

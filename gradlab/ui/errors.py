@@ -10,6 +10,7 @@ native crash (a segfault in Qt) leaves the Python stacks of every thread behind.
 
 from __future__ import annotations
 
+import atexit
 import faulthandler
 import sys
 import traceback
@@ -143,8 +144,18 @@ def enable_crash_log(folder: Path) -> Path | None:
     except OSError:
         faulthandler.enable()
         return None
-    if _crash_file is not None:
+    if _crash_file is None:
+        atexit.register(_close_crash_log)
+    else:
         _crash_file.close()
     _crash_file = f
     faulthandler.enable(file=f, all_threads=True)
     return path
+
+
+def _close_crash_log() -> None:
+    global _crash_file
+    if _crash_file is not None:
+        faulthandler.disable()
+        _crash_file.close()
+        _crash_file = None

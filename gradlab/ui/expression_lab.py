@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
-from gradlab.ui.graph_canvas import GraphCanvas
+from gradlab.ui.graph_canvas import GraphCanvas, format_number
 from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.program_plots import ProgramPlots
 from gradlab.ui.sliders import SliderPanel
@@ -31,6 +32,30 @@ ERROR_CHARS = 300
 PLOT_SHARE = 0.42
 #: characters the editor may replace by loads before it starts a fresh document (see load_source)
 UNDO_TEXT_BUDGET = 2_000_000
+INSPECTOR_MIN_WIDTH, EDITOR_MIN_WIDTH = 270, 150
+NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
+             "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
+
+
+def step_text(graph, step: int, last: tuple[int, list[float]] | None) -> str:
+    """``step 5 of 21`` and the rule the step applied, as a learner would write it."""
+    n = len(graph)
+    head = f"Backprop step {step} of {n}"
+    out = graph.names[n - 1] or "output"
+    if last is None:
+        return f"{head}: {out}.grad = 1 (d{out}/d{out})"
+    node, local = last
+    v, name = graph.values[node], graph.names[node] or f"#{node}"
+    if not v._prev:
+        return f"{head}: {name} is a leaf; its grad {format_number(v.grad)} is final"
+    rules = []
+    for k, (p, d) in enumerate(zip(v._prev, local, strict=True)):
+        if p in v._prev[:k]:
+            continue  # a + a: one rule, the local gradient already counts both uses
+        j = graph.index[id(p)]
+        pname = graph.names[j] or f"#{j}"
+        rules.append(f"{pname}.grad += {format_number(d)} × {name}.grad = {format_number(p.grad)}")
+    return f"{head}: {name} ({v._op}) passes its grad back:  " + ";  ".join(rules)
 
 
 def _button(text: str, tip: str, name: str, slot) -> QToolButton:
@@ -41,6 +66,30 @@ def _button(text: str, tip: str, name: str, slot) -> QToolButton:
     b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     b.clicked.connect(slot)
     return b
+
+
+class _Header(QWidget):
+    """The output value, then the controls: on one row, or on two when the lab is narrow."""
+
+    def __init__(self, output: QLabel, controls: QWidget) -> None:
+        super().__init__()
+        self.output, self.controls = output, controls
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.addWidget(output, 1)
+        self.box.addWidget(controls)
+
+    def minimumSizeHint(self):  # noqa: N802 -- narrow enough for two rows
+        hint = super().minimumSizeHint()
+        hint.setWidth(max(self.output.minimumSizeHint().width(), self.controls.sizeHint().width()))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        wide = event.size().width() >= self.output.sizeHint().width() + self.controls.sizeHint().width() + 12
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+        super().resizeEvent(event)
 
 
 class ExpressionLab(QWidget):
@@ -88,10 +137,12 @@ class ExpressionLab(QWidget):
         self.editor.textChanged.connect(self._run_timer.start)
         self.editor.run_requested.connect(self.run_now)
         self.canvas.node_clicked.connect(self.model.select)
+        self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
         m = self.model
         m.program_changed.connect(self._on_program_changed)
         m.values_changed.connect(self._on_values_changed)
         m.selection_changed.connect(self.canvas.set_selected)
+        m.selection_changed.connect(self._on_selection_changed)
         m.error_changed.connect(self._on_error_changed)
         m.backprop_step_changed.connect(self._on_backprop_step)
         m.backprop_step_changed.connect(self._show_gradients_note)
@@ -110,14 +161,14 @@ class ExpressionLab(QWidget):
         centre = QWidget()
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addLayout(self._build_toolbar())
+        col.addWidget(self._build_toolbar())
         col.addWidget(self.gradients_label)
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(self.canvas)
         body.addWidget(self.sliders)
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 0)
-        body.setSizes([600, 150])  # room for four sliders before the panel scrolls
+        body.setSizes([640, 110])  # room for three sliders before the panel scrolls
         col.addWidget(body, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -125,14 +176,19 @@ class ExpressionLab(QWidget):
         split.addWidget(centre)
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
-        split.setSizes([340, 760, 380])
+        split.setSizes([300, 820, 320])
+        # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
+        # rather than clip it; the editor keeps room for a line of code
+        self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
+        left.setMinimumWidth(EDITOR_MIN_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
 
-    def _build_toolbar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.addWidget(self.output_label)
+    def _build_toolbar(self) -> QWidget:
+        controls = QWidget()
+        bar = QHBoxLayout(controls)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.addStretch(1)
         bar.addWidget(QLabel("Backprop:"))
         bar.addWidget(_button("Step", "Fill in the next gradient, walking the graph backwards (F10)",
@@ -153,7 +209,7 @@ class ExpressionLab(QWidget):
                               "descendButton", lambda: self.model.step_inputs(self.rate_input.value())))
         bar.addWidget(_button("Ascend", "Move every input by +rate × grad: the output rises",
                               "ascendButton", lambda: self.model.step_inputs(-self.rate_input.value())))
-        return bar
+        return _Header(self.output_label, controls)
 
     # -- program ------------------------------------------------------------------------------
 
@@ -186,7 +242,10 @@ class ExpressionLab(QWidget):
 
     def _on_program_changed(self) -> None:
         self.canvas.set_graph(self.model.graph)
+        self.canvas.set_message("" if self.model.graph is not None else NO_VALUES)
+        self.canvas.set_step_text("")
         self.console.setPlainText("\n".join(self.model.program.printed))
+        self._on_cursor_moved()
         self._show_plots()
         mirrored = self.model.program.mirrored
         for name in ("backpropStepButton", "backpropFinishButton", "descendButton", "ascendButton"):
@@ -203,9 +262,25 @@ class ExpressionLab(QWidget):
         self.editor.mark_error(err.line if err is not None else 0)
         self.error_label.setText(breakable(elide(str(err), ERROR_CHARS)) if err is not None else "")
         self.error_label.setVisible(err is not None)
+        shown = "the last graph that ran" if self.model.graph is not None else "no graph"
+        self.canvas.set_stale(f"Line {err.line}: {err.message}\nThe program stops there; this is {shown}, "
+                              "until it runs again." if err is not None else "")
 
     def _on_backprop_step(self, step: int) -> None:
         self.canvas.set_active(self.model.backprop_current())
+        graph = self.model.graph
+        n = len(graph) if graph is not None else 0
+        self.canvas.set_pending(n - step if step >= 1 and graph is not None else 0)
+        self.canvas.set_step_text(step_text(graph, step, self.model.last_step) if step >= 1 and n else "")
+
+    def _on_cursor_moved(self) -> None:
+        graph = self.model.graph
+        line = self.editor.cursor_line()
+        self.canvas.set_line_nodes(graph.nodes_on_line(line) if graph is not None else [])
+
+    def _on_selection_changed(self, index: int) -> None:
+        graph = self.model.graph
+        self.editor.mark_linked(graph.lines[index] if graph is not None and index >= 0 else 0)
 
     def _show_output(self) -> None:
         graph = self.model.graph

@@ -58,6 +58,8 @@ class ExpressionModel(QObject):
         self.selected = -1
         self.step_size = DEFAULT_STEP
         self.backprop_step = -1
+        #: the step-through's last rule: (node index, its local gradient per parent), or None
+        self.last_step: tuple[int, list[float]] | None = None
         #: the graph shows the gradients the program left (True) or gradlab's own (False)
         self.program_gradients = False
         #: why the probe is off for this graph ("" when it is on); see probe_off_reason
@@ -92,7 +94,10 @@ class ExpressionModel(QObject):
     def _install(self, program: Program) -> None:
         previous = self._selected_label()
         self.program = program
-        self.graph = GraphModel(program.output) if program.output is not None else None
+        lines: dict[int, int] = {}
+        for _name, value, line in program.bindings:
+            lines.setdefault(id(value), line)  # the line that made a Value: its first binding
+        self.graph = GraphModel(program.output, lines=lines) if program.output is not None else None
         self._settle_gradients()
         if self.error is not None:
             self.error = None
@@ -208,7 +213,7 @@ class ExpressionModel(QObject):
     def _selected_label(self) -> str:
         if self.graph is None or self.selected < 0:
             return ""
-        return self.graph.values[self.selected].label
+        return self.graph.names[self.selected]  # c₂, not c: the same node after an edit
 
     # -- values -------------------------------------------------------------------------
 
@@ -286,6 +291,7 @@ class ExpressionModel(QObject):
             v.grad = 0.0
         self.graph.output.grad = 1.0
         self.graph.gradients_current = False  # filled in by hand from here until finish_backprop
+        self.last_step = None
         self.backprop_step = 1
         self.backprop_step_changed.emit(1)
         self.values_changed.emit([])
@@ -301,7 +307,9 @@ class ExpressionModel(QObject):
         k = self.backprop_step
         if k >= len(values):
             return k
-        values[len(values) - k]._backward()  # the node whose gradient is complete passes it on
+        node = len(values) - k  # the node whose gradient is complete passes it on
+        self.last_step = (node, self.graph.local_gradients(node))
+        values[node]._backward()
         self.backprop_step = k + 1
         self.backprop_step_changed.emit(self.backprop_step)
         self.values_changed.emit([])
@@ -314,8 +322,14 @@ class ExpressionModel(QObject):
         self.graph.backward()
         self._gradlab_gradients()
         self.backprop_step = -1
+        self.last_step = None
         self.backprop_step_changed.emit(-1)
         self.values_changed.emit([])
+
+    def gradient_pending(self, index: int) -> bool:
+        """Whether node ``index``'s gradient is not yet complete in the step-through."""
+        g = self.graph
+        return g is not None and self.backprop_step >= 1 and index < len(g) - self.backprop_step
 
     def backprop_current(self) -> int:
         """The graph index whose gradient was completed most recently, or -1."""

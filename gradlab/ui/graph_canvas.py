@@ -2,7 +2,14 @@
 
 Five graphics items whatever the graph's size (node sprites, edge lines, arrowhead sprites,
 highlighted-path lines, and the text of the nodes in view); a value change restyles them
-from numpy arrays: no relayout, no new items.
+from numpy arrays: no relayout, no new items.  Edges follow the layout's routes (around
+boxes, never behind them); the layout's orientation suits the canvas's shape.
+
+Colours (one convention with the network lab, ``gradlab.ui.palette``): a box's fill is blue
+for a positive gradient and orange for a negative one, stronger by decade of |grad| on a
+fixed scale (the legend shows it), so a node keeps its colour while others change.
+Outlines say what a node is (role, non-finite) and highlights what the learner did
+(selection and its path, the step-through's node, the editor's line).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import math
 import os
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolTip, QVBoxLayout, QWidget
@@ -21,28 +28,44 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
 
 from gradlab.graph import GraphModel
+from gradlab.layout import BOX_H, BOX_W, OP_D
 from gradlab.ui import palette
+from gradlab.ui.canvas_overlays import Banner, Legend, Overview
 from gradlab.ui.text import elide, tip
 
 __all__ = ["GraphCanvas", "format_number"]
 
-BOX_W, BOX_H = 1.3, 0.64  # value box in drawing units (rows are 1 apart, layers 1.3)
-OP_D = 0.44  # op circle diameter
 ARROW = 0.2  # arrowhead length
-SIZE_STEPS = (0.92, 0.97, 1.02, 1.08)  # box size by |grad|: small steps, so the text still fits
-LEVELS = 6  # fill intensities per gradient sign
+#: drawn box size, as the layout reserves it (MAX_GROWTH); one size: the fill shows |grad|
+SIZE_STEPS = (1.0,)
+#: |grad| decades that step the fill up: level k holds GRAD_EDGES[k-2] <= |grad| < GRAD_EDGES[k-1]
+GRAD_EDGES = (0.01, 0.1, 1.0, 10.0, 100.0)
+LEVELS = len(GRAD_EDGES) + 1  # fill intensities per gradient sign
 MAX_LABELS = 400  # with more value nodes in view, labels are noise
 MIN_FONT_PX = 7.0
+#: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
+READABLE_PX = 10.0
+FIT_PADDING = 0.02  # of the graph's size, on each side
+RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
+COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
 BACKGROUND = "#fbfbf9"
 ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4}
 CONSTANT, NONFINITE, OP = 2, 5, 6
-# outline (colour, width) per class: the roles, then non-finite values and op nodes
-CLASS_PENS = (("#2b8a3e", 2.4), ("#0b7285", 2.4), ("#adb5bd", 1.0), ("#495057", 1.1),
-              ("#111111", 3.2), ("#9c36b5", 3.0), ("#868e96", 1.0))
-# highlights override the colour: none, on the selected path, selected, active (backprop step)
+# outline (colour, width, dashed) per class: the roles, then non-finite values and op nodes
+CLASS_PENS = (("#2b8a3e", 2.4, False), ("#0b7285", 2.4, False), ("#adb5bd", 1.0, False),
+              ("#495057", 1.1, False), ("#111111", 3.2, False), ("#7048e8", 3.0, True),
+              ("#868e96", 1.0, False))
+CLASS_NAMES = ("input (a leaf you set)", "parameter", "constant", "computed", "output",
+               "nan or inf", "op")
+# highlights override the colour: none, on the selected path, selected, the step-through's
+# node, made by the editor's line
 PATH_COLOUR = "#d6336c"
-STATE_PENS = (None, (PATH_COLOUR, 2.6), ("#a61e4d", 4.2), ("#0ca678", 4.2))
+STATE_PENS = (None, (PATH_COLOUR, 2.6), ("#a61e4d", 4.6), ("#f59f00", 4.6), ("#1c7ed6", 3.6))
+STATE_NAMES = ("", "on the path to the output", "selected", "just filled in (step-through)",
+               "made on the editor's line")
+PATH, SELECTED, ACTIVE, ON_LINE = 1, 2, 3, 4
+ZERO_FILL, NONFINITE_FILL, PENDING_FILL = "#e9ecef", "#f3d9fa", "#ffffff"
 OP_TEXT = {"sigmoid": "σ", "*": "×"}
 
 
@@ -64,21 +87,64 @@ def _brushes() -> list:
         ca, cb = QColor(a).getRgbF(), QColor(b).getRgbF()
         return QColor.fromRgbF(*(ca[k] * (1 - t) + cb[k] * t for k in range(3)))
 
-    fills = [QColor("#e9ecef")]
-    fills += [_blend("#ffffff", palette.POSITIVE, 0.12 + 0.6 * k / LEVELS) for k in range(1, LEVELS + 1)]
-    fills += [_blend("#ffffff", palette.NEGATIVE, 0.12 + 0.68 * k / LEVELS) for k in range(1, LEVELS + 1)]
-    fills.append(QColor("#f3d9fa"))
+    fills = [QColor(c) for c in fill_colours()]
     fills += [_blend("#f1f3f5", c.name(), 0.45) for c in fills]
-    fills += [QColor("#ffffff"), QColor("#868e96"), QColor(PATH_COLOUR)]
+    fills += [QColor("#ffffff"), QColor("#868e96"), QColor(PATH_COLOUR), QColor(PENDING_FILL)]
     return [pg.mkBrush(c) for c in fills]
 
 
-OP_BRUSH, ARROW_BRUSH = 4 * LEVELS + 4, 4 * LEVELS + 5
+def fill_colours() -> list[str]:
+    """Fills by level: 0 zero grad, 1..L positive (blue), L+1..2L negative (orange), 2L+1 non-finite."""
+
+    def blend(colour: str, t: float) -> str:
+        a, b = np.array(palette.rgb("#ffffff"), float), np.array(palette.rgb(colour), float)
+        r, g, b = (round(c) for c in a + (b - a) * t)
+        return f"#{r:02x}{g:02x}{b:02x}"
+
+    ramp = [0.12 + 0.58 * (k - 1) / (LEVELS - 1) for k in range(1, LEVELS + 1)]  # text stays legible
+    return ([ZERO_FILL] + [blend(palette.POSITIVE, t) for t in ramp]
+            + [blend(palette.NEGATIVE, t) for t in ramp] + [NONFINITE_FILL])
+
+
+def grad_levels(g: np.ndarray) -> np.ndarray:
+    """The fill level of each gradient on the fixed scale (0: zero; 1..LEVELS by decade of |g|)."""
+    level = 1 + np.searchsorted(np.array(GRAD_EDGES), np.abs(g), side="right")
+    return np.where(g != 0, level, 0)
+
+
+OP_BRUSH, ARROW_BRUSH, PENDING_BRUSH = 4 * LEVELS + 4, 4 * LEVELS + 5, 4 * LEVELS + 7
+
+
+def legend_rows() -> list[tuple[str, str, str, float, bool]]:
+    """The full legend: every fill (the fixed |grad| scale) and every outline the canvas draws."""
+    fills = fill_colours()
+    edges = [0.0, *GRAD_EDGES]
+    grey = "#adb5bd"
+    rows = [("grad = 0", fills[0], grey, 1.0, False)]
+    for k in range(1, LEVELS + 1):
+        lo = edges[k - 1]
+        span = f"|grad| ≥ {GRAD_EDGES[-1]:g}" if k == LEVELS else (
+            f"|grad| < {edges[k]:g}" if k == 1 else f"{lo:g} ≤ |grad| < {edges[k]:g}")
+        rows.append((f"{span}: blue +, orange −", fills[k], fills[LEVELS + k], 3.0, False))
+    rows.append(("grad not computed yet (step-through)", PENDING_FILL, grey, 1.0, False))
+    rows.append(("constant: the fill, muted", "#f1f3f5", grey, 1.0, False))
+    for (colour, width, dashed), name in zip(CLASS_PENS, CLASS_NAMES, strict=True):
+        if name != "op":
+            rows.append((f"outline: {name}", "#ffffff", colour, min(width, 3.0), dashed))
+    for state, name in zip(STATE_PENS[1:], STATE_NAMES[1:], strict=True):
+        rows.append((f"outline: {name}", "#ffffff", state[0], min(state[1], 3.5), False))
+    return rows
 
 
 def _pens() -> list:
-    return [pg.mkPen(state[0] if state else colour, width=max(width, state[1] if state else 0))
-            for state in STATE_PENS for colour, width in CLASS_PENS]
+    pens = []
+    for state in STATE_PENS:
+        for colour, width, dashed in CLASS_PENS:
+            pen = pg.mkPen(state[0] if state else colour, width=max(width, state[1] if state else 0))
+            if dashed and not state:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            pens.append(pen)
+    return pens
 
 
 def _symbols() -> list:
@@ -133,7 +199,12 @@ class _Sprites(pg.ScatterPlotItem):
 
 
 class _Segments(QGraphicsObject):
-    """Line segments from a numpy array, culled to the exposed area, drawn with one drawLines call."""
+    """Line segments from a numpy array, culled to the exposed area, drawn with one drawLines call.
+
+    With ``coarse`` segments too (one straight piece per edge), those are drawn instead while
+    a drawing unit is under ``COARSE_BELOW_PX`` pixels: the routes' bends are then invisible,
+    and a big graph at fit would otherwise draw five times the lines.
+    """
 
     def __init__(self, pen: QPen) -> None:
         super().__init__()
@@ -142,11 +213,15 @@ class _Segments(QGraphicsObject):
         self._lines = PrimitiveArray(QLineF, 4)
         self.set_segments(np.zeros((0, 4)))
 
-    def set_segments(self, seg: np.ndarray) -> None:
-        """``seg``: (m, 4) rows of x1, y1, x2, y2."""
+    def set_segments(self, seg: np.ndarray, coarse: np.ndarray | None = None) -> None:
+        """``seg``: (m, 4) rows of x1, y1, x2, y2; ``coarse``: the same edges, straight."""
         self.prepareGeometryChange()
         self.seg = seg
         self._lo, self._hi = np.minimum(seg[:, :2], seg[:, 2:]), np.maximum(seg[:, :2], seg[:, 2:])
+        self._coarse = coarse
+        if coarse is not None:
+            self._coarse_lo = np.minimum(coarse[:, :2], coarse[:, 2:])
+            self._coarse_hi = np.maximum(coarse[:, :2], coarse[:, 2:])
         lo, hi = (self._lo.min(axis=0) - 0.1, self._hi.max(axis=0) + 0.1) if len(seg) else ((0, 0), (0, 0))
         self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
         self.update()
@@ -155,8 +230,10 @@ class _Segments(QGraphicsObject):
         return self._rect
 
     def paint(self, p: QPainter, option, widget=None) -> None:
-        r, lo, hi = option.exposedRect, self._lo, self._hi
-        seg = self.seg[(hi[:, 0] >= r.left()) & (lo[:, 0] <= r.right())
+        r, lo, hi, seg = option.exposedRect, self._lo, self._hi, self.seg
+        if self._coarse is not None and abs(p.transform().m11()) < COARSE_BELOW_PX:
+            lo, hi, seg = self._coarse_lo, self._coarse_hi, self._coarse
+        seg = seg[(hi[:, 0] >= r.left()) & (lo[:, 0] <= r.right())
                        & (hi[:, 1] >= r.top()) & (lo[:, 1] <= r.bottom())]
         if len(seg):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, len(seg) <= MAX_AA_LINES)
@@ -211,8 +288,30 @@ class GraphCanvas(QWidget):
         self._bold.setBold(True)
         self._op_widths: dict[str, float] = {}
         self._scale = 0.0  # device pixels per drawing unit, as last applied to sprite sizes
+        self._pending_below = 0  # step-through: nodes below this index have no gradient yet
+        self._line_nodes = np.zeros(0, dtype=np.int64)
+        self.key = Legend("graphKey", self)
+        self.key.set_rows("", [("grad > 0", fill_colours()[3], "#adb5bd", 1.0, False),
+                               ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)])
+        self.key.setToolTip("Fill: blue for a positive gradient, orange for a negative one, "
+                            "stronger by decade of |grad|. View ▸ Legend explains every colour.")
+        self.legend = Legend("graphLegend", self)
+        self.legend.set_rows("Legend", legend_rows())
+        self.legend.hide()
+        self.overview = Overview(self)
+        self.overview.moved_to.connect(self.centre_on)
+        # above the view, never over the graph: a failed run (the graph is the last good one),
+        # and the step-through's counter and rule
+        self.banner = Banner("graphBanner", self)
+        self.step_banner = Banner("stepBanner", self)
+        self.layout().insertWidget(0, self.banner)
+        self.layout().insertWidget(1, self.step_banner)
+        self.message = Banner("graphMessage", self)  # no graph to draw, and why
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._relayout_timer = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
+        self._relayout_timer.timeout.connect(self._relayout_for_size)
         self.set_graph(None)
-        self._vb.sigTransformChanged.connect(self._resize)
+        self._vb.sigTransformChanged.connect(self._on_view_changed)
         self._view.scene().sigMouseClicked.connect(self._on_click)
         self._view.scene().sigMouseMoved.connect(self._on_move)
 
@@ -231,10 +330,35 @@ class GraphCanvas(QWidget):
         return self._graph
 
     def set_graph(self, graph: GraphModel | None) -> None:
-        """Draw a new graph (its structure changed) and fit it in view; None clears the canvas."""
+        """Draw a new graph (its structure changed) in the orientation that suits the canvas, and
+        open it: fitted if its text is readable so, else readable around the output; None clears."""
         self._graph = graph
         self._selected = self._active = self._hovered = -1
-        d = graph.drawing if graph is not None else None
+        self._pending_below = 0
+        self._line_nodes = np.zeros(0, dtype=np.int64)
+        self._place_drawing(graph.drawing_for(self._aspect()) if graph is not None else None)
+        self.open_view()
+
+    def _aspect(self) -> float | None:
+        size = self._view.viewport().size()
+        return size.width() / size.height() if size.height() > 0 and size.width() > 0 else None
+
+    def _relayout_for_size(self) -> None:
+        """The canvas changed shape: take the drawing that suits it (the layout's cached
+        orientations and foldings), keeping the highlights, and open it again."""
+        if self._graph is not None and self._graph.drawing_for(self._aspect()) is not self.drawing:
+            self.open_view()
+
+    def _take_drawing_for_size(self) -> None:
+        d = self._graph.drawing_for(self._aspect()) if self._graph is not None else None
+        if d is not None and d is not self.drawing:
+            self._place_drawing(d)
+            self._update_path()
+            self._restyle()
+
+    def _place_drawing(self, d) -> None:
+        graph = self._graph
+        self.drawing = d
         n = self._n = len(graph) if graph is not None else 0
         empty = d is None
         self._pos = np.zeros((0, 2)) if empty else d.pos.astype(float)
@@ -253,7 +377,10 @@ class GraphCanvas(QWidget):
         self.label_item.prepareGeometryChange()
         self.label_item.rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
         self.refresh_values()
-        self.fit()
+        if n:
+            x0, y0, x1, y1 = d.extent()
+            self.overview.set_graph(self._pos[:n], QRectF(x0, y0, x1 - x0, y1 - y0),
+                                    np.zeros(n, dtype=np.int64), ["#868e96"])
 
     def refresh_values(self, changed: list[int] | None = None) -> None:
         """Values or gradients changed in place: restyle the nodes and repaint the labels.
@@ -282,7 +409,7 @@ class GraphCanvas(QWidget):
             self._path_rows[ops[ops >= 0]] = True
         e = self._edges
         self._on_path = self._path_rows[e[:, 0]] & self._path_rows[e[:, 1]]
-        self.path_item.set_segments(self._segments[self._on_path])
+        self.path_item.set_segments(self._segments[self._on_path[self._segment_edge]])
         keys = self._arrow_symbol * 2 + self._on_path
         self._arrow_keys, inverse = np.unique(keys, return_inverse=True)
         self._arrow_inverse = inverse.reshape(-1)
@@ -295,11 +422,98 @@ class GraphCanvas(QWidget):
     def selected(self) -> int:
         return self._selected
 
+    def set_pending(self, below: int) -> None:
+        """Step-through: nodes with an index below ``below`` have no gradient yet (0: all have)."""
+        self._pending_below = max(0, int(below))
+        self._restyle()
+        self.label_item.update()
+
+    def set_line_nodes(self, indices) -> None:
+        """Outline the value nodes ``indices`` (those the editor's current line made)."""
+        self._line_nodes = np.array([i for i in indices if 0 <= i < self._n], dtype=np.int64)
+        self._restyle()
+
+    def set_stale(self, message: str) -> None:
+        """A failed run: dim the graph (the last good one) under a banner saying ``message``;
+        an empty message restores it."""
+        self.banner.show_text(message, "error")
+        for item in (self.edge_item, self.path_item, self.arrow_item, self.node_item, self.label_item):
+            item.setOpacity(0.3 if message else 1.0)
+        self._place_overlays()
+
+    def is_stale(self) -> bool:
+        """Whether the graph shown is the last good one, under an error banner."""
+        return bool(self.banner.text()) and not self.banner.isHidden()
+
+    def set_message(self, text: str) -> None:
+        """Say why there is no graph (empty: no message)."""
+        self.message.show_text(text, "info")
+        self._place_overlays()
+
+    def set_step_text(self, text: str) -> None:
+        """The step-through's counter and rule, shown over the graph (empty: hidden)."""
+        self.step_banner.show_text(text, "step")
+        self._place_overlays()
+
+    def set_legend_visible(self, visible: bool) -> None:
+        """Show the full legend (every fill and outline) in place of the small key."""
+        self.legend.setVisible(visible)
+        self.key.setVisible(not visible)
+        self._place_overlays()
+
+    def readable_scale(self) -> float:
+        """Pixels per drawing unit at which a box's label, data and grad are READABLE_PX tall."""
+        # the text's pixel size is rounded (see label_px): READABLE_PX - 0.5 rounds up to it
+        return (READABLE_PX - 0.5) * max(3.9 / (BOX_H * SIZE_STEPS[0]), 8.6 / (BOX_W * SIZE_STEPS[0]))
+
+    def fit_scale(self) -> float:
+        """Pixels per drawing unit when the whole graph fits."""
+        if not self._n:
+            return 0.0
+        x0, y0, x1, y1 = self.drawing.extent()
+        size = self._view.viewport().size()
+        room = max(size.height() - self._key_room(), 1)
+        fit = min(size.width() / max(x1 - x0, 1e-9), room / max(y1 - y0, 1e-9))
+        return fit / (1 + 2 * FIT_PADDING)
+
+    def _key_room(self) -> int:
+        """Pixels kept free at the bottom at fit, so the key covers no box."""
+        return self.key.height() + 12 if self.key.isVisibleTo(self) else 0
+
+    def open_view(self) -> None:
+        """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
+        else show the output (or the selection) readably."""
+        self._take_drawing_for_size()
+        if not self._n or self.fit_scale() >= self.readable_scale():
+            self.fit()
+            return
+        self.show_readable(self._selected if self._selected >= 0 else self._n - 1)
+
+    def show_readable(self, index: int) -> None:
+        """Show value node ``index`` at the readable scale: the output near the end data flows
+        to (right, or bottom), with what feeds it in view; any other node in the middle."""
+        size = self._view.viewport().size()
+        s = self.readable_scale() * 1.05
+        w, h = max(size.width(), 1) / s, max(size.height(), 1) / s
+        x, y = self._pos[index]
+        fx = fy = 0.5
+        if index == self._n - 1:
+            lr = self.drawing.orientation == "LR"
+            fx, fy = (0.8, 0.5) if lr else (0.5, 0.8)
+        self._set_view(QRectF(x - fx * w, y - fy * h, w, h))
+
+    def centre_on(self, point: QPointF) -> None:
+        """Move the view, at its zoom, so that ``point`` (drawing coordinates) is in the middle."""
+        r = self._vb.viewRect()
+        self._set_view(r.translated(point.x() - r.center().x(), point.y() - r.center().y()))
+
     def fit(self) -> None:
         """Show the whole graph."""
         if self._n:
-            lo, hi = (self._pos - self._half_max).min(axis=0), (self._pos + self._half_max).max(axis=0)
-            self._vb.setRange(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]), padding=0.04)
+            x0, y0, x1, y1 = self.drawing.extent()
+            h = max(self._view.viewport().height(), 1)
+            tall = (y1 - y0) * h / max(h - self._key_room(), 1)  # the key's strip below the graph
+            self._vb.setRange(QRectF(x0, y0, x1 - x0, tall), padding=FIT_PADDING)
         else:
             self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
         self._resize()
@@ -358,32 +572,57 @@ class GraphCanvas(QWidget):
         """Whether any node text is drawn at the current zoom."""
         return self._label_rows() is not None
 
+    def label_px(self) -> int:
+        """The pixel size of the data and grad text at the current zoom (0: not drawn)."""
+        found = self._label_rows()
+        if found is None or found[1] < 2:
+            return 0
+        s = self._current_scale()
+        return round(min(BOX_H * SIZE_STEPS[0] * s / 3.9, BOX_W * SIZE_STEPS[0] * s / 8.6, 15.0))
+
     def label_text(self, index: int) -> str:
         """The full text of a value node's box: label, data and grad."""
         v = self._graph.values[index]
-        return f"{elide(v.label)}\ndata {format_number(v.data)}\ngrad {format_number(v.grad)}"
+        return f"{elide(self._graph.names[index])}\ndata {format_number(v.data)}\n{self._grad_text(index)}"
 
     # -- geometry --------------------------------------------------------------------------
 
     def _build_edges(self) -> None:
-        """Segments clipped to the node outlines, so arrowheads touch the box or circle they enter."""
+        """The routes as segments, clipped to the node outlines at both ends, so an edge starts at
+        its source's outline and its arrowhead touches the box or circle it enters."""
         e = self._edges
-        src, dst = self._pos[e[:, 0]], self._pos[e[:, 1]]
-        u = dst - src
-        u /= np.maximum(np.hypot(u[:, 0], u[:, 1]), 1e-9)[:, None]
-        du = np.maximum(np.abs(u), 1e-9)
+        if self.drawing is None or not len(e):
+            self._segments, self._segment_edge = np.zeros((0, 4)), np.zeros(0, dtype=np.int64)
+            self._arrow_symbol = np.zeros(0, dtype=np.int64)
+            self.edge_item.set_segments(self._segments)
+            self.arrow_item.set_positions(np.zeros((0, 2)))
+            self._update_path()
+            return
+        seg, owner = self.drawing.segments()
+        seg = seg.copy()
+        first = self.drawing.route_start[:-1] - np.arange(len(e))  # each edge's first segment
+        last = self.drawing.route_start[1:] - np.arange(len(e)) - 2
 
-        def reach(rows: np.ndarray) -> np.ndarray:  # from a centre to the outline along u
+        def unit(rows: np.ndarray) -> np.ndarray:
+            u = seg[rows, 2:] - seg[rows, :2]
+            return u / np.maximum(np.hypot(u[:, 0], u[:, 1]), 1e-9)[:, None]
+
+        def reach(rows: np.ndarray, u: np.ndarray) -> np.ndarray:  # from a centre to the outline along u
+            du = np.maximum(np.abs(u), 1e-9)
             hx, hy = self._half_max[rows].T
             return np.where(self._is_op[rows], hx, np.minimum(hx / du[:, 0], hy / du[:, 1]))
 
-        a = src + u * reach(e[:, 0])[:, None]
-        b = dst - u * (reach(e[:, 1]) + 0.01)[:, None]
-        self._segments = np.hstack([a, b - u * ARROW * 0.6])  # the line ends inside its arrowhead
-        self.edge_item.set_segments(self._segments)
-        angle = np.degrees(np.arctan2(u[:, 1], u[:, 0]))  # y grows downwards, as in device pixels
+        u0 = unit(first)
+        length = np.hypot(*(seg[first, 2:] - seg[first, :2]).T)
+        seg[first, :2] += u0 * np.minimum(reach(e[:, 0], u0), length)[:, None]
+        u1 = unit(last)
+        tip = seg[last, 2:] - u1 * (reach(e[:, 1], u1) + 0.01)[:, None]
+        seg[last, 2:] = tip - u1 * ARROW * 0.6  # the line ends inside its arrowhead
+        self._segments, self._segment_edge = seg, owner
+        self.edge_item.set_segments(seg, np.hstack([self._pos[e[:, 0]], self._pos[e[:, 1]]]))
+        angle = np.degrees(np.arctan2(u1[:, 1], u1[:, 0]))  # y grows downwards, as in device pixels
         self._arrow_symbol = 2 + np.round((angle + 180) / 10).astype(np.int64) % 36
-        self.arrow_item.set_positions(b - u * ARROW / 2)
+        self.arrow_item.set_positions(tip - u1 * ARROW / 2)
         self._update_path()
 
     def _row_at(self, point: QPoint | QPointF) -> int:
@@ -404,22 +643,21 @@ class GraphCanvas(QWidget):
     # -- styling ---------------------------------------------------------------------------
 
     def _restyle(self) -> None:
-        """Style keys from gradients (fill, size), roles and highlights (outline)."""
+        """Style keys from gradients (fill on the fixed scale), roles and highlights (outline)."""
         n, g = self._n, self._grad
         finite = np.isfinite(g) & np.isfinite(self._data)
-        mag = np.log1p(np.abs(np.where(finite, g, 0.0)))
-        top = mag.max(initial=0.0)
-        t = mag / top if top > 0 else mag
-        level = np.where(g != 0, 1 + np.minimum((t * LEVELS).astype(np.int64), LEVELS - 1), 0)
+        level = grad_levels(np.where(finite, g, 0.0))
         level = np.where(finite, np.where(g < 0, level + LEVELS, level), 2 * LEVELS + 1)
         brush = np.full(len(self._pos), OP_BRUSH)
         brush[:n] = level + (self._role_class[:n] == CONSTANT) * (2 * LEVELS + 2)
+        brush[:self._pending_below] = PENDING_BRUSH  # step-through: no gradient yet
         step = np.full(len(self._pos), len(SIZE_STEPS))  # the op circle's size
-        step[:n] = np.minimum((t * len(SIZE_STEPS)).astype(np.int64), len(SIZE_STEPS) - 1)
+        step[:n] = 0
         pen = self._role_class.copy()
         pen[:n][~finite] = NONFINITE
         state = self._path_rows.astype(np.int64)
-        for index, s in ((self._selected, 2), (self._active, 3)):
+        state[self._line_nodes] = ON_LINE
+        for index, s in ((self._selected, SELECTED), (self._active, ACTIVE)):
             if index >= 0:
                 state[index] = s
         key = (step * len(self._pens) + state * len(CLASS_PENS) + pen) * len(self._brushes) + brush
@@ -445,6 +683,46 @@ class GraphCanvas(QWidget):
         styles = [(self._symbols[k // 2], arrow, no_pen, self._brushes[ARROW_BRUSH + k % 2])
                   for k in self._arrow_keys.tolist()]
         self.arrow_item.set_styles(styles, self._arrow_inverse)
+
+    def _on_view_changed(self) -> None:
+        self._resize()
+        self._update_overview()
+
+    def _update_overview(self) -> None:
+        """The overview map shows while part of the graph is out of view."""
+        if not self._n or self.drawing is None:
+            self.overview.hide()
+            return
+        x0, y0, x1, y1 = self.drawing.extent()
+        r = self._vb.viewRect()
+        whole = r.contains(QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(0.2, 0.2, -0.2, -0.2))
+        self.overview.set_view(r)
+        self.overview.setVisible(not whole)
+        self._place_overlays()
+
+    # -- overlays --------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_overlays()
+        self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
+
+    def _place_overlays(self) -> None:
+        w, h, m = self.width(), self.height(), 8
+        top = self._view.y() + m
+        h = self._view.y() + self._view.height()
+        if self.message.isVisible():
+            self.message.setFixedWidth(max(120, min(w - 2 * m, 520)))
+            self.message.adjustSize()
+            self.message.move((w - self.message.width()) // 2, max(top, (h - self.message.height()) // 2))
+        for box in (self.key, self.legend):
+            box.resize(box.sizeHint())
+            box.move(m, max(top, h - box.height() - m))
+            box.raise_()
+        side = int(min(200, max(90, 0.28 * w)))
+        self.overview.resize(side, int(side * 0.65))
+        self.overview.move(w - self.overview.width() - m, h - self.overview.height() - m)
+        self.overview.raise_()
 
     # -- labels ----------------------------------------------------------------------------
 
@@ -481,25 +759,31 @@ class GraphCanvas(QWidget):
             return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * 0.94)
         p.save()
         p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
-        centre, values = Qt.AlignmentFlag.AlignCenter, self._graph.values
+        centre, values, names = Qt.AlignmentFlag.AlignCenter, self._graph.values, self._graph.names
         for row, (x, y) in zip(rows.tolist(), xy, strict=True):
             if row >= self._n:
                 self._paint_op(p, self._op_text[self._value_index[row]], x, y, op_d)
                 continue
-            v = values[row]
+            v, name = values[row], names[row]
             p.setPen(QColor("#6c757d" if self._role_class[row] == CONSTANT else "#1b1b1b"))
             p.setFont(self._bold)
             if detail == 1:
-                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, fit(v.label, 6))
+                p.drawText(QRectF(x - w / 2, y - h / 2, w, h), centre, fit(name, 6))
                 continue
-            top = y - (1.5 if v.label else 1.0) * line
-            if v.label:
-                p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(v.label, 14))
+            top = y - (1.5 if name else 1.0) * line
+            if name:
+                p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
             p.setFont(self._font)
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
-                       f"data {format_number(v.data)}\ngrad {format_number(v.grad)}")
+                       f"data {format_number(v.data)}\n{self._grad_text(row)}")
         p.restore()
+
+    def _grad_text(self, index: int) -> str:
+        """``grad …`` for a box, blank while the step-through has not reached the node."""
+        if index < self._pending_below:
+            return "grad"
+        return f"grad {format_number(self._graph.values[index].grad)}"
 
     def _paint_op(self, p: QPainter, text: str, x: float, y: float, d: float) -> None:
         width = self._op_widths.get(text)
@@ -539,11 +823,14 @@ class GraphCanvas(QWidget):
     def _tooltip(self, row: int) -> str:
         i = int(self._value_index[row])
         v = self._graph.values[i]
-        name = elide(v.label, 200) if v.label else f"node {i}"  # a tooltip wraps: more of a long name
+        name = elide(self._graph.names[i], 200) if v.label else f"node {i}"  # a tooltip wraps
+        line = self._graph.lines[i]
+        made = f"\nmade on line {line}" if line else ""
         if row >= self._n:
-            return f"op {v._op} → {name}"
+            return f"op {v._op} → {name}{made}"
+        grad = "not computed yet" if i < self._pending_below else repr(v.grad)
         return (f"{name}\nop: {v._op or '(leaf)'}\nrole: {self._graph.roles[i]}\n"
-                f"data: {v.data!r}\ngrad: {v.grad!r}")
+                f"data: {v.data!r}\ngrad: {grad}{made}")
 
     # -- export ----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -262,20 +263,40 @@ class NodeInspector(QWidget):
         else:
             self._plot_timer.start()  # restarts on every move of a drag: one sweep once it pauses
 
+    def _display_name(self, i: int) -> str:
+        """Node ``i``'s name as the graph shows it (``c₂``); a graph without display names (the
+        network lab's parameters) gives its labels."""
+        g = self.model.graph
+        names = getattr(g, "names", None)
+        return names[i] if names is not None else g.values[i].label
+
     def _name(self, i: int) -> str:
         v = self.model.graph.values[i]
-        return elide(v.label) if v.label else (f"#{i} ({v._op})" if v._op else f"#{i} ({_short(v.data)})")
+        name = self._display_name(i)
+        if name:
+            return elide(name)
+        return f"#{i} ({v._op})" if v._op else f"#{i} ({_short(v.data)})"
 
     def _refresh_node(self, i: int) -> None:
         g = self.model.graph
         v = g.values[i]
-        self.node_label.setText(breakable(elide(v.label)) if v.label else "(unnamed)")
+        name = self._display_name(i)
+        self.node_label.setText(breakable(elide(name)) if name else "(unnamed)")
+        lines = getattr(g, "lines", None)
+        line = lines[i] if lines is not None else 0
+        self.node_label.setToolTip(f"The variable name bound to this node; made on line {line}." if line
+                                   else "The variable name bound to this node, if any.")
         self.node_op.setText(v._op or "— (leaf)")
         self.node_role.setText(g.roles[i])
         self.node_data.setText(f"{v.data:.4f}")
         self.node_data.setToolTip(f"The node's current value: {v.data!r}")
-        self.node_grad.setText(f"{v.grad:.4f}")
-        self.node_grad.setToolTip(f"d(output)/d(node) = {v.grad!r}")
+        pending = getattr(self.model, "gradient_pending", None)
+        if pending is not None and pending(i):
+            self.node_grad.setText("not computed yet")
+            self.node_grad.setToolTip("Backprop is being stepped through and has not reached this node.")
+        else:
+            self.node_grad.setText(f"{v.grad:.4f}")
+            self.node_grad.setToolTip(f"d(output)/d(node) = {v.grad!r}")
         if self._links_for != i:  # the structure is frozen: rebuild only for another node
             self._links_for = i
             self._fill_links(self.parent_links, g.parents[i])
@@ -348,8 +369,10 @@ class NodeInspector(QWidget):
         self.sentence.setText("")
         self.note.setText(self._off_reason())
         self.note.setVisible(True)
-        self.response_plot.clear()
-        self.error_plot.clear()
+        stepping = self.model.backprop_step >= 0
+        for plot in (self.response_plot, self.error_plot):
+            plot.show_message("Paused while backprop is stepped through: the probe would fill in "
+                              "every gradient." if stepping else "The probe is off here: see the note above.")
         self.best_h.setText("")
 
     def _plot_names(self, result) -> dict[str, str]:
@@ -364,8 +387,20 @@ class NodeInspector(QWidget):
         g, h = self.model.graph, self.model.step_size
         result = result if result is not None else self.probes.nudge(g, i, h)
         self._curve = self.probes.curve(g, i)
-        self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
+        xs, ys = (np.asarray(a, dtype=float) for a in self._curve)
+        if not np.isfinite(ys).any() or not np.isfinite(xs).any():
+            self.response_plot.show_message(f"No curve: the output is {_num(float(result.f0))} for every "
+                                            f"value of {self._name(i)} tried.")
+        elif not (math.isfinite(result.x)):
+            self.response_plot.show_message(f"No curve: {self._name(i)} is {_num(float(result.x))}.")
+        else:
+            self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
         sweep = self.probes.sweep(g, i)
+        errors = np.concatenate([np.asarray(e, float) for e in (sweep.forward_error, sweep.central_error)])
+        if not np.isfinite(errors).any():
+            self.error_plot.show_message("No errors to plot: the gradient or the output is not finite here.")
+            self.best_h.setText("")
+            return
         self.error_plot.show_sweep(sweep, h)
         fwd, cen = sweep.best_h
         self.best_h.setText(f"Smallest error at h ≈ {fwd:.0e} (forward), {cen:.0e} (central).")

@@ -39,6 +39,7 @@ SHORTCUTS = [
     ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
     ("Ctrl+E", "Export the graph as PNG or SVG"),
     ("F1", "The language reference"),
+    ("Space", "Network lab: play / pause training"),
 ]
 
 
@@ -109,6 +110,9 @@ class MainWindow(QMainWindow):
         self._action(view, "&Fit Graph", lab.canvas.fit, "Ctrl+0", "Fit the whole graph in view")
         self._action(view, "Zoom &In", lambda: lab.canvas.zoom_by(1.25), "Ctrl++", "Zoom the graph in")
         self._action(view, "Zoom &Out", lambda: lab.canvas.zoom_by(0.8), "Ctrl+-", "Zoom the graph out")
+        self.legend_action = self._action(view, "&Legend", lab.canvas.set_legend_visible,
+                                          tip="What every fill and outline in the graph means")
+        self.legend_action.setCheckable(True)
         examples = bar.addMenu("E&xamples")
         for ex in resources.examples():
             self._action(examples, ex.title, lambda _=False, n=ex.name: self.open_example(n), tip=ex.title)
@@ -179,6 +183,11 @@ class MainWindow(QMainWindow):
 
     def _on_network_lab_built(self, lab) -> None:
         lab.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        # the network lab's work is kept like the expression lab's: data, settings, weights, history
+        model = lab.model
+        for signal in (model.data_changed, model.network_changed, model.config_changed,
+                       model.step_completed, model.parameters_changed):
+            signal.connect(self.autosaver.schedule)
 
     def import_data_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import data", "",
@@ -279,9 +288,11 @@ class MainWindow(QMainWindow):
 
     def _on_program_changed(self) -> None:
         graph = self.expression_lab.model.graph
-        count = len(graph) if graph is not None else 0
-        self.statusBar().showMessage(f"{count} values in the graph. Click a node to inspect it; scroll on "
-                                     "the graph to zoom in on its numbers, drag to pan.", 10000)
+        if graph is None:
+            self.statusBar().showMessage("This program builds no Value: there is no graph to draw.", 10000)
+            return
+        self.statusBar().showMessage(f"{len(graph)} values in the graph. Click a node to inspect it; "
+                                     "scroll on the graph to zoom in on its numbers, drag to pan.", 10000)
 
     def _show_text(self, title: str, markdown: str) -> QDialog:
         dialog = QDialog(self)

@@ -69,6 +69,32 @@ class _LightPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
         self.setMinimumHeight(170)
+        # why nothing is drawn, in the middle of cleared axes (hidden while a curve shows)
+        self.message = pg.TextItem("", color=FOREGROUND, anchor=(0.5, 0.5))
+        self.message.setTextWidth(220)
+        self.plot.addItem(self.message, ignoreBounds=True)
+        self.message.hide()
+
+    def show_message(self, text: str) -> None:
+        """Clear the curves and the axes and say ``text`` (why nothing can be drawn)."""
+        self.clear()
+        self.set_axis_labels("", "")
+        self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setStyle(showValues=False)
+        self.message.setPlainText(text)
+        self.message.setPos(0.5, 0.5)
+        self.message.show()
+
+    def message_text(self) -> str:
+        """The reason shown instead of a curve ("" while a curve shows)."""
+        return self.message.toPlainText() if self.message.isVisible() else ""
+
+    def _hide_message(self) -> None:
+        if self.message.isVisible():
+            self.message.hide()
+            for name in ("left", "bottom"):
+                self.plot.getAxis(name).setStyle(showValues=True)
 
     def sizeHint(self) -> QSize:
         # a graphics view asks for 640x480 by default, far too tall for a side panel
@@ -105,6 +131,7 @@ class ResponsePlot(_LightPlot):
 
     def show_probe(self, curve_xs, curve_ys, result, output_label: str = "", node_label: str = "") -> None:
         """Draw the response curve of ``result``'s node and the probe's tangent and secant."""
+        self._hide_message()
         xs = np.asarray(curve_xs, dtype=float)
         ys = np.asarray(curve_ys, dtype=float)
         name = node_label or elide(result.label) or "node"
@@ -168,6 +195,7 @@ class ErrorPlot(_LightPlot):
 
     def show_sweep(self, sweep, h: float) -> None:
         """Draw ``sweep``'s two error curves and a vertical line at the current ``h``."""
+        self._hide_message()
         hs = np.asarray(sweep.hs, dtype=float)
         _set_finite(self.forward, hs, _loggable(sweep.forward_error))
         _set_finite(self.central, hs, _loggable(sweep.central_error))

@@ -237,3 +237,17 @@ def test_a_save_forced_by_a_long_run_of_changes_waits_for_the_model_to_settle(qt
     with qtbot.waitSignal(w.autosaver.saved, timeout=3000):
         lab.load_source("x = Value(3.0)\ny = x * 2\n")
     assert load_session(w.autosaver.path).expression_lab.source == "x = Value(3.0)\ny = x * 2\n"
+
+
+def test_network_lab_work_is_autosaved_and_back_at_launch(qtbot):
+    first = launch(qtbot)
+    lab = first.show_network_lab()
+    with qtbot.waitSignal(first.autosaver.saved, timeout=3000):
+        lab.model.add_point(0.25, -0.75, 1)
+    with qtbot.waitSignal(first.autosaver.saved, timeout=3000):
+        lab.model.step(7)
+    weights = lab.model.trainer.parameters()
+    first.autosaver.release()  # killed here: no closeEvent
+    again = launch(qtbot).show_network_lab()
+    assert again.model.step_count == 7 and len(again.model.dataset) == 101
+    assert again.model.trainer.parameters() == weights

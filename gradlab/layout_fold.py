@@ -1,0 +1,89 @@
+"""Folding a long left-to-right drawing into bands, read top to bottom, so it fills a squarer view.
+
+The layers are cut into ``bands`` runs of about equal width; the run holding the inputs is
+the top band and the one holding the output the bottom band, each drawn left to right from
+x = 0.  An edge that leaves a band at its right end runs down a lane of its own just right
+of that band, left along the channel between the bands, and down a lane left of the next
+band into it: every piece runs outside every band's columns or inside its own slot, so,
+as in the unfolded drawing, no edge passes behind a box.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradlab.layout import BOX_H, SLOT_PITCH_LR, Drawing
+
+__all__ = ["fold"]
+
+#: distance between the lanes of edges wrapping from one band to the next
+LANE = 0.22
+#: space between a band's boxes and the lanes around it
+MARGIN = 0.35
+
+
+def fold(layout, bands: int) -> Drawing | None:
+    """``layout``'s left-to-right drawing folded into ``bands`` bands, or None when it cannot
+    be (fewer than two layers a band, or edges on tracks, which run along the whole drawing)."""
+    base = layout.drawing(orientation="LR")
+    centre, width, route, starts, point_layer = layout._unfolded
+    n_layers = len(centre)
+    if bands < 2 or layout.tracked or n_layers < 2 * bands:
+        return None
+    left, right = centre - width, centre + width
+    span = right[0] - left[-1]
+    band = np.minimum(((right[0] - right) / span * bands).astype(np.int64), bands - 1)  # 0: the output's
+    if len(np.unique(band)) < bands:
+        return None
+    lo = np.array([np.flatnonzero(band == b).min() for b in range(bands)])  # rightmost layer of each band
+    hi = np.array([np.flatnonzero(band == b).max() for b in range(bands)])
+    shift = -left[hi]  # each band starts at x = 0
+    slot, layer = layout.slot * SLOT_PITCH_LR, layout.full_layer  # y of each row, unfolded
+    row_band = band[layer]
+    smin = np.array([slot[row_band == b].min() for b in range(bands)])
+    smax = np.array([slot[row_band == b].max() for b in range(bands)])
+
+    # lanes: one per edge crossing from band b + 1 into band b
+    point_band = band[point_layer]
+    edge_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    crossing = np.flatnonzero((point_band[:-1] > point_band[1:]) & (edge_of[:-1] == edge_of[1:]))
+    lanes = np.bincount(point_band[crossing + 1], minlength=bands)
+    top = np.zeros(bands)  # y of each band's first slot
+    channel = np.zeros(bands)  # y of the first lane below band b + 1 (into band b)
+    y = 0.0
+    for b in range(bands - 1, -1, -1):
+        if b < bands - 1:
+            channel[b] = y + MARGIN
+            y = channel[b] + LANE * max(lanes[b] - 1, 0) + MARGIN + BOX_H / 2
+        top[b] = y
+        y = top[b] + (smax[b] - smin[b]) + BOX_H / 2
+
+    def place(points: np.ndarray, bands_of: np.ndarray) -> np.ndarray:
+        x, y = points[:, 0] + shift[bands_of], points[:, 1] - smin[bands_of] + top[bands_of]
+        return np.column_stack([x, y])
+
+    pos = place(base.pos, band[layout.layer])
+    placed = place(route, point_band)
+    band_right = right[lo] + shift  # each band's right end
+    out: list[np.ndarray] = []
+    new_starts = [0]
+    used = np.zeros(bands, dtype=np.int64)
+    for k in range(len(starts) - 1):
+        a, z = starts[k], starts[k + 1]
+        pts = [placed[a]]
+        for i in range(a, z - 1):
+            if point_band[i] > point_band[i + 1]:
+                b = point_band[i + 1]  # into band b, from band b + 1
+                lane = used[b]
+                used[b] += 1
+                x_right = band_right[b + 1] + MARGIN + LANE * lane
+                x_left = -MARGIN - 0.25 - LANE * lane
+                yl = channel[b] + LANE * lane
+                pts += [np.array([x_right, placed[i][1]]), np.array([x_right, yl]),
+                        np.array([x_left, yl]), np.array([x_left, placed[i + 1][1]])]
+            pts.append(placed[i + 1])
+        out.extend(pts)
+        new_starts.append(len(out))
+    return Drawing(pos=pos, is_op=base.is_op, value_index=base.value_index, edges=base.edges,
+                   layer=base.layer, route=np.array(out, dtype=float).reshape(-1, 2),
+                   route_start=np.array(new_starts, dtype=np.int64), orientation="LR", bands=bands)

@@ -1,0 +1,185 @@
+"""Widgets drawn over the graph canvas: the colour key and legend, the overview map, and the
+banners that say why the graph looks as it does (a failed run, no Values, step-through).
+
+Each is a plain child widget of the canvas, placed by ``GraphCanvas.resizeEvent``; none
+edits the graph, they only show what the canvas hands them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QLabel, QWidget
+
+__all__ = ["Banner", "Legend", "Overview"]
+
+
+class Banner(QLabel):
+    """A one-paragraph notice across the top (or the middle) of the canvas."""
+
+    STYLES = {
+        "error": "background: #fff1f0; color: #a61e1e; border: 1px solid #f1aeb5;",
+        "info": "background: #f1f3f5; color: #343a40; border: 1px solid #ced4da;",
+        "step": "background: #fff8e6; color: #5c3c00; border: 1px solid #f0c36d;",
+    }
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_text(self, text: str, kind: str = "info") -> None:
+        """Show ``text`` (empty: hide)."""
+        self.setStyleSheet(f"QLabel {{ {self.STYLES[kind]} padding: 6px 10px; border-radius: 4px; }}")
+        self.setText(text)
+        self.setVisible(bool(text))
+        if text:
+            self.raise_()
+
+
+class Legend(QWidget):
+    """Swatches with captions: the compact key (fill colours) or the full legend (fill scale and
+    every outline).  ``rows``: (caption, fill colour, outline colour, outline width, dashed)."""
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.rows: list[tuple[str, str, str, float, bool]] = []
+        self.title = ""
+        self._font = QFont()
+        self._font.setPixelSize(11)
+        self._bold = QFont(self._font)
+        self._bold.setBold(True)
+
+    def set_rows(self, title: str, rows: list[tuple[str, str, str, float, bool]]) -> None:
+        self.title, self.rows = title, rows
+        self.resize(self.sizeHint())
+        self.update()
+
+    def captions(self) -> list[str]:
+        return [r[0] for r in self.rows]
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        fm = QFontMetricsF(self._font)
+        width = max([fm.horizontalAdvance(r[0]) for r in self.rows] + [QFontMetricsF(self._bold)
+                    .horizontalAdvance(self.title)], default=0)
+        return QSize(int(width + 48), int(18 * (len(self.rows) + bool(self.title)) + 10))
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor("#ced4da")))
+        p.setBrush(QColor(255, 255, 255, 235))
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        y = 5.0
+        if self.title:
+            p.setFont(self._bold)
+            p.setPen(QColor("#212529"))
+            p.drawText(QRectF(8, y, self.width() - 12, 18), Qt.AlignmentFlag.AlignVCenter, self.title)
+            y += 18
+        p.setFont(self._font)
+        for caption, fill, outline, width, dashed in self.rows:
+            pen = QPen(QColor(outline), width)
+            if dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(QBrush(QColor(fill)))
+            p.drawRoundedRect(QRectF(9, y + 3, 24, 12), 2, 2)
+            p.setPen(QColor("#212529"))
+            p.drawText(QRectF(40, y, self.width() - 44, 18), Qt.AlignmentFlag.AlignVCenter, caption)
+            y += 18
+        p.end()
+
+
+class Overview(QWidget):
+    """A small map of the whole graph with the part in view outlined; a click there moves the view.
+
+    ``moved_to`` (QPointF, drawing coordinates): the point the learner clicked or dragged to.
+    """
+
+    moved_to = Signal(QPointF)
+
+    SIZE = QSize(200, 130)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphOverview")
+        self.setToolTip("The whole graph; the box is what the canvas shows. Click or drag to move there.")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.resize(self.SIZE)
+        self._pos = np.zeros((0, 2))
+        self._bounds = QRectF(0, 0, 1, 1)
+        self._view = QRectF()
+        self._colours = np.zeros(0, dtype=np.int64)
+        self._palette: list[QColor] = []
+        self._dots: QPixmap | None = None  # the graph, drawn once per graph and size
+        self.hide()
+
+    def set_graph(self, pos: np.ndarray, bounds: QRectF, colours: np.ndarray, palette: list[str]) -> None:
+        """Value nodes at ``pos`` inside ``bounds``; ``colours`` index ``palette`` per node."""
+        self._pos, self._bounds, self._colours = pos, bounds, colours
+        self._palette = [QColor(c) for c in palette]
+        self._dots = None
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._dots = None
+        super().resizeEvent(event)
+
+    def _draw_dots(self) -> QPixmap:
+        pix = QPixmap(self.size())
+        pix.fill(QColor(255, 255, 255, 225))
+        p = QPainter(pix)
+        p.setPen(QPen(QColor("#adb5bd")))
+        p.drawRect(QRectF(pix.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        s, ox, oy = self._transform()
+        if len(self._pos):
+            xy = self._pos * s + (ox, oy)
+            dot = max(1.5, min(4.0, s * 0.8))
+            p.setPen(Qt.PenStyle.NoPen)
+            for k, colour in enumerate(self._palette):
+                p.setBrush(colour)
+                for x, y in xy[self._colours == k].tolist():
+                    p.drawRect(QRectF(x - dot / 2, y - dot / 2, dot, dot))
+        p.end()
+        return pix
+
+    def set_view(self, rect: QRectF) -> None:
+        self._view = QRectF(rect)
+        self.update()
+
+    def _transform(self) -> tuple[float, float, float]:
+        b, m = self._bounds, 6.0
+        s = min((self.width() - 2 * m) / max(b.width(), 1e-9),
+                (self.height() - 2 * m) / max(b.height(), 1e-9))
+        ox = m + (self.width() - 2 * m - b.width() * s) / 2 - b.left() * s
+        oy = m + (self.height() - 2 * m - b.height() * s) / 2 - b.top() * s
+        return s, ox, oy
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self._dots is None or self._dots.size() != self.size():
+            self._dots = self._draw_dots()
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._dots)
+        s, ox, oy = self._transform()
+        v = self._view
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(QColor("#d6336c"), 1.5))
+        p.drawRect(QRectF(v.left() * s + ox, v.top() * s + oy, max(v.width() * s, 3), max(v.height() * s, 3)))
+        p.end()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self._move(event.position())
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._move(event.position())
+
+    def _move(self, at: QPointF) -> None:
+        s, ox, oy = self._transform()
+        self.moved_to.emit(QPointF((at.x() - ox) / s, (at.y() - oy) / s))
