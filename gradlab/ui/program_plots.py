@@ -34,6 +34,9 @@ MARKERS = {"o": "o", ".": "o", "s": "s", "^": "t1", "v": "t", "x": "x", "+": "+"
 DASHES = {"--": Qt.PenStyle.DashLine, ":": Qt.PenStyle.DotLine, "-.": Qt.PenStyle.DashDotLine,
           "-": Qt.PenStyle.SolidLine}
 LABEL_CHARS = 60
+#: a title sets the plot's minimum width (pyqtgraph sizes it to its text): short enough for the
+#: editor's column
+TITLE_CHARS = 34
 
 Curve = tuple[str, dict, np.ndarray, np.ndarray]  # legend name ("" for none), style, xs, ys
 
@@ -87,7 +90,7 @@ class _Figure(_LightPlot):
             if name:
                 self.legend.addItem(item, html.escape(elide(name, LABEL_CHARS)))
         # pyqtgraph's titles and axis labels are HTML: the program's text is escaped
-        self.plot.setTitle(html.escape(elide(title, LABEL_CHARS)) if title else None, color="#333333",
+        self.plot.setTitle(html.escape(elide(title, TITLE_CHARS)) if title else None, color="#333333",
                            size="9pt")
         self.set_axis_labels(html.escape(elide(x, LABEL_CHARS)), html.escape(elide(y, LABEL_CHARS)))
         self.plot.enableAutoRange()
@@ -133,7 +136,7 @@ class ProgramPlots(QWidget):
             style = {"pen": _pen(CURVE), "symbol": "o", "symbolSize": 5, "symbolBrush": CURVE,
                      "symbolPen": None}
             self.training.draw([("", style, steps, np.asarray(losses, dtype=float))],
-                               f"Training: loss at each of {len(losses)} backward() calls",
+                               f"Loss at each backward(): {len(losses)} calls",
                                "backward() call", "loss")
         self.figure.setVisible(bool(plots))
         self.training.setVisible(bool(self.loss_points))
