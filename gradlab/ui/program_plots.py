@@ -37,6 +37,7 @@ LABEL_CHARS = 60
 #: a title sets the plot's minimum width (pyqtgraph sizes it to its text): short enough for the
 #: editor's column
 TITLE_CHARS = 34
+LEGEND_CHARS = 16  # two columns of them side by side
 
 Curve = tuple[str, dict, np.ndarray, np.ndarray]  # legend name ("" for none), style, xs, ys
 
@@ -88,7 +89,7 @@ class _Figure(_LightPlot):
             _set_finite(item, xs, ys)
             self.items.append(item)
             if name:
-                self.legend.addItem(item, html.escape(elide(name, LABEL_CHARS)))
+                self.legend.addItem(item, html.escape(elide(name, LEGEND_CHARS)))
         # pyqtgraph's titles and axis labels are HTML: the program's text is escaped
         self.plot.setTitle(html.escape(elide(title, TITLE_CHARS)) if title else None, color="#333333",
                            size="9pt")

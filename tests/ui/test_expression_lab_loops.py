@@ -75,7 +75,8 @@ def test_the_training_loop_example_plots_one_loss_per_backward(qtbot, lab):
     (ys,) = [list(c.yData) for c in lab.plots.training.items]
     assert ys == losses and ys[-1] < ys[0] / 10
     # the plot fits the editor's column: its title does not push it wider and clip it
-    assert lab.plots.training.geometry().right() <= lab.plots.rect().right()
+    view = lab.plots.training.plot_widget
+    assert view.ci.geometry().width() <= view.viewport().width()
     printed = lab.console.toPlainText().splitlines()
     assert [float(line.split()[1]) for line in printed[:20]] == losses  # what the loop printed
     # the graph is the last step's loss, with the gradients the program's backward() left

@@ -85,3 +85,15 @@ def test_non_finite_points_and_odd_colours_draw_without_error(panel):
 ])
 def test_format_strings_read_as_matplotlib_does(fmt, expected):
     assert parse_fmt(fmt) == expected
+
+
+def test_long_program_texts_never_widen_the_plot_past_the_panel(panel, qtbot):
+    long = "a very long name " * 20
+    p = run_program("import matplotlib.pyplot as plt\n"
+                    f"plt.plot([1, 2], [3, 4], label='{long}')\nplt.plot([1, 2], [4, 3], label='{long}')\n"
+                    f"plt.title('{long}')\nplt.xlabel('{long}')\nplt.ylabel('{long}')\n")
+    panel.resize(300, 420)
+    panel.show_program(p)
+    view = panel.figure.plot_widget
+    qtbot.waitUntil(lambda: view.viewport().width() > 0)
+    assert view.ci.geometry().width() <= view.viewport().width()
