@@ -189,12 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_excepthook()  # a failing slot shows a dialog, and the app goes on
     enable_crash_log(autosave_path().parent)  # a native crash leaves crash.log beside the autosave
+    if not args.screenshot:  # a screenshot runs no event loop: nothing to interrupt
+        _quit_on_signals(app)  # before the window exists: a signal during start-up is kept too
     window = build_window(argv)
     if args.screenshot:
         save_screenshot(window, args.screenshot)
         print(f"gradlab: saved {args.screenshot}")
         return 0
-    _quit_on_signals(app)
     window.show()
     return app.exec()
 
