@@ -13,10 +13,9 @@ from PySide6.QtCore import QObject, Signal
 
 from gradlab.expr import ExpressionError, Program
 from gradlab.graph import GraphModel
+from gradlab.ui.inspected_model import InspectedModel
 from gradlab.ui.rerun import RerunQueue, input_spans, locked_run, with_inputs
 
-DEFAULT_STEP = 1e-3
-MIN_STEP, MAX_STEP = 1e-12, 1.0
 #: why the probe, the step-through, Descend and the sliders are off for a program's own Value class
 MIRRORED_TEXT = ("This graph is a copy of your own Value class's objects: gradlab cannot run their "
                  "_backward() or recompute them, so the probe, Step, Descend and the sliders are off. "
@@ -29,22 +28,11 @@ PROGRAM_GRADIENTS_TEXT = ("The gradients shown are the ones your program left (a
 STEPPING_TEXT = "Backprop is being stepped through: the probe resumes when it finishes."
 
 
-class ExpressionModel(QObject):
+class ExpressionModel(InspectedModel):
     """Holds the lab's state; every change is announced by one of the signals below."""
 
-    #: a new program ran without error: ``program`` and ``graph`` were replaced (no payload)
-    program_changed = Signal()
-    #: values changed in place: list[int] of graph indices whose data changed (all grads may have)
-    values_changed = Signal(object)
-    #: the selected graph index changed: int, -1 for none
-    selection_changed = Signal(int)
     #: the last run failed (ExpressionError) or a run succeeded again (None)
     error_changed = Signal(object)
-    #: the probe's step h changed: float
-    step_size_changed = Signal(float)
-    #: the backprop step-through moved: int, how many nodes (in reverse topological order) have
-    #: their gradient filled in; -1 when not stepping
-    backprop_step_changed = Signal(int)
     #: a re-run for new input values finished (a program with loops or branches): its
     #: Program replaced the graph (program_changed came first) or it failed (error_changed)
     rerun_finished = Signal()
@@ -55,9 +43,6 @@ class ExpressionModel(QObject):
         self.program: Program | None = None
         self.graph: GraphModel | None = None
         self.error: ExpressionError | None = None
-        self.selected = -1
-        self.step_size = DEFAULT_STEP
-        self.backprop_step = -1
         #: the step-through's last rule: (node index, its local gradient per parent), or None
         self.last_step: tuple[int, list[float]] | None = None
         #: the graph shows the gradients the program left (True) or gradlab's own (False)
@@ -266,19 +251,6 @@ class ExpressionModel(QObject):
         self.values_changed.emit(changed)
 
     # -- selection and probe -----------------------------------------------------------
-
-    def select(self, index: int, force: bool = False) -> None:
-        if self.graph is None or not 0 <= index < len(self.graph):
-            index = -1
-        if index != self.selected or force:
-            self.selected = index
-            self.selection_changed.emit(index)
-
-    def set_step_size(self, h: float) -> None:
-        h = min(max(float(h), MIN_STEP), MAX_STEP) if math.isfinite(h) else DEFAULT_STEP
-        if h != self.step_size:
-            self.step_size = h
-            self.step_size_changed.emit(h)
 
     # -- backprop step-through -------------------------------------------------------------
 

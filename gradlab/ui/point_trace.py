@@ -7,58 +7,26 @@ trainer's current weights into the graph's parameter leaves, re-runs the forward
 
 from __future__ import annotations
 
-import math
-
-from PySide6.QtCore import QObject, Signal
-
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
 from gradlab.ui.graph_canvas import GraphCanvas, format_number
+from gradlab.ui.inspected_model import InspectedModel
 
 __all__ = ["PointGraphModel", "PointTrace"]
 
-DEFAULT_STEP = 1e-4
 
-
-class PointGraphModel(QObject):
+class PointGraphModel(InspectedModel):
     """The inspector's model for a node of the traced point's graph (the expression lab's probes
-    work on it unchanged: it is a ``GraphModel``)."""
+    work on it unchanged: it is a ``GraphModel``); ``values_changed`` comes as training moves the
+    weights, ``backprop_step_changed`` never."""
 
-    #: a new graph (another point, another network): no payload
-    program_changed = Signal()
-    #: values and gradients changed in place (training moved the weights): list[int], may be empty
-    values_changed = Signal(object)
-    #: the selected node changed: int, -1 for none
-    selection_changed = Signal(int)
-    #: the probe's step h changed: float
-    step_size_changed = Signal(float)
-    #: never emitted: no backprop step-through here
-    backprop_step_changed = Signal(int)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.graph: GraphModel | None = None
-        self.selected = -1
-        self.step_size = DEFAULT_STEP
-        self.backprop_step = -1
+    default_step = 1e-4
 
     def set_graph(self, graph: GraphModel | None) -> None:
         self.graph = graph
         self.program_changed.emit()
         self.select(-1, force=True)
 
-    def select(self, index: int, force: bool = False) -> None:
-        if self.graph is None or not 0 <= index < len(self.graph):
-            index = -1
-        if index != self.selected or force:
-            self.selected = index
-            self.selection_changed.emit(index)
-
-    def set_step_size(self, h: float) -> None:
-        h = min(max(float(h), 1e-12), 1.0) if math.isfinite(h) else DEFAULT_STEP
-        if h != self.step_size:
-            self.step_size = h
-            self.step_size_changed.emit(h)
 
 
 def _is_neuron(label: str) -> bool:

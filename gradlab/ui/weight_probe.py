@@ -14,14 +14,14 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
+from gradlab.ui.inspected_model import InspectedModel
 from gradlab.ui.inspector import Probes
 
 __all__ = ["ParameterGraph", "WeightProbeModel", "parameter_probes"]
 
 DEFAULT_STEP = 1e-4
-MIN_STEP, MAX_STEP = 1e-12, 1.0
 
 
 class _Leaf:
@@ -109,27 +109,17 @@ def parameter_probes() -> Probes:
     return Probes(nudge=nudge, curve=curve, sweep=sweep)
 
 
-class WeightProbeModel(QObject):
-    """The inspector's model for the network lab: which parameter is selected, and the step h."""
+class WeightProbeModel(InspectedModel):
+    """The inspector's model for the network lab: which parameter is selected, and the step h.
+    ``program_changed`` comes with a new network, ``values_changed`` after training steps or a
+    weight set by hand, ``backprop_step_changed`` never (no step-through here)."""
 
-    #: the parameters were replaced (a new network): no payload
-    program_changed = Signal()
-    #: parameters or gradients changed in place (a training step, a weight set by hand): list[int]
-    values_changed = Signal(object)
-    #: the selected parameter changed: int, -1 for none
-    selection_changed = Signal(int)
-    #: the probe's step h changed: float
-    step_size_changed = Signal(float)
-    #: never emitted: the network lab has no backprop step-through (the inspector listens for it)
-    backprop_step_changed = Signal(int)
+    default_step = DEFAULT_STEP
 
     def __init__(self, parent: QObject | None = None, lock=None) -> None:
         super().__init__(parent)
         self.lock = lock  # held while probing: a worker thread may be training
         self.graph: ParameterGraph | None = None
-        self.selected = -1
-        self.step_size = DEFAULT_STEP
-        self.backprop_step = -1
 
     def set_trainer(self, trainer, labels: Sequence[str]) -> None:
         """A new network: keep the selection if the same parameter still exists."""
@@ -146,16 +136,6 @@ class WeightProbeModel(QObject):
             self.values_changed.emit([])
 
     def select(self, index: int, force: bool = False) -> None:
-        if self.graph is None or not 0 <= index < len(self.graph):
-            index = -1
-        if index != self.selected or force:
-            self.selected = index
-            if index >= 0:
-                self.graph.refresh()  # the weights moved since the last look
-            self.selection_changed.emit(index)
-
-    def set_step_size(self, h: float) -> None:
-        h = min(max(float(h), MIN_STEP), MAX_STEP) if math.isfinite(h) else DEFAULT_STEP
-        if h != self.step_size:
-            self.step_size = h
-            self.step_size_changed.emit(h)
+        if self.graph is not None and 0 <= index < len(self.graph):
+            self.graph.refresh()  # the weights moved since the last look
+        super().select(index, force)

@@ -7,19 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSlider
 
 from gradlab import resources
-from gradlab.ui.expression_lab import ExpressionLab
 
 SEED = resources.example("seed").source()
 
-
-@pytest.fixture
-def lab(qtbot):
-    widget = ExpressionLab()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 850)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def type_text(qtbot, widget, text: str) -> None:

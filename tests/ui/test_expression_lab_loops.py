@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QSlider, QToolButton
 
 from gradlab import resources
 from gradlab.ui import expression_model
-from gradlab.ui.expression_lab import ExpressionLab
 from gradlab.ui.rerun import input_spans, with_inputs
 from gradlab.ui.sliders import NumberBox
 
@@ -27,16 +26,6 @@ print('z is', z.data)
 
 OWN_VALUE = resources.example("own_value").source()
 
-
-@pytest.fixture
-def lab(qtbot):
-    widget = ExpressionLab()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 850)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    qtbot.waitUntil(lambda: not widget.model.rerun_pending(), timeout=5000)  # no run outlives the test
 
 
 def paste(qtbot, lab, text: str) -> None:

@@ -17,22 +17,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 from gradlab import resources
 from gradlab.app import build_window
 from gradlab.ui import graph_canvas, palette
-from gradlab.ui.expression_lab import ExpressionLab
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import LEVELS, fill_colours, legend_rows
 
 SEED = resources.example("seed").source()
 NAN_PROGRAM = "a = Value(-1.0)\nb = a.log()\nc = Value(0.0)\nd = 1/c\ne = b + d + a.relu()\n"
 
-
-@pytest.fixture
-def lab(qtbot):
-    widget = ExpressionLab()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 850)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def open_window(qtbot, *args: str):

@@ -9,18 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QSlider, QToolButton
 
-from gradlab.ui.expression_lab import ExpressionLab
 from gradlab.ui.sliders import MAX_ROWS, NumberBox
-
-
-@pytest.fixture
-def lab(qtbot):
-    widget = ExpressionLab()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 850)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def many_inputs(n: int) -> str:
