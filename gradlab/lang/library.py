@@ -275,28 +275,25 @@ def b_isinstance(run: Run, node: ast.AST, args: list, kwargs: dict) -> bool:
     return False
 
 
-def b_float(run: Run, node: ast.AST, args: list, kwargs: dict) -> float:
-    (x,) = arguments(node, "float", args, kwargs, 0, 1)
+def _number_from(node: ast.AST, name: str, convert, args: list, kwargs: dict) -> int | float:
+    """``float(x)`` or ``int(x)`` as Python gives them (0 without an argument), refusals named."""
+    (x,) = arguments(node, name, args, kwargs, 0, 1)
     if x is None:
-        return 0.0
+        return convert(0)
     if is_number(x) or type(x) is str:
         try:
-            return float(x)
+            return convert(x)
         except (ValueError, OverflowError) as e:
-            raise Refusal(node, f"float(): {e}") from None
-    raise Refusal(node, f"float() needs a number or text, not {describe(x)}")
+            raise Refusal(node, f"{name}(): {e}") from None
+    raise Refusal(node, f"{name}() needs a number or text, not {describe(x)}")
+
+
+def b_float(run: Run, node: ast.AST, args: list, kwargs: dict) -> float:
+    return _number_from(node, "float", float, args, kwargs)
 
 
 def b_int(run: Run, node: ast.AST, args: list, kwargs: dict) -> int:
-    (x,) = arguments(node, "int", args, kwargs, 0, 1)
-    if x is None:
-        return 0
-    if is_number(x) or type(x) is str:
-        try:
-            return fit(int(x))
-        except (ValueError, OverflowError) as e:
-            raise Refusal(node, f"int(): {e}") from None
-    raise Refusal(node, f"int() needs a number or text, not {describe(x)}")
+    return _number_from(node, "int", lambda x: fit(int(x)), args, kwargs)
 
 
 def b_bool(run: Run, node: ast.AST, args: list, kwargs: dict) -> bool:

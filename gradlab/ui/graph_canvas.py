@@ -198,7 +198,13 @@ class _Sprites(pg.ScatterPlotItem):
         ev.ignore()
 
 
-class _Segments(QGraphicsObject):
+def show_tip_at(view, scene_pos: QPointF, text: str) -> None:
+    """Show ``text`` as a tooltip where ``scene_pos`` of ``view`` is on the screen (hovering)."""
+    viewport = view.viewport()
+    QToolTip.showText(viewport.mapToGlobal(view.mapFromScene(scene_pos)), text, viewport, QRect())
+
+
+class Segments(QGraphicsObject):
     """Line segments from a numpy array, culled to the exposed area, drawn with one drawLines call.
 
     With ``coarse`` segments too (one straight piece per edge), those are drawn instead while
@@ -276,8 +282,8 @@ class GraphCanvas(QWidget):
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
         self.layout().addWidget(self._view)
         self._brushes, self._pens, self._symbols = _brushes(), _pens(), _symbols()
-        self.edge_item = _Segments(pg.mkPen("#a5adb5", width=1.0))
-        self.path_item = _Segments(pg.mkPen(PATH_COLOUR, width=2.6))
+        self.edge_item = Segments(pg.mkPen("#a5adb5", width=1.0))
+        self.path_item = Segments(pg.mkPen(PATH_COLOUR, width=2.6))
         self.arrow_item, self.node_item = _Sprites(), _Sprites()
         self.label_item = _Labels(self)
         for z, item in enumerate((self.edge_item, self.path_item, self.arrow_item, self.node_item,
@@ -812,12 +818,10 @@ class GraphCanvas(QWidget):
         if row == self._hovered:
             return
         self._hovered = row
-        viewport = self._view.viewport()
         if row < 0:
             QToolTip.hideText()
         else:
-            at = viewport.mapToGlobal(self._view.mapFromScene(scene_pos))
-            QToolTip.showText(at, tip(self._tooltip(row)), viewport, QRect())
+            show_tip_at(self._view, scene_pos, tip(self._tooltip(row)))
         self.node_hovered.emit(-1 if row < 0 else int(self._value_index[row]))
 
     def _tooltip(self, row: int) -> str:

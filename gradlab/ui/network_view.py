@@ -2,7 +2,7 @@
 plane, joined by weight lines whose width and colour show magnitude and sign.
 
 A handful of pyqtgraph items whatever the network's size (as ``GraphItem`` does): one batch
-of line segments per (sign, magnitude) bucket (the graph canvas's ``_Segments``: one
+of line segments per (sign, magnitude) bucket (the graph canvas's ``Segments``: one
 ``drawLines`` call, culled to the exposed area), one ``ImageItem`` holding every
 thumbnail (an atlas), one ``ScatterPlotItem`` for the biases, one for the node frames, and a
 highlight line. Parameters are addressed by their flat index in micrograd's
@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.ui import palette
-from gradlab.ui.graph_canvas import _Segments as Segments  # the canvas's culled, batched lines
+from gradlab.ui.graph_canvas import Segments, show_tip_at  # the canvas's culled, batched lines
 from gradlab.ui.heatmap import scores_to_rgba
 
 __all__ = ["NetworkLayout", "NetworkView"]
@@ -347,10 +347,8 @@ class NetworkView(QWidget):
         if index == self._hovered:
             return
         self._hovered = index
-        viewport = self._view.viewport()
         if index < 0:
             QToolTip.hideText()
         else:
-            at = viewport.mapToGlobal(self._view.mapFromScene(scene_pos))
-            QToolTip.showText(at, self.describe(index), viewport, QRect())
+            show_tip_at(self._view, scene_pos, self.describe(index))
         self.parameter_hovered.emit(index)
