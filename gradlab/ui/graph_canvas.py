@@ -343,6 +343,8 @@ class GraphCanvas(QWidget):
         self._pending_below = 0
         self._line_nodes = np.zeros(0, dtype=np.int64)
         self._place_drawing(graph.drawing_for(self._aspect()) if graph is not None else None)
+        self.key.setVisible(graph is not None and not self.legend.isVisibleTo(self))  # no key to nothing
+        self._place_overlays()
         self.open_view()
 
     def _aspect(self) -> float | None:
