@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QColor, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradlab import ops
+from gradlab.ui import palette
 
 __all__ = ["LogSpinBox", "NetworkEditor", "MAX_LAYERS", "MAX_WIDTH"]
 
@@ -40,6 +42,16 @@ OPTIMIZERS = (("sgd", "SGD"), ("momentum", "momentum"), ("adam", "Adam"))
 BACKENDS = (("fast", "fast (numpy)"), ("scalar", "scalar (Value graph)"))
 #: stepping the learning rate moves it by a quarter decade: 0.01, 0.0178, 0.0316, 0.0562, 0.1 ...
 LOG_STEPS_PER_DECADE = 4
+_PRESSED = QColor(palette.POSITIVE).darker(125).name()
+#: a feature the network reads is filled with the palette's blue (TensorFlow Playground's active
+#: input); an unused one keeps the app's plain button look.  A widget's own sheet outranks the
+#: app's, so these win over style.qss's QToolButton rules, hover included.
+FEATURE_STYLE = f"""
+QToolButton:checked {{ background: {palette.POSITIVE}; border: 1px solid {palette.POSITIVE};
+                      border-radius: 4px; color: #ffffff; font-weight: bold; }}
+QToolButton:checked:hover {{ background: {_PRESSED}; border-color: {_PRESSED}; }}
+QToolButton:!checked {{ color: #555555; }}
+"""
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -109,13 +121,15 @@ class NetworkEditor(QWidget):
     # -- construction -------------------------------------------------------------------------
 
     def _build_features(self, features: Sequence[str]) -> QGroupBox:
-        box = QGroupBox("Input features")
+        box = QGroupBox("Input features", objectName="featureBox")
+        box.setStyleSheet(FEATURE_STYLE)
         grid = QGridLayout(box)
         grid.setSpacing(3)
         self.feature_buttons: dict[str, QToolButton] = {}
         for k, name in enumerate(features):
             b = QToolButton(text=name, checkable=True, objectName=f"feature_{name}")
-            b.setToolTip(f"Feed {name} to the network as an input")
+            b.setToolTip(f"Feed {name} to the network as an input (filled blue: it is one)")
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # one width per column
             b.toggled.connect(self._on_features_toggled)
             grid.addWidget(b, k // 4, k % 4)
             self.feature_buttons[name] = b

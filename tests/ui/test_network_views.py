@@ -9,7 +9,7 @@ import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
 
-from gradlab import datasets
+from gradlab import datasets, resources
 from gradlab.ui import palette
 from gradlab.ui.heatmap import DecisionPlot, scores_to_rgba
 from gradlab.ui.network_editor import LogSpinBox, NetworkEditor
@@ -222,3 +222,26 @@ def test_a_big_network_draws_only_its_strongest_lines(qtbot):
     assert drawn == network_view.MAX_LINES < len(view.layout_.weight_index)
     weights = np.abs(values[view.layout_.weight_index])
     assert weights[view._drawn].min() >= weights[~view._drawn].max()
+
+
+@pytest.mark.parametrize("app_sheet", [False, True], ids=["bare", "app-stylesheet"])
+def test_a_checked_feature_is_filled_with_the_palettes_blue(qtbot, app_sheet):
+    editor = NetworkEditor(list(datasets.FEATURES))
+    if app_sheet:  # as in the app: style.qss's plain QToolButton look sits above the editor's own
+        editor.setStyleSheet(resources.read_text("style.qss"))
+    shown(editor, qtbot, (300, 700))
+    editor.set_config(demo_cfg(features=("x1", "x2")))
+
+    def fill(name: str) -> str:
+        button = editor.feature_buttons[name]
+        return button.grab().toImage().pixelColor(4, button.height() // 2).name()
+
+    assert fill("x1") == palette.POSITIVE
+    assert fill("x1^2") != palette.POSITIVE
+    edits = []
+    editor.config_edited.connect(edits.append)
+    qtbot.mouseClick(editor.feature_buttons["x1^2"], LEFT)  # turning a feature on shows at once
+    assert edits[-1] == {"features": ("x1", "x2", "x1^2")}
+    assert fill("x1^2") == palette.POSITIVE
+    qtbot.mouseClick(editor.feature_buttons["x1"], LEFT)
+    assert fill("x1") != palette.POSITIVE
