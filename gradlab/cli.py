@@ -8,7 +8,9 @@ call ``.backward()``, gradlab calls it on the output first and says so.
 central difference with backprop's gradient: ``ok`` when they agree to a relative
 1e-4 (plus a little slack for round-off, which grows with the output's size),
 ``MISMATCH`` when they do not (at a kink such as ReLU at 0, or an op with a wrong
-backward rule).
+backward rule).  A program with more than ``CHECK_EACH_MAX`` inputs is checked along a
+few random directions instead (all inputs moved at once, ``gradlab.probe.directional_probe``)
+and at a few inputs picked at random; the output says which.
 
 Exit status: 0 on success; 1 if the program failed (the message names the line)
 or ``--check`` found a mismatch, or the output's reader left early (``| head``); 2 for a
@@ -24,14 +26,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from gradlab.cli_train import add_train_parser, train_command
 from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
 from gradlab.files import FileError, read_program
 from gradlab.graph import GraphModel
-from gradlab.probe import nudge_probe
+from gradlab.probe import directional_probe, nudge_probe
 
-__all__ = ["CHECK_H", "CHECK_RTOL", "main", "format_number", "read_source"]
+__all__ = ["CHECK_EACH_MAX", "CHECK_H", "CHECK_RTOL", "main", "format_number", "read_source"]
 
 #: the step of ``--check``'s central differences
 CHECK_H = 1e-6
@@ -40,6 +44,15 @@ CHECK_RTOL = 1e-4
 #: absolute slack of ``--check``, times max(1, |output|): round-off in f(x+h) - f(x-h) is
 #: about 1e-16 * |output| / h = 1e-10 * |output|, so this leaves a factor of 100
 CHECK_ATOL = 1e-8
+#: ``--check`` nudges each input on its own up to this many inputs (each nudge re-evaluates
+#: what lies downstream of it, so 10,000 inputs of a sum would take a minute)
+CHECK_EACH_MAX = 200
+#: past CHECK_EACH_MAX: this many random directions through all the inputs at once ...
+CHECK_DIRECTIONS = 5
+#: ... and this many inputs picked at random, nudged one by one
+CHECK_SAMPLE = 10
+#: the seed of those random picks: a rerun checks the same directions and inputs
+CHECK_SEED = 0
 
 
 def read_source(path: str) -> str:
@@ -137,32 +150,83 @@ def _report(program: Program, check: bool, out) -> int:
         return 0
 
     print(file=out)
+    return _check(program, graph, out)
+
+
+def _check(program: Program, graph: GraphModel, out) -> int:
+    """``--check``: every input nudged on its own, or, past CHECK_EACH_MAX, a seeded sample."""
+    inputs = [(name, graph.index.get(id(program.values[name]))) for name in program.inputs]
+    if len(inputs) > CHECK_EACH_MAX:
+        return _check_sampled(inputs, graph, out)
     print(f"gradient check: central differences with h = {CHECK_H:g}, relative tolerance {CHECK_RTOL:g}",
           file=out)
-    rows = []
-    mismatches = checked = 0
-    for name in program.inputs:
-        v = program.values[name]
-        i = graph.index.get(id(v))
-        if i is None:
-            rows.append((name, "", "", "", "unused"))
-            continue
-        r = nudge_probe(graph, i, CHECK_H)
-        verdict = _verdict(r.grad, r.central_diff, r.f0)
-        mismatches += verdict == "MISMATCH"
-        checked += 1
-        rows.append((name, format_number(r.grad), format_number(r.central_diff),
-                     f"{abs(r.central_error):.2e}", verdict))
-    if not rows:
+    if not inputs:
         print("no inputs to check", file=out)
         return 0
+    rows = [(name, "", "", "", "unused") if i is None else _input_row(graph, name, i) for name, i in inputs]
+    _input_table(rows, out)
+    checked = sum(row[-1] != "unused" for row in rows)
+    return _verdicts(sum(row[-1] == "MISMATCH" for row in rows), checked, "gradients", out)
+
+
+def _input_row(graph: GraphModel, name: str, i: int) -> tuple[str, ...]:
+    r = nudge_probe(graph, i, CHECK_H)
+    verdict = _verdict(r.grad, r.central_diff, r.f0)
+    return name, format_number(r.grad), format_number(r.central_diff), f"{abs(r.central_error):.2e}", verdict
+
+
+def _input_table(rows: list[tuple[str, ...]], out) -> None:
     header = ("input", "backprop", "central diff", "error", "verdict")
     for line in _table(header, rows, (False, True, True, True, False)):
         print(line, file=out)
+
+
+def _verdicts(mismatches: int, checked: int, what: str, out) -> int:
     if mismatches:
-        print(f"{mismatches} of {checked} gradients disagree with the numerical estimate", file=out)
+        print(f"{mismatches} of {checked} {what} disagree with the numerical estimate", file=out)
         return 1
     return 0
+
+
+def _check_sampled(inputs: list[tuple[str, int | None]], graph: GraphModel, out) -> int:
+    """Too many inputs to nudge one by one (each nudge re-evaluates what lies downstream):
+    a few random directions through all the used inputs at once, and a random sample of them."""
+    used = [(name, i) for name, i in inputs if i is not None]
+    unused = len(inputs) - len(used)
+    print(f"gradient check: {len(inputs):,} inputs are too many to nudge one by one "
+          f"(over {CHECK_EACH_MAX:,}); checking a sample (seed {CHECK_SEED}):", file=out)
+    if not used:
+        print("none of them reaches the output: nothing to check", file=out)
+        return 0
+    rng = np.random.default_rng(CHECK_SEED)
+    directions = rng.standard_normal((CHECK_DIRECTIONS, len(used)))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    sample = sorted(rng.choice(len(used), size=min(CHECK_SAMPLE, len(used)), replace=False).tolist())
+    moved = f"all {len(used):,} inputs" + (f" that reach the output ({unused:,} do not)" if unused else "")
+    print(f"  {CHECK_DIRECTIONS} random directions u, each moving {moved} at once:\n"
+          "    the central difference (f(x + h u) - f(x - h u)) / 2h against backprop's grad . u", file=out)
+    picked = "all of them" if len(sample) == len(used) else f"{len(sample)} inputs picked at random"
+    print(f"  {picked}, each nudged on its own", file=out)
+    print(f"  h = {CHECK_H:g}, relative tolerance {CHECK_RTOL:g}", file=out)
+    indices = [i for _, i in used]
+    rows = []
+    for k, u in enumerate(directions, 1):
+        r = directional_probe(graph, indices, u, CHECK_H)
+        rows.append((f"u{k}", format_number(r.grad), format_number(r.central_diff),
+                     f"{abs(r.central_error):.2e}", _verdict(r.grad, r.central_diff, r.f0)))
+    for line in _table(("direction", "grad . u", "central diff", "error", "verdict"), rows,
+                       (False, True, True, True, False)):
+        print(line, file=out)
+    print(file=out)
+    sampled = [_input_row(graph, *used[k]) for k in sample]
+    _input_table(sampled, out)
+    wrong_ways = sum(row[-1] == "MISMATCH" for row in rows)
+    if wrong_ways:
+        print("a direction mixes every input: the inputs above, or a smaller program, show which "
+              "gradient is wrong", file=out)
+    status = _verdicts(wrong_ways, len(rows), "directional derivatives", out)
+    return max(status, _verdicts(sum(row[-1] == "MISMATCH" for row in sampled), len(sampled),
+                                 "sampled gradients", out))
 
 
 def _parser() -> argparse.ArgumentParser:

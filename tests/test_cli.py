@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import SEED
 
-from gradlab import cli, files
+from gradlab import cli, files, graph
 
 
 @pytest.fixture
@@ -98,6 +98,63 @@ def test_check_flags_a_kink(write, capsys) -> None:
     assert rows["z"] == ["z", "unused"]
     assert "1 of 1 gradients disagree" in out
 
+
+
+def sum_program(n: int, extra: str = "") -> str:
+    """``x0 .. x{n-1} = Value(.1)`` and their sum ``s``: n inputs, each nudge costing up to n adds."""
+    names = [f"x{i}" for i in range(n)]
+    return "".join(f"{name} = Value(.1)\n" for name in names) + extra + f"s = sum([{', '.join(names)}])\n"
+
+
+def test_check_nudges_each_input_up_to_the_limit(write, capsys) -> None:
+    n = cli.CHECK_EACH_MAX
+    assert cli.main(["run", write(sum_program(n)), "--check"]) == 0
+    check = capsys.readouterr().out.split("gradient check")[1].splitlines()
+    assert check[0].startswith(": central differences")
+    assert [line.split()[0] for line in check[2:]] == [f"x{i}" for i in range(n)]
+
+
+def test_check_samples_a_big_program_in_a_few_forward_passes(write, capsys, monkeypatch) -> None:
+    # 10,000 inputs one by one cost ~50 million re-evaluations (over 30 s); a sample costs ~0.2 million
+    recomputed = []
+    monkeypatch.setattr(graph, "recompute", lambda v, f=graph.recompute: recomputed.append(1) or f(v))
+    assert cli.main(["run", write(sum_program(10_000)), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert len(recomputed) < 500_000
+    lines = out[out.index("gradient check"):].splitlines()
+    assert lines[0] == ("gradient check: 10,000 inputs are too many to nudge one by one "
+                        f"(over {cli.CHECK_EACH_MAX:,}); checking a sample (seed 0):")
+    assert "each moving all 10,000 inputs at once" in lines[1]
+    directions = lines[lines.index(next(x for x in lines if x.startswith("direction"))) + 1:][:5]
+    assert [row.split()[0] for row in directions] == ["u1", "u2", "u3", "u4", "u5"]
+    assert all(row.split()[-1] == "ok" for row in directions)
+    sampled = lines[lines.index(next(x for x in lines if x.startswith("input"))) + 1:]
+    assert len(sampled) == cli.CHECK_SAMPLE
+    assert all(row.split()[1:3] == ["1.0000", "1.0000"] for row in sampled)
+    again = cli.main(["run", write(sum_program(10_000)), "--check"])  # seeded: the same sample again
+    assert again == 0 and capsys.readouterr().out == out
+
+
+def test_a_sampled_check_catches_a_kink_and_counts_unused_inputs(write, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(cli, "CHECK_EACH_MAX", 3)
+    extra = "k = Value(0.0)\nunused = Value(2.0)\nr = k.relu() * 3\n"
+    path = write(sum_program(4, extra).replace("s = sum([", "s = sum([r, "))
+    assert cli.main(["run", path, "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "6 inputs are too many" in out
+    assert "each moving all 5 inputs that reach the output (1 do not)" in out and "all of them, each" in out
+    rows = {line.split()[0]: line.split() for line in out[out.index("gradient check"):].splitlines()
+            if line[:1] in ("u", "x", "k") and line.split()[-1] in ("ok", "MISMATCH")}
+    assert {name for name, row in rows.items() if row[-1] == "MISMATCH"} >= {"k"}
+    assert any(name.startswith("u") and row[-1] == "MISMATCH" for name, row in rows.items())
+    assert "a direction mixes every input" in out
+    assert out.rstrip().endswith("1 of 5 sampled gradients disagree with the numerical estimate")
+
+
+def test_a_sampled_check_with_no_input_reaching_the_output(write, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(cli, "CHECK_EACH_MAX", 1)
+    assert cli.main(["run", write("a = Value(1.0)\nb = Value(2.0)\nc = Value(3.0) * 2\n"), "--check"]) == 0
+    assert "none of them reaches the output: nothing to check" in capsys.readouterr().out
 
 def test_tiny_and_huge_numbers_use_scientific_notation() -> None:
     assert cli.format_number(1.5) == "1.5000"

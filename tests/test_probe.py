@@ -12,9 +12,11 @@ from gradlab.expr import run_program
 from gradlab.graph import GraphModel
 from gradlab.probe import (
     DEFAULT_SWEEP_HS,
+    DirectionalResult,
     NudgeResult,
     check_grad,
     derivative_example,
+    directional_probe,
     error_sweep,
     lecture_function,
     nudge_probe,
@@ -154,6 +156,64 @@ def test_nan_input_gives_nan_estimates() -> None:
     assert math.isnan(r.f0) and math.isnan(r.central_diff) and math.isnan(r.central_error)
     s = error_sweep(g, 0)
     assert math.isnan(s.best_h_forward) and math.isnan(s.best_h_central)
+
+
+# -- directional_probe ----------------------------------------------------------------------------
+
+
+def test_directional_probe_along_an_axis_is_nudge_probe(seed: GraphModel) -> None:
+    a, b = seed.find("a"), seed.find("b")
+    r = directional_probe(seed, [a, b], [1.0, 0.0], 1e-5)
+    one = nudge_probe(seed, a, 1e-5)
+    assert isinstance(r, DirectionalResult)
+    assert (r.indices, r.f0, r.f_plus, r.f_minus) == ((a, b), one.f0, one.f_plus, one.f_minus)
+    assert r.central_diff == one.central_diff
+    # backprop's side uses the step the float took: (-4 + 1e-5) - (-4 - 1e-5) is not exactly 2e-5
+    assert r.grad == pytest.approx(one.grad, rel=1e-9) and r.grad != one.grad
+
+
+def test_directional_probe_matches_grad_dot_u(seed: GraphModel) -> None:
+    a, b = seed.find("a"), seed.find("b")
+    u = np.array([3.0, -4.0]) / 5.0
+    before = snapshot(seed)
+    r = directional_probe(seed, [a, b], u, 1e-5)
+    assert r.grad == pytest.approx(138.8338 * 0.6 - 645.5773 * 0.8, abs=1e-4)
+    assert r.central_diff == pytest.approx(r.grad, rel=1e-6)
+    assert r.central_error == r.central_diff - r.grad
+    assert snapshot(seed) == before  # every value back, bitwise
+    assert seed.gradients_current
+
+
+def test_directional_probe_moves_ten_thousand_inputs_in_two_passes(monkeypatch) -> None:
+    xs = [Value(0.1 * (k % 7), label=f"x{k}") for k in range(10_000)]
+    g = GraphModel(sum((x * x for x in xs), Value(0.0)))
+    rng = np.random.default_rng(3)
+    u = rng.standard_normal(len(xs))
+    u /= np.linalg.norm(u)
+    indices = [g.index[id(x)] for x in xs]
+    calls = []
+    monkeypatch.setattr(g, "set_many", lambda updates, f=g.set_many: calls.append(len(updates)) or f(updates))
+    r = directional_probe(g, indices, u, 1e-6)
+    assert calls == [10_000, 10_000]
+    assert r.grad == pytest.approx(float(np.dot([2 * x.data for x in xs], u)), rel=1e-6)
+    assert r.central_diff == pytest.approx(r.grad, rel=1e-5)
+
+
+def test_directional_probe_catches_a_wrong_gradient(seed: GraphModel) -> None:
+    a, b = seed.find("a"), seed.find("b")
+    seed.backward()
+    seed.values[b].grad += 0.01  # one wrong gradient, as a bad backward rule would leave
+    r = directional_probe(seed, [a, b], [0.6, 0.8], 1e-5)
+    assert abs(r.central_error) == pytest.approx(0.008, rel=1e-3)
+
+
+def test_directional_probe_rejects_a_direction_of_the_wrong_size(seed: GraphModel) -> None:
+    with pytest.raises(ValueError, match="2 entries for 1 nodes"):
+        directional_probe(seed, [0], [0.6, 0.8], 1e-5)
+    with pytest.raises(IndexError):
+        directional_probe(seed, [0, 0], [0.6, 0.8], 1e-5)
+    with pytest.raises(ValueError, match="finite non-zero"):
+        directional_probe(seed, [0], [1.0], 0.0)
 
 
 # -- error_sweep ----------------------------------------------------------------------------------
