@@ -4,8 +4,9 @@ Prints, from one run: training steps per second at top speed, decision-heatmap r
 per second, ``pointGraph`` refreshes per second while training (a point traced, a weight
 probed), and the 95th-percentile delay of a 16 ms UI timer while training; for both ways of
 running the steps (time slices on the GUI thread's frame timer, and a worker thread), so the
-lab's choice is measured, not assumed; the same for the scalar backend's UI delay. Also how
-long building the lab takes (it is built when its tab is first shown).
+lab's choice is measured, not assumed; for the scalar backend (a step too long for a frame)
+also a third way, sliced steps (``SliceDriver``: a step in ~1 ms pieces between events). Also
+how long building the lab takes (it is built when its tab is first shown).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/live_training.py [--seconds 4]
 """
@@ -38,7 +39,8 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
     app = QApplication.instance() or QApplication(sys.argv[:1])
     lab = NetworkLab()
     lab.model.edit_config({"backend": backend})
-    driver = training_driver.ThreadDriver if driver_name == "thread" else training_driver.TrainingDriver
+    driver = {"thread": training_driver.ThreadDriver, "slices": training_driver.SliceDriver,
+              "timer": training_driver.TrainingDriver}[driver_name]
     lab.driver = driver(lab.model, lab)
     lab.resize(1480, 840)
     lab.show()
@@ -114,12 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("steps/s", "heatmap/s", "pointGraph/s", "timer p95 delay ms"):
         floor = f"<= {MAX_P95_MS:g}" if key.startswith("timer") else f">= {FLOORS[key]:g}"
         print(f"{key:24}{results['timer'][key]:14.1f}{results['thread'][key]:16.1f}   {floor}")
-    scalar = {name: measure(name, args.seconds, backend="scalar") for name in ("timer", "thread")}
-    print(f"{'scalar backend p95 ms':24}{scalar['timer']['timer p95 delay ms']:14.1f}"
-          f"{scalar['thread']['timer p95 delay ms']:16.1f}   (a scalar step cannot be sliced: "
-          f"the lab trains it on the worker thread)")
-    steps = scalar["timer"]["steps/s"], scalar["thread"]["steps/s"]
-    print(f"{'scalar backend steps/s':24}{steps[0]:14.1f}{steps[1]:16.1f}")
+    scalar = {name: measure(name, args.seconds, backend="scalar") for name in ("timer", "thread", "slices")}
+    print(f"{'scalar backend':37}{'time slices':>14}{'worker thread':>16}{'sliced steps':>15}")
+    for key in ("timer p95 delay ms", "steps/s", "heatmap/s"):
+        print(f"{'  ' + key:37}" + "".join(f"{scalar[name][key]:{w}.1f}" for name, w in
+                                            (("timer", 14), ("thread", 16), ("slices", 15))))
+    from gradlab.ui.training_driver import driver_class
+
+    print(f"the lab trains the scalar backend with {driver_class('scalar').__name__}")
     timer = results["timer"]
     ok = (all(timer[k] >= v for k, v in FLOORS.items()) and timer["timer p95 delay ms"] <= MAX_P95_MS
           and at_start <= 0.2)

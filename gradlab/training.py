@@ -25,7 +25,7 @@ state (``state_dict``) does not depend on the backend.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -228,8 +228,29 @@ class Trainer(NetworkViews):
     def step(self) -> StepRecord:
         """One optimiser step; raises ``TrainingDiverged`` (weights unchanged) on a nan/inf loss."""
         k = self._k
+        return self._take_step(k, *self._loss_and_grad(self._theta, self._batch(k)))
+
+    def step_slices(self) -> Generator[None, None, StepRecord]:
+        """``step()`` in slices of about a millisecond: yields between them, returns its record.
+
+        The same floats as ``step()``.  The scalar backend's work is sliced (see
+        ``gradlab.training_scalar``); the fast backend's step is one slice.  Anything that
+        changes the trainer between slices (a weight set by hand, new settings, new data,
+        another step) makes the step start again from the trainer as it is then.
+        """
+        while True:
+            k, cfg, full, theta = self._k, self.config, self._full, self._theta.copy()
+            if self._scalar is None:
+                result = self._loss_and_grad(self._theta, self._batch(k))
+            else:
+                result = yield from self._scalar.loss_and_grad_slices(theta, self._batch(k), self.regression)
+            unchanged = self._k == k and self.config is cfg and self._full is full
+            if unchanged and np.array_equal(theta, self._theta):
+                return self._take_step(k, *result)
+            yield
+
+    def _take_step(self, k: int, loss: float, grad: np.ndarray, acc: float) -> StepRecord:
         lr = self.config.learning_rate_at(k)
-        loss, grad, acc = self._loss_and_grad(self._theta, self._batch(k))
         if not math.isfinite(loss):
             raise TrainingDiverged(k, loss, lr)
         test_loss, test_acc = self._measure(self._test)

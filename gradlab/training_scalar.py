@@ -2,21 +2,109 @@
 
 Each step builds micrograd's demo expression over the batch (one ``Value`` graph,
 ``model(x)`` per point, the loss and the regulariser from :mod:`gradlab.nn`), runs
-``backward()`` and reads the gradients out in ``MLP.parameters()`` order.  With the
-demo config the floats are micrograd's, step for step.
+backprop as ``Value.backward()`` does and reads the gradients out in ``MLP.parameters()``
+order.  With the demo config the floats are micrograd's, step for step.
+
+A step takes tens to hundreds of milliseconds, so it comes in slices:
+``loss_and_grad_slices`` yields between pieces of about a millisecond (one point's forward
+pass, one point's part of the sort, a few thousand nodes of the backward pass, freeing the
+graph) and a GUI thread runs them between events (``gradlab.ui.training_driver.SliceDriver``).
+``loss_and_grad`` runs the same pieces back to back: one code path, the same floats.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import threading
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from gradlab import nn
-from gradlab.engine import Value
+from gradlab.engine import Value, topological_order
 from gradlab.training_fast import Batch, accuracy
 
-__all__ = ["ScalarBackend"]
+__all__ = ["NODES_PER_SLICE", "ScalarBackend", "cyclic_gc_paused", "run_slices"]
+
+#: nodes of the backward pass (or of the graph being freed) per slice: about a millisecond
+NODES_PER_SLICE = 4000
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_collecting = True
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off inside the block (nested and concurrent blocks share one pause).
+
+    A step allocates ~70,000 ``Value``s and no reference cycles; the collector would rescan
+    them (and the app's long-lived objects) again and again, more than half of a step's time.
+    Reference counting frees the graph when the step lets go of it (as in gradlab.expr).
+    """
+    global _pauses, _collecting
+    with _pause_lock:
+        if _pauses == 0:
+            _collecting = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collecting:
+                gc.enable()
+
+
+def run_slices(slices: Generator[None, None, object]) -> object:
+    """Run a generator of slices to the end; what it returns."""
+    while True:
+        try:
+            next(slices)
+        except StopIteration as done:
+            return done.value
+
+
+def _outputs(scores: list) -> list[Value]:
+    return [s for point in scores for s in (point if isinstance(point, list) else [point])]
+
+
+def _sorted_in_slices(total: Value, scores: list) -> Generator[None, None, list[Value]]:
+    """``engine.topological_order(total)``, a point's part per slice; every node's grad set to 0.
+
+    The head (loss and regulariser) is sorted with the points' outputs standing in as leaves;
+    then each output, where it falls, becomes its own graph's order less the nodes placed
+    already (the weights, which every point shares).  That is the order the engine's depth-first
+    search gives: it enters an output's graph once and places all of it there, and the head
+    reaches a point's nodes only through its outputs (the tests compare the two orders).
+    """
+    outputs = _outputs(scores)
+    cut = [s._prev for s in outputs]
+    for s in outputs:
+        s._prev = ()
+    try:
+        head = topological_order(total)
+    finally:
+        for s, prev in zip(outputs, cut, strict=True):
+            s._prev = prev
+    is_output = {id(s) for s in outputs}
+    placed: set[Value] = set()
+    order: list[Value] = []
+    for v in head:
+        if id(v) in is_output:
+            for w in topological_order(v):
+                if w not in placed:
+                    placed.add(w)
+                    w.grad = 0.0
+                    order.append(w)
+            yield
+        elif v not in placed:
+            placed.add(v)
+            v.grad = 0.0
+            order.append(v)
+    return order
 
 
 class ScalarBackend:
@@ -46,30 +134,66 @@ class ScalarBackend:
     def _targets(batch: Batch) -> list:
         return batch.T.tolist() if batch.T.ndim == 1 else batch.T[:, 0].tolist()
 
-    def _total(self, theta: np.ndarray, batch: Batch) -> tuple[Value, list]:
-        for p, x in zip(self.params, theta.tolist(), strict=True):
-            p.data = x
-        scores = [self.model(x) for x in batch.rows]
+    def _head(self, scores: list, batch: Batch, params: list[Value]) -> Value:
+        """The batch's loss over the points' ``scores``, plus the regulariser over ``params``."""
         total = self._data_loss(scores, self._targets(batch))
         cfg = self.cfg
         if cfg.regularization == "l2":
-            total = total + nn.l2_regularization(self.params, cfg.reg_strength)
+            total = total + nn.l2_regularization(params, cfg.reg_strength)
         elif cfg.regularization == "l1":
-            total = total + nn.l1_regularization(self.params, cfg.reg_strength)
-        return total, scores
+            total = total + nn.l1_regularization(params, cfg.reg_strength)
+        return total
 
     def loss(self, theta: np.ndarray, batch: Batch) -> float:
         """The batch's loss (regularisation included) at ``theta``."""
-        return float(self._total(theta, batch)[0].data)
+        with cyclic_gc_paused():
+            for p, x in zip(self.params, theta.tolist(), strict=True):
+                p.data = x
+            scores = [self.model(x) for x in batch.rows]
+            return float(self._head(scores, batch, self.params).data)
 
     def loss_and_grad(self, theta: np.ndarray, batch: Batch, regression: bool
                       ) -> tuple[float, np.ndarray, float]:
         """``(loss, gradient, accuracy)`` of the batch at ``theta``, by backprop through ``Value``s."""
-        total, scores = self._total(theta, batch)
-        total.backward()
-        grad = np.array([p.grad for p in self.params], dtype=float)
-        S = np.array([[s.data] if isinstance(s, Value) else [v.data for v in s] for s in scores], dtype=float)
-        return float(total.data), grad, accuracy(S, batch, regression)
+        return run_slices(self.loss_and_grad_slices(theta, batch, regression))
+
+    def loss_and_grad_slices(self, theta: np.ndarray, batch: Batch, regression: bool
+                             ) -> Generator[None, None, tuple[float, np.ndarray, float]]:
+        """``loss_and_grad`` in slices of about a millisecond: yields between them, returns its tuple.
+
+        The graph is built on a fresh copy of the network, so ``loss`` (or another step) run
+        between two slices cannot move this step's weights.
+        """
+        with cyclic_gc_paused():  # for the whole step: the graph lives across the slices
+            params = (model := self._mlp()).parameters()
+            for p, x in zip(params, theta.tolist(), strict=True):
+                p.data = x
+            scores = []
+            for x in batch.rows:
+                scores.append(model(x))
+                yield
+            total = self._head(scores, batch, params)
+            yield
+            order = yield from _sorted_in_slices(total, scores)
+            total.grad = 1.0  # then backprop as Value.backward: every node after all that it feeds
+            end = len(order)
+            while end > 0:
+                start = max(0, end - NODES_PER_SLICE)
+                for v in reversed(order[start:end]):
+                    fn = v._grad_fn
+                    if fn is not None:
+                        fn(v)
+                end = start
+                yield
+            grad = np.array([p.grad for p in params], dtype=float)
+            S = np.array([[s.data] if isinstance(s, Value) else [v.data for v in s] for s in scores],
+                         dtype=float)
+            result = float(total.data), grad, accuracy(S, batch, regression)
+            del total, scores  # now only ``order`` holds the graph (a leaf holds nothing)
+            while order:  # free it from the output end, a slice at a time (each node's users go first)
+                del order[-NODES_PER_SLICE:]
+                yield
+        return result
 
     def point_graph(self, theta: np.ndarray, batch: Batch, i: int, feature_names: Sequence[str]
                     ) -> tuple[Value, list[Value]]:
