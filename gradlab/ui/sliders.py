@@ -98,6 +98,9 @@ class _InputRow:
             for w in (self.slider, self.box):
                 w.setEnabled(False)
                 w.setToolTip(note)
+            self.slider.hide()  # a slider that cannot move says why in its place (the box keeps the value)
+            grid.addWidget(reason := plain_label(note, f"sliderNote_{name}"), row, 1)
+            reason.setWordWrap(True), reason.setStyleSheet("color: #777;")
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.box.value_entered.connect(self._on_box_edited)
 
