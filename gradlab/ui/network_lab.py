@@ -2,8 +2,9 @@
 
 Layout, left to right: data and network settings | the network over one datapoint's graph |
 the decision plot over the loss plot | the inspectors (a weight, a value of the point's graph).
-Training runs in time slices of the GUI thread's frame timer with the fast backend and on a
-worker thread with the scalar one (``training_driver``); ``network_live`` redraws the views.
+Training runs in time slices of the GUI thread's frame timer with the fast backend and in
+millisecond slices of each step, between events, with the scalar one (``training_driver``);
+``network_live`` redraws the views.
 """
 
 from __future__ import annotations
