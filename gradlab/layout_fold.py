@@ -12,33 +12,61 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradlab.layout import BOX_H, SLOT_PITCH_LR, Drawing
+from gradlab.layout import BOX_H, Drawing
 
 __all__ = ["fold"]
 
 #: distance between the lanes of edges wrapping from one band to the next
-LANE = 0.22
+LANE = 0.16
 #: space between a band's boxes and the lanes around it
-MARGIN = 0.35
+MARGIN = 0.2
+
+
+def _balanced_bands(left: np.ndarray, right: np.ndarray, bands: int) -> np.ndarray | None:
+    """Each layer's band: runs of layers (the output's first) as equally long as can be, each of
+    at least two layers; None when there are too few layers."""
+    n = len(left)
+
+    def cut(length: float) -> list[int] | None:  # the first layer of each band, filled greedily
+        starts = [0]
+        for k in range(1, n):
+            if right[starts[-1]] - left[k] > length or n - k == 2 * (bands - len(starts)):
+                if k - starts[-1] < 2 or len(starts) == bands:
+                    return None
+                starts.append(k)
+        return starts if len(starts) == bands and n - starts[-1] >= 2 else None
+
+    lo, hi = (right[0] - left[-1]) / bands, right[0] - left[-1]
+    if cut(hi) is None and (n < 2 * bands):
+        return None
+    for _ in range(40):  # the shortest longest band, by bisection
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if cut(mid) is not None else (mid, hi)
+    starts = cut(hi)
+    if starts is None:
+        return None
+    band = np.zeros(n, dtype=np.int64)
+    for b, k in enumerate(starts):
+        band[k:] = b
+    return band
 
 
 def fold(layout, bands: int) -> Drawing | None:
     """``layout``'s left-to-right drawing folded into ``bands`` bands, or None when it cannot
     be (fewer than two layers a band, or edges on tracks, which run along the whole drawing)."""
     base = layout.drawing(orientation="LR")
-    centre, width, route, starts, point_layer = layout._unfolded
+    centre, width, route, starts, point_layer, across = layout._unfolded
     n_layers = len(centre)
     if bands < 2 or layout.tracked or n_layers < 2 * bands:
         return None
     left, right = centre - width, centre + width
-    span = right[0] - left[-1]
-    band = np.minimum(((right[0] - right) / span * bands).astype(np.int64), bands - 1)  # 0: the output's
-    if len(np.unique(band)) < bands:
+    band = _balanced_bands(left, right, bands)  # 0: the output's
+    if band is None:
         return None
     lo = np.array([np.flatnonzero(band == b).min() for b in range(bands)])  # rightmost layer of each band
     hi = np.array([np.flatnonzero(band == b).max() for b in range(bands)])
     shift = -left[hi]  # each band starts at x = 0
-    slot, layer = layout.slot * SLOT_PITCH_LR, layout.full_layer  # y of each row, unfolded
+    slot, layer = across, layout.full_layer  # y of each row, unfolded
     row_band = band[layer]
     smin = np.array([slot[row_band == b].min() for b in range(bands)])
     smax = np.array([slot[row_band == b].max() for b in range(bands)])
@@ -47,7 +75,14 @@ def fold(layout, bands: int) -> Drawing | None:
     point_band = band[point_layer]
     edge_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
     crossing = np.flatnonzero((point_band[:-1] > point_band[1:]) & (edge_of[:-1] == edge_of[1:]))
-    lanes = np.bincount(point_band[crossing + 1], minlength=bands)
+    # edges of one source wrapping into the same band share a lane (a bus that branches)
+    source = layout.edges[edge_of[crossing], 0]
+    lane_of: dict[tuple[int, int], int] = {}
+    lanes = np.zeros(bands, dtype=np.int64)
+    for b, s in zip(point_band[crossing + 1].tolist(), source.tolist(), strict=True):
+        if (b, s) not in lane_of:
+            lane_of[b, s] = int(lanes[b])
+            lanes[b] += 1
     top = np.zeros(bands)  # y of each band's first slot
     channel = np.zeros(bands)  # y of the first lane below band b + 1 (into band b)
     y = 0.0
@@ -67,17 +102,15 @@ def fold(layout, bands: int) -> Drawing | None:
     band_right = right[lo] + shift  # each band's right end
     out: list[np.ndarray] = []
     new_starts = [0]
-    used = np.zeros(bands, dtype=np.int64)
     for k in range(len(starts) - 1):
         a, z = starts[k], starts[k + 1]
         pts = [placed[a]]
         for i in range(a, z - 1):
             if point_band[i] > point_band[i + 1]:
                 b = point_band[i + 1]  # into band b, from band b + 1
-                lane = used[b]
-                used[b] += 1
+                lane = lane_of[int(b), int(layout.edges[k, 0])]
                 x_right = band_right[b + 1] + MARGIN + LANE * lane
-                x_left = -MARGIN - 0.25 - LANE * lane
+                x_left = -MARGIN - LANE * lane
                 yl = channel[b] + LANE * lane
                 pts += [np.array([x_right, placed[i][1]]), np.array([x_right, yl]),
                         np.array([x_left, yl]), np.array([x_left, placed[i + 1][1]])]

@@ -45,6 +45,10 @@ MAX_LABELS = 400  # with more value nodes in view, labels are noise
 MIN_FONT_PX = 7.0
 #: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
 READABLE_PX = 10.0
+#: a box's text at pixel size px: three lines LINE_SPACING * px apart in a box BOX_LINES * px
+#: tall (the lines and a little padding), each line up to TEXT_EMS * px wide ("data 645.5773" is
+#: 7.3 px-widths in the default sans); a wider line (data -1.234e+05) is drawn smaller to fit
+LINE_SPACING, BOX_LINES, TEXT_EMS = 1.18, 3.75, 8.0
 FIT_PADDING = 0.02  # of the graph's size, on each side
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
@@ -67,6 +71,11 @@ STATE_NAMES = ("", "on the path to the output", "selected", "just filled in (ste
 PATH, SELECTED, ACTIVE, ON_LINE = 1, 2, 3, 4
 ZERO_FILL, NONFINITE_FILL, PENDING_FILL = "#e9ecef", "#f3d9fa", "#ffffff"
 OP_TEXT = {"sigmoid": "σ", "*": "×"}
+
+
+def _text_px(w: float, h: float) -> int:
+    """The pixel size of a box's text when the box is ``w`` x ``h`` pixels."""
+    return round(min(h / BOX_LINES, w / TEXT_EMS, 15.0))
 
 
 def format_number(x: float) -> str:
@@ -472,7 +481,7 @@ class GraphCanvas(QWidget):
     def readable_scale(self) -> float:
         """Pixels per drawing unit at which a box's label, data and grad are READABLE_PX tall."""
         # the text's pixel size is rounded (see label_px): READABLE_PX - 0.5 rounds up to it
-        return (READABLE_PX - 0.5) * max(3.9 / (BOX_H * SIZE_STEPS[0]), 8.6 / (BOX_W * SIZE_STEPS[0]))
+        return (READABLE_PX - 0.5) * max(BOX_LINES / (BOX_H * SIZE_STEPS[0]), TEXT_EMS / (BOX_W * SIZE_STEPS[0]))
 
     def fit_scale(self) -> float:
         """Pixels per drawing unit when the whole graph fits."""
@@ -485,8 +494,22 @@ class GraphCanvas(QWidget):
         return fit / (1 + 2 * FIT_PADDING)
 
     def _key_room(self) -> int:
-        """Pixels kept free at the bottom at fit, so the key covers no box."""
-        return self.key.height() + 12 if self.key.isVisibleTo(self) else 0
+        """Pixels kept free at the bottom at fit, so the key covers no box: none when no box would
+        lie under the key in the plain fit (the drawing leaves its corner empty)."""
+        if not self.key.isVisibleTo(self) or not self._n:
+            return 0
+        room = self.key.height() + 12
+        x0, y0, x1, y1 = self.drawing.extent()
+        size = self._view.viewport().size()
+        w, h = max(size.width(), 1), max(size.height(), 1)
+        s = min(w / max(x1 - x0, 1e-9), h / max(y1 - y0, 1e-9)) / (1 + 2 * FIT_PADDING)
+        corner = self._view.mapTo(self, QPoint(0, 0))  # the key's rect, in drawing units at that fit
+        k = self.key.geometry().translated(-corner.x(), -corner.y()).adjusted(-4, -4, 4, 4)
+        left, right = (x0 + x1) / 2 + (k.left() - w / 2) / s, (x0 + x1) / 2 + (k.right() - w / 2) / s
+        top, bottom = (y0 + y1) / 2 + (k.top() - h / 2) / s, (y0 + y1) / 2 + (k.bottom() - h / 2) / s
+        lo, hi = self._pos - self._half_max, self._pos + self._half_max
+        under = (hi[:, 0] > left) & (lo[:, 0] < right) & (hi[:, 1] > top) & (lo[:, 1] < bottom)
+        return room if under.any() else 0
 
     def open_view(self) -> None:
         """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
@@ -586,7 +609,7 @@ class GraphCanvas(QWidget):
         if found is None or found[1] < 2:
             return 0
         s = self._current_scale()
-        return round(min(BOX_H * SIZE_STEPS[0] * s / 3.9, BOX_W * SIZE_STEPS[0] * s / 8.6, 15.0))
+        return _text_px(BOX_W * SIZE_STEPS[0] * s, BOX_H * SIZE_STEPS[0] * s)
 
     def label_text(self, index: int) -> str:
         """The full text of a value node's box: label, data and grad."""
@@ -738,7 +761,7 @@ class GraphCanvas(QWidget):
         """Rows in view to label and the detail (2: label, data, grad; 1: names only), or None
         when text would be unreadable, or too many nodes are in view for text to help."""
         box_h = self._current_scale() * BOX_H * SIZE_STEPS[0]
-        detail = 2 if box_h / 3.9 >= MIN_FONT_PX else 1 if box_h * 0.7 >= MIN_FONT_PX else 0
+        detail = 2 if box_h / BOX_LINES >= MIN_FONT_PX else 1 if box_h * 0.7 >= MIN_FONT_PX else 0
         if not detail or not self._n:
             return None
         r, p, h = self._vb.viewRect(), self._pos, self._half
@@ -757,11 +780,12 @@ class GraphCanvas(QWidget):
         xy = (self._pos[rows] * (t.m11(), t.m22()) + (t.m31(), t.m32())).tolist()  # no rotation
         s = abs(t.m11())
         w, h, op_d = BOX_W * SIZE_STEPS[0] * s, BOX_H * SIZE_STEPS[0] * s, OP_D * s
-        px = round(min(h / 3.9, w / 8.6, 15.0) if detail == 2 else min(h * 0.7, 12.0))
-        line = px * 1.25
+        px = _text_px(w, h) if detail == 2 else round(min(h * 0.7, 12.0))
+        line = px * LINE_SPACING
         self._font.setPixelSize(px)
         self._bold.setPixelSize(px)
-        bold = QFontMetricsF(self._bold)
+        bold, plain = QFontMetricsF(self._bold), QFontMetricsF(self._font)
+        small = QFont(self._font)
 
         def fit(text: str, chars: int) -> str:  # a name cut to its box, wide letters too
             return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * 0.94)
@@ -782,9 +806,14 @@ class GraphCanvas(QWidget):
             if name:
                 p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
-            p.setFont(self._font)
-            p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
-                       f"data {format_number(v.data)}\n{self._grad_text(row)}")
+            text = f"data {format_number(v.data)}\n{self._grad_text(row)}"
+            wide = max(plain.horizontalAdvance(t) for t in text.split("\n"))
+            if wide > w * 0.94:  # a long number: smaller, never cut or over the outline
+                small.setPixelSize(max(1, int(px * w * 0.94 / wide)))
+                p.setFont(small)
+            else:
+                p.setFont(self._font)
+            p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre, text)
         p.restore()
 
     def _grad_text(self, index: int) -> str:
