@@ -21,6 +21,8 @@ EDGE_CLEAR, EDGE_PITCH = 0.14, 0.2
 #: sweeps towards the inputs and back, within a budget of row placements whatever the size
 #: (a big graph gets fewer sweeps, the biggest the plain packing)
 PLACE_SWEEPS, PLACE_BUDGET = 4, 60_000
+#: a layer spreads over at most the room of the layers this close to it
+BOUND_REACH = 1
 #: a long edge's dummies weigh more, so long edges stay straight
 DUMMY_WEIGHT = 2.0
 
@@ -54,11 +56,18 @@ def compact_across(slot: np.ndarray, layer: np.ndarray, size: np.ndarray, gap: f
     passes = min(2 * PLACE_SWEEPS + 1, PLACE_BUDGET // rows)
     if passes < 2 or not pieces:
         return y
-    return _sweep(y, order, sep, layer, size, pieces, n_layers, passes)
+    # a layer may spread over the room its neighbours need anyway, no further: the drawing (and
+    # each band of a folded one) stays as short as the plain packing
+    extent = tall + (np.maximum.reduceat(size[order], np.flatnonzero(first)) if rows else 0)
+    room = extent.copy()
+    for k in range(1, BOUND_REACH + 1):
+        room[k:] = np.maximum(room[k:], extent[:-k])
+        room[:-k] = np.maximum(room[:-k], extent[k:])
+    return _sweep(y, order, sep, layer, size, pieces, n_layers, passes, room)
 
 
 def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray, size: np.ndarray,
-           pieces: list[tuple[int, int]], n_layers: int, passes: int) -> np.ndarray:
+           pieces: list[tuple[int, int]], n_layers: int, passes: int, room: np.ndarray) -> np.ndarray:
     rows = len(y)
     succ: list[list[int]] = [[] for _ in range(rows)]  # towards the output
     pred: list[list[int]] = [[] for _ in range(rows)]
@@ -73,6 +82,9 @@ def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray,
             gaps[lay[r]].append(float(sep[i - 1]))
         members[lay[r]].append(r)
     weight = np.where(size > 0, 1.0, DUMMY_WEIGHT).tolist()
+    shifts = [np.concatenate([[0.0], np.cumsum(g)]).tolist() for g in gaps]
+    spans = [sh[-1] for sh in shifts]
+    size = size.tolist()
     ys = y.tolist()
 
     def place(k: int, neighbours: list[list[int]], both: list[list[int]] | None = None) -> None:
@@ -86,8 +98,10 @@ def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray,
             else:
                 target.append(ys[r])
                 w.append(0.05)
-        for r, v in zip(ms, _isotonic_with_gaps(target, w, gaps[k]), strict=True):
-            ys[r] = v
+        half = room[k] / 2
+        lo, hi = -half + size[ms[0]] / 2, half - size[ms[-1]] / 2 - spans[k]
+        for r, v, s in zip(ms, _isotonic_with_gaps(target, w, gaps[k]), shifts[k], strict=True):
+            ys[r] = s + min(max(v - s, lo), hi)
 
     for _ in range(passes // 2):
         for k in range(1, n_layers):  # towards the inputs: follow the layer nearer the output

@@ -167,7 +167,8 @@ def test_orientations_share_the_ordering() -> None:
     lr, tb = every_drawing(graph)
     for k in range(int(lr.layer.max()) + 1):  # the same order within every layer
         rows = np.flatnonzero(lr.layer == k)
-        assert (np.argsort(lr.pos[rows, 1], kind="stable") == np.argsort(tb.pos[rows, 0], kind="stable")).all()
+        across_lr, across_tb = lr.pos[rows, 1], tb.pos[rows, 0]
+        assert (np.argsort(across_lr, kind="stable") == np.argsort(across_tb, kind="stable")).all()
     assert graph.drawing_for(0.5) is graph.drawing_for(0.4) or graph.drawing_for(0.5).orientation != "TB"
 
 

@@ -26,7 +26,8 @@ for ex in resources.examples():
     row = []
     for size, (w, h) in CANVAS.items():
         f, d, (dw, dh) = fit(g, w, h)
-        row.append(f"{size} {f:5.1f}{'*' if f >= READ else ' '} {d.orientation}/{d.bands} {dw:4.1f}x{dh:4.1f}")
+        mark = "*" if f >= READ else " "
+        row.append(f"{size} {f:5.1f}{mark} {d.orientation}/{d.bands} {dw:4.1f}x{dh:4.1f}")
     print(f"{ex.name:14} {len(g):4}  " + "  ".join(row))
 for size in ("1280x720", "1920x1080"):
     w, h = CANVAS[size]

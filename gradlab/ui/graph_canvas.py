@@ -481,7 +481,8 @@ class GraphCanvas(QWidget):
     def readable_scale(self) -> float:
         """Pixels per drawing unit at which a box's label, data and grad are READABLE_PX tall."""
         # the text's pixel size is rounded (see label_px): READABLE_PX - 0.5 rounds up to it
-        return (READABLE_PX - 0.5) * max(BOX_LINES / (BOX_H * SIZE_STEPS[0]), TEXT_EMS / (BOX_W * SIZE_STEPS[0]))
+        box_w, box_h = BOX_W * SIZE_STEPS[0], BOX_H * SIZE_STEPS[0]
+        return (READABLE_PX - 0.5) * max(BOX_LINES / box_h, TEXT_EMS / box_w)
 
     def fit_scale(self) -> float:
         """Pixels per drawing unit when the whole graph fits."""
