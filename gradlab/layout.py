@@ -42,9 +42,9 @@ SLOT_PITCH_LR = 0.86
 #: distance between the tracks that carry the longest edges around the drawing
 TRACK_GAP = 0.3
 #: space between an op circle and the box it makes (its arrow)
-OP_GAP = 0.27
+OP_GAP = 0.25
 #: empty space between neighbouring columns, and between slots of a top-to-bottom layer
-LAYER_GAP = 0.44
+LAYER_GAP = 0.4
 SLOT_GAP_TB = 0.3
 #: kept for callers that want a nominal distance between layers
 LAYER_SPACING = 1.3

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradlab.layout import BOX_H, Drawing
+from gradlab.layout import ARROW_LEAD, BOX_H, Drawing
 
 __all__ = ["fold"]
 
 #: distance between the lanes of edges wrapping from one band to the next
 LANE = 0.16
 #: space between a band's boxes and the lanes around it
-MARGIN = 0.2
+MARGIN = 0.15
 
 
 def _balanced_bands(left: np.ndarray, right: np.ndarray, bands: int) -> np.ndarray | None:
@@ -65,7 +65,7 @@ def fold(layout, bands: int) -> Drawing | None:
         return None
     lo = np.array([np.flatnonzero(band == b).min() for b in range(bands)])  # rightmost layer of each band
     hi = np.array([np.flatnonzero(band == b).max() for b in range(bands)])
-    shift = -left[hi]  # each band starts at x = 0
+    shift = -left[hi]  # each band starts at x = 0 (but see indent)
     slot, layer = across, layout.full_layer  # y of each row, unfolded
     row_band = band[layer]
     smin = np.array([slot[row_band == b].min() for b in range(bands)])
@@ -83,6 +83,10 @@ def fold(layout, bands: int) -> Drawing | None:
         if (b, s) not in lane_of:
             lane_of[b, s] = int(lanes[b])
             lanes[b] += 1
+    # a band with lanes coming into it starts right of them: they pass beside it, not beside the
+    # band above, so they cost no width when that band is the longer one
+    indent = np.where(lanes > 0, ARROW_LEAD + MARGIN / 2 + LANE * np.maximum(lanes - 1, 0), 0.0)
+    shift += indent
     top = np.zeros(bands)  # y of each band's first slot
     channel = np.zeros(bands)  # y of the first lane below band b + 1 (into band b)
     y = 0.0
@@ -110,7 +114,7 @@ def fold(layout, bands: int) -> Drawing | None:
                 b = point_band[i + 1]  # into band b, from band b + 1
                 lane = lane_of[int(b), int(layout.edges[k, 0])]
                 x_right = band_right[b + 1] + MARGIN + LANE * lane
-                x_left = -MARGIN - LANE * lane
+                x_left = indent[b] - ARROW_LEAD - MARGIN / 2 - LANE * lane
                 yl = channel[b] + LANE * lane
                 pts += [np.array([x_right, placed[i][1]]), np.array([x_right, yl]),
                         np.array([x_left, yl]), np.array([x_left, placed[i + 1][1]])]

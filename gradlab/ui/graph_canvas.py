@@ -50,6 +50,7 @@ READABLE_PX = 10.0
 #: 7.3 px-widths in the default sans); a wider line (data -1.234e+05) is drawn smaller to fit
 LINE_SPACING, BOX_LINES, TEXT_EMS = 1.18, 3.75, 8.0
 FIT_PADDING = 0.02  # of the graph's size, on each side
+KEY_MARGIN = 8  # px between the colour key and the canvas's edges
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
@@ -305,6 +306,7 @@ class GraphCanvas(QWidget):
         self._scale = 0.0  # device pixels per drawing unit, as last applied to sprite sizes
         self._pending_below = 0  # step-through: nodes below this index have no gradient yet
         self._line_nodes = np.zeros(0, dtype=np.int64)
+        self._key_corner = 0  # 0 bottom left, 1 bottom right, 2 top left, 3 top right
         self.key = Legend("graphKey", self)
         self.key.set_rows("", [("grad > 0", fill_colours()[3], "#adb5bd", 1.0, False),
                                ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)])
@@ -495,22 +497,27 @@ class GraphCanvas(QWidget):
         return fit / (1 + 2 * FIT_PADDING)
 
     def _key_room(self) -> int:
-        """Pixels kept free at the bottom at fit, so the key covers no box: none when no box would
-        lie under the key in the plain fit (the drawing leaves its corner empty)."""
+        """Pixels kept free at the bottom at fit, so the key covers no box: none when the plain fit
+        leaves a corner of the view empty (the key moves there), else the key's height."""
+        self._key_corner = 0
         if not self.key.isVisibleTo(self) or not self._n:
             return 0
-        room = self.key.height() + 12
         x0, y0, x1, y1 = self.drawing.extent()
         size = self._view.viewport().size()
         w, h = max(size.width(), 1), max(size.height(), 1)
         s = min(w / max(x1 - x0, 1e-9), h / max(y1 - y0, 1e-9)) / (1 + 2 * FIT_PADDING)
-        corner = self._view.mapTo(self, QPoint(0, 0))  # the key's rect, in drawing units at that fit
-        k = self.key.geometry().translated(-corner.x(), -corner.y()).adjusted(-4, -4, 4, 4)
-        left, right = (x0 + x1) / 2 + (k.left() - w / 2) / s, (x0 + x1) / 2 + (k.right() - w / 2) / s
-        top, bottom = (y0 + y1) / 2 + (k.top() - h / 2) / s, (y0 + y1) / 2 + (k.bottom() - h / 2) / s
         lo, hi = self._pos - self._half_max, self._pos + self._half_max
-        under = (hi[:, 0] > left) & (lo[:, 0] < right) & (hi[:, 1] > top) & (lo[:, 1] < bottom)
-        return room if under.any() else 0
+        kw, kh, m = self.key.width() + 8, self.key.height() + 8, KEY_MARGIN - 4
+        for corner in range(4):  # the key's rect in each corner, in drawing units at that fit
+            left = m if corner in (0, 2) else w - m - kw
+            top = h - m - kh if corner in (0, 1) else m
+            l, t = (x0 + x1) / 2 + (left - w / 2) / s, (y0 + y1) / 2 + (top - h / 2) / s
+            if not ((hi[:, 0] > l) & (lo[:, 0] < l + kw / s) & (hi[:, 1] > t) & (lo[:, 1] < t + kh / s)).any():
+                self._key_corner = corner
+                self._place_overlays()
+                return 0
+        self._place_overlays()
+        return self.key.height() + 12
 
     def open_view(self) -> None:
         """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
@@ -740,7 +747,7 @@ class GraphCanvas(QWidget):
         self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
 
     def _place_overlays(self) -> None:
-        w, h, m = self.width(), self.height(), 8
+        w, h, m = self.width(), self.height(), KEY_MARGIN
         top = self._view.y() + m
         h = self._view.y() + self._view.height()
         if self.message.isVisible():
@@ -751,6 +758,10 @@ class GraphCanvas(QWidget):
             box.resize(box.sizeHint())
             box.move(m, max(top, h - box.height() - m))
             box.raise_()
+        corner = self._key_corner if not self.overview.isVisibleTo(self) else 0
+        if corner:  # the key sits in a corner the fitted drawing leaves empty
+            self.key.move(m if corner == 2 else w - self.key.width() - m,
+                          top if corner >= 2 else h - self.key.height() - m)
         side = int(min(200, max(90, 0.28 * w)))
         self.overview.resize(side, int(side * 0.65))
         self.overview.move(w - self.overview.width() - m, h - self.overview.height() - m)
