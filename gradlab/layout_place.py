@@ -20,7 +20,7 @@ __all__ = ["EDGE_CLEAR", "EDGE_PITCH", "compact_across"]
 EDGE_CLEAR, EDGE_PITCH = 0.14, 0.2
 #: sweeps towards the inputs and back, within a budget of row placements whatever the size
 #: (a big graph gets fewer sweeps, the biggest the plain packing)
-PLACE_SWEEPS, PLACE_BUDGET = 4, 60_000
+PLACE_SWEEPS, PLACE_BUDGET = 4, 8_000
 #: a layer spreads over at most the room of the layers this close to it
 BOUND_REACH = 1
 #: a long edge's dummies weigh more, so long edges stay straight
@@ -53,7 +53,7 @@ def compact_across(slot: np.ndarray, layer: np.ndarray, size: np.ndarray, gap: f
     tall = np.zeros(n_layers)
     np.maximum.at(tall, layer, y)
     y -= tall[layer] / 2
-    passes = min(2 * PLACE_SWEEPS + 1, PLACE_BUDGET // rows)
+    passes = min(2 * PLACE_SWEEPS + 1, PLACE_BUDGET // (rows + n_layers))
     if passes < 2 or not pieces:
         return y
     # a layer may spread over the room its neighbours need anyway, no further: the drawing (and
@@ -74,34 +74,41 @@ def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray,
     for s, t in pieces:
         succ[s].append(t)
         pred[t].append(s)
+    both = [a + b for a, b in zip(succ, pred, strict=True)]
     members: list[list[int]] = [[] for _ in range(n_layers)]
-    gaps: list[list[float]] = [[] for _ in range(n_layers)]
-    lay = layer.tolist()
+    shifts: list[list[float]] = [[] for _ in range(n_layers)]  # each member's offset from the first
+    lay, sep_list = layer.tolist(), sep.tolist()
     for i, r in enumerate(order.tolist()):
-        if members[lay[r]]:
-            gaps[lay[r]].append(float(sep[i - 1]))
-        members[lay[r]].append(r)
+        k = lay[r]
+        shifts[k].append(shifts[k][-1] + sep_list[i - 1] if members[k] else 0.0)
+        members[k].append(r)
     weight = np.where(size > 0, 1.0, DUMMY_WEIGHT).tolist()
-    shifts = [np.concatenate([[0.0], np.cumsum(g)]).tolist() for g in gaps]
-    spans = [sh[-1] for sh in shifts]
-    size = size.tolist()
+    sizes, half_room = size.tolist(), (room / 2).tolist()
+    # the least and most a layer's first member's z (y - shift) may be, so the layer stays in its room
+    bounds = [(-half_room[k] + sizes[ms[0]] / 2, half_room[k] - sizes[ms[-1]] / 2 - shifts[k][-1])
+              if ms else (0.0, 0.0) for k, ms in enumerate(members)]
     ys = y.tolist()
 
-    def place(k: int, neighbours: list[list[int]], both: list[list[int]] | None = None) -> None:
-        ms = members[k]
-        target, w = [], []
-        for r in ms:
-            nb = neighbours[r] + (both[r] if both is not None else [])
+    def place(k: int, neighbours: list[list[int]]) -> None:
+        ms, lo, hi = members[k], *bounds[k]
+        if len(ms) == 1:  # most layers of a chain: no order to keep
+            r = ms[0]
+            nb = neighbours[r]
             if nb:
-                target.append(sum(ys[m] for m in nb) / len(nb))
+                ys[r] = min(max(sum([ys[m] for m in nb]) / len(nb), lo), hi)
+            return
+        sh = shifts[k]
+        z, w = [], []
+        for r, s in zip(ms, sh, strict=True):
+            nb = neighbours[r]
+            if nb:
+                z.append(sum([ys[m] for m in nb]) / len(nb) - s)
                 w.append(weight[r] * len(nb))
             else:
-                target.append(ys[r])
+                z.append(ys[r] - s)
                 w.append(0.05)
-        half = room[k] / 2
-        lo, hi = -half + size[ms[0]] / 2, half - size[ms[-1]] / 2 - spans[k]
-        for r, v, s in zip(ms, _isotonic_with_gaps(target, w, gaps[k]), shifts[k], strict=True):
-            ys[r] = s + min(max(v - s, lo), hi)
+        for r, v, s in zip(ms, _non_decreasing(z, w), sh, strict=True):
+            ys[r] = s + min(max(v, lo), hi)
 
     for _ in range(passes // 2):
         for k in range(1, n_layers):  # towards the inputs: follow the layer nearer the output
@@ -110,24 +117,28 @@ def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray,
             place(k, pred)
     if passes % 2:
         for k in range(n_layers):  # a last balancing pass: both sides
-            place(k, succ, pred)
+            place(k, both)
     return np.array(ys)
 
 
-def _isotonic_with_gaps(target: list[float], w: list[float], gaps: list[float]) -> list[float]:
-    """The y closest to ``target`` (weighted least squares) with y[i+1] - y[i] >= gaps[i]."""
-    shift = [0.0]
-    for g in gaps:
-        shift.append(shift[-1] + g)
-    # z = y - shift must be non-decreasing: pool adjacent violators
-    blocks: list[list[float]] = []  # [mean, weight, count]
-    for t, s, wi in zip(target, shift, w, strict=True):
-        blocks.append([t - s, wi, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            m2, w2, c2 = blocks.pop()
-            m1, w1, c1 = blocks[-1]
-            blocks[-1] = [(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2]
+def _non_decreasing(z: list[float], w: list[float]) -> list[float]:
+    """The non-decreasing sequence closest to ``z`` in weighted least squares (pool adjacent
+    violators).  With z = y - (each member's offset from the first), it is the y closest to the
+    targets that keeps the order and the separations."""
+    means: list[float] = []
+    weights: list[float] = []
+    counts: list[int] = []
+    for v, wi in zip(z, w, strict=True):
+        means.append(v)
+        weights.append(wi)
+        counts.append(1)
+        while len(means) > 1 and means[-2] > means[-1]:
+            m2, w2, c2 = means.pop(), weights.pop(), counts.pop()
+            w1 = weights[-1]
+            means[-1] = (means[-1] * w1 + m2 * w2) / (w1 + w2)
+            weights[-1] = w1 + w2
+            counts[-1] += c2
     out: list[float] = []
-    for m, _w, c in blocks:
+    for m, c in zip(means, counts, strict=True):
         out.extend([m] * c)
-    return [z + s for z, s in zip(out, shift, strict=True)]
+    return out

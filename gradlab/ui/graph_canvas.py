@@ -46,9 +46,10 @@ MIN_FONT_PX = 7.0
 #: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
 READABLE_PX = 10.0
 #: a box's text at pixel size px: three lines LINE_SPACING * px apart in a box BOX_LINES * px
-#: tall (the lines and a little padding), each line up to TEXT_EMS * px wide ("data 645.5773" is
-#: 7.3 px-widths in the default sans); a wider line (data -1.234e+05) is drawn smaller to fit
-LINE_SPACING, BOX_LINES, TEXT_EMS = 1.18, 3.75, 8.0
+#: tall (the lines and a little padding), a line up to TEXT_FILL of a box TEXT_EMS * px wide: a
+#: number below 1000 fits ("grad 645.5773" is 7.4 px-widths in the default sans); a wider line
+#: (data -1.234e+05) is drawn smaller, never cut
+LINE_SPACING, BOX_LINES, TEXT_EMS, TEXT_FILL = 1.18, 3.75, 8.2, 0.95
 FIT_PADDING = 0.02  # of the graph's size, on each side
 KEY_MARGIN = 8  # px between the colour key and the canvas's edges
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
@@ -76,7 +77,7 @@ OP_TEXT = {"sigmoid": "σ", "*": "×"}
 
 def _text_px(w: float, h: float) -> int:
     """The pixel size of a box's text when the box is ``w`` x ``h`` pixels."""
-    return round(min(h / BOX_LINES, w / TEXT_EMS, 15.0))
+    return math.floor(min(h / BOX_LINES, w / TEXT_EMS, 15.0) + 0.5 + 1e-9)  # half up: 9.5 is 10
 
 
 def format_number(x: float) -> str:
@@ -511,8 +512,9 @@ class GraphCanvas(QWidget):
         for corner in range(4):  # the key's rect in each corner, in drawing units at that fit
             left = m if corner in (0, 2) else w - m - kw
             top = h - m - kh if corner in (0, 1) else m
-            l, t = (x0 + x1) / 2 + (left - w / 2) / s, (y0 + y1) / 2 + (top - h / 2) / s
-            if not ((hi[:, 0] > l) & (lo[:, 0] < l + kw / s) & (hi[:, 1] > t) & (lo[:, 1] < t + kh / s)).any():
+            kx, ky = (x0 + x1) / 2 + (left - w / 2) / s, (y0 + y1) / 2 + (top - h / 2) / s
+            under = (hi[:, 0] > kx) & (lo[:, 0] < kx + kw / s) & (hi[:, 1] > ky) & (lo[:, 1] < ky + kh / s)
+            if not under.any():
                 self._key_corner = corner
                 self._place_overlays()
                 return 0
@@ -797,10 +799,9 @@ class GraphCanvas(QWidget):
         self._font.setPixelSize(px)
         self._bold.setPixelSize(px)
         bold, plain = QFontMetricsF(self._bold), QFontMetricsF(self._font)
-        small = QFont(self._font)
 
         def fit(text: str, chars: int) -> str:  # a name cut to its box, wide letters too
-            return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * 0.94)
+            return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * TEXT_FILL)
         p.save()
         p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
         centre, values, names = Qt.AlignmentFlag.AlignCenter, self._graph.values, self._graph.names
@@ -819,14 +820,20 @@ class GraphCanvas(QWidget):
                 p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
             text = f"data {format_number(v.data)}\n{self._grad_text(row)}"
-            wide = max(plain.horizontalAdvance(t) for t in text.split("\n"))
-            if wide > w * 0.94:  # a long number: smaller, never cut or over the outline
-                small.setPixelSize(max(1, int(px * w * 0.94 / wide)))
-                p.setFont(small)
-            else:
-                p.setFont(self._font)
+            p.setFont(self.text_font(text, w, plain))
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre, text)
         p.restore()
+
+    def text_font(self, text: str, w: float, metrics: QFontMetricsF | None = None) -> QFont:
+        """The font for a box's data and grad ``text`` in a box ``w`` px wide: the labels' size, or
+        smaller for a long number (data -123456.7890), so no line is cut or crosses the outline."""
+        metrics = metrics or QFontMetricsF(self._font)
+        wide = max(metrics.horizontalAdvance(t) for t in text.split("\n"))
+        if wide <= w * TEXT_FILL:
+            return self._font
+        small = QFont(self._font)
+        small.setPixelSize(max(1, int(self._font.pixelSize() * w * TEXT_FILL / wide)))
+        return small
 
     def _grad_text(self, index: int) -> str:
         """``grad …`` for a box, blank while the step-through has not reached the node."""
