@@ -293,6 +293,8 @@ class Layout:
         across = compact_across(self.slot[members], layer[members], size[members],
                                 pitch - (BOX_H if lr else BOX_W) * MAX_GROWTH,
                                 [(int(index[s]), int(index[t])) for s, t in self.pieces])[index[self.member]]
+        if self.n:
+            across -= across[self.n - 1]  # the output at 0 across, as at 0 along
         along = centre[layer]  # along: layer axis, output at 0 (dummies: the column's middle)
         along[:self.n] += width[layer[:self.n]] - box / 2
         along[self.n:rows] -= width[layer[self.n:rows]] - OP_D / 2

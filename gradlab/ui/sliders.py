@@ -224,6 +224,7 @@ class SliderPanel(QWidget):
         ``MAX_PANEL_PX``; beyond that the rows scroll and the splitter's handle can give more."""
         frame = 2 * self.scroll.frameWidth()
         need = body.sizeHint().height() + frame
+        self.scroll.setMinimumHeight(min(need, self.scroll.minimumSizeHint().height()))
         if many:
             self.setMaximumHeight(16777215)  # Qt's "no maximum"
         else:

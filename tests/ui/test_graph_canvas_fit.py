@@ -109,7 +109,8 @@ def test_a_box_holds_its_three_lines_at_the_readable_scale(qtbot):
 
 def test_the_sliders_panel_is_as_tall_as_its_rows(qtbot, lab):
     canvas_h = {}
-    for name, source, inputs in (("two", TWO_INPUTS, 2), ("five", FIVE_INPUTS, 5), ("two again", TWO_INPUTS, 2)):
+    programs = (("two", TWO_INPUTS, 2), ("five", FIVE_INPUTS, 5), ("two again", TWO_INPUTS, 2))
+    for name, source, inputs in programs:
         lab.load_source(source)
         qtbot.waitUntil(lambda n=inputs: len(lab.sliders.rows) == n)
         lab.layout().activate()
