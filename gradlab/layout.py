@@ -55,7 +55,7 @@ TRANSPOSE_PASSES = 6
 TRANSPOSE_BUDGET = 150_000
 #: edges spanning more layers than this, and the longest edges once the dummies in all
 #: would pass the budget, run on tracks above the drawing
-MAX_DUMMY_SPAN = 16
+MAX_DUMMY_SPAN = 40
 DUMMY_BUDGET_PER_ROW = 2
 MIN_DUMMY_BUDGET = 400
 #: every edge enters its target straight for this long, so an arrowhead lies along it

@@ -17,52 +17,80 @@ from gradlab.layout import ARROW_LEAD, BOX_H, Drawing
 __all__ = ["fold"]
 
 #: distance between the lanes of edges wrapping from one band to the next
-LANE = 0.16
+LANE = 0.13
+#: cuts of the layers into bands tried for graphs of up to CUT_SEARCH_ROWS rows, each allowed a
+#: longest band CUT_SLACK longer than the last
+CUT_TRIES, CUT_SEARCH_ROWS, CUT_SLACK = 6, 300, 0.04
 #: space between a band's boxes and the lanes around it
 MARGIN = 0.15
 
 
-def _balanced_bands(left: np.ndarray, right: np.ndarray, bands: int) -> np.ndarray | None:
-    """Each layer's band: runs of layers (the output's first) as equally long as can be, each of
-    at least two layers; None when there are too few layers."""
+def _band_cuts(left: np.ndarray, right: np.ndarray, bands: int, tries: int) -> list[np.ndarray]:
+    """Ways to cut the layers into ``bands`` runs of at least two layers (the output's first): the
+    most balanced one (the shortest longest band), then up to ``tries - 1`` others a little less
+    balanced, filled from either end, whose lanes may cost less."""
     n = len(left)
 
-    def cut(length: float) -> list[int] | None:  # the first layer of each band, filled greedily
-        starts = [0]
+    def cut(length: float, lft: np.ndarray, rgt: np.ndarray) -> list[int] | None:
+        starts = [0]  # the first layer of each band, filled greedily
         for k in range(1, n):
-            if right[starts[-1]] - left[k] > length or n - k == 2 * (bands - len(starts)):
+            if rgt[starts[-1]] - lft[k] > length or n - k == 2 * (bands - len(starts)):
                 if k - starts[-1] < 2 or len(starts) == bands:
                     return None
                 starts.append(k)
         return starts if len(starts) == bands and n - starts[-1] >= 2 else None
 
+    if n < 2 * bands:
+        return []
     lo, hi = (right[0] - left[-1]) / bands, right[0] - left[-1]
-    if cut(hi) is None and (n < 2 * bands):
-        return None
     for _ in range(40):  # the shortest longest band, by bisection
         mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if cut(mid) is not None else (mid, hi)
-    starts = cut(hi)
-    if starts is None:
-        return None
-    band = np.zeros(n, dtype=np.int64)
-    for b, k in enumerate(starts):
-        band[k:] = b
-    return band
+        lo, hi = (lo, mid) if cut(mid, left, right) is not None else (mid, hi)
+    found: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    flipped = (-right[::-1], -left[::-1])  # the same layers, from the inputs' end
+    for j in range(2 * tries):
+        length = hi * (1 + CUT_SLACK * (j // 2))
+        starts = cut(length, *((left, right) if j % 2 == 0 else flipped))
+        if starts is None:
+            continue
+        band = np.zeros(n, dtype=np.int64)
+        for b, k in enumerate(starts):
+            band[k:] = b
+        if j % 2:
+            band = (bands - 1 - band)[::-1]
+        if band.tobytes() not in seen:
+            seen.add(band.tobytes())
+            found.append(band)
+        if len(found) >= tries:
+            break
+    return found
 
 
 def fold(layout, bands: int) -> Drawing | None:
     """``layout``'s left-to-right drawing folded into ``bands`` bands, or None when it cannot
-    be (fewer than two layers a band, or edges on tracks, which run along the whole drawing)."""
+    be (fewer than two layers a band, or edges on tracks, which run along the whole drawing).
+    Of the cuts ``_band_cuts`` offers, the one whose drawing is smallest (its area) is kept."""
+    layout.drawing(orientation="LR")  # the unfolded drawing it cuts
+    centre, width = layout._unfolded[:2]
+    if bands < 2 or layout.tracked or len(centre) < 2 * bands:
+        return None
+    tries = CUT_TRIES if layout.all_rows <= CUT_SEARCH_ROWS else 1
+    best, best_area = None, np.inf
+    for band in _band_cuts(centre - width, centre + width, bands, tries):
+        d = _fold_at(layout, band)
+        x0, y0, x1, y1 = d.extent()
+        if (x1 - x0) * (y1 - y0) < best_area - 1e-9:
+            best, best_area = d, (x1 - x0) * (y1 - y0)
+    return best
+
+
+def _fold_at(layout, band: np.ndarray) -> Drawing:
+    """The folded drawing for the given band of every layer (0: the output's)."""
     base = layout.drawing(orientation="LR")
     centre, width, route, starts, point_layer, across = layout._unfolded
-    n_layers = len(centre)
-    if bands < 2 or layout.tracked or n_layers < 2 * bands:
-        return None
+    bands = int(band.max()) + 1
     left, right = centre - width, centre + width
-    band = _balanced_bands(left, right, bands)  # 0: the output's
-    if band is None:
-        return None
     lo = np.array([np.flatnonzero(band == b).min() for b in range(bands)])  # rightmost layer of each band
     hi = np.array([np.flatnonzero(band == b).max() for b in range(bands)])
     shift = -left[hi]  # each band starts at x = 0 (but see indent)

@@ -9,9 +9,9 @@ from gradlab import resources  # noqa: E402
 from gradlab.expr import run_program  # noqa: E402
 from gradlab.graph import GraphModel  # noqa: E402
 
-CANVAS = {"1024x768": (526, 494), "1280x720": (642, 446), "1920x1080": (1282, 836)}
-KEY = float(sys.argv[1]) if len(sys.argv) > 1 else 62  # px reserved below at fit
-READ = float(sys.argv[2]) if len(sys.argv) > 2 else 62.8
+CANVAS = {"1024x768": (526, 534), "1280x720": (692, 516), "1920x1080": (1332, 876)}  # 1-2 sliders
+KEY = float(sys.argv[1]) if len(sys.argv) > 1 else 0  # px reserved below at fit
+READ = float(sys.argv[2]) if len(sys.argv) > 2 else 59.9
 PAD = 1.04
 
 
