@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import weakref
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
@@ -265,13 +266,19 @@ class _Labels(QGraphicsObject):
 
     def __init__(self, canvas: GraphCanvas) -> None:
         super().__init__()
-        self.canvas, self.rect = canvas, QRectF()
+        # a weak reference: an item of the canvas's own scene that kept the canvas alive could be
+        # the one the garbage collector frees first, and the canvas's scene would then be
+        # destroyed while it still holds this item (a segfault in QGraphicsScene::clear)
+        self._paint_labels = weakref.WeakMethod(canvas._paint_labels)
+        self.rect = QRectF()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self.rect
 
     def paint(self, p: QPainter, option, widget=None) -> None:
-        self.canvas._paint_labels(p)
+        paint = self._paint_labels()
+        if paint is not None:
+            paint(p)
 
 
 class GraphCanvas(QWidget):
