@@ -53,9 +53,10 @@ ORDERING_SWEEPS = 4
 #: segment-pair tests the neighbour-swapping pass may spend, whatever the graph's size
 TRANSPOSE_PASSES = 6
 TRANSPOSE_BUDGET = 150_000
-#: edges spanning more layers than this, and the longest edges once the dummies in all
-#: would pass the budget, run on tracks above the drawing
-MAX_DUMMY_SPAN = 40
+#: edges spanning more layers than this (in a graph that can fold, FOLD_DUMMY_SPAN: tracks
+#: would stop it folding), and the longest edges once the dummies in all would pass the
+#: budget, run on tracks above the drawing
+MAX_DUMMY_SPAN, FOLD_DUMMY_SPAN = 16, 40
 DUMMY_BUDGET_PER_ROW = 2
 MIN_DUMMY_BUDGET = 400
 #: every edge enters its target straight for this long, so an arrowhead lies along it
@@ -174,12 +175,13 @@ class Layout:
         unique = list(dict.fromkeys(map(tuple, self.edges.tolist())))
         span = {e: int(layer[e[0]] - layer[e[1]]) for e in unique}
         budget = max(MIN_DUMMY_BUDGET, DUMMY_BUDGET_PER_ROW * rows)
+        max_span = FOLD_DUMMY_SPAN if rows <= MAX_FOLD_ROWS else MAX_DUMMY_SPAN
         self.chain: dict[tuple[int, int], list[int]] = {}  # long edge -> its dummy rows, source side first
         self.tracked: list[tuple[int, int]] = []
         dummy_layer: list[int] = []
         for e in sorted((e for e in unique if span[e] > 1), key=span.__getitem__):
             need = span[e] - 1
-            if need > budget or span[e] > MAX_DUMMY_SPAN:
+            if need > budget or span[e] > max_span:
                 self.tracked.append(e)
                 continue
             budget -= need
