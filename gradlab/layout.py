@@ -172,7 +172,10 @@ class Layout:
     def _plan_edges(self) -> None:
         """Give every long edge a dummy per column it spans, shortest first, within a budget."""
         layer, rows = self.layer, self.rows
-        unique = list(dict.fromkeys(map(tuple, self.edges.tolist())))
+        copies: dict[tuple[int, int], int] = {}  # an operand used twice (a + a): two copies
+        for e in map(tuple, self.edges.tolist()):
+            copies[e] = copies.get(e, 0) + 1
+        unique = list(copies)
         span = {e: int(layer[e[0]] - layer[e[1]]) for e in unique}
         budget = max(MIN_DUMMY_BUDGET, DUMMY_BUDGET_PER_ROW * rows)
         max_span = FOLD_DUMMY_SPAN if rows <= MAX_FOLD_ROWS else MAX_DUMMY_SPAN
@@ -190,6 +193,10 @@ class Layout:
             dummy_layer.extend(range(top - 1, top - 1 - need, -1))
             self.chain[e] = list(range(start, start + need))
         self.all_rows = rows + len(dummy_layer)
+        # how far apart a dummy's edges run (in REPEAT_OFFSET pitches): 0 but for repeated edges
+        self.dummy_spread = np.zeros(len(dummy_layer))
+        for e, chain in self.chain.items():
+            self.dummy_spread[np.array(chain) - rows] = copies[e] - 1
         self.full_layer = np.concatenate([layer, np.array(dummy_layer, dtype=np.int64)])
         # the edges the ordering sees: every unique edge cut into one-layer pieces (tracks left out)
         pieces: list[tuple[int, int]] = []
@@ -287,14 +294,16 @@ class Layout:
         width = (box + has_op * (OP_GAP + OP_D)) / 2  # half of each column's length
         centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + LAYER_GAP + width[1:])])
         pitch = SLOT_PITCH_LR if lr else BOX_W * MAX_GROWTH + SLOT_GAP_TB
-        size = np.zeros(self.all_rows)  # extent across the layers (dummies: none)
+        size = np.zeros(self.all_rows)  # extent across the layers (dummies: their edges' spread)
         size[:rows] = np.where(self.is_op, OP_D, (BOX_H if lr else BOX_W) * MAX_GROWTH)
+        size[rows:] = self.dummy_spread * REPEAT_OFFSET * pitch
         members = np.flatnonzero(self.member == np.arange(self.all_rows))
         index = np.full(self.all_rows, -1)
         index[members] = np.arange(len(members))
         across = compact_across(self.slot[members], layer[members], size[members],
                                 pitch - (BOX_H if lr else BOX_W) * MAX_GROWTH,
-                                [(int(index[s]), int(index[t])) for s, t in self.pieces])[index[self.member]]
+                                [(int(index[s]), int(index[t])) for s, t in self.pieces],
+                                members >= rows)[index[self.member]]
         if self.n:
             across -= across[self.n - 1]  # the output at 0 across, as at 0 along
         along = centre[layer]  # along: layer axis, output at 0 (dummies: the column's middle)

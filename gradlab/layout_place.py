@@ -28,11 +28,12 @@ DUMMY_WEIGHT = 2.0
 
 
 def compact_across(slot: np.ndarray, layer: np.ndarray, size: np.ndarray, gap: float,
-                   pieces: list[tuple[int, int]]) -> np.ndarray:
+                   pieces: list[tuple[int, int]], line: np.ndarray) -> np.ndarray:
     """Coordinates across the layers for every row, in the order ``slot`` gives within each layer.
 
-    ``size``: each row's extent across the layers (0 for a dummy); ``gap``: space between two
-    nodes; ``pieces``: one-layer edges (source one layer further from the output).
+    ``size``: each row's extent across the layers (a dummy's: the spread of the repeated edges
+    it carries, as a + a's two arrows); ``line``: the rows that are dummies; ``gap``: space
+    between two nodes; ``pieces``: one-layer edges (source one layer further from the output).
     """
     rows = len(slot)
     if not rows:
@@ -40,7 +41,7 @@ def compact_across(slot: np.ndarray, layer: np.ndarray, size: np.ndarray, gap: f
     order = np.lexsort((slot, layer))
     a, b = order[:-1], order[1:]
     same = layer[a] == layer[b]
-    node_a, node_b = size[a] > 0, size[b] > 0
+    node_a, node_b = ~line[a], ~line[b]
     space = np.where(node_a & node_b, gap, np.where(node_a | node_b, EDGE_CLEAR, EDGE_PITCH))
     sep = np.where(same, (size[a] + size[b]) / 2 + space, 0.0)
     # packed: each layer from 0, then centred on 0
@@ -63,11 +64,12 @@ def compact_across(slot: np.ndarray, layer: np.ndarray, size: np.ndarray, gap: f
     for k in range(1, BOUND_REACH + 1):
         room[k:] = np.maximum(room[k:], extent[:-k])
         room[:-k] = np.maximum(room[:-k], extent[k:])
-    return _sweep(y, order, sep, layer, size, pieces, n_layers, passes, room)
+    return _sweep(y, order, sep, layer, size, pieces, n_layers, passes, room, line)
 
 
 def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray, size: np.ndarray,
-           pieces: list[tuple[int, int]], n_layers: int, passes: int, room: np.ndarray) -> np.ndarray:
+           pieces: list[tuple[int, int]], n_layers: int, passes: int, room: np.ndarray,
+           line: np.ndarray) -> np.ndarray:
     rows = len(y)
     succ: list[list[int]] = [[] for _ in range(rows)]  # towards the output
     pred: list[list[int]] = [[] for _ in range(rows)]
@@ -82,7 +84,7 @@ def _sweep(y: np.ndarray, order: np.ndarray, sep: np.ndarray, layer: np.ndarray,
         k = lay[r]
         shifts[k].append(shifts[k][-1] + sep_list[i - 1] if members[k] else 0.0)
         members[k].append(r)
-    weight = np.where(size > 0, 1.0, DUMMY_WEIGHT).tolist()
+    weight = np.where(line, DUMMY_WEIGHT, 1.0).tolist()
     sizes, half_room = size.tolist(), (room / 2).tolist()
     # the least and most a layer's first member's z (y - shift) may be, so the layer stays in its room
     bounds = [(-half_room[k] + sizes[ms[0]] / 2, half_room[k] - sizes[ms[-1]] / 2 - shifts[k][-1])
