@@ -64,6 +64,8 @@ ARROW_LEAD = 0.22
 #: how far apart the copies of a repeated edge (a + a) leave and enter, and bow in the gap
 REPEAT_OFFSET = 0.14
 REPEAT_BOW = 2.2
+#: the gap a repeated edge leaves its source by, so its copies have room to bow apart
+REPEAT_GAP = 0.8
 #: a top-to-bottom drawing is chosen only when it fits the view this much larger
 TB_ADVANTAGE = 1.1
 #: a left-to-right drawing may fold into up to MAX_BANDS bands (graphs up to MAX_FOLD_ROWS
@@ -176,6 +178,7 @@ class Layout:
         for e in map(tuple, self.edges.tolist()):
             copies[e] = copies.get(e, 0) + 1
         unique = list(copies)
+        self.repeated = [e for e, c in copies.items() if c > 1]
         span = {e: int(layer[e[0]] - layer[e[1]]) for e in unique}
         budget = max(MIN_DUMMY_BUDGET, DUMMY_BUDGET_PER_ROW * rows)
         max_span = FOLD_DUMMY_SPAN if rows <= MAX_FOLD_ROWS else MAX_DUMMY_SPAN
@@ -292,7 +295,10 @@ class Layout:
         has_op = np.zeros(max(n_layers, 1), dtype=bool)
         has_op[layer[self.n:rows]] = True
         width = (box + has_op * (OP_GAP + OP_D)) / 2  # half of each column's length
-        centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + LAYER_GAP + width[1:])])
+        gap = np.full(max(n_layers - 1, 0), LAYER_GAP)  # gap k: between layers k and k + 1
+        for s, _t in self.repeated:  # a + a's two arrows bow apart in the gap they leave by
+            gap[layer[s] - 1] = REPEAT_GAP
+        centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + gap + width[1:])])
         pitch = SLOT_PITCH_LR if lr else BOX_W * MAX_GROWTH + SLOT_GAP_TB
         size = np.zeros(self.all_rows)  # extent across the layers (dummies: their edges' spread)
         size[:rows] = np.where(self.is_op, OP_D, (BOX_H if lr else BOX_W) * MAX_GROWTH)

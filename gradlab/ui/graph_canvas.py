@@ -52,6 +52,9 @@ READABLE_PX = 10.0
 #: (data -1.234e+05) is drawn smaller, never cut
 LINE_SPACING, BOX_LINES, TEXT_EMS, TEXT_FILL = 1.18, 3.75, 8.2, 0.95
 FIT_PADDING = 0.02  # of the graph's size, on each side
+#: pixels per drawing unit at most at fit: a graph of two nodes is not blown up to fill the view
+#: (the text stops growing at 15 px, about 90)
+MAX_FIT_SCALE = 110.0
 KEY_MARGIN = 8  # px between the colour key and the canvas's edges
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
@@ -495,14 +498,14 @@ class GraphCanvas(QWidget):
         return (READABLE_PX - 0.5) * max(BOX_LINES / box_h, TEXT_EMS / box_w)
 
     def fit_scale(self) -> float:
-        """Pixels per drawing unit when the whole graph fits."""
+        """Pixels per drawing unit when the whole graph fits (at most MAX_FIT_SCALE)."""
         if not self._n:
             return 0.0
         x0, y0, x1, y1 = self.drawing.extent()
         size = self._view.viewport().size()
         room = max(size.height() - self._key_room(), 1)
         fit = min(size.width() / max(x1 - x0, 1e-9), room / max(y1 - y0, 1e-9))
-        return fit / (1 + 2 * FIT_PADDING)
+        return min(fit / (1 + 2 * FIT_PADDING), MAX_FIT_SCALE)
 
     def _key_room(self) -> int:
         """Pixels kept free at the bottom at fit, so the key covers no box: none when the plain fit
@@ -561,7 +564,12 @@ class GraphCanvas(QWidget):
             x0, y0, x1, y1 = self.drawing.extent()
             h = max(self._view.viewport().height(), 1)
             tall = (y1 - y0) * h / max(h - self._key_room(), 1)  # the key's strip below the graph
-            self._vb.setRange(QRectF(x0, y0, x1 - x0, tall), padding=FIT_PADDING)
+            s = self.fit_scale()
+            if s < MAX_FIT_SCALE:
+                self._vb.setRange(QRectF(x0, y0, x1 - x0, tall), padding=FIT_PADDING)
+            else:  # a small graph: in the middle at a size that still reads as a diagram
+                w, cx, cy = self._view.viewport().width() / s, (x0 + x1) / 2, y0 + tall / 2
+                self._vb.setRange(QRectF(cx - w / 2, cy - h / s / 2, w, h / s), padding=0)
         else:
             self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
         self._resize()
