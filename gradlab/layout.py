@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab.layout_place import compact_across
+
 __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "crossing_pairs",
            "layered_drawing"]
 
@@ -37,8 +39,12 @@ BOX_W, BOX_H, OP_D = 1.3, 0.64, 0.44
 MAX_GROWTH = 1.0
 #: distance between slots of a left-to-right layer (a box is BOX_H tall)
 SLOT_PITCH_LR = 0.86
+#: distance between the tracks that carry the longest edges around the drawing
+TRACK_GAP = 0.3
+#: space between an op circle and the box it makes (its arrow)
+OP_GAP = 0.25
 #: empty space between neighbouring columns, and between slots of a top-to-bottom layer
-LAYER_GAP = 0.5
+LAYER_GAP = 0.4
 SLOT_GAP_TB = 0.3
 #: kept for callers that want a nominal distance between layers
 LAYER_SPACING = 1.3
@@ -47,16 +53,19 @@ ORDERING_SWEEPS = 4
 #: segment-pair tests the neighbour-swapping pass may spend, whatever the graph's size
 TRANSPOSE_PASSES = 6
 TRANSPOSE_BUDGET = 150_000
-#: edges spanning more layers than this, and the longest edges once the dummies in all
-#: would pass the budget, run on tracks above the drawing
-MAX_DUMMY_SPAN = 16
+#: edges spanning more layers than this (in a graph that can fold, FOLD_DUMMY_SPAN: tracks
+#: would stop it folding), and the longest edges once the dummies in all would pass the
+#: budget, run on tracks above the drawing
+MAX_DUMMY_SPAN, FOLD_DUMMY_SPAN = 16, 40
 DUMMY_BUDGET_PER_ROW = 2
 MIN_DUMMY_BUDGET = 400
 #: every edge enters its target straight for this long, so an arrowhead lies along it
-ARROW_LEAD = 0.24
+ARROW_LEAD = 0.22
 #: how far apart the copies of a repeated edge (a + a) leave and enter, and bow in the gap
 REPEAT_OFFSET = 0.14
 REPEAT_BOW = 2.2
+#: the gap a repeated edge leaves its source by, so its copies have room to bow apart
+REPEAT_GAP = 0.8
 #: a top-to-bottom drawing is chosen only when it fits the view this much larger
 TB_ADVANTAGE = 1.1
 #: a left-to-right drawing may fold into up to MAX_BANDS bands (graphs up to MAX_FOLD_ROWS
@@ -165,15 +174,20 @@ class Layout:
     def _plan_edges(self) -> None:
         """Give every long edge a dummy per column it spans, shortest first, within a budget."""
         layer, rows = self.layer, self.rows
-        unique = list(dict.fromkeys(map(tuple, self.edges.tolist())))
+        copies: dict[tuple[int, int], int] = {}  # an operand used twice (a + a): two copies
+        for e in map(tuple, self.edges.tolist()):
+            copies[e] = copies.get(e, 0) + 1
+        unique = list(copies)
+        self.repeated = [e for e, c in copies.items() if c > 1]
         span = {e: int(layer[e[0]] - layer[e[1]]) for e in unique}
         budget = max(MIN_DUMMY_BUDGET, DUMMY_BUDGET_PER_ROW * rows)
+        max_span = FOLD_DUMMY_SPAN if rows <= MAX_FOLD_ROWS else MAX_DUMMY_SPAN
         self.chain: dict[tuple[int, int], list[int]] = {}  # long edge -> its dummy rows, source side first
         self.tracked: list[tuple[int, int]] = []
         dummy_layer: list[int] = []
         for e in sorted((e for e in unique if span[e] > 1), key=span.__getitem__):
             need = span[e] - 1
-            if need > budget or span[e] > MAX_DUMMY_SPAN:
+            if need > budget or span[e] > max_span:
                 self.tracked.append(e)
                 continue
             budget -= need
@@ -182,6 +196,10 @@ class Layout:
             dummy_layer.extend(range(top - 1, top - 1 - need, -1))
             self.chain[e] = list(range(start, start + need))
         self.all_rows = rows + len(dummy_layer)
+        # how far apart a dummy's edges run (in REPEAT_OFFSET pitches): 0 but for repeated edges
+        self.dummy_spread = np.zeros(len(dummy_layer))
+        for e, chain in self.chain.items():
+            self.dummy_spread[np.array(chain) - rows] = copies[e] - 1
         self.full_layer = np.concatenate([layer, np.array(dummy_layer, dtype=np.int64)])
         # the edges the ordering sees: every unique edge cut into one-layer pieces (tracks left out)
         pieces: list[tuple[int, int]] = []
@@ -191,7 +209,11 @@ class Layout:
                 pieces.extend(zip(path[:-1], path[1:], strict=False))
             elif span[e] == 1:
                 pieces.append(e)
-        self.pieces = pieces
+        # an op shares its result's slot: the ordering sees an edge into an op as one into the result
+        self.member = np.arange(self.all_rows)
+        self.member[self.n:rows] = self.value_index[self.n:rows]
+        member = self.member
+        self.pieces = [(s, int(member[t])) for s, t in pieces]
 
     # -- order within layers --------------------------------------------------------------------
 
@@ -202,14 +224,12 @@ class Layout:
         for s, t in self.pieces:
             pred_all[t].append(s)
         for s, t in self.tracked:  # only so that depth-first discovery reaches every row
-            pred_all[t].append(s)
-        self.slot = _order_within_layers(rows, self.pieces, pred_all, layer, self.n)
+            pred_all[int(self.member[t])].append(s)
+        ordered = self.member == np.arange(rows)  # ops take their results' slots
+        self.slot = _order_within_layers(rows, self.pieces, pred_all, layer, self.n, ordered)
+        self.slot = self.slot[self.member]
         self.track_of: dict[int, int] = {}  # a tracked edge's source row -> its track (0 nearest)
         self._assign_tracks()
-        # tracks alternate above and below every slot, nearest first
-        k = np.array(sorted(set(self.track_of.values())), dtype=np.int64)
-        above, below = self.slot.min(initial=0.0) - 1.0 - k // 2, self.slot.max(initial=0.0) + 1.0 + k // 2
-        self.track_slot = dict(zip(k.tolist(), np.where(k % 2 == 0, above, below).tolist(), strict=True))
 
     def _assign_tracks(self) -> None:
         """Tracked edges of one source share a track (a bus); sources whose spans overlap do not."""
@@ -249,11 +269,10 @@ class Layout:
             return min(aspect / max(x1 - x0, 1e-9), 1.0 / max(y1 - y0, 1e-9))
 
         best = tb if fit(tb) > TB_ADVANTAGE * fit(lr) else lr
-        for bands in range(2, MAX_BANDS + 1):  # a long drawing in a squarer view: fold it
-            folded = self._folded(bands)
-            if folded is not None and fit(folded) > FOLD_ADVANTAGE * fit(best):
-                best = folded
-        return best
+        # a long drawing in a squarer view: fold it, into the number of bands that fits best
+        folds = [d for d in map(self._folded, range(2, MAX_BANDS + 1)) if d is not None]
+        folded = max(folds, key=fit, default=None)
+        return folded if folded is not None and fit(folded) > FOLD_ADVANTAGE * fit(best) else best
 
     def _folded(self, bands: int) -> Drawing | None:
         key = f"LR/{bands}"
@@ -270,22 +289,44 @@ class Layout:
         lr = orientation == "LR"
         rows, layer = self.rows, self.full_layer
         n_layers = int(layer.max()) + 1 if len(layer) else 0
-        # a node's half extent along the layer axis (dummies: none)
-        box_half = (BOX_W if lr else BOX_H) * MAX_GROWTH / 2
-        half = np.zeros(self.all_rows)
-        half[:rows] = np.where(self.is_op, OP_D / 2, box_half)
-        width = np.zeros(max(n_layers, 1))
-        np.maximum.at(width, layer, half)
-        centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + LAYER_GAP + width[1:])])
+        # a column holds its boxes at its far end (data flows towards it) and, before them,
+        # the op circles that make them: each column is as long as a box, plus an op and its arrow
+        box = (BOX_W if lr else BOX_H) * MAX_GROWTH
+        has_op = np.zeros(max(n_layers, 1), dtype=bool)
+        has_op[layer[self.n:rows]] = True
+        width = (box + has_op * (OP_GAP + OP_D)) / 2  # half of each column's length
+        gap = np.full(max(n_layers - 1, 0), LAYER_GAP)  # gap k: between layers k and k + 1
+        for s, _t in self.repeated:  # a + a's two arrows bow apart in the gap they leave by
+            gap[layer[s] - 1] = REPEAT_GAP
+        centre = -np.concatenate([[0.0], np.cumsum(width[:-1] + gap + width[1:])])
         pitch = SLOT_PITCH_LR if lr else BOX_W * MAX_GROWTH + SLOT_GAP_TB
-        along, across = centre[layer], self.slot * pitch  # along: layer axis, output at 0
+        size = np.zeros(self.all_rows)  # extent across the layers (dummies: their edges' spread)
+        size[:rows] = np.where(self.is_op, OP_D, (BOX_H if lr else BOX_W) * MAX_GROWTH)
+        size[rows:] = self.dummy_spread * REPEAT_OFFSET * pitch
+        members = np.flatnonzero(self.member == np.arange(self.all_rows))
+        index = np.full(self.all_rows, -1)
+        index[members] = np.arange(len(members))
+        across = compact_across(self.slot[members], layer[members], size[members],
+                                pitch - (BOX_H if lr else BOX_W) * MAX_GROWTH,
+                                [(int(index[s]), int(index[t])) for s, t in self.pieces],
+                                members >= rows)[index[self.member]]
+        if self.n:
+            across -= across[self.n - 1]  # the output at 0 across, as at 0 along
+        along = centre[layer]  # along: layer axis, output at 0 (dummies: the column's middle)
+        along[:self.n] += width[layer[:self.n]] - box / 2
+        along[self.n:rows] -= width[layer[self.n:rows]] - OP_D / 2
+        # tracks alternate above and below every node, nearest first
+        k = np.array(sorted(set(self.track_of.values())), dtype=np.int64)
+        lo, hi = (across - size / 2).min(), (across + size / 2).max()
+        track = np.where(k % 2 == 0, lo - TRACK_GAP * (1 + k // 2), hi + TRACK_GAP * (1 + k // 2))
+        self.track_across = dict(zip(k.tolist(), track.tolist(), strict=True))
 
         def xy(a, c) -> np.ndarray:
             return np.column_stack([a, c] if lr else [c, a])
 
         route, starts, point_layer = self._routes(along, across, centre, width, pitch)
         if lr:
-            self._unfolded = (centre, width, route, starts, point_layer)
+            self._unfolded = (centre, width, route, starts, point_layer, across)
         d = Drawing(pos=xy(along[:rows], across[:rows]), is_op=self.is_op, value_index=self.value_index,
                     edges=self.edges, layer=self.layer, route=xy(route[:, 0], route[:, 1]),
                     route_start=starts, orientation=orientation)
@@ -345,7 +386,7 @@ class Layout:
         st_y_a = np.array(st_y, dtype=float)
         tracked = np.isnan(st_y_a)
         if tracked.any():
-            track_y = {s: self.track_slot[k] * pitch for s, k in self.track_of.items()}
+            track_y = {s: self.track_across[k] for s, k in self.track_of.items()}
             st_y_a[tracked] = [track_y[int(s)] for s in src[st_edge_a[tracked]]]
         else:
             st_y_a[tracked] = 0.0
@@ -353,13 +394,15 @@ class Layout:
         bow = np.flatnonzero(off != 0)
         big = 2 * (len(st_edge) + 4)
         st_layer = np.array(st_layer, dtype=np.int64)
+        x = np.flatnonzero(ls != lt)  # edges between columns (an op's arrow stays in its own)
         parts = [  # (edge, order, along, across, the layer whose column the point belongs to)
             (np.arange(m), np.zeros(m), along[src], across[src], ls),
-            (np.arange(m), np.ones(m), centre[ls] + width[ls], across[src] + off, ls),
+            (x, np.ones(len(x)), centre[ls[x]] + width[ls[x]], across[src[x]] + off[x], ls[x]),
             (st_edge_a, 3 + 2 * np.array(st_j), np.array(st_in), st_y_a, st_layer),
             (st_edge_a, 4 + 2 * np.array(st_j), np.array(st_out), st_y_a, st_layer),
-            (np.arange(m), np.full(m, big - 1), centre[lt] - width[lt] - ARROW_LEAD, across[dst] + off, lt),
-            (np.arange(m), np.full(m, big), centre[lt] - width[lt], across[dst] + off, lt),
+            (x, np.full(len(x), big - 1), centre[lt[x]] - width[lt[x]] - ARROW_LEAD, across[dst[x]] + off[x],
+             lt[x]),
+            (x, np.full(len(x), big), centre[lt[x]] - width[lt[x]], across[dst[x]] + off[x], lt[x]),
             (np.arange(m), np.full(m, big + 1), along[dst], across[dst], lt),
             (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow)), ls[bow]),
         ]
@@ -378,23 +421,24 @@ class Layout:
 
 
 def _layers_from_output(rows: int, parents: list[tuple[int, ...]], op_row: np.ndarray) -> np.ndarray:
-    """Each row's layer: its longest path to the output (values come in topological order,
-    so walking them backwards settles every node before its operands)."""
+    """Each row's layer: its value's longest path to the output, an op in its result's layer
+    (values come in topological order, so walking them backwards settles every node before
+    its operands)."""
     layer = [0] * rows
     ops = op_row.tolist()
     for i in range(len(parents) - 1, -1, -1):
         o = ops[i]
         if o < 0:
             continue
-        above = layer[o] = layer[i] + 1
+        layer[o] = layer[i]
         for p in parents[i]:
-            if layer[p] <= above:
-                layer[p] = above + 1
+            if layer[p] <= layer[i]:
+                layer[p] = layer[i] + 1
     return np.array(layer, dtype=np.int64)
 
 
 def _order_within_layers(rows: int, edges: list[tuple[int, int]], pred_all: list[list[int]],
-                         layer: np.ndarray, n: int) -> np.ndarray:
+                         layer: np.ndarray, n: int, ordered: np.ndarray) -> np.ndarray:
     """A slot for every row: centred per layer, ordered to cut edge crossings.
 
     ``edges`` span one layer each (long edges already cut at their dummies).
@@ -424,7 +468,7 @@ def _order_within_layers(rows: int, edges: list[tuple[int, int]], pred_all: list
         seen[r] = True
         discovery.append(r)
         stack.extend(reversed(pred_all[r]))
-    discovery.extend(r for r in range(rows) if not seen[r])
+    discovery.extend(r for r in np.flatnonzero(ordered).tolist() if not seen[r])
     n_layers = int(layer.max()) + 1 if rows else 0
     layers: list[list[int]] = [[] for _ in range(n_layers)]
     for r in discovery:

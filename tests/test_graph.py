@@ -263,15 +263,20 @@ def test_drawing_shapes_and_conventions() -> None:
         assert (o >= 0) == bool(model.values[i]._prev)
         if o >= 0:
             assert d.value_index[o] == i
-            assert d.layer[o] == d.layer[i] + 1
-    # data flows left to right: every edge goes from a higher layer to a lower one, further left
-    assert (d.layer[d.edges[:, 0]] > d.layer[d.edges[:, 1]]).all()
+            assert d.layer[o] == d.layer[i]  # an op sits in its result's column, just before it
+            assert d.pos[o, 0] < d.pos[i, 0] and d.pos[o, 1] == d.pos[i, 1]
+    # data flows left to right: every edge goes from a higher layer to a lower one, further left,
+    # but an op's arrow into its result, within their column
+    s, t = d.edges[:, 0], d.edges[:, 1]
+    inside = d.is_op[s] & (d.value_index[s] == t)
+    assert (d.layer[s][~inside] > d.layer[t][~inside]).all() and (d.layer[s] == d.layer[t])[inside].all()
     for k in np.unique(d.layer):
-        xs = d.pos[d.layer == k, 0]
-        assert (xs == xs[0]).all()  # one column per layer
-        assert (d.pos[d.layer > k, 0] < xs[0]).all()
-        ys = d.pos[d.layer == k, 1]
-        assert len(np.unique(ys)) == len(ys)  # slots in a layer are distinct
+        for kind in (False, True):
+            xs = d.pos[(d.layer == k) & (d.is_op == kind), 0]
+            assert (xs == xs[0]).all() if len(xs) else True  # one column per layer: boxes, ops before
+            assert (d.pos[d.layer > k, 0] < d.pos[d.layer == k, 0].min()).all()
+            ys = d.pos[(d.layer == k) & (d.is_op == kind), 1]
+            assert len(np.unique(ys)) == len(ys)  # slots in a layer are distinct
 
 
 def test_output_alone_in_the_rightmost_layer() -> None:
@@ -279,7 +284,7 @@ def test_output_alone_in_the_rightmost_layer() -> None:
     d = model.drawing
     out = len(model) - 1
     assert d.layer[out] == 0
-    assert np.flatnonzero(d.layer == 0).tolist() == [out]
+    assert np.flatnonzero((d.layer == 0) & ~d.is_op).tolist() == [out]  # with the op that makes it
     assert d.pos[out, 0] == d.pos[:, 0].max()
     assert d.pos[out, 1] == 0.0
 

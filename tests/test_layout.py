@@ -33,11 +33,13 @@ def program_graph(source: str) -> GraphModel:
     return GraphModel(p.output, lines=lines)
 
 
-def boxes_crossed(d: Drawing) -> list[tuple[int, int, int]]:
+def boxes_crossed(d: Drawing, clear: float = 0.0) -> list[tuple[int, int, int]]:
     """(edge, row, segment) for every route segment that passes through the inside of a box
-    that is not one of its edge's two ends (op circles taken as their bounding squares)."""
+    that is not one of its edge's two ends (op circles taken as their bounding squares), or
+    within ``clear`` of its sides along the layers (where edges pass boxes inside a column)."""
     segs, owner = d.segments()
     half = d.half_sizes() - 1e-6  # touching an outline is not crossing it
+    half[:, 1 if d.orientation == "LR" else 0] += clear
     lo, hi = d.pos - half, d.pos + half
     found = []
     for start in range(0, len(segs), 256):
@@ -151,10 +153,10 @@ def test_the_orientation_that_fills_the_view_is_chosen(aspect: float) -> None:
 
 def test_tall_views_get_top_to_bottom_and_wide_views_left_to_right() -> None:
     graph = program_graph(resources.example("seed").source())
-    assert graph.drawing_for(0.5).orientation == "TB"
+    assert graph.drawing_for(0.3).orientation == "TB"  # (at 0.5, four bands fill it better)
     assert graph.drawing_for(4.0).orientation == "LR"
     assert graph.drawing.orientation == "LR"  # micrograd's draw_dot direction by default
-    tb = graph.drawing_for(0.5)
+    tb = graph.drawing_for(0.3)
     # top to bottom: the output is the lowest node, data flows downwards
     assert tb.pos[len(graph) - 1, 1] == tb.pos[:, 1].max()
     assert (tb.pos[tb.edges[:, 0], 1] < tb.pos[tb.edges[:, 1], 1]).all()
@@ -165,7 +167,10 @@ def test_tall_views_get_top_to_bottom_and_wide_views_left_to_right() -> None:
 def test_orientations_share_the_ordering() -> None:
     graph = GraphModel(random_expression(120, 2))
     lr, tb = every_drawing(graph)
-    assert (lr.pos[:, 1] / lr.pos[:, 1].std() == pytest.approx(tb.pos[:, 0] / tb.pos[:, 0].std()))
+    for k in range(int(lr.layer.max()) + 1):  # the same order within every layer
+        rows = np.flatnonzero(lr.layer == k)
+        across_lr, across_tb = lr.pos[rows, 1], tb.pos[rows, 0]
+        assert (np.argsort(across_lr, kind="stable") == np.argsort(across_tb, kind="stable")).all()
     assert graph.drawing_for(0.5) is graph.drawing_for(0.4) or graph.drawing_for(0.5).orientation != "TB"
 
 
@@ -303,3 +308,96 @@ def test_a_long_chain_folds_to_fill_a_square_view() -> None:
     # the output's band is the bottom one, read last
     out = len(graph) - 1
     assert square.pos[out, 1] >= square.pos[:, 1].max() - 1.0
+
+
+# -- dense drawings: compact placement, ops in their results' columns, balanced folds ---------------
+
+
+def all_drawings(graph: GraphModel) -> list[Drawing]:
+    return every_drawing(graph) + folded_drawings(graph)
+
+
+@pytest.mark.parametrize("name", [e.name for e in resources.examples()])
+def test_edges_keep_their_clearance_from_boxes_in_every_example(name: str) -> None:
+    from gradlab.layout_place import EDGE_CLEAR
+
+    graph = program_graph(resources.example(name).source())
+    for d in all_drawings(graph):
+        assert boxes_crossed(d, 0.9 * EDGE_CLEAR) == [], (name, d.orientation, d.bands)
+
+
+@pytest.mark.parametrize(("n", "seed"), [(20, 3), (40, 4), (60, 5), (120, 6)])
+def test_edges_keep_their_clearance_in_random_graphs(n: int, seed: int) -> None:
+    from gradlab.layout_place import EDGE_CLEAR
+
+    for d in all_drawings(GraphModel(random_expression(n, seed))):
+        assert boxes_crossed(d, 0.9 * EDGE_CLEAR) == [], (d.orientation, d.bands)
+
+
+def test_long_edges_cost_a_line_not_a_row_of_boxes() -> None:
+    """A layer crowded with edges passing through is only as tall as its boxes and lines need."""
+    graph = program_graph(resources.example("seed").source())
+    lr = graph.layout().drawing(orientation="LR")
+    lay = graph.layout()
+    crowd = np.bincount(lay.full_layer).max()  # boxes and passing edges in the fullest layer
+    x0, y0, x1, y1 = lr.extent()
+    assert crowd >= 8 and y1 - y0 < 0.6 * (crowd - 1) * layout.SLOT_PITCH_LR
+    # boxes of one layer still keep a full gap between them
+    for k in range(int(lr.layer.max()) + 1):
+        ys = np.sort(lr.pos[(lr.layer == k) & ~lr.is_op, 1])
+        assert (np.diff(ys) >= layout.SLOT_PITCH_LR - 1e-9).all()
+
+
+def test_an_op_sits_just_before_the_box_it_makes() -> None:
+    graph = program_graph(resources.example("tanh_from_exp").source())
+    for d in every_drawing(graph):
+        along = 0 if d.orientation == "LR" else 1
+        for i in range(len(graph)):
+            o = int(graph.op_row[i])
+            if o < 0:
+                continue
+            gap = d.pos[i, along] - d.pos[o, along]
+            assert d.layer[o] == d.layer[i] and d.pos[o, 1 - along] == d.pos[i, 1 - along]
+            box = (layout.BOX_W if along == 0 else layout.BOX_H) / 2
+            assert gap == pytest.approx(box + layout.OP_GAP + layout.OP_D / 2)  # room for its arrow
+
+
+def test_placement_sweeps_are_bounded_by_work(monkeypatch) -> None:
+    from gradlab import layout_place
+
+    calls: list[int] = []
+    original = layout_place._sweep
+
+    def counting(*args):
+        calls.append(args[7])  # passes
+        return original(*args)
+
+    monkeypatch.setattr(layout_place, "_sweep", counting)
+    GraphModel(seed_expression()).drawing_for(1.5)
+    assert calls and max(calls) == 2 * layout_place.PLACE_SWEEPS + 1  # a small graph: every sweep
+    calls.clear()
+    GraphModel(random_expression(6000, 1)).drawing_for(1.5)
+    assert calls == []  # a big one: the plain packing
+
+
+def test_folds_cut_the_layers_evenly_and_keep_the_smallest_drawing() -> None:
+    from gradlab.layout_fold import _band_cuts, _fold_at, fold
+
+    graph = program_graph(resources.example("seed").source())
+    lay = graph.layout()
+    lay.drawing(orientation="LR")
+    centre, width = lay._unfolded[:2]
+    for bands in (2, 3):
+        cuts = _band_cuts(centre - width, centre + width, bands, 6)
+        assert len(cuts) >= 2
+        balanced = cuts[0]
+        lengths = [(centre + width)[balanced == b].max() - (centre - width)[balanced == b].min()
+                   for b in range(bands)]
+        assert max(lengths) - min(lengths) <= 2 * width.max() * 2 + layout.LAYER_GAP
+
+        def area(d: Drawing) -> float:
+            x0, y0, x1, y1 = d.extent()
+            return (x1 - x0) * (y1 - y0)
+
+        chosen = fold(lay, bands)
+        assert area(chosen) <= min(area(_fold_at(lay, c)) for c in cuts) + 1e-9

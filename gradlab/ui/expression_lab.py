@@ -176,7 +176,7 @@ class ExpressionLab(QWidget):
         split.addWidget(centre)
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
-        split.setSizes([300, 820, 320])
+        split.setSizes([300, 870, 270])
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import weakref
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
@@ -45,7 +46,16 @@ MAX_LABELS = 400  # with more value nodes in view, labels are noise
 MIN_FONT_PX = 7.0
 #: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
 READABLE_PX = 10.0
+#: a box's text at pixel size px: three lines LINE_SPACING * px apart in a box BOX_LINES * px
+#: tall (the lines and a little padding), a line up to TEXT_FILL of a box TEXT_EMS * px wide: a
+#: number below 1000 fits ("grad 645.5773" is 7.4 px-widths in the default sans); a wider line
+#: (data -1.234e+05) is drawn smaller, never cut
+LINE_SPACING, BOX_LINES, TEXT_EMS, TEXT_FILL = 1.18, 3.75, 8.2, 0.95
 FIT_PADDING = 0.02  # of the graph's size, on each side
+#: pixels per drawing unit at most at fit: a graph of two nodes is not blown up to fill the view
+#: (the text stops growing at 15 px, about 90)
+MAX_FIT_SCALE = 110.0
+KEY_MARGIN = 8  # px between the colour key and the canvas's edges
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
@@ -67,6 +77,11 @@ STATE_NAMES = ("", "on the path to the output", "selected", "just filled in (ste
 PATH, SELECTED, ACTIVE, ON_LINE = 1, 2, 3, 4
 ZERO_FILL, NONFINITE_FILL, PENDING_FILL = "#e9ecef", "#f3d9fa", "#ffffff"
 OP_TEXT = {"sigmoid": "σ", "*": "×"}
+
+
+def _text_px(w: float, h: float) -> int:
+    """The pixel size of a box's text when the box is ``w`` x ``h`` pixels."""
+    return math.floor(min(h / BOX_LINES, w / TEXT_EMS, 15.0) + 0.5 + 1e-9)  # half up: 9.5 is 10
 
 
 def format_number(x: float) -> str:
@@ -254,13 +269,19 @@ class _Labels(QGraphicsObject):
 
     def __init__(self, canvas: GraphCanvas) -> None:
         super().__init__()
-        self.canvas, self.rect = canvas, QRectF()
+        # a weak reference: an item of the canvas's own scene that kept the canvas alive could be
+        # the one the garbage collector frees first, and the canvas's scene would then be
+        # destroyed while it still holds this item (a segfault in QGraphicsScene::clear)
+        self._paint_labels = weakref.WeakMethod(canvas._paint_labels)
+        self.rect = QRectF()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self.rect
 
     def paint(self, p: QPainter, option, widget=None) -> None:
-        self.canvas._paint_labels(p)
+        paint = self._paint_labels()
+        if paint is not None:
+            paint(p)
 
 
 class GraphCanvas(QWidget):
@@ -296,6 +317,7 @@ class GraphCanvas(QWidget):
         self._scale = 0.0  # device pixels per drawing unit, as last applied to sprite sizes
         self._pending_below = 0  # step-through: nodes below this index have no gradient yet
         self._line_nodes = np.zeros(0, dtype=np.int64)
+        self._key_corner = 0  # 0 bottom left, 1 bottom right, 2 top left, 3 top right
         self.key = Legend("graphKey", self)
         self.key.set_rows("", [("grad > 0", fill_colours()[3], "#adb5bd", 1.0, False),
                                ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)])
@@ -472,21 +494,42 @@ class GraphCanvas(QWidget):
     def readable_scale(self) -> float:
         """Pixels per drawing unit at which a box's label, data and grad are READABLE_PX tall."""
         # the text's pixel size is rounded (see label_px): READABLE_PX - 0.5 rounds up to it
-        return (READABLE_PX - 0.5) * max(3.9 / (BOX_H * SIZE_STEPS[0]), 8.6 / (BOX_W * SIZE_STEPS[0]))
+        box_w, box_h = BOX_W * SIZE_STEPS[0], BOX_H * SIZE_STEPS[0]
+        return (READABLE_PX - 0.5) * max(BOX_LINES / box_h, TEXT_EMS / box_w)
 
     def fit_scale(self) -> float:
-        """Pixels per drawing unit when the whole graph fits."""
+        """Pixels per drawing unit when the whole graph fits (at most MAX_FIT_SCALE)."""
         if not self._n:
             return 0.0
         x0, y0, x1, y1 = self.drawing.extent()
         size = self._view.viewport().size()
         room = max(size.height() - self._key_room(), 1)
         fit = min(size.width() / max(x1 - x0, 1e-9), room / max(y1 - y0, 1e-9))
-        return fit / (1 + 2 * FIT_PADDING)
+        return min(fit / (1 + 2 * FIT_PADDING), MAX_FIT_SCALE)
 
     def _key_room(self) -> int:
-        """Pixels kept free at the bottom at fit, so the key covers no box."""
-        return self.key.height() + 12 if self.key.isVisibleTo(self) else 0
+        """Pixels kept free at the bottom at fit, so the key covers no box: none when the plain fit
+        leaves a corner of the view empty (the key moves there), else the key's height."""
+        self._key_corner = 0
+        if not self.key.isVisibleTo(self) or not self._n:
+            return 0
+        x0, y0, x1, y1 = self.drawing.extent()
+        size = self._view.viewport().size()
+        w, h = max(size.width(), 1), max(size.height(), 1)
+        s = min(w / max(x1 - x0, 1e-9), h / max(y1 - y0, 1e-9)) / (1 + 2 * FIT_PADDING)
+        lo, hi = self._pos - self._half_max, self._pos + self._half_max
+        kw, kh, m = self.key.width() + 8, self.key.height() + 8, KEY_MARGIN - 4
+        for corner in range(4):  # the key's rect in each corner, in drawing units at that fit
+            left = m if corner in (0, 2) else w - m - kw
+            top = h - m - kh if corner in (0, 1) else m
+            kx, ky = (x0 + x1) / 2 + (left - w / 2) / s, (y0 + y1) / 2 + (top - h / 2) / s
+            under = (hi[:, 0] > kx) & (lo[:, 0] < kx + kw / s) & (hi[:, 1] > ky) & (lo[:, 1] < ky + kh / s)
+            if not under.any():
+                self._key_corner = corner
+                self._place_overlays()
+                return 0
+        self._place_overlays()
+        return self.key.height() + 12
 
     def open_view(self) -> None:
         """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
@@ -521,7 +564,12 @@ class GraphCanvas(QWidget):
             x0, y0, x1, y1 = self.drawing.extent()
             h = max(self._view.viewport().height(), 1)
             tall = (y1 - y0) * h / max(h - self._key_room(), 1)  # the key's strip below the graph
-            self._vb.setRange(QRectF(x0, y0, x1 - x0, tall), padding=FIT_PADDING)
+            s = self.fit_scale()
+            if s < MAX_FIT_SCALE:
+                self._vb.setRange(QRectF(x0, y0, x1 - x0, tall), padding=FIT_PADDING)
+            else:  # a small graph: in the middle at a size that still reads as a diagram
+                w, cx, cy = self._view.viewport().width() / s, (x0 + x1) / 2, y0 + tall / 2
+                self._vb.setRange(QRectF(cx - w / 2, cy - h / s / 2, w, h / s), padding=0)
         else:
             self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
         self._resize()
@@ -586,7 +634,7 @@ class GraphCanvas(QWidget):
         if found is None or found[1] < 2:
             return 0
         s = self._current_scale()
-        return round(min(BOX_H * SIZE_STEPS[0] * s / 3.9, BOX_W * SIZE_STEPS[0] * s / 8.6, 15.0))
+        return _text_px(BOX_W * SIZE_STEPS[0] * s, BOX_H * SIZE_STEPS[0] * s)
 
     def label_text(self, index: int) -> str:
         """The full text of a value node's box: label, data and grad."""
@@ -716,7 +764,7 @@ class GraphCanvas(QWidget):
         self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
 
     def _place_overlays(self) -> None:
-        w, h, m = self.width(), self.height(), 8
+        w, h, m = self.width(), self.height(), KEY_MARGIN
         top = self._view.y() + m
         h = self._view.y() + self._view.height()
         if self.message.isVisible():
@@ -727,6 +775,10 @@ class GraphCanvas(QWidget):
             box.resize(box.sizeHint())
             box.move(m, max(top, h - box.height() - m))
             box.raise_()
+        corner = self._key_corner if not self.overview.isVisibleTo(self) else 0
+        if corner:  # the key sits in a corner the fitted drawing leaves empty
+            self.key.move(m if corner == 2 else w - self.key.width() - m,
+                          top if corner >= 2 else h - self.key.height() - m)
         side = int(min(200, max(90, 0.28 * w)))
         self.overview.resize(side, int(side * 0.65))
         self.overview.move(w - self.overview.width() - m, h - self.overview.height() - m)
@@ -738,7 +790,7 @@ class GraphCanvas(QWidget):
         """Rows in view to label and the detail (2: label, data, grad; 1: names only), or None
         when text would be unreadable, or too many nodes are in view for text to help."""
         box_h = self._current_scale() * BOX_H * SIZE_STEPS[0]
-        detail = 2 if box_h / 3.9 >= MIN_FONT_PX else 1 if box_h * 0.7 >= MIN_FONT_PX else 0
+        detail = 2 if box_h / BOX_LINES >= MIN_FONT_PX else 1 if box_h * 0.7 >= MIN_FONT_PX else 0
         if not detail or not self._n:
             return None
         r, p, h = self._vb.viewRect(), self._pos, self._half
@@ -757,14 +809,14 @@ class GraphCanvas(QWidget):
         xy = (self._pos[rows] * (t.m11(), t.m22()) + (t.m31(), t.m32())).tolist()  # no rotation
         s = abs(t.m11())
         w, h, op_d = BOX_W * SIZE_STEPS[0] * s, BOX_H * SIZE_STEPS[0] * s, OP_D * s
-        px = round(min(h / 3.9, w / 8.6, 15.0) if detail == 2 else min(h * 0.7, 12.0))
-        line = px * 1.25
+        px = _text_px(w, h) if detail == 2 else round(min(h * 0.7, 12.0))
+        line = px * LINE_SPACING
         self._font.setPixelSize(px)
         self._bold.setPixelSize(px)
-        bold = QFontMetricsF(self._bold)
+        bold, plain = QFontMetricsF(self._bold), QFontMetricsF(self._font)
 
         def fit(text: str, chars: int) -> str:  # a name cut to its box, wide letters too
-            return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * 0.94)
+            return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * TEXT_FILL)
         p.save()
         p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
         centre, values, names = Qt.AlignmentFlag.AlignCenter, self._graph.values, self._graph.names
@@ -782,10 +834,21 @@ class GraphCanvas(QWidget):
             if name:
                 p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
-            p.setFont(self._font)
-            p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre,
-                       f"data {format_number(v.data)}\n{self._grad_text(row)}")
+            text = f"data {format_number(v.data)}\n{self._grad_text(row)}"
+            p.setFont(self.text_font(text, w, plain))
+            p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre, text)
         p.restore()
+
+    def text_font(self, text: str, w: float, metrics: QFontMetricsF | None = None) -> QFont:
+        """The font for a box's data and grad ``text`` in a box ``w`` px wide: the labels' size, or
+        smaller for a long number (data -123456.7890), so no line is cut or crosses the outline."""
+        metrics = metrics or QFontMetricsF(self._font)
+        wide = max(metrics.horizontalAdvance(t) for t in text.split("\n"))
+        if wide <= w * TEXT_FILL:
+            return self._font
+        small = QFont(self._font)
+        small.setPixelSize(max(1, int(self._font.pixelSize() * w * TEXT_FILL / wide)))
+        return small
 
     def _grad_text(self, index: int) -> str:
         """``grad …`` for a box, blank while the step-through has not reached the node."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSlider,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,8 @@ from gradlab.ui.text import elide, plain_label
 STEPS = 1000
 #: at most this many rows of widgets; the filter box finds the other inputs
 MAX_ROWS = 40
+#: the panel asks for the room of its rows, up to this many pixels; more rows scroll
+MAX_PANEL_PX = 110
 #: the slider's scale stays inside +-LIMIT, so centre +- span is always a finite float
 LIMIT = 1e300
 
@@ -217,6 +220,28 @@ class SliderPanel(QWidget):
         self.filter.setVisible(many)
         self.note.setVisible(many)
         self.scroll.setWidget(body)
+        self._fit_height(body, many)
+
+    def _fit_height(self, body: QWidget, many: bool) -> None:
+        """Only as tall as the rows (a program with two inputs leaves the graph the rest), up to
+        ``MAX_PANEL_PX``; beyond that the rows scroll and the splitter's handle can give more."""
+        frame = 2 * self.scroll.frameWidth()
+        need = body.sizeHint().height() + frame
+        self.scroll.setMinimumHeight(min(need, self.scroll.minimumSizeHint().height()))
+        if many:
+            self.setMaximumHeight(16777215)  # Qt's "no maximum"
+        else:
+            self.setMaximumHeight(max(need, self.minimumSizeHint().height()))
+        splitter = self.parentWidget()
+        if not isinstance(splitter, QSplitter):
+            return
+        sizes, at = splitter.sizes(), splitter.indexOf(self)
+        want = min(need, MAX_PANEL_PX) if not many else MAX_PANEL_PX
+        if sum(sizes) > 0 and sizes[at] != want and len(sizes) > 1:
+            other = 0 if at else 1  # the graph above takes or gives the difference
+            sizes[other] += sizes[at] - want
+            sizes[at] = want
+            splitter.setSizes(sizes)
 
     def _on_values_changed(self, changed: list[int]) -> None:
         if not self.rows:

@@ -69,7 +69,7 @@ def test_small_graphs_open_fitted_and_big_ones_readable_around_the_output(qtbot)
     w = open_window(qtbot, "--example", "lecture", "--size", "1920x1080")
     canvas = w.expression_lab.canvas
     assert whole_graph_in_view(canvas) and not canvas.overview.isVisible()
-    w.expression_lab.load_source(SEED)
+    w.expression_lab.load_source(resources.example("mlp_training").source())  # 358 values
     canvas.open_view()
     assert not whole_graph_in_view(canvas) and canvas.overview.isVisible()
     assert canvas.label_px() >= 10

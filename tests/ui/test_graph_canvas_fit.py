@@ -1,0 +1,152 @@
+"""Issue 9's "readable at fit": in the default window at 1280x720 and 1920x1080, every example of up
+to READABLE_UP_TO values is drawn whole with label, data and grad at >= 10 px; bigger ones open
+readable around the output with the overview map.  The colour key never covers a box at fit, the
+sliders panel is only as tall as its rows, and a box holds its text at the readable scale."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QFont, QFontMetricsF
+
+from gradlab import resources
+from gradlab.app import build_window
+from gradlab.layout import BOX_H, BOX_W
+from gradlab.ui import graph_canvas, sliders
+from gradlab.ui.graph_canvas import BOX_LINES, LINE_SPACING, READABLE_PX, TEXT_EMS, TEXT_FILL
+
+#: the most values an example has and still fits readable, per window size (measured with
+#: tools/layoutprobe.py and /work/tools/fitprobe.py: tanh_from_exp has 18, the seed 39)
+READABLE_UP_TO = {"1280x720": 18, "1920x1080": 39}
+TWO_INPUTS = "a = Value(2.0)\nb = Value(-3.0)\nc = a * b + a\n"
+FIVE_INPUTS = "a = Value(1.0)\nb = Value(2.0)\nc = Value(3.0)\nd = Value(4.0)\ne = Value(5.0)\n" \
+              "f = a * b + c * d + e\n"
+
+
+def open_window(qtbot, *args: str):
+    w = build_window(list(args))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    canvas = w.expression_lab.canvas
+    qtbot.waitUntil(lambda: canvas.width() > 100)
+    canvas.open_view()  # as a window opens it, once the canvas has its size
+    return w
+
+
+def whole_graph_in_view(canvas) -> bool:
+    x0, y0, x1, y1 = canvas.drawing.extent()
+    whole = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(0.05, 0.05, -0.05, -0.05)
+    return canvas.view_box.viewRect().contains(whole)
+
+
+def node_rects_in_canvas(canvas) -> list[QRectF]:
+    """Every box and op circle's rectangle, in the canvas widget's pixels."""
+    view = canvas._view
+    rects = []
+    for (x, y), (hx, hy) in zip(canvas._pos.tolist(), canvas._half_max.tolist(), strict=True):
+        corners = [view.mapFromScene(canvas.view_box.mapViewToScene(QPointF(x + sx * hx, y + sy * hy)))
+                   for sx, sy in ((-1, -1), (1, 1))]
+        top_left = view.viewport().mapTo(canvas, corners[0])
+        bottom_right = view.viewport().mapTo(canvas, corners[1])
+        rects.append(QRectF(QPointF(top_left), QPointF(bottom_right)))
+    return rects
+
+
+@pytest.mark.parametrize("size", list(READABLE_UP_TO))
+@pytest.mark.parametrize("name", [e.name for e in resources.examples()])
+def test_examples_up_to_n_values_open_whole_and_readable(qtbot, name, size):
+    w = open_window(qtbot, "--example", name, "--size", size)
+    canvas = w.expression_lab.canvas
+    assert canvas.label_px() >= READABLE_PX  # label, data and grad at >= 10 px, either way
+    if len(canvas.graph) <= READABLE_UP_TO[size]:
+        assert canvas.fit_scale() >= canvas.readable_scale()
+        assert whole_graph_in_view(canvas) and not canvas.overview.isVisible()
+        key = canvas.key.geometry()
+        assert canvas.key.isVisible()
+        assert not [r for r in node_rects_in_canvas(canvas) if r.intersects(QRectF(key))], "key over a box"
+    else:
+        assert not whole_graph_in_view(canvas) and canvas.overview.isVisible()
+        out = canvas._pos[len(canvas.graph) - 1]
+        assert canvas.view_box.viewRect().contains(QPointF(*out))
+
+
+def test_the_seed_fills_the_big_window_with_room_to_spare(qtbot):
+    w = open_window(qtbot, "--example", "seed", "--size", "1920x1080")
+    canvas = w.expression_lab.canvas
+    assert canvas.drawing.bands >= 2  # folded to the view's shape
+    assert canvas.fit_scale() >= 1.1 * canvas.readable_scale()
+    assert canvas.label_px() >= 11
+
+
+def test_the_key_keeps_its_room_when_every_corner_is_taken(qtbot, monkeypatch):
+    w = open_window(qtbot, "--example", "tanh_from_exp", "--size", "1280x720")
+    canvas = w.expression_lab.canvas
+    assert canvas._key_room() == 0  # a corner of the fitted drawing is free: the key sits there
+    free_corner = canvas._key_corner
+    monkeypatch.setattr(canvas, "_half_max", canvas._half_max * 40)  # boxes everywhere
+    assert canvas._key_room() == canvas.key.height() + 12 and canvas._key_corner == 0
+    canvas.fit()
+    bottom = canvas.view_box.mapViewToScene(QPointF(0, canvas.drawing.extent()[3])).y()
+    assert canvas._view.mapFromScene(QPointF(0, bottom)).y() <= canvas.key.y() - canvas._view.y()
+    monkeypatch.undo()
+    canvas.fit()
+    assert canvas._key_corner == free_corner
+
+
+def test_a_box_holds_its_three_lines_at_the_readable_scale(qtbot):
+    """The box geometry (layout) and the text metrics (canvas) agree: at the readable scale the
+    text is 10 px, three lines fit the box's height and a usual line its width."""
+    w = open_window(qtbot, "--example", "seed", "--size", "1920x1080")
+    canvas = w.expression_lab.canvas
+    s = canvas.readable_scale()
+    px = graph_canvas._text_px(BOX_W * s, BOX_H * s)
+    assert px == READABLE_PX
+    font = QFont()
+    font.setPixelSize(px)
+    metrics = QFontMetricsF(font)
+    lines_tall = 2 * px * LINE_SPACING + metrics.height()
+    assert lines_tall <= BOX_H * s - 1  # a pixel of room at least, inside the outline
+    assert BOX_LINES * px <= BOX_H * s + 0.5
+    for line in ("data -27.7668", "grad 645.5773", "data 999.9999", "grad -99.9999"):  # |x| < 1000
+        assert metrics.horizontalAdvance(line) <= TEXT_FILL * BOX_W * s, line
+    assert TEXT_EMS * (px - 0.5) <= BOX_W * s + 1e-6  # the width the scale was chosen for
+
+
+def test_the_sliders_panel_is_as_tall_as_its_rows(qtbot, lab):
+    canvas_h = {}
+    programs = (("two", TWO_INPUTS, 2), ("five", FIVE_INPUTS, 5), ("two again", TWO_INPUTS, 2))
+    for name, source, inputs in programs:
+        lab.load_source(source)
+        qtbot.waitUntil(lambda n=inputs: len(lab.sliders.rows) == n)
+        lab.layout().activate()
+        panel = lab.sliders
+        rows = list(panel.rows.values())
+        last = rows[-1].slider
+        bottom = last.mapTo(panel, last.rect().bottomLeft()).y()
+        assert panel.height() <= sliders.MAX_PANEL_PX
+        if len(rows) == 2:
+            assert panel.height() < sliders.MAX_PANEL_PX - 20  # no empty rows' room
+            assert bottom <= panel.height()  # both rows in view, no scrolling
+        else:
+            assert panel.height() >= sliders.MAX_PANEL_PX - 2  # as before: the rows scroll
+        canvas_h[name] = lab.canvas.height()
+    assert canvas_h["two"] > canvas_h["five"] + 20  # the graph gets the room
+    assert canvas_h["two again"] == canvas_h["two"]
+
+
+def test_long_numbers_are_drawn_smaller_not_cut(qtbot, lab):
+    lab.load_source("a = Value(-123456.789)\nb = Value(2.0)\nc = a * b\n")
+    canvas = lab.canvas
+    canvas.zoom_by(canvas.readable_scale() * 1.01 / canvas._current_scale())  # text at 10 px
+    assert canvas.label_px() == READABLE_PX
+    canvas.grab()  # paints the labels
+    w = BOX_W * canvas._current_scale()
+    for i in range(len(canvas.graph)):
+        text = canvas.label_text(i).split("\n", 1)[1]
+        font = canvas.text_font(text, w)
+        widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in text.split("\n"))
+        assert widest <= TEXT_FILL * w, text
+        usual = len(text) <= len("data 645.5773\ngrad 645.5773")
+        assert font.pixelSize() == READABLE_PX or not usual  # only long numbers are smaller
+    assert canvas.text_font("data -246913.5780\ngrad 1.0000", w).pixelSize() < READABLE_PX
