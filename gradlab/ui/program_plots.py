@@ -14,11 +14,11 @@ import html
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gradlab.expr import Plot, Program
 from gradlab.ui.plots import CENTRAL, CURVE, MARKER, SECANT, TANGENT, _LightPlot, _pen, _set_finite
-from gradlab.ui.text import elide
+from gradlab.ui.text import elide, note_label
 
 __all__ = ["ProgramPlots", "EMPTY_TEXT"]
 
@@ -104,9 +104,8 @@ class ProgramPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("programPlots")
-        self.empty = QLabel(EMPTY_TEXT, objectName="plotsEmpty")
-        self.empty.setStyleSheet("color: #777; padding: 2px 4px;")
-        self.empty.setWordWrap(True)
+        self.empty = note_label(EMPTY_TEXT, "plotsEmpty")
+        self.empty.setContentsMargins(4, 2, 4, 2)
         self.figure = _Figure("programFigure", "What the program drew with plt.plot and plt.scatter")
         self.training = _Figure("trainingPlot", "A training run: the loss at each backward() call.\n"
                                                 "The graph shows the last one.")

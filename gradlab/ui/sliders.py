@@ -12,7 +12,6 @@ import math
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
-    QLabel,
     QLineEdit,
     QScrollArea,
     QSlider,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradlab.ui.expression_model import ExpressionModel
-from gradlab.ui.text import elide, plain_label
+from gradlab.ui.text import elide, note_label, plain_label
 
 #: slider positions across the range; fine enough that a drag looks continuous
 STEPS = 1000
@@ -102,8 +101,7 @@ class _InputRow:
                 w.setEnabled(False)
                 w.setToolTip(note)
             self.slider.hide()  # a slider that cannot move says why in its place (the box keeps the value)
-            grid.addWidget(reason := plain_label(note, f"sliderNote_{name}"), row, 1)
-            reason.setWordWrap(True), reason.setStyleSheet("color: #777;")
+            grid.addWidget(note_label(note, f"sliderNote_{name}"), row, 1)
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.box.value_entered.connect(self._on_box_edited)
 
@@ -147,6 +145,7 @@ class SliderPanel(QWidget):
         self.setObjectName("sliderPanel")
         self.model = model
         self.scroll = QScrollArea()
+        self._sized_by_user = self._watching = False  # see _fit_height
         self.scroll.setWidgetResizable(True)
         self.rows: dict[str, _InputRow] = {}
         self._inputs: list[tuple[str, int]] = []  # every input of the program: (name, graph index)
@@ -154,9 +153,7 @@ class SliderPanel(QWidget):
                                 clearButtonEnabled=True)
         self.filter.setToolTip("Show the inputs whose names contain this text")
         self.filter.textChanged.connect(self._show_rows)
-        self.note = plain_label("", "inputCount")
-        self.note.setStyleSheet("color: #777;")
-        self.note.setWordWrap(True)
+        self.note = note_label("", "inputCount")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -212,15 +209,17 @@ class SliderPanel(QWidget):
             self.rows[name] = _InputRow(self, grid, len(self.rows), name, index)
         if not self._inputs:
             program = self.model.program
-            hint = QLabel("Sliders are off: this graph is a copy of your own Value class's objects."
-                          if program is not None and program.mirrored else
-                          "Inputs of the program get a slider here.")
-            hint.setStyleSheet("color: #777;")
+            hint = note_label("Sliders are off: this graph is a copy of your own Value class's objects."
+                              if program is not None and program.mirrored else
+                              "Inputs of the program get a slider here.")
             grid.addWidget(hint, 0, 0, 1, 3)
         self.filter.setVisible(many)
         self.note.setVisible(many)
         self.scroll.setWidget(body)
         self._fit_height(body, many)
+
+    def _on_splitter_moved(self, *_args) -> None:
+        self._sized_by_user = True
 
     def _fit_height(self, body: QWidget, many: bool) -> None:
         """Only as tall as the rows (a program with two inputs leaves the graph the rest), up to
@@ -233,8 +232,11 @@ class SliderPanel(QWidget):
         else:
             self.setMaximumHeight(max(need, self.minimumSizeHint().height()))
         splitter = self.parentWidget()
-        if not isinstance(splitter, QSplitter):
+        if not isinstance(splitter, QSplitter) or self._sized_by_user:
             return
+        if not self._watching:  # a drag of the splitter's handle is the user's choice: kept from then on
+            self._watching = True
+            splitter.splitterMoved.connect(self._on_splitter_moved)
         sizes, at = splitter.sizes(), splitter.indexOf(self)
         want = min(need, MAX_PANEL_PX) if not many else MAX_PANEL_PX
         if sum(sizes) > 0 and sizes[at] != want and len(sizes) > 1:

@@ -53,6 +53,18 @@ def plain_label(text: str = "", name: str = "") -> QLabel:
     return label
 
 
+#: the colour of a quiet explanation (why a slider is off, why a panel is empty)
+NOTE_COLOUR = "#777"
+
+
+def note_label(text: str = "", name: str = "") -> QLabel:
+    """A quiet, wrapped, plain-text label: an explanation beside or instead of a control."""
+    label = plain_label(text, name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {NOTE_COLOUR};")
+    return label
+
+
 def tip(text: str) -> str:
     """A tooltip that shows ``text`` literally: Qt reads a tooltip that looks like HTML as HTML."""
     return "<qt>" + html.escape(text, quote=False).replace("\n", "<br>") + "</qt>"

@@ -6,7 +6,7 @@ sliders panel is only as tall as its rows, and a box holds its text at the reada
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from gradlab import resources
@@ -150,3 +150,22 @@ def test_long_numbers_are_drawn_smaller_not_cut(qtbot, lab):
         usual = len(text) <= len("data 645.5773\ngrad 645.5773")
         assert font.pixelSize() == READABLE_PX or not usual  # only long numbers are smaller
     assert canvas.text_font("data -246913.5780\ngrad 1.0000", w).pixelSize() < READABLE_PX
+
+
+def test_a_dragged_sliders_panel_keeps_the_users_height(qtbot, lab):
+    lab.load_source(FIVE_INPUTS)
+    qtbot.waitUntil(lambda: len(lab.sliders.rows) == 5)
+    lab.layout().activate()
+    splitter = lab.sliders.parentWidget()
+    handle = splitter.handle(splitter.indexOf(lab.sliders))
+    before = lab.sliders.height()
+    start = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(handle, start - QPoint(0, 60))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 60))
+    dragged = lab.sliders.height()
+    assert dragged > before + 30  # the user made the panel taller, to see every row
+    lab.load_source(FIVE_INPUTS.replace("e =", "x =").replace("+ e", "+ x"))  # other inputs: new rows
+    qtbot.waitUntil(lambda: "x" in lab.sliders.rows)
+    lab.layout().activate()
+    assert lab.sliders.height() == dragged  # a new program leaves the user's choice alone
