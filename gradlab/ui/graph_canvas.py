@@ -673,6 +673,8 @@ class GraphCanvas(QWidget):
         seg[first, :2] += u0 * np.minimum(reach(e[:, 0], u0), length)[:, None]
         u1 = unit(last)
         tip = seg[last, 2:] - u1 * (reach(e[:, 1], u1) + 0.01)[:, None]
+        lead_in = np.flatnonzero(last > first)  # edges of more than one segment
+        self._enter_straight(seg, last[lead_in], u1, tip, lead_in)
         seg[last, 2:] = tip - u1 * ARROW * 0.6  # the line ends inside its arrowhead
         self._segments, self._segment_edge = seg, owner
         self.edge_item.set_segments(seg, np.hstack([self._pos[e[:, 0]], self._pos[e[:, 1]]]))
@@ -680,6 +682,32 @@ class GraphCanvas(QWidget):
         self._arrow_symbol = 2 + np.round((angle + 180) / 10).astype(np.int64) % 36
         self.arrow_item.set_positions(tip - u1 * ARROW / 2)
         self._update_path()
+
+    def _enter_straight(self, seg: np.ndarray, rows: np.ndarray, u1: np.ndarray, tip: np.ndarray,
+                        lead: np.ndarray) -> None:
+        """Edges ``lead`` (last segments ``rows``, each after a lead-in) that enter their target
+        off centre (the copies of a repeated edge, ``a + a``) go on straight from the lead-in's
+        start, in its direction, to the target's outline rather than bend towards its centre:
+        ``u1``, ``tip`` and the two segments change in place (the last one shrinks to a point)."""
+        start = seg[rows - 1, :2]
+        f = seg[rows - 1, 2:] - start
+        f /= np.maximum(np.hypot(f[:, 0], f[:, 1]), 1e-9)[:, None]
+        to_centre = self._pos[self._edges[lead, 1]] - start
+        lateral = f[:, 0] * to_centre[:, 1] - f[:, 1] * to_centre[:, 0]
+        target = self._edges[lead, 1]
+        hx, hy = self._half_max[target].T
+        flow_x = np.abs(f[:, 0]) > np.abs(f[:, 1])
+        across_half = np.where(self._is_op[target] | ~flow_x, hx, hy)
+        bent = np.flatnonzero((np.abs(lateral) > 1e-6) & (np.abs(lateral) < 0.9 * across_half))
+        if not len(bent):
+            return
+        depth = np.where(self._is_op[target], np.sqrt(np.maximum(hx**2 - lateral**2, 0.0)),
+                         np.where(flow_x, hx, hy))[bent]  # centre to outline, along the flow
+        along = (f * to_centre).sum(axis=1)[bent]
+        k, r = lead[bent], rows[bent]
+        u1[k] = f[bent]
+        tip[k] = start[bent] + f[bent] * (along - depth - 0.01)[:, None]
+        seg[r - 1, 2:] = seg[r, :2] = tip[k] - f[bent] * ARROW * 0.6
 
     def _row_at(self, point: QPoint | QPointF) -> int:
         """Vectorised hit test: the nearest row whose outline (plus a few pixels) holds the point."""

@@ -110,6 +110,17 @@ def test_a_plus_a_shows_two_arrows(lab):
     arrows = canvas.arrow_item.data
     tips = {(round(float(arrows["x"][k]), 3), round(float(arrows["y"][k]), 3)) for k in into_op}
     assert len(tips) == 2  # two arrowheads, in two places
+    # each enters straight, along the flow, and its tip touches the op circle (not the centre's way)
+    flow = np.array([1.0, 0.0]) if canvas.drawing.orientation == "LR" else np.array([0.0, 1.0])
+    centre, radius = canvas._pos[op], graph_canvas.OP_D / 2
+    for k in into_op:
+        segs = canvas.edge_item.seg[canvas._segment_edge == k]
+        seg = segs[np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]) > 1e-9][-1]
+        u = (seg[2:] - seg[:2]) / np.hypot(*(seg[2:] - seg[:2]))
+        assert np.allclose(u, flow, atol=1e-6)
+        centre_of_arrow = np.array([arrows["x"][k], arrows["y"][k]])
+        tip = centre_of_arrow + flow * graph_canvas.ARROW / 2
+        assert abs(np.hypot(*(tip - centre)) - radius) < 0.02
 
 
 def test_edges_are_drawn_along_their_routes(lab):
