@@ -57,6 +57,9 @@ Limits; breaking one raises ExpressionError naming the line it was on:
   at every step of a comprehension or a long ``range``, and before every ``backward()``,
   so a run stops within a fraction of a second of it, naming the line it reached.
 
+``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
+``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
+
 Why an interpreter of our own, compiled to closures: it is the only way that keeps both
 promises (the lecture's Python runs; nothing else is reachable) without a second process.
 A tree walker re-dispatches on every node each time a loop passes it; closures dispatch
@@ -68,10 +71,13 @@ from __future__ import annotations
 
 import ast
 import gc
+import math
 import re
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Callable
 
 from gradlab.engine import Value
 from gradlab.lang import library, methods  # noqa: F401  (methods fills the tables the runtime reads)
@@ -102,12 +108,14 @@ __all__ = [
     "ALLOCATED_MESSAGE", "CALL_DEPTH_MESSAGE", "DEPTH_MESSAGE", "IMPORT_MESSAGE", "ITEMS_MESSAGE",
     "MAX_ALLOCATED", "MAX_CALL_DEPTH", "MAX_DEPTH", "MAX_FORMAT_WIDTH", "MAX_INT_BITS", "MAX_ITEMS",
     "MAX_NODES", "MAX_PRINTED_CHARS", "MAX_PRINTED_LINES", "MAX_SECONDS", "MAX_SOURCE_CHARS",
-    "ExpressionError", "Plot", "Program", "run_program",
+    "CANCELLED_MESSAGE", "ExpressionError", "Plot", "Program", "RunCancelled", "run_program",
 ]
 
 MAX_SECONDS = 2.0
 
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
+
+CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
 
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
@@ -121,10 +129,25 @@ class ExpressionError(Exception):
         self.line, self.col, self.message = line, col, message
 
 
-def run_program(source: str) -> Program:
-    """Parse and run ``source``; raises only ExpressionError."""
-    clock = _clock
-    deadline = clock() + MAX_SECONDS
+class RunCancelled(ExpressionError):
+    """The run was stopped because ``cancel`` was set: its outcome means nothing."""
+
+
+def _cancellable(clock: Callable[[], float], cancel: threading.Event) -> Callable[[], float]:
+    """``clock`` that reads infinitely late once ``cancel`` is set: every time check the
+    interpreter makes (statements, loop steps, backward) then stops the run."""
+    is_set = cancel.is_set
+
+    def read() -> float:
+        return math.inf if is_set() else clock()
+
+    return read
+
+
+def run_program(source: str, cancel: threading.Event | None = None) -> Program:
+    """Parse and run ``source``; raises only ExpressionError (RunCancelled once ``cancel`` is set)."""
+    deadline = _clock() + MAX_SECONDS  # read once: a test's clock counts its reads
+    clock = _clock if cancel is None else _cancellable(_clock, cancel)
     if not isinstance(source, str):
         raise ExpressionError(1, 1, "a program must be text")
     if len(source) > MAX_SOURCE_CHARS:
@@ -144,6 +167,9 @@ def run_program(source: str) -> Program:
         sys.setrecursionlimit(limit)
         if collecting:  # after the run's garbage is gone: else the collector's first pass walks it all
             gc.enable()
+    if cancel is not None and cancel.is_set():
+        line, col = (error.line, error.col) if error is not None else (1, 1)
+        raise RunCancelled(line, col, CANCELLED_MESSAGE)
     if error is not None:
         raise error
     return program
