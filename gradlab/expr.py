@@ -108,7 +108,7 @@ __all__ = [
     "ALLOCATED_MESSAGE", "CALL_DEPTH_MESSAGE", "DEPTH_MESSAGE", "IMPORT_MESSAGE", "ITEMS_MESSAGE",
     "MAX_ALLOCATED", "MAX_CALL_DEPTH", "MAX_DEPTH", "MAX_FORMAT_WIDTH", "MAX_INT_BITS", "MAX_ITEMS",
     "MAX_NODES", "MAX_PRINTED_CHARS", "MAX_PRINTED_LINES", "MAX_SECONDS", "MAX_SOURCE_CHARS",
-    "CANCELLED_MESSAGE", "ExpressionError", "Plot", "Program", "RunCancelled", "run_program",
+    "CANCELLED_MESSAGE", "ExpressionError", "Plot", "Program", "RunCancelled", "parse_program", "run_program",
 ]
 
 MAX_SECONDS = 2.0
@@ -119,6 +119,10 @@ CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
 
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
+#: a longer program is parsed in pieces of about this many lines (see _parse_pieces)
+PARSE_PIECE_LINES = 400
+#: lines that continue the statement above them: never the start of a piece
+_CONTINUES = ("else", "elif", "except", "finally")
 
 
 class ExpressionError(Exception):
@@ -179,7 +183,7 @@ def _run(source: str, text: str, deadline: float, clock) -> tuple[Program | None
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
     run = Run(source, text.split("\n"), deadline, clock, MAX_SECONDS, library.builtins())
     try:
-        tree = _parse(_MAGIC.sub("", text) if "%" in text else text)
+        tree = parse_program(text)
     except ExpressionError as e:
         return None, e
     error = None
@@ -229,6 +233,12 @@ def _error(run: Run, node: ast.AST | None, message: str) -> ExpressionError:
     return ExpressionError(line, col, message)
 
 
+def parse_program(text: str) -> ast.Module:
+    """The syntax tree of ``text`` (newlines already ``\\n``), IPython magic lines blanked;
+    raises ExpressionError naming the line of a syntax error."""
+    return _parse(_MAGIC.sub("", text) if "%" in text else text)
+
+
 def _parse(text: str) -> ast.Module:
     lines = text.split("\n")
     # characters the parser refuses without a position: null, and lone surrogates (not UTF-8)
@@ -240,7 +250,8 @@ def _parse(text: str) -> ast.Module:
     try:
         with warnings.catch_warnings():  # e.g. SyntaxWarning for '\d': pytest turns warnings into errors
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            tree = _parse_pieces(lines) if len(lines) > PARSE_PIECE_LINES else None
+            return tree if tree is not None else ast.parse(text)
     except SyntaxError as e:
         raise ExpressionError(e.lineno or 1, max(e.offset or 1, 1), e.msg or "invalid syntax") from None
     except (RecursionError, MemoryError):  # the parser's own nesting limits; no position given
@@ -248,3 +259,29 @@ def _parse(text: str) -> ast.Module:
         raise ExpressionError(longest + 1, 1, DEPTH_MESSAGE) from None
     except Exception as e:  # anything else the parser may raise: still only ExpressionError
         raise ExpressionError(1, 1, f"this text can't be read as a program ({e})") from None
+
+
+def _parse_pieces(lines: list[str]) -> ast.Module | None:
+    """The tree of a long program parsed in pieces, each cut where a line starts a top-level
+    statement; None if a piece does not parse alone (the cut fell in a string, in brackets or
+    before an ``else``): the caller then parses the whole text, for its tree and its errors.
+
+    A cut where both pieces parse alone cuts between top-level statements, so the statements
+    are the same.  The parser holds the interpreter lock, so parsing a long program on a worker
+    thread in one piece would stall the window for a fifth of a second; pieces let it run in
+    between (and, piece by piece, the parser is faster)."""
+    body: list[ast.stmt] = []
+    start, n = 0, len(lines)
+    while start < n:
+        end = min(start + PARSE_PIECE_LINES, n)
+        while end < n and (lines[end][:1] in ("", " ", "\t", "\f", "#") or lines[end].startswith(_CONTINUES)):
+            end += 1
+        try:
+            piece = ast.parse("\n".join(lines[start:end]))
+        except Exception:  # noqa: BLE001 -- any failure: the whole text is parsed instead
+            return None
+        if start:
+            ast.increment_lineno(piece, start)
+        body.extend(piece.body)
+        start = end
+    return ast.Module(body=body, type_ignores=[])

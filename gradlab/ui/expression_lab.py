@@ -314,7 +314,8 @@ class ExpressionLab(QWidget):
         """The output's value; "Running…" beside it once an edit's run has taken a while."""
         graph = self.model.graph
         self._show_gradients_note()
-        text = "no output yet" if graph is None else f"{elide(graph.output.label or 'output')} = {graph.output.data:.4f}"
+        out = graph.output if graph is not None else None
+        text = "no output yet" if out is None else f"{elide(out.label or 'output')} = {out.data:.4f}"
         if self.model.run_in_flight() and not self._running_timer.isActive():
             text = f"{text}    {RUNNING_TEXT}"
         self.output_label.setText(text)

@@ -253,7 +253,8 @@ class ExpressionModel(InspectedModel):
                 result = err
             self._on_run_finished((self._generation, "rerun"), result)
         else:
-            self._reruns.request(lambda cancel: prepare(source, cancel, spans=False, lay_out=aspect is not None,
+            lay_out = aspect is not None
+            self._reruns.request(lambda cancel: prepare(source, cancel, spans=False, lay_out=lay_out,
                                                          aspect=aspect), (self._generation, "rerun"))
 
     def rerun_pending(self) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -23,7 +22,7 @@ from collections.abc import Callable, Mapping
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from gradlab.expr import ExpressionError, Program, run_program
+from gradlab.expr import ExpressionError, Program, parse_program, run_program
 
 __all__ = ["RerunQueue", "input_spans", "locked_run", "with_inputs"]
 
@@ -31,8 +30,6 @@ __all__ = ["RerunQueue", "input_spans", "locked_run", "with_inputs"]
 #: for the length of a run, process-wide: two runs at once would restore each other's
 #: settings wrongly, so every run in the app holds this lock
 _RUN_LOCK = threading.Lock()
-#: IPython magic lines, blanked before parsing as run_program does (line numbers kept)
-_MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
 #: a worker's stack: room for the interpreter's deepest allowed nesting, as the main thread has
 STACK_BYTES = 64 * 1024 * 1024
 
@@ -63,8 +60,8 @@ def input_spans(source: str, lines: Mapping[str, int], names: list[str]) -> dict
     another way (``x = xs[0]``) has no span: a slider cannot set it by running again."""
     text = _normalised(source)
     try:
-        tree = ast.parse(_MAGIC.sub("", text) if "%" in text else text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_program(text)
+    except ExpressionError:
         return {}
     rows = text.split("\n")
     wanted = {lines[n]: set() for n in names if n in lines}

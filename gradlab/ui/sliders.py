@@ -93,13 +93,28 @@ class _InputRow:
         grid.addWidget(self.slider, row, 1)
         grid.addWidget(self.box, row, 2)
         self.show_value()
+        self._show_note(name)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.box.value_entered.connect(self._on_box_edited)
+
+    def _show_note(self, name: str) -> None:
         note = self.model.slider_note(name)
         if note:  # a program that runs again, but this input's number is not written as Value(...)
             for w in (self.slider, self.box):
-                w.setEnabled(False)
                 w.setToolTip(note)
-        self.slider.valueChanged.connect(self._on_slider_moved)
-        self.box.value_entered.connect(self._on_box_edited)
+        for w in (self.slider, self.box):
+            w.setEnabled(not note)
+
+    def follow(self, name: str, index: int, recentre: bool) -> None:
+        """Show input node ``index`` of a new graph of the same inputs; ``recentre`` (an edit,
+        not a slider's re-run) centres the scale on its value, as a new row would."""
+        self.index = index
+        if recentre:
+            self._set_scale(self.model.graph.values[index].data)
+            self.slider.setToolTip(f"Drag to change {elide(name)}; every value that depends on it follows")
+        self.show_value()
+        if recentre:
+            self._show_note(name)
 
     def _set_scale(self, value: float) -> None:
         """Centre the slider on ``value``; a value beyond the finite scale (nan, inf, 1.7e308) is
@@ -173,13 +188,13 @@ class SliderPanel(QWidget):
                 index = graph.index.get(id(program.values[name]))
                 if index is not None and graph.roles[index] == "input":
                     self._inputs.append((name, index))
-        if self.model.rerunning and [n for n, _ in self._inputs] == [n for n, _ in old]:
-            # the program ran again for a slider's new value: the rows stay (one may be under
-            # the mouse, mid-drag) and follow the new graph's nodes
+        if self._inputs and [n for n, _ in self._inputs] == [n for n, _ in old]:
+            # the same inputs (the program ran again for a slider's new value, or an edit kept
+            # them): the rows stay (one may be under the mouse, mid-drag) and follow the new
+            # graph's nodes; nothing is rebuilt
             at = dict(self._inputs)
             for name, row in self.rows.items():
-                row.index = at[name]
-                row.show_value()
+                row.follow(name, at[name], recentre=not self.model.rerunning)
             return
         self._show_rows()
 
