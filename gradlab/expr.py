@@ -276,12 +276,10 @@ def _parse_pieces(lines: list[str]) -> ast.Module | None:
         end = min(start + PARSE_PIECE_LINES, n)
         while end < n and (lines[end][:1] in ("", " ", "\t", "\f", "#") or lines[end].startswith(_CONTINUES)):
             end += 1
-        try:
-            piece = ast.parse("\n".join(lines[start:end]))
+        try:  # blank lines first: the piece's line numbers are the program's
+            piece = ast.parse("\n" * start + "\n".join(lines[start:end]))
         except Exception:  # noqa: BLE001 -- any failure: the whole text is parsed instead
             return None
-        if start:
-            ast.increment_lineno(piece, start)
         body.extend(piece.body)
         start = end
     return ast.Module(body=body, type_ignores=[])
