@@ -88,6 +88,7 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
     if lay_out and graph is not None:
         _check(cancel)
         graph.drawing_for(aspect)
+        graph.names  # noqa: B018 -- computed once and kept: the canvas and inspector read them
     _check(cancel)
     return Prepared(program, graph, program_gradients, probe_off, found)
 
