@@ -171,3 +171,21 @@ def test_closing_the_window_mid_run_is_clean(qtbot, long_budget):
         w.deleteLater()
     qtbot.waitUntil(lambda: not worker_threads(), timeout=3000)  # the closed lab's run stopped
     QApplication.processEvents()  # its outcome, if delivered, finds no lab and is dropped
+
+
+def test_opening_an_example_or_a_file_on_screen_runs_on_the_worker(qtbot, tmp_path):
+    w = build_window([])
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    lab = w.expression_lab
+    examples = w.menuBar().actions()[3].menu()
+    with qtbot.waitSignal(lab.model.run_finished, timeout=5000):
+        examples.actions()[1].trigger()  # the lecture's example
+        assert lab.model.run_in_flight()  # the menu returned before the program ran
+    assert lab.model.graph.output.data == -8.0
+    program = tmp_path / "mine.py"
+    program.write_text("w = Value(0.5)\nloss = (w - 3.0)**2\n", encoding="utf-8")
+    with qtbot.waitSignal(lab.model.run_finished, timeout=5000):
+        assert w.open_path(program) and lab.model.run_in_flight()
+    assert lab.output_label.text() == "loss = 6.2500"
