@@ -173,6 +173,7 @@ def lab_live_rerun(source: str, column: int, repeat: int = 5) -> tuple[int, floa
         cursor = editor.textCursor()
         cursor.setPosition(column)
         editor.setTextCursor(cursor)
+        QApplication.processEvents()  # what the last run left to paint is painted before the key
         ticks: list[float] = []
         timer = QTimer(interval=16)
         timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -302,7 +303,10 @@ def naive_first_paint(graph: GraphModel) -> float:
 
 
 def main() -> int:
+    from gradlab.app import freeze_start_up
+
     app = QApplication.instance() or QApplication(sys.argv)
+    freeze_start_up()  # as the app does before its window opens
     rows: list[tuple[str, float, float, float]] = []  # name, seconds, floor, baseline seconds
 
     empty = make_canvas()
@@ -366,6 +370,13 @@ def main() -> int:
     n_chain, t_chain = lab_rerun(chain, chain.replace("Value(0.1)", "Value(0.2)"))
     rows.append((f"whole lab: edit -> run -> repaint, chain of {n_chain} values", t_chain, 0.2, bare))
     # typing, as a learner does: the run on the worker thread, the window live meanwhile
+    from gradlab import resources
+
+    seed = resources.example("seed").source()
+    n_seed, t_seed = lab_rerun(seed, seed.replace("Value(2.0)", "Value(3.0)"))
+    rows.append((f"whole lab: edit -> run here and now -> repaint, seed of {n_seed}", t_seed, 0.05, bare))
+    n_seed, t_seed, _, _ = lab_live_rerun(seed, seed.index("Value(-4.0)") + len("Value(-"))
+    rows.append((f"whole lab: keystroke -> worker run -> repaint, seed of {n_seed}", t_seed, 0.05, bare))
     n_chain, t_chain, _, _ = lab_live_rerun(chain, len("x = Value(0."))
     rows.append((f"whole lab: keystroke -> worker run -> repaint, chain of {n_chain}", t_chain, 0.2, bare))
     wide = wide_inputs_source(10_000)

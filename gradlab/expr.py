@@ -116,6 +116,10 @@ MAX_SECONDS = 2.0
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
 
 CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
+#: a cancellable run (one on a worker thread) sleeps YIELD_FOR seconds after each YIELD_EVERY
+#: seconds of running: the window's thread, which needs the interpreter lock for every Python
+#: call it makes, gets it (and a core) then even on a busy machine
+YIELD_EVERY, YIELD_FOR = 0.008, 0.0005
 
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
@@ -140,9 +144,13 @@ class RunCancelled(ExpressionError):
 def _cancellable(clock: Callable[[], float], cancel: threading.Event) -> Callable[[], float]:
     """``clock`` that reads infinitely late once ``cancel`` is set: every time check the
     interpreter makes (statements, loop steps, backward) then stops the run."""
-    is_set = cancel.is_set
+    is_set, wall, sleep = cancel.is_set, time.perf_counter, time.sleep
+    next_pause = [wall() + YIELD_EVERY]
 
     def read() -> float:
+        if wall() > next_pause[0]:  # let the window's thread in: see YIELD_EVERY
+            sleep(YIELD_FOR)
+            next_pause[0] = wall() + YIELD_EVERY
         return math.inf if is_set() else clock()
 
     return read

@@ -134,6 +134,7 @@ class ExpressionLab(QWidget):
         self.output_label.setFont(font)
         self._build_layout()
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
+        self._cursor_line = 0  # the editor line whose nodes the canvas highlights
 
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self.start_run)
@@ -273,7 +274,7 @@ class ExpressionLab(QWidget):
         self.canvas.set_message("" if self.model.graph is not None else NO_VALUES)
         self.canvas.set_step_text("")
         self.console.setPlainText("\n".join(self.model.program.printed))
-        self._on_cursor_moved()
+        self._on_cursor_moved(force=True)
         self._show_plots()
         mirrored = self.model.program.mirrored
         for name in ("backpropStepButton", "backpropFinishButton", "descendButton", "ascendButton"):
@@ -301,9 +302,13 @@ class ExpressionLab(QWidget):
         self.canvas.set_pending(n - step if step >= 1 and graph is not None else 0)
         self.canvas.set_step_text(step_text(graph, step, self.model.last_step) if step >= 1 and n else "")
 
-    def _on_cursor_moved(self) -> None:
+    def _on_cursor_moved(self, force: bool = False) -> None:
+        """Highlight the nodes the cursor's line made; typing along a line repaints nothing."""
         graph = self.model.graph
         line = self.editor.cursor_line()
+        if line == self._cursor_line and not force:
+            return
+        self._cursor_line = line
         self.canvas.set_line_nodes(graph.nodes_on_line(line) if graph is not None else [])
 
     def _on_selection_changed(self, index: int) -> None:
