@@ -128,7 +128,9 @@ class ExpressionModel(InspectedModel):
         self._edit_ticket: tuple[int, str] | None = None  # the edit run in flight, if any
         self._pending_source = ""  # its text
         self._input_at: dict[int | None, str] | None = None  # input node index -> its name
-        self._aspect: float | None = None  # the shape of the view the graph is drawn in
+        #: width / height of the view the graph is drawn in (None: unknown); a run on the worker
+        #: lays its graph out for it
+        self.view_aspect: float | None = None
         self._reruns = RerunQueue(self)
         self._reruns.finished.connect(self._on_run_finished)
 
@@ -154,7 +156,7 @@ class ExpressionModel(InspectedModel):
         ``aspect`` (width / height); the result replaces the graph (or shows the error) when it
         comes back.  A newer request or set_source stops this one: its result is never shown."""
         self._supersede()
-        self._aspect, self._pending_source = aspect, source
+        self.view_aspect, self._pending_source = aspect, source
         ticket = self._edit_ticket = (self._generation, "edit")
         self._reruns.request(lambda cancel: prepare(source, cancel, lay_out=True, aspect=aspect),
                              ticket, supersede=True)
@@ -245,7 +247,7 @@ class ExpressionModel(InspectedModel):
         if self._edit_ticket is not None:
             return
         self.overrides.update({n: float(x) for n, x in values.items() if n in self._spans})
-        source, aspect = self._rerun_source(), self._aspect
+        source, aspect = self._rerun_source(), self.view_aspect
         if wait:
             self._supersede()  # a re-run still going on would come back after this one
             try:
