@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from gradlab.expr import ExpressionError, Program, RunCancelled
+from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
 from gradlab.ui.inspected_model import InspectedModel
 from gradlab.ui.rerun import RerunQueue, input_spans, locked_run, with_inputs
@@ -64,7 +64,7 @@ def settle_gradients(program: Program, graph: GraphModel | None) -> tuple[bool, 
 
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise RunCancelled(1, 1, "this run was replaced by a newer one")
+        raise RunCancelled(1, 1, CANCELLED_MESSAGE)
 
 
 def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool = True,

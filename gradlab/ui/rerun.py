@@ -180,10 +180,6 @@ class RerunQueue(QObject):
         elif supersede:
             self._running.cancel.set()
 
-    def request_run(self, source: str, ticket: object) -> None:
-        """Run the program ``source`` (a slider's new value): the result is a Program."""
-        self.request(lambda cancel: locked_run(source, cancel), ticket)
-
     def cancel(self) -> None:
         """Forget the waiting request and ask the running work to stop (its ticket is stale)."""
         self._waiting = None
