@@ -189,3 +189,30 @@ def test_opening_an_example_or_a_file_on_screen_runs_on_the_worker(qtbot, tmp_pa
     with qtbot.waitSignal(lab.model.run_finished, timeout=5000):
         assert w.open_path(program) and lab.model.run_in_flight()
     assert lab.output_label.text() == "loss = 6.2500"
+
+
+def test_the_worker_runs_and_lays_out_the_ui_thread_only_swaps_it_in(qtbot, lab, monkeypatch):
+    from gradlab.graph import GraphModel
+    from gradlab.lang import runtime
+
+    threads = {"run": set(), "layout": set()}
+    run_init, layout = runtime.Run.__init__, GraphModel.layout
+
+    def spy_run(self, *args, **kwargs):
+        threads["run"].add(threading.current_thread().name)
+        run_init(self, *args, **kwargs)
+
+    def spy_layout(self):
+        if self._layout is None:  # computed here, not looked up
+            threads["layout"].add(threading.current_thread().name)
+        return layout(self)
+
+    monkeypatch.setattr(runtime.Run, "__init__", spy_run)
+    monkeypatch.setattr(GraphModel, "layout", spy_layout)
+    paste(qtbot, lab, "a = Value(2.0)\nb = Value(3.0)\nc = (a * b).tanh() + a\n")
+    with qtbot.waitSignal(lab.model.run_finished, timeout=3000):
+        run_key(qtbot, lab)
+    lab.repaint()
+    assert threads == {"run": {"gradlab-rerun"}, "layout": {"gradlab-rerun"}}
+    assert lab.canvas.graph is lab.model.graph and lab.canvas.drawing is lab.model.graph.drawing_for(
+        lab.canvas.viewport_widget().width() / lab.canvas.viewport_widget().height())
