@@ -93,28 +93,13 @@ class _InputRow:
         grid.addWidget(self.slider, row, 1)
         grid.addWidget(self.box, row, 2)
         self.show_value()
-        self._show_note(name)
-        self.slider.valueChanged.connect(self._on_slider_moved)
-        self.box.value_entered.connect(self._on_box_edited)
-
-    def _show_note(self, name: str) -> None:
         note = self.model.slider_note(name)
         if note:  # a program that runs again, but this input's number is not written as Value(...)
             for w in (self.slider, self.box):
+                w.setEnabled(False)
                 w.setToolTip(note)
-        for w in (self.slider, self.box):
-            w.setEnabled(not note)
-
-    def follow(self, name: str, index: int, recentre: bool) -> None:
-        """Show input node ``index`` of a new graph of the same inputs; ``recentre`` (an edit,
-        not a slider's re-run) centres the scale on its value, as a new row would."""
-        self.index = index
-        if recentre:
-            self._set_scale(self.model.graph.values[index].data)
-            self.slider.setToolTip(f"Drag to change {elide(name)}; every value that depends on it follows")
-        self.show_value()
-        if recentre:
-            self._show_note(name)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.box.value_entered.connect(self._on_box_edited)
 
     def _set_scale(self, value: float) -> None:
         """Centre the slider on ``value``; a value beyond the finite scale (nan, inf, 1.7e308) is
@@ -188,15 +173,24 @@ class SliderPanel(QWidget):
                 index = graph.index.get(id(program.values[name]))
                 if index is not None and graph.roles[index] == "input":
                     self._inputs.append((name, index))
-        if self._inputs and [n for n, _ in self._inputs] == [n for n, _ in old]:
-            # the same inputs (the program ran again for a slider's new value, or an edit kept
-            # them): the rows stay (one may be under the mouse, mid-drag) and follow the new
-            # graph's nodes; nothing is rebuilt
+        if self._inputs and [n for n, _ in self._inputs] == [n for n, _ in old] and (
+                self.model.rerunning or self._all_work()):
+            # the same inputs: the program ran again for a slider's new value (the rows stay, one
+            # may be under the mouse, mid-drag) or an edit kept them (nothing is rebuilt; each
+            # scale centres on the new value, as a new row's would); the rows follow the new nodes
             at = dict(self._inputs)
             for name, row in self.rows.items():
-                row.follow(name, at[name], recentre=not self.model.rerunning)
+                row.index = at[name]
+                if not self.model.rerunning:
+                    row._set_scale(self.model.graph.values[row.index].data)
+                row.show_value()
             return
         self._show_rows()
+
+    def _all_work(self) -> bool:
+        """Every row's slider worked and still does (else a row is rebuilt to say why not)."""
+        return all(row.slider.isEnabled() and not self.model.slider_note(name)
+                   for name, row in self.rows.items())
 
     def _show_rows(self) -> None:
         """Rows for the first ``MAX_ROWS`` inputs matching the filter; the rest are only counted."""
