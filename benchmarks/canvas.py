@@ -128,6 +128,120 @@ def lab_rerun(source: str, edited: str) -> tuple[int, float]:
     return n, t
 
 
+def wide_inputs_source(n_inputs: int) -> str:
+    """``x{i} = Value(.1)`` for each input, then ``s = sum([x0, x1, ...])``: 2n + 1 Values."""
+    return ("".join(f"x{i} = Value(.1)\n" for i in range(n_inputs))
+            + "s = sum([" + ", ".join(f"x{i}" for i in range(n_inputs)) + "])\n")
+
+
+def open_lab(source: str):
+    from gradlab.ui.expression_lab import ExpressionLab
+
+    lab = ExpressionLab()
+    lab.resize(1480, 900)
+    lab.show()
+    lab.load_source(source)
+    lab.repaint()
+    QApplication.processEvents()
+    return lab
+
+
+def wait_for(signal) -> None:
+    """Run the real event loop until ``signal`` is emitted."""
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def lab_live_rerun(source: str, column: int, repeat: int = 5,
+                   wait: bool = False) -> tuple[int, float, float, int]:
+    """A digit typed into (then deleted from) the program at ``column``, and the run it starts at
+    once (the 350 ms pause in typing is not counted): keystroke to repainted graph, the run on
+    the worker thread (or here and now: ``wait``).  Meanwhile a 16 ms QTimer ticks through the
+    real event loop; each tick's delay past its due time is kept, up to the first tick after the
+    repaint.  Returns (values, median seconds, p95 tick delay in seconds, ticks)."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    lab = open_lab(source)
+    editor = lab.editor
+    editor.setFocus()
+    times, delays = [], []
+    for k in range(repeat):
+        cursor = editor.textCursor()
+        cursor.setPosition(column)
+        editor.setTextCursor(cursor)
+        QApplication.processEvents()  # what the last run left to paint is painted before the key
+        ticks: list[float] = []
+        timer = QTimer(interval=16)
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.timeout.connect(lambda ticks=ticks: ticks.append(time.perf_counter()))
+        timer.start()
+        start = time.perf_counter()
+        ticks.append(start)
+        QTest.keyClick(editor, Qt.Key.Key_1 if k % 2 == 0 else Qt.Key.Key_Delete)
+        if wait:
+            lab.run_now()
+        else:
+            lab.start_run()
+            wait_for(lab.model.run_finished)
+        lab.repaint()
+        times.append(time.perf_counter() - start)
+        wait_for(timer.timeout)  # the tick the repaint held up, if any
+        timer.stop()
+        delays += [max(0.0, b - a - 0.016) for a, b in zip(ticks, ticks[1:], strict=False)]
+    delays.sort()
+    p95 = delays[min(len(delays) - 1, round(0.95 * (len(delays) - 1)))]
+    n = len(lab.model.graph)
+    lab.close()
+    return n, statistics.median(times), p95, len(delays)
+
+
+def lab_descend(source: str) -> tuple[int, float]:
+    """The lab's Descend button clicked, to the repainted lab."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QToolButton
+
+    lab = open_lab(source)
+    button = lab.findChild(QToolButton, "descendButton")
+
+    def descend() -> None:
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        lab.repaint()
+
+    t = timed(descend, 5)
+    n = len(lab.model.graph)
+    lab.close()
+    return n, t
+
+
+def lab_open(source: str, wait: bool) -> float:
+    """A program opened in a lab showing a small one: load to painted window; the run here
+    and now (``wait``) or on the worker thread, as File > Open does."""
+    lab = open_lab("a = Value(2.0)\nb = a * a\n")
+
+    def load() -> None:
+        lab.load_source(source, wait=wait)
+        if not wait:
+            wait_for(lab.model.run_finished)
+        lab.repaint()
+
+    def back() -> None:
+        lab.load_source("a = Value(2.0)\nb = a * a\n")
+        QApplication.processEvents()
+
+    times = []
+    for _ in range(3):
+        times.append(timed(load))
+        back()
+    lab.close()
+    return statistics.median(times)
+
+
 def timed(fn, repeat: int = 1) -> float:
     """Median wall time of ``fn()`` in seconds."""
     times = []
@@ -193,7 +307,10 @@ def naive_first_paint(graph: GraphModel) -> float:
 
 
 def main() -> int:
+    from gradlab.app import freeze_start_up
+
     app = QApplication.instance() or QApplication(sys.argv)
+    freeze_start_up()  # as the app does before its window opens
     rows: list[tuple[str, float, float, float]] = []  # name, seconds, floor, baseline seconds
 
     empty = make_canvas()
@@ -256,6 +373,27 @@ def main() -> int:
     chain = chain_source(500)
     n_chain, t_chain = lab_rerun(chain, chain.replace("Value(0.1)", "Value(0.2)"))
     rows.append((f"whole lab: edit -> run -> repaint, chain of {n_chain} values", t_chain, 0.2, bare))
+    # typing, as a learner does: the run on the worker thread, the window live meanwhile
+    from gradlab import resources
+
+    seed = resources.example("seed").source()
+    at = seed.index("Value(-4.0)") + len("Value(-")
+    n_seed, t_seed, _, _ = lab_live_rerun(seed, at, repeat=9, wait=True)
+    rows.append((f"whole lab: keystroke -> run at once -> repaint, seed of {n_seed}", t_seed, 0.05, bare))
+    n_seed, t_seed, _, _ = lab_live_rerun(seed, at, repeat=9)
+    rows.append((f"whole lab: keystroke -> worker run -> repaint, seed of {n_seed}", t_seed, 0.05, bare))
+    n_chain, t_chain, _, _ = lab_live_rerun(chain, len("x = Value(0."))
+    rows.append((f"whole lab: keystroke -> worker run -> repaint, chain of {n_chain}", t_chain, 0.2, bare))
+    wide = wide_inputs_source(10_000)
+    n_wide, t_wide, p95, ticks = lab_live_rerun(wide, len("x0 = Value("))
+    rows.append((f"whole lab: keystroke -> worker run -> repaint, sum of {n_wide:,}", t_wide, 1.0, bare))
+    rows.append((f"  16 ms UI timer meanwhile: p95 delay ({ticks} ticks)", p95, 0.05, bare))
+    n_wide, t_desc = lab_descend(wide)
+    rows.append((f"whole lab: Descend clicked -> repaint, {n_wide:,} values", t_desc, 0.3, bare))
+    rows.append(("whole lab: open 10,000 inputs -> painted (File > Open: worker)", lab_open(wide, False),
+                 1.0, bare))
+    rows.append(("whole lab: open 10,000 inputs -> painted (load_source, waits)", lab_open(wide, True),
+                 1.0, bare))
 
     print(f"baseline: bare repaint of an empty canvas {bare * 1e3:.2f} ms\n")
     print(f"{'measure':<66} {'ms':>9} {'floor ms':>9} {'x baseline':>11}  ok")

@@ -57,6 +57,9 @@ Limits; breaking one raises ExpressionError naming the line it was on:
   at every step of a comprehension or a long ``range``, and before every ``backward()``,
   so a run stops within a fraction of a second of it, naming the line it reached.
 
+``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
+``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
+
 Why an interpreter of our own, compiled to closures: it is the only way that keeps both
 promises (the lecture's Python runs; nothing else is reachable) without a second process.
 A tree walker re-dispatches on every node each time a loop passes it; closures dispatch
@@ -68,10 +71,13 @@ from __future__ import annotations
 
 import ast
 import gc
+import math
 import re
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Callable
 
 from gradlab.engine import Value
 from gradlab.lang import library, methods  # noqa: F401  (methods fills the tables the runtime reads)
@@ -102,15 +108,25 @@ __all__ = [
     "ALLOCATED_MESSAGE", "CALL_DEPTH_MESSAGE", "DEPTH_MESSAGE", "IMPORT_MESSAGE", "ITEMS_MESSAGE",
     "MAX_ALLOCATED", "MAX_CALL_DEPTH", "MAX_DEPTH", "MAX_FORMAT_WIDTH", "MAX_INT_BITS", "MAX_ITEMS",
     "MAX_NODES", "MAX_PRINTED_CHARS", "MAX_PRINTED_LINES", "MAX_SECONDS", "MAX_SOURCE_CHARS",
-    "ExpressionError", "Plot", "Program", "run_program",
+    "CANCELLED_MESSAGE", "ExpressionError", "Plot", "Program", "RunCancelled", "parse_program", "run_program",
 ]
 
 MAX_SECONDS = 2.0
 
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
 
+CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
+#: a cancellable run (one on a worker thread) sleeps YIELD_FOR seconds after each YIELD_EVERY
+#: seconds of running: the window's thread, which needs the interpreter lock for every Python
+#: call it makes, gets it (and a core) then even on a busy machine
+YIELD_EVERY, YIELD_FOR = 0.008, 0.0005
+
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
+#: a longer program is parsed in pieces of about this many lines (see _parse_pieces)
+PARSE_PIECE_LINES = 400
+#: lines that continue the statement above them: never the start of a piece
+_CONTINUES = ("else", "elif", "except", "finally")
 
 
 class ExpressionError(Exception):
@@ -121,10 +137,29 @@ class ExpressionError(Exception):
         self.line, self.col, self.message = line, col, message
 
 
-def run_program(source: str) -> Program:
-    """Parse and run ``source``; raises only ExpressionError."""
-    clock = _clock
-    deadline = clock() + MAX_SECONDS
+class RunCancelled(ExpressionError):
+    """The run was stopped because ``cancel`` was set: its outcome means nothing."""
+
+
+def _cancellable(clock: Callable[[], float], cancel: threading.Event) -> Callable[[], float]:
+    """``clock`` that reads infinitely late once ``cancel`` is set: every time check the
+    interpreter makes (statements, loop steps, backward) then stops the run."""
+    is_set, wall, sleep = cancel.is_set, time.perf_counter, time.sleep
+    next_pause = [wall() + YIELD_EVERY]
+
+    def read() -> float:
+        if wall() > next_pause[0]:  # let the window's thread in: see YIELD_EVERY
+            sleep(YIELD_FOR)
+            next_pause[0] = wall() + YIELD_EVERY
+        return math.inf if is_set() else clock()
+
+    return read
+
+
+def run_program(source: str, cancel: threading.Event | None = None) -> Program:
+    """Parse and run ``source``; raises only ExpressionError (RunCancelled once ``cancel`` is set)."""
+    deadline = _clock() + MAX_SECONDS  # read once: a test's clock counts its reads
+    clock = _clock if cancel is None else _cancellable(_clock, cancel)
     if not isinstance(source, str):
         raise ExpressionError(1, 1, "a program must be text")
     if len(source) > MAX_SOURCE_CHARS:
@@ -144,6 +179,9 @@ def run_program(source: str) -> Program:
         sys.setrecursionlimit(limit)
         if collecting:  # after the run's garbage is gone: else the collector's first pass walks it all
             gc.enable()
+    if cancel is not None and cancel.is_set():
+        line, col = (error.line, error.col) if error is not None else (1, 1)
+        raise RunCancelled(line, col, CANCELLED_MESSAGE)
     if error is not None:
         raise error
     return program
@@ -153,7 +191,7 @@ def _run(source: str, text: str, deadline: float, clock) -> tuple[Program | None
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
     run = Run(source, text.split("\n"), deadline, clock, MAX_SECONDS, library.builtins())
     try:
-        tree = _parse(_MAGIC.sub("", text) if "%" in text else text)
+        tree = parse_program(text)
     except ExpressionError as e:
         return None, e
     error = None
@@ -203,6 +241,12 @@ def _error(run: Run, node: ast.AST | None, message: str) -> ExpressionError:
     return ExpressionError(line, col, message)
 
 
+def parse_program(text: str) -> ast.Module:
+    """The syntax tree of ``text`` (newlines already ``\\n``), IPython magic lines blanked;
+    raises ExpressionError naming the line of a syntax error."""
+    return _parse(_MAGIC.sub("", text) if "%" in text else text)
+
+
 def _parse(text: str) -> ast.Module:
     lines = text.split("\n")
     # characters the parser refuses without a position: null, and lone surrogates (not UTF-8)
@@ -214,7 +258,8 @@ def _parse(text: str) -> ast.Module:
     try:
         with warnings.catch_warnings():  # e.g. SyntaxWarning for '\d': pytest turns warnings into errors
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            tree = _parse_pieces(lines) if len(lines) > PARSE_PIECE_LINES else None
+            return tree if tree is not None else ast.parse(text)
     except SyntaxError as e:
         raise ExpressionError(e.lineno or 1, max(e.offset or 1, 1), e.msg or "invalid syntax") from None
     except (RecursionError, MemoryError):  # the parser's own nesting limits; no position given
@@ -222,3 +267,27 @@ def _parse(text: str) -> ast.Module:
         raise ExpressionError(longest + 1, 1, DEPTH_MESSAGE) from None
     except Exception as e:  # anything else the parser may raise: still only ExpressionError
         raise ExpressionError(1, 1, f"this text can't be read as a program ({e})") from None
+
+
+def _parse_pieces(lines: list[str]) -> ast.Module | None:
+    """The tree of a long program parsed in pieces, each cut where a line starts a top-level
+    statement; None if a piece does not parse alone (the cut fell in a string, in brackets or
+    before an ``else``): the caller then parses the whole text, for its tree and its errors.
+
+    A cut where both pieces parse alone cuts between top-level statements, so the statements
+    are the same.  The parser holds the interpreter lock, so parsing a long program on a worker
+    thread in one piece would stall the window for a fifth of a second; pieces let it run in
+    between (and, piece by piece, the parser is faster)."""
+    body: list[ast.stmt] = []
+    start, n = 0, len(lines)
+    while start < n:
+        end = min(start + PARSE_PIECE_LINES, n)
+        while end < n and (lines[end][:1] in ("", " ", "\t", "\f", "#") or lines[end].startswith(_CONTINUES)):
+            end += 1
+        try:  # blank lines first: the piece's line numbers are the program's
+            piece = ast.parse("\n" * start + "\n".join(lines[start:end]))
+        except Exception:  # noqa: BLE001 -- any failure: the whole text is parsed instead
+            return None
+        body.extend(piece.body)
+        start = end
+    return ast.Module(body=body, type_ignores=[])

@@ -60,6 +60,7 @@ class GraphModel:
         self.lines: list[int] = _lines_of(self.values, self.children, lines or {})
         self._names: list[str] | None = None
         self._layout: Layout | None = None
+        self._chosen: tuple[float | None, Drawing] | None = None  # the last drawing_for's answer
 
     # -- drawing, computed when a view first asks ---------------------------------------------
 
@@ -76,7 +77,9 @@ class GraphModel:
 
     def drawing_for(self, aspect: float | None) -> Drawing:
         """The drawing that best fills a view of ``aspect`` = width / height."""
-        return self.layout().drawing(aspect)
+        if self._chosen is None or self._chosen[0] != aspect:  # the choice measures every candidate
+            self._chosen = (aspect, self.layout().drawing(aspect))
+        return self._chosen[1]
 
     # -- names ----------------------------------------------------------------------------------
 

@@ -26,6 +26,9 @@ from gradlab.ui.text import breakable, elide
 
 #: quiet time after the last keystroke before the program re-runs
 RUN_DELAY_MS = 350
+#: a run still going after this long says so in the output line (a fast run never flickers)
+RUNNING_NOTE_MS = 150
+RUNNING_TEXT = "Running…"
 #: an error message longer than this (a hostile name in it) is cut
 ERROR_CHARS = 300
 #: the share of the editor column's height the plot panel takes when a program first draws
@@ -131,11 +134,14 @@ class ExpressionLab(QWidget):
         self.output_label.setFont(font)
         self._build_layout()
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
+        self._cursor_line = 0  # the editor line whose nodes the canvas highlights
 
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
-        self._run_timer.timeout.connect(self.run_now)
+        self._run_timer.timeout.connect(self.start_run)
         self.editor.textChanged.connect(self._run_timer.start)
-        self.editor.run_requested.connect(self.run_now)
+        self.editor.run_requested.connect(self.start_run)
+        self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
+        self._running_timer.timeout.connect(self._show_output)
         self.canvas.node_clicked.connect(self.model.select)
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
         m = self.model
@@ -146,6 +152,8 @@ class ExpressionLab(QWidget):
         m.error_changed.connect(self._on_error_changed)
         m.backprop_step_changed.connect(self._on_backprop_step)
         m.backprop_step_changed.connect(self._show_gradients_note)
+        m.run_started.connect(self._on_run_started)
+        m.run_finished.connect(self._on_run_finished)
 
     def _build_layout(self) -> None:
         left = QSplitter(Qt.Orientation.Vertical)
@@ -213,8 +221,9 @@ class ExpressionLab(QWidget):
 
     # -- program ------------------------------------------------------------------------------
 
-    def load_source(self, source: str) -> bool:
-        """Put ``source`` in the editor and run it now; False if it has an error.
+    def load_source(self, source: str, wait: bool = True) -> bool:
+        """Put ``source`` in the editor and run it: now (``wait``; False if it has an error),
+        or off the UI thread, the window live meanwhile (True: the result comes later).
 
         The replacement is one undoable edit: Ctrl+Z brings back what was there (older edits
         are forgotten then).  While undo is on, Qt keeps every character a document ever held,
@@ -232,11 +241,34 @@ class ExpressionLab(QWidget):
             cursor.select(cursor.SelectionType.Document)
             cursor.insertText(source)
         self.editor.moveCursor(QTextCursor.MoveOperation.Start)
+        if not wait:
+            self.start_run()
+            return True
         return self.run_now()
 
     def run_now(self) -> bool:
+        """Run the editor's program here and now (a run in flight is dropped); False on an error."""
         self._run_timer.stop()
+        self.model.view_aspect = self._canvas_aspect()
         return self.model.set_source(self.editor.toPlainText())
+
+    def start_run(self) -> None:
+        """Run the editor's program off the UI thread (a pause in typing, Ctrl+Enter): its graph
+        replaces this one when it is ready, and a newer edit stops it."""
+        self._run_timer.stop()
+        self.model.request_source(self.editor.toPlainText(), self._canvas_aspect())
+
+    def _canvas_aspect(self) -> float | None:
+        size = self.canvas.viewport_widget().size()
+        return size.width() / size.height() if size.width() > 0 and size.height() > 0 else None
+
+    def _on_run_started(self) -> None:
+        if not self._running_timer.isActive() and RUNNING_TEXT not in self.output_label.text():
+            self._running_timer.start()
+
+    def _on_run_finished(self) -> None:
+        self._running_timer.stop()
+        self._show_output()
 
     # -- model to views -----------------------------------------------------------------------
 
@@ -245,7 +277,7 @@ class ExpressionLab(QWidget):
         self.canvas.set_message("" if self.model.graph is not None else NO_VALUES)
         self.canvas.set_step_text("")
         self.console.setPlainText("\n".join(self.model.program.printed))
-        self._on_cursor_moved()
+        self._on_cursor_moved(force=True)
         self._show_plots()
         mirrored = self.model.program.mirrored
         for name in ("backpropStepButton", "backpropFinishButton", "descendButton", "ascendButton"):
@@ -273,9 +305,13 @@ class ExpressionLab(QWidget):
         self.canvas.set_pending(n - step if step >= 1 and graph is not None else 0)
         self.canvas.set_step_text(step_text(graph, step, self.model.last_step) if step >= 1 and n else "")
 
-    def _on_cursor_moved(self) -> None:
+    def _on_cursor_moved(self, force: bool = False) -> None:
+        """Highlight the nodes the cursor's line made; typing along a line repaints nothing."""
         graph = self.model.graph
         line = self.editor.cursor_line()
+        if line == self._cursor_line and not force:
+            return
+        self._cursor_line = line
         self.canvas.set_line_nodes(graph.nodes_on_line(line) if graph is not None else [])
 
     def _on_selection_changed(self, index: int) -> None:
@@ -283,13 +319,14 @@ class ExpressionLab(QWidget):
         self.editor.mark_linked(graph.lines[index] if graph is not None and index >= 0 else 0)
 
     def _show_output(self) -> None:
+        """The output's value; "Running…" beside it once an edit's run has taken a while."""
         graph = self.model.graph
         self._show_gradients_note()
-        if graph is None:
-            self.output_label.setText("no output yet")
-            return
-        out = graph.output
-        self.output_label.setText(f"{elide(out.label or 'output')} = {out.data:.4f}")
+        out = graph.output if graph is not None else None
+        text = "no output yet" if out is None else f"{elide(out.label or 'output')} = {out.data:.4f}"
+        if self.model.run_in_flight() and not self._running_timer.isActive():
+            text = f"{text}    {RUNNING_TEXT}"
+        self.output_label.setText(text)
 
     def _show_gradients_note(self, *_args) -> None:
         """Whose gradients the graph shows: the program's, or gradlab's own (see the model)."""

@@ -7,11 +7,13 @@ them edits engine objects behind its back.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from gradlab.expr import ExpressionError, Program
+from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
 from gradlab.ui.inspected_model import InspectedModel
 from gradlab.ui.rerun import RerunQueue, input_spans, locked_run, with_inputs
@@ -28,6 +30,69 @@ PROGRAM_GRADIENTS_TEXT = ("The gradients shown are the ones your program left (a
 STEPPING_TEXT = "Backprop is being stepped through: the probe resumes when it finishes."
 
 
+@dataclass
+class Prepared:
+    """A program that ran, made ready to show: its graph with gradients settled (and, off the
+    UI thread, its drawing laid out), whose gradients they are, and where its inputs' numbers
+    are written (None for a slider's re-run: the spans of the text as typed stay)."""
+
+    program: Program
+    graph: GraphModel | None
+    program_gradients: bool
+    probe_off: str
+    spans: dict | None
+
+
+def settle_gradients(program: Program, graph: GraphModel | None) -> tuple[bool, str]:
+    """Gradients for a new graph: the program's, kept as they are, when it made any; else
+    gradlab's.  The probe needs d(output)/d(node): where the program's differ, it is off.
+    Returns (the graph shows the program's gradients, why the probe is off or "")."""
+    if graph is None or program.mirrored:
+        return program.gradients_touched or program.mirrored, MIRRORED_TEXT if program.mirrored else ""
+    if not program.gradients_touched:
+        graph.backward()
+        return False, ""
+    kept = [v.grad for v in graph.values]
+    graph.backward()
+    same = all(math.isclose(a, v.grad, rel_tol=1e-9, abs_tol=1e-12) or a == v.grad
+               for a, v in zip(kept, graph.values, strict=True))
+    for v, grad in zip(graph.values, kept, strict=True):
+        v.grad = grad  # the program's numbers, exactly
+    graph.gradients_current = same  # when they differ, a probe's backward() would replace them
+    return True, "" if same else PROGRAM_GRADIENTS_TEXT
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise RunCancelled(1, 1, CANCELLED_MESSAGE)
+
+
+def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool = True,
+            lay_out: bool = False, aspect: float | None = None) -> Prepared:
+    """Run ``source`` and build what the lab shows for it; raises ExpressionError.
+
+    Safe on a worker thread: it touches only objects it makes.  ``cancel`` set stops it
+    (RunCancelled) at the interpreter's next time check or between the stages.  ``lay_out``
+    computes the drawing for a view of ``aspect`` (cached in the graph's layout), so that the
+    canvas only places it.  ``spans``: find where the inputs' numbers are written (an edit)."""
+    program = locked_run(source, cancel)
+    lines: dict[int, int] = {}
+    for _name, value, line in program.bindings:
+        lines.setdefault(id(value), line)  # the line that made a Value: its first binding
+    graph = GraphModel(program.output, lines=lines) if program.output is not None else None
+    _check(cancel)
+    program_gradients, probe_off = settle_gradients(program, graph)
+    found = None
+    if spans:
+        found = {} if program.straight_line else input_spans(source, program.lines, program.inputs)
+    if lay_out and graph is not None:
+        _check(cancel)
+        graph.drawing_for(aspect)
+        graph.names  # noqa: B018 -- computed once and kept: the canvas and inspector read them
+    _check(cancel)
+    return Prepared(program, graph, program_gradients, probe_off, found)
+
+
 class ExpressionModel(InspectedModel):
     """Holds the lab's state; every change is announced by one of the signals below."""
 
@@ -36,6 +101,11 @@ class ExpressionModel(InspectedModel):
     #: a re-run for new input values finished (a program with loops or branches): its
     #: Program replaced the graph (program_changed came first) or it failed (error_changed)
     rerun_finished = Signal()
+    #: an edited program started running off the UI thread (request_source; no payload)
+    run_started = Signal()
+    #: no edited program is running any more: the newest one's graph is shown
+    #: (program_changed came first), or its error (error_changed), or set_source replaced it
+    run_finished = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,35 +125,62 @@ class ExpressionModel(InspectedModel):
         self.rerunning = False
         self._spans: dict = {}
         self._generation = 0
+        self._edit_ticket: tuple[int, str] | None = None  # the edit run in flight, if any
+        self._pending_source = ""  # its text
+        self._input_at: dict[int | None, str] | None = None  # input node index -> its name
+        #: width / height of the view the graph is drawn in (None: unknown); a run on the worker
+        #: lays its graph out for it
+        self.view_aspect: float | None = None
         self._reruns = RerunQueue(self)
-        self._reruns.finished.connect(self._on_rerun_finished)
+        self._reruns.finished.connect(self._on_run_finished)
 
     # -- program ------------------------------------------------------------------------
 
     def set_source(self, source: str) -> bool:
-        """Run ``source``; on success replace the graph, on error keep the last good one."""
-        self.source = source
-        self._generation += 1  # a re-run of the old text still going on is stale now
-        self._reruns.cancel()
-        self.overrides = {}
+        """Run ``source`` here and now; on success replace the graph, on error keep the last
+        good one.  Any run in flight is stopped and never shown."""
+        self._supersede()
+        if self._edit_ticket is not None:
+            self._edit_ticket = None
+            self.run_finished.emit()
         try:
-            program = locked_run(source)
+            prepared = prepare(source)
         except ExpressionError as err:
-            self.error = err
-            self.error_changed.emit(err)
+            self._show_error(err)
             return False
-        self._spans = {} if program.straight_line else input_spans(source, program.lines, program.inputs)
-        self._install(program)
+        self._install(prepared, source)
         return True
 
-    def _install(self, program: Program) -> None:
+    def request_source(self, source: str, aspect: float | None = None) -> None:
+        """Run ``source`` off the UI thread, with its graph built and laid out for a view of
+        ``aspect`` (width / height); the result replaces the graph (or shows the error) when it
+        comes back.  A newer request or set_source stops this one: its result is never shown."""
+        self._supersede()
+        self.view_aspect, self._pending_source = aspect, source
+        ticket = self._edit_ticket = (self._generation, "edit")
+        self._reruns.request(lambda cancel: prepare(source, cancel, lay_out=True, aspect=aspect),
+                             ticket, supersede=True)
+        self.run_started.emit()
+
+    def run_in_flight(self) -> bool:
+        """An edited program is running off the UI thread (request_source)."""
+        return self._edit_ticket is not None
+
+    def _supersede(self) -> None:
+        self._generation += 1  # a run of the old text still going on is stale now
+        self._reruns.cancel()
+
+    def _show_error(self, err: ExpressionError) -> None:
+        self.error = err
+        self.error_changed.emit(err)
+
+    def _install(self, prepared: Prepared, source: str | None = None) -> None:
+        """Show ``prepared``: an edit's (``source`` given: the text it ran) or a re-run's."""
         previous = self._selected_label()
-        self.program = program
-        lines: dict[int, int] = {}
-        for _name, value, line in program.bindings:
-            lines.setdefault(id(value), line)  # the line that made a Value: its first binding
-        self.graph = GraphModel(program.output, lines=lines) if program.output is not None else None
-        self._settle_gradients()
+        if source is not None:
+            self.source, self.overrides, self._spans = source, {}, prepared.spans
+        self.program, self.graph, self._input_at = prepared.program, prepared.graph, None
+        self.program_gradients, self._probe_off = prepared.program_gradients, prepared.probe_off
         if self.error is not None:
             self.error = None
             self.error_changed.emit(None)
@@ -92,27 +189,6 @@ class ExpressionModel(InspectedModel):
         # keep the selection on the same name across edits, a learner's anchor
         found = self.graph.find(previous) if (self.graph and previous) else None
         self.select(found if found is not None else -1, force=True)
-
-    def _settle_gradients(self) -> None:
-        """Gradients for a new graph: the program's, kept as they are, when it made any; else
-        gradlab's.  The probe needs d(output)/d(node): where the program's differ, it is off."""
-        g, p = self.graph, self.program
-        self.program_gradients = p.gradients_touched or p.mirrored
-        self._probe_off = MIRRORED_TEXT if p.mirrored else ""
-        if g is None or p.mirrored:
-            return
-        if not p.gradients_touched:
-            g.backward()
-            return
-        kept = [v.grad for v in g.values]
-        g.backward()
-        same = all(math.isclose(a, v.grad, rel_tol=1e-9, abs_tol=1e-12) or a == v.grad
-                   for a, v in zip(kept, g.values, strict=True))
-        for v, grad in zip(g.values, kept, strict=True):
-            v.grad = grad  # the program's numbers, exactly
-        g.gradients_current = same  # when they differ, a probe's backward() would replace them
-        if not same:
-            self._probe_off = PROGRAM_GRADIENTS_TEXT
 
     def probe_off_reason(self) -> str:
         """Why the nudge probe cannot run on this graph now; "" when it can."""
@@ -154,39 +230,56 @@ class ExpressionModel(InspectedModel):
                 "run the program again with another value: edit the program instead.")
 
     def _input_name(self, index: int) -> str | None:
-        p, g = self.program, self.graph
-        for name in p.inputs:
-            if g.index.get(id(p.values[name])) == index:
-                return name
-        return None
+        """The program's name for input node ``index`` (the first, where several name it)."""
+        if self._input_at is None:  # once per graph: Descend asks for every input
+            p, g = self.program, self.graph
+            self._input_at = {}
+            for name in p.inputs:
+                self._input_at.setdefault(g.index.get(id(p.values[name])), name)
+        return self._input_at.get(index)
 
     def _rerun_source(self) -> str:
         return with_inputs(self.source, self._spans, self.overrides)
 
     def _rerun(self, values: Mapping[str, float], wait: bool = False) -> None:
         """Run the program again with ``values`` for these inputs (on the worker thread, or
-        here and now when ``wait``)."""
+        here and now when ``wait``).  Not while an edited program runs: it replaces this one."""
+        if self._edit_ticket is not None:
+            return
         self.overrides.update({n: float(x) for n, x in values.items() if n in self._spans})
+        source, aspect = self._rerun_source(), self.view_aspect
         if wait:
-            self._reruns.cancel()
+            self._supersede()  # a re-run still going on would come back after this one
             try:
-                result: Program | ExpressionError = locked_run(self._rerun_source())
+                result: Prepared | ExpressionError = prepare(source, spans=False)
             except ExpressionError as err:
                 result = err
-            self._on_rerun_finished(self._generation, result)
+            self._on_run_finished((self._generation, "rerun"), result)
         else:
-            self._reruns.request(self._rerun_source(), self._generation)
+            lay_out = aspect is not None
+            self._reruns.request(lambda cancel: prepare(source, cancel, spans=False, lay_out=lay_out,
+                                                         aspect=aspect), (self._generation, "rerun"))
 
     def rerun_pending(self) -> bool:
-        """A re-run for new input values is going on or waiting."""
+        """A run (an edit's, or a re-run for new input values) is going on or waiting."""
         return self._reruns.busy()
 
-    def _on_rerun_finished(self, ticket: object, result: Program | ExpressionError) -> None:
-        if ticket != self._generation:
+    def _on_run_finished(self, ticket: tuple[int, str], result: Prepared | ExpressionError) -> None:
+        generation, kind = ticket
+        if kind == "edit":
+            if ticket != self._edit_ticket:
+                return  # a newer edit replaced it: never shown
+            self._edit_ticket = None
+            if isinstance(result, ExpressionError):
+                self._show_error(result)
+            else:
+                self._install(result, self._pending_source)
+            self.run_finished.emit()
+            return
+        if generation != self._generation or isinstance(result, RunCancelled):
             return  # the text changed since: this run is of a program no longer there
         if isinstance(result, ExpressionError):
-            self.error = result
-            self.error_changed.emit(result)
+            self._show_error(result)
         else:
             self.rerunning = True
             try:

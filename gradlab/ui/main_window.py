@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
 
     def open_example(self, name: str) -> None:
         ex = resources.example(name)
-        self.expression_lab.load_source(ex.source())
+        self.expression_lab.load_source(ex.source(), wait=not self.isVisible())
         self.statusBar().showMessage(f"Example: {ex.title}", 8000)
 
     def open_path(self, path: str | Path) -> bool:
@@ -140,7 +140,9 @@ class MainWindow(QMainWindow):
         if isinstance(document, Session):
             self.apply_session(document)
         else:
-            self.expression_lab.load_source(document)
+            # on screen, the program runs on a worker thread and the window stays live; a window
+            # being built shows its first program when it opens
+            self.expression_lab.load_source(document, wait=not self.isVisible())
         self.setWindowTitle(f"gradlab: {elide(path.name)}")
         self.statusBar().showMessage(f"Opened {elide(str(path), 200)}", 8000)
         return True

@@ -4,22 +4,25 @@ A program with loops, branches or functions may build a different graph for anot
 input value, so a slider cannot recompute its graph in place: the program runs again
 with the input's ``Value(...)`` argument replaced by the slider's number.
 ``input_spans`` finds where each input's number is written (once per program) and
-``with_inputs`` writes the numbers in.  ``RerunQueue`` runs one program at a time on
-a worker thread (``threading``, daemon); while one runs, only the newest request waits (older ones are
-dropped), and each result comes back on the UI thread through ``finished``.
+``with_inputs`` writes the numbers in.  ``RerunQueue`` runs one piece of work at a time on
+a worker thread (``threading``, daemon): a program for a slider's new value, or an edited
+program with its graph and drawing (gradlab.ui.expression_model); while one runs, only the
+newest request waits (older ones are dropped), an edit asks the running one to stop, and each
+result comes back on the UI thread through ``finished``.
 """
 
 from __future__ import annotations
 
 import ast
 import math
-import re
 import threading
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from gradlab.expr import ExpressionError, Program, run_program
+from gradlab.expr import ExpressionError, Program, parse_program, run_program
 
 __all__ = ["RerunQueue", "input_spans", "locked_run", "with_inputs"]
 
@@ -27,18 +30,16 @@ __all__ = ["RerunQueue", "input_spans", "locked_run", "with_inputs"]
 #: for the length of a run, process-wide: two runs at once would restore each other's
 #: settings wrongly, so every run in the app holds this lock
 _RUN_LOCK = threading.Lock()
-#: IPython magic lines, blanked before parsing as run_program does (line numbers kept)
-_MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
 #: a worker's stack: room for the interpreter's deepest allowed nesting, as the main thread has
 STACK_BYTES = 64 * 1024 * 1024
 
 Span = tuple[int, int, int]  # (line, first column, end column), 1-based line, 0-based columns
 
 
-def locked_run(source: str) -> Program:
-    """``run_program(source)``, never two at once (see ``_RUN_LOCK``)."""
+def locked_run(source: str, cancel: threading.Event | None = None) -> Program:
+    """``run_program(source, cancel)``, never two at once (see ``_RUN_LOCK``)."""
     with _RUN_LOCK:
-        return run_program(source)
+        return run_program(source, cancel)
 
 
 def _normalised(source: str) -> str:
@@ -59,8 +60,8 @@ def input_spans(source: str, lines: Mapping[str, int], names: list[str]) -> dict
     another way (``x = xs[0]``) has no span: a slider cannot set it by running again."""
     text = _normalised(source)
     try:
-        tree = ast.parse(_MAGIC.sub("", text) if "%" in text else text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_program(text)
+    except ExpressionError:
         return {}
     rows = text.split("\n")
     wanted = {lines[n]: set() for n in names if n in lines}
@@ -100,63 +101,95 @@ def with_inputs(source: str, spans: Mapping[str, Span], values: Mapping[str, flo
 
 
 class _Relay(QObject):
-    """Carries a worker's result to the UI thread: (ticket, Program or ExpressionError)."""
+    """Carries a worker's outcome to the UI thread: (the queue, weakly; ticket; result).
+
+    One relay for the whole app, never deleted: a worker finishing after its lab closed
+    emits on a live object, and the outcome is dropped because its queue is gone."""
 
     done = Signal(object)
 
 
-class _Job:
-    """One run on a worker thread; the relay carries its outcome back."""
+_relay: _Relay | None = None
 
-    def __init__(self, source: str, ticket: object, relay: _Relay) -> None:
-        self.source, self.ticket, self.relay = source, ticket, relay
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None:  # made on the UI thread, by the first queue
+        _relay = _Relay()
+        _relay.done.connect(_deliver)
+    return _relay
+
+
+def _deliver(payload: tuple[weakref.ref, object, object]) -> None:
+    queue_ref, ticket, result = payload
+    queue = queue_ref()
+    if queue is not None and shiboken6.isValid(queue):
+        queue._on_done(ticket, result)
+
+
+#: a job's work: given the event that asks it to stop, the result to hand back (or it raises
+#: ExpressionError; RunCancelled once the event is set)
+Work = Callable[[threading.Event], object]
+
+
+class _Job:
+    """One piece of work on a worker thread; the relay carries its outcome back."""
+
+    def __init__(self, work: Work, ticket: object, queue: RerunQueue) -> None:
+        self.work, self.ticket, self.queue = work, ticket, weakref.ref(queue)
+        self.cancel = threading.Event()
 
     def run(self) -> None:
         try:
-            result: Program | ExpressionError = locked_run(self.source)
+            result: object = self.work(self.cancel)
         except ExpressionError as err:
             result = err
         except Exception as err:  # noqa: BLE001 -- a worker must hand every outcome back
-            result = ExpressionError(1, 1, f"could not run the program again ({type(err).__name__})")
-        try:
-            self.relay.done.emit((self.ticket, result))
-        except RuntimeError:  # the lab closed while this ran
-            pass
+            result = ExpressionError(1, 1, f"could not run the program ({type(err).__name__}: {err})")
+        self.work = None  # the program's objects go with the result, not with this job
+        _the_relay().done.emit((self.queue, self.ticket, result))
 
 
 class RerunQueue(QObject):
-    """Runs programs on one worker thread; ``finished`` (ticket, Program | ExpressionError) is
-    emitted on the UI thread for each run.  A request made while one runs replaces any request
-    still waiting: dragging a slider runs the newest value, never a backlog."""
+    """Runs work on one worker thread at a time; ``finished`` (ticket, result | ExpressionError)
+    is emitted on the UI thread for each piece.  A request made while one runs replaces any
+    request still waiting: dragging a slider runs the newest value, never a backlog.  A request
+    that ``supersedes`` also asks the running work to stop (an edit: the old text is gone)."""
 
     finished = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
-        self._busy = False
-        self._waiting: tuple[str, object] | None = None
+        _the_relay()
+        self._running: _Job | None = None
+        self._waiting: tuple[Work, object] | None = None
+        # closing the lab stops its run at the next time check (a weak hold: no cycle)
+        running = self._jobs = [None]
+        self.destroyed.connect(lambda *_: running[0] is not None and running[0].cancel.set())
 
     def busy(self) -> bool:
-        """A run is going on or waiting."""
-        return self._busy or self._waiting is not None
+        """Work is going on or waiting."""
+        return self._running is not None or self._waiting is not None
 
-    def request(self, source: str, ticket: object) -> None:
-        """Run ``source``; ``ticket`` comes back with the result."""
-        self._waiting = (source, ticket)
-        if not self._busy:
+    def request(self, work: Work, ticket: object, supersede: bool = False) -> None:
+        """Run ``work(cancel)`` on the worker; ``ticket`` comes back with its result.  With
+        ``supersede`` the work running now is asked to stop (its result still comes back)."""
+        self._waiting = (work, ticket)
+        if self._running is None:
             self._start()
+        elif supersede:
+            self._running.cancel.set()
 
     def cancel(self) -> None:
-        """Forget the waiting request (a running one finishes; its ticket tells it is stale)."""
+        """Forget the waiting request and ask the running work to stop (its ticket is stale)."""
         self._waiting = None
+        if self._running is not None:
+            self._running.cancel.set()
 
     def _start(self) -> None:
-        source, ticket = self._waiting
+        work, ticket = self._waiting
         self._waiting = None
-        self._busy = True
-        job = _Job(source, ticket, self._relay)
+        job = self._running = self._jobs[0] = _Job(work, ticket, self)
         # A daemon thread, not a Qt pool: nothing waits for it when the window closes mid-run
         # (a run ends within its time budget anyway), and its stack is set here for it alone.
         previous = threading.stack_size(STACK_BYTES)
@@ -165,8 +198,8 @@ class RerunQueue(QObject):
         finally:
             threading.stack_size(previous)
 
-    def _on_done(self, payload: tuple[object, Program | ExpressionError]) -> None:
-        self._busy = False
+    def _on_done(self, ticket: object, result: object) -> None:
+        self._running = self._jobs[0] = None
         if self._waiting is not None:
             self._start()
-        self.finished.emit(*payload)
+        self.finished.emit(ticket, result)

@@ -176,15 +176,24 @@ class SliderPanel(QWidget):
                 index = graph.index.get(id(program.values[name]))
                 if index is not None and graph.roles[index] == "input":
                     self._inputs.append((name, index))
-        if self.model.rerunning and [n for n, _ in self._inputs] == [n for n, _ in old]:
-            # the program ran again for a slider's new value: the rows stay (one may be under
-            # the mouse, mid-drag) and follow the new graph's nodes
+        if self._inputs and [n for n, _ in self._inputs] == [n for n, _ in old] and (
+                self.model.rerunning or self._all_work()):
+            # the same inputs: the program ran again for a slider's new value (the rows stay, one
+            # may be under the mouse, mid-drag) or an edit kept them (nothing is rebuilt; each
+            # scale centres on the new value, as a new row's would); the rows follow the new nodes
             at = dict(self._inputs)
             for name, row in self.rows.items():
                 row.index = at[name]
+                if not self.model.rerunning:
+                    row._set_scale(self.model.graph.values[row.index].data)
                 row.show_value()
             return
         self._show_rows()
+
+    def _all_work(self) -> bool:
+        """Every row's slider worked and still does (else a row is rebuilt to say why not)."""
+        return all(row.slider.isEnabled() and not self.model.slider_note(name)
+                   for name, row in self.rows.items())
 
     def _show_rows(self) -> None:
         """Rows for the first ``MAX_ROWS`` inputs matching the filter; the rest are only counted."""
