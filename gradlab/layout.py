@@ -22,6 +22,7 @@ The ordering depends on the structure alone, so positions stay put while values 
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 from dataclasses import dataclass
@@ -111,6 +112,10 @@ class Drawing:
 
     def extent(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom) of every node and route point."""
+        return self._extent
+
+    @functools.cached_property
+    def _extent(self) -> tuple[float, float, float, float]:  # a drawing never changes: measured once
         if not len(self.pos):
             return 0.0, 0.0, 0.0, 0.0
         half = self.half_sizes()

@@ -144,7 +144,9 @@ class Overview(QWidget):
             p.setPen(Qt.PenStyle.NoPen)
             for k, colour in enumerate(self._palette):
                 p.setBrush(colour)
-                for x, y in xy[self._colours == k].tolist():
+                # one square per half pixel, however many nodes land there (20,000 on a small map)
+                spots = np.unique(np.round(xy[self._colours == k] * 2), axis=0) / 2
+                for x, y in spots.tolist():
                     p.drawRect(QRectF(x - dot / 2, y - dot / 2, dot, dot))
         p.end()
         return pix
