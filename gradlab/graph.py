@@ -60,7 +60,7 @@ class GraphModel:
         self.lines: list[int] = _lines_of(self.values, self.children, lines or {})
         self._names: list[str] | None = None
         self._layout: Layout | None = None
-        self._chosen: tuple[float | None, Drawing] | None = None  # the last drawing_for's answer
+        self._chosen: tuple[tuple, Drawing] | None = None  # the last drawing_for's answer
 
     # -- drawing, computed when a view first asks ---------------------------------------------
 
@@ -75,10 +75,11 @@ class GraphModel:
         """The left-to-right drawing (micrograd's ``draw_dot`` direction)."""
         return self.layout().drawing(None)
 
-    def drawing_for(self, aspect: float | None) -> Drawing:
-        """The drawing that best fills a view of ``aspect`` = width / height."""
-        if self._chosen is None or self._chosen[0] != aspect:  # the choice measures every candidate
-            self._chosen = (aspect, self.layout().drawing(aspect))
+    def drawing_for(self, aspect: float | None, room: tuple[float, float] | None = None) -> Drawing:
+        """The drawing that suits a view of ``aspect`` = width / height (and ``room``: see
+        ``Layout.drawing``)."""
+        if self._chosen is None or self._chosen[0] != (aspect, room):  # the choice measures every candidate
+            self._chosen = ((aspect, room), self.layout().drawing(aspect, room=room))
         return self._chosen[1]
 
     # -- names ----------------------------------------------------------------------------------

@@ -258,9 +258,15 @@ class Layout:
 
     # -- coordinates ------------------------------------------------------------------------------
 
-    def drawing(self, aspect: float | None = None, orientation: str | None = None) -> Drawing:
+    def drawing(self, aspect: float | None = None, orientation: str | None = None,
+                room: tuple[float, float] | None = None) -> Drawing:
         """Coordinates for a view of ``aspect`` = width / height (None: left to right), or in
-        the given ``orientation`` ("LR" or "TB")."""
+        the given ``orientation`` ("LR" or "TB").
+
+        ``room``: the view's width and height in drawing units at a comfortable text size.  The
+        first of left to right, top to bottom, 2, 3 and 4 bands that fits in it whole is taken
+        (the fewer the bends, the more it reads like draw_dot); when none does, the one that
+        fills the view's shape best."""
         if orientation is not None:
             if orientation not in ("LR", "TB"):
                 raise ValueError(f"orientation must be 'LR' or 'TB', not {orientation!r}")
@@ -272,6 +278,12 @@ class Layout:
         def fit(d: Drawing) -> float:
             x0, y0, x1, y1 = d.extent()
             return min(aspect / max(x1 - x0, 1e-9), 1.0 / max(y1 - y0, 1e-9))
+
+        if room is not None:
+            enough = 1.0 / max(room[1], 1e-9)  # fit() of a drawing just as tall as the room
+            for d in (lr, tb, *map(self._folded, range(2, MAX_BANDS + 1))):
+                if d is not None and fit(d) >= enough:
+                    return d
 
         best = tb if fit(tb) > TB_ADVANTAGE * fit(lr) else lr
         # a long drawing in a squarer view: fold it, into the number of bands that fits best

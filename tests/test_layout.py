@@ -151,6 +151,19 @@ def test_the_orientation_that_fills_the_view_is_chosen(aspect: float) -> None:
     assert fit_scale(chosen, aspect) * layout.TB_ADVANTAGE >= fit_scale(other, aspect)
 
 
+def test_with_room_enough_the_least_bent_drawing_is_taken() -> None:
+    graph = program_graph(resources.example("tanh_from_exp").source())
+    lr = graph.layout().drawing(orientation="LR")
+    x0, y0, x1, y1 = lr.extent()
+    folded = graph.drawing_for(1.0)
+    assert folded.bands >= 2  # a square view with no room to spare: folded, to fill its shape
+    roomy = graph.layout().drawing(1.0, room=(x1 - x0 + 0.1, x1 - x0 + 0.1))
+    assert roomy is lr  # the whole left-to-right drawing fits the room: no bends taken on
+    tight = graph.layout().drawing(1.0, room=((x1 - x0) / 2, (x1 - x0) / 2))
+    assert tight is folded  # fits no room: the shape decides, as without one
+    assert graph.drawing_for(1.0, (x1 - x0 + 0.1, x1 - x0 + 0.1)) is lr
+
+
 def test_tall_views_get_top_to_bottom_and_wide_views_left_to_right() -> None:
     graph = program_graph(resources.example("seed").source())
     assert graph.drawing_for(0.3).orientation == "TB"  # (at 0.5, four bands fill it better)

@@ -249,18 +249,14 @@ class ExpressionLab(QWidget):
     def run_now(self) -> bool:
         """Run the editor's program here and now (a run in flight is dropped); False on an error."""
         self._run_timer.stop()
-        self.model.view_aspect = self._canvas_aspect()
+        self.model.view_shape = self.canvas.view_shape()
         return self.model.set_source(self.editor.toPlainText())
 
     def start_run(self) -> None:
         """Run the editor's program off the UI thread (a pause in typing, Ctrl+Enter): its graph
         replaces this one when it is ready, and a newer edit stops it."""
         self._run_timer.stop()
-        self.model.request_source(self.editor.toPlainText(), self._canvas_aspect())
-
-    def _canvas_aspect(self) -> float | None:
-        size = self.canvas.viewport_widget().size()
-        return size.width() / size.height() if size.width() > 0 and size.height() > 0 else None
+        self.model.request_source(self.editor.toPlainText(), self.canvas.view_shape())
 
     def _on_run_started(self) -> None:
         if not self._running_timer.isActive() and RUNNING_TEXT not in self.output_label.text():

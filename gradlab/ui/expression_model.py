@@ -68,13 +68,14 @@ def _check(cancel: threading.Event | None) -> None:
 
 
 def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool = True,
-            lay_out: bool = False, aspect: float | None = None) -> Prepared:
+            lay_out: bool = False, view: tuple = (None, None)) -> Prepared:
     """Run ``source`` and build what the lab shows for it; raises ExpressionError.
 
     Safe on a worker thread: it touches only objects it makes.  ``cancel`` set stops it
     (RunCancelled) at the interpreter's next time check or between the stages.  ``lay_out``
-    computes the drawing for a view of ``aspect`` (cached in the graph's layout), so that the
-    canvas only places it.  ``spans``: find where the inputs' numbers are written (an edit)."""
+    computes the drawing for a view of shape ``view`` (``GraphCanvas.view_shape``; cached in
+    the graph), so that the canvas only places it.  ``spans``: find where the inputs' numbers
+    are written (an edit)."""
     program = locked_run(source, cancel)
     lines: dict[int, int] = {}
     for _name, value, line in program.bindings:
@@ -87,7 +88,7 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
         found = {} if program.straight_line else input_spans(source, program.lines, program.inputs)
     if lay_out and graph is not None:
         _check(cancel)
-        graph.drawing_for(aspect)
+        graph.drawing_for(*view)
         graph.names  # noqa: B018 -- computed once and kept: the canvas and inspector read them
     _check(cancel)
     return Prepared(program, graph, program_gradients, probe_off, found)
@@ -128,9 +129,9 @@ class ExpressionModel(InspectedModel):
         self._edit_ticket: tuple[int, str] | None = None  # the edit run in flight, if any
         self._pending_source = ""  # its text
         self._input_at: dict[int | None, str] | None = None  # input node index -> its name
-        #: width / height of the view the graph is drawn in (None: unknown); a run on the worker
-        #: lays its graph out for it
-        self.view_aspect: float | None = None
+        #: the shape of the view the graph is drawn in (GraphCanvas.view_shape; None: unknown):
+        #: a run on the worker lays its graph out for it
+        self.view_shape: tuple = (None, None)
         self._reruns = RerunQueue(self)
         self._reruns.finished.connect(self._on_run_finished)
 
@@ -151,14 +152,14 @@ class ExpressionModel(InspectedModel):
         self._install(prepared, source)
         return True
 
-    def request_source(self, source: str, aspect: float | None = None) -> None:
+    def request_source(self, source: str, view: tuple = (None, None)) -> None:
         """Run ``source`` off the UI thread, with its graph built and laid out for a view of
-        ``aspect`` (width / height); the result replaces the graph (or shows the error) when it
+        shape ``view`` (GraphCanvas.view_shape); the result replaces the graph (or shows the error) when it
         comes back.  A newer request or set_source stops this one: its result is never shown."""
         self._supersede()
-        self.view_aspect, self._pending_source = aspect, source
+        self.view_shape, self._pending_source = view, source
         ticket = self._edit_ticket = (self._generation, "edit")
-        self._reruns.request(lambda cancel: prepare(source, cancel, lay_out=True, aspect=aspect),
+        self._reruns.request(lambda cancel: prepare(source, cancel, lay_out=True, view=view),
                              ticket, supersede=True)
         self.run_started.emit()
 
@@ -247,7 +248,7 @@ class ExpressionModel(InspectedModel):
         if self._edit_ticket is not None:
             return
         self.overrides.update({n: float(x) for n, x in values.items() if n in self._spans})
-        source, aspect = self._rerun_source(), self.view_aspect
+        source, view = self._rerun_source(), self.view_shape
         if wait:
             self._supersede()  # a re-run still going on would come back after this one
             try:
@@ -256,9 +257,9 @@ class ExpressionModel(InspectedModel):
                 result = err
             self._on_run_finished((self._generation, "rerun"), result)
         else:
-            lay_out = aspect is not None
+            lay_out = view[0] is not None
             self._reruns.request(lambda cancel: prepare(source, cancel, spans=False, lay_out=lay_out,
-                                                         aspect=aspect), (self._generation, "rerun"))
+                                                         view=view), (self._generation, "rerun"))
 
     def rerun_pending(self) -> bool:
         """A run (an edit's, or a re-run for new input values) is going on or waiting."""

@@ -55,6 +55,9 @@ FIT_PADDING = 0.02  # of the graph's size, on each side
 #: pixels per drawing unit at most at fit: a graph of two nodes is not blown up to fill the view
 #: (the text stops growing at 15 px, about 90)
 MAX_FIT_SCALE = 110.0
+#: a drawing whose text is this many times the readable size at fit is comfortable: the
+#: least bent such drawing (unfolded before folded) is taken over a bigger folded one
+COMFORTABLE = 1.25
 KEY_MARGIN = 8  # px between the colour key and the canvas's edges
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
@@ -364,23 +367,30 @@ class GraphCanvas(QWidget):
         self._selected = self._active = self._hovered = -1
         self._pending_below = 0
         self._line_nodes = np.zeros(0, dtype=np.int64)
-        self._place_drawing(graph.drawing_for(self._aspect()) if graph is not None else None)
+        self._place_drawing(graph.drawing_for(*self.view_shape()) if graph is not None else None)
         self.key.setVisible(graph is not None and not self.legend.isVisibleTo(self))  # no key to nothing
         self._place_overlays()
         self.open_view()
 
-    def _aspect(self) -> float | None:
+    def view_shape(self) -> tuple[float | None, tuple[float, float] | None]:
+        """The view's (aspect, room), as ``GraphModel.drawing_for`` takes them: width / height,
+        and the width and height in drawing units at a comfortable text size (COMFORTABLE
+        times the readable one); (None, None) before the canvas has a size."""
         size = self._view.viewport().size()
-        return size.width() / size.height() if size.height() > 0 and size.width() > 0 else None
+        w, h = size.width(), size.height()
+        if w <= 0 or h <= 0:
+            return None, None
+        s = self.readable_scale() * COMFORTABLE
+        return w / h, (w / s, h / s)
 
     def _relayout_for_size(self) -> None:
         """The canvas changed shape: take the drawing that suits it (the layout's cached
         orientations and foldings), keeping the highlights, and open it again."""
-        if self._graph is not None and self._graph.drawing_for(self._aspect()) is not self.drawing:
+        if self._graph is not None and self._graph.drawing_for(*self.view_shape()) is not self.drawing:
             self.open_view()
 
     def _take_drawing_for_size(self) -> None:
-        d = self._graph.drawing_for(self._aspect()) if self._graph is not None else None
+        d = self._graph.drawing_for(*self.view_shape()) if self._graph is not None else None
         if d is not None and d is not self.drawing:
             self._place_drawing(d)
             self._update_path()

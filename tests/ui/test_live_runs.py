@@ -216,5 +216,5 @@ def test_the_worker_runs_and_lays_out_the_ui_thread_only_swaps_it_in(qtbot, lab,
         run_key(qtbot, lab)
     lab.repaint()
     assert threads == {"run": {"gradlab-rerun"}, "layout": {"gradlab-rerun"}}
-    assert lab.canvas.graph is lab.model.graph and lab.canvas.drawing is lab.model.graph.drawing_for(
-        lab.canvas.viewport_widget().width() / lab.canvas.viewport_widget().height())
+    assert lab.canvas.graph is lab.model.graph
+    assert lab.canvas.drawing is lab.model.graph.drawing_for(*lab.canvas.view_shape())
