@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
+from windows import open_window, whole_graph_in_view
 
 from gradlab import resources
-from gradlab.app import build_window
 from gradlab.layout import BOX_H, BOX_W
 from gradlab.ui import graph_canvas, sliders
 from gradlab.ui.graph_canvas import BOX_LINES, LINE_SPACING, READABLE_PX, TEXT_EMS, TEXT_FILL
@@ -21,23 +21,6 @@ READABLE_UP_TO = {"1280x720": 18, "1920x1080": 39}
 TWO_INPUTS = "a = Value(2.0)\nb = Value(-3.0)\nc = a * b + a\n"
 FIVE_INPUTS = "a = Value(1.0)\nb = Value(2.0)\nc = Value(3.0)\nd = Value(4.0)\ne = Value(5.0)\n" \
               "f = a * b + c * d + e\n"
-
-
-def open_window(qtbot, *args: str):
-    w = build_window(list(args))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    canvas = w.expression_lab.canvas
-    qtbot.waitUntil(lambda: canvas.width() > 100)
-    canvas.open_view()  # as a window opens it, once the canvas has its size
-    return w
-
-
-def whole_graph_in_view(canvas) -> bool:
-    x0, y0, x1, y1 = canvas.drawing.extent()
-    whole = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(0.05, 0.05, -0.05, -0.05)
-    return canvas.view_box.viewRect().contains(whole)
 
 
 def node_rects_in_canvas(canvas) -> list[QRectF]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QColor, QFontMetricsF
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
+from windows import open_window, whole_graph_in_view
 
 from gradlab import resources
-from gradlab.app import build_window
 from gradlab.ui import graph_canvas, palette
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import LEVELS, fill_colours, legend_rows
@@ -23,23 +23,6 @@ from gradlab.ui.graph_canvas import LEVELS, fill_colours, legend_rows
 SEED = resources.example("seed").source()
 NAN_PROGRAM = "a = Value(-1.0)\nb = a.log()\nc = Value(0.0)\nd = 1/c\ne = b + d + a.relu()\n"
 
-
-
-def open_window(qtbot, *args: str):
-    w = build_window(list(args))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    canvas = w.expression_lab.canvas
-    qtbot.waitUntil(lambda: canvas.width() > 100)
-    canvas.open_view()  # as a window opens it, once the canvas has its size
-    return w
-
-
-def whole_graph_in_view(canvas) -> bool:
-    x0, y0, x1, y1 = canvas.drawing.extent()
-    inner = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(0.1, 0.1, -0.1, -0.1)
-    return canvas.view_box.viewRect().contains(inner)
 
 
 def boxes_in_view(canvas) -> np.ndarray:
@@ -62,27 +45,27 @@ def test_every_example_opens_with_readable_text(qtbot, name, size):
     # the output is in view; either everything is, or the overview map says where the view is
     out = canvas._pos[len(canvas.graph) - 1]
     assert canvas.view_box.viewRect().contains(QPointF(*out))
-    assert whole_graph_in_view(canvas) != canvas.overview.isVisible()
+    assert whole_graph_in_view(canvas, 0.1) != canvas.overview.isVisible()
 
 
 def test_small_graphs_open_fitted_and_big_ones_readable_around_the_output(qtbot):
     w = open_window(qtbot, "--example", "lecture", "--size", "1920x1080")
     canvas = w.expression_lab.canvas
-    assert whole_graph_in_view(canvas) and not canvas.overview.isVisible()
+    assert whole_graph_in_view(canvas, 0.1) and not canvas.overview.isVisible()
     w.expression_lab.load_source(resources.example("mlp_training").source())  # 358 values
     canvas.open_view()
-    assert not whole_graph_in_view(canvas) and canvas.overview.isVisible()
+    assert not whole_graph_in_view(canvas, 0.1) and canvas.overview.isVisible()
     assert canvas.label_px() >= 10
 
 
 def test_ctrl_0_fits_the_whole_graph(qtbot):
     w = open_window(qtbot, "--example", "seed", "--size", "1280x720")
     canvas = w.expression_lab.canvas
-    assert not whole_graph_in_view(canvas)
+    assert not whole_graph_in_view(canvas, 0.1)
     actions = w.findChildren(QAction)
     fit = next(a for a in actions if a.shortcut().toString() == "Ctrl+0")
     fit.trigger()
-    assert whole_graph_in_view(canvas)
+    assert whole_graph_in_view(canvas, 0.1)
     assert not canvas.overview.isVisible()
 
 

@@ -1,0 +1,26 @@
+"""Opening the real window as the app does, for tests that look at what a learner sees first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+
+from gradlab.app import build_window
+
+
+def open_window(qtbot, *args: str):
+    """``gradlab *args``'s window, shown, with its graph opened once the canvas has its size."""
+    w = build_window(list(args))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    canvas = w.expression_lab.canvas
+    qtbot.waitUntil(lambda: canvas.width() > 100)
+    canvas.open_view()  # as a window opens it, once the canvas has its size
+    return w
+
+
+def whole_graph_in_view(canvas, margin: float = 0.05) -> bool:
+    """Every node and edge of the canvas's drawing (less ``margin`` drawing units) is in view."""
+    x0, y0, x1, y1 = canvas.drawing.extent()
+    whole = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(margin, margin, -margin, -margin)
+    return canvas.view_box.viewRect().contains(whole)
