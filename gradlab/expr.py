@@ -70,7 +70,6 @@ replaces (benchmarks/language.py prints both).
 from __future__ import annotations
 
 import ast
-import gc
 import math
 import re
 import sys
@@ -79,6 +78,7 @@ import time
 import warnings
 from collections.abc import Callable
 
+from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
 from gradlab.lang import library, methods  # noqa: F401  (methods fills the tables the runtime reads)
 from gradlab.lang.compiler import Compiler
@@ -167,18 +167,17 @@ def run_program(source: str, cancel: threading.Event | None = None) -> Program:
     # the parser reads \r\n and \r as \n; doing it first keeps our line list aligned with ast's
     text = source.replace("\r\n", "\n").replace("\r", "\n")
     # Parsing and running allocate up to a million objects, few in a reference cycle: the cyclic
-    # collector would rescan them over and over, making the run 2-3 times slower.
-    collecting, limit = gc.isenabled(), sys.getrecursionlimit()
-    gc.disable()
+    # collector would rescan them over and over, making the run 2-3 times slower (the pause ends
+    # after the run's garbage is gone: else the collector's first pass would walk it all)
+    limit = sys.getrecursionlimit()
     # Headroom so that the nesting and call-depth limits hold however deep the caller's stack is:
     # the parser builds the tree recursively, the compiler and the closures nest per level.
     sys.setrecursionlimit(limit + 8 * MAX_DEPTH + 12 * MAX_CALL_DEPTH + 500)
     try:
-        program, error = _run(source, text, deadline, clock)
+        with cyclic_gc_paused():
+            program, error = _run(source, text, deadline, clock)
     finally:
         sys.setrecursionlimit(limit)
-        if collecting:  # after the run's garbage is gone: else the collector's first pass walks it all
-            gc.enable()
     if cancel is not None and cancel.is_set():
         line, col = (error.line, error.col) if error is not None else (1, 1)
         raise RunCancelled(line, col, CANCELLED_MESSAGE)
@@ -269,6 +268,11 @@ def _parse(text: str) -> ast.Module:
         raise ExpressionError(1, 1, f"this text can't be read as a program ({e})") from None
 
 
+#: the statements of each piece of the long program parsed last, by (first line, text): an
+#: edit re-parses only the pieces it changed (the interpreter never changes a tree it compiles)
+_last_pieces: dict[tuple[int, str], list[ast.stmt]] = {}
+
+
 def _parse_pieces(lines: list[str]) -> ast.Module | None:
     """The tree of a long program parsed in pieces, each cut where a line starts a top-level
     statement; None if a piece does not parse alone (the cut fell in a string, in brackets or
@@ -278,16 +282,23 @@ def _parse_pieces(lines: list[str]) -> ast.Module | None:
     are the same.  The parser holds the interpreter lock, so parsing a long program on a worker
     thread in one piece would stall the window for a fifth of a second; pieces let it run in
     between (and, piece by piece, the parser is faster)."""
+    global _last_pieces
     body: list[ast.stmt] = []
+    pieces: dict[tuple[int, str], list[ast.stmt]] = {}
     start, n = 0, len(lines)
     while start < n:
         end = min(start + PARSE_PIECE_LINES, n)
         while end < n and (lines[end][:1] in ("", " ", "\t", "\f", "#") or lines[end].startswith(_CONTINUES)):
             end += 1
-        try:  # blank lines first: the piece's line numbers are the program's
-            piece = ast.parse("\n" * start + "\n".join(lines[start:end]))
-        except Exception:  # noqa: BLE001 -- any failure: the whole text is parsed instead
-            return None
-        body.extend(piece.body)
+        key = (start, "\n".join(lines[start:end]))
+        statements = _last_pieces.get(key)
+        if statements is None:
+            try:  # blank lines first: the piece's line numbers are the program's
+                statements = ast.parse("\n" * start + key[1]).body
+            except Exception:  # noqa: BLE001 -- any failure: the whole text is parsed instead
+                return None
+        pieces[key] = statements
+        body.extend(statements)
         start = end
+    _last_pieces = pieces  # one program's pieces: the next edit re-parses only what it changed
     return ast.Module(body=body, type_ignores=[])

@@ -23,12 +23,12 @@ The ordering depends on the structure alone, so positions stay put while values 
 from __future__ import annotations
 
 import functools
-import gc
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab.collector import cyclic_gc_paused
 from gradlab.layout_place import compact_across
 
 __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "crossing_pairs",
@@ -142,15 +142,8 @@ class Layout:
     """
 
     def __init__(self, parents: list[tuple[int, ...]], op_row: np.ndarray) -> None:
-        # the lists built here hold no reference cycles: the cyclic collector would rescan
-        # every object of a big graph over and over, for nothing (as in gradlab.expr)
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with cyclic_gc_paused():  # the lists built here hold no reference cycles
             self._build(parents, op_row)
-        finally:
-            if collecting:
-                gc.enable()
         self._cache: dict[str, Drawing] = {}
 
     def _build(self, parents: list[tuple[int, ...]], op_row: np.ndarray) -> None:

@@ -14,14 +14,12 @@ graph) and a GUI thread runs them between events (``gradlab.ui.training_driver.S
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Generator, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Sequence
 
 import numpy as np
 
 from gradlab import nn
+from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value, topological_order
 from gradlab.training_fast import Batch, accuracy
 
@@ -29,34 +27,6 @@ __all__ = ["NODES_PER_SLICE", "ScalarBackend", "cyclic_gc_paused", "run_slices"]
 
 #: nodes of the backward pass (or of the graph being freed) per slice: about a millisecond
 NODES_PER_SLICE = 4000
-
-_pause_lock = threading.Lock()
-_pauses = 0
-_collecting = True
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off inside the block (nested and concurrent blocks share one pause).
-
-    A step allocates ~70,000 ``Value``s and no reference cycles; the collector would rescan
-    them (and the app's long-lived objects) again and again, more than half of a step's time.
-    Reference counting frees the graph when the step lets go of it (as in gradlab.expr).
-    """
-    global _pauses, _collecting
-    with _pause_lock:
-        if _pauses == 0:
-            _collecting = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collecting:
-                gc.enable()
-
 
 def run_slices(slices: Generator[None, None, object]) -> object:
     """Run a generator of slices to the end; what it returns."""

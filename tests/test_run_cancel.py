@@ -77,3 +77,18 @@ def test_a_syntax_error_in_a_long_program_names_its_line():
     with pytest.raises(ExpressionError) as caught:
         parse_program(lines)
     assert caught.value.line == 3 * PARSE_PIECE_LINES + 1
+
+
+def test_an_edit_re_parses_only_the_pieces_it_changed():
+    inputs = "".join(f"x{i} = Value({i % 5}.0)\n" for i in range(3 * PARSE_PIECE_LINES))
+    source = inputs + "s = sum([" + ", ".join(f"x{i}" for i in range(3 * PARSE_PIECE_LINES)) + "])\n"
+    first = parse_program(source)
+    edited = source.replace("x0 = Value(0.0)", "x0 = Value(7.0)", 1)
+    second = parse_program(edited)
+    assert ast.dump(second, include_attributes=True) == ast.dump(ast.parse(edited), include_attributes=True)
+    assert second.body[0] is not first.body[0]  # the edited piece: parsed again
+    assert second.body[-1] is first.body[-1]  # the sum's piece, unchanged: its statements kept
+    assert run_program(edited).output.data == run_program(source).output.data + 7.0
+    moved = "\n" + edited  # every line one further down: nothing kept, line numbers right
+    assert ast.dump(parse_program(moved), include_attributes=True) == ast.dump(ast.parse(moved),
+                                                                               include_attributes=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from gradlab.collector import cyclic_gc_paused
 from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
 from gradlab.ui.inspected_model import InspectedModel
@@ -76,6 +77,12 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
     computes the drawing for a view of shape ``view`` (``GraphCanvas.view_shape``; cached in
     the graph), so that the canvas only places it.  ``spans``: find where the inputs' numbers
     are written (an edit)."""
+    with cyclic_gc_paused():  # see gradlab.collector: on a worker, the collector would stall the window
+        return _prepare(source, cancel, spans, lay_out, view)
+
+
+def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: bool,
+             view: tuple) -> Prepared:
     program = locked_run(source, cancel)
     lines: dict[int, int] = {}
     for _name, value, line in program.bindings:
