@@ -110,6 +110,13 @@ class Drawing:
         box = np.array([BOX_W, BOX_H]) * MAX_GROWTH / 2
         return np.where(self.is_op[:, None], OP_D / 2, box)
 
+    @functools.cached_property
+    def edge_lines(self):
+        """The edges as a view draws them: see ``gradlab.layout_edges`` (computed once)."""
+        from gradlab.layout_edges import edge_lines  # it builds on this module
+
+        return edge_lines(self)
+
     def extent(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom) of every node and route point."""
         return self._extent

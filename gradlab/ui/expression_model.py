@@ -95,7 +95,7 @@ def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: 
         found = {} if program.straight_line else input_spans(source, program.lines, program.inputs)
     if lay_out and graph is not None:
         _check(cancel)
-        graph.drawing_for(*view)
+        graph.drawing_for(*view).edge_lines  # noqa: B018 -- computed here, kept in the drawing
         graph.names  # noqa: B018 -- computed once and kept: the canvas and inspector read them
     _check(cancel)
     return Prepared(program, graph, program_gradients, probe_off, found)

@@ -30,13 +30,13 @@ from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
 
 from gradlab.graph import GraphModel
 from gradlab.layout import BOX_H, BOX_W, OP_D
+from gradlab.layout_edges import ARROW, NO_EDGES
 from gradlab.ui import palette
 from gradlab.ui.canvas_overlays import Banner, Legend, Overview
 from gradlab.ui.text import elide, tip
 
 __all__ = ["GraphCanvas", "format_number"]
 
-ARROW = 0.2  # arrowhead length
 #: drawn box size, as the layout reserves it (MAX_GROWTH); one size: the fill shows |grad|
 SIZE_STEPS = (1.0,)
 #: |grad| decades that step the fill up: level k holds GRAD_EDGES[k-2] <= |grad| < GRAD_EDGES[k-1]
@@ -654,70 +654,16 @@ class GraphCanvas(QWidget):
     # -- geometry --------------------------------------------------------------------------
 
     def _build_edges(self) -> None:
-        """The routes as segments, clipped to the node outlines at both ends, so an edge starts at
-        its source's outline and its arrowhead touches the box or circle it enters."""
+        """The drawing's edges, clipped to the node outlines (``Drawing.edge_lines``: a worker's
+        run computes them with the layout), handed to the line and arrow items."""
         e = self._edges
-        if self.drawing is None or not len(e):
-            self._segments, self._segment_edge = np.zeros((0, 4)), np.zeros(0, dtype=np.int64)
-            self._arrow_symbol = np.zeros(0, dtype=np.int64)
-            self.edge_item.set_segments(self._segments)
-            self.arrow_item.set_positions(np.zeros((0, 2)))
-            self._update_path()
-            return
-        seg, owner = self.drawing.segments()
-        seg = seg.copy()
-        first = self.drawing.route_start[:-1] - np.arange(len(e))  # each edge's first segment
-        last = self.drawing.route_start[1:] - np.arange(len(e)) - 2
-
-        def unit(rows: np.ndarray) -> np.ndarray:
-            u = seg[rows, 2:] - seg[rows, :2]
-            return u / np.maximum(np.hypot(u[:, 0], u[:, 1]), 1e-9)[:, None]
-
-        def reach(rows: np.ndarray, u: np.ndarray) -> np.ndarray:  # from a centre to the outline along u
-            du = np.maximum(np.abs(u), 1e-9)
-            hx, hy = self._half_max[rows].T
-            return np.where(self._is_op[rows], hx, np.minimum(hx / du[:, 0], hy / du[:, 1]))
-
-        u0 = unit(first)
-        length = np.hypot(*(seg[first, 2:] - seg[first, :2]).T)
-        seg[first, :2] += u0 * np.minimum(reach(e[:, 0], u0), length)[:, None]
-        u1 = unit(last)
-        tip = seg[last, 2:] - u1 * (reach(e[:, 1], u1) + 0.01)[:, None]
-        lead_in = np.flatnonzero(last > first)  # edges of more than one segment
-        self._enter_straight(seg, last[lead_in], u1, tip, lead_in)
-        seg[last, 2:] = tip - u1 * ARROW * 0.6  # the line ends inside its arrowhead
-        self._segments, self._segment_edge = seg, owner
-        self.edge_item.set_segments(seg, np.hstack([self._pos[e[:, 0]], self._pos[e[:, 1]]]))
-        angle = np.degrees(np.arctan2(u1[:, 1], u1[:, 0]))  # y grows downwards, as in device pixels
-        self._arrow_symbol = 2 + np.round((angle + 180) / 10).astype(np.int64) % 36
-        self.arrow_item.set_positions(tip - u1 * ARROW / 2)
+        lines = self.drawing.edge_lines if self.drawing is not None else NO_EDGES
+        self._segments, self._segment_edge = lines.segments, lines.owner
+        coarse = np.hstack([self._pos[e[:, 0]], self._pos[e[:, 1]]]) if len(e) else None
+        self.edge_item.set_segments(lines.segments, coarse)
+        self._arrow_symbol = 2 + np.round((lines.arrow_angle + 180) / 10).astype(np.int64) % 36
+        self.arrow_item.set_positions(lines.arrow_at)
         self._update_path()
-
-    def _enter_straight(self, seg: np.ndarray, rows: np.ndarray, u1: np.ndarray, tip: np.ndarray,
-                        lead: np.ndarray) -> None:
-        """Edges ``lead`` (last segments ``rows``, each after a lead-in) that enter their target
-        off centre (the copies of a repeated edge, ``a + a``) go on straight from the lead-in's
-        start, in its direction, to the target's outline rather than bend towards its centre:
-        ``u1``, ``tip`` and the two segments change in place (the last one shrinks to a point)."""
-        start = seg[rows - 1, :2]
-        f = seg[rows - 1, 2:] - start
-        f /= np.maximum(np.hypot(f[:, 0], f[:, 1]), 1e-9)[:, None]
-        to_centre = self._pos[self._edges[lead, 1]] - start
-        lateral = f[:, 0] * to_centre[:, 1] - f[:, 1] * to_centre[:, 0]
-        target = self._edges[lead, 1]
-        hx, hy = self._half_max[target].T
-        flow_x = np.abs(f[:, 0]) > np.abs(f[:, 1])
-        across_half = np.where(self._is_op[target] | ~flow_x, hx, hy)
-        bent = np.flatnonzero((np.abs(lateral) > 1e-6) & (np.abs(lateral) < 0.9 * across_half))
-        if not len(bent):
-            return
-        depth = np.where(self._is_op[target], np.sqrt(np.maximum(hx**2 - lateral**2, 0.0)),
-                         np.where(flow_x, hx, hy))[bent]  # centre to outline, along the flow
-        along = (f * to_centre).sum(axis=1)[bent]
-        k, r = lead[bent], rows[bent]
-        u1[k] = f[bent]
-        tip[k] = start[bent] + f[bent] * (along - depth - 0.01)[:, None]
-        seg[r - 1, 2:] = seg[r, :2] = tip[k] - f[bent] * ARROW * 0.6
 
     def _row_at(self, point: QPoint | QPointF) -> int:
         """Vectorised hit test: the nearest row whose outline (plus a few pixels) holds the point."""
