@@ -320,7 +320,7 @@ class GraphCanvas(QWidget):
         self._scale = 0.0  # device pixels per drawing unit, as last applied to sprite sizes
         self._pending_below = 0  # step-through: nodes below this index have no gradient yet
         self._line_nodes = np.zeros(0, dtype=np.int64)
-        self._key_corner = 0  # 0 bottom left, 1 bottom right, 2 top left, 3 top right
+        self._corner_memo: tuple = (None, None, None)  # see _free_key_corner
         self.key = Legend("graphKey", self)
         self.key.set_rows("", [("grad > 0", fill_colours()[3], "#adb5bd", 1.0, False),
                                ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)])
@@ -520,9 +520,21 @@ class GraphCanvas(QWidget):
     def _key_room(self) -> int:
         """Pixels kept free at the bottom at fit, so the key covers no box: none when the plain fit
         leaves a corner of the view empty (the key moves there), else the key's height."""
-        self._key_corner = 0
-        if not self.key.isVisibleTo(self) or not self._n:
+        if not self.key.isVisibleTo(self) or not self._n or self._free_key_corner() is not None:
             return 0
+        return self.key.height() + 12
+
+    def _free_key_corner(self) -> int | None:
+        """The corner (0 bottom left, 1 bottom right, 2 top left, 3 top right) that the fitted
+        drawing leaves empty for the key, or None; worked out again when the drawing, the view's
+        size or the key's changes (``_half_max`` is new with every drawing)."""
+        size = self._view.viewport().size()
+        memo = (size.width(), size.height(), self.key.width(), self.key.height(), self._n)
+        if self._corner_memo[0] is not self._half_max or self._corner_memo[1] != memo:
+            self._corner_memo = (self._half_max, memo, self._find_free_corner() if self._n else None)
+        return self._corner_memo[2]
+
+    def _find_free_corner(self) -> int | None:
         x0, y0, x1, y1 = self.drawing.extent()
         size = self._view.viewport().size()
         w, h = max(size.width(), 1), max(size.height(), 1)
@@ -535,11 +547,8 @@ class GraphCanvas(QWidget):
             kx, ky = (x0 + x1) / 2 + (left - w / 2) / s, (y0 + y1) / 2 + (top - h / 2) / s
             under = (hi[:, 0] > kx) & (lo[:, 0] < kx + kw / s) & (hi[:, 1] > ky) & (lo[:, 1] < ky + kh / s)
             if not under.any():
-                self._key_corner = corner
-                self._place_overlays()
-                return 0
-        self._place_overlays()
-        return self.key.height() + 12
+                return corner
+        return None
 
     def open_view(self) -> None:
         """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
@@ -759,7 +768,7 @@ class GraphCanvas(QWidget):
             box.resize(box.sizeHint())
             box.move(m, max(top, h - box.height() - m))
             box.raise_()
-        corner = self._key_corner if not self.overview.isVisibleTo(self) else 0
+        corner = 0 if self.overview.isVisibleTo(self) else self._free_key_corner() or 0
         if corner:  # the key sits in a corner the fitted drawing leaves empty
             self.key.move(m if corner == 2 else w - self.key.width() - m,
                           top if corner >= 2 else h - self.key.height() - m)

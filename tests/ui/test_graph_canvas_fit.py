@@ -66,15 +66,16 @@ def test_the_key_keeps_its_room_when_every_corner_is_taken(qtbot, monkeypatch):
     w = open_window(qtbot, "--example", "tanh_from_exp", "--size", "1280x720")
     canvas = w.expression_lab.canvas
     assert canvas._key_room() == 0  # a corner of the fitted drawing is free: the key sits there
-    free_corner = canvas._key_corner
+    free_corner = canvas._free_key_corner()
+    assert free_corner is not None
     monkeypatch.setattr(canvas, "_half_max", canvas._half_max * 40)  # boxes everywhere
-    assert canvas._key_room() == canvas.key.height() + 12 and canvas._key_corner == 0
+    assert canvas._key_room() == canvas.key.height() + 12 and canvas._free_key_corner() is None
     canvas.fit()
     bottom = canvas.view_box.mapViewToScene(QPointF(0, canvas.drawing.extent()[3])).y()
     assert canvas._view.mapFromScene(QPointF(0, bottom)).y() <= canvas.key.y() - canvas._view.y()
     monkeypatch.undo()
     canvas.fit()
-    assert canvas._key_corner == free_corner
+    assert canvas._free_key_corner() == free_corner
 
 
 def test_a_box_holds_its_three_lines_at_the_readable_scale(qtbot):
