@@ -96,6 +96,19 @@ class _LightPlot(QWidget):
             for name in ("left", "bottom"):
                 self.plot.getAxis(name).setStyle(showValues=True)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """The legend in two columns where they fit side by side, else in one (a narrow inspector)."""
+        room = self.plot_widget.width() - 10  # the layout's margins
+        width = self.legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).width()
+        if self.legend.columnCount == 2 and width > room:
+            self.legend.setColumnCount(1)
+        elif self.legend.columnCount == 1 and 2 * width <= room:
+            self.legend.setColumnCount(2)
+
     def sizeHint(self) -> QSize:
         # a graphics view asks for 640x480 by default, far too tall for a side panel
         return QSize(320, 230)

@@ -219,3 +219,21 @@ def test_a_new_program_rebuilds_the_links_of_the_same_name(lab):
     grid = widget.child_links.layout()  # deleted buttons leave the layout at once
     names = [grid.itemAt(k).widget().text() for k in range(grid.count())]
     assert "q" in names and "c" not in names
+
+
+@pytest.mark.parametrize("width", [240, 270, 520])
+def test_the_plot_legend_is_never_cut_at_the_inspectors_width(qtbot, width):
+    from gradlab.ui.plots import ResponsePlot
+
+    plot = ResponsePlot()
+    qtbot.addWidget(plot)
+    plot.resize(width, 260)
+    plot.show()
+    qtbot.waitExposed(plot)
+    view = plot.plot_widget
+    for _sample, label in plot.legend.items:
+        rect = label.mapRectToScene(label.boundingRect())
+        left = view.mapFromScene(rect.topLeft()).x()
+        text_px = label.item.boundingRect().width()  # the text itself, however wide the cell
+        assert 0 <= left and left + text_px <= view.width(), label.text
+    assert plot.legend.columnCount == (2 if width >= 500 else 1)  # side by side where they fit
