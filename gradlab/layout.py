@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradlab.collector import cyclic_gc_paused
+from gradlab.layout_edges import EdgeLines, edge_lines
 from gradlab.layout_place import compact_across
 
 __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "crossing_pairs",
@@ -111,10 +112,8 @@ class Drawing:
         return np.where(self.is_op[:, None], OP_D / 2, box)
 
     @functools.cached_property
-    def edge_lines(self):
+    def edge_lines(self) -> EdgeLines:
         """The edges as a view draws them: see ``gradlab.layout_edges`` (computed once)."""
-        from gradlab.layout_edges import edge_lines  # it builds on this module
-
         return edge_lines(self)
 
     def extent(self) -> tuple[float, float, float, float]:
