@@ -37,16 +37,16 @@ __all__ = ["BOX_H", "BOX_W", "Drawing", "Layout", "OP_D", "count_crossings", "cr
 
 #: a value box and an op circle, in drawing units;
 #: MAX_GROWTH: the most a view may scale a box up, so the gaps stay clear
-BOX_W, BOX_H, OP_D = 1.3, 0.64, 0.44
+BOX_W, BOX_H, OP_D = 0.96, 0.64, 0.44
 MAX_GROWTH = 1.0
 #: distance between slots of a left-to-right layer (a box is BOX_H tall)
 SLOT_PITCH_LR = 0.86
 #: distance between the tracks that carry the longest edges around the drawing
 TRACK_GAP = 0.3
 #: space between an op circle and the box it makes (its arrow)
-OP_GAP = 0.25
+OP_GAP = 0.2
 #: empty space between neighbouring columns, and between slots of a top-to-bottom layer
-LAYER_GAP = 0.4
+LAYER_GAP = 0.34
 SLOT_GAP_TB = 0.3
 #: kept for callers that want a nominal distance between layers
 LAYER_SPACING = 1.3

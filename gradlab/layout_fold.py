@@ -17,7 +17,7 @@ from gradlab.layout import ARROW_LEAD, BOX_H, Drawing
 __all__ = ["fold"]
 
 #: distance between the lanes of edges wrapping from one band to the next
-LANE = 0.13
+LANE = 0.11
 #: cuts of the layers into bands tried for graphs of up to CUT_SEARCH_ROWS rows, each allowed a
 #: longest band CUT_SLACK longer than the last
 CUT_TRIES, CUT_SEARCH_ROWS, CUT_SLACK = 6, 300, 0.04

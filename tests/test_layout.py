@@ -184,7 +184,12 @@ def test_orientations_share_the_ordering() -> None:
         rows = np.flatnonzero(lr.layer == k)
         across_lr, across_tb = lr.pos[rows, 1], tb.pos[rows, 0]
         assert (np.argsort(across_lr, kind="stable") == np.argsort(across_tb, kind="stable")).all()
-    assert graph.drawing_for(0.5) is graph.drawing_for(0.4) or graph.drawing_for(0.5).orientation != "TB"
+
+    def aspect(d) -> float:
+        x0, y0, x1, y1 = d.extent()
+        return (x1 - x0) / (y1 - y0)
+    assert aspect(graph.drawing_for(0.4)) < aspect(graph.drawing_for(4.0))  # a tall view, a tall drawing
+    assert graph.drawing_for(0.4) is graph.drawing_for(0.4)  # chosen once per shape
 
 
 # -- bounded work, layout on demand ------------------------------------------------------------

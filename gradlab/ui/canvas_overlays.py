@@ -43,7 +43,11 @@ class Banner(QLabel):
 
 class Legend(QWidget):
     """Swatches with captions: the compact key (fill colours) or the full legend (fill scale and
-    every outline).  ``rows``: (caption, fill colour, outline colour, outline width, dashed)."""
+    every outline).  ``rows``: (caption, fill colour, outline colour, outline width, dashed);
+    ``sample``: a box's lines, drawn as a box left of the rows (what each line of a box is)."""
+
+    SAMPLE_LINES = ("name", "data", "grad")
+    SAMPLE_W, SAMPLE_H = 46, 44
 
     def __init__(self, name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -51,24 +55,44 @@ class Legend(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.rows: list[tuple[str, str, str, float, bool]] = []
         self.title = ""
+        self.sample = False
         self._font = QFont()
         self._font.setPixelSize(11)
         self._bold = QFont(self._font)
         self._bold.setBold(True)
 
-    def set_rows(self, title: str, rows: list[tuple[str, str, str, float, bool]]) -> None:
-        self.title, self.rows = title, rows
+    def set_rows(self, title: str, rows: list[tuple[str, str, str, float, bool]],
+                 sample: bool = False) -> None:
+        self.title, self.rows, self.sample = title, rows, sample
         self.resize(self.sizeHint())
         self.update()
 
     def captions(self) -> list[str]:
         return [r[0] for r in self.rows]
 
+    def _indent(self) -> int:
+        return self.SAMPLE_W + 10 if self.sample else 0
+
     def sizeHint(self) -> QSize:  # noqa: N802
         fm = QFontMetricsF(self._font)
         width = max([fm.horizontalAdvance(r[0]) for r in self.rows] + [QFontMetricsF(self._bold)
                     .horizontalAdvance(self.title)], default=0)
-        return QSize(int(width + 48), int(18 * (len(self.rows) + bool(self.title)) + 10))
+        height = 18 * (len(self.rows) + bool(self.title)) + 10
+        return QSize(int(width + 48 + self._indent()),
+                     int(max(height, self.SAMPLE_H + 10 if self.sample else 0)))
+
+    def _paint_sample(self, p: QPainter, top: float) -> None:
+        """A box with its lines named, as the canvas draws a value's name, data and grad."""
+        box = QRectF(7.5, top + 0.5, self.SAMPLE_W, self.SAMPLE_H)
+        p.setPen(QPen(QColor("#495057"), 1.1))
+        p.setBrush(QColor("#e9ecef"))
+        p.drawRoundedRect(box, 4, 4)
+        p.setPen(QColor("#1b1b1b"))
+        line = box.height() / len(self.SAMPLE_LINES)
+        for k, text in enumerate(self.SAMPLE_LINES):
+            p.setFont(self._bold if k == 0 else self._font)
+            p.drawText(QRectF(box.left(), box.top() + k * line, box.width(), line),
+                       Qt.AlignmentFlag.AlignCenter, text)
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -76,11 +100,14 @@ class Legend(QWidget):
         p.setPen(QPen(QColor("#ced4da")))
         p.setBrush(QColor(255, 255, 255, 235))
         p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
-        y = 5.0
+        if self.sample:
+            self._paint_sample(p, (self.height() - self.SAMPLE_H) / 2 - 0.5 if not self.title else 5.0)
+        y, x = 5.0, self._indent()
         if self.title:
             p.setFont(self._bold)
             p.setPen(QColor("#212529"))
-            p.drawText(QRectF(8, y, self.width() - 12, 18), Qt.AlignmentFlag.AlignVCenter, self.title)
+            p.drawText(QRectF(8 + x, y, self.width() - 12 - x, 18), Qt.AlignmentFlag.AlignVCenter,
+                       self.title)
             y += 18
         p.setFont(self._font)
         for caption, fill, outline, width, dashed in self.rows:
@@ -89,9 +116,9 @@ class Legend(QWidget):
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.setBrush(QBrush(QColor(fill)))
-            p.drawRoundedRect(QRectF(9, y + 3, 24, 12), 2, 2)
+            p.drawRoundedRect(QRectF(9 + x, y + 3, 24, 12), 2, 2)
             p.setPen(QColor("#212529"))
-            p.drawText(QRectF(40, y, self.width() - 44, 18), Qt.AlignmentFlag.AlignVCenter, caption)
+            p.drawText(QRectF(40 + x, y, self.width() - 44 - x, 18), Qt.AlignmentFlag.AlignVCenter, caption)
             y += 18
         p.end()
 

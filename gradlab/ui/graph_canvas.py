@@ -46,11 +46,13 @@ MAX_LABELS = 400  # with more value nodes in view, labels are noise
 MIN_FONT_PX = 7.0
 #: text this tall (px) is readable; a graph that cannot show it at fit opens zoomed to it
 READABLE_PX = 10.0
-#: a box's text at pixel size px: three lines LINE_SPACING * px apart in a box BOX_LINES * px
-#: tall (the lines and a little padding), a line up to TEXT_FILL of a box TEXT_EMS * px wide: a
-#: number below 1000 fits ("grad 645.5773" is 7.4 px-widths in the default sans); a wider line
-#: (data -1.234e+05) is drawn smaller, never cut
-LINE_SPACING, BOX_LINES, TEXT_EMS, TEXT_FILL = 1.18, 3.75, 8.2, 0.95
+#: a box's text at pixel size px: three lines (name, data, grad) LINE_SPACING * px apart in a
+#: box BOX_LINES * px tall (the lines and a little padding), a line up to TEXT_FILL of a box
+#: TEXT_EMS * px wide: a number above -1000 fits ("-999.9999" is 5.13 px-widths in the default
+#: sans); a wider one (-1234.5678) is drawn smaller, never cut.  Like draw_dot's record, but
+#: stacked and without its "data"/"grad" words (the key's sample box names the lines): the
+#: words would make every box 1.5 times as wide
+LINE_SPACING, BOX_LINES, TEXT_EMS, TEXT_FILL = 1.18, 3.82, 5.4, 0.95
 FIT_PADDING = 0.02  # of the graph's size, on each side
 #: pixels per drawing unit at most at fit: a graph of two nodes is not blown up to fill the view
 #: (the text stops growing at 15 px, about 90)
@@ -88,11 +90,12 @@ def _text_px(w: float, h: float) -> int:
 
 
 def format_number(x: float) -> str:
-    """Four decimals as in micrograd's draw_dot, exponents outside a readable range."""
+    """Four decimals as in micrograd's draw_dot, exponents outside a range that fits a box
+    (-1.235e+04 rather than -12345.6789)."""
     if not math.isfinite(x):
         return str(x)
     x += 0.0  # -0.0 reads as 0.0000
-    if x != 0 and not 1e-4 <= abs(x) < 1e6:
+    if x != 0 and not 1e-4 <= abs(x) < 1e4:
         return f"{x:.3e}"
     return f"{x:.4f}"
 
@@ -323,11 +326,13 @@ class GraphCanvas(QWidget):
         self._corner_memo: tuple = (None, None, None)  # see _free_key_corner
         self.key = Legend("graphKey", self)
         self.key.set_rows("", [("grad > 0", fill_colours()[3], "#adb5bd", 1.0, False),
-                               ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)])
-        self.key.setToolTip("Fill: blue for a positive gradient, orange for a negative one, "
-                            "stronger by decade of |grad|. View ▸ Legend explains every colour.")
+                               ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)],
+                          sample=True)
+        self.key.setToolTip("A box shows its value's name, data and grad (as micrograd's draw_dot "
+                            "does), and is filled blue for a positive gradient, orange for a negative "
+                            "one, stronger by decade of |grad|. View ▸ Legend explains every colour.")
         self.legend = Legend("graphLegend", self)
-        self.legend.set_rows("Legend", legend_rows())
+        self.legend.set_rows("Legend", legend_rows(), sample=True)
         self.legend.hide()
         self.overview = Overview(self)
         self.overview.moved_to.connect(self.centre_on)
@@ -658,7 +663,7 @@ class GraphCanvas(QWidget):
     def label_text(self, index: int) -> str:
         """The full text of a value node's box: label, data and grad."""
         v = self._graph.values[index]
-        return f"{elide(self._graph.names[index])}\ndata {format_number(v.data)}\n{self._grad_text(index)}"
+        return f"{elide(self._graph.names[index])}\n{self._numbers_text(index)}"
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -812,12 +817,12 @@ class GraphCanvas(QWidget):
             return bold.elidedText(elide(text, chars), Qt.TextElideMode.ElideRight, w * TEXT_FILL)
         p.save()
         p.resetTransform()  # draw in device pixels: crisp glyphs at any zoom
-        centre, values, names = Qt.AlignmentFlag.AlignCenter, self._graph.values, self._graph.names
+        centre, names = Qt.AlignmentFlag.AlignCenter, self._graph.names
         for row, (x, y) in zip(rows.tolist(), xy, strict=True):
             if row >= self._n:
                 self._paint_op(p, self._op_text[self._value_index[row]], x, y, op_d)
                 continue
-            v, name = values[row], names[row]
+            name = names[row]
             p.setPen(QColor("#6c757d" if self._role_class[row] == CONSTANT else "#1b1b1b"))
             p.setFont(self._bold)
             if detail == 1:
@@ -827,7 +832,7 @@ class GraphCanvas(QWidget):
             if name:
                 p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
-            text = f"data {format_number(v.data)}\n{self._grad_text(row)}"
+            text = self._numbers_text(row)
             p.setFont(self.text_font(text, w, plain))
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre, text)
         p.restore()
@@ -843,11 +848,10 @@ class GraphCanvas(QWidget):
         small.setPixelSize(max(1, int(self._font.pixelSize() * w * TEXT_FILL / wide)))
         return small
 
-    def _grad_text(self, index: int) -> str:
-        """``grad …`` for a box, blank while the step-through has not reached the node."""
-        if index < self._pending_below:
-            return "grad"
-        return f"grad {format_number(self._graph.values[index].grad)}"
+    def _numbers_text(self, index: int) -> str:
+        """A box's data and grad lines; the grad blank while the step-through has not reached it."""
+        v = self._graph.values[index]
+        return f"{format_number(v.data)}\n{'' if index < self._pending_below else format_number(v.grad)}"
 
     def _paint_op(self, p: QPainter, text: str, x: float, y: float, d: float) -> None:
         width = self._op_widths.get(text)

@@ -225,7 +225,7 @@ def test_empty_and_single_node_graphs(canvas, tmp_path, qtbot):
     canvas.set_graph(one)
     canvas.set_selected(0)
     assert canvas.node_at(canvas.view_pos_of(0)) == 0
-    assert canvas.labels_visible() and canvas.label_text(0) == "x\ndata 3.0000\ngrad 1.0000"
+    assert canvas.labels_visible() and canvas.label_text(0) == "x\n3.0000\n1.0000"
     canvas.grab()
 
 
