@@ -661,8 +661,7 @@ class GraphCanvas(QWidget):
         return _text_px(BOX_W * SIZE_STEPS[0] * s, BOX_H * SIZE_STEPS[0] * s)
 
     def label_text(self, index: int) -> str:
-        """The full text of a value node's box: label, data and grad."""
-        v = self._graph.values[index]
+        """The text of a value node's box: its name, data and grad, a line each."""
         return f"{elide(self._graph.names[index])}\n{self._numbers_text(index)}"
 
     # -- geometry --------------------------------------------------------------------------
