@@ -3,8 +3,10 @@
 Run ``python benchmarks/readability.py [WxH ...]`` (Qt runs offscreen unless QT_QPA_PLATFORM is
 set).  It opens the real window at each size (default 1024x768, 1280x720 and 1920x1080) and prints,
 for every example, the canvas's size, the fit scale (pixels per drawing unit when the whole graph is
-in view) against the readable scale (the text 10 px tall) and their ratio; then, for random programs
-of 20 to 60 values (``canvas.random_source``, 10 seeds each), how many are readable at fit.
+in view) against the readable scale (the text 10 px tall) and their ratio; then the same ratio for
+programs of about 60 values written as the lecture writes them (an MLP and its loss); then, for
+random programs of 20 to 60 values (``canvas.random_source``, 10 seeds each, long edges
+everywhere), how many are readable at fit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from gradlab.app import build_window  # noqa: E402
 
 SEEDS = 10
 SIZES = ("1024x768", "1280x720", "1920x1080")
+#: programs of about 60 values as the lecture writes them: an MLP's forward pass and its loss
+LECTURE_60 = {
+    "MLP(3, [4, 1]) and loss": "from micrograd.nn import MLP\nn = MLP(3, [4, 1])\n"
+                               "loss = (n([2.0, 3.0, -1.0]) - 1.0)**2\nloss.backward()\n",
+    "MLP(2, [5, 1]) and loss": "from micrograd.nn import MLP\nn = MLP(2, [5, 1])\n"
+                               "loss = (n([0.5, -1.5]) + 1.0)**2\nloss.backward()\n",
+}
 
 
 def opened(window, app) -> object:
@@ -53,6 +62,18 @@ def main() -> int:
                   f"{drawing:>7} {fit:6.1f} {readable:8.1f} {fit / readable:6.2f}  "
                   f"{'readable' if fit >= readable else 'opens zoomed, with the overview'}")
             window.close()
+    print("\nlecture-style programs of about 60 values (fit / readable):")
+    for size in sizes:
+        window = build_window(["--example", "seed", "--size", size])
+        window.show()
+        app.processEvents()
+        lab, row = window.expression_lab, []
+        for name, source in LECTURE_60.items():
+            lab.load_source(source)
+            c = opened(window, app)
+            row.append(f"{name}: {len(c.graph)} values {c.fit_scale() / c.readable_scale():.2f}")
+        print(f"  {size:10} " + "   ".join(row), flush=True)
+        window.close()
     print(f"\nrandom programs, readable at fit (of {SEEDS} seeds):")
     for size in sizes:
         window = build_window(["--example", "seed", "--size", size])
