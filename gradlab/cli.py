@@ -33,6 +33,7 @@ from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
 from gradlab.files import FileError, read_program
 from gradlab.graph import GraphModel
+from gradlab.numfmt import format_number
 from gradlab.probe import directional_probe, nudge_probe
 
 __all__ = ["CHECK_EACH_MAX", "CHECK_H", "CHECK_RTOL", "main", "format_number", "read_source"]
@@ -59,21 +60,6 @@ def read_source(path: str) -> str:
     """The UTF-8 text of the program ``path`` (a byte-order mark is dropped), read through
     gradlab.files: FileError if it is missing, not a regular file, too big or not UTF-8."""
     return read_program(path, MAX_SOURCE_CHARS)
-
-
-def format_number(x: float | int) -> str:
-    """Four decimals for ordinary sizes, scientific notation for tiny and huge ones."""
-    try:
-        x = float(x)
-    except OverflowError:  # an int too big for a float
-        return "inf" if x > 0 else "-inf"
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0 or 1e-4 <= abs(x) < 1e12:
-        return f"{x:.4f}"
-    return f"{x:.4e}"
 
 
 def _table(header: Sequence[str], rows: list[Sequence[str]], numeric: Sequence[bool]) -> list[str]:

@@ -146,7 +146,7 @@ def _percent(x: float) -> str:
 
 def summary_line(record: StepRecord) -> str:
     """``step 100: loss 0.0110, accuracy 100.0%[, test loss ..., test accuracy ...%]``."""
-    from gradlab.cli import format_number
+    from gradlab.numfmt import format_number
 
     parts = [f"loss {format_number(record.loss)}"]
     if not math.isnan(record.accuracy):

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradlab.numfmt import format_number
 from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
-from gradlab.ui.graph_canvas import GraphCanvas, format_number
+from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspector import NodeInspector
 from gradlab.ui.program_plots import ProgramPlots
 from gradlab.ui.sliders import SliderPanel
@@ -319,7 +320,8 @@ class ExpressionLab(QWidget):
         graph = self.model.graph
         self._show_gradients_note()
         out = graph.output if graph is not None else None
-        text = "no output yet" if out is None else f"{elide(out.label or 'output')} = {out.data:.4f}"
+        name = elide(out.label or "output") if out is not None else ""
+        text = "no output yet" if out is None else f"{name} = {format_number(out.data)}"
         if self.model.run_in_flight() and not self._running_timer.isActive():
             text = f"{text}    {RUNNING_TEXT}"
         self.output_label.setText(text)

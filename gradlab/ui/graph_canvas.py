@@ -31,11 +31,12 @@ from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
 from gradlab.graph import GraphModel
 from gradlab.layout import BOX_H, BOX_W, OP_D
 from gradlab.layout_edges import ARROW, NO_EDGES
+from gradlab.numfmt import format_number
 from gradlab.ui import palette
 from gradlab.ui.canvas_overlays import Banner, Legend, Overview
 from gradlab.ui.text import elide, tip
 
-__all__ = ["GraphCanvas", "format_number"]
+__all__ = ["GraphCanvas"]
 
 #: drawn box size, as the layout reserves it (MAX_GROWTH); one size: the fill shows |grad|
 SIZE_STEPS = (1.0,)
@@ -87,17 +88,6 @@ OP_TEXT = {"sigmoid": "σ", "*": "×"}
 def _text_px(w: float, h: float) -> int:
     """The pixel size of a box's text when the box is ``w`` x ``h`` pixels."""
     return math.floor(min(h / BOX_LINES, w / TEXT_EMS, 15.0) + 0.5 + 1e-9)  # half up: 9.5 is 10
-
-
-def format_number(x: float) -> str:
-    """Four decimals as in micrograd's draw_dot, exponents outside a range that fits a box
-    (-1.235e+04 rather than -12345.6789)."""
-    if not math.isfinite(x):
-        return str(x)
-    x += 0.0  # -0.0 reads as 0.0000
-    if x != 0 and not 1e-4 <= abs(x) < 1e4:
-        return f"{x:.3e}"
-    return f"{x:.4f}"
 
 
 def _brushes() -> list:
@@ -850,7 +840,8 @@ class GraphCanvas(QWidget):
     def _numbers_text(self, index: int) -> str:
         """A box's data and grad lines; the grad blank while the step-through has not reached it."""
         v = self._graph.values[index]
-        return f"{format_number(v.data)}\n{'' if index < self._pending_below else format_number(v.grad)}"
+        grad = "" if index < self._pending_below else format_number(v.grad, box=True)
+        return f"{format_number(v.data, box=True)}\n{grad}"
 
     def _paint_op(self, p: QPainter, text: str, x: float, y: float, d: float) -> None:
         width = self._op_widths.get(text)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradlab.numfmt import format_number
 from gradlab.probe import error_sweep, nudge_probe, response_curve
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
 from gradlab.ui.text import breakable, elide, escaped
@@ -288,14 +289,14 @@ class NodeInspector(QWidget):
                                    else "The variable name bound to this node, if any.")
         self.node_op.setText(v._op or "— (leaf)")
         self.node_role.setText(g.roles[i])
-        self.node_data.setText(f"{v.data:.4f}")
+        self.node_data.setText(format_number(v.data))
         self.node_data.setToolTip(f"The node's current value: {v.data!r}")
         pending = getattr(self.model, "gradient_pending", None)
         if pending is not None and pending(i):
             self.node_grad.setText("not computed yet")
             self.node_grad.setToolTip("Backprop is being stepped through and has not reached this node.")
         else:
-            self.node_grad.setText(f"{v.grad:.4f}")
+            self.node_grad.setText(format_number(v.grad))
             self.node_grad.setToolTip(f"d(output)/d(node) = {v.grad!r}")
         if self._links_for != i:  # the structure is frozen: rebuild only for another node
             self._links_for = i

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
-from gradlab.ui.graph_canvas import GraphCanvas, format_number
+from gradlab.numfmt import format_number
+from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspected_model import InspectedModel
 
 __all__ = ["PointGraphModel", "PointTrace"]

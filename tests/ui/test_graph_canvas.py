@@ -13,8 +13,9 @@ from PySide6.QtGui import QImage
 
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
+from gradlab.numfmt import format_number
 from gradlab.ui import graph_canvas
-from gradlab.ui.graph_canvas import GraphCanvas, format_number
+from gradlab.ui.graph_canvas import GraphCanvas
 
 
 def model(root: Value) -> GraphModel:
@@ -113,7 +114,7 @@ def test_refresh_values_updates_labels_and_colours_in_place(canvas, seed):
     canvas.refresh_values(changed)
     assert out in changed
     assert canvas.label_text(out) != before_text
-    assert format_number(seed.values[out].data) in canvas.label_text(out)
+    assert format_number(seed.values[out].data, box=True) in canvas.label_text(out)
     assert list(canvas.node_item.data["brush"]) != before_brushes
     assert np.array_equal(canvas.node_item.data[["x", "y"]], positions)  # no relayout
     assert scene_items(canvas) == items  # no new items

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 from windows import open_window, whole_graph_in_view
 
 from gradlab import resources
+from gradlab.numfmt import format_number
 from gradlab.ui import graph_canvas, palette
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import LEVELS, fill_colours, legend_rows
@@ -247,7 +248,7 @@ def test_step_through_counts_states_the_rule_and_blanks_pending_gradients(lab):
     assert any("is a leaf" in t for t in texts)  # a leaf has nothing to pass on
     while model.backprop_step < n:
         model.step_backprop()
-    assert canvas.label_text(a).endswith(f"\n{graph_canvas.format_number(graph.values[a].grad)}")
+    assert canvas.label_text(a).endswith(f"\n{format_number(graph.values[a].grad, box=True)}")
     model.finish_backprop()
     assert not canvas.step_banner.isVisible()
     assert lab.inspector.node_grad.text() == f"{graph.values[a].grad:.4f}"

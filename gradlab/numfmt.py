@@ -1,0 +1,29 @@
+"""How gradlab writes a number, everywhere: four decimals as micrograd's draw_dot writes them
+(``2.0000``), scientific notation where that would not read."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["format_number"]
+
+#: from this size on, a number is written with an exponent: in a table, and in a graph's box,
+#: whose width holds -999.9999 (``-1.235e+04`` fits where ``-12345.6789`` would not)
+EXPONENT_FROM, BOX_EXPONENT_FROM = 1e12, 1e4
+
+
+def format_number(x: float | int, *, box: bool = False) -> str:
+    """Four decimals for ordinary sizes; scientific notation below 1e-4 and from EXPONENT_FROM
+    (BOX_EXPONENT_FROM, with one digit fewer, for a graph's box: ``box``)."""
+    try:
+        x = float(x)
+    except OverflowError:  # an int too big for a float
+        return "inf" if x > 0 else "-inf"
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    x += 0.0  # -0.0 reads as 0.0000
+    if x == 0 or 1e-4 <= abs(x) < (BOX_EXPONENT_FROM if box else EXPONENT_FROM):
+        return f"{x:.4f}"
+    return f"{x:.3e}" if box else f"{x:.4e}"
