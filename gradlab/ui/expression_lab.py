@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QDoubleSpinBox,
     QHBoxLayout,
@@ -133,6 +134,14 @@ class ExpressionLab(QWidget):
         font.setBold(True)
         self.output_label.setFont(font)
         self._build_layout()
+        self.inspector.add_close_button(self.deselect)
+        self.inspector.hide()  # shown while a node is selected: until then the canvas has its room
+        self._inspector_width = INSPECTOR_MIN_WIDTH  # as the learner last left it
+        self._fresh_graph = False  # a new graph, not yet past its first selection_changed
+        self._view_mark: tuple = (None, None, QRectF())  # see _view_moved
+        self._moved_by_user = False
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
         self._cursor_line = 0  # the editor line whose nodes the canvas highlights
 
@@ -143,6 +152,8 @@ class ExpressionLab(QWidget):
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
         self._running_timer.timeout.connect(self._show_output)
         self.canvas.node_clicked.connect(self.model.select)
+        self.canvas.view_box.sigRangeChangedManually.connect(self._on_view_moved_by_user)
+        self.canvas.overview.moved_to.connect(self._on_view_moved_by_user)
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
         m = self.model
         m.program_changed.connect(self._on_program_changed)
@@ -185,6 +196,7 @@ class ExpressionLab(QWidget):
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
         split.setSizes([300, 870, 270])
+        self._split = split
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
@@ -270,6 +282,8 @@ class ExpressionLab(QWidget):
 
     def _on_program_changed(self) -> None:
         self.canvas.set_graph(self.model.graph)
+        self._fresh_graph, self._moved_by_user = True, False
+        self._mark_view()
         self.canvas.set_message("" if self.model.graph is not None else NO_VALUES)
         self.canvas.set_step_text("")
         self.console.setPlainText("\n".join(self.model.program.printed))
@@ -313,6 +327,70 @@ class ExpressionLab(QWidget):
     def _on_selection_changed(self, index: int) -> None:
         graph = self.model.graph
         self.editor.mark_linked(graph.lines[index] if graph is not None and index >= 0 else 0)
+        fresh, self._fresh_graph = self._fresh_graph, False
+        if (index >= 0) == self.inspector.isHidden():
+            self._show_inspector(index, fresh)
+
+    # -- the inspector on demand --------------------------------------------------------------
+
+    def deselect(self) -> None:
+        """Drop the selection (Esc, the inspector's ×): the inspector closes."""
+        self.model.select(-1)
+
+    def _show_inspector(self, index: int, fresh: bool) -> None:
+        """Open the inspector beside the canvas for node ``index``, or close it (-1), the graph
+        holding still: the same drawing at the same scale, the node where it was on the screen.
+        Closed, the canvas gets the room back: a view the learner has not moved since the graph
+        opened is opened again (fitted), without taking another drawing."""
+        canvas = self.canvas
+        held = canvas.isVisible() and canvas.graph is not None and not fresh
+        moved = held and self._view_moved()  # asked before the resize, which moves the view
+        refit = held and index < 0 and (not moved or self._whole_graph_in_view())
+        if held:
+            canvas.hold_view(index)  # -1: the canvas grows to the right, every node stays put
+        if index >= 0:
+            self.inspector.show()
+            sizes = self._split.sizes()
+            width = max(self._inspector_width, INSPECTOR_MIN_WIDTH)
+            if sizes[2] != width and sum(sizes) > 0:
+                self._split.setSizes([sizes[0], max(sizes[1] + sizes[2] - width, 0), width])
+        else:
+            self._inspector_width = self._split.sizes()[2] or self._inspector_width
+            self.inspector.hide()
+        # lay out now, the header's reflow too, so the canvas takes its new size under the hold
+        self._split.refresh()
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        if fresh and canvas.graph is not None:
+            canvas.open_view()  # not drawn yet at the size it had: the drawing that suits this one
+        elif refit:
+            if canvas.graph.drawing_for(*canvas.view_shape()) is canvas.drawing:
+                canvas.open_view()
+            elif canvas.fit_scale() >= canvas.readable_scale():
+                canvas.fit()
+        self._mark_view()
+
+    def _mark_view(self) -> None:
+        """Remember the view as the lab left it, to tell later whether the learner moved it."""
+        canvas = self.canvas
+        self._view_mark = (canvas.drawing, canvas.viewport_widget().size(), canvas.view_box.viewRect())
+
+    def _view_moved(self) -> bool:
+        """Whether the learner zoomed or panned since the graph opened: a wheel or a drag, the
+        overview, or a view that changed while the drawing and the canvas's size did not."""
+        drawing, size, rect = self._view_mark
+        canvas = self.canvas
+        if drawing is canvas.drawing and size == canvas.viewport_widget().size():
+            now, tol = canvas.view_box.viewRect(), 1e-6 * max(rect.width(), 1.0)
+            if any(abs(a - b) > tol for a, b in zip(rect.getRect(), now.getRect(), strict=True)):
+                self._moved_by_user = True
+        return self._moved_by_user
+
+    def _on_view_moved_by_user(self, *_args) -> None:
+        self._moved_by_user = True
+
+    def _whole_graph_in_view(self) -> bool:
+        x0, y0, x1, y1 = self.canvas.drawing.extent()
+        return self.canvas.view_box.viewRect().contains(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def _show_output(self) -> None:
         """The output's value; "Running…" beside it once an edit's run has taken a while."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -125,6 +126,18 @@ class NodeInspector(QWidget):
         model.program_changed.connect(self._forget_links)
         self._show_step(model.step_size)
         self._refresh()
+
+    def add_close_button(self, close: Callable[[], None]) -> QToolButton:
+        """A small × at the panel's top right that calls ``close`` (a lab's deselect)."""
+        button = QToolButton(objectName="inspectorCloseButton", toolTip="Close (Esc)", text="×",
+                             autoRaise=True)
+        button.clicked.connect(close)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 4, 0)
+        row.addStretch(1)
+        row.addWidget(button)
+        self.layout().insertLayout(0, row)
+        return button
 
     # -- construction ----------------------------------------------------------------------
 
