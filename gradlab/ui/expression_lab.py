@@ -338,20 +338,20 @@ class ExpressionLab(QWidget):
         self.model.select(-1)
 
     def _show_inspector(self, index: int, fresh: bool) -> None:
-        """Open the inspector beside the canvas for node ``index``, or close it (-1), the graph
-        holding still: the same drawing at the same scale, the node where it was on the screen.
-        Closed, the canvas gets the room back: a view the learner has not moved since the graph
-        opened is opened again (fitted), without taking another drawing."""
+        """Open the inspector for node ``index`` or close it (-1), the graph holding still: its
+        drawing, scale and the node's place on the screen.  Closed, the canvas has its room
+        back: a view the learner has not moved is opened again, one that showed the whole graph
+        fits again, in the same drawing; a ``fresh`` graph (not seen yet) takes the one that
+        suits the canvas."""
         canvas = self.canvas
         held = canvas.isVisible() and canvas.graph is not None and not fresh
-        moved = held and self._view_moved()  # asked before the resize, which moves the view
-        refit = held and index < 0 and (not moved or self._whole_graph_in_view())
+        moved = held and self._view_moved()  # asked before the resize moves the view
+        whole = held and self._whole_graph_in_view()
         if held:
             canvas.hold_view(index)  # -1: the canvas grows to the right, every node stays put
         if index >= 0:
             self.inspector.show()
-            sizes = self._split.sizes()
-            width = max(self._inspector_width, INSPECTOR_MIN_WIDTH)
+            sizes, width = self._split.sizes(), max(self._inspector_width, INSPECTOR_MIN_WIDTH)
             if sizes[2] != width and sum(sizes) > 0:
                 self._split.setSizes([sizes[0], max(sizes[1] + sizes[2] - width, 0), width])
         else:
@@ -361,11 +361,11 @@ class ExpressionLab(QWidget):
         self._split.refresh()
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         if fresh and canvas.graph is not None:
-            canvas.open_view()  # not drawn yet at the size it had: the drawing that suits this one
-        elif refit:
-            if canvas.graph.drawing_for(*canvas.view_shape()) is canvas.drawing:
-                canvas.open_view()
-            elif canvas.fit_scale() >= canvas.readable_scale():
+            canvas.open_view()
+        elif held and index < 0:  # the canvas grew back
+            if not moved and canvas.graph.drawing_for(*canvas.view_shape()) is canvas.drawing:
+                canvas.open_view()  # as the graph opened
+            elif whole or not moved and canvas.fit_scale() >= canvas.readable_scale():
                 canvas.fit()
         self._mark_view()
 
@@ -378,11 +378,11 @@ class ExpressionLab(QWidget):
         """Whether the learner zoomed or panned since the graph opened: a wheel or a drag, the
         overview, or a view that changed while the drawing and the canvas's size did not."""
         drawing, size, rect = self._view_mark
-        canvas = self.canvas
+        canvas, now = self.canvas, self.canvas.view_box.viewRect()
         if drawing is canvas.drawing and size == canvas.viewport_widget().size():
-            now, tol = canvas.view_box.viewRect(), 1e-6 * max(rect.width(), 1.0)
-            if any(abs(a - b) > tol for a, b in zip(rect.getRect(), now.getRect(), strict=True)):
-                self._moved_by_user = True
+            shift = now.center() - rect.center()
+            change = abs(shift.x()) + abs(shift.y()) + abs(now.width() - rect.width())
+            self._moved_by_user |= change > 1e-6 * max(rect.width(), 1.0)
         return self._moved_by_user
 
     def _on_view_moved_by_user(self, *_args) -> None:

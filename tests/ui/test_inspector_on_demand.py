@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QSplitter, QToolButton
-from windows import open_window
+from windows import open_window, whole_graph_in_view
 
 from gradlab.ui.expression_lab import INSPECTOR_MIN_WIDTH
 
@@ -230,3 +230,19 @@ def test_a_program_that_keeps_the_selection_keeps_it_open(qtbot, window):
     assert lab.load_source("a = Value(2.0)\ne = a * a\nf = e + 1\n")
     assert lab.model.graph.names[lab.model.selected] == "e"
     assert lab.inspector.isVisible()
+
+
+def test_a_double_click_on_empty_canvas_fits_the_graph_to_the_room_it_gets_back(qtbot, window):
+    lab = window.expression_lab
+    canvas = lab.canvas
+    open_inspector(qtbot, lab)
+    drawing, spot = canvas.drawing, empty_spot(canvas)
+    viewport, left = canvas.viewport_widget(), Qt.MouseButton.LeftButton
+    with qtbot.waitSignal(lab.model.selection_changed):  # a real double click: the first closes
+        qtbot.mouseClick(viewport, left, pos=spot)
+    qtbot.mouseDClick(viewport, left, pos=spot)
+    qtbot.mouseRelease(viewport, left, pos=spot)
+    assert not lab.inspector.isVisible()
+    assert canvas.drawing is drawing  # no other drawing for the wider canvas: nothing reshuffles
+    assert whole_graph_in_view(canvas)
+    assert canvas.view_box.viewPixelSize()[0] == pytest.approx(1 / canvas.fit_scale(), rel=1e-3)
