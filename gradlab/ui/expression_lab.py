@@ -140,6 +140,7 @@ class ExpressionLab(QWidget):
         self._fresh_graph = False  # a new graph, not yet past its first selection_changed
         self._view_mark: tuple = (None, None, QRectF())  # see _view_moved
         self._moved_by_user = False
+        self._inspected = -1  # the node the inspector shows
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
@@ -330,6 +331,7 @@ class ExpressionLab(QWidget):
         fresh, self._fresh_graph = self._fresh_graph, False
         if (index >= 0) == self.inspector.isHidden():
             self._show_inspector(index, fresh)
+        self._inspected = index
 
     # -- the inspector on demand --------------------------------------------------------------
 
@@ -347,19 +349,21 @@ class ExpressionLab(QWidget):
         held = canvas.isVisible() and canvas.graph is not None and not fresh
         moved = held and self._view_moved()  # asked before the resize moves the view
         whole = held and self._whole_graph_in_view()
-        if held:
-            canvas.hold_view(index)  # -1: the canvas grows to the right, every node stays put
+        if held:  # closing: the node that was inspected stays put (if the editor grows back, say)
+            canvas.hold_view(index if index >= 0 else self._inspected)
         if index >= 0:
             self.inspector.show()
+            self._split.refresh()
             sizes, width = self._split.sizes(), max(self._inspector_width, INSPECTOR_MIN_WIDTH)
-            if sizes[2] != width and sum(sizes) > 0:
+            if sizes[2] != width and self._split.isVisible():
                 self._split.setSizes([sizes[0], max(sizes[1] + sizes[2] - width, 0), width])
         else:
             self._inspector_width = self._split.sizes()[2] or self._inspector_width
             self.inspector.hide()
         # lay out now, the header's reflow too, so the canvas takes its new size under the hold
         self._split.refresh()
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        for _ in range(3):  # the header's new row count asks for another layout: one round each
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         if fresh and canvas.graph is not None:
             canvas.open_view()
         elif held and index < 0:  # the canvas grew back

@@ -591,7 +591,7 @@ class GraphCanvas(QWidget):
         on_screen = self._view.viewport().mapToGlobal(self._view.viewportTransform().map(scene))
         px = self._vb.viewPixelSize()
         # pixels from the node's centre to the view's edge when it is just inside
-        inside = (self._half_max[index] / px + 8).tolist() if node else (0.0, 0.0)
+        inside = (self._half_max[index] / px + 8).tolist() if node else None
         if self._held is None:
             QTimer.singleShot(0, self, self._release_view)
         self._held = (at, on_screen, px, inside)
@@ -600,11 +600,14 @@ class GraphCanvas(QWidget):
         self._held = None
 
     def _apply_held_view(self) -> None:
-        at, on_screen, (ux, uy), (ix, iy) = self._held
+        at, on_screen, (ux, uy), inside = self._held
         vp = self._view.viewport()
         w, h, local = vp.width(), vp.height(), vp.mapFromGlobal(on_screen)
-        x = min(max(local.x(), ix), w - ix) if w > 2 * ix else w / 2
-        y = min(max(local.y(), iy), h - iy) if h > 2 * iy else h / 2
+        x, y = local.x(), local.y()
+        if inside is not None:
+            ix, iy = inside
+            x = min(max(x, ix), w - ix) if w > 2 * ix else w / 2
+            y = min(max(y, iy), h - iy) if h > 2 * iy else h / 2
         self._set_view(QRectF(at.x() - x * ux, at.y() - y * uy, w * ux, h * uy))
 
     def fit(self) -> None:
