@@ -138,7 +138,7 @@ class ExpressionLab(QWidget):
         self.inspector.hide()  # shown while a node is selected: until then the canvas has its room
         self._inspector_width = INSPECTOR_MIN_WIDTH  # as the learner last left it
         self._fresh_graph = False  # a new graph, not yet past its first selection_changed
-        self._view_mark: tuple = (None, None, QRectF())  # see _view_moved
+        self._view_mark: tuple = (None, QRectF())  # see _view_moved
         self._moved_by_user = False
         self._inspected = -1  # the node the inspector shows
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
@@ -154,6 +154,7 @@ class ExpressionLab(QWidget):
         self._running_timer.timeout.connect(self._show_output)
         self.canvas.node_clicked.connect(self.model.select)
         self.canvas.view_box.sigRangeChangedManually.connect(self._on_view_moved_by_user)
+        self.canvas.view_box.sigRangeChanged.connect(self._on_view_range_changed)
         self.canvas.overview.moved_to.connect(self._on_view_moved_by_user)
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
         m = self.model
@@ -375,22 +376,25 @@ class ExpressionLab(QWidget):
 
     def _mark_view(self) -> None:
         """Remember the view as the lab left it, to tell later whether the learner moved it."""
-        canvas = self.canvas
-        self._view_mark = (canvas.drawing, canvas.viewport_widget().size(), canvas.view_box.viewRect())
+        self._view_mark = (self.canvas.drawing, self.canvas.view_box.targetRect())
 
     def _view_moved(self) -> bool:
         """Whether the learner zoomed or panned since the graph opened: a wheel or a drag, the
-        overview, or a view that changed while the drawing and the canvas's size did not."""
-        drawing, size, rect = self._view_mark
-        canvas, now = self.canvas, self.canvas.view_box.viewRect()
-        if drawing is canvas.drawing and size == canvas.viewport_widget().size():
-            shift = now.center() - rect.center()
-            change = abs(shift.x()) + abs(shift.y()) + abs(now.width() - rect.width())
-            self._moved_by_user |= change > 1e-6 * max(rect.width(), 1.0)
+        overview, or another range asked of the view (Ctrl++) since the lab or the canvas
+        opened it.  The range asked for, not the one shown: a window's resize changes only
+        the latter."""
+        rect, now = self._view_mark[1], self.canvas.view_box.targetRect()
+        shift = now.center() - rect.center()
+        change = abs(shift.x()) + abs(shift.y()) + abs(now.width() - rect.width())
+        self._moved_by_user |= change > 1e-6 * max(rect.width(), 1.0)
         return self._moved_by_user
 
     def _on_view_moved_by_user(self, *_args) -> None:
         self._moved_by_user = True
+
+    def _on_view_range_changed(self, *_args) -> None:
+        if self.canvas.drawing is not self._view_mark[0]:
+            self._mark_view()  # the canvas opened the graph again, in the drawing for its shape
 
     def _whole_graph_in_view(self) -> bool:
         x0, y0, x1, y1 = self.canvas.drawing.extent()

@@ -603,6 +603,8 @@ class GraphCanvas(QWidget):
         at, on_screen, (ux, uy), inside = self._held
         vp = self._view.viewport()
         w, h, local = vp.width(), vp.height(), vp.mapFromGlobal(on_screen)
+        if w <= 0 or h <= 0:
+            return  # collapsed: no view to hold
         x, y = local.x(), local.y()
         if inside is not None:
             ix, iy = inside

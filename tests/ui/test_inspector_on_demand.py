@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QAction, QWheelEvent
 from PySide6.QtWidgets import QApplication, QSplitter, QToolButton
 from windows import open_window, whole_graph_in_view
 
@@ -263,3 +263,17 @@ def test_a_double_click_on_empty_canvas_fits_the_graph_to_the_room_it_gets_back(
     assert canvas.drawing is drawing  # no other drawing for the wider canvas: nothing reshuffles
     assert whole_graph_in_view(canvas)
     assert canvas.view_box.viewPixelSize()[0] == pytest.approx(1 / canvas.fit_scale(), rel=1e-3)
+
+
+def test_a_zoom_from_the_menu_survives_opening_and_closing(qtbot, window):
+    lab = window.expression_lab
+    canvas = lab.canvas
+    zoom_in = next(a for a in window.findChildren(QAction) if a.text() == "Zoom &In")
+    zoom_in.trigger()  # Ctrl++: no mouse, so only the view's range says the learner zoomed
+    drawing, scale = canvas.drawing, canvas.view_box.viewPixelSize()
+    open_inspector(qtbot, lab)
+    with qtbot.waitSignal(lab.model.selection_changed):
+        close_by_esc(qtbot, lab)
+    settle()
+    assert canvas.drawing is drawing
+    assert canvas.view_box.viewPixelSize() == pytest.approx(scale, rel=1e-6)
