@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
-    QApplication,
     QBoxLayout,
     QDoubleSpinBox,
     QHBoxLayout,
@@ -21,6 +20,7 @@ from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import GraphCanvas, format_number
 from gradlab.ui.inspector import NodeInspector
+from gradlab.ui.inspector_dock import InspectorOnDemand
 from gradlab.ui.program_plots import ProgramPlots
 from gradlab.ui.sliders import SliderPanel
 from gradlab.ui.text import breakable, elide
@@ -97,7 +97,8 @@ class _Header(QWidget):
 
 
 class ExpressionLab(QWidget):
-    """Editor and console | output, graph canvas and sliders | node inspector."""
+    """Editor and console | output, graph canvas and sliders | node inspector (while a node is
+    selected: ``InspectorOnDemand``)."""
 
     def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,12 +136,6 @@ class ExpressionLab(QWidget):
         self.output_label.setFont(font)
         self._build_layout()
         self.inspector.add_close_button(self.deselect)
-        self.inspector.hide()  # shown while a node is selected: until then the canvas has its room
-        self._inspector_width = INSPECTOR_MIN_WIDTH  # as the learner last left it
-        self._fresh_graph = False  # a new graph, not yet past its first selection_changed
-        self._view_mark: tuple = (None, QRectF())  # see _view_moved
-        self._moved_by_user = False
-        self._inspected = -1  # the node the inspector shows
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
@@ -153,9 +148,6 @@ class ExpressionLab(QWidget):
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
         self._running_timer.timeout.connect(self._show_output)
         self.canvas.node_clicked.connect(self.model.select)
-        self.canvas.view_box.sigRangeChangedManually.connect(self._on_view_moved_by_user)
-        self.canvas.view_box.sigRangeChanged.connect(self._on_view_range_changed)
-        self.canvas.overview.moved_to.connect(self._on_view_moved_by_user)
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
         m = self.model
         m.program_changed.connect(self._on_program_changed)
@@ -167,6 +159,8 @@ class ExpressionLab(QWidget):
         m.backprop_step_changed.connect(self._show_gradients_note)
         m.run_started.connect(self._on_run_started)
         m.run_finished.connect(self._on_run_finished)
+        # while nothing is selected the canvas has the inspector's room (after the slots above)
+        self.inspector_dock = InspectorOnDemand(self._split, self.inspector, self.canvas, m)
 
     def _build_layout(self) -> None:
         left = QSplitter(Qt.Orientation.Vertical)
@@ -284,8 +278,6 @@ class ExpressionLab(QWidget):
 
     def _on_program_changed(self) -> None:
         self.canvas.set_graph(self.model.graph)
-        self._fresh_graph, self._moved_by_user = True, False
-        self._mark_view()
         self.canvas.set_message("" if self.model.graph is not None else NO_VALUES)
         self.canvas.set_step_text("")
         self.console.setPlainText("\n".join(self.model.program.printed))
@@ -329,76 +321,10 @@ class ExpressionLab(QWidget):
     def _on_selection_changed(self, index: int) -> None:
         graph = self.model.graph
         self.editor.mark_linked(graph.lines[index] if graph is not None and index >= 0 else 0)
-        fresh, self._fresh_graph = self._fresh_graph, False
-        if (index >= 0) == self.inspector.isHidden():
-            self._show_inspector(index, fresh)
-        self._inspected = index
-
-    # -- the inspector on demand --------------------------------------------------------------
 
     def deselect(self) -> None:
         """Drop the selection (Esc, the inspector's ×): the inspector closes."""
         self.model.select(-1)
-
-    def _show_inspector(self, index: int, fresh: bool) -> None:
-        """Open the inspector for node ``index`` or close it (-1), the graph holding still: its
-        drawing, scale and the node's place on the screen.  Closed, the canvas has its room
-        back: a view the learner has not moved is opened again, one that showed the whole graph
-        fits again, in the same drawing; a ``fresh`` graph (not seen yet) takes the one that
-        suits the canvas."""
-        canvas = self.canvas
-        held = canvas.isVisible() and canvas.graph is not None and not fresh
-        moved = held and self._view_moved()  # asked before the resize moves the view
-        whole = held and self._whole_graph_in_view()
-        if held:  # closing: the node that was inspected stays put (if the editor grows back, say)
-            canvas.hold_view(index if index >= 0 else self._inspected)
-        if index >= 0:
-            self.inspector.show()
-            self._split.refresh()
-            sizes, width = self._split.sizes(), max(self._inspector_width, INSPECTOR_MIN_WIDTH)
-            if sizes[2] != width and self._split.isVisible():
-                self._split.setSizes([sizes[0], max(sizes[1] + sizes[2] - width, 0), width])
-        else:
-            self._inspector_width = self._split.sizes()[2] or self._inspector_width
-            self.inspector.hide()
-        # lay out now, the header's reflow too, so the canvas takes its new size under the hold
-        self._split.refresh()
-        for _ in range(3):  # the header's new row count asks for another layout: one round each
-            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        if fresh and canvas.graph is not None:
-            canvas.open_view()
-        elif held and index < 0:  # the canvas grew back
-            if not moved and canvas.graph.drawing_for(*canvas.view_shape()) is canvas.drawing:
-                canvas.open_view()  # as the graph opened
-            elif whole or not moved and canvas.fit_scale() >= canvas.readable_scale():
-                canvas.fit()
-        self._mark_view()
-
-    def _mark_view(self) -> None:
-        """Remember the view as the lab left it, to tell later whether the learner moved it."""
-        self._view_mark = (self.canvas.drawing, self.canvas.view_box.targetRect())
-
-    def _view_moved(self) -> bool:
-        """Whether the learner zoomed or panned since the graph opened: a wheel or a drag, the
-        overview, or another range asked of the view (Ctrl++) since the lab or the canvas
-        opened it.  The range asked for, not the one shown: a window's resize changes only
-        the latter."""
-        rect, now = self._view_mark[1], self.canvas.view_box.targetRect()
-        shift = now.center() - rect.center()
-        change = abs(shift.x()) + abs(shift.y()) + abs(now.width() - rect.width())
-        self._moved_by_user |= change > 1e-6 * max(rect.width(), 1.0)
-        return self._moved_by_user
-
-    def _on_view_moved_by_user(self, *_args) -> None:
-        self._moved_by_user = True
-
-    def _on_view_range_changed(self, *_args) -> None:
-        if self.canvas.drawing is not self._view_mark[0]:
-            self._mark_view()  # the canvas opened the graph again, in the drawing for its shape
-
-    def _whole_graph_in_view(self) -> bool:
-        x0, y0, x1, y1 = self.canvas.drawing.extent()
-        return self.canvas.view_box.viewRect().contains(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def _show_output(self) -> None:
         """The output's value; "Running…" beside it once an edit's run has taken a while."""
