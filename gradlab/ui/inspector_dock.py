@@ -25,7 +25,7 @@ class InspectorOnDemand(QObject):
         self._fresh_graph = False  # a new graph, not yet past its first selection_changed
         self._view_mark: tuple = (None, QRectF())  # see view_moved
         self._moved_by_user = False
-        self._inspected = -1  # the node the inspector shows
+        self._inspected = model.selected  # the node the inspector shows (-1: none)
         inspector.setHidden(model.selected < 0)
         canvas.view_box.sigRangeChangedManually.connect(self._on_view_moved_by_user)
         canvas.view_box.sigRangeChanged.connect(self._on_view_range_changed)
