@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDoubleSpinBox,
@@ -21,6 +21,7 @@ from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspector import NodeInspector
+from gradlab.ui.inspector_dock import InspectorOnDemand
 from gradlab.ui.program_plots import ProgramPlots
 from gradlab.ui.sliders import SliderPanel
 from gradlab.ui.text import breakable, elide
@@ -97,7 +98,8 @@ class _Header(QWidget):
 
 
 class ExpressionLab(QWidget):
-    """Editor and console | output, graph canvas and sliders | node inspector."""
+    """Editor and console | output, graph canvas and sliders | node inspector (while a node is
+    selected: ``InspectorOnDemand``)."""
 
     def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,6 +136,9 @@ class ExpressionLab(QWidget):
         font.setBold(True)
         self.output_label.setFont(font)
         self._build_layout()
+        self.inspector.add_close_button(self.deselect)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
         self._cursor_line = 0  # the editor line whose nodes the canvas highlights
 
@@ -155,6 +160,8 @@ class ExpressionLab(QWidget):
         m.backprop_step_changed.connect(self._show_gradients_note)
         m.run_started.connect(self._on_run_started)
         m.run_finished.connect(self._on_run_finished)
+        # while nothing is selected the canvas has the inspector's room (after the slots above)
+        self.inspector_dock = InspectorOnDemand(self._split, self.inspector, self.canvas, m)
 
     def _build_layout(self) -> None:
         left = QSplitter(Qt.Orientation.Vertical)
@@ -186,6 +193,7 @@ class ExpressionLab(QWidget):
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
         split.setSizes([300, 870, 270])
+        self._split = split
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
@@ -314,6 +322,10 @@ class ExpressionLab(QWidget):
     def _on_selection_changed(self, index: int) -> None:
         graph = self.model.graph
         self.editor.mark_linked(graph.lines[index] if graph is not None and index >= 0 else 0)
+
+    def deselect(self) -> None:
+        """Drop the selection (Esc, the inspector's ×): the inspector closes."""
+        self.model.select(-1)
 
     def _show_output(self) -> None:
         """The output's value; "Running…" beside it once an edit's run has taken a while."""

@@ -336,6 +336,7 @@ class GraphCanvas(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._relayout_timer = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
         self._relayout_timer.timeout.connect(self._relayout_for_size)
+        self._held = None  # see hold_view
         self.set_graph(None)
         self._vb.sigTransformChanged.connect(self._on_view_changed)
         self._view.scene().sigMouseClicked.connect(self._on_click)
@@ -572,6 +573,40 @@ class GraphCanvas(QWidget):
         r = self._vb.viewRect()
         self._set_view(r.translated(point.x() - r.center().x(), point.y() - r.center().y()))
 
+    def hold_view(self, index: int) -> None:
+        """Keep the view through the resizes about to come (a panel opening or closing beside
+        the canvas), until control returns to the event loop: the same drawing (no relayout)
+        and scale, with value node ``index`` where it is on the screen, or just inside the view
+        if it no longer fits there; -1 keeps the view's top left corner where it is."""
+        if not self._n or not self.isVisible():
+            return
+        node = 0 <= index < self._n
+        at = QPointF(*self._pos[index]) if node else self._vb.viewRect().topLeft()
+        scene = self._vb.mapViewToScene(at)
+        on_screen = self._view.viewport().mapToGlobal(self._view.viewportTransform().map(scene))
+        px = self._vb.viewPixelSize()
+        # pixels from the node's centre to the view's edge when it is just inside
+        inside = (self._half_max[index] / px + 8).tolist() if node else None
+        if self._held is None:
+            QTimer.singleShot(0, self, self._release_view)
+        self._held = (at, on_screen, px, inside)
+
+    def _release_view(self) -> None:
+        self._held = None
+
+    def _apply_held_view(self) -> None:
+        at, on_screen, (ux, uy), inside = self._held
+        vp = self._view.viewport()
+        w, h, local = vp.width(), vp.height(), vp.mapFromGlobal(on_screen)
+        if w <= 0 or h <= 0:
+            return  # collapsed: no view to hold
+        x, y = local.x(), local.y()
+        if inside is not None:
+            ix, iy = inside
+            x = min(max(x, ix), w - ix) if w > 2 * ix else w / 2
+            y = min(max(y, iy), h - iy) if h > 2 * iy else h / 2
+        self._set_view(QRectF(at.x() - x * ux, at.y() - y * uy, w * ux, h * uy))
+
     def fit(self) -> None:
         """Show the whole graph."""
         if self._n:
@@ -748,7 +783,10 @@ class GraphCanvas(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._place_overlays()
-        self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
+        if self._held is not None:  # see hold_view
+            self._apply_held_view()
+        else:
+            self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
 
     def _place_overlays(self) -> None:
         w, h, m = self.width(), self.height(), KEY_MARGIN

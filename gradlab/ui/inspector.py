@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +52,9 @@ AXIS_CHARS = 16
 LINK_STYLE = ("QPushButton { color: #1f5fa8; text-decoration: underline; border: none;"
               " padding: 1px 4px; text-align: left; }"
               "QPushButton:hover { background: #e8f0fb; }")
+
+CLOSE_STYLE = ("QToolButton { padding: 0 6px; border: none; background: transparent; color: #555;"
+               " font-size: 15px; } QToolButton:hover { background: #eef4ff; }")
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,18 @@ class NodeInspector(QWidget):
         model.program_changed.connect(self._forget_links)
         self._show_step(model.step_size)
         self._refresh()
+
+    def add_close_button(self, close: Callable[[], None]) -> QToolButton:
+        """A small × at the panel's top right that calls ``close`` (a lab's deselect)."""
+        button = QToolButton(objectName="inspectorCloseButton", toolTip="Close (Esc)", text="×")
+        button.setStyleSheet(CLOSE_STYLE)
+        button.clicked.connect(close)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 2, 6, 0)
+        row.addStretch(1)
+        row.addWidget(button)
+        self.layout().insertLayout(0, row)
+        return button
 
     # -- construction ----------------------------------------------------------------------
 
