@@ -38,6 +38,7 @@ SHORTCUTS = [
     ("Ctrl++ / Ctrl+-", "Zoom the graph in / out (or use the mouse wheel; drag to pan)"),
     ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
     ("Ctrl+E", "Export the graph as PNG or SVG"),
+    ("Esc", "Close the inspector (drop the selection)"),
     ("F1", "The language reference"),
     ("Space", "Network lab: play / pause training"),
 ]
