@@ -155,7 +155,8 @@ def save_screenshot(window, path: str) -> None:
     window.show()
     for _ in range(3):  # layout, then the graph's deferred fit, then paint
         QApplication.processEvents()
-    window.expression_lab.canvas.open_view()  # as a window opens it: fitted, or readable
+    # as the canvas does by itself RELAYOUT_DELAY_MS after its last resize: fitted, or readable
+    window.expression_lab.canvas.open_view()
     QApplication.processEvents()
     if not window.grab().save(str(Path(path))):
         raise SystemExit(f"gradlab: could not write the screenshot to {path}")

@@ -337,8 +337,12 @@ class GraphCanvas(QWidget):
         self._relayout_timer = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
         self._relayout_timer.timeout.connect(self._relayout_for_size)
         self._held = None  # see hold_view
+        #: how the view was last set: "open" (open_view), "fit" (fit), None: moved by the
+        #: learner (a wheel, a drag, the overview, a zoom or a pan); see view_moved
+        self._view_mode: str | None = None
         self.set_graph(None)
         self._vb.sigTransformChanged.connect(self._on_view_changed)
+        self._vb.sigRangeChangedManually.connect(self._on_moved_by_user)  # a wheel or a drag
         self._view.scene().sigMouseClicked.connect(self._on_click)
         self._view.scene().sigMouseMoved.connect(self._on_move)
 
@@ -380,10 +384,22 @@ class GraphCanvas(QWidget):
         return w / h, (w / s, h / s)
 
     def _relayout_for_size(self) -> None:
-        """The canvas changed shape: take the drawing that suits it (the layout's cached
-        orientations and foldings), keeping the highlights, and open it again."""
-        if self._graph is not None and self._graph.drawing_for(*self.view_shape()) is not self.drawing:
+        """The canvas changed shape: a view as it opened opens again (in the drawing that suits
+        the new shape: the layout's cached orientations and foldings), a fitted one fits again;
+        one the learner moved stays, unless the drawing changes."""
+        if self._graph is None:
+            return
+        if self._view_mode == "open" or self._graph.drawing_for(*self.view_shape()) is not self.drawing:
             self.open_view()
+        elif self._view_mode == "fit":
+            self.fit()
+
+    def view_moved(self) -> bool:
+        """Whether the learner moved the view since it was opened or fitted."""
+        return self._view_mode is None
+
+    def _on_moved_by_user(self, *_args) -> None:
+        self._view_mode = None
 
     def _take_drawing_for_size(self) -> None:
         d = self._graph.drawing_for(*self.view_shape()) if self._graph is not None else None
@@ -552,8 +568,9 @@ class GraphCanvas(QWidget):
         self._take_drawing_for_size()
         if not self._n or self.fit_scale() >= self.readable_scale():
             self.fit()
-            return
-        self.show_readable(self._selected if self._selected >= 0 else self._n - 1)
+        else:
+            self.show_readable(self._selected if self._selected >= 0 else self._n - 1)
+        self._view_mode = "open"
 
     def show_readable(self, index: int) -> None:
         """Show value node ``index`` at the readable scale: the output near the end data flows
@@ -567,11 +584,13 @@ class GraphCanvas(QWidget):
             lr = self.drawing.orientation == "LR"
             fx, fy = (0.8, 0.5) if lr else (0.5, 0.8)
         self._set_view(QRectF(x - fx * w, y - fy * h, w, h))
+        self._view_mode = None
 
     def centre_on(self, point: QPointF) -> None:
         """Move the view, at its zoom, so that ``point`` (drawing coordinates) is in the middle."""
         r = self._vb.viewRect()
         self._set_view(r.translated(point.x() - r.center().x(), point.y() - r.center().y()))
+        self._view_mode = None
 
     def hold_view(self, index: int) -> None:
         """Keep the view through the resizes about to come (a panel opening or closing beside
@@ -622,17 +641,20 @@ class GraphCanvas(QWidget):
         else:
             self._vb.setRange(QRectF(-2, -1.5, 4, 3), padding=0)
         self._resize()
+        self._view_mode = "fit"
 
     def zoom_by(self, factor: float) -> None:
         """Zoom about the view's centre; ``factor > 1`` zooms in."""
         r = self._vb.viewRect()
         w, h = r.width() / factor, r.height() / factor
         self._set_view(QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h))
+        self._view_mode = None
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the content by (dx, dy) widget pixels, as a drag does."""
         px = self._vb.viewPixelSize()[0]
         self._set_view(self._vb.viewRect().translated(-dx * px, -dy * px))
+        self._view_mode = None
 
     def _set_view(self, rect: QRectF) -> None:
         # from the shown rect: ViewBox.scaleBy/translateBy start from the requested range, which

@@ -23,19 +23,13 @@ class InspectorOnDemand(QObject):
         self.split, self.inspector, self.canvas, self.model = split, inspector, canvas, model
         self.inspector_width = inspector.minimumWidth()  # as the learner last left it
         self._fresh_graph = False  # a new graph, not yet past its first selection_changed
-        self._view_mark: tuple = (None, QRectF())  # see view_moved
-        self._moved_by_user = False
         self._inspected = model.selected  # the node the inspector shows (-1: none)
         inspector.setHidden(model.selected < 0)
-        canvas.view_box.sigRangeChangedManually.connect(self._on_view_moved_by_user)
-        canvas.view_box.sigRangeChanged.connect(self._on_view_range_changed)
-        canvas.overview.moved_to.connect(self._on_view_moved_by_user)
         model.program_changed.connect(self._on_program_changed)
         model.selection_changed.connect(self._on_selection_changed)
 
     def _on_program_changed(self) -> None:
-        self._fresh_graph, self._moved_by_user = True, False
-        self._mark_view()
+        self._fresh_graph = True
 
     def _on_selection_changed(self, index: int) -> None:
         fresh, self._fresh_graph = self._fresh_graph, False
@@ -50,7 +44,7 @@ class InspectorOnDemand(QObject):
         that suits the canvas."""
         canvas = self.canvas
         held = canvas.isVisible() and canvas.graph is not None and not fresh
-        moved = held and self.view_moved()  # asked before the resize moves the view
+        moved = held and canvas.view_moved()
         whole = held and self._whole_graph_in_view()
         if held:  # closing: the node that was inspected stays put (if the editor grows back, say)
             canvas.hold_view(index if index >= 0 else self._inspected)
@@ -74,29 +68,6 @@ class InspectorOnDemand(QObject):
                 canvas.open_view()  # as the graph opened
             elif whole or not moved and canvas.fit_scale() >= canvas.readable_scale():
                 canvas.fit()
-        self._mark_view()
-
-    # -- did the learner move the view? -----------------------------------------------------------
-
-    def view_moved(self) -> bool:
-        """Whether the learner zoomed or panned since the graph opened: a wheel or a drag, the
-        overview, or another range asked of the view (Ctrl++) since this or the canvas opened
-        it.  The range asked for, not the one shown: a window's resize changes only the latter."""
-        rect, now = self._view_mark[1], self.canvas.view_box.targetRect()
-        shift = now.center() - rect.center()
-        change = abs(shift.x()) + abs(shift.y()) + abs(now.width() - rect.width())
-        self._moved_by_user |= change > 1e-6 * max(rect.width(), 1.0)
-        return self._moved_by_user
-
-    def _mark_view(self) -> None:
-        self._view_mark = (self.canvas.drawing, self.canvas.view_box.targetRect())
-
-    def _on_view_moved_by_user(self, *_args) -> None:
-        self._moved_by_user = True
-
-    def _on_view_range_changed(self, *_args) -> None:
-        if self.canvas.drawing is not self._view_mark[0]:
-            self._mark_view()  # the canvas opened the graph again, in the drawing for its shape
 
     def _whole_graph_in_view(self) -> bool:
         x0, y0, x1, y1 = self.canvas.drawing.extent()

@@ -1,5 +1,5 @@
-"""Issue 9's "readable at fit": in the default window at 1280x720 and 1920x1080, every example of up
-to READABLE_UP_TO values is drawn whole with label, data and grad at >= 10 px; bigger ones open
+"""Issue 9's "readable at fit": in the default window at 1024x768, 1280x720 and 1920x1080, every
+example of up to READABLE_UP_TO values is drawn whole with label, data and grad at >= 10 px; bigger ones open
 readable around the output with the overview map.  The colour key never covers a box at fit, the
 sliders panel is only as tall as its rows, and a box holds its text at the readable scale."""
 
@@ -16,8 +16,8 @@ from gradlab.ui import graph_canvas, sliders
 from gradlab.ui.graph_canvas import BOX_LINES, LINE_SPACING, READABLE_PX, TEXT_EMS, TEXT_FILL
 
 #: the most values an example has and still fits readable, per window size (measured with
-#: tools/layoutprobe.py and /work/tools/fitprobe.py: tanh_from_exp has 18, the seed 39)
-READABLE_UP_TO = {"1280x720": 18, "1920x1080": 39}
+#: benchmarks/readability.py: tanh_from_exp has 18, the seed 39)
+READABLE_UP_TO = {"1024x768": 18, "1280x720": 39, "1920x1080": 39}
 TWO_INPUTS = "a = Value(2.0)\nb = Value(-3.0)\nc = a * b + a\n"
 FIVE_INPUTS = "a = Value(1.0)\nb = Value(2.0)\nc = Value(3.0)\nd = Value(4.0)\ne = Value(5.0)\n" \
               "f = a * b + c * d + e\n"
@@ -153,3 +153,34 @@ def test_a_dragged_sliders_panel_keeps_the_users_height(qtbot, lab):
     qtbot.waitUntil(lambda: "x" in lab.sliders.rows)
     lab.layout().activate()
     assert lab.sliders.height() == dragged  # a new program leaves the user's choice alone
+
+
+MLP_AND_LOSS = ("from micrograd.nn import MLP\nn = MLP(3, [4, 1])\n"
+                "loss = (n([2.0, 3.0, -1.0]) - 1.0)**2\nloss.backward()\n")
+
+
+def test_a_lecture_style_program_of_about_60_values_opens_whole_and_readable(qtbot):
+    w = open_window(qtbot, "--size", "1920x1080")
+    lab = w.expression_lab
+    lab.load_source(MLP_AND_LOSS)  # an MLP's forward pass and its loss, as the lecture writes it
+    canvas = lab.canvas
+    assert len(canvas.graph) >= 60
+    assert canvas.fit_scale() >= canvas.readable_scale()
+    assert whole_graph_in_view(canvas) and canvas.label_px() >= READABLE_PX
+
+
+def test_a_resize_opens_an_untouched_view_again_and_keeps_a_zoomed_one(qtbot):
+    w = open_window(qtbot, "--example", "seed", "--size", "1280x720")
+    canvas = w.expression_lab.canvas
+    assert whole_graph_in_view(canvas) and not canvas.view_moved()  # opened whole, by the window
+    qtbot.keyClick(canvas.viewport_widget(), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    px = canvas.view_box.viewPixelSize()[0]
+    assert canvas.view_moved() and not whole_graph_in_view(canvas)
+    w.resize(1290, 724)  # the same drawing suits it
+    qtbot.waitUntil(lambda: not canvas._relayout_timer.isActive())
+    assert canvas.graph.drawing_for(*canvas.view_shape()) is canvas.drawing
+    assert canvas.view_box.viewPixelSize()[0] == pytest.approx(px, rel=0.02)  # not fitted again
+    canvas.fit()
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: not canvas._relayout_timer.isActive())
+    assert whole_graph_in_view(canvas) and not canvas.view_moved()

@@ -60,7 +60,7 @@ def test_small_graphs_open_fitted_and_big_ones_readable_around_the_output(qtbot)
 
 
 def test_ctrl_0_fits_the_whole_graph(qtbot):
-    w = open_window(qtbot, "--example", "seed", "--size", "1280x720")
+    w = open_window(qtbot, "--example", "seed", "--size", "1024x768")  # opens zoomed there
     canvas = w.expression_lab.canvas
     assert not whole_graph_in_view(canvas, 0.1)
     actions = w.findChildren(QAction)
@@ -71,10 +71,11 @@ def test_ctrl_0_fits_the_whole_graph(qtbot):
 
 
 def test_the_overview_moves_the_view(qtbot):
-    w = open_window(qtbot, "--example", "seed", "--size", "1280x720")
+    w = open_window(qtbot, "--example", "seed", "--size", "1024x768")
     canvas = w.expression_lab.canvas
     before = canvas.view_box.viewRect().center()
     ov = canvas.overview
+    assert ov.isVisible()
     qtbot.mouseClick(ov, Qt.MouseButton.LeftButton, pos=QPoint(12, ov.height() // 2))
     after = canvas.view_box.viewRect().center()
     assert after.x() < before.x() - 1  # towards the inputs, at the left of the map

@@ -8,14 +8,14 @@ from gradlab.app import build_window
 
 
 def open_window(qtbot, *args: str):
-    """``gradlab *args``'s window, shown, with its graph opened once the canvas has its size."""
+    """``gradlab *args``'s window, shown, once its canvas has its size and has opened the
+    graph for it (as the window does by itself, RELAYOUT_DELAY_MS after its last resize)."""
     w = build_window(list(args))
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
     canvas = w.expression_lab.canvas
-    qtbot.waitUntil(lambda: canvas.width() > 100)
-    canvas.open_view()  # as a window opens it, once the canvas has its size
+    qtbot.waitUntil(lambda: canvas.width() > 100 and not canvas._relayout_timer.isActive())
     return w
 
 
