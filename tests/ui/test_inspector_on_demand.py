@@ -138,6 +138,16 @@ def test_empty_canvas_esc_and_the_close_button_close_it(qtbot, window, close):
     assert lab.canvas.selected() == -1
 
 
+def assert_held(canvas, drawing, scale, index: int, before: QPoint) -> None:
+    """The canvas kept ``drawing`` at ``scale``, node ``index`` where it was on the screen
+    (``before``, global), and its resize started no relayout that could take another drawing."""
+    assert canvas.drawing is drawing
+    assert canvas.view_box.viewPixelSize() == pytest.approx(scale, rel=1e-6)
+    now = canvas.viewport_widget().mapToGlobal(canvas.view_pos_of(index))
+    assert (now - before).manhattanLength() <= 1
+    assert not canvas._relayout_timer.isActive()
+
+
 @pytest.mark.parametrize("size", ["1280x720", "1024x768"])  # at 1024 the header takes two rows
 def test_opening_keeps_the_drawing_the_scale_and_the_node_in_place(qtbot, size):
     lab = settled_window(qtbot, size).expression_lab
@@ -149,11 +159,7 @@ def test_opening_keeps_the_drawing_the_scale_and_the_node_in_place(qtbot, size):
         click_node(qtbot, canvas, index)
     settle()
     assert lab.inspector.isVisible()
-    assert canvas.drawing is drawing
-    assert canvas.view_box.viewPixelSize() == pytest.approx(scale, rel=1e-6)
-    assert (viewport.mapToGlobal(canvas.view_pos_of(index)) - before).manhattanLength() <= 1
-    # the resize started no relayout, that could take another drawing later
-    assert not canvas._relayout_timer.isActive()
+    assert_held(canvas, drawing, scale, index, before)
 
 
 def test_a_node_the_inspector_would_cover_moves_just_inside(qtbot, window):
@@ -198,10 +204,7 @@ def test_closing_after_a_zoom_keeps_the_scale_and_every_node_in_place(qtbot, siz
     lab.deselect()
     settle()
     assert not lab.inspector.isVisible()
-    assert canvas.drawing is drawing
-    assert canvas.view_box.viewPixelSize() == pytest.approx(scale, rel=1e-6)
-    assert (viewport.mapToGlobal(canvas.view_pos_of(index)) - before).manhattanLength() <= 1
-    assert not canvas._relayout_timer.isActive()
+    assert_held(canvas, drawing, scale, index, before)
 
 
 def test_a_splitter_drag_of_the_inspector_survives_hide_and_show(qtbot, window):
