@@ -44,7 +44,8 @@ class Banner(QLabel):
 class Legend(QWidget):
     """Swatches with captions: the compact key (fill colours) or the full legend (fill scale and
     every outline).  ``rows``: (caption, fill colour, outline colour, outline width, dashed);
-    ``sample``: a box's lines, drawn as a box left of the rows (what each line of a box is)."""
+    ``sample``: a box left of the rows with its lines named (SAMPLE_LINES), as the canvas
+    draws a value's name, data and grad."""
 
     SAMPLE_LINES = ("name", "data", "grad")
     SAMPLE_W, SAMPLE_H = 46, 44

@@ -332,8 +332,8 @@ class ExpressionLab(QWidget):
         graph = self.model.graph
         self._show_gradients_note()
         out = graph.output if graph is not None else None
-        name = elide(out.label or "output") if out is not None else ""
-        text = "no output yet" if out is None else f"{name} = {format_number(out.data)}"
+        text = (f"{elide(out.label or 'output')} = {format_number(out.data)}" if out is not None
+                else "no output yet")
         if self.model.run_in_flight() and not self._running_timer.isActive():
             text = f"{text}    {RUNNING_TEXT}"
         self.output_label.setText(text)
