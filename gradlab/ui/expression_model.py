@@ -17,7 +17,8 @@ from gradlab.collector import cyclic_gc_paused
 from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
 from gradlab.ui.inspected_model import InspectedModel
-from gradlab.ui.rerun import RerunQueue, input_spans, locked_run, with_inputs
+from gradlab.ui.rerun import RerunQueue, input_spans, with_inputs
+from gradlab.worker import run_isolated, warm_up
 
 #: why the probe, the step-through, Descend and the sliders are off for a program's own Value class
 MIRRORED_TEXT = ("This graph is a copy of your own Value class's objects: gradlab cannot run their "
@@ -72,8 +73,9 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
             lay_out: bool = False, view: tuple = (None, None)) -> Prepared:
     """Run ``source`` and build what the lab shows for it; raises ExpressionError.
 
-    Safe on a worker thread: it touches only objects it makes.  ``cancel`` set stops it
-    (RunCancelled) at the interpreter's next time check or between the stages.  ``lay_out``
+    Safe on a worker thread: it touches only objects it makes; the program itself runs in the
+    worker process (gradlab.worker), so nothing it does can crash or stall the app.  ``cancel``
+    set stops it (RunCancelled) at the interpreter's next time check or between the stages.  ``lay_out``
     computes the drawing for a view of shape ``view`` (``GraphCanvas.view_shape``; cached in
     the graph), so that the canvas only places it.  ``spans``: find where the inputs' numbers
     are written (an edit)."""
@@ -83,7 +85,7 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
 
 def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: bool,
              view: tuple) -> Prepared:
-    program = locked_run(source, cancel)
+    program = run_isolated(source, cancel)
     lines: dict[int, int] = {}
     for _name, value, line in program.bindings:
         lines.setdefault(id(value), line)  # the line that made a Value: its first binding
@@ -140,6 +142,7 @@ class ExpressionModel(InspectedModel):
         #: a run on the worker lays its graph out for it
         self.view_shape: tuple = (None, None)
         self._reruns = RerunQueue(self)
+        warm_up()  # the worker process imports while the window opens
         self._reruns.finished.connect(self._on_run_finished)
 
     # -- program ------------------------------------------------------------------------
