@@ -170,10 +170,13 @@ def _clock_for(run: Run, clock: Callable[[], float], cancel: threading.Event | N
     return read
 
 
-def run_program(source: str, cancel: threading.Event | None = None, line: LineCell | None = None) -> Program:
+def run_program(source: str, cancel: threading.Event | None = None, line: LineCell | None = None,
+                seconds: float | None = None) -> Program:
     """Parse and run ``source``; raises only ExpressionError (RunCancelled once ``cancel`` is set).
-    ``line``: see LineCell (gradlab.worker's process watches its runs through it)."""
-    deadline = _clock() + MAX_SECONDS  # read once: a test's clock counts its reads
+    ``line``: see LineCell (gradlab.worker's process watches its runs through it); ``seconds``:
+    the time budget, MAX_SECONDS unless given."""
+    seconds = MAX_SECONDS if seconds is None else seconds
+    deadline = _clock() + seconds  # read once: a test's clock counts its reads
     if not isinstance(source, str):
         raise ExpressionError(1, 1, "a program must be text")
     if len(source) > MAX_SOURCE_CHARS:
@@ -189,7 +192,8 @@ def run_program(source: str, cancel: threading.Event | None = None, line: LineCe
     sys.setrecursionlimit(limit + 8 * MAX_DEPTH + 12 * MAX_CALL_DEPTH + 500)
     try:
         with cyclic_gc_paused():
-            program, error = _run(source, text, deadline, lambda run: _clock_for(run, _clock, cancel, line))
+            program, error = _run(source, text, deadline, seconds,
+                                  lambda run: _clock_for(run, _clock, cancel, line))
     finally:
         sys.setrecursionlimit(limit)
     if cancel is not None and cancel.is_set():
@@ -200,10 +204,10 @@ def run_program(source: str, cancel: threading.Event | None = None, line: LineCe
     return program
 
 
-def _run(source: str, text: str, deadline: float,
+def _run(source: str, text: str, deadline: float, seconds: float,
          clock_for: Callable[[Run], Callable[[], float]]) -> tuple[Program | None, ExpressionError | None]:
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
-    run = Run(source, text.split("\n"), deadline, _clock, MAX_SECONDS, library.builtins())
+    run = Run(source, text.split("\n"), deadline, _clock, seconds, library.builtins())
     run.clock = clock_for(run)
     try:
         tree = parse_program(text)

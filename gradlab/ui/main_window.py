@@ -102,8 +102,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
-        self._action(edit, "&Run Program", lab.run_now, "Ctrl+Return", "Run the program now")
-        self._action(edit, "&Reset Values", lab.run_now, "Ctrl+R",
+        self._action(edit, "&Run Program", lab.start_run, "Ctrl+Return", "Run the program now")
+        self._action(edit, "&Reset Values", lab.start_run, "Ctrl+R",
                      "Put every input back to the program's value")
         self._action(edit, "Backprop &Step", lab.model.step_backprop, "F10", "Fill in the next gradient")
         self._action(edit, "Backprop &Finish", lab.model.finish_backprop, "Shift+F10", "Finish backward()")

@@ -1,11 +1,11 @@
 """The program worker's own process: ``python -m gradlab.worker.child LINE_FD``.
 
 It reads requests from its standard input and answers on its standard output, one frame each
-(gradlab.worker.wire): ``("run", n, source)`` runs a program and answers ``("ok", n, retire,
-program)`` or ``("error", n, retire, kind, line, col, message)``, ``retire`` true when this
-process has grown too big and ends after answering; ``("cancel", n)`` stops run ``n`` at the
-interpreter's next time check.  Its first frame says it is ready.  Standard input closing
-ends it.
+(gradlab.worker.wire): ``("run", n, source, seconds)`` runs a program for at most ``seconds``
+and answers ``("ok", n, retire, program)`` or ``("error", n, retire, kind, line, col,
+message)``, ``retire`` true when this process has grown too big and ends after answering;
+``("cancel", n)`` stops run ``n`` at the interpreter's next time check.  Its first frame says
+it is ready.  Standard input closing ends it.
 
 Before the first request it caps itself: its address space at MAX_MEMORY_BYTES (a memory
 bomb fails with MemoryError here, or ends this process, never the app), and for each run its
@@ -93,13 +93,13 @@ def main(argv: list[str] | None = None) -> None:
 
     def runner() -> None:
         while True:
-            n, source = requests.get()
+            n, source, seconds = requests.get()
             cancel = threading.Event()
             current[:] = [n, cancel]
             line[0] = 0
             _cap_cpu(MAX_CPU_SECONDS)
             try:
-                answer: tuple = ("ok", n, encode_program(run_program(source, cancel, line)))
+                answer: tuple = ("ok", n, encode_program(run_program(source, cancel, line, seconds)))
             except RunCancelled as e:
                 answer = ("error", n, "cancelled", e.line, e.col, e.message)
             except ExpressionError as e:
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
         if not isinstance(message, tuple) or not message:
             continue
         if message[0] == "run":
-            requests.put((message[1], message[2]))
+            requests.put((message[1], message[2], message[3]))
         elif message[0] == "cancel" and current[0] == message[1] and current[1] is not None:
             current[1].set()
 

@@ -11,8 +11,8 @@ writes the line of the statement it is at to a page both sides map):
 * the interpreter's own refusal or error, as it would be in the app's process;
 * RunCancelled: ``cancel`` was set; the process is asked to stop at its next time check, and
   killed if it has not answered CANCEL_GRACE seconds later (it is inside one long C call);
-* the wall-clock ceiling (MAX_SECONDS + KILL_GRACE): the process is inside one long C call
-  that no time check can see, and is killed;
+* the wall-clock ceiling (the run's budget, gradlab.expr.MAX_SECONDS, + KILL_GRACE): the
+  process is inside one long C call that no time check can see, and is killed;
 * the process died (a crash in C, the operating system's processor-time or memory limit).
 """
 
@@ -30,8 +30,9 @@ import threading
 import time
 from pathlib import Path
 
-from gradlab.expr import MAX_SECONDS, CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
-from gradlab.lang.limits import MAX_CPU_SECONDS, MAX_MEMORY_BYTES, MEMORY_MESSAGE, timeout_message
+from gradlab import expr
+from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
+from gradlab.lang.limits import MAX_CPU_SECONDS, MEMORY_MESSAGE, timeout_message
 from gradlab.worker.wire import WireError, decode_program, read_frame, write_frame
 
 __all__ = ["CANCEL_GRACE", "KILL_GRACE", "ProgramWorker", "WorkerError"]
@@ -96,12 +97,16 @@ class _Process:
         page.truncate(mmap.PAGESIZE)
         self.page = page
         self.line = memoryview(mmap.mmap(page.fileno(), mmap.PAGESIZE)).cast("i")
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "gradlab.worker.child", str(page.fileno())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            pass_fds=(page.fileno(),), env=_child_environment(), close_fds=True,
-            start_new_session=True,  # a Ctrl+C in the terminal is the app's to handle
-        )
+        try:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "gradlab.worker.child", str(page.fileno())],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                pass_fds=(page.fileno(),), env=_child_environment(), close_fds=True,
+                start_new_session=True,  # a Ctrl+C in the terminal is the app's to handle
+            )
+        except BaseException:
+            self._release_page()
+            raise
         self.ready = False
 
     @property
@@ -131,6 +136,9 @@ class _Process:
                 pipe.close()
             except OSError:
                 pass
+        self._release_page()
+
+    def _release_page(self) -> None:
         try:
             self.line.release()
         except (ValueError, BufferError):
@@ -141,7 +149,8 @@ class _Process:
 class ProgramWorker:
     """Runs programs in a separate process, one at a time (see the module's docstring)."""
 
-    def __init__(self, seconds: float = MAX_SECONDS) -> None:
+    def __init__(self, seconds: float | None = None) -> None:
+        #: a run's time budget; None: gradlab.expr.MAX_SECONDS as it is when the run starts
         self.seconds = seconds
         self._lock = threading.Lock()  # one run at a time, and one starter
         self._process: _Process | None = None
@@ -203,20 +212,21 @@ class ProgramWorker:
     def run(self, source: str, cancel: threading.Event | None = None) -> Program:
         """Run ``source`` in the process; its Program, or ExpressionError (RunCancelled once
         ``cancel`` is set)."""
+        seconds = expr.MAX_SECONDS if self.seconds is None else self.seconds
         with self._lock:
             for attempt in range(2):  # a process that ended while idle is replaced once
                 process = self._ready()
                 self._count += 1
                 n = self._count
                 try:
-                    process.send(("run", n, source))
+                    process.send(("run", n, source, seconds))
                     break
                 except OSError:
                     process.kill()
                     self._process = None
                     if attempt:
                         raise WorkerError(1, 1, "could not reach the process that runs programs") from None
-            answer = self._await(process, n, cancel)
+            answer = self._await(process, n, cancel, seconds)
         kind = answer[0]
         if kind == "ok":
             try:
@@ -228,8 +238,8 @@ class ProgramWorker:
             raise RunCancelled(line, col, message)
         raise ExpressionError(line, col, message)
 
-    def _await(self, process: _Process, n: int, cancel: threading.Event | None) -> tuple:
-        deadline = time.monotonic() + self.seconds + KILL_GRACE
+    def _await(self, process: _Process, n: int, cancel: threading.Event | None, seconds: float) -> tuple:
+        deadline = time.monotonic() + seconds + KILL_GRACE
         cancelled_at = None
         while True:
             now = time.monotonic()
@@ -242,7 +252,7 @@ class ProgramWorker:
             if cancelled_at is not None and now > cancelled_at + CANCEL_GRACE:
                 return self._end(process, RunCancelled, CANCELLED_MESSAGE)
             if now > deadline:
-                return self._end(process, ExpressionError, timeout_message(self.seconds))
+                return self._end(process, ExpressionError, timeout_message(seconds))
             if not process.wait_readable(_POLL if cancel is not None else min(deadline - now, 0.1)):
                 continue
             try:
