@@ -113,6 +113,30 @@ def test_a_stall_inside_one_c_call_is_killed_at_the_wall_clock_ceiling(worker) -
     assert worker.run("y = Value(1.0)\n").values["y"].data == 1.0
 
 
+#: the C-level stalls of issue 16, each one step of C that no time check sees: (program, its line)
+STALLS = {
+    "a set of colliding hashes": ("S = set(i * (2**61 - 1) for i in range(200000))\n", 1),
+    "counting long texts": ("s = 'a' * 999999\nt = 'a' * 999999\nL = [s] * 1000000\nprint(L.count(t))\n", 4),
+    "max of long texts": ("s = 'a' * 999999\nL = [s + 'b', s + 'c'] * 500000\nprint(max(L)[-1])\n", 3),
+    "sorting long texts": ("s = 'a' * 999999\nL = [s + 'b', s + 'c'] * 500000\nM = sorted(L)\n", 3),
+}
+
+
+@pytest.mark.parametrize("name", STALLS)
+def test_each_c_level_stall_ends_at_the_ceiling_naming_its_line(name) -> None:
+    source, line = STALLS[name]
+    quick = ProgramWorker(seconds=0.5)  # a short budget: the same path, a quicker test
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(ExpressionError) as err:
+            quick.run(source)
+        assert time.monotonic() - t0 < 0.5 + KILL_GRACE + 1.0
+        assert err.value.line == line and "longer than 0.5 s" in err.value.message
+        assert quick.run("a = Value(1.0)\n").values["a"].data == 1.0
+    finally:
+        quick.close()
+
+
 def test_a_cancelled_run_stops_at_once_even_inside_one_c_call(worker) -> None:
     for source, line in (("i = 0\nwhile True:\n    i += 1\n", 3), (COLLISIONS, 2)):
         cancel = threading.Event()
@@ -171,3 +195,24 @@ def test_gradlab_run_exits_1_with_a_message_never_a_signal_or_a_traceback(tmp_pa
                           text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     assert all(w in done.stderr for w in words) and "Traceback" not in done.stderr
+
+
+#: programs that would take more memory than a program may have: (program, the line named)
+MEMORY_BOMBS = [
+    ("s = 'a' * 999999\nL = [s] * 1000\nprint(len(str(L)))\n", 3),
+]
+
+
+def _cap_address_space() -> None:  # in the child, before it runs gradlab
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+@pytest.mark.parametrize(("source", "line"), MEMORY_BOMBS)
+def test_gradlab_run_under_a_2_gb_cap_refuses_a_memory_bomb_naming_its_line(tmp_path, source, line) -> None:
+    path = tmp_path / "bomb.py"
+    path.write_text(source, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "gradlab", "run", str(path)], capture_output=True, text=True,
+                          timeout=60, preexec_fn=_cap_address_space)
+    assert done.returncode == 1 and f"line {line}:" in done.stderr and "Traceback" not in done.stderr
