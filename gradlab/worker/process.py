@@ -261,23 +261,31 @@ class ProgramWorker:
                 return self._died(process)
             if not (isinstance(answer, tuple) and len(answer) >= 4 and answer[1] == n):
                 return self._died(process)
-            if answer[2]:  # the process retires: the next run starts a fresh one
+            if answer[2]:  # the process retires: a fresh one takes over
                 process.kill()
-                self._process = None
+                self._replace()
             return answer
 
     def _end(self, process: _Process, kind: type[ExpressionError], message: str) -> tuple:
-        """Kill the process mid-run; the answer that says why, at the line it was on."""
+        """Kill the process mid-run and raise what says why, at the line it was on."""
         line = max(process.line[0], 1)
         process.kill()
-        self._process = None
+        self._replace()
         raise kind(line, 1, message)
 
     def _died(self, process: _Process) -> tuple:
         line = max(process.line[0], 1)
         code = process.kill()
-        self._process = None
+        self._replace()
         raise ExpressionError(line, 1, crash_message(code))
+
+    def _replace(self) -> None:
+        """Start the next process now: it imports while the learner reads the message."""
+        self._process = None
+        try:
+            self._spawn()
+        except WorkerError:
+            pass  # the next run tries again, and says why if it cannot
 
 
 _shared: ProgramWorker | None = None
