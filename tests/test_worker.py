@@ -216,3 +216,12 @@ def test_gradlab_run_under_a_2_gb_cap_refuses_a_memory_bomb_naming_its_line(tmp_
     done = subprocess.run([sys.executable, "-m", "gradlab", "run", str(path)], capture_output=True, text=True,
                           timeout=60, preexec_fn=_cap_address_space)
     assert done.returncode == 1 and f"line {line}:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_each_way_a_process_can_end_has_its_own_words() -> None:
+    from gradlab.worker import crash_message
+
+    words = {-11: "SIGSEGV", -6: "SIGABRT", -24: "processor time", -9: "too much memory", 3: "exit status 3"}
+    for code, word in words.items():
+        assert word in crash_message(code)
+    assert len({crash_message(code) for code in words}) == len(words)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from gradlab import expr
 from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
-from gradlab.lang.limits import MAX_CPU_SECONDS, MEMORY_MESSAGE, timeout_message
+from gradlab.lang.limits import MAX_CPU_SECONDS, timeout_message
 from gradlab.worker.wire import WireError, decode_program, read_frame, write_frame
 
 __all__ = ["CANCEL_GRACE", "KILL_GRACE", "ProgramWorker", "WorkerError"]
@@ -78,15 +78,13 @@ def _signal_name(returncode: int) -> str:
 def crash_message(returncode: int) -> str:
     """What a run says when its process ended with ``returncode`` while running it."""
     if returncode >= 0:
-        return (f"the process running this program ended unexpectedly (exit status {returncode}) "
-                "on this line; gradlab started a new one")
+        return f"Python ended unexpectedly on this line (exit status {returncode}); the program stopped"
     name = _signal_name(returncode)
     if name == "SIGXCPU":
         return f"this program used more than {MAX_CPU_SECONDS} s of processor time; it was stopped here"
     if name == "SIGKILL":
-        return f"the process running this program was killed on this line ({name}); {MEMORY_MESSAGE}?"
-    return (f"this line crashed the Python that runs programs ({name}: often a structure nested too "
-            "deeply for it); gradlab started a new one")
+        return f"the program was killed on this line ({name}), most likely for using too much memory"
+    return f"this line crashed Python ({name}, often from a structure nested too deeply); the program stopped"
 
 
 class _Process:
