@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradlab.backprop_steps import node_name
 from gradlab.numfmt import format_number
 from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
@@ -42,25 +43,19 @@ NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
 
 
-def step_text(graph, step: int, last: tuple[int, list[float]] | None) -> str:
-    """``step 5 of 21`` and the rule the step applied, as a learner would write it."""
-    n = len(graph)
-    head = f"Backprop step {step} of {n}"
-    out = graph.names[n - 1] or "output"
+def step_text(graph, step: int, total: int, last) -> str:
+    """``Backprop step 2 of 3`` and what the step did, the chain rule with its numbers
+    (``last``: the step's gradlab.backprop_steps.Step; None at step 0)."""
+    head = f"Backprop step {step} of {total}"
+    out = node_name(graph, len(graph) - 1)
     if last is None:
-        return f"{head}: {out}.grad = 1 (d{out}/d{out})"
-    node, local = last
-    v, name = graph.values[node], graph.names[node] or f"#{node}"
-    if not v._prev:
-        return f"{head}: {name} is a leaf; its grad {format_number(v.grad)} is final"
-    rules = []
-    for k, (p, d) in enumerate(zip(v._prev, local, strict=True)):
-        if p in v._prev[:k]:
-            continue  # a + a: one rule, the local gradient already counts both uses
-        j = graph.index[id(p)]
-        pname = graph.names[j] or f"#{j}"
-        rules.append(f"{pname}.grad += {format_number(d)} × {name}.grad = {format_number(p.grad)}")
-    return f"{head}: {name} ({v._op}) passes its grad back:  " + ";  ".join(rules)
+        return (f"{head}: backward() starts at the output, {out}.grad = 1 (d{out}/d{out}). "
+                f"Each Step runs one node's _backward(), passing its grad to its operands.")
+    v, name = graph.values[last.node], node_name(graph, last.node)
+    text = f"{head}: {name} ({v._op}) passes its grad back:  " + ";  ".join(last.lines)
+    if step == total:
+        text += ".  That was the last step: every gradient is in (Step again or Finish ends it)."
+    return text
 
 
 def _button(text: str, tip: str, name: str, slot) -> QToolButton:
@@ -304,11 +299,12 @@ class ExpressionLab(QWidget):
                               "until it runs again." if err is not None else "")
 
     def _on_backprop_step(self, step: int) -> None:
-        self.canvas.set_active(self.model.backprop_current())
-        graph = self.model.graph
-        n = len(graph) if graph is not None else 0
-        self.canvas.set_pending(n - step if step >= 1 and graph is not None else 0)
-        self.canvas.set_step_text(step_text(graph, step, self.model.last_step) if step >= 1 and n else "")
+        m = self.model
+        last = m.last_step
+        self.canvas.set_active(m.backprop_current(), last.parents if last is not None else ())
+        self.canvas.set_pending(m.pending_gradients())
+        stepping = step >= 0 and m.graph is not None
+        self.canvas.set_step_text(step_text(m.graph, step, len(m.backprop_order), last) if stepping else "")
 
     def _on_cursor_moved(self, force: bool = False) -> None:
         """Highlight the nodes the cursor's line made; typing along a line repaints nothing."""

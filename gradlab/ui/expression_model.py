@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from gradlab.backprop_steps import Step, run_step, step_order
 from gradlab.collector import cyclic_gc_paused
 from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
@@ -123,8 +124,12 @@ class ExpressionModel(InspectedModel):
         self.program: Program | None = None
         self.graph: GraphModel | None = None
         self.error: ExpressionError | None = None
-        #: the step-through's last rule: (node index, its local gradient per parent), or None
-        self.last_step: tuple[int, list[float]] | None = None
+        #: the step-through's last step (gradlab.backprop_steps.Step), or None
+        self.last_step: Step | None = None
+        #: the step-through's order (non-leaf nodes, output first) and the nodes whose gradient
+        #: a step has reached so far
+        self.backprop_order: list[int] = []
+        self._shown_gradients: set[int] = set()
         #: the graph shows the gradients the program left (True) or gradlab's own (False)
         self.program_gradients = False
         #: why the probe is off for this graph ("" when it is on); see probe_off_reason
@@ -359,7 +364,7 @@ class ExpressionModel(InspectedModel):
     # -- backprop step-through -------------------------------------------------------------
 
     def start_backprop(self) -> None:
-        """Clear every gradient and set d(output)/d(output) = 1: the first step of backprop."""
+        """Step 0 of a step-through: every gradient cleared, d(output)/d(output) = 1."""
         if self.graph is None or self.program.mirrored:
             return
         self._gradlab_gradients()
@@ -367,25 +372,27 @@ class ExpressionModel(InspectedModel):
             v.grad = 0.0
         self.graph.output.grad = 1.0
         self.graph.gradients_current = False  # filled in by hand from here until finish_backprop
+        self.backprop_order = step_order(self.graph)
+        self._shown_gradients = {len(self.graph) - 1}
         self.last_step = None
-        self.backprop_step = 1
-        self.backprop_step_changed.emit(1)
+        self.backprop_step = 0
+        self.backprop_step_changed.emit(0)
         self.values_changed.emit([])
 
     def step_backprop(self) -> int:
-        """Fill in the next node's parents' gradients (reverse topological order); return the step."""
+        """Run the next node's ``_backward`` (backward()'s order: non-leaves, output first) and
+        return the step's number; past the last step, leave the step-through (-1)."""
         if self.graph is None or self.program.mirrored:
             return -1
         if self.backprop_step < 0:
             self.start_backprop()
             return self.backprop_step
-        values = self.graph.values
         k = self.backprop_step
-        if k >= len(values):
-            return k
-        node = len(values) - k  # the node whose gradient is complete passes it on
-        self.last_step = (node, self.graph.local_gradients(node))
-        values[node]._backward()
+        if k >= len(self.backprop_order):
+            self.finish_backprop()
+            return -1
+        self.last_step = run_step(self.graph, self.backprop_order[k])
+        self._shown_gradients.update(self.last_step.parents)
         self.backprop_step = k + 1
         self.backprop_step_changed.emit(self.backprop_step)
         self.values_changed.emit([])
@@ -403,12 +410,19 @@ class ExpressionModel(InspectedModel):
         self.values_changed.emit([])
 
     def gradient_pending(self, index: int) -> bool:
-        """Whether node ``index``'s gradient is not yet complete in the step-through."""
-        g = self.graph
-        return g is not None and self.backprop_step >= 1 and index < len(g) - self.backprop_step
+        """Node ``index``'s gradient has not been reached by the step-through yet: no step so far
+        passed anything to it (the output's is 1 from step 0)."""
+        return self.graph is not None and self.backprop_step >= 0 and index not in self._shown_gradients
+
+    def pending_gradients(self) -> list[bool] | None:
+        """gradient_pending for every node; None when not stepping through."""
+        if self.graph is None or self.backprop_step < 0:
+            return None
+        shown = self._shown_gradients
+        return [i not in shown for i in range(len(self.graph))]
 
     def backprop_current(self) -> int:
-        """The graph index whose gradient was completed most recently, or -1."""
-        if self.graph is None or self.backprop_step < 1:
+        """The node whose ``_backward`` ran at the last step (the output at step 0), or -1."""
+        if self.graph is None or self.backprop_step < 0:
             return -1
-        return len(self.graph.values) - self.backprop_step
+        return self.last_step.node if self.last_step is not None else len(self.graph) - 1
