@@ -159,9 +159,13 @@ class ProgramWorker:
     # -- the process ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the process now, without waiting for it to be ready (a warm start)."""
-        with self._lock:
-            self._spawn()
+        """Start the process now, without waiting for it to be ready (a warm start); nothing
+        to do while a run holds the worker (it has a process)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._spawn()
+            finally:
+                self._lock.release()
 
     def _spawn(self) -> _Process:
         if self._process is None or self._process.popen.poll() is not None:
@@ -186,11 +190,12 @@ class ProgramWorker:
             try:
                 message = read_frame(process.out)
             except (WireError, OSError):
+                message = None
+            if not (isinstance(message, tuple) and message[:1] == ("ready",)):
                 code = process.kill()
                 self._process = None
-                raise WorkerError(1, 1, "the process that runs programs could not start "
-                                        f"(exit status {code})") from None
-            process.ready = message[:1] == ("ready",)
+                raise WorkerError(1, 1, f"the process that runs programs could not start (status {code})")
+            process.ready = True
         return process
 
     def close(self) -> None:
