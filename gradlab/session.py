@@ -3,8 +3,13 @@
 A session file is a JSON object ``{"format": "gradlab-session", "version": 1,
 "expression_lab": {...}}``, strict JSON in UTF-8: a number that is not finite is
 written as the string ``"nan"``, ``"inf"`` or ``"-inf"`` (Python's ``NaN`` and
-``Infinity`` tokens are read too).  Anything gradlab saves it opens again, bit for
-bit: :func:`save_session` refuses to write a session it could not read back.
+``Infinity`` tokens are read too).  :func:`dumps_json` is the one encoder for
+everything gradlab writes as JSON (sessions, the autosave, ``train --weights-json``):
+it writes any value the app holds, a NaN weight or gradient included.  Anything
+gradlab saves it opens again, bit for bit: :func:`save_session` refuses to write a
+session it could not read back, and ``MAX_SESSION_BYTES`` leaves room for the largest
+state the app accepts (``MAX_ROWS`` imported points, the largest network, the longest
+program).
 
 Loading never trusts the file: it is read through :func:`gradlab.files.read_text`
 (a regular file of at most ``MAX_SESSION_BYTES``), every field's type is checked,
@@ -27,14 +32,18 @@ from gradlab.files import FileError, check_program_length, read_text
 
 __all__ = [
     "FORMAT", "MAX_SESSION_BYTES", "VERSION", "ExpressionLabState", "Session", "SessionError",
-    "autosave_path", "decode_float", "encode_float", "is_session_file", "load_document", "load_session",
-    "quarantine", "remove_stale_temporaries", "save_session",
+    "autosave_path", "decode_float", "dumps_json", "encode_float", "is_session_file", "json_ready",
+    "load_document", "load_session", "quarantine", "remove_stale_temporaries", "save_session",
 ]
 
 FORMAT = "gradlab-session"
 VERSION = 1
-#: a session file larger than this is refused before it is read
-MAX_SESSION_BYTES = 5_000_000
+#: a session file larger than this is refused before it is read.  The largest state the app
+#: accepts is about 19 MB as JSON: 100,000 imported points of 24-character numbers (5.4 MB),
+#: an 8x64 network with its gradients and Adam state (3 MB), 10,000 saved history rows
+#: (1.3 MB), a 300,000-character program of escaped characters (1.8 MB), its inputs' slider
+#: values (up to 7 MB); tests/test_session.py builds it and saves it
+MAX_SESSION_BYTES = 32_000_000
 
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _TEMP_SUFFIX = ".tmp"  # atomic saves write ".<name>.<random>.tmp" next to the file, then rename it
@@ -50,6 +59,36 @@ def encode_float(x: float) -> float | str:
     if math.isfinite(x):
         return x
     return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def json_ready(x: object) -> object:
+    """``x`` as strict JSON can hold it: floats that are not finite as encode_float writes
+    them, tuples and numpy arrays as lists, numpy numbers as Python ones; dict keys as text."""
+    if isinstance(x, float):
+        return encode_float(x)
+    if isinstance(x, (str, int, type(None))):  # bool is an int
+        return x
+    if isinstance(x, dict):
+        return {k if isinstance(k, str) else str(k): json_ready(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_ready(v) for v in x]
+    tolist = getattr(x, "tolist", None)  # a numpy array or number (numpy is not imported here)
+    if callable(tolist):
+        return json_ready(tolist())
+    raise TypeError(f"a {type(x).__name__} cannot be saved as JSON")
+
+
+def dumps_json(x: object, *, indent: int | None = None) -> str:
+    """The strict JSON text of ``x`` (see json_ready): the one encoder of every file gradlab
+    writes.  Compact (no spaces) unless ``indent`` is given; UTF-8 as is, and a lone
+    surrogate (which UTF-8 cannot hold) escaped."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    try:  # most states hold only finite floats: json's C encoder writes them as they are
+        text = json.dumps(x, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators)
+    except (ValueError, TypeError):  # a NaN or an infinity, a numpy number, a tuple key
+        text = json.dumps(json_ready(x), ensure_ascii=False, allow_nan=False, indent=indent,
+                          separators=separators)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def decode_float(x: object, where: str) -> float:
@@ -149,12 +188,10 @@ class Session:
     network_lab: NetworkLabState = field(default_factory=NetworkLabState)
 
     def to_json(self) -> str:
-        """Strict JSON (no NaN/Infinity tokens), UTF-8 friendly; lone surrogates escaped."""
+        """Strict JSON (dumps_json: no NaN/Infinity tokens, whatever the labs hold), UTF-8."""
         data = {"format": FORMAT, "version": VERSION, "expression_lab": self.expression_lab.to_dict(),
                 "network_lab": self.network_lab.to_dict()}
-        text = _dumps_two_levels(data)
-        # a lone surrogate (not encodable as UTF-8) can only sit inside a JSON string: escape it
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return _dumps_two_levels(data)
 
     @classmethod
     def from_json(cls, text: str) -> Session:
@@ -180,9 +217,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _dumps_two_levels(data: dict) -> str:
     """JSON with one line per field of the first two levels: readable, and written by json's
     C encoder (``indent=`` would switch to its pure-Python one, four times slower)."""
-
-    def dumps(x: object) -> str:
-        return json.dumps(x, ensure_ascii=False, allow_nan=False)
+    dumps = dumps_json
 
     def block(d: dict, pad: str, inner) -> str:
         if not d:
