@@ -131,6 +131,8 @@ def build_window(argv: list[str] | None = None):
         window.open_at_launch(session, file=args.file, example=args.example)
         if problem:
             window.show_error(problem, "unreadableAutosaveMessage")
+        if window.autosaver.claim_problem:  # no slot could be locked: say where the work goes
+            window.show_error(window.autosaver.claim_problem, "ownAutosaveMessage")
         if args.select:
             model = window.expression_lab.model
             index = model.graph.find(args.select) if model.graph is not None else None

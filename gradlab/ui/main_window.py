@@ -382,10 +382,7 @@ class MainWindow(QMainWindow):
         """Claim this window's autosave slot (see gradlab.ui.autosave) and read what it holds:
         (the session, "") or (None, a message for the user if the file was unreadable and moved)."""
         self.autosaver.claim()
-        restored = self.autosaver.restore()
-        if self.autosaver.claim_problem:
-            self.statusBar().showMessage(self.autosaver.claim_problem, 15000)
-        return restored
+        return self.autosaver.restore()
 
     def resume(self, session: Session, hold: str = "") -> None:
         """Reopen the work that was open when gradlab last closed (held unrun: see apply_session)."""
