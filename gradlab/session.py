@@ -47,11 +47,11 @@ __all__ = [
 FORMAT = "gradlab-session"
 VERSION = 1
 #: a session file larger than this is refused before it is read.  The largest state the app
-#: accepts is about 19 MB as JSON: 100,000 imported points of 24-character numbers (5.4 MB),
-#: an 8x64 network with its gradients and Adam state (3 MB), 10,000 saved history rows
-#: (1.3 MB), a 300,000-character program of escaped characters (1.8 MB), its inputs' slider
-#: values (up to 7 MB); tests/test_session.py builds it and saves it
-MAX_SESSION_BYTES = 32_000_000
+#: accepts is 7.5 MB: 100,000 imported points and an 8x64 network with its gradients and Adam
+#: state (packed, 3.4 MB), 10,000 saved history rows, a 300,000-character program of characters
+#: JSON escapes and its 100,000 inputs' slider values (tests/test_session.py builds it and saves
+#: it); twice that leaves room for what a later gradlab may add
+MAX_SESSION_BYTES = 16_000_000
 
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 #: a list of at least this many floats is saved packed (see pack_arrays); shorter ones stay readable

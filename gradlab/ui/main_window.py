@@ -388,7 +388,8 @@ class MainWindow(QMainWindow):
         """Reopen the work that was open when gradlab last closed (held unrun: see apply_session)."""
         self.apply_session(session, hold)
         self.statusBar().showMessage("Welcome back: this is where you left off "
-                                     "(Examples has fresh programs)", 10000)
+                                     + ("(not run yet: press Run above the editor)" if hold
+                                        else "(Examples has fresh programs)"), 10000)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Keep the user's work for next time; a failure to save must not stop the quit."""
