@@ -363,6 +363,9 @@ class MainWindow(QMainWindow):
         except OSError as err:
             self.show_error(f"Cannot save {path}: {err.strerror or err}")
             return None
+        except Exception as err:  # noqa: BLE001 -- whatever it is, say it; the work stays open
+            self.show_error(f"Cannot save {path.name}: {type(err).__name__}: {err}")
+            return None
         self.statusBar().showMessage(f"Saved {elide(str(path), 200)}", 8000)
         return path
 
