@@ -145,7 +145,8 @@ class Autosaver(QObject):
                 return path
             if lock.error() != QLockFile.LockError.LockFailedError:
                 # a full disk, no permission: locking does not work here
-                return self._use_own_file(f"its autosave file in {folder} cannot be locked")
+                return self._use_own_file(f"no autosave file in {folder} can be locked (is the disk "
+                                          "full, or the folder read-only?)")
         return self._use_own_file(f"{MAX_SLOTS} other gradlab windows hold every autosave file")
 
     def _use_own_file(self, why: str) -> Path:
