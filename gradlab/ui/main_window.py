@@ -91,7 +91,9 @@ class MainWindow(QMainWindow):
         model.run_finished.connect(self._on_run_finished)
         self._held_state: ExpressionLabState | None = None  # a restored program held unrun
         self.expression_lab.hold_released.connect(self._on_hold_released)
-        self._opened_text = ""  # the editor's text as the last open left it: nothing made yet
+        # the text an example or a program file put in the editor (None: the learner's work,
+        # restored or recovered): while the editor holds it unchanged, there is nothing to keep
+        self._opened_text: str | None = ""
         # every change is worth keeping: edits (before they run), runs, sliders, selection, h
         self.expression_lab.editor.textChanged.connect(self.autosaver.schedule)
         for signal in (model.program_changed, model.values_changed, model.selection_changed,
@@ -206,13 +208,13 @@ class MainWindow(QMainWindow):
         the editor unrun, under a banner with a Run button that runs it (see ExpressionLab.hold)."""
         state = session.expression_lab
         model = self.expression_lab.model
+        self._opened_text = None  # a session is work to keep, wherever it came from
         if hold:
             self._held_state = state
             self.autosaver.hold(hold)  # until it runs, every launch holds it
             self.expression_lab.hold(state.source, HELD_TEXT.get(hold, HELD_TEXT[BUSY_RESTORING]),
                                      lambda: self._run_restored(state))
         else:
-            self._opened_text = state.source
             with self.autosaver.marked(BUSY_RUNNING):
                 self.expression_lab.load_source(state.source)
                 self._restore_values(state)
@@ -260,7 +262,8 @@ class MainWindow(QMainWindow):
 
     def _keep_current_work(self) -> None:
         """Before an open replaces the work in the window, keep it for Recover Previous Work
-        (not when there is nothing of the learner's: an empty editor, or an unchanged example)."""
+        (not when there is nothing of the learner's: an empty editor, an unchanged example or
+        program file)."""
         text = self.expression_lab.editor.toPlainText()
         made = self.network_tab.state() is not None or (text.strip() and text != self._opened_text)
         if not made:

@@ -184,6 +184,22 @@ def test_an_example_opened_over_the_work_keeps_it_and_unchanged_examples_are_not
     assert w.recover_previous() and lab.editor.toPlainText() == PROGRAM
 
 
+@pytest.mark.parametrize("how", ["resumed at launch", "recovered"])
+def test_restored_work_is_kept_when_an_example_replaces_it_unchanged(qtbot, tmp_path, how):
+    work_saved(qtbot)
+    if how == "recovered":
+        lesson = tmp_path / "lesson.py"
+        lesson.write_text("x = Value(3.0)\n", encoding="utf-8")
+        w = launch(qtbot, str(lesson))
+        assert w.recover_previous()
+    else:
+        w = launch(qtbot)
+    assert w.expression_lab.editor.toPlainText() == PROGRAM  # not changed since it was restored
+    action(w, resources.examples()[1].title).trigger()
+    assert load_session(previous_path(slot_path(1))).expression_lab.source == PROGRAM
+    assert w.recover_previous() and w.expression_lab.editor.toPlainText() == PROGRAM
+
+
 def test_recover_with_nothing_kept_says_so(qtbot):
     w = launch(qtbot)
     before = w.expression_lab.editor.toPlainText()
