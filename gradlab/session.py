@@ -277,8 +277,12 @@ class Session:
         if type(version) is not int or version != VERSION:
             shown = json.dumps(version) if isinstance(version, (bool, int, float, type(None))) else "that"
             raise SessionError(f"session version {shown} is not supported (this gradlab reads {VERSION})")
+        try:
+            network = unpack_arrays(raw.get("network_lab", {}))
+        except RecursionError:
+            raise SessionError("'network_lab' is nested too deeply") from None
         return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})),
-                   network_lab=NetworkLabState.from_dict(unpack_arrays(raw.get("network_lab", {}))))
+                   network_lab=NetworkLabState.from_dict(network))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

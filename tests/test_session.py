@@ -496,6 +496,15 @@ def test_a_damaged_packed_list_is_refused_naming_the_field(tmp_path: Path, packe
         load_session(write_raw(tmp_path / "s.gradlab", raw))
 
 
+def test_a_network_lab_nested_as_deep_as_json_allows_is_a_session_error(tmp_path: Path) -> None:
+    depth = 900  # json reads it; walking it for packed lists would fail with RecursionError
+    path = tmp_path / "deep.gradlab"
+    path.write_text('{"format": "gradlab-session", "version": 1, "network_lab": {"model": {"x": '
+                    + "[" * depth + "]" * depth + "}}}", encoding="utf-8")
+    with pytest.raises(SessionError, match="deep.gradlab: 'network_lab' is nested too deeply"):
+        load_session(path)
+
+
 def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> None:
     """MAX_ROWS points of the longest numbers, the largest network with its Adam state, the saved
     history, the longest program of characters JSON escapes, and sliders for its inputs."""
@@ -517,3 +526,24 @@ def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> Non
     assert path.stat().st_size <= MAX_SESSION_BYTES
     back = load_session(path)
     assert back.network_lab.state() == state and len(back.expression_lab.overrides) == MAX_NODES
+
+
+def test_the_weights_export_writes_non_finite_weights_as_strict_json(tmp_path: Path) -> None:
+    import argparse
+
+    from gradlab import cli_train
+    from gradlab.datasets import make_dataset
+    from gradlab.training import Trainer
+
+    trainer = Trainer(make_dataset("moons", n_samples=20))
+    trainer.set_parameter(0, math.nan)
+    trainer.set_parameter(1, -math.inf)
+    out = tmp_path / "weights.json"
+    cli_train._write_outputs(argparse.Namespace(history_csv=None, weights_json=str(out)), trainer)
+
+    def refuse(token: str):
+        raise AssertionError(f"{token} is not strict JSON")
+
+    saved = json.loads(out.read_text(encoding="utf-8"), parse_constant=refuse)
+    assert saved["parameters"][:2] == ["nan", "-inf"]
+    assert saved["parameters"][2:] == trainer.parameters()[2:]
