@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gradlab.datasets import DATASETS, Dataset, DatasetError, load_csv, make_dataset
+from gradlab.session import dumps_json
 from gradlab.training import BACKENDS, LOSSES, OPTIMIZERS, StepRecord, TrainConfig, Trainer, TrainingDiverged
 from gradlab.training_config import DEFAULT_LEARNING_RATES
 
@@ -179,7 +179,7 @@ def _write_outputs(args: argparse.Namespace, trainer: Trainer) -> None:
                                  "" if r.test_accuracy is None else repr(r.test_accuracy)])
     if args.weights_json:
         state = {"parameter_labels": trainer.parameter_labels(), **trainer.state_dict()}
-        Path(args.weights_json).write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+        Path(args.weights_json).write_text(dumps_json(state, indent=1) + "\n", encoding="utf-8")
 
 
 def _check_output_folders(args: argparse.Namespace) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDoubleSpinBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -96,6 +100,9 @@ class ExpressionLab(QWidget):
     """Editor and console | output, graph canvas and sliders | node inspector (while a node is
     selected: ``InspectorOnDemand``)."""
 
+    #: the program held unrun (see hold) runs now, or another one replaced it
+    hold_released = Signal()
+
     def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("expressionLab")
@@ -130,6 +137,8 @@ class ExpressionLab(QWidget):
         font.setPointSize(font.pointSize() + 4)
         font.setBold(True)
         self.output_label.setFont(font)
+        self._held_run: Callable[[], object] | None = None  # see hold
+        self.restore_banner = self._build_banner()
         self._build_layout()
         self.inspector.add_close_button(self.deselect)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
@@ -139,7 +148,7 @@ class ExpressionLab(QWidget):
 
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self.start_run)
-        self.editor.textChanged.connect(self._run_timer.start)
+        self.editor.textChanged.connect(self._on_text_changed)
         self.editor.run_requested.connect(self.start_run)
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
         self._running_timer.timeout.connect(self._show_output)
@@ -193,9 +202,28 @@ class ExpressionLab(QWidget):
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
         left.setMinimumWidth(EDITOR_MIN_WIDTH)
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(split)
+        layout.addWidget(self.restore_banner)
+        layout.addWidget(split, 1)
+
+    def _build_banner(self) -> QFrame:
+        """Above the lab, while a program is held unrun (see hold): a sentence and a Run button."""
+        banner = QFrame(objectName="restoreBanner")
+        banner.setStyleSheet("#restoreBanner { background: #fff4ce; border: 1px solid #e0c36a; "
+                             "border-radius: 4px; }")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 4, 4, 4)
+        self.restore_text = QLabel(objectName="restoreBannerText")
+        self.restore_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.restore_text.setWordWrap(True)
+        row.addWidget(self.restore_text, 1)
+        run = QPushButton("Run", objectName="restoreRunButton")
+        run.setToolTip("Run the program now")
+        run.clicked.connect(self._run_held)
+        row.addWidget(run)
+        banner.hide()
+        return banner
 
     def _build_toolbar(self) -> QWidget:
         controls = QWidget()
@@ -234,6 +262,7 @@ class ExpressionLab(QWidget):
         so once ``UNDO_TEXT_BUDGET`` characters have been replaced the editor starts afresh
         instead: that load cannot be undone, and the memory comes back.
         """
+        self.release_hold()
         old = self.editor.document().characterCount()
         if self._replaced_chars + old + len(source) > UNDO_TEXT_BUDGET:
             self._replaced_chars = 0
@@ -250,8 +279,44 @@ class ExpressionLab(QWidget):
             return True
         return self.run_now()
 
+    def hold(self, source: str, message: str, run: Callable[[], object] | None = None) -> None:
+        """Put ``source`` in the editor without running it, with a banner saying ``message`` and a
+        Run button; edits do not run it either.  The button (or Run, Ctrl+Enter) calls ``run``
+        (default: run_now), once, and the lab runs edits again as usual."""
+        self._held_run = run or self.run_now
+        self.editor.setPlainText(source)
+        self._replaced_chars = 0
+        self._run_timer.stop()
+        self.restore_text.setText(message)
+        self.restore_banner.show()
+
+    def is_held(self) -> bool:
+        """The editor holds a program that has not been run (see hold)."""
+        return self._held_run is not None
+
+    def _run_held(self) -> None:
+        run = self._held_run
+        self.release_hold()
+        if run is not None:
+            run()
+
+    def release_hold(self) -> None:
+        """Drop the hold without running anything (another program replaces it)."""
+        if self._held_run is None:
+            return
+        self._held_run = None
+        self.restore_banner.hide()
+        self.hold_released.emit()
+
+    def _on_text_changed(self) -> None:
+        if self._held_run is None:
+            self._run_timer.start()
+
     def run_now(self) -> bool:
         """Run the editor's program here and now (a run in flight is dropped); False on an error."""
+        if self._held_run is not None:
+            self._run_held()
+            return self.model.error is None
         self._run_timer.stop()
         self.model.view_shape = self.canvas.view_shape()
         return self.model.set_source(self.editor.toPlainText())
@@ -259,6 +324,9 @@ class ExpressionLab(QWidget):
     def start_run(self) -> None:
         """Run the editor's program off the UI thread (a pause in typing, Ctrl+Enter): its graph
         replaces this one when it is ready, and a newer edit stops it."""
+        if self._held_run is not None:
+            self._run_held()
+            return
         self._run_timer.stop()
         self.model.request_source(self.editor.toPlainText(), self.canvas.view_shape())
 
