@@ -231,7 +231,7 @@ class ExpressionLab(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addStretch(1)
         bar.addWidget(QLabel("Backprop:"))
-        bar.addWidget(_button("Step", "Fill in the next gradient, walking the graph backwards (F10)",
+        bar.addWidget(_button("Step", "Run the next node's _backward(), walking the graph backwards (F10)",
                               "backpropStepButton", self.model.step_backprop))
         bar.addWidget(_button("Finish", "Run the rest of backward() at once", "backpropFinishButton",
                               self.model.finish_backprop))

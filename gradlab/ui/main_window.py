@@ -48,13 +48,13 @@ NO_PREVIOUS_TEXT = ("There is no previous work to recover: gradlab keeps the wor
 
 SHORTCUTS = [
     ("Ctrl+Enter", "Run the program now (it also runs when you stop typing)"),
-    ("F10", "Backprop: fill in the next gradient"),
+    ("F10", "Backprop: run the next node's _backward()"),
     ("Shift+F10", "Backprop: finish"),
     ("Ctrl+R", "Reset every input to the program's values"),
     ("Ctrl+0", "Fit the graph in view (or double-click empty space)"),
     ("Ctrl++ / Ctrl+-", "Zoom the graph in / out (or use the mouse wheel; drag to pan)"),
     ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
-    ("Ctrl+E", "Export the graph as PNG or SVG"),
+    ("Ctrl+E", "Export the lab in front as a picture (the graph: PNG or SVG)"),
     ("Esc", "Close the inspector (drop the selection)"),
     ("F1", "The language reference"),
     ("Space", "Network lab: play / pause training"),
@@ -121,8 +121,8 @@ class MainWindow(QMainWindow):
                      "Open a program (.py) or a session (.gradlab)")
         self._action(file, "&Save Session As…", self.save_dialog, "Ctrl+S",
                      "Save program, values and selection")
-        self._action(file, "&Export Graph Image…", self.export_dialog, "Ctrl+E",
-                     "Save the graph as PNG or SVG")
+        self._action(file, "&Export Image…", self.export_dialog, "Ctrl+E",
+                     "Save the lab in front as a picture: the graph as PNG or SVG, the network lab as PNG")
         self._action(file, "Import &Data…", self.import_data_dialog,
                      tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
         self._action(file, "&Recover Previous Work", self.recover_previous,
@@ -130,16 +130,20 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
-        self._action(edit, "&Run Program", lab.start_run, "Ctrl+Return", "Run the program now")
-        self._action(edit, "&Reset Values", lab.start_run, "Ctrl+R",
+        # the expression lab's commands: from the network lab they bring the expression lab to the front
+        on = self._in_expression_lab
+        self._action(edit, "&Run Program", on(lab.start_run), "Ctrl+Return", "Run the program now")
+        self._action(edit, "&Reset Values", on(lab.start_run), "Ctrl+R",
                      "Put every input back to the program's value")
-        self._action(edit, "Backprop &Step", lab.model.step_backprop, "F10", "Fill in the next gradient")
-        self._action(edit, "Backprop &Finish", lab.model.finish_backprop, "Shift+F10", "Finish backward()")
+        self._action(edit, "Backprop &Step", on(lab.model.step_backprop), "F10",
+                     "Run the next node's _backward()")
+        self._action(edit, "Backprop &Finish", on(lab.model.finish_backprop), "Shift+F10",
+                     "Finish backward()")
         view = bar.addMenu("&View")
-        self._action(view, "&Fit Graph", lab.canvas.fit, "Ctrl+0", "Fit the whole graph in view")
-        self._action(view, "Zoom &In", lambda: lab.canvas.zoom_by(1.25), "Ctrl++", "Zoom the graph in")
-        self._action(view, "Zoom &Out", lambda: lab.canvas.zoom_by(0.8), "Ctrl+-", "Zoom the graph out")
-        self.legend_action = self._action(view, "&Legend", lab.canvas.set_legend_visible,
+        self._action(view, "&Fit Graph", on(lab.canvas.fit), "Ctrl+0", "Fit the whole graph in view")
+        self._action(view, "Zoom &In", on(lambda: lab.canvas.zoom_by(1.25)), "Ctrl++", "Zoom the graph in")
+        self._action(view, "Zoom &Out", on(lambda: lab.canvas.zoom_by(0.8)), "Ctrl+-", "Zoom the graph out")
+        self.legend_action = self._action(view, "&Legend", on(lab.canvas.set_legend_visible),
                                           tip="What every fill and outline in the graph means")
         self.legend_action.setCheckable(True)
         examples = bar.addMenu("E&xamples")
@@ -152,10 +156,24 @@ class MainWindow(QMainWindow):
         self._action(help_, "&Keyboard Shortcuts", self.show_shortcuts, tip="Every shortcut")
         self._action(help_, "&About gradlab", self.show_about, tip="About gradlab")
 
+    def _in_expression_lab(self, slot):
+        """``slot`` as a command of the expression lab: from the network lab's tab it first
+        brings the expression lab to the front, so the learner sees what the command did."""
+
+        def command(*args) -> None:
+            if self.tabs.currentWidget() is not self.expression_lab:
+                self.tabs.setCurrentWidget(self.expression_lab)
+                self.statusBar().showMessage("Switched to the expression lab: that command acts on it", 5000)
+            slot(*args)
+
+        return command
+
     # -- opening and saving -------------------------------------------------------------
 
     def open_example(self, name: str) -> None:
+        """Load example ``name`` into the expression lab, brought to the front."""
         ex = resources.example(name)
+        self.tabs.setCurrentWidget(self.expression_lab)
         self._keep_current_work()
         self._opened_text = ex.source()
         with self.autosaver.marked(BUSY_RUNNING):
@@ -368,16 +386,27 @@ class MainWindow(QMainWindow):
         return path
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)")
+        """Save the lab in front as a picture: the expression graph (PNG or SVG), or the network lab."""
+        if self.tabs.currentWidget() is self.network_tab:
+            title, name, kinds = "Export network lab", "network-lab.png", "PNG (*.png)"
+            export = self._export_network_lab
+        else:
+            title, name, kinds = "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)"
+            export = self.expression_lab.canvas.export_image
+        path, _ = QFileDialog.getSaveFileName(self, title, name, kinds)
         if path:
             try:
-                self.expression_lab.canvas.export_image(path)
+                export(path)
             except OSError as err:
                 self.show_error(f"Cannot export {path}: {err.strerror or err}")
             except ValueError as err:
                 self.show_error(f"Cannot export {Path(path).name}: {err}")
             else:
                 self.statusBar().showMessage(f"Exported {elide(path, 200)}", 8000)
+
+    def _export_network_lab(self, path: str) -> None:
+        if not self.network_tab.grab().save(path, "PNG"):
+            raise OSError(f"could not write {Path(path).name}")
 
     def start_autosave(self) -> tuple[Session | None, str]:
         """Claim this window's autosave slot (see gradlab.ui.autosave) and read what it holds:
