@@ -41,7 +41,7 @@ MIN_ROW, MAX_ROW, MIN_COL, MAX_COL = 1.25, 2.2, 2.6, 7.0
 #: the largest a thumbnail is drawn, in screen pixels
 MAX_THUMB_PX = 84
 #: screen pixels kept around the drawing for the input names (left) and the column heads (top)
-MARGIN_PX = {"left": 50, "top": 40, "right": 8, "bottom": 8}
+MARGIN_PX = {"left": 50, "top": 40, "right": 34, "bottom": 8}
 LEVELS = 5
 #: |weight| thresholds of the width levels (a fixed scale: a weight keeps its width while others move)
 WEIGHT_STEPS = (0.05, 0.25, 0.6, 1.2)
@@ -123,7 +123,7 @@ class NetworkKey(QWidget):
         if gradients:
             top = f" = {_fmt(largest)}" if np.isfinite(largest) and largest > 0 else ""
             items = [("", "gradients ∂loss/∂w:", 0), (pos, "+ (a step lowers w)", WIDTHS[3]),
-                     (neg, "− (a step raises w)", WIDTHS[3]), ("", "· thickness: |gradient| ÷ the largest", 0)]
+                     (neg, "− (a step raises w)", WIDTHS[3]), ("", "· thickness: |gradient| ÷ largest", 0)]
             items += [(pos, f"≤ {(k + 1) / LEVELS:.0%}" + (top if k == LEVELS - 1 else ""), WIDTHS[k])
                       for k in range(LEVELS)]
         else:
