@@ -54,7 +54,8 @@ class ParameterGraph:
         self.lock = lock if lock is not None else contextlib.nullcontext()
         self._probes: dict[tuple[int, float], object] = {}
         self.labels = list(labels)
-        #: what the inspector shows: "layer 1, neuron 3, from x1 (w0.2.0)"
+        #: what the inspector shows, whole (``name_chars``): "layer 1, neuron 3, from x1 (w0.2.0)"
+        self.name_chars = 80
         self.names = [parameter_name(label, trainer.config.features, trainer.layer_sizes)
                       for label in self.labels]
         n = len(self.labels)
