@@ -122,15 +122,21 @@ class NetworkKey(QWidget):
         pos, neg = palette.POSITIVE, palette.NEGATIVE
         if gradients:
             top = f" = {_fmt(largest)}" if np.isfinite(largest) and largest > 0 else ""
-            items = [("", "gradients ∂loss/∂w:", 0), (pos, "+ (a step lowers w)", WIDTHS[3]),
-                     (neg, "− (a step raises w)", WIDTHS[3]), ("", "· thickness: |gradient| ÷ largest", 0)]
-            items += [(pos, f"≤ {(k + 1) / LEVELS:.0%}" + (top if k == LEVELS - 1 else ""), WIDTHS[k])
+            items = [("", "gradients ∂loss/∂w:", 0), (pos, "+", WIDTHS[3]), (neg, "−", WIDTHS[3]),
+                     ("", "· thickness: |gradient| ÷ largest", 0)]
+            items += [(pos, f"{(k + 1) / LEVELS:.0%}" + (top if k == LEVELS - 1 else ""), WIDTHS[k])
                       for k in range(LEVELS)]
+            tip = ("Lines show each weight's gradient: how the loss changes as the weight grows.\n"
+                   "Blue (+): the loss grows with the weight, so a step lowers the weight;\n"
+                   "orange (−): a step raises it. The thickest line is the largest gradient.")
         else:
             items = [("", "weights:", 0), (pos, "positive", WIDTHS[3]), (neg, "negative", WIDTHS[3]),
                      ("", "· thickness: |w|", 0)]
             bounds = ("< .05", ".05–.25", ".25–.6", ".6–1.2", "> 1.2")
             items += [(pos, b, WIDTHS[k]) for k, b in enumerate(bounds)]
+            tip = ("Lines are weights: blue positive, orange negative, thicker for a larger |w|.\n"
+                   "Small squares are biases; each neuron shows its output over the input plane.")
+        self.setToolTip(tip)
         items.append(("", "· ■ bias · hover a neuron: its output, large in the plot", 0))
         if items != self._items:
             self._items = items
