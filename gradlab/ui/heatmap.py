@@ -105,7 +105,6 @@ class DecisionPlot(QWidget):
         self.neuron_caption.setObjectName("neuronPreviewCaption")
         self.neuron_caption.setStyleSheet("background: rgba(255, 255, 255, 225); color: #222;"
                                           " border: 1px solid #adb5bd; border-radius: 3px; padding: 2px 5px;")
-        self.neuron_caption.setWordWrap(True)
         self.neuron_caption.hide()
         self._preview: np.ndarray | None = None
         self.legend = QLabel()
@@ -168,9 +167,16 @@ class DecisionPlot(QWidget):
         if p is None:
             self.neuron_caption.hide()
         else:
-            what = "its output, not the network's" if p.ndim == 2 else "its output along x (dashed)"
-            self.neuron_caption.setText(f"{name}: {what}")
-            self.neuron_caption.setMaximumWidth(max(self.plot_widget.width() - 60, 120))
+            what = "its output" if p.ndim == 2 else "its output (dashed)"
+            text = f"{name}: {what}"
+            room = max(self.plot_widget.width() - 60, 80)
+            metrics = self.neuron_caption.fontMetrics()
+            for shown in (text, name):  # the name first, whatever else fits
+                if metrics.horizontalAdvance(shown) <= room - 14:
+                    break
+            self.neuron_caption.setText(metrics.elidedText(shown, Qt.TextElideMode.ElideRight, room - 14))
+            self.neuron_caption.setToolTip(f"{text}, shown instead of the network's output while the "
+                                           "pointer is on it in the network")
             self.neuron_caption.adjustSize()
             self.neuron_caption.move(50, 4)
             self.neuron_caption.show()

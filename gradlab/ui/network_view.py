@@ -53,6 +53,11 @@ DENSE_LINES = 2500
 MAX_LINES = 3000
 SELECTED = "#d6336c"
 SAMPLE_PX = 16  # the length of a line sample in the key
+SIGN_PX = 3.0  # the width of the key's samples of the two colours
+#: screen pixels² of room a weight line wants between two columns for ``WIDTHS`` as they are;
+#: with less, every width shrinks by the square root of the shortfall (down to MIN_WIDTH_SCALE)
+ROOM_PX2 = 400.0
+MIN_WIDTH_SCALE = 0.35
 
 
 def _fmt(x: float) -> str:
@@ -113,31 +118,38 @@ class NetworkKey(QWidget):
         super().__init__(parent)
         self.setObjectName("networkKey")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF() * 0.9, 7.0))  # a key: quieter than the labels
+        self.setFont(font)
         self._items: list[tuple[str, str, float]] = []  # (colour or "", text, pen width)
         self._height = 0
         self.set_mode(False)
 
-    def set_mode(self, gradients: bool, largest: float = float("nan")) -> None:
-        """The weights' key, or the gradients' (``largest``: the biggest |gradient|, the thickest line)."""
+    def set_mode(self, gradients: bool, largest: float = float("nan"),
+                 widths: Sequence[float] = WIDTHS) -> None:
+        """The weights' key, or the gradients' (``largest``: the biggest |gradient|, the thickest
+        line); ``widths``: the pens' widths, level by level, as the view draws them."""
         pos, neg = palette.POSITIVE, palette.NEGATIVE
+        wd = tuple(widths)
         if gradients:
             top = f" = {_fmt(largest)}" if np.isfinite(largest) and largest > 0 else ""
-            items = [("", "gradients ∂loss/∂w:", 0), (pos, "+", WIDTHS[3]), (neg, "−", WIDTHS[3]),
+            items = [("", "gradients ∂loss/∂w:", 0), (pos, "+", SIGN_PX), (neg, "−", SIGN_PX),
                      ("", "· thickness: |gradient| ÷ largest", 0)]
-            items += [(pos, f"{(k + 1) / LEVELS:.0%}" + (top if k == LEVELS - 1 else ""), WIDTHS[k])
+            items += [(pos, f"{(k + 1) / LEVELS:.0%}" + (top if k == LEVELS - 1 else ""), wd[k])
                       for k in range(LEVELS)]
             tip = ("Lines show each weight's gradient: how the loss changes as the weight grows.\n"
                    "Blue (+): the loss grows with the weight, so a step lowers the weight;\n"
                    "orange (−): a step raises it. The thickest line is the largest gradient.")
         else:
-            items = [("", "weights:", 0), (pos, "positive", WIDTHS[3]), (neg, "negative", WIDTHS[3]),
+            items = [("", "weights:", 0), (pos, "positive", SIGN_PX), (neg, "negative", SIGN_PX),
                      ("", "· thickness: |w|", 0)]
             bounds = ("< .05", ".05–.25", ".25–.6", ".6–1.2", "> 1.2")
-            items += [(pos, b, WIDTHS[k]) for k, b in enumerate(bounds)]
+            items += [(pos, b, wd[k]) for k, b in enumerate(bounds)]
             tip = ("Lines are weights: blue positive, orange negative, thicker for a larger |w|.\n"
                    "Small squares are biases; each neuron shows its output over the input plane.")
         self.setToolTip(tip)
-        items.append(("", "· ■ bias · hover a neuron: its output, large in the plot", 0))
+        # phrases apart, so that a narrow key breaks between them
+        items += [("", "· ■ bias", 0), ("", "· hover a neuron:", 0), ("", "its output, large in the plot", 0)]
         if items != self._items:
             self._items = items
             self._relayout()
@@ -220,7 +232,6 @@ class NetworkView(QWidget):
                 item.setZValue(1 + level / LEVELS)  # the strong weights on top
                 self._vb.addItem(item)
                 self.line_items.append(item)
-        self._style_lines(dense=False)
         self.highlight = pg.PlotCurveItem(pen=pg.mkPen(SELECTED, width=3.5), connect="pairs")
         self.highlight.setZValue(5)
         self.atlas = pg.ImageItem(axisOrder="row-major")
@@ -254,6 +265,7 @@ class NetworkView(QWidget):
         self._hovered_node = -1
         self._view.scene().sigMouseClicked.connect(self._on_click)
         self._view.scene().sigMouseMoved.connect(self._on_move)
+        self._style_lines(dense=False)
         self.setMinimumSize(260, 200)
 
     # -- the view contract --------------------------------------------------------------------
@@ -308,7 +320,6 @@ class NetworkView(QWidget):
             self._text(name, lay.pos[k] - (0.6, 0), anchor=(1, 0.5))
         for c, head in enumerate(self._heads):
             self._text(head, (c * lay.col_px / PX + 0.5, -0.3), anchor=(0.5, 1))
-        self._style_lines(dense=len(lay.segments) > DENSE_LINES)
         self.frames.setData(pos=lay.pos, size=1.0)
         self._place_thumbnails()
         self._frame_view()
@@ -323,6 +334,7 @@ class NetworkView(QWidget):
         m = MARGIN_PX
         scale = min((vp.width() - m["left"] - m["right"]) / w, (vp.height() - m["top"] - m["bottom"]) / h)
         scale = max(scale, 1.0)
+        self._style_lines(len(lay.segments) > DENSE_LINES, scale)
         self._vb.setRange(xRange=(-m["left"] / scale, w + m["right"] / scale),
                           yRange=(-m["top"] / scale, h + m["bottom"] / scale), padding=0)
 
@@ -332,16 +344,29 @@ class NetworkView(QWidget):
             self.fit_layout()
             self._frame_view()
 
-    def _style_lines(self, dense: bool) -> None:
-        """Pens by sign and level: faint thin lines, solid thick ones. A dense network (thousands
-        of lines) gets hairlines told apart by strength alone: wide lines would fill the view
-        and cost seconds to paint."""
+    def _style_lines(self, dense: bool, scale: float = PX) -> None:
+        """Pens by sign and level: faint thin lines, solid thick ones, thinner where many lines
+        share little room (``scale``: screen pixels per thumbnail), so that the layers between
+        two columns do not merge into one patch. A dense network (thousands of lines) gets
+        hairlines told apart by strength alone: wide lines would fill the view and cost seconds
+        to paint."""
+        lay = self.layout_
+        if dense or lay is None:
+            widths = (1.0,) * LEVELS if dense else WIDTHS
+        else:
+            gap = max(lay.col_px - PX, 1) / PX * scale  # between two columns, in screen pixels
+            tall = lay.height_px / PX * scale
+            most = max((a * b for a, b in zip(lay.sizes, lay.sizes[1:], strict=False)), default=1)
+            room = float(np.clip(np.sqrt(gap * tall / most / ROOM_PX2), MIN_WIDTH_SCALE, 1.0))
+            widths = tuple(max(round(w * room, 2), 0.5) for w in WIDTHS)
+        self.widths = widths
         for k, item in enumerate(self.line_items):
             sign, level = (palette.POSITIVE, palette.NEGATIVE)[k // LEVELS], k % LEVELS
             colour = pg.mkColor(sign)
             colour.setAlphaF((0.25 if dense else 0.45) + (0.7 if dense else 0.5) * level / (LEVELS - 1))
-            item.pen = pg.mkPen(colour, width=1 if dense else WIDTHS[level])
+            item.pen = pg.mkPen(colour, width=widths[level])
             item.update()
+        self.key.set_mode(self._show_grads, self._largest(), widths)
 
     def set_parameters(self, values: np.ndarray, gradients: np.ndarray | None = None) -> None:
         """Every parameter's value (and gradient) in flat order."""
@@ -436,9 +461,15 @@ class NetworkView(QWidget):
         brushes = [pg.mkBrush(palette.POSITIVE), pg.mkBrush(palette.NEGATIVE)]
         self.biases.setData(pos=lay.bias_pos, size=0.22 + 0.07 * blevel,
                             brush=[brushes[int(x < 0)] for x in b.tolist()])
-        largest = float(np.abs(np.nan_to_num(w)).max(initial=0.0)) if self._show_grads else float("nan")
-        self.key.set_mode(self._show_grads, largest)
+        self.key.set_mode(self._show_grads, self._largest(), self.widths)
         self._draw_selection()
+
+    def _largest(self) -> float:
+        """The largest |gradient| of a weight (the thickest line in gradients mode), else nan."""
+        lay = self.layout_
+        if not self._show_grads or lay is None or len(self._grads) != lay.parameter_count:
+            return float("nan")
+        return float(np.abs(np.nan_to_num(self._grads[lay.weight_index])).max(initial=0.0))
 
     def _draw_selection(self) -> None:
         lay, i = self.layout_, self._selected
