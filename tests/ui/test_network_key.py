@@ -6,7 +6,7 @@ import numpy as np
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QToolTip
 
 from gradlab.ui import palette
 from gradlab.ui.heatmap import scores_to_rgba
@@ -91,8 +91,14 @@ def test_hovering_a_neuron_shows_its_output_large_in_the_decision_plot(qtbot, la
     expected = lab.model.thumbnails(64)[1][3]
     assert np.array_equal(plot.image.image, scores_to_rgba(expected))
     assert not np.array_equal(plot.image.image, network_output)
+    # training moves on under the pointer: the shown output follows
+    lab.model.step(20)
+    assert np.array_equal(plot.image.image, scores_to_rgba(lab.model.thumbnails(64)[1][3]))
+    network_output = scores_to_rgba(lab.model.decision(64))
     # off the neuron: the network's output again
-    qtbot.mouseMove(view.viewport_widget(), QPoint(3, 3))
+    QToolTip.hideText()  # offscreen, a shown tooltip may swallow the next synthetic move
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    qtbot.mouseMove(view.viewport_widget(), QPoint(3, view.viewport_widget().height() - 3))  # an empty corner
     qtbot.waitUntil(lambda: not plot.previewed())
     assert not caption.isVisible()
     assert np.array_equal(plot.image.image, network_output)
@@ -113,3 +119,23 @@ def test_a_weight_is_named_for_people_in_the_tooltip_and_the_inspector(qtbot, la
     qtbot.mouseClick(view.viewport_widget(), LEFT, pos=view.viewport_pos_of_parameter(bias))
     assert lab.inspector.findChild(QLabel, "nodeLabel").text().replace("\u200b", "") == \
         "layer 1, neuron 3, bias (b0.2)"
+
+
+def test_on_one_input_data_a_hovered_neuron_is_a_dashed_curve_along_x(qtbot, lab):
+    combo = lab.data_panel.dataset_combo
+    combo.setCurrentIndex(combo.findData("sine") if combo.findData("sine") >= 0 else combo.findText("sine"))
+    assert lab.model.kind == "regression"
+    lab.model.edit_config({"learning_rate": 0.01})
+    lab.model.step(3)
+    view, plot = lab.network_view, lab.decision_plot
+    qtbot.mouseMove(view.viewport_widget(), view.viewport_pos_of_node(1, 0))
+    qtbot.waitUntil(plot.previewed)
+    xs, ys = plot.neuron_curve.xData, plot.neuron_curve.yData
+    assert np.allclose(ys, lab.model.thumbnails(64)[1][0][0]) and xs[0] < xs[-1]
+    caption = plot.findChild(QLabel, "neuronPreviewCaption").text()
+    assert caption == "layer 1, neuron 1 (n0.0): its output (dashed)"
+    QToolTip.hideText()  # offscreen, a shown tooltip may swallow the next synthetic move
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    qtbot.mouseMove(view.viewport_widget(), QPoint(3, view.viewport_widget().height() - 3))  # an empty corner
+    qtbot.waitUntil(lambda: not plot.previewed())
+    assert plot.neuron_curve.xData is None or len(plot.neuron_curve.xData) == 0
