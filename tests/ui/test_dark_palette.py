@@ -151,3 +151,14 @@ def test_both_labs_are_readable_under_a_dark_system_palette(qtbot, dark_app):
     lab.model.step(3)
     qtbot.wait(50)
     assert unreadable(window, lab) == []
+
+
+def test_every_colour_of_the_editors_code_reads_on_its_background():
+    from gradlab.ui.editor import PythonHighlighter
+    from gradlab.ui.palette import UI
+
+    base = luminance(np.array([QColor(UI["Base"]).getRgb()[:3]]))[0]
+    for _, fmt in PythonHighlighter.RULES:
+        colour = fmt.foreground().color()
+        lum = luminance(np.array([colour.getRgb()[:3]]))[0]
+        assert (max(lum, base) + 0.05) / (min(lum, base) + 0.05) >= MIN_CONTRAST, colour.name()
