@@ -107,12 +107,13 @@ def build_window(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from gradlab import resources
+    from gradlab.ui import palette
     from gradlab.ui.autosave import BUSY_RESTORING
     from gradlab.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     set_identity(app)
-    app.setStyleSheet(resources.read_text("style.qss"))
+    palette.apply_theme(app)  # one light theme, whatever the system's: no dark palette leaks in
     window = MainWindow()
     try:
         width, height = (int(n) for n in args.size.lower().split("x"))

@@ -13,7 +13,8 @@ micrograd's.  Additions:
   ``random`` state alone.
 * Parameters carry labels for display: weight ``w{layer}.{neuron}.{input}``,
   bias ``b{layer}.{neuron}``; neurons are labelled ``n{layer}.{neuron}``
-  (indices from 0).
+  (indices from 0). ``parameter_name`` names one for people first:
+  ``w0.2.0`` is "layer 1, neuron 3, from x1 (w0.2.0)".
 * ``MLP`` passes lists between layers, so a one-neuron hidden layer works.
   Like micrograd, it returns a single ``Value`` when the last layer has one
   neuron, and a ``Layer`` called on its own does the same.
@@ -43,6 +44,7 @@ __all__ = [
     "softplus",
     "l2_regularization",
     "l1_regularization",
+    "parameter_name",
     "Optimizer",
     "SGD",
     "Momentum",
@@ -291,6 +293,33 @@ def l1_regularization(params: Iterable[Value], alpha: float = 1e-4) -> Value:
 
 
 # -- optimisers ---------------------------------------------------------------------------
+
+
+def parameter_name(label: str, inputs: Sequence[str], sizes: Sequence[int]) -> str:
+    """A weight's, bias's or neuron's name for people, micrograd's label beside it: in a network
+    of ``sizes`` (the inputs, the hidden layers, the outputs) reading ``inputs``,
+    ``w0.2.0`` is "layer 1, neuron 3, from x1 (w0.2.0)", ``w1.0.4`` "layer 2, neuron 1, from
+    neuron 5 of layer 1 (w1.0.4)", ``b2.0`` "output, bias (b2.0)", ``n0.2`` "layer 1, neuron 3
+    (n0.2)". Counts start at 1 here, at 0
+    in the label. A label of another shape comes back as it is."""
+    kind, parts = label[:1], label[1:].split(".")
+    if kind not in ("w", "b", "n") or len(parts) != (3 if kind == "w" else 2) or not all(
+            p.isdigit() for p in parts):
+        return label
+    layer, neuron = int(parts[0]), int(parts[1])
+    last = len(sizes) - 2  # the output layer's index in the labels
+    if layer == last:
+        where = "output" if sizes[-1] == 1 else f"output {neuron + 1}"
+    else:
+        where = f"layer {layer + 1}, neuron {neuron + 1}"
+    if kind != "w":
+        return f"{where}, bias ({label})" if kind == "b" else f"{where} ({label})"
+    source = int(parts[2])
+    if layer == 0:
+        came = inputs[source] if source < len(inputs) else f"input {source + 1}"
+    else:
+        came = f"neuron {source + 1} of layer {layer}"
+    return f"{where}, from {came} ({label})"
 
 
 def moons_schedule(steps: int = 100, drop: float = 0.9) -> Callable[[int], float]:

@@ -3,6 +3,8 @@
 The view only draws what it is handed (TensorFlow Playground's ``heatmap.ts``): a matrix of
 scores or class probabilities over given bounds, the points with their labels, and for
 regression the fitted curve. Clicks become requests (trace, add, remove) for the lab to act on.
+``show_neuron`` puts one neuron's output in the network's place for a while (the lab calls it
+while the pointer is on that neuron in the network view, as TensorFlow Playground does).
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ class DecisionPlot(QWidget):
         for z, item in enumerate((self.train_points, self.test_points, self.selected_marker)):
             item.setZValue(z + 1)
             self.plot.addItem(item)
+        self.neuron_curve = pg.PlotDataItem(pen=pg.mkPen("#343a40", width=2, style=Qt.PenStyle.DashLine))
+        self.neuron_curve.setZValue(4)
+        self.plot.addItem(self.neuron_curve)
+        self.neuron_caption = QLabel(self.plot_widget)
+        self.neuron_caption.setObjectName("neuronPreviewCaption")
+        self.neuron_caption.setStyleSheet("background: rgba(255, 255, 255, 225); color: #222;"
+                                          " border: 1px solid #adb5bd; border-radius: 3px; padding: 2px 5px;")
+        self.neuron_caption.hide()
+        self._preview: np.ndarray | None = None
         self.legend = QLabel()
         self.legend.setObjectName("decisionLegend")
         self.legend.setWordWrap(True)
@@ -129,14 +140,52 @@ class DecisionPlot(QWidget):
         """The heatmap over the bounds: (rows, cols) scores or (rows, cols, k) probabilities,
         row 0 at the bottom (ymin); None hides it (regression)."""
         self._values = None if values is None else np.asarray(values)
-        if self._values is None:
+        self._show_image()
+
+    def _show_image(self) -> None:
+        """The network's output, or the previewed neuron's output over the plane."""
+        values = self._preview if self._preview is not None and self._preview.ndim == 2 else self._values
+        if values is None:
             self.image.clear()
             self.image.hide()
             return
         self.image.show()
-        self.image.setImage(scores_to_rgba(self._values, self._discretize), autoLevels=False)
+        self.image.setImage(scores_to_rgba(values, self._discretize), autoLevels=False)
         self.image.setRect(QRectF(self._bounds[0], self._bounds[2], self._bounds[1] - self._bounds[0],
                                   self._bounds[3] - self._bounds[2]))
+
+    def show_neuron(self, values: np.ndarray | None, name: str = "") -> None:
+        """Show neuron ``name``'s output instead of the network's: ``values`` (rows, cols) over the
+        bounds as the heatmap, or (n,) along x on 1-D data as a dashed curve; None: the network's
+        output again."""
+        self._preview = None if values is None else np.asarray(values, dtype=float)
+        p = self._preview
+        if p is not None and p.ndim == 1:
+            self.neuron_curve.setData(np.linspace(self._bounds[0], self._bounds[1], len(p)), p)
+        else:
+            self.neuron_curve.setData([], [])
+        if p is None:
+            self.neuron_caption.hide()
+        else:
+            what = "its output" if p.ndim == 2 else "its output (dashed)"
+            text = f"{name}: {what}"
+            room = max(self.plot_widget.width() - 60, 80)
+            metrics = self.neuron_caption.fontMetrics()
+            for shown in (text, name):  # the name first, whatever else fits
+                if metrics.horizontalAdvance(shown) <= room - 14:
+                    break
+            self.neuron_caption.setText(metrics.elidedText(shown, Qt.TextElideMode.ElideRight, room - 14))
+            self.neuron_caption.setToolTip(f"{text}, shown instead of the network's output while the "
+                                           "pointer is on it in the network")
+            self.neuron_caption.adjustSize()
+            self.neuron_caption.move(50, 4)
+            self.neuron_caption.show()
+            self.neuron_caption.raise_()
+        self._show_image()
+
+    def previewed(self) -> bool:
+        """Whether a neuron's output is shown instead of the network's."""
+        return self._preview is not None
 
     def set_points(self, train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray,
                    kind: str = "classification", num_classes: int = 2) -> None:
@@ -163,8 +212,7 @@ class DecisionPlot(QWidget):
     def set_discretize(self, on: bool) -> None:
         """Show only the decision regions (no shading by confidence)."""
         self._discretize = bool(on)
-        if self._values is not None:
-            self.set_matrix(self._values)
+        self._show_image()
 
     def set_show_test(self, on: bool) -> None:
         self._show_test = bool(on)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gradlab.numfmt import format_number
 from gradlab.probe import error_sweep, nudge_probe, response_curve
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
-from gradlab.ui.text import breakable, elide, escaped
+from gradlab.ui.text import NAME_CHARS, breakable, elide, escaped
 
 __all__ = ["NodeInspector", "Probes"]
 
@@ -298,7 +298,10 @@ class NodeInspector(QWidget):
         g = self.model.graph
         v = g.values[i]
         name = self._display_name(i)
-        self.node_label.setText(breakable(elide(name)) if name else "(unnamed)")
+        # names a graph makes itself (the network lab's "layer 1, neuron 3, from x1 (w0.2.0)") may
+        # be longer than a program's labels are shown
+        limit = getattr(g, "name_chars", NAME_CHARS)
+        self.node_label.setText(breakable(elide(name, limit)) if name else "(unnamed)")
         lines = getattr(g, "lines", None)
         line = lines[i] if lines is not None else 0
         self.node_label.setToolTip(f"The variable name bound to this node; made on line {line}." if line

@@ -2,7 +2,8 @@
 
 While training plays, every frame redraws the cheap readouts (step count, loss) and at most one
 of the costlier views, the most overdue of ``LIVE_PERIODS``: no frame does everything, so the
-window stays responsive (``benchmarks/live_training.py`` measures it).
+window stays responsive (``benchmarks/live_training.py`` measures it). The neuron under the
+pointer in the network view has its output shown large in the decision plot, live too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,26 @@ class LiveViews:
         self.lab = lab
         self._last = dict.fromkeys(LIVE_PERIODS, 0.0)
         self.heatmap_refreshes = self.point_refreshes = 0
+        #: the node under the pointer in the network view: (column, row), (-1, -1) for none
+        self.neuron = (-1, -1)
+        lab.network_view.neuron_hovered.connect(self.show_neuron)
+
+    def show_neuron(self, column: int, row: int) -> None:
+        """Show node (column, row)'s output in the decision plot; (-1, -1): the network's again."""
+        self.neuron = (column, row)
+        self._neuron()
+
+    def _neuron(self) -> None:
+        column, row = self.neuron
+        m, plot = self.lab.model, self.lab.decision_plot
+        stacks = m.thumbnails(HEATMAP_RES) if column >= 0 and m.trainer is not None else []
+        if column < 0 or column >= len(stacks) or row >= len(stacks[column]):
+            plot.show_neuron(None)
+            return
+        grid = stacks[column][row]
+        if m.trainer.dataset.X.shape[1] == 1:
+            grid = grid[0]  # 1-D data: the output along x (each row repeats it)
+        plot.show_neuron(grid, self.lab.network_view.node_name(column, row))
 
     def refresh(self, force: bool = False) -> None:
         """Redraw what training changed.
@@ -75,6 +96,8 @@ class LiveViews:
         else:
             self.lab.decision_plot.set_curve(None)
             self.lab.decision_plot.set_matrix(decision)
+        if self.neuron[0] >= 0:
+            self._neuron()
         self.heatmap_refreshes += 1
 
     def _network(self) -> None:

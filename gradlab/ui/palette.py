@@ -4,6 +4,12 @@ TensorFlow Playground's convention, used by both labs: blue means positive (a po
 gradient or output, class 1), orange means negative (class 0), near-white means about zero.
 A third (and further) class gets its own colour. Plain hex strings and numpy lookup tables, no Qt,
 so any widget (or an exported figure) can read them.
+
+The app's own light theme lives here too: ``UI`` names the colour of every palette role, and
+``apply_theme`` sets it (with the Fusion style, which follows a palette everywhere, and
+``resources/style.qss``) on the application before any window is built. A dark system palette
+(or a dark desktop style) cannot leak into a widget, a plot or a canvas: they are drawn light,
+with dark text, whatever the system's theme.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import numpy as np
 
 __all__ = [
     "CLASS_COLOURS",
+    "UI",
+    "apply_theme",
     "NEGATIVE",
     "NEUTRAL",
     "POSITIVE",
@@ -50,3 +58,49 @@ def diverging_lut(n: int = 256, light: str = "#ffffff") -> np.ndarray:
     lo, mid, hi = (np.array(rgb(c), dtype=float) for c in (NEGATIVE, light, POSITIVE))
     out = np.where(t < 0, mid + (lo - mid) * -t, mid + (hi - mid) * t)
     return np.round(out).astype(np.uint8)
+
+
+#: the app's palette, role by role (QPalette.ColorRole names): light surfaces, dark text
+UI = {
+    "Window": "#f7f8fa",
+    "WindowText": "#1f2328",
+    "Base": "#ffffff",
+    "AlternateBase": "#f1f3f5",
+    "Text": "#1f2328",
+    "PlaceholderText": "#6b7280",
+    "Button": "#f1f3f5",
+    "ButtonText": "#1f2328",
+    "BrightText": "#ffffff",
+    "ToolTipBase": "#fffbe6",
+    "ToolTipText": "#1f2328",
+    "Highlight": "#cfe3ff",
+    "HighlightedText": "#111111",
+    "Link": "#1b4f9c",
+    "LinkVisited": "#5f3dc4",
+    "Light": "#ffffff",
+    "Midlight": "#e9ecef",
+    "Mid": "#b8bec6",
+    "Dark": "#8d949c",
+    "Shadow": "#5c636a",
+}
+#: text and buttons that cannot be used: paler, but still readable
+DISABLED_TEXT = "#8a9099"
+
+
+def apply_theme(app) -> None:
+    """Give the QApplication ``app`` gradlab's one light theme: the Fusion style, the ``UI``
+    palette in every colour group (tooltips too) and ``resources/style.qss``."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QToolTip
+
+    from gradlab import resources
+
+    app.setStyle("Fusion")
+    pal = QPalette()
+    for role, colour in UI.items():
+        pal.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    for role in ("WindowText", "Text", "ButtonText", "HighlightedText"):
+        pal.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role), QColor(DISABLED_TEXT))
+    app.setPalette(pal)
+    QToolTip.setPalette(pal)
+    app.setStyleSheet(resources.read_text("style.qss"))

@@ -2,9 +2,9 @@
 
 ``NodeInspector`` inspects "node i of ``model.graph``" and measures it with its ``Probes``.
 ``WeightProbeModel`` gives it that: node ``i`` is parameter ``i`` of the lab's trainer (a leaf
-labelled ``w1.3.0`` or ``b1.3``, role ``parameter``), the output is the training loss, and the
-probes are the trainer's own (nudge a weight, watch the loss; the loss along the weight). The
-inspector is reused as it is, not copied.
+labelled ``w1.3.0`` or ``b1.3``, named for people by ``nn.parameter_name``, role ``parameter``),
+the output is the training loss, and the probes are the trainer's own (nudge a weight, watch
+the loss; the loss along the weight). The inspector is reused as it is, not copied.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QObject
 
+from gradlab.nn import parameter_name
 from gradlab.ui.inspected_model import InspectedModel
 from gradlab.ui.inspector import Probes
 
@@ -53,6 +54,10 @@ class ParameterGraph:
         self.lock = lock if lock is not None else contextlib.nullcontext()
         self._probes: dict[tuple[int, float], object] = {}
         self.labels = list(labels)
+        #: what the inspector shows, whole (``name_chars``): "layer 1, neuron 3, from x1 (w0.2.0)"
+        self.name_chars = 80
+        self.names = [parameter_name(label, trainer.config.features, trainer.layer_sizes)
+                      for label in self.labels]
         n = len(self.labels)
         self.roles = ["parameter"] * n
         self.parents: list[tuple[int, ...]] = [()] * n

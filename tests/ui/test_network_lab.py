@@ -113,7 +113,8 @@ def test_clicking_a_weight_probes_it_and_the_difference_agrees_with_the_gradient
     assert lab.probe_model.selected == index
     inspector = lab.inspector
     assert inspector.objectName() == "weightInspector"
-    assert text(inspector, "nodeLabel") == lab.model.trainer.parameter_labels()[index]
+    label = lab.model.trainer.parameter_labels()[index]
+    assert text(inspector, "nodeLabel") == f"output, from neuron 12 of layer 2 ({label})"  # w2.0.11
     central = float(text(inspector, "probeCentralDiff"))
     grad = float(text(inspector, "probeGrad"))
     assert grad != 0
