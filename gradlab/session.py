@@ -108,13 +108,18 @@ class ExpressionLabState:
 
 @dataclass
 class NetworkLabState:
-    """The network lab's ``NetworkLab.state()``: ``model`` (data, settings, trainer state; finite
-    numbers only) is None while the lab was never opened; ``view`` holds its view settings.
-    Checked here for shape only: the lab checks the contents when it restores them and says
-    what it cannot use."""
+    """The network lab's ``NetworkLab.state()``: ``model`` (data, settings, trainer state) is None
+    while the lab was never opened; ``view`` holds its view settings.
+
+    ``from_dict`` checks every field (``gradlab.training_lab``).  A bad one does not refuse the
+    session: the lab's part that holds it (``model`` or ``view``) is left out, and ``problem``
+    names the field, like ``'network_lab.model.trainer.optimizer' must be an object, not 5``,
+    for the app to show while the rest of the session opens.
+    """
 
     model: dict | None = None
     view: dict = field(default_factory=dict)
+    problem: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, state: dict | None) -> NetworkLabState:
@@ -131,11 +136,24 @@ class NetworkLabState:
         if not isinstance(lab, dict):
             raise SessionError(f"'network_lab' must be an object, not {_json_kind(lab)}")
         model, view = lab.get("model"), lab.get("view", {})
-        if model is not None and not isinstance(model, dict):
-            raise SessionError(f"'network_lab.model' must be an object or null, not {_json_kind(model)}")
-        if not isinstance(view, dict):
-            raise SessionError(f"'network_lab.view' must be an object, not {_json_kind(view)}")
-        return cls(model, view)
+        if model is None and not view:
+            return cls(None, {})
+        from gradlab.training_lab import decode_lab_model, decode_lab_view  # numpy: only for a lab
+        from gradlab.training_state import FieldError
+
+        problems = []
+        try:
+            decode_lab_view(view, "network_lab.view")
+        except FieldError as err:
+            problems.append(str(err))
+            view = {}
+        if model is not None:
+            try:
+                decode_lab_model(model, "network_lab.model")
+            except FieldError as err:
+                problems.append(str(err))
+                model = None
+        return cls(model, view, "; ".join(problems))
 
 
 # ---------------------------------------------------------------------------------------------------
