@@ -239,14 +239,14 @@ def memory_needed(sizes: Sequence[int], points: int, backend: str) -> int:
 
     scalar: one ``Value`` graph over every point, about 550 bytes per point and parameter.
     fast: float64 arrays per point: each layer's input (with its ones column), sums and outputs
-    kept for backprop, the batch, and three backward temporaries of the widest layer.
+    kept for backprop, the batch, and four backward temporaries of the widest layer.
     """
     if backend == "scalar":
         return points * (_SCALAR_BYTES_PER_PARAMETER * parameter_count(sizes) + _SCALAR_BYTES_PER_POINT)
     layers = list(zip(sizes, sizes[1:], strict=False))
     per_point = sizes[0] + 3  # the batch: features, ones, target
     per_point += sum(nin + 1 for nin, _ in layers[1:]) + 2 * sum(nout for _, nout in layers)
-    per_point += 3 * max(sizes[1:])
+    per_point += 4 * max(sizes[1:])
     return 8 * points * per_point
 
 
