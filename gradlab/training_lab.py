@@ -15,7 +15,7 @@ decodes with ``trainer`` None, and the lab says why it cannot train.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from gradlab.training import BACKENDS, TooMuchMemory, TrainConfig, Trainer, deco
 from gradlab.training_state import FieldError
 
 __all__ = ["MAX_NAME_CHARS", "DataSettings", "LabModel", "decode_dataset", "decode_lab_model",
-           "decode_lab_view"]
+           "decode_lab_view", "encode_dataset", "encode_lab_model"]
 
 #: the longest dataset name a saved lab may hold (a file's stem; names are shown in one line)
 MAX_NAME_CHARS = 255
@@ -86,6 +86,32 @@ class LabModel:
     backend: str
     trainer: Trainer | None
     selected_point: int = -1
+
+
+def encode_dataset(dataset: Dataset) -> dict:
+    """The data as a lab saves it: what ``decode_dataset`` reads."""
+    d = dataset
+    return {"X": d.X.tolist(), "y": d.y.tolist(), "kind": d.kind, "num_classes": d.num_classes,
+            "name": d.name}
+
+
+def encode_lab_model(lab: LabModel, max_history: int | None = None) -> dict:
+    """A lab's state as JSON-able data (``decode_lab_model`` reads it back, the weights bit for bit).
+
+    With ``max_history`` a longer history is thinned to about that many steps (older ones evenly,
+    the latest half kept): the loss plot's shape survives and the file stays small; weights and
+    optimiser state stay exact."""
+    trainer = None
+    if lab.trainer is not None:
+        trainer = lab.trainer.state_dict()
+        history = trainer["history"]
+        if max_history is not None and len(history) > max_history:
+            keep = max_history // 2
+            old = history[:-keep]
+            trainer["history"] = old[::-(-len(old) // keep)] + history[-keep:]
+    return {"data_settings": asdict(lab.data_settings), "dataset": encode_dataset(lab.dataset),
+            "config": lab.config.to_dict(), "backend": lab.backend, "trainer": trainer,
+            "selected_point": lab.selected_point}
 
 
 def _points(raw: object, where: str, width: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from gradlab import datasets
 from gradlab.datasets import Dataset, DatasetError
 from gradlab.training import TrainConfig, Trainer, TrainingDiverged
-from gradlab.training_lab import DataSettings, decode_lab_model
+from gradlab.training_lab import DataSettings, LabModel, decode_lab_model, encode_lab_model
 
 __all__ = ["ARCHITECTURE_FIELDS", "DataSettings", "NetworkModel", "demo_config", "describe_error"]
 
@@ -308,29 +308,9 @@ class NetworkModel(QObject):
     def state_dict(self) -> dict:
         """Data (hand-added points included), settings, weights, optimiser state and history, as
         JSON-able data; ``load_state`` brings it back with the weights bit for bit."""
-        d = self.dataset
-        return {
-            "data_settings": dataclasses.asdict(self.data_settings),
-            "dataset": {"X": d.X.tolist(), "y": d.y.tolist(), "kind": d.kind, "num_classes": d.num_classes,
-                        "name": d.name},
-            "config": self.cfg.to_dict(),
-            "backend": self.backend,
-            "trainer": self._trainer_state(),
-            "selected_point": self.selected_point,
-        }
-
-    def _trainer_state(self) -> dict | None:
-        """The trainer's state with a long history thinned (the plot's shape survives, the file
-        stays far below the session size limit); weights and optimiser state stay exact."""
-        if self.trainer is None:
-            return None
-        state = self.trainer.state_dict()
-        history = state["history"]
-        if len(history) > MAX_SAVED_HISTORY:
-            keep = MAX_SAVED_HISTORY // 2
-            old = history[:-keep]
-            state["history"] = old[::-(-len(old) // keep)] + history[-keep:]
-        return state
+        lab = LabModel(self.data_settings, self.dataset, self.cfg, self.backend, self.trainer,
+                       self.selected_point)
+        return encode_lab_model(lab, MAX_SAVED_HISTORY)
 
     @_locked
     def load_state(self, state: object) -> str:
