@@ -204,7 +204,7 @@ def decode_lab_view(raw: object, where: str = "view") -> dict:
                 raise FieldError(at, f"must be true or false, not {fields.shown(value)}")
             view[key] = value
         elif key == "speed":
-            view[key] = fields.whole(value, at, 0, 1_000_000)
+            view[key] = fields.whole(value, at)
         elif key == "selected_parameter":
             view[key] = fields.whole(value, at, -1, fields.MAX_STEP)
         elif key == "step_size":

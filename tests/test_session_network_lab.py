@@ -194,7 +194,7 @@ def test_a_trainer_whose_settings_do_not_fit_the_data_is_named(tmp_path):
 
 
 @pytest.mark.parametrize(("view", "says"), [
-    ({"speed": "fast"}, "'network_lab.view.speed' must be a whole number 0 .. 1,000,000, not 'fast'"),
+    ({"speed": "fast"}, "'network_lab.view.speed' must be a whole number 0 .. 2**53, not 'fast'"),
     ({"show_test": 1}, "'network_lab.view.show_test' must be true or false, not 1"),
     ({"step_size": 5}, "'network_lab.view.step_size' must be a number 0 .. 1, not 5"),
     ({"selected_parameter": INF}, "'network_lab.view.selected_parameter' must be a whole number -1 .. 2**53, "
