@@ -9,7 +9,9 @@ bit: :func:`save_session` refuses to write a session it could not read back.
 Loading never trusts the file: it is read through :func:`gradlab.files.read_text`
 (a regular file of at most ``MAX_SESSION_BYTES``), every field's type is checked,
 unknown keys are ignored, and every problem raises ``SessionError`` naming the file
-and the field, so the app can say what is wrong and keep what the user has open.
+and the field, so the app can say what is wrong and keep what the user has open.  A bad
+field of the network lab does not refuse the session: ``NetworkLabState.problem`` names it,
+that part of the lab is left out, and the rest opens.
 """
 
 from __future__ import annotations
