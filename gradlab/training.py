@@ -425,8 +425,8 @@ class Trainer(NetworkViews):
             raise FieldError(f"{where}.version", f"is {fields.shown(version)}: this gradlab reads trainer "
                                                  f"state version {STATE_VERSION}")
         cfg = decode_config(fields.get(state, "config", where), f"{where}.config")
-        if backend is None:
-            backend = fields.choice(state.get("backend", "fast"), f"{where}.backend", BACKENDS)
+        saved_backend = fields.choice(state.get("backend", "fast"), f"{where}.backend", BACKENDS)
+        backend = saved_backend if backend is None else backend
         trainer = cls(dataset, cfg, backend)
         trainer._restore(state, where)
         return trainer

@@ -105,6 +105,7 @@ CASES = [
     (("trainer", "format"), "x", "must be 'gradlab.trainer': this is not a saved trainer state"),
     (("trainer", "version"), 2, "is 2: this gradlab reads trainer state version 1"),
     (("trainer",), 7, "must be an object, not 7"),
+    (("trainer", "backend"), "gpu", "must be one of 'fast', 'scalar', not 'gpu'"),
     # the trainer's settings and the lab's
     (("trainer", "config"), 5, "must be an object, not 5"),
     (("trainer", "config", "loss"), "bogus", "trainer.config", "is not usable: unknown loss 'bogus'"),

@@ -105,24 +105,23 @@ def test_opening_a_session_with_a_bad_field_keeps_the_lab_as_it_was(qtbot, tmp_p
 
 
 def test_a_scalar_session_too_big_for_memory_opens_its_data_and_says_why(qtbot, tmp_path):
-    # issue 16, item 9: the scalar backend with 100,000 points raised MemoryError at start-up and
-    # aborted; 6,000 points is past the scalar limit for this network (5,337 for 2-16-16-1)
-    model = lab_model(backend="scalar", points=6_000, layers=(16, 16))
+    # issue 16, item 9: the scalar backend with 100,000 points raised MemoryError at start-up and aborted
+    model = lab_model(backend="scalar", points=100_000, layers=(16, 16))
     write_session(autosave_path(), model)
     w = launch(qtbot, "--lab", "network")
     lab = w.network_tab.lab
     assert boxes(w) == [] and w.expression_lab.editor.toPlainText() == SOURCE
-    assert len(lab.model.dataset) == 6_000 and lab.model.backend == "scalar" and lab.model.trainer is None
+    assert len(lab.model.dataset) == 100_000 and lab.model.backend == "scalar" and lab.model.trainer is None
     assert lab.problem_label.isVisible()
     assert lab.problem_label.text() == (
-        "⚠ Cannot train: this network (MLP 2-16-16-1, 337 parameters) on 6,000 points needs about 1.1 GB "
+        "⚠ Cannot train: this network (MLP 2-16-16-1, 337 parameters) on 100,000 points needs about 18.7 GB "
         "with the scalar backend; the limit is 1.0 GB: use the fast backend, or at most 5,337 points")
     qtbot.mouseClick(lab.play_button, Qt.MouseButton.LeftButton)
     assert not lab.model.running  # nothing to train
     combo = lab.editor.findChild(QComboBox, "backendCombo")
     combo.setCurrentIndex(combo.findData("fast"))  # the learner picks the fast backend
     assert lab.model.trainer is not None and lab.problem_label.isHidden()
-    assert len(lab.model.trainer.train_set) == 6_000
+    assert len(lab.model.trainer.train_set) == 100_000
 
 
 def test_a_100k_import_into_8x64_layers_says_once_what_it_needs(qtbot, tmp_path):
