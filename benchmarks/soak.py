@@ -54,6 +54,10 @@ HOSTILE = [
     "a = Value(2.0, label='" + "W" * 50_000 + "')\nb = a * 3\n",
     "a = Value(2.0, label=\"<img src='/etc/hosts'>\")\nb = a * 3\n",
     "a = Value(1.0)\n" + "a = a * 1.0001\n" * 3000,
+    # what only the worker process's ceilings stop (issue 16): a crash in C, a memory bomb
+    "L = (1.0,)\nfor i in range(100000):\n    L = " + "(" * 50 + "L" + ",)" * 50 + "\nprint(len(set([L])))\n",
+    "s = 'a' * 999999\nL = [s] * 1000\nprint(len(str(L)))\n",
+    "import numpy as np\nx = np.zeros(1000000)\nys = [x * i for i in range(200)]\n",
 ]
 
 
@@ -102,6 +106,18 @@ def bad_files(folder: Path) -> list[Path]:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     files.append(binary)
     return files
+
+
+def worker_rss() -> float:
+    """Resident MiB of the worker process that runs programs (0 when none is running)."""
+    from gradlab.worker import shared_worker
+
+    pid = shared_worker().pid()
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, TypeError):
+        return 0.0
 
 
 def memory() -> tuple[float, float, float]:
@@ -193,7 +209,8 @@ class Soak:
                     baseline = now
                     self.snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
                 print(f"{elapsed:6.0f} s  {sum(self.ops.values()):7,} ops  {len(self.exceptions)} exceptions"
-                      f"  rss {now[0]:7.1f} MiB (peak {now[1]:7.1f})  traced {now[2]:6.1f} MiB", flush=True)
+                      f"  rss {now[0]:7.1f} MiB (peak {now[1]:7.1f})  traced {now[2]:6.1f} MiB"
+                      f"  worker rss {worker_rss():6.1f} MiB", flush=True)
                 next_report += report_every
         end = memory()
         self.window.close()
@@ -214,6 +231,9 @@ class Soak:
         print(f"memory at the end:    rss {last[0]:.1f} MiB, traced {last[2]:.1f} MiB, "
               f"peak rss {last[1]:.1f} MiB")
         print(f"growth: rss {last[0] - first[0]:+.1f} MiB, traced {last[2] - first[2]:+.1f} MiB")
+        from gradlab.worker import shared_worker
+
+        print(f"worker processes started: {shared_worker().started} (one per crash, stall or retirement)")
         if getattr(self, "snapshot", None) is not None:
             print("largest growth of Python allocations since the warm-up:")
             for stat in tracemalloc.take_snapshot().compare_to(self.snapshot, "lineno")[:5]:

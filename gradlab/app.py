@@ -107,6 +107,7 @@ def build_window(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from gradlab import resources
+    from gradlab.ui.autosave import BUSY_RESTORING
     from gradlab.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -120,31 +121,28 @@ def build_window(argv: list[str] | None = None):
     window.resize(width, height)
     if args.example:
         try:
-            window.open_example(args.example)
+            resources.example(args.example)  # an unknown name is refused before anything opens
         except KeyError as err:
             raise SystemExit(f"gradlab: {err.args[0]}") from None
     # the autosave slot is claimed (and an unreadable autosave moved aside) whatever opens
     session, problem = window.start_autosave()
-    if args.example:
-        pass
-    elif args.file:
-        window.open_path(args.file)
-    elif session is not None:
-        window.resume(session)
-    else:
-        window.open_example("seed")
-    if problem:
-        window.show_error(problem, "unreadableAutosaveMessage")
-    if args.select:
-        model = window.expression_lab.model
-        index = model.graph.find(args.select) if model.graph is not None else None
-        if index is None:
-            from gradlab.ui.text import elide
+    # a launch that dies in here leaves the mark: the next one shows the program without running it
+    with window.autosaver.marked(BUSY_RESTORING):
+        window.open_at_launch(session, file=args.file, example=args.example)
+        if problem:
+            window.show_error(problem, "unreadableAutosaveMessage")
+        if window.autosaver.claim_problem:  # no slot could be locked: say where the work goes
+            window.show_error(window.autosaver.claim_problem, "ownAutosaveMessage")
+        if args.select:
+            model = window.expression_lab.model
+            index = model.graph.find(args.select) if model.graph is not None else None
+            if index is None:
+                from gradlab.ui.text import elide
 
-            raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
-        model.select(index)
-    if args.lab == "network":
-        window.show_network_lab()
+                raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
+            model.select(index)
+        if args.lab == "network":
+            window.show_network_lab()
     return window
 
 

@@ -12,6 +12,10 @@ backward rule).  A program with more than ``CHECK_EACH_MAX`` inputs is checked a
 few random directions instead (all inputs moved at once, ``gradlab.probe.directional_probe``)
 and at a few inputs picked at random; the output says which.
 
+The program runs in the app's worker process (gradlab.worker), under the same ceilings as in
+the window: a crash, a stall in C or a memory bomb is a message naming the line, never a
+traceback or a signal.
+
 Exit status: 0 on success; 1 if the program failed (the message names the line)
 or ``--check`` found a mismatch, or the output's reader left early (``| head``); 2 for a
 bad command line or a file that cannot be read (missing, unreadable, not UTF-8, too big,
@@ -30,11 +34,12 @@ import numpy as np
 
 from gradlab.cli_train import add_train_parser, train_command
 from gradlab.engine import Value
-from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program, run_program
+from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program
 from gradlab.files import FileError, read_program
 from gradlab.graph import GraphModel
 from gradlab.numfmt import format_number
 from gradlab.probe import directional_probe, nudge_probe
+from gradlab.worker import run_isolated
 
 __all__ = ["CHECK_EACH_MAX", "CHECK_H", "CHECK_RTOL", "main", "format_number", "read_source"]
 
@@ -245,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: cannot read {args.file}: {e.reason}", file=sys.stderr)
         return 2
     try:
-        program = run_program(source)
+        program = run_isolated(source)
     except ExpressionError as err:
         print(f"error: {args.file}, {err}", file=sys.stderr)
         for line in _source_line(source, err.line, err.col):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import math
 import sys
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gradlab.datasets import DATASETS, Dataset, DatasetError, load_csv, make_dataset
+from gradlab.session import dumps_json
 from gradlab.training import (
     BACKENDS,
     LOSSES,
@@ -193,7 +193,7 @@ def _history_text(trainer: Trainer) -> str:
 
 def _weights_text(trainer: Trainer) -> str:
     state = {"parameter_labels": trainer.parameter_labels(), **trainer.state_dict()}
-    return json.dumps(state, indent=1) + "\n"
+    return dumps_json(state, indent=1) + "\n"
 
 
 def _write_outputs(args: argparse.Namespace, trainer: Trainer) -> list[str]:

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from gradlab import ops
 from gradlab.ops import UnaryOp
 
-__all__ = ["Value", "recompute", "topological_order"]
+__all__ = ["Value", "recompute", "rule_name", "rule_named", "topological_order"]
 
 INF = math.inf
 NAN = math.nan
@@ -140,6 +140,34 @@ _FORWARD: dict[Callable[[Value], None], Callable[[Value], float]] = {
     _pow_const_backward: lambda v: safe_pow(v._prev[0].data, v._arg),
     _pow_backward: lambda v: safe_pow(v._prev[0].data, v._prev[1].data),
 }  # the unary ops' rules are added from the op table by _install
+
+
+#: the binary ops' backward rules by name (the unary ops' are in _BACKWARD, by op name): how a
+#: Value's rule is written down when a graph leaves the process (gradlab.worker.wire)
+_BINARY_RULES: dict[str, Callable[[Value], None]] = {
+    "+": _add_backward, "*": _mul_backward, "**n": _pow_const_backward, "**": _pow_backward,
+}
+
+
+def rule_name(fn: Callable[[Value], None] | None) -> str:
+    """The name of a Value's backward rule (``v._grad_fn``): "" for none (a leaf, or a copy with
+    no rules), a binary op's symbol, or ``"op:<name>"`` for a unary op of the table."""
+    if fn is None:
+        return ""
+    for name, rule in _BINARY_RULES.items():
+        if rule is fn:
+            return name
+    for name, rule in _BACKWARD.items():
+        if rule is fn:
+            return f"op:{name}"
+    raise ValueError("a backward rule that is not one of the engine's")
+
+
+def rule_named(name: str) -> Callable[[Value], None] | None:
+    """The backward rule ``rule_name`` named; KeyError for a name this engine does not know."""
+    if not name:
+        return None
+    return _BACKWARD[name[3:]] if name.startswith("op:") else _BINARY_RULES[name]
 
 
 def recompute(v: Value) -> float:

@@ -60,8 +60,12 @@ Limits; breaking one raises ExpressionError naming the line it was on:
 ``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
 ``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
 
-Why an interpreter of our own, compiled to closures: it is the only way that keeps both
-promises (the lecture's Python runs; nothing else is reachable) without a second process.
+The app and ``gradlab run`` never call ``run_program`` in their own process: gradlab.worker runs
+it in a separate process with a memory, CPU and wall-clock ceiling, so that what no check here
+can see (a crash in C, a C-level loop, a memory bomb) ends that process, not the app.
+
+Why an interpreter of our own, compiled to closures: it keeps both promises (the lecture's
+Python runs; nothing else is reachable) inside the worker process, whose ceilings guard the app.
 A tree walker re-dispatches on every node each time a loop passes it; closures dispatch
 once, when compiled, and a straight-line program runs no slower than under the walker this
 replaces (benchmarks/language.py prints both).
@@ -77,6 +81,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from typing import Protocol
 
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
@@ -98,6 +103,7 @@ from gradlab.lang.limits import (
     MAX_PRINTED_CHARS,
     MAX_PRINTED_LINES,
     MAX_SOURCE_CHARS,
+    MEMORY_MESSAGE,
 )
 from gradlab.lang.mirror import mirror
 from gradlab.lang.objects import Frame, Refusal
@@ -116,10 +122,6 @@ MAX_SECONDS = 2.0
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
 
 CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
-#: a cancellable run (one on a worker thread) sleeps YIELD_FOR seconds after each YIELD_EVERY
-#: seconds of running: the window's thread, which needs the interpreter lock for every Python
-#: call it makes, gets it (and a core) then even on a busy machine
-YIELD_EVERY, YIELD_FOR = 0.008, 0.0005
 
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
@@ -141,25 +143,40 @@ class RunCancelled(ExpressionError):
     """The run was stopped because ``cancel`` was set: its outcome means nothing."""
 
 
-def _cancellable(clock: Callable[[], float], cancel: threading.Event) -> Callable[[], float]:
-    """``clock`` that reads infinitely late once ``cancel`` is set: every time check the
-    interpreter makes (statements, loop steps, backward) then stops the run."""
-    is_set, wall, sleep = cancel.is_set, time.perf_counter, time.sleep
-    next_pause = [wall() + YIELD_EVERY]
+class LineCell(Protocol):
+    """Where a watched run writes the line of the statement it is running (``cell[0] = line``):
+    anything with ``__setitem__``, such as a memoryview of memory another process reads."""
+
+    def __setitem__(self, index: int, line: int) -> None: ...
+
+
+def _clock_for(run: Run, clock: Callable[[], float], cancel: threading.Event | None,
+               line: LineCell | None) -> Callable[[], float]:
+    """``clock`` as the run reads it before every statement: reading infinitely late once
+    ``cancel`` is set (so every time check stops the run), and writing the statement's line
+    into ``line`` (so that whoever watches the run knows where a stall or a crash happened)."""
+    if cancel is None and line is None:
+        return clock
+    is_set = cancel.is_set if cancel is not None else (lambda: False)
+    if line is None:
+        return lambda: math.inf if is_set() else clock()
 
     def read() -> float:
-        if wall() > next_pause[0]:  # let the window's thread in: see YIELD_EVERY
-            sleep(YIELD_FOR)
-            next_pause[0] = wall() + YIELD_EVERY
+        node = run.current
+        if node is not None:
+            line[0] = node.lineno
         return math.inf if is_set() else clock()
 
     return read
 
 
-def run_program(source: str, cancel: threading.Event | None = None) -> Program:
-    """Parse and run ``source``; raises only ExpressionError (RunCancelled once ``cancel`` is set)."""
-    deadline = _clock() + MAX_SECONDS  # read once: a test's clock counts its reads
-    clock = _clock if cancel is None else _cancellable(_clock, cancel)
+def run_program(source: str, cancel: threading.Event | None = None, line: LineCell | None = None,
+                seconds: float | None = None) -> Program:
+    """Parse and run ``source``; raises only ExpressionError (RunCancelled once ``cancel`` is set).
+    ``line``: see LineCell (gradlab.worker's process watches its runs through it); ``seconds``:
+    the time budget, MAX_SECONDS unless given."""
+    seconds = MAX_SECONDS if seconds is None else seconds
+    deadline = _clock() + seconds  # read once: a test's clock counts its reads
     if not isinstance(source, str):
         raise ExpressionError(1, 1, "a program must be text")
     if len(source) > MAX_SOURCE_CHARS:
@@ -175,20 +192,23 @@ def run_program(source: str, cancel: threading.Event | None = None) -> Program:
     sys.setrecursionlimit(limit + 8 * MAX_DEPTH + 12 * MAX_CALL_DEPTH + 500)
     try:
         with cyclic_gc_paused():
-            program, error = _run(source, text, deadline, clock)
+            program, error = _run(source, text, deadline, seconds,
+                                  lambda run: _clock_for(run, _clock, cancel, line))
     finally:
         sys.setrecursionlimit(limit)
     if cancel is not None and cancel.is_set():
-        line, col = (error.line, error.col) if error is not None else (1, 1)
-        raise RunCancelled(line, col, CANCELLED_MESSAGE)
+        line_no, col = (error.line, error.col) if error is not None else (1, 1)
+        raise RunCancelled(line_no, col, CANCELLED_MESSAGE)
     if error is not None:
         raise error
     return program
 
 
-def _run(source: str, text: str, deadline: float, clock) -> tuple[Program | None, ExpressionError | None]:
+def _run(source: str, text: str, deadline: float, seconds: float,
+         clock_for: Callable[[Run], Callable[[], float]]) -> tuple[Program | None, ExpressionError | None]:
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
-    run = Run(source, text.split("\n"), deadline, clock, MAX_SECONDS, library.builtins())
+    run = Run(source, text.split("\n"), deadline, _clock, seconds, library.builtins())
+    run.clock = clock_for(run)
     try:
         tree = parse_program(text)
     except ExpressionError as e:
@@ -200,8 +220,8 @@ def _run(source: str, text: str, deadline: float, clock) -> tuple[Program | None
         error = _error(run, r.node or run.current, r.message)
     except RecursionError:
         error = _error(run, run.current, DEPTH_MESSAGE)
-    except MemoryError:
-        error = _error(run, run.current, ALLOCATED_MESSAGE)
+    except MemoryError:  # the worker's memory ceiling (gradlab.worker)
+        error = _error(run, run.current, MEMORY_MESSAGE)
     except Exception as e:  # a bug or a resource fault: still only ExpressionError
         error = _error(run, run.current, f"could not run this line ({type(e).__name__}: {e})")
     program = _finish(run, tree) if error is None else None

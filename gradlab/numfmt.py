@@ -12,9 +12,19 @@ __all__ = ["format_number"]
 EXPONENT_FROM, BOX_EXPONENT_FROM = 1e12, 1e4
 
 
-def format_number(x: float | int, *, box: bool = False) -> str:
+def format_number(x: float | int, *, box: bool = False, short: bool = False) -> str:
     """Four decimals for ordinary sizes; scientific notation below 1e-4 and from EXPONENT_FROM
-    (BOX_EXPONENT_FROM, with one digit fewer, for a graph's box: ``box``)."""
+    (BOX_EXPONENT_FROM, with one digit fewer, for a graph's box: ``box``).  ``short`` drops the
+    trailing zeros after the first decimal, as Python prints a float (``-3.0``, ``0.7071``): for
+    numbers inside a formula."""
+    text = _format(x, box)
+    if short and "." in text and "e" not in text:
+        text = text.rstrip("0")
+        text += "0" if text.endswith(".") else ""
+    return text
+
+
+def _format(x: float | int, box: bool) -> str:
     try:
         x = float(x)
     except OverflowError:  # an int too big for a float

@@ -58,6 +58,9 @@ class UnaryOp:
     np_forward: Callable[[np.ndarray], np.ndarray]  # element-wise forward
     np_grad: Callable[[np.ndarray, np.ndarray], np.ndarray]  # element-wise derivative, given (x, out)
     activation: bool  # usable as a neural-net activation
+    #: the local derivative as the lecture writes it in a chain-rule step, ``{x}`` the operand's
+    #: name and ``{out}`` the node's (``(1 - {out}.data²)`` for tanh); "" writes d{out}/d{x}
+    rule: str = ""
 
 
 # -- scalar rules -------------------------------------------------------------------------------
@@ -119,15 +122,16 @@ def _np_log_grad(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 _BUILTIN_ROWS = (
     UnaryOp("relu", "ReLU", _relu, lambda x, out: 1.0 if out > 0 else 0.0,
-            lambda a: np.where(a < 0, 0.0, a), lambda x, out: (out > 0).astype(float), True),
+            lambda a: np.where(a < 0, 0.0, a), lambda x, out: (out > 0).astype(float), True,
+            "({out}.data > 0)"),
     UnaryOp("tanh", "tanh", math.tanh, lambda x, out: 1.0 - out * out,
-            np.tanh, lambda x, out: 1.0 - out * out, True),
+            np.tanh, lambda x, out: 1.0 - out * out, True, "(1 - {out}.data²)"),
     UnaryOp("sigmoid", "sigmoid", _sigmoid, lambda x, out: out * (1.0 - out),
-            _np_sigmoid, lambda x, out: out * (1.0 - out), True),
+            _np_sigmoid, lambda x, out: out * (1.0 - out), True, "{out}.data × (1 - {out}.data)"),
     UnaryOp("exp", "exp", safe_exp, lambda x, out: out,
-            np.exp, lambda x, out: out, False),
+            np.exp, lambda x, out: out, False, "{out}.data"),
     UnaryOp("log", "log", safe_log, _log_grad,
-            np.log, _np_log_grad, False),
+            np.log, _np_log_grad, False, "(1 / {x}.data)"),
 )
 
 #: name -> row.  Changed in place by register/unregister: keep a reference, it stays current.

@@ -3,8 +3,16 @@
 A session file is a JSON object ``{"format": "gradlab-session", "version": 1,
 "expression_lab": {...}}``, strict JSON in UTF-8: a number that is not finite is
 written as the string ``"nan"``, ``"inf"`` or ``"-inf"`` (Python's ``NaN`` and
-``Infinity`` tokens are read too).  Anything gradlab saves it opens again, bit for
-bit: :func:`save_session` refuses to write a session it could not read back.
+``Infinity`` tokens are read too).  :func:`dumps_json` is the one encoder for
+everything gradlab writes as JSON (sessions, the autosave, ``train --weights-json``):
+it writes any value the app holds, a NaN weight or gradient included.  Anything
+gradlab saves it opens again, bit for bit: :func:`save_session` refuses to write a
+session it could not read back, and ``MAX_SESSION_BYTES`` leaves room for the largest
+state the app accepts (``MAX_ROWS`` imported points, the largest network, the longest
+program).  In the network lab's part, a long list of floats (a dataset's points, the
+weights and the optimiser's state) is written compactly and exactly as
+``{"float64": "<base64 of its little-endian bytes>", "shape": [rows, columns]}``
+(:func:`pack_arrays`), and read back as the list it was.
 
 Loading never trusts the file: it is read through :func:`gradlab.files.read_text`
 (a regular file of at most ``MAX_SESSION_BYTES``), every field's type is checked,
@@ -16,6 +24,8 @@ that part of the lab is left out, and the rest opens.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import os
@@ -25,20 +35,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from gradlab.files import FileError, check_program_length, read_text
 
 __all__ = [
     "FORMAT", "MAX_SESSION_BYTES", "VERSION", "ExpressionLabState", "Session", "SessionError",
-    "autosave_path", "decode_float", "encode_float", "is_session_file", "load_document", "load_session",
-    "quarantine", "remove_stale_temporaries", "save_session",
+    "autosave_path", "decode_float", "dumps_json", "encode_float", "is_session_file", "json_ready",
+    "load_document", "load_session", "pack_arrays", "quarantine", "remove_stale_temporaries", "save_session",
+    "unpack_arrays",
 ]
 
 FORMAT = "gradlab-session"
 VERSION = 1
-#: a session file larger than this is refused before it is read
-MAX_SESSION_BYTES = 5_000_000
+#: a session file larger than this is refused before it is read.  The largest state the app
+#: accepts is 7.5 MB: 100,000 imported points and an 8x64 network with its gradients and Adam
+#: state (packed, 3.4 MB), 10,000 saved history rows, a 300,000-character program of characters
+#: JSON escapes and its 100,000 inputs' slider values (tests/test_session.py builds it and saves
+#: it); twice that leaves room for what a later gradlab may add
+MAX_SESSION_BYTES = 16_000_000
 
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+#: a list of at least this many floats is saved packed (see pack_arrays); shorter ones stay readable
+PACK_MIN_NUMBERS = 1024
+_PACKED_KEYS = {"float64", "shape"}
 _TEMP_SUFFIX = ".tmp"  # atomic saves write ".<name>.<random>.tmp" next to the file, then rename it
 
 
@@ -52,6 +72,95 @@ def encode_float(x: float) -> float | str:
     if math.isfinite(x):
         return x
     return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def json_ready(x: object) -> object:
+    """``x`` as strict JSON can hold it: floats that are not finite as encode_float writes
+    them, tuples and numpy arrays as lists, numpy numbers as Python ones; dict keys as text."""
+    if isinstance(x, float):
+        return encode_float(x)
+    if isinstance(x, (str, int, type(None))):  # bool is an int
+        return x
+    if isinstance(x, dict):
+        return {k if isinstance(k, str) else str(k): json_ready(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_ready(v) for v in x]
+    tolist = getattr(x, "tolist", None)  # a numpy array or number (numpy is not imported here)
+    if callable(tolist):
+        return json_ready(tolist())
+    raise TypeError(f"a {type(x).__name__} cannot be saved as JSON")
+
+
+def dumps_json(x: object, *, indent: int | None = None) -> str:
+    """The strict JSON text of ``x`` (see json_ready): the one encoder of every file gradlab
+    writes.  Compact (no spaces) unless ``indent`` is given; UTF-8 as is, and a lone
+    surrogate (which UTF-8 cannot hold) escaped."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    try:  # most states hold only finite floats: json's C encoder writes them as they are
+        text = json.dumps(x, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators)
+    except (ValueError, TypeError):  # a NaN or an infinity, a numpy number, a tuple key
+        text = json.dumps(json_ready(x), ensure_ascii=False, allow_nan=False, indent=indent,
+                          separators=separators)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def pack_arrays(x: object) -> object:
+    """``x`` with every list (or list of equal rows) of at least PACK_MIN_NUMBERS floats packed as
+    ``{"float64": base64, "shape": [...]}``: half the text, written and read many times faster,
+    every bit kept (a NaN too).  Lists that hold anything else stay as they are."""
+    if isinstance(x, dict):
+        return {k: pack_arrays(v) for k, v in x.items()}
+    if not isinstance(x, list):
+        return x
+    packed = _packed(x)
+    if packed is not None:
+        return packed
+    return [pack_arrays(v) for v in x] if _nested(x) else x
+
+
+def _nested(x: list) -> bool:
+    return any(isinstance(v, (list, dict)) for v in x)
+
+
+def _packed(x: list) -> dict | None:
+    """``x`` packed, if it is a list (or a list of equal rows) of at least PACK_MIN_NUMBERS floats."""
+    row = x[0] if x else None
+    first = row[0] if isinstance(row, list) and row else row
+    if type(first) is not float:  # ints and text keep their type: only lists of floats are packed
+        return None
+    if len(x) * (len(row) if isinstance(row, list) else 1) < PACK_MIN_NUMBERS:
+        return None
+    try:
+        arr = np.array(x)
+    except ValueError:  # rows of different lengths
+        return None
+    if arr.dtype != np.float64 or arr.ndim > 2:
+        return None
+    data = base64.b64encode(arr.astype("<f8", copy=False).tobytes()).decode("ascii")
+    return {"float64": data, "shape": list(arr.shape)}
+
+
+def unpack_arrays(x: object, where: str = "network_lab") -> object:
+    """The inverse of pack_arrays: packed lists back as lists of floats; SessionError naming
+    ``where`` for a packed list that is not whole."""
+    if isinstance(x, list):
+        return [unpack_arrays(v, where) for v in x] if _nested(x) else x
+    if not isinstance(x, dict):
+        return x
+    if x.keys() == _PACKED_KEYS and isinstance(x["float64"], str):
+        shape = x["shape"]
+        if not (isinstance(shape, list) and 1 <= len(shape) <= 2
+                and all(type(n) is int and n >= 0 for n in shape)):
+            raise SessionError(f"'{where}.shape' must be a list of one or two whole numbers")
+        try:
+            raw = base64.b64decode(x["float64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise SessionError(f"'{where}.float64' is not base64 text") from None
+        if len(raw) != 8 * math.prod(shape):
+            raise SessionError(f"'{where}.float64' holds {len(raw) // 8:,} numbers, not the "
+                               f"{math.prod(shape):,} of its shape {shape}")
+        return np.frombuffer(raw, dtype="<f8").reshape(shape).tolist()
+    return {k: unpack_arrays(v, f"{where}.{k}") for k, v in x.items()}
 
 
 def decode_float(x: object, where: str) -> float:
@@ -169,12 +278,10 @@ class Session:
     network_lab: NetworkLabState = field(default_factory=NetworkLabState)
 
     def to_json(self) -> str:
-        """Strict JSON (no NaN/Infinity tokens), UTF-8 friendly; lone surrogates escaped."""
+        """Strict JSON (dumps_json: no NaN/Infinity tokens, whatever the labs hold), UTF-8."""
         data = {"format": FORMAT, "version": VERSION, "expression_lab": self.expression_lab.to_dict(),
-                "network_lab": self.network_lab.to_dict()}
-        text = _dumps_two_levels(data)
-        # a lone surrogate (not encodable as UTF-8) can only sit inside a JSON string: escape it
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+                "network_lab": pack_arrays(self.network_lab.to_dict())}
+        return _dumps_two_levels(data)
 
     @classmethod
     def from_json(cls, text: str) -> Session:
@@ -190,8 +297,12 @@ class Session:
         if type(version) is not int or version != VERSION:
             shown = json.dumps(version) if isinstance(version, (bool, int, float, type(None))) else "that"
             raise SessionError(f"session version {shown} is not supported (this gradlab reads {VERSION})")
+        try:
+            network = unpack_arrays(raw.get("network_lab", {}))
+        except RecursionError:
+            raise SessionError("'network_lab' is nested too deeply") from None
         return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})),
-                   network_lab=NetworkLabState.from_dict(raw.get("network_lab", {})))
+                   network_lab=NetworkLabState.from_dict(network))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -200,9 +311,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _dumps_two_levels(data: dict) -> str:
     """JSON with one line per field of the first two levels: readable, and written by json's
     C encoder (``indent=`` would switch to its pure-Python one, four times slower)."""
-
-    def dumps(x: object) -> str:
-        return json.dumps(x, ensure_ascii=False, allow_nan=False)
+    dumps = dumps_json
 
     def block(d: dict, pad: str, inner) -> str:
         if not d:

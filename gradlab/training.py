@@ -433,7 +433,9 @@ class Trainer(NetworkViews):
 
     def _restore(self, state: dict, where: str) -> None:
         size = self._theta.size
-        params = fields.numbers(fields.get(state, "parameters", where), f"{where}.parameters", size)
+        # a weight may be nan or inf (a saved diverged network): the next step says it diverged
+        params = fields.numbers(fields.get(state, "parameters", where), f"{where}.parameters", size,
+                                finite=False)
         grads = fields.get(state, "gradients", where)
         grads = None if grads is None else fields.numbers(grads, f"{where}.gradients", size, finite=False)
         optimizer = self._decoded_optimizer(fields.get(state, "optimizer", where), f"{where}.optimizer")

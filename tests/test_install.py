@@ -100,7 +100,9 @@ def make_venv(tmp_path_factory, name: str, *requirement: str) -> Venv:
     outer = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if p in sys.path]
     prefix = {"base": str(venv.prefix), "platbase": str(venv.prefix)}
     pth = Path(sysconfig.get_path("purelib", vars=prefix)) / "_outer_site.pth"
-    pth.write_text(f"import site; [site.addsitedir(p) for p in {outer!r}]\n", "utf-8")
+    # map, not a list comprehension: site runs the line with separate globals and locals, and on
+    # Python 3.11 a comprehension's own scope cannot see the 'site' this line binds (NameError)
+    pth.write_text(f"import site; list(map(site.addsitedir, {outer!r}))\n", "utf-8")
     # the venv has no pip of its own: this one installs into it, without the network
     run([sys.executable, "-m", "pip", "--python", str(venv.prefix / BIN / "python"), "install", "--no-deps",
          "--no-index", "--no-build-isolation", "--ignore-installed", "--disable-pip-version-check",

@@ -400,3 +400,162 @@ def test_a_killed_save_leaves_a_temporary_that_is_then_removed(tmp_path: Path, m
     assert len(leftovers) == 1 and leftovers[0].name.startswith(".autosave.gradlab.")
     assert remove_stale_temporaries(path, older_than=0) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+# -- one encoder for every value; network lab arrays packed (issue 16, items 5 and 7) -----------------
+
+
+def test_dumps_json_writes_any_value_the_app_holds_as_strict_json() -> None:
+    import numpy as np
+
+    value = {"w": [1.0, math.nan, (math.inf, -math.inf)], "grad": np.array([0.5, np.nan]),
+             "t": np.int64(3), "lr": np.float32(0.25), 7: "a key that is a number", "s": "\ud800"}
+    text = session.dumps_json(value)
+
+    def refuse(token: str):
+        raise AssertionError(f"{token} is not strict JSON")
+
+    back = json.loads(text, parse_constant=refuse)
+    assert back == {"w": [1.0, "nan", ["inf", "-inf"]], "grad": [0.5, "nan"], "t": 3, "lr": 0.25,
+                    "7": "a key that is a number", "s": "\ud800"}
+    assert text.encode("utf-8")  # a lone surrogate is escaped: the text is valid UTF-8
+    with pytest.raises(TypeError, match="object cannot be saved"):
+        session.dumps_json({"x": object()})
+
+
+def network_state(n_points: int, layers: tuple = (64,) * 8, rows: int = 3, features: tuple = ("x1", "x2")
+                  ) -> dict:
+    """A network lab's state shaped as NetworkLab.state() makes it: imported data of ``n_points`` points
+    in ten classes (24-character numbers, the longest), a cross-entropy network of ``layers`` over
+    ``features`` with its Adam state, ``rows`` steps of history.  Every field is one the loader
+    accepts (a network too big to train here included: the lab opens it without a trainer)."""
+    import numpy as np
+
+    from gradlab.training_config import parameter_count
+
+    n_params = parameter_count((len(features), *layers, 10))
+    rng = np.random.default_rng(1)
+    X = (rng.normal(size=(n_points, 2)) * 1e-123).tolist()  # 24-character numbers, the longest
+    theta = (rng.normal(size=n_params) * -1e-123).tolist()
+    history = [[k, float(rng.normal()) * 1e-123, None, None, None] for k in range(rows)]
+    config = {"layers": list(layers), "features": list(features), "loss": "cross_entropy",
+              "optimizer": "adam", "learning_rate": 0.01}
+    model = {"data_settings": {"name": ""},
+             "dataset": {"X": X, "y": [k % 10 for k in range(n_points)], "kind": "classification",
+                         "num_classes": 10, "name": "custom"},
+             "config": config,
+             "backend": "fast",
+             "trainer": {"format": "gradlab.trainer", "version": 1, "config": config, "backend": "fast",
+                         "step": rows, "parameters": theta, "gradients": list(theta),
+                         "optimizer": {"name": "adam", "t": rows, "m": list(theta), "v": list(theta)},
+                         "history": history},
+             "selected_point": -1}
+    return {"model": model, "view": {"speed": 1}}
+
+
+def test_non_finite_network_state_saves_and_reopens_bit_for_bit(tmp_path: Path) -> None:
+    import numpy as np
+
+    from gradlab.session import NetworkLabState
+
+    for layers in ((16,), (64, 64)):  # 218 parameters (written as numbers) and 5,002 (packed)
+        state = network_state(200, layers)
+        trainer = state["model"]["trainer"]
+        n_params = len(trainer["parameters"])
+        trainer["parameters"][:4] = [math.nan, math.inf, -math.inf, -0.0]
+        trainer["gradients"] = [math.nan] * n_params
+        trainer["history"][1][1] = math.inf
+        path = save_to(tmp_path / f"nan{n_params}.gradlab", Session(network_lab=NetworkLabState.of(state)))
+        assert "NaN" not in path.read_text(encoding="utf-8")
+        back = load_session(path).network_lab.state()["model"]["trainer"]
+        # a short list holds "nan", "inf", "-inf" (encode_float); the lab reads it as floats
+        params = np.array(back["parameters"], dtype=float).tolist()
+        assert all(same_float(a, b) for a, b in zip(params, trainer["parameters"], strict=True))
+        assert np.isnan(np.array(back["gradients"], dtype=float)).all()
+        assert float(back["history"][1][1]) == math.inf
+
+
+def save_to(path: Path, s: Session) -> Path:
+    save_session(s, path)
+    return path
+
+
+def test_long_float_lists_are_packed_exactly_and_compactly(tmp_path: Path) -> None:
+    from gradlab.session import NetworkLabState
+
+    state = network_state(100_000, (64,) * 8, features=("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1"))
+    plain = len(json.dumps(state))
+    path = save_to(tmp_path / "big.gradlab", Session(network_lab=NetworkLabState.of(state)))
+    assert path.stat().st_size < 0.45 * plain
+    raw = json.loads(path.read_text(encoding="utf-8"))["network_lab"]["model"]
+    assert raw["dataset"]["X"]["shape"] == [100_000, 2]  # packed: a shape and base64 text
+    assert isinstance(raw["dataset"]["y"], list)  # labels are whole numbers: kept as they are
+    assert load_session(path).network_lab.state() == state  # lists of floats again, every bit
+
+
+@pytest.mark.parametrize("packed, message", [
+    ({"float64": "not base64!", "shape": [3]}, "'network_lab.model.dataset.X.float64' is not base64"),
+    ({"float64": "AAAAAAAA8D8=", "shape": [2]}, "holds 1 numbers, not the 2 of its shape"),
+    ({"float64": "AAAAAAAA8D8=", "shape": [1, 1, 1]}, "'network_lab.model.dataset.X.shape' must be"),
+    ({"float64": "AAAAAAAA8D8=", "shape": [-1]}, "'network_lab.model.dataset.X.shape' must be"),
+])
+def test_a_damaged_packed_list_is_refused_naming_the_field(tmp_path: Path, packed, message) -> None:
+    raw = doc()
+    raw["network_lab"] = {"model": {"dataset": {"X": packed}}, "view": {}}
+    with pytest.raises(SessionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_session(write_raw(tmp_path / "s.gradlab", raw))
+
+
+def test_a_network_lab_nested_as_deep_as_json_allows_is_a_session_error(tmp_path: Path) -> None:
+    depth = 900  # json reads it; walking it for packed lists would fail with RecursionError
+    path = tmp_path / "deep.gradlab"
+    path.write_text('{"format": "gradlab-session", "version": 1, "network_lab": {"model": {"x": '
+                    + "[" * depth + "]" * depth + "}}}", encoding="utf-8")
+    with pytest.raises(SessionError, match="deep.gradlab: 'network_lab' is nested too deeply"):
+        load_session(path)
+
+
+def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> None:
+    """MAX_ROWS points of the longest numbers, the largest network with its Adam state, the saved
+    history, the longest program of characters JSON escapes, and sliders for its inputs."""
+    from gradlab.datasets import FEATURES, MAX_CLASSES, MAX_ROWS
+    from gradlab.expr import MAX_NODES
+    from gradlab.session import NetworkLabState
+    from gradlab.training_config import MAX_HIDDEN_LAYERS, MAX_NEURONS
+    from gradlab.ui.network_model import MAX_SAVED_HISTORY
+
+    width = MAX_NEURONS
+    n_params = ((len(FEATURES) + 1) * width + (MAX_HIDDEN_LAYERS - 1) * (width + 1) * width
+                + (width + 1) * MAX_CLASSES)
+    state = network_state(MAX_ROWS, (width,) * MAX_HIDDEN_LAYERS, rows=MAX_SAVED_HISTORY,
+                          features=tuple(FEATURES))
+    assert len(state["model"]["trainer"]["parameters"]) == n_params
+    # the names of the inputs are in the program: all of them together are at most its length
+    overrides = {f"x{k}": -1.2345678901234567e-123 for k in range(MAX_NODES)}
+    source = "\x01" * (MAX_SOURCE_CHARS - sum(map(len, overrides)))
+    s = Session(ExpressionLabState(source, "", 1e-3, overrides), NetworkLabState.of(state))
+    path = save_to(tmp_path / "largest.gradlab", s)
+    assert path.stat().st_size <= MAX_SESSION_BYTES
+    back = load_session(path)
+    assert back.network_lab.state() == state and len(back.expression_lab.overrides) == MAX_NODES
+
+
+def test_the_weights_export_writes_non_finite_weights_as_strict_json(tmp_path: Path) -> None:
+    import argparse
+
+    from gradlab import cli_train
+    from gradlab.datasets import make_dataset
+    from gradlab.training import Trainer
+
+    trainer = Trainer(make_dataset("moons", n_samples=20))
+    trainer.set_parameter(0, math.nan)
+    trainer.set_parameter(1, -math.inf)
+    out = tmp_path / "weights.json"
+    cli_train._write_outputs(argparse.Namespace(history_csv=None, weights_json=str(out)), trainer)
+
+    def refuse(token: str):
+        raise AssertionError(f"{token} is not strict JSON")
+
+    saved = json.loads(out.read_text(encoding="utf-8"), parse_constant=refuse)
+    assert saved["parameters"][:2] == ["nan", "-inf"]
+    assert saved["parameters"][2:] == trainer.parameters()[2:]

@@ -14,6 +14,11 @@ MAX_INT_BITS = 1_000
 MAX_CALL_DEPTH = 400
 MAX_ITEMS = 1_000_000
 MAX_ALLOCATED = 10_000_000
+#: the address space of the process that runs programs (gradlab.worker): its memory ceiling
+MAX_MEMORY_BYTES = 1 << 30
+#: processor time one run may use before the operating system ends its process: a backstop
+#: behind the wall-clock ceiling (gradlab.worker), for a worker whose app has gone
+MAX_CPU_SECONDS = 20
 
 DEPTH_MESSAGE = f"this line is nested too deeply (more than {MAX_DEPTH} levels)"
 CALL_DEPTH_MESSAGE = f"this program recurses too deeply (more than {MAX_CALL_DEPTH:,} calls deep)"
@@ -23,6 +28,12 @@ IMPORT_MESSAGE = (
 )
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
+MEMORY_MESSAGE = f"this program needs more than the {MAX_MEMORY_BYTES >> 30} GB of memory a program may use"
+
+
+def timeout_message(seconds: float) -> str:
+    """What a run stopped at its time budget says (the interpreter's check, or the worker's kill)."""
+    return f"this program took longer than {seconds:g} s to run; it stopped here"
 
 
 class _Names:

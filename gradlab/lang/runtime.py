@@ -180,7 +180,7 @@ class Run(ItemRules):
     # -- limits ----------------------------------------------------------------------------
 
     def timeout(self, node: ast.AST | None) -> None:
-        raise Refusal(node, f"this program took longer than {self.seconds:g} s to run; it stopped here")
+        raise Refusal(node, limits.timeout_message(self.seconds))
 
     def check_time(self, node: ast.AST | None = None) -> None:
         """Stop the run once it has used its time budget (node None: the current statement)."""

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDoubleSpinBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from gradlab.backprop_steps import node_name
 from gradlab.numfmt import format_number
 from gradlab.ui.editor import CodeEditor
 from gradlab.ui.expression_model import ExpressionModel
@@ -42,25 +47,19 @@ NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
 
 
-def step_text(graph, step: int, last: tuple[int, list[float]] | None) -> str:
-    """``step 5 of 21`` and the rule the step applied, as a learner would write it."""
-    n = len(graph)
-    head = f"Backprop step {step} of {n}"
-    out = graph.names[n - 1] or "output"
+def step_text(graph, step: int, total: int, last) -> str:
+    """``Backprop step 2 of 3`` and what the step did, the chain rule with its numbers
+    (``last``: the step's gradlab.backprop_steps.Step; None at step 0)."""
+    head = f"Backprop step {step} of {total}"
+    out = node_name(graph, len(graph) - 1)
     if last is None:
-        return f"{head}: {out}.grad = 1 (d{out}/d{out})"
-    node, local = last
-    v, name = graph.values[node], graph.names[node] or f"#{node}"
-    if not v._prev:
-        return f"{head}: {name} is a leaf; its grad {format_number(v.grad)} is final"
-    rules = []
-    for k, (p, d) in enumerate(zip(v._prev, local, strict=True)):
-        if p in v._prev[:k]:
-            continue  # a + a: one rule, the local gradient already counts both uses
-        j = graph.index[id(p)]
-        pname = graph.names[j] or f"#{j}"
-        rules.append(f"{pname}.grad += {format_number(d)} × {name}.grad = {format_number(p.grad)}")
-    return f"{head}: {name} ({v._op}) passes its grad back:  " + ";  ".join(rules)
+        return (f"{head}: backward() starts at the output, {out}.grad = 1 (d{out}/d{out}). "
+                f"Each Step runs one node's _backward(), passing its grad to its operands.")
+    v, name = graph.values[last.node], node_name(graph, last.node)
+    text = f"{head}: {name} ({v._op}) passes its grad back:  " + ";  ".join(last.lines)
+    if step == total:
+        text += ".  That was the last step: every gradient is in (Step again or Finish ends it)."
+    return text
 
 
 def _button(text: str, tip: str, name: str, slot) -> QToolButton:
@@ -101,6 +100,9 @@ class ExpressionLab(QWidget):
     """Editor and console | output, graph canvas and sliders | node inspector (while a node is
     selected: ``InspectorOnDemand``)."""
 
+    #: the program held unrun (see hold) runs now, or another one replaced it
+    hold_released = Signal()
+
     def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("expressionLab")
@@ -135,6 +137,8 @@ class ExpressionLab(QWidget):
         font.setPointSize(font.pointSize() + 4)
         font.setBold(True)
         self.output_label.setFont(font)
+        self._held_run: Callable[[], object] | None = None  # see hold
+        self.restore_banner = self._build_banner()
         self._build_layout()
         self.inspector.add_close_button(self.deselect)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
@@ -144,7 +148,7 @@ class ExpressionLab(QWidget):
 
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self.start_run)
-        self.editor.textChanged.connect(self._run_timer.start)
+        self.editor.textChanged.connect(self._on_text_changed)
         self.editor.run_requested.connect(self.start_run)
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
         self._running_timer.timeout.connect(self._show_output)
@@ -198,9 +202,28 @@ class ExpressionLab(QWidget):
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
         left.setMinimumWidth(EDITOR_MIN_WIDTH)
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(split)
+        layout.addWidget(self.restore_banner)
+        layout.addWidget(split, 1)
+
+    def _build_banner(self) -> QFrame:
+        """Above the lab, while a program is held unrun (see hold): a sentence and a Run button."""
+        banner = QFrame(objectName="restoreBanner")
+        banner.setStyleSheet("#restoreBanner { background: #fff4ce; border: 1px solid #e0c36a; "
+                             "border-radius: 4px; }")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 4, 4, 4)
+        self.restore_text = QLabel(objectName="restoreBannerText")
+        self.restore_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.restore_text.setWordWrap(True)
+        row.addWidget(self.restore_text, 1)
+        run = QPushButton("Run", objectName="restoreRunButton")
+        run.setToolTip("Run the program now")
+        run.clicked.connect(self._run_held)
+        row.addWidget(run)
+        banner.hide()
+        return banner
 
     def _build_toolbar(self) -> QWidget:
         controls = QWidget()
@@ -239,6 +262,7 @@ class ExpressionLab(QWidget):
         so once ``UNDO_TEXT_BUDGET`` characters have been replaced the editor starts afresh
         instead: that load cannot be undone, and the memory comes back.
         """
+        self.release_hold()
         old = self.editor.document().characterCount()
         if self._replaced_chars + old + len(source) > UNDO_TEXT_BUDGET:
             self._replaced_chars = 0
@@ -255,8 +279,44 @@ class ExpressionLab(QWidget):
             return True
         return self.run_now()
 
+    def hold(self, source: str, message: str, run: Callable[[], object] | None = None) -> None:
+        """Put ``source`` in the editor without running it, with a banner saying ``message`` and a
+        Run button; edits do not run it either.  The button (or Run, Ctrl+Enter) calls ``run``
+        (default: run_now), once, and the lab runs edits again as usual."""
+        self._held_run = run or self.run_now
+        self.editor.setPlainText(source)
+        self._replaced_chars = 0
+        self._run_timer.stop()
+        self.restore_text.setText(message)
+        self.restore_banner.show()
+
+    def is_held(self) -> bool:
+        """The editor holds a program that has not been run (see hold)."""
+        return self._held_run is not None
+
+    def _run_held(self) -> None:
+        run = self._held_run
+        self.release_hold()
+        if run is not None:
+            run()
+
+    def release_hold(self) -> None:
+        """Drop the hold without running anything (another program replaces it)."""
+        if self._held_run is None:
+            return
+        self._held_run = None
+        self.restore_banner.hide()
+        self.hold_released.emit()
+
+    def _on_text_changed(self) -> None:
+        if self._held_run is None:
+            self._run_timer.start()
+
     def run_now(self) -> bool:
         """Run the editor's program here and now (a run in flight is dropped); False on an error."""
+        if self._held_run is not None:
+            self._run_held()
+            return self.model.error is None
         self._run_timer.stop()
         self.model.view_shape = self.canvas.view_shape()
         return self.model.set_source(self.editor.toPlainText())
@@ -264,6 +324,9 @@ class ExpressionLab(QWidget):
     def start_run(self) -> None:
         """Run the editor's program off the UI thread (a pause in typing, Ctrl+Enter): its graph
         replaces this one when it is ready, and a newer edit stops it."""
+        if self._held_run is not None:
+            self._run_held()
+            return
         self._run_timer.stop()
         self.model.request_source(self.editor.toPlainText(), self.canvas.view_shape())
 
@@ -304,11 +367,12 @@ class ExpressionLab(QWidget):
                               "until it runs again." if err is not None else "")
 
     def _on_backprop_step(self, step: int) -> None:
-        self.canvas.set_active(self.model.backprop_current())
-        graph = self.model.graph
-        n = len(graph) if graph is not None else 0
-        self.canvas.set_pending(n - step if step >= 1 and graph is not None else 0)
-        self.canvas.set_step_text(step_text(graph, step, self.model.last_step) if step >= 1 and n else "")
+        m = self.model
+        last = m.last_step
+        self.canvas.set_active(m.backprop_current(), last.parents if last is not None else ())
+        self.canvas.set_pending(m.pending_gradients())
+        stepping = step >= 0 and m.graph is not None
+        self.canvas.set_step_text(step_text(m.graph, step, len(m.backprop_order), last) if stepping else "")
 
     def _on_cursor_moved(self, force: bool = False) -> None:
         """Highlight the nodes the cursor's line made; typing along a line repaints nothing."""

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from gradlab.backprop_steps import Step, run_step, step_order
 from gradlab.collector import cyclic_gc_paused
 from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
 from gradlab.ui.inspected_model import InspectedModel
-from gradlab.ui.rerun import RerunQueue, input_spans, locked_run, with_inputs
+from gradlab.ui.rerun import RerunQueue, input_spans, with_inputs
+from gradlab.worker import run_isolated, warm_up
 
 #: why the probe, the step-through, Descend and the sliders are off for a program's own Value class
 MIRRORED_TEXT = ("This graph is a copy of your own Value class's objects: gradlab cannot run their "
@@ -72,8 +74,9 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
             lay_out: bool = False, view: tuple = (None, None)) -> Prepared:
     """Run ``source`` and build what the lab shows for it; raises ExpressionError.
 
-    Safe on a worker thread: it touches only objects it makes.  ``cancel`` set stops it
-    (RunCancelled) at the interpreter's next time check or between the stages.  ``lay_out``
+    Safe on a worker thread: it touches only objects it makes; the program itself runs in the
+    worker process (gradlab.worker), so nothing it does can crash or stall the app.  ``cancel``
+    set stops it (RunCancelled) at the interpreter's next time check or between the stages.  ``lay_out``
     computes the drawing for a view of shape ``view`` (``GraphCanvas.view_shape``; cached in
     the graph), so that the canvas only places it.  ``spans``: find where the inputs' numbers
     are written (an edit)."""
@@ -83,7 +86,7 @@ def prepare(source: str, cancel: threading.Event | None = None, *, spans: bool =
 
 def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: bool,
              view: tuple) -> Prepared:
-    program = locked_run(source, cancel)
+    program = run_isolated(source, cancel)
     lines: dict[int, int] = {}
     for _name, value, line in program.bindings:
         lines.setdefault(id(value), line)  # the line that made a Value: its first binding
@@ -121,8 +124,12 @@ class ExpressionModel(InspectedModel):
         self.program: Program | None = None
         self.graph: GraphModel | None = None
         self.error: ExpressionError | None = None
-        #: the step-through's last rule: (node index, its local gradient per parent), or None
-        self.last_step: tuple[int, list[float]] | None = None
+        #: the step-through's last step (gradlab.backprop_steps.Step), or None
+        self.last_step: Step | None = None
+        #: the step-through's order (non-leaf nodes, output first) and the nodes whose gradient
+        #: a step has reached so far
+        self.backprop_order: list[int] = []
+        self._shown_gradients: set[int] = set()
         #: the graph shows the gradients the program left (True) or gradlab's own (False)
         self.program_gradients = False
         #: why the probe is off for this graph ("" when it is on); see probe_off_reason
@@ -140,6 +147,7 @@ class ExpressionModel(InspectedModel):
         #: a run on the worker lays its graph out for it
         self.view_shape: tuple = (None, None)
         self._reruns = RerunQueue(self)
+        warm_up()  # the worker process imports while the window opens
         self._reruns.finished.connect(self._on_run_finished)
 
     # -- program ------------------------------------------------------------------------
@@ -356,7 +364,7 @@ class ExpressionModel(InspectedModel):
     # -- backprop step-through -------------------------------------------------------------
 
     def start_backprop(self) -> None:
-        """Clear every gradient and set d(output)/d(output) = 1: the first step of backprop."""
+        """Step 0 of a step-through: every gradient cleared, d(output)/d(output) = 1."""
         if self.graph is None or self.program.mirrored:
             return
         self._gradlab_gradients()
@@ -364,25 +372,27 @@ class ExpressionModel(InspectedModel):
             v.grad = 0.0
         self.graph.output.grad = 1.0
         self.graph.gradients_current = False  # filled in by hand from here until finish_backprop
+        self.backprop_order = step_order(self.graph)
+        self._shown_gradients = {len(self.graph) - 1}
         self.last_step = None
-        self.backprop_step = 1
-        self.backprop_step_changed.emit(1)
+        self.backprop_step = 0
+        self.backprop_step_changed.emit(0)
         self.values_changed.emit([])
 
     def step_backprop(self) -> int:
-        """Fill in the next node's parents' gradients (reverse topological order); return the step."""
+        """Run the next node's ``_backward`` (backward()'s order: non-leaves, output first) and
+        return the step's number; past the last step, leave the step-through (-1)."""
         if self.graph is None or self.program.mirrored:
             return -1
         if self.backprop_step < 0:
             self.start_backprop()
             return self.backprop_step
-        values = self.graph.values
         k = self.backprop_step
-        if k >= len(values):
-            return k
-        node = len(values) - k  # the node whose gradient is complete passes it on
-        self.last_step = (node, self.graph.local_gradients(node))
-        values[node]._backward()
+        if k >= len(self.backprop_order):
+            self.finish_backprop()
+            return -1
+        self.last_step = run_step(self.graph, self.backprop_order[k])
+        self._shown_gradients.update(self.last_step.parents)
         self.backprop_step = k + 1
         self.backprop_step_changed.emit(self.backprop_step)
         self.values_changed.emit([])
@@ -400,12 +410,19 @@ class ExpressionModel(InspectedModel):
         self.values_changed.emit([])
 
     def gradient_pending(self, index: int) -> bool:
-        """Whether node ``index``'s gradient is not yet complete in the step-through."""
-        g = self.graph
-        return g is not None and self.backprop_step >= 1 and index < len(g) - self.backprop_step
+        """Node ``index``'s gradient has not been reached by the step-through yet: no step so far
+        passed anything to it (the output's is 1 from step 0)."""
+        return self.graph is not None and self.backprop_step >= 0 and index not in self._shown_gradients
+
+    def pending_gradients(self) -> list[bool] | None:
+        """gradient_pending for every node; None when not stepping through."""
+        if self.graph is None or self.backprop_step < 0:
+            return None
+        shown = self._shown_gradients
+        return [i not in shown for i in range(len(self.graph))]
 
     def backprop_current(self) -> int:
-        """The graph index whose gradient was completed most recently, or -1."""
-        if self.graph is None or self.backprop_step < 1:
+        """The node whose ``_backward`` ran at the last step (the output at step 0), or -1."""
+        if self.graph is None or self.backprop_step < 0:
             return -1
-        return len(self.graph.values) - self.backprop_step
+        return self.last_step.node if self.last_step is not None else len(self.graph) - 1

@@ -311,7 +311,8 @@ class GraphCanvas(QWidget):
         self._bold.setBold(True)
         self._op_widths: dict[str, float] = {}
         self._scale = 0.0  # device pixels per drawing unit, as last applied to sprite sizes
-        self._pending_below = 0  # step-through: nodes below this index have no gradient yet
+        self._pending = np.zeros(0, dtype=bool)  # step-through: the nodes with no gradient yet
+        self._step_parents: tuple[int, ...] = ()  # step-through: the active node's operands
         self._line_nodes = np.zeros(0, dtype=np.int64)
         self._corner_memo: tuple = (None, None, None)  # see _free_key_corner
         self.key = Legend("graphKey", self)
@@ -365,7 +366,8 @@ class GraphCanvas(QWidget):
         open it: fitted if its text is readable so, else readable around the output; None clears."""
         self._graph = graph
         self._selected = self._active = self._hovered = -1
-        self._pending_below = 0
+        self._pending = np.zeros(len(graph) if graph is not None else 0, dtype=bool)
+        self._step_parents = ()
         self._line_nodes = np.zeros(0, dtype=np.int64)
         self._place_drawing(graph.drawing_for(*self.view_shape()) if graph is not None else None)
         self.key.setVisible(graph is not None and not self.legend.isVisibleTo(self))  # no key to nothing
@@ -460,23 +462,32 @@ class GraphCanvas(QWidget):
             self._path_rows[values] = True
             self._path_rows[ops[ops >= 0]] = True
         e = self._edges
-        self._on_path = self._path_rows[e[:, 0]] & self._path_rows[e[:, 1]]
+        on = self._path_rows[e[:, 0]] & self._path_rows[e[:, 1]]
+        op = int(self._graph.op_row[self._active]) if self._active >= 0 and self._step_parents else -1
+        if op >= 0:  # the step-through's step: its operands -> its op -> the node
+            on |= ((e[:, 1] == op) & np.isin(e[:, 0], self._step_parents)) | (
+                (e[:, 0] == op) & (e[:, 1] == self._active))
+        self._on_path = on
         self.path_item.set_segments(self._segments[self._on_path[self._segment_edge]])
         keys = self._arrow_symbol * 2 + self._on_path
         self._arrow_keys, inverse = np.unique(keys, return_inverse=True)
         self._arrow_inverse = inverse.reshape(-1)
 
-    def set_active(self, index: int) -> None:
-        """A secondary highlight (backprop step-through: the node whose gradient was just filled in)."""
+    def set_active(self, index: int, parents=()) -> None:
+        """The step-through's highlight: node ``index`` (-1: none) and the edges from ``parents``
+        (its operands) through its op into it, along which its ``_backward`` passes gradient."""
         self._active = index if 0 <= index < self._n else -1
+        self._step_parents = tuple(parents) if self._active >= 0 else ()
+        if self._graph is not None:
+            self._update_path()
         self._restyle()
 
     def selected(self) -> int:
         return self._selected
 
-    def set_pending(self, below: int) -> None:
-        """Step-through: nodes with an index below ``below`` have no gradient yet (0: all have)."""
-        self._pending_below = max(0, int(below))
+    def set_pending(self, pending=None) -> None:
+        """Step-through: ``pending[i]`` is true for each node with no gradient yet (None: all have)."""
+        self._pending = np.zeros(self._n, dtype=bool) if pending is None else np.asarray(pending, dtype=bool)
         self._restyle()
         self.label_item.update()
 
@@ -750,7 +761,7 @@ class GraphCanvas(QWidget):
         level = np.where(finite, np.where(g < 0, level + LEVELS, level), 2 * LEVELS + 1)
         brush = np.full(len(self._pos), OP_BRUSH)
         brush[:n] = level + (self._role_class[:n] == CONSTANT) * (2 * LEVELS + 2)
-        brush[:self._pending_below] = PENDING_BRUSH  # step-through: no gradient yet
+        brush[:n][self._pending] = PENDING_BRUSH  # step-through: no gradient yet
         step = np.full(len(self._pos), len(SIZE_STEPS))  # the op circle's size
         step[:n] = 0
         pen = self._role_class.copy()
@@ -900,7 +911,7 @@ class GraphCanvas(QWidget):
     def _numbers_text(self, index: int) -> str:
         """A box's data and grad lines; the grad blank while the step-through has not reached it."""
         v = self._graph.values[index]
-        grad = "" if index < self._pending_below else format_number(v.grad, box=True)
+        grad = "" if self._pending[index] else format_number(v.grad, box=True)
         return f"{format_number(v.data, box=True)}\n{grad}"
 
     def _paint_op(self, p: QPainter, text: str, x: float, y: float, d: float) -> None:
@@ -944,7 +955,7 @@ class GraphCanvas(QWidget):
         made = f"\nmade on line {line}" if line else ""
         if row >= self._n:
             return f"op {v._op} → {name}{made}"
-        grad = "not computed yet" if i < self._pending_below else repr(v.grad)
+        grad = "not computed yet" if self._pending[i] else repr(v.grad)
         return (f"{name}\nop: {v._op or '(leaf)'}\nrole: {self._graph.roles[i]}\n"
                 f"data: {v.data!r}\ngrad: {grad}{made}")
 

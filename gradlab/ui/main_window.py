@@ -20,14 +20,31 @@ from PySide6.QtWidgets import (
 
 from gradlab import resources
 from gradlab.files import FileError
-from gradlab.session import ExpressionLabState, NetworkLabState, Session, load_document, save_session
-from gradlab.ui.autosave import Autosaver
+from gradlab.session import (
+    ExpressionLabState,
+    NetworkLabState,
+    Session,
+    load_document,
+    load_session,
+    save_session,
+)
+from gradlab.ui.autosave import BUSY_RESTORING, BUSY_RUNNING, Autosaver
 from gradlab.ui.expression_lab import ERROR_CHARS, ExpressionLab
 from gradlab.ui.network_tab import NetworkLabTab
 from gradlab.ui.text import elide
 
 #: the extension Save Session adds when the name typed has none
 SESSION_SUFFIX = ".gradlab"
+
+#: the banner over a program held unrun because the launch before died (see Autosaver.interrupted)
+HELD_TEXT = {
+    BUSY_RESTORING: "gradlab closed unexpectedly while it was reopening this program, so it is shown "
+                    "without running it: press Run when you are ready.",
+    BUSY_RUNNING: "gradlab closed unexpectedly while this program was running, so it is shown without "
+                  "running it: press Run when you are ready.",
+}
+NO_PREVIOUS_TEXT = ("There is no previous work to recover: gradlab keeps the work in the window when a "
+                    "file, a session or an example replaces it.")
 
 SHORTCUTS = [
     ("Ctrl+Enter", "Run the program now (it also runs when you stop typing)"),
@@ -68,6 +85,15 @@ class MainWindow(QMainWindow):
         self.autosaver.save_failed.connect(self._on_autosave_failed)
         self.autosaver.saved.connect(self._on_autosaved)
         self._autosave_was_failing = False
+        # the busy marker (crash-safe restore): set while an edit runs, and around runs made here
+        self._run_marked = False
+        model.run_started.connect(self._on_run_started)
+        model.run_finished.connect(self._on_run_finished)
+        self._held_state: ExpressionLabState | None = None  # a restored program held unrun
+        self.expression_lab.hold_released.connect(self._on_hold_released)
+        # the text an example or a program file put in the editor (None: the learner's work,
+        # restored or recovered): while the editor holds it unchanged, there is nothing to keep
+        self._opened_text: str | None = ""
         # every change is worth keeping: edits (before they run), runs, sliders, selection, h
         self.expression_lab.editor.textChanged.connect(self.autosaver.schedule)
         for signal in (model.program_changed, model.values_changed, model.selection_changed,
@@ -99,11 +125,13 @@ class MainWindow(QMainWindow):
                      "Save the graph as PNG or SVG")
         self._action(file, "Import &Data…", self.import_data_dialog,
                      tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
+        self._action(file, "&Recover Previous Work", self.recover_previous,
+                     tip="Bring back the work a file, session or example replaced (again: swap back)")
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
-        self._action(edit, "&Run Program", lab.run_now, "Ctrl+Return", "Run the program now")
-        self._action(edit, "&Reset Values", lab.run_now, "Ctrl+R",
+        self._action(edit, "&Run Program", lab.start_run, "Ctrl+Return", "Run the program now")
+        self._action(edit, "&Reset Values", lab.start_run, "Ctrl+R",
                      "Put every input back to the program's value")
         self._action(edit, "Backprop &Step", lab.model.step_backprop, "F10", "Fill in the next gradient")
         self._action(edit, "Backprop &Finish", lab.model.finish_backprop, "Shift+F10", "Finish backward()")
@@ -128,36 +156,68 @@ class MainWindow(QMainWindow):
 
     def open_example(self, name: str) -> None:
         ex = resources.example(name)
-        self.expression_lab.load_source(ex.source(), wait=not self.isVisible())
+        self._keep_current_work()
+        self._opened_text = ex.source()
+        with self.autosaver.marked(BUSY_RUNNING):
+            self.expression_lab.load_source(ex.source(), wait=not self.isVisible())
         self.statusBar().showMessage(f"Example: {ex.title}", 8000)
 
     def open_path(self, path: str | Path) -> bool:
-        """Open a program or a session file; say what went wrong in a message if it cannot."""
+        """Open a program or a session file; say what went wrong in a message if it cannot.
+        The work it replaces is kept first (File > Recover Previous Work)."""
         path = Path(path)
         try:
             document = load_document(path)  # one reader: regular files only, bounded, UTF-8
         except FileError as err:
             return self.show_error(str(err))
+        self._keep_current_work()
         if isinstance(document, Session):
             self.apply_session(document)
         else:
             # on screen, the program runs on a worker thread and the window stays live; a window
             # being built shows its first program when it opens
-            self.expression_lab.load_source(document, wait=not self.isVisible())
+            self._opened_text = document
+            with self.autosaver.marked(BUSY_RUNNING):
+                self.expression_lab.load_source(document, wait=not self.isVisible())
         self.setWindowTitle(f"gradlab: {elide(path.name)}")
         self.statusBar().showMessage(f"Opened {elide(str(path), 200)}", 8000)
         return True
 
-    def apply_session(self, session: Session) -> None:
+    def open_at_launch(self, session: Session | None, file: str | None = None,
+                       example: str | None = None) -> None:
+        """What a launch shows: ``file`` or ``example`` if given, else the autosaved ``session``
+        (held unrun if the launch before died restoring or running it), else the seed example.
+        An opened file or example never destroys the autosaved work: it becomes the previous
+        work (File > Recover Previous Work); a file that is refused leaves the work as it was."""
+        if file or example:
+            if example:
+                self.open_example(example)
+            if example or self.open_path(file):
+                if session is not None:
+                    problem = self.autosaver.keep_previous(session)
+                    if problem:
+                        self.show_error(problem, "previousWorkMessage")
+                return
+        if session is not None:
+            self.resume(session, hold=self.autosaver.interrupted)
+        else:
+            self.open_example("seed")
+
+    def apply_session(self, session: Session, hold: str = "") -> None:
+        """Show ``session``; with ``hold`` (why: BUSY_RESTORING, BUSY_RUNNING) its program is put in
+        the editor unrun, under a banner with a Run button that runs it (see ExpressionLab.hold)."""
         state = session.expression_lab
-        lab, model = self.expression_lab, self.expression_lab.model
-        lab.load_source(state.source)
-        if model.graph is not None and model.program is not None:
-            index, values = model.graph.index, model.program.values
-            model.set_values({index[id(values[name])]: value for name, value in state.overrides.items()
-                              if name in values and id(values[name]) in index})
-            found = model.graph.find(state.selected) if state.selected else None
-            model.select(found if found is not None else -1)
+        model = self.expression_lab.model
+        self._opened_text = None  # a session is work to keep, wherever it came from
+        if hold:
+            self._held_state = state
+            self.autosaver.hold(hold)  # until it runs, every launch holds it
+            self.expression_lab.hold(state.source, HELD_TEXT.get(hold, HELD_TEXT[BUSY_RESTORING]),
+                                     lambda: self._run_restored(state))
+        else:
+            with self.autosaver.marked(BUSY_RUNNING):
+                self.expression_lab.load_source(state.source)
+                self._restore_values(state)
         model.set_step_size(state.step_size)
         lab_state = session.network_lab
         problem = self.network_tab.restore(lab_state.state())
@@ -166,15 +226,87 @@ class MainWindow(QMainWindow):
         if problem:
             self.show_error(f"Network lab: {problem}")
 
+    def _restore_values(self, state: ExpressionLabState) -> None:
+        """The sliders' values and the selection of ``state``, on the program that just ran."""
+        model = self.expression_lab.model
+        if model.graph is not None and model.program is not None:
+            index, values = model.graph.index, model.program.values
+            model.set_values({index[id(values[name])]: value for name, value in state.overrides.items()
+                              if name in values and id(values[name]) in index})
+            found = model.graph.find(state.selected) if state.selected else None
+            model.select(found if found is not None else -1)
+
+    def _run_restored(self, state: ExpressionLabState) -> None:
+        """The Run of a held program: run what the editor holds, then put its slider values back."""
+        with self.autosaver.marked(BUSY_RUNNING):
+            self.expression_lab.run_now()
+            self._restore_values(state)
+
+    def _on_hold_released(self) -> None:
+        self._held_state = None
+        self.autosaver.hold("")
+
+    def _on_run_started(self) -> None:
+        if not self._run_marked:
+            self._run_marked = True
+            self.autosaver.mark(BUSY_RUNNING)
+
+    def _on_run_finished(self) -> None:
+        if self._run_marked:
+            self._run_marked = False
+            self.autosaver.unmark(BUSY_RUNNING)
+
+    # -- previous work ------------------------------------------------------------------------
+
+    def _keep_current_work(self) -> None:
+        """Before an open replaces the work in the window, keep it for Recover Previous Work
+        (not when there is nothing of the learner's: an empty editor, an unchanged example or
+        program file)."""
+        text = self.expression_lab.editor.toPlainText()
+        made = self.network_tab.state() is not None or (text.strip() and text != self._opened_text)
+        if not made:
+            return
+        try:
+            problem = self.autosaver.keep_previous(self.current_session())
+        except Exception as err:  # noqa: BLE001 -- the open goes on; say why nothing was kept
+            problem = f"Your previous work could not be kept: {type(err).__name__}: {err}"
+        if problem:
+            self.show_error(problem, "previousWorkMessage")
+
+    def recover_previous(self) -> bool:
+        """File > Recover Previous Work: bring back the work the last open replaced; what is in
+        the window now becomes the previous work (recovering again swaps back)."""
+        path = self.autosaver.previous_path
+        if not path.exists():
+            self.statusBar().showMessage(NO_PREVIOUS_TEXT, 15000)
+            return False
+        try:
+            previous = load_session(path)
+        except FileError as err:
+            return self.show_error(str(err))
+        problem = self.autosaver.keep_previous(self.current_session())
+        if problem:  # what is open now would be lost: leave things as they are
+            return self.show_error(problem, "previousWorkMessage")
+        self.apply_session(previous)
+        self.autosaver.schedule()
+        self.statusBar().showMessage("Recovered your previous work; what was open is kept in its place "
+                                     "(Recover Previous Work again swaps back).", 15000)
+        return True
+
     def current_session(self) -> Session:
         model = self.expression_lab.model
         overrides = {}
-        if model.program is not None and model.graph is not None:
+        held = self._held_state if self.expression_lab.is_held() else None
+        if held is not None:  # a program not run yet: its slider values and selection as saved
+            overrides = dict(held.overrides)
+        elif model.program is not None and model.graph is not None:
             for name in model.program.inputs:
                 v = model.program.values[name]
                 overrides[name] = v.data
         graph, i = model.graph, model.selected
         selected = graph.values[i].label if graph is not None and 0 <= i < len(graph) else ""
+        if held is not None:
+            selected = held.selected
         # the editor's text, not the last run's: what was typed a moment ago is kept too
         source = self.expression_lab.editor.toPlainText()
         return Session(ExpressionLabState(source, selected, model.step_size, overrides),
@@ -232,6 +364,9 @@ class MainWindow(QMainWindow):
         except OSError as err:
             self.show_error(f"Cannot save {path}: {err.strerror or err}")
             return None
+        except Exception as err:  # noqa: BLE001 -- whatever it is, say it; the work stays open
+            self.show_error(f"Cannot save {path.name}: {type(err).__name__}: {err}")
+            return None
         self.statusBar().showMessage(f"Saved {elide(str(path), 200)}", 8000)
         return path
 
@@ -253,17 +388,20 @@ class MainWindow(QMainWindow):
         self.autosaver.claim()
         return self.autosaver.restore()
 
-    def resume(self, session: Session) -> None:
-        """Reopen the work that was open when gradlab last closed."""
-        self.apply_session(session)
+    def resume(self, session: Session, hold: str = "") -> None:
+        """Reopen the work that was open when gradlab last closed (held unrun: see apply_session)."""
+        self.apply_session(session, hold)
         self.statusBar().showMessage("Welcome back: this is where you left off "
-                                     "(Examples has fresh programs)", 10000)
+                                     + ("(not run yet: press Run above the editor)" if hold
+                                        else "(Examples has fresh programs)"), 10000)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Keep the user's work for next time; a failure to save must not stop the quit."""
-        self.autosaver.save_now()
-        self.autosaver.release()
-        super().closeEvent(event)
+        try:
+            self.autosaver.save_now()  # never raises; reports a failure once
+        finally:
+            self.autosaver.release()
+            super().closeEvent(event)
 
     def _on_autosave_failed(self, message: str) -> None:
         self._autosave_was_failing = True

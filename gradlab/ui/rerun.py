@@ -6,7 +6,8 @@ with the input's ``Value(...)`` argument replaced by the slider's number.
 ``input_spans`` finds where each input's number is written (once per program) and
 ``with_inputs`` writes the numbers in.  ``RerunQueue`` runs one piece of work at a time on
 a worker thread (``threading``, daemon): a program for a slider's new value, or an edited
-program with its graph and drawing (gradlab.ui.expression_model); while one runs, only the
+program with its graph and drawing (gradlab.ui.expression_model), the program itself running
+in the worker process (gradlab.worker) while the thread waits for it; while one runs, only the
 newest request waits (older ones are dropped), an edit asks the running one to stop, and each
 result comes back on the UI thread through ``finished``.
 """
@@ -22,24 +23,15 @@ from collections.abc import Callable, Mapping
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from gradlab.expr import ExpressionError, Program, parse_program, run_program
+from gradlab.expr import ExpressionError, parse_program
 
-__all__ = ["RerunQueue", "input_spans", "locked_run", "with_inputs"]
+__all__ = ["RerunQueue", "input_spans", "with_inputs"]
 
-#: run_program raises the interpreter's recursion limit and pauses the garbage collector
-#: for the length of a run, process-wide: two runs at once would restore each other's
-#: settings wrongly, so every run in the app holds this lock
-_RUN_LOCK = threading.Lock()
-#: a worker's stack: room for the interpreter's deepest allowed nesting, as the main thread has
+#: a worker's stack: room for the parser's deepest nesting (input_spans parses the program), as
+#: the main thread has
 STACK_BYTES = 64 * 1024 * 1024
 
 Span = tuple[int, int, int]  # (line, first column, end column), 1-based line, 0-based columns
-
-
-def locked_run(source: str, cancel: threading.Event | None = None) -> Program:
-    """``run_program(source, cancel)``, never two at once (see ``_RUN_LOCK``)."""
-    with _RUN_LOCK:
-        return run_program(source, cancel)
 
 
 def _normalised(source: str) -> str:

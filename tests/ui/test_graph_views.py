@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 from windows import open_window, whole_graph_in_view
 
 from gradlab import resources
-from gradlab.numfmt import format_number
+from gradlab.backprop_steps import node_name
 from gradlab.ui import graph_canvas, palette
 from gradlab.ui.expression_model import ExpressionModel
 from gradlab.ui.graph_canvas import LEVELS, fill_colours, legend_rows
@@ -227,42 +227,89 @@ def test_cut_labels_end_with_an_ellipsis(lab):
     assert lab.canvas.label_text(graph.find("b")).startswith("b\n")  # short names stay whole
 
 
-def test_step_through_counts_states_the_rule_and_blanks_pending_gradients(lab):
+def click_step(qtbot, lab) -> str:
+    from PySide6.QtWidgets import QToolButton
+
+    qtbot.mouseClick(lab.findChild(QToolButton, "backpropStepButton"), Qt.MouseButton.LeftButton)
+    return lab.canvas.step_banner.text() if lab.canvas.step_banner.isVisible() else ""
+
+
+def gradients_shown(lab) -> set[str]:
+    """The names of the nodes whose box shows a gradient (the step-through blanks the others)."""
+    graph = lab.model.graph
+    return {node_name(graph, i) for i in range(len(graph)) if not lab.canvas.label_text(i).endswith("\n")}
+
+
+def step_edges(canvas) -> set[tuple[int, int]]:
+    """The highlighted edges, as (from row, to row) of the drawing."""
+    return {tuple(int(x) for x in e) for e in canvas._edges[canvas._on_path]}
+
+
+def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot, lab):
+    """The lecture's L = (a*b + c) * f: three steps, one per node with operands, output first."""
     lab.load_source(resources.example("lecture").source())
-    model, canvas, graph = lab.model, lab.canvas, lab.model.graph
-    n = len(graph)
-    model.step_backprop()
-    assert canvas.step_banner.isVisible()
-    assert canvas.step_banner.text().startswith(f"Backprop step 1 of {n}")
-    a = graph.find("a")
-    assert canvas.label_text(a).endswith("\n")  # the grad blank, not 0.0000
+    graph, canvas = lab.model.graph, lab.canvas
+    find = graph.find
+    text = click_step(qtbot, lab)
+    assert text.startswith("Backprop step 0 of 3") and "L.grad = 1" in text
+    assert gradients_shown(lab) == {"L"} and canvas._active == find("L")
+    a = find("a")
     assert "not computed yet" in canvas._tooltip(a)
     assert canvas.node_item.data["brush"][a] is canvas._brushes[graph_canvas.PENDING_BRUSH]
-    model.select(a)
-    assert lab.inspector.node_grad.text() == "not computed yet"
-    texts = []
-    for _ in range(4):
-        model.step_backprop()
-        texts.append(canvas.step_banner.text())
-    assert texts[-1].startswith(f"Backprop step 5 of {n}")
-    assert any(".grad += " in t and " × " in t for t in texts)  # an op's rule
-    assert any("is a leaf" in t for t in texts)  # a leaf has nothing to pass on
-    while model.backprop_step < n:
-        model.step_backprop()
-    assert canvas.label_text(a).endswith(f"\n{format_number(graph.values[a].grad, box=True)}")
-    model.finish_backprop()
-    assert not canvas.step_banner.isVisible()
-    assert lab.inspector.node_grad.text() == f"{graph.values[a].grad:.4f}"
+    expected = [
+        ("L", {"d", "f"}, ["d.grad += f.data × L.grad = (-2.0)(1.0) = -2.0",
+                           "f.grad += d.data × L.grad = (4.0)(1.0) = 4.0"]),
+        ("d", {"e", "c"}, ["e.grad += d.grad = -2.0", "c.grad += d.grad = -2.0"]),
+        ("e", {"a", "b"}, ["a.grad += b.data × e.grad = (-3.0)(-2.0) = 6.0",
+                           "b.grad += a.data × e.grad = (2.0)(-2.0) = -4.0"]),
+    ]
+    shown = {"L"}
+    for k, (node, parents, rules) in enumerate(expected, 1):
+        text = click_step(qtbot, lab)
+        assert text.startswith(f"Backprop step {k} of 3: {node} ")
+        assert all(rule in text for rule in rules), text
+        shown |= parents
+        assert gradients_shown(lab) == shown  # exactly the gradients the banner names appear
+        assert canvas._active == find(node)
+        op = int(graph.op_row[find(node)])
+        assert step_edges(canvas) == {(find(p), op) for p in parents} | {(op, find(node))}
+    assert "last step" in text and lab.model.graph.values[a].grad == 6.0
+    assert click_step(qtbot, lab) == ""  # past the last step: the step-through ends
+    assert lab.model.backprop_step == -1 and gradients_shown(lab) == {node_name(graph, i) for i in range(7)}
 
 
-def test_the_rule_shows_the_local_gradient_and_the_result(lab):
-    lab.load_source("a = Value(2.0)\nb = Value(-3.0)\ne = a * b\n")
-    model, canvas = lab.model, lab.canvas
-    model.step_backprop()
-    model.step_backprop()  # e passes its grad to a and b
-    text = canvas.step_banner.text()
-    assert "a.grad += -3.0000 × e.grad = -3.0000" in text
-    assert "b.grad += 2.0000 × e.grad = 2.0000" in text
+@pytest.mark.parametrize("source", [
+    "a = Value(2.0)\nb = a * a + a\nn = b.tanh()\nm = n ** 2\no = 2 ** m + n.relu() * n.exp()\n",
+    "x = Value(0.5)\ny = Value(-1.5)\nz = (x * y).sigmoid() + (x - y).log() / y\n",
+    resources.example("seed").source(),
+])
+def test_every_step_shows_the_gradients_its_banner_names_and_ends_as_backward_does(qtbot, lab, source):
+    lab.load_source(source)
+    graph = lab.model.graph
+    click_step(qtbot, lab)
+    shown = gradients_shown(lab)
+    non_leaves = sum(1 for i in range(len(graph)) if graph.parents[i])
+    for _ in range(non_leaves):
+        text = click_step(qtbot, lab)
+        named = {part.split(".grad += ")[0].strip() for part in text.split(":  ", 1)[1].split(";  ")}
+        assert gradients_shown(lab) == shown | named
+        shown |= named
+    assert text.startswith(f"Backprop step {non_leaves} of {non_leaves}") and "last step" in text
+    stepped = [v.grad for v in graph.values]
+    lab.model.finish_backprop()
+    assert stepped == pytest.approx([v.grad for v in graph.values], nan_ok=True)
+
+
+def test_an_operand_used_twice_is_added_to_twice(lab):
+    lab.load_source("a = Value(3.0)\nb = a * a\n")
+    lab.model.step_backprop()
+    lab.model.step_backprop()
+    text = lab.canvas.step_banner.text()
+    assert "a.grad += a.data × b.grad = (3.0)(1.0) = 3.0;" in text
+    assert "a.grad += a.data × b.grad = (3.0)(1.0) = 3.0, so a.grad = 6.0" in text
+    model = lab.model
+    model.select(model.graph.find("a"))
+    assert lab.inspector.node_grad.text() == "6.0000"
 
 
 def test_plots_that_cannot_draw_say_why(lab, qtbot):

@@ -1,0 +1,53 @@
+"""In the window, a program that crashes Python or stalls inside one C call ends only the
+worker process: the error names the line, the learner's text stays, the window never stops
+answering, and the next program runs (issue 16).  Driven as a learner would: paste, Ctrl+Enter."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from test_live_runs import paste, run_key
+
+from gradlab.worker import shared_worker
+
+NESTED = ("L = (1.0,)\nfor i in range(100000):\n    L = " + "(" * 50 + "L" + ",)" * 50
+          + "\nprint(len(set([L])))\n")
+COLLISIONS = "x = Value(1.0)\nS = set(range(0, 200000 * (2**61 - 1), 2**61 - 1))\n"
+
+
+def run_pasted(qtbot, lab, text: str, timeout: int = 10_000) -> None:
+    paste(qtbot, lab, text)
+    with qtbot.waitSignal(lab.model.run_finished, timeout=timeout):
+        run_key(qtbot, lab)
+
+
+def test_a_program_that_crashes_python_leaves_the_window_its_text_and_a_message(qtbot, lab):
+    run_pasted(qtbot, lab, "a = Value(2.0)\nb = a * a\n")
+    started = shared_worker().started
+    run_pasted(qtbot, lab, NESTED)
+    assert lab.editor.toPlainText() == NESTED  # nothing the learner typed is lost
+    message = lab.error_label.text()
+    assert "line 4" in message and "crashed" in message and "SIGSEGV" in message
+    assert lab.model.graph.output.data == 4.0  # the last good graph stays on screen
+    run_pasted(qtbot, lab, "c = Value(3.0)\nd = c + c\n")
+    assert lab.model.error is None and lab.model.graph.output.data == 6.0
+    assert shared_worker().started == started + 1  # a new process took over
+
+
+def test_the_window_keeps_answering_while_a_program_stalls_inside_c(qtbot, lab):
+    run_pasted(qtbot, lab, "a = Value(2.0)\nb = a * a\n")
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(16)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    t0 = time.perf_counter()
+    run_pasted(qtbot, lab, COLLISIONS)
+    timer.stop()
+    assert time.perf_counter() - t0 < 5.0  # the wall-clock ceiling, not the 60 s the C call wants
+    assert "line 2" in lab.error_label.text() and "longer than 2 s" in lab.error_label.text()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) > 50 and max(gaps) < 0.25  # the UI thread never waited on the worker
+    run_pasted(qtbot, lab, "c = Value(3.0)\nd = c * 2\n")
+    assert lab.model.graph.output.data == 6.0
