@@ -1,9 +1,9 @@
 """The network lab's saved state, read back: its data settings, data, training settings and trainer.
 
-The lab (``gradlab.ui.network_model``) saves ``{"data_settings", "dataset", "config", "backend",
-"trainer", "selected_point"}`` and its view settings beside it.  :func:`decode_lab_model` and
-:func:`decode_lab_view` check every field (type, range, that the names exist, that the
-trainer's numbers fit its network) and raise :class:`~gradlab.training_state.FieldError`
+The lab (``gradlab.ui.network_model``) saves :func:`encode_lab_model`'s ``{"data_settings",
+"dataset", "config", "backend", "trainer", "selected_point"}`` and its view settings beside it.
+:func:`decode_lab_model` and :func:`decode_lab_view` check every field (type, range, that the
+names exist, that the trainer's numbers fit its network) and raise :class:`~gradlab.training_state.FieldError`
 naming the first bad one by its path, such as ``'network_lab.model.data_settings.noise' must
 be a number 0 .. 10, not 'x'``.  Both the session loader (:mod:`gradlab.session`, so that a bad
 lab is found when the file is read) and the lab itself (when it restores) read through them.
@@ -16,6 +16,7 @@ decodes with ``trainer`` None, and the lab says why it cannot train.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -120,8 +121,11 @@ def _points(raw: object, where: str, width: int) -> np.ndarray:
         raise FieldError(where, f"must be a list of points, not {fields.shown(raw)}")
     if len(raw) > MAX_ROWS:
         raise FieldError(where, f"holds {len(raw):,} points; a dataset holds at most {MAX_ROWS:,}")
-    plain = all(type(row) is list and len(row) == width
-                and all(type(v) is float or type(v) is int for v in row) for row in raw)
+    try:  # the common case, checked at C speed: rows of ``width`` floats (or ints)
+        plain = (set(map(type, raw)) <= {list} and set(map(len, raw)) <= {width}
+                 and set(map(type, chain.from_iterable(raw))) <= {float, int})
+    except TypeError:  # a row without a length
+        plain = False
     if plain:
         try:
             X = np.array(raw, dtype=float).reshape(len(raw), width)

@@ -108,7 +108,7 @@ def numbers(x: object, where: str, size: int | None = None, *, finite: bool = Tr
         raise FieldError(where, f"must be a list of numbers, not {shown(x)}")
     if size is not None and len(x) != size:
         raise FieldError(where, f"must hold {size:,} numbers (the network's), not {len(x):,}")
-    if all(type(v) is float or type(v) is int for v in x):  # the common case, checked at C speed below
+    if set(map(type, x)) <= {float, int}:  # the common case, checked at C speed
         try:
             arr = np.array(x, dtype=float)
         except OverflowError:  # an integer beyond any float
