@@ -8,15 +8,18 @@ from 1.0) with a progress bar on stderr and ends with a line such as
 (``x1,x2,label`` or ``x,y`` rows); ``--history-csv`` and ``--weights-json`` save the
 per-step records and the trainer's state (weights, optimiser, history).
 
-Exit status: 0 on success; 1 if training diverged (the loss became nan or inf) or an
-output file could not be written; 2 for a bad command line, a bad setting or a data
-file that cannot be read; 130 if interrupted (Ctrl+C; what was done is still saved).
+Exit status: 0 on success; 1 if training diverged (the loss became nan or inf), an
+output file could not be written (the message names it) or the network and data would
+need more memory than training may take (``training_config.MAX_TRAINING_BYTES``: the
+message gives the numbers; nothing is built); 2 for a bad command line, a bad setting or
+a data file that cannot be read; 130 if interrupted (Ctrl+C; what was done is still saved).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import math
 import sys
 from pathlib import Path
@@ -25,7 +28,16 @@ from tqdm import tqdm
 
 from gradlab.datasets import DATASETS, Dataset, DatasetError, load_csv, make_dataset
 from gradlab.session import dumps_json
-from gradlab.training import BACKENDS, LOSSES, OPTIMIZERS, StepRecord, TrainConfig, Trainer, TrainingDiverged
+from gradlab.training import (
+    BACKENDS,
+    LOSSES,
+    OPTIMIZERS,
+    StepRecord,
+    TooMuchMemory,
+    TrainConfig,
+    Trainer,
+    TrainingDiverged,
+)
 from gradlab.training_config import DEFAULT_LEARNING_RATES
 
 __all__ = ["add_train_parser", "train_command"]
@@ -168,18 +180,34 @@ def _describe(trainer: Trainer, data: Dataset) -> str:
             f"{trainer.backend} backend")
 
 
-def _write_outputs(args: argparse.Namespace, trainer: Trainer) -> None:
-    if args.history_csv:
-        with open(args.history_csv, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["step", "loss", "accuracy", "test_loss", "test_accuracy"])
-            for r in trainer.history:
-                writer.writerow([r.step, repr(r.loss), repr(r.accuracy),
-                                 "" if r.test_loss is None else repr(r.test_loss),
-                                 "" if r.test_accuracy is None else repr(r.test_accuracy)])
-    if args.weights_json:
-        state = {"parameter_labels": trainer.parameter_labels(), **trainer.state_dict()}
-        Path(args.weights_json).write_text(dumps_json(state, indent=1) + "\n", encoding="utf-8")
+def _history_text(trainer: Trainer) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["step", "loss", "accuracy", "test_loss", "test_accuracy"])
+    for r in trainer.history:
+        writer.writerow([r.step, repr(r.loss), repr(r.accuracy),
+                         "" if r.test_loss is None else repr(r.test_loss),
+                         "" if r.test_accuracy is None else repr(r.test_accuracy)])
+    return out.getvalue()
+
+
+def _weights_text(trainer: Trainer) -> str:
+    state = {"parameter_labels": trainer.parameter_labels(), **trainer.state_dict()}
+    return dumps_json(state, indent=1) + "\n"
+
+
+def _write_outputs(args: argparse.Namespace, trainer: Trainer) -> list[str]:
+    """Write the output files asked for; a message naming each file that could not be written."""
+    problems = []
+    for path, text in ((args.history_csv, _history_text), (args.weights_json, _weights_text)):
+        if not path:
+            continue
+        try:
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                f.write(text(trainer))
+        except OSError as err:  # the error may come at close (a full disk) and then names no file
+            problems.append(f"cannot write {path}: {err.strerror or err}")
+    return problems
 
 
 def _check_output_folders(args: argparse.Namespace) -> None:
@@ -205,6 +233,9 @@ def train_command(args: argparse.Namespace) -> int:
         data = _dataset(args)
         trainer = Trainer(data, _config(args, data), backend=args.backend)
         _check_output_folders(args)
+    except TooMuchMemory as err:  # a configuration that fits no memory we may take: say how much
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except (DatasetError, ValueError) as err:  # DatasetError names the file and line
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -218,10 +249,8 @@ def train_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"interrupted after {trainer.step_count} steps", file=sys.stderr)
         status = 130
-    try:
-        _write_outputs(args, trainer)
-    except OSError as err:
-        print(f"error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+    for problem in _write_outputs(args, trainer):
+        print(f"error: {problem}", file=sys.stderr)
         status = status or 1
     print(summary_line(trainer.evaluate()))
     return status

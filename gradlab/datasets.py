@@ -32,7 +32,9 @@ __all__ = [
     "FEATURES",
     "MAX_CLASSES",
     "MAX_CSV_BYTES",
+    "MAX_NOISE",
     "MAX_ROWS",
+    "SEEDS",
     "Dataset",
     "DatasetError",
     "DatasetSpec",
@@ -43,6 +45,8 @@ __all__ = [
 
 MAX_ROWS = 100_000  # most points a dataset (generated or read) may have
 MAX_CLASSES = 10
+MAX_NOISE = 10.0  # the largest noise a generator takes
+SEEDS = 2**32  # a seed is a whole number 0 .. SEEDS - 1
 MAX_CSV_BYTES = 16 * 1024 * 1024
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -314,8 +318,8 @@ def make_dataset(name: str = DEFAULT_DATASET, n_samples: int = 100, noise: float
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
         raise DatasetError(f"n_samples must be a whole number, not {n_samples!r}")
     _number(n_samples, "n_samples", minimum, MAX_ROWS)
-    noise = float(_number(noise, "noise", 0.0, 10.0))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+    noise = float(_number(noise, "noise", 0.0, MAX_NOISE))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < SEEDS:
         raise DatasetError(f"seed must be a whole number 0 .. 2**32-1, not {seed!r}")
     rng = np.random.RandomState(int(seed))
     X, y = spec.generate(int(n_samples), noise, rng, **options)

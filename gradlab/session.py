@@ -17,7 +17,9 @@ weights and the optimiser's state) is written compactly and exactly as
 Loading never trusts the file: it is read through :func:`gradlab.files.read_text`
 (a regular file of at most ``MAX_SESSION_BYTES``), every field's type is checked,
 unknown keys are ignored, and every problem raises ``SessionError`` naming the file
-and the field, so the app can say what is wrong and keep what the user has open.
+and the field, so the app can say what is wrong and keep what the user has open.  A bad
+field of the network lab does not refuse the session: ``NetworkLabState.problem`` names it,
+that part of the lab is left out, and the rest opens.
 """
 
 from __future__ import annotations
@@ -217,13 +219,18 @@ class ExpressionLabState:
 
 @dataclass
 class NetworkLabState:
-    """The network lab's ``NetworkLab.state()``: ``model`` (data, settings, trainer state; finite
-    numbers only) is None while the lab was never opened; ``view`` holds its view settings.
-    Checked here for shape only: the lab checks the contents when it restores them and says
-    what it cannot use."""
+    """The network lab's ``NetworkLab.state()``: ``model`` (data, settings, trainer state) is None
+    while the lab was never opened; ``view`` holds its view settings.
+
+    ``from_dict`` checks every field (``gradlab.training_lab``).  A bad one does not refuse the
+    session: the lab's part that holds it (``model`` or ``view``) is left out, and ``problem``
+    names the field, like ``'network_lab.model.trainer.optimizer' must be an object, not 5``,
+    for the app to show while the rest of the session opens.
+    """
 
     model: dict | None = None
     view: dict = field(default_factory=dict)
+    problem: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, state: dict | None) -> NetworkLabState:
@@ -240,11 +247,24 @@ class NetworkLabState:
         if not isinstance(lab, dict):
             raise SessionError(f"'network_lab' must be an object, not {_json_kind(lab)}")
         model, view = lab.get("model"), lab.get("view", {})
-        if model is not None and not isinstance(model, dict):
-            raise SessionError(f"'network_lab.model' must be an object or null, not {_json_kind(model)}")
-        if not isinstance(view, dict):
-            raise SessionError(f"'network_lab.view' must be an object, not {_json_kind(view)}")
-        return cls(model, view)
+        if model is None and not view:
+            return cls(None, {})
+        from gradlab.training_lab import decode_lab_model, decode_lab_view  # numpy: only for a lab
+        from gradlab.training_state import FieldError
+
+        problems = []
+        try:
+            decode_lab_view(view, "network_lab.view")
+        except FieldError as err:
+            problems.append(str(err))
+            view = {}
+        if model is not None:
+            try:
+                decode_lab_model(model, "network_lab.model")
+            except FieldError as err:
+                problems.append(str(err))
+                model = None
+        return cls(model, view, "; ".join(problems))
 
 
 # ---------------------------------------------------------------------------------------------------

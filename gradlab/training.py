@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.datasets import Dataset, feature_matrix
+from gradlab import training_state as fields
+from gradlab.datasets import SEEDS, Dataset, feature_matrix
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
 from gradlab.probe import ErrorSweep, NudgeResult, function_curve, function_error_sweep, nudge_function
@@ -42,12 +43,15 @@ from gradlab.training_config import (
     OPTIMIZERS,
     REGULARIZATIONS,
     Optimizer,
+    TooMuchMemory,
     TrainConfig,
+    check_memory,
     check_task,
     initial_parameters,
 )
 from gradlab.training_fast import Batch, FastNet, accuracy, with_ones
 from gradlab.training_scalar import ScalarBackend
+from gradlab.training_state import FieldError
 from gradlab.training_views import NetworkViews
 
 __all__ = [
@@ -60,7 +64,9 @@ __all__ = [
     "StepRecord",
     "TrainConfig",
     "Trainer",
+    "TooMuchMemory",
     "TrainingDiverged",
+    "decode_config",
 ]
 
 STATE_FORMAT = "gradlab.trainer"
@@ -100,7 +106,9 @@ class Trainer(NetworkViews):
 
     With ``cfg.test_fraction > 0`` the data is split with ``dataset.split(test_fraction,
     seed)``; ``train_set`` and ``test_set`` are the parts (``test_set`` is None without).
-    Raises ``ValueError`` for a backend, loss or feature set that does not fit the data.
+    Raises ``ValueError`` for a backend, loss or feature set that does not fit the data, and
+    ``TooMuchMemory`` (a ValueError giving the numbers) for a network and data too big to train
+    (``training_config.memory_needed`` over ``MAX_TRAINING_BYTES``); nothing big is built first.
     """
 
     def __init__(self, dataset: Dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
@@ -131,6 +139,7 @@ class Trainer(NetworkViews):
         if hasattr(self, "num_outputs") and num_outputs != self.num_outputs:
             raise ValueError(f"this needs a network with {num_outputs} outputs, not {self.num_outputs}: "
                              f"start a new trainer")
+        check_memory((len(cfg.features), *cfg.layers, num_outputs), len(dataset), self.backend)
         self.num_outputs = num_outputs
         self.dataset = dataset
         if cfg.test_fraction > 0:
@@ -398,36 +407,92 @@ class Trainer(NetworkViews):
         }
 
     @classmethod
-    def from_state(cls, dataset: Dataset, state: dict, backend: str | None = None) -> Trainer:
-        """A trainer on ``dataset`` carrying on from ``state_dict()``; ValueError names what is wrong."""
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            raise ValueError("not a saved trainer state (no 'format': 'gradlab.trainer')")
-        if state.get("version") != STATE_VERSION:
-            raise ValueError(f"trainer state version {state.get('version')!r} is not supported "
-                             f"(this gradlab reads version {STATE_VERSION})")
-        try:
-            cfg = TrainConfig.from_dict(state["config"])
-            trainer = cls(dataset, cfg, backend or state.get("backend", "fast"))
-            trainer._restore(state)
-        except KeyError as err:
-            raise ValueError(f"trainer state lacks {err.args[0]!r}") from None
-        except (TypeError, IndexError) as err:
-            raise ValueError(f"trainer state is malformed: {err}") from None
+    def from_state(cls, dataset: Dataset, state: object, backend: str | None = None,
+                   where: str = "trainer") -> Trainer:
+        """A trainer on ``dataset`` carrying on from ``state_dict()``.
+
+        Every field is checked before it is used: a bad one raises ``FieldError`` (a ValueError)
+        naming its path under ``where``, like ``'trainer.optimizer' must be an object, not 5``.
+        A config that does not fit the data raises ValueError, one too big for memory
+        ``TooMuchMemory``, as ``Trainer()`` does.
+        """
+        state = fields.obj(state, where)
+        if state.get("format") != STATE_FORMAT:
+            raise FieldError(f"{where}.format",
+                             f"must be {STATE_FORMAT!r}: this is not a saved trainer state")
+        version = state.get("version")
+        if type(version) is not int or version != STATE_VERSION:
+            raise FieldError(f"{where}.version", f"is {fields.shown(version)}: this gradlab reads trainer "
+                                                 f"state version {STATE_VERSION}")
+        cfg = decode_config(fields.get(state, "config", where), f"{where}.config")
+        saved_backend = fields.choice(state.get("backend", "fast"), f"{where}.backend", BACKENDS)
+        backend = saved_backend if backend is None else backend
+        trainer = cls(dataset, cfg, backend)
+        trainer._restore(state, where)
         return trainer
 
-    def _restore(self, state: dict) -> None:
-        params = _float_array(state["parameters"], "parameters")
-        if params.size != self._theta.size:
-            raise ValueError(f"trainer state has {params.size} parameters, the network {self._theta.size}")
+    def _restore(self, state: dict, where: str) -> None:
+        size = self._theta.size
+        # a weight may be nan or inf (a saved diverged network): the next step says it diverged
+        params = fields.numbers(fields.get(state, "parameters", where), f"{where}.parameters", size,
+                                finite=False)
+        grads = fields.get(state, "gradients", where)
+        grads = None if grads is None else fields.numbers(grads, f"{where}.gradients", size, finite=False)
+        optimizer = self._decoded_optimizer(fields.get(state, "optimizer", where), f"{where}.optimizer")
+        history = fields.get(state, "history", where)
+        if not isinstance(history, list):
+            raise FieldError(f"{where}.history", f"must be a list of steps, not {fields.shown(history)}")
+        records = [_record(row, f"{where}.history[{n}]") for n, row in enumerate(history)]
+        step = fields.whole(fields.get(state, "step", where), f"{where}.step")
         self._theta[...] = params
-        grads = state.get("gradients")
-        self._grad = None if grads is None else _float_array(grads, "gradients", params.size)
-        self._optimizer.load_state_dict(state["optimizer"], params.size)
-        self.history = [_record(row) for row in state["history"]]
-        step = state["step"]
-        if not isinstance(step, int) or step < 0:
-            raise ValueError(f"trainer state step must be a whole number >= 0, not {step!r}")
+        self._grad = grads
+        self._optimizer = optimizer
+        self.history = records
         self._k = step
+
+    def _decoded_optimizer(self, raw: object, where: str) -> Optimizer:
+        raw = fields.obj(raw, where)
+        name = self.config.optimizer
+        if raw.get("name") != name:
+            raise FieldError(f"{where}.name", f"must be {name!r} (the config's optimiser), "
+                                              f"not {fields.shown(raw.get('name'))}")
+        size = self._theta.size
+        optimizer = Optimizer(name, size)
+        if name == "momentum":
+            optimizer.velocity = fields.numbers(fields.get(raw, "velocity", where), f"{where}.velocity", size,
+                                                finite=False)
+        elif name == "adam":
+            optimizer.t = fields.whole(fields.get(raw, "t", where), f"{where}.t")
+            optimizer.m = fields.numbers(fields.get(raw, "m", where), f"{where}.m", size, finite=False)
+            optimizer.v = fields.numbers(fields.get(raw, "v", where), f"{where}.v", size, finite=False)
+        return optimizer
+
+
+def decode_config(raw: object, where: str = "config") -> TrainConfig:
+    """``TrainConfig.from_dict`` of saved settings, each setting's JSON type checked first;
+    ``FieldError`` naming the setting (or the config, for a value TrainConfig refuses)."""
+    raw = fields.obj(raw, where)
+    texts = {"activation", "loss", "optimizer", "regularization"}
+    for key, value in raw.items():
+        at = f"{where}.{key}"
+        if key in ("layers", "features") or (key == "activation" and isinstance(value, list)):
+            if not isinstance(value, list):
+                raise FieldError(at, f"must be a list, not {fields.shown(value)}")
+            for n, item in enumerate(value):
+                (fields.text if key != "layers" else fields.whole)(item, f"{at}[{n}]")
+        elif key in texts:
+            if not (value is None and key == "regularization"):
+                fields.text(value, at)
+        elif key in ("lr_decay", "batch_size"):
+            fields.optional(fields.whole, value, at, low=1)
+        elif key == "seed":
+            fields.whole(value, at, 0, SEEDS - 1)
+        elif key in ("reg_strength", "learning_rate", "test_fraction"):
+            fields.number(value, at)
+    try:
+        return TrainConfig.from_dict(raw)
+    except ValueError as err:
+        raise FieldError(where, f"is not usable: {err}") from None
 
 
 def _finite_or_none(x: float | None) -> float | None:
@@ -435,19 +500,19 @@ def _finite_or_none(x: float | None) -> float | None:
     return None if x is None or math.isnan(x) else x
 
 
-def _record(row: list) -> StepRecord:
-    """The inverse of a ``state_dict`` history row."""
+def _record(row: object, where: str) -> StepRecord:
+    """The inverse of a ``state_dict`` history row: [step, loss, accuracy, test_loss, test_accuracy]."""
+    if not isinstance(row, list) or len(row) != 5:
+        got = f"a list of {len(row)}" if isinstance(row, list) else fields.shown(row)
+        raise FieldError(where, f"must be a list of 5 (step, loss, accuracy, test loss, test accuracy), "
+                                f"not {got}")
     step, loss, acc, test_loss, test_acc = row
+    step = fields.whole(step, f"{where}[0]")
+    loss = fields.number(loss, f"{where}[1]", finite=False)
+    acc = fields.optional(fields.number, acc, f"{where}[2]", finite=False, low=0.0, high=1.0)
+    test_loss = fields.optional(fields.number, test_loss, f"{where}[3]", finite=False)
+    test_acc = fields.optional(fields.number, test_acc, f"{where}[4]", finite=False, low=0.0, high=1.0)
     if test_loss is not None:
-        test_loss, test_acc = float(test_loss), math.nan if test_acc is None else float(test_acc)
-    return StepRecord(int(step), float(loss), math.nan if acc is None else float(acc), test_loss, test_acc)
-
-
-def _float_array(values, what: str, size: int | None = None) -> np.ndarray:
-    try:
-        arr = np.array(values, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(f"trainer state {what} must be a list of numbers") from None
-    if size is not None and arr.size != size:
-        raise ValueError(f"trainer state has {arr.size} {what}, the network {size}")
-    return arr
+        test_acc = math.nan if test_acc is None else test_acc
+    return StepRecord(step, loss, math.nan if acc is None else acc, test_loss,
+                      None if test_loss is None else test_acc)

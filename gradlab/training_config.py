@@ -19,6 +19,8 @@ from gradlab import nn, ops
 
 __all__ = [
     "BACKENDS",
+    "MAX_TRAINING_BYTES",
+    "TooMuchMemory",
     "DEFAULT_LEARNING_RATES",
     "LOSSES",
     "MAX_HIDDEN_LAYERS",
@@ -27,8 +29,11 @@ __all__ = [
     "REGULARIZATIONS",
     "Optimizer",
     "TrainConfig",
+    "check_memory",
     "check_task",
     "initial_parameters",
+    "memory_needed",
+    "parameter_count",
 ]
 
 BACKENDS = ("fast", "scalar")
@@ -43,6 +48,12 @@ DEFAULT_LEARNING_RATES = {"sgd": 1.0, "momentum": 0.1, "adam": 0.01}
 MOMENTUM_BETA = 0.9
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
+#: the most memory a training configuration may need (its step's graph or arrays); see ``memory_needed``
+MAX_TRAINING_BYTES = 1_000_000_000
+#: the scalar backend's cost of one point: about this many bytes per parameter (the point's ``Value``s,
+#: their closures and their place in the sorted graph, measured: 517 to 535) plus a fixed part (its loss)
+_SCALAR_BYTES_PER_PARAMETER = 550
+_SCALAR_BYTES_PER_POINT = 2_000
 
 
 def _choices(names: Sequence[str]) -> str:
@@ -209,6 +220,57 @@ def check_task(dataset, cfg: TrainConfig) -> int:
     return 1
 
 
+class TooMuchMemory(ValueError):
+    """A configuration that would need more than ``MAX_TRAINING_BYTES``; the message gives the numbers."""
+
+    def __init__(self, message: str, needed: int) -> None:
+        super().__init__(message)
+        self.needed = needed
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of an MLP with layer ``sizes`` (inputs first)."""
+    return sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:], strict=False))
+
+
+def memory_needed(sizes: Sequence[int], points: int, backend: str) -> int:
+    """About how many bytes a training step (or a full-data gradient) of an MLP with layer ``sizes``
+    (inputs first) on ``points`` points takes, beyond the data itself.
+
+    scalar: one ``Value`` graph over every point, about 550 bytes per point and parameter.
+    fast: float64 arrays per point: each layer's input (with its ones column), sums and outputs
+    kept for backprop, the batch, and four backward temporaries of the widest layer.
+    """
+    if backend == "scalar":
+        return points * (_SCALAR_BYTES_PER_PARAMETER * parameter_count(sizes) + _SCALAR_BYTES_PER_POINT)
+    layers = list(zip(sizes, sizes[1:], strict=False))
+    per_point = sizes[0] + 3  # the batch: features, ones, target
+    per_point += sum(nin + 1 for nin, _ in layers[1:]) + 2 * sum(nout for _, nout in layers)
+    per_point += 4 * max(sizes[1:])
+    return 8 * points * per_point
+
+
+def _gigabytes(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
+
+
+def check_memory(sizes: Sequence[int], points: int, backend: str) -> None:
+    """``TooMuchMemory`` if ``memory_needed`` is over ``MAX_TRAINING_BYTES``, saying by how much and what
+    would fit."""
+    needed = memory_needed(sizes, points, backend)
+    if needed <= MAX_TRAINING_BYTES:
+        return
+    per_point = memory_needed(sizes, 1, backend)
+    fits = max(MAX_TRAINING_BYTES // per_point, 0)
+    shape = "-".join(str(n) for n in sizes)
+    advice = ("use the fast backend, or" if backend == "scalar" else "use a smaller network, or") + (
+        f" at most {fits:,} points" if fits else " fewer points")
+    raise TooMuchMemory(
+        f"this network (MLP {shape}, {parameter_count(sizes):,} parameters) on {points:,} points needs about "
+        f"{_gigabytes(needed)} with the {backend} backend; the limit is {_gigabytes(MAX_TRAINING_BYTES)}: "
+        f"{advice}", needed)
+
+
 def initial_parameters(sizes: Sequence[int], seed: int) -> tuple[list[float], list[str]]:
     """micrograd's weights for ``MLP(sizes[0], sizes[1:])`` after ``random.seed(seed)``, and their labels."""
     params = nn.MLP(sizes[0], list(sizes[1:]), seed=seed).parameters()
@@ -256,20 +318,3 @@ class Optimizer:
         if self.m is not None:
             d.update(t=self.t, m=self.m.tolist(), v=self.v.tolist())
         return d
-
-    def load_state_dict(self, d: dict, size: int) -> None:
-        if d.get("name") != self.name:
-            raise ValueError(f"trainer state is for the {d.get('name')!r} optimiser, "
-                             f"the config says {self.name!r}")
-
-        def array(key: str) -> np.ndarray:
-            arr = np.array(d[key], dtype=float).reshape(-1)
-            if arr.size != size:
-                raise ValueError(f"trainer state's optimiser {key} has {arr.size} numbers, "
-                                 f"the network {size}")
-            return arr
-
-        if self.name == "momentum":
-            self.velocity = array("velocity")
-        elif self.name == "adam":
-            self.t, self.m, self.v = int(d["t"]), array("m"), array("v")

@@ -163,3 +163,65 @@ def test_python_m_gradlab_train_runs_without_qt() -> None:
     done = subprocess.run([sys.executable, "-m", "gradlab", "train", "--steps", "0"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.splitlines()[-1] == "step 0: loss 0.8958, accuracy 50.0%"
+
+
+def _capped(*args: str) -> subprocess.CompletedProcess:
+    """``python -m gradlab`` with ``args`` in a process of at most 2 GB of address space."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([sys.executable, "-m", "gradlab", *args], capture_output=True, text=True,
+                          timeout=120, preexec_fn=cap)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    # issue 16, item 10: this ran 23 s to 1.7 GB and ended in a MemoryError traceback
+    (["--backend", "scalar", "--samples", "100000"],
+     ["MLP 2-16-16-1, 337 parameters) on 100,000 points needs about 18.7 GB with the scalar backend",
+      "the limit is 1.0 GB", "use the fast backend, or at most 5,337 points"]),
+    (["--samples", "100000", "--layers", "64,64,64,64,64,64,64,64"],
+     ["29,377 parameters) on 100,000 points needs about 1.4 GB with the fast backend",
+      "use a smaller network, or at most 69,175 points"]),
+])
+def test_a_configuration_too_big_for_memory_exits_1_at_once_with_the_numbers(args, words) -> None:
+    import time
+
+    started = time.perf_counter()
+    done = _capped("train", "--steps", "1", "--quiet", *args)
+    took = time.perf_counter() - started
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("error: this network (MLP ") and "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert "training MLP" not in done.stdout  # refused before anything was built
+    assert took < 10  # an interpreter start and the estimate (about 0.5 s here)
+
+
+def test_the_largest_scalar_configuration_allowed_trains_within_the_cap() -> None:
+    # 5,337 points is the most the scalar backend may take for this network (the message above)
+    done = _capped("train", "--backend", "scalar", "--samples", "5336", "--layers", "16,16", "--steps", "1",
+                   "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("step 1: loss ")
+
+
+@pytest.mark.parametrize("option", ["--history-csv", "--weights-json"])
+def test_a_full_disk_is_reported_naming_the_file(capsys, option) -> None:
+    # issue 16, item 11: this said "cannot write None: No space left on device"
+    status, out, err = run(capsys, "train", "--steps", "3", "--samples", "20", "--quiet", option, "/dev/full")
+    assert status == 1
+    assert err == "error: cannot write /dev/full: No space left on device\n"
+    assert out.splitlines()[-1].startswith("step 3: loss ")  # the result is still printed
+
+
+def test_each_file_that_cannot_be_written_is_named_and_the_others_are_written(tmp_path: Path, capsys) -> None:
+    weights = tmp_path / "w.json"
+    blocked = tmp_path / "history.csv"
+    blocked.mkdir()  # a folder where the file should go
+    status, _, err = run(capsys, "train", "--steps", "2", "--samples", "20", "--quiet",
+                         "--history-csv", str(blocked), "--weights-json", str(weights))
+    assert status == 1
+    assert err == f"error: cannot write {blocked}: Is a directory\n"
+    assert json.loads(weights.read_text(encoding="utf-8"))["step"] == 2

@@ -423,22 +423,31 @@ def test_dumps_json_writes_any_value_the_app_holds_as_strict_json() -> None:
         session.dumps_json({"x": object()})
 
 
-def network_state(n_points: int, n_params: int, rows: int = 3) -> dict:
-    """A network lab's state shaped as NetworkLab.state() makes it."""
+def network_state(n_points: int, layers: tuple = (64,) * 8, rows: int = 3, features: tuple = ("x1", "x2")
+                  ) -> dict:
+    """A network lab's state shaped as NetworkLab.state() makes it: imported data of ``n_points`` points
+    in ten classes (24-character numbers, the longest), a cross-entropy network of ``layers`` over
+    ``features`` with its Adam state, ``rows`` steps of history.  Every field is one the loader
+    accepts (a network too big to train here included: the lab opens it without a trainer)."""
     import numpy as np
 
+    from gradlab.training_config import parameter_count
+
+    n_params = parameter_count((len(features), *layers, 10))
     rng = np.random.default_rng(1)
     X = (rng.normal(size=(n_points, 2)) * 1e-123).tolist()  # 24-character numbers, the longest
     theta = (rng.normal(size=n_params) * -1e-123).tolist()
     history = [[k, float(rng.normal()) * 1e-123, None, None, None] for k in range(rows)]
-    model = {"data_settings": {"name": "custom"},
+    config = {"layers": list(layers), "features": list(features), "loss": "cross_entropy",
+              "optimizer": "adam", "learning_rate": 0.01}
+    model = {"data_settings": {"name": ""},
              "dataset": {"X": X, "y": [k % 10 for k in range(n_points)], "kind": "classification",
                          "num_classes": 10, "name": "custom"},
-             "config": {"layers": [64] * 8},
+             "config": config,
              "backend": "fast",
-             "trainer": {"format": "gradlab.trainer", "version": 1, "step": rows, "parameters": theta,
-                         "gradients": list(theta), "optimizer": {"name": "adam", "t": rows, "m": list(theta),
-                                                                 "v": list(theta)},
+             "trainer": {"format": "gradlab.trainer", "version": 1, "config": config, "backend": "fast",
+                         "step": rows, "parameters": theta, "gradients": list(theta),
+                         "optimizer": {"name": "adam", "t": rows, "m": list(theta), "v": list(theta)},
                          "history": history},
              "selected_point": -1}
     return {"model": model, "view": {"speed": 1}}
@@ -449,9 +458,10 @@ def test_non_finite_network_state_saves_and_reopens_bit_for_bit(tmp_path: Path) 
 
     from gradlab.session import NetworkLabState
 
-    for n_params in (321, 5000):  # a short list (written as numbers) and a packed one
-        state = network_state(200, n_params)
+    for layers in ((16,), (64, 64)):  # 218 parameters (written as numbers) and 5,002 (packed)
+        state = network_state(200, layers)
         trainer = state["model"]["trainer"]
+        n_params = len(trainer["parameters"])
         trainer["parameters"][:4] = [math.nan, math.inf, -math.inf, -0.0]
         trainer["gradients"] = [math.nan] * n_params
         trainer["history"][1][1] = math.inf
@@ -473,7 +483,7 @@ def save_to(path: Path, s: Session) -> Path:
 def test_long_float_lists_are_packed_exactly_and_compactly(tmp_path: Path) -> None:
     from gradlab.session import NetworkLabState
 
-    state = network_state(100_000, 30_000)
+    state = network_state(100_000, (64,) * 8, features=("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1"))
     plain = len(json.dumps(state))
     path = save_to(tmp_path / "big.gradlab", Session(network_lab=NetworkLabState.of(state)))
     assert path.stat().st_size < 0.45 * plain
@@ -517,7 +527,9 @@ def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> Non
     width = MAX_NEURONS
     n_params = ((len(FEATURES) + 1) * width + (MAX_HIDDEN_LAYERS - 1) * (width + 1) * width
                 + (width + 1) * MAX_CLASSES)
-    state = network_state(MAX_ROWS, n_params, rows=MAX_SAVED_HISTORY)
+    state = network_state(MAX_ROWS, (width,) * MAX_HIDDEN_LAYERS, rows=MAX_SAVED_HISTORY,
+                          features=tuple(FEATURES))
+    assert len(state["model"]["trainer"]["parameters"]) == n_params
     # the names of the inputs are in the program: all of them together are at most its length
     overrides = {f"x{k}": -1.2345678901234567e-123 for k in range(MAX_NODES)}
     source = "\x01" * (MAX_SOURCE_CHARS - sum(map(len, overrides)))

@@ -508,13 +508,14 @@ def test_bad_state_is_refused_with_a_message() -> None:
     state = Trainer(DEMO, TrainConfig()).state_dict()
     with pytest.raises(ValueError, match="not a saved trainer state"):
         Trainer.from_state(DEMO, {"parameters": []})
-    with pytest.raises(ValueError, match="version 99"):
+    with pytest.raises(ValueError, match="'trainer.version' is 99: this gradlab reads trainer state version"):
         Trainer.from_state(DEMO, {**state, "version": 99})
-    with pytest.raises(ValueError, match="3 parameters, the network 337"):
+    with pytest.raises(ValueError, match=r"'trainer.parameters' must hold 337 numbers \(the network's\)"):
         Trainer.from_state(DEMO, {**state, "parameters": [1.0, 2.0, 3.0]})
-    with pytest.raises(ValueError, match="lacks 'history'"):
+    with pytest.raises(ValueError, match="'trainer.history' is missing"):
         Trainer.from_state(DEMO, {k: v for k, v in state.items() if k != "history"})
-    with pytest.raises(ValueError, match="'adam' optimiser"):
+    with pytest.raises(ValueError, match=r"'trainer.optimizer.name' must be 'sgd' \(the config's "
+                                         r"optimiser\), not 'adam'"):
         Trainer.from_state(DEMO, {**state, "optimizer": {"name": "adam"}})
 
 
@@ -602,3 +603,60 @@ def test_nn_cross_entropy_value_gradient_and_stability() -> None:
         cross_entropy([[Value(0.0)] * 3], [3])
     with pytest.raises(ValueError, match="2 rows of scores but 1 labels"):
         cross_entropy(rows, [0])
+
+
+# -- memory: a configuration is refused, with the numbers, before anything big is built (issue 16) ----
+
+
+def _peak_of_a_step(trainer: Trainer) -> int:
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        trainer.step()
+        trainer.gradients()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(("backend", "points", "layers"), [
+    ("scalar", 150, (16, 16)), ("scalar", 40, (32, 32, 32)), ("fast", 20_000, (16, 16)),
+    ("fast", 5_000, (64, 64, 64)), ("fast", 20_000, ()),
+])
+def test_the_memory_estimate_covers_what_a_step_takes(backend, points, layers) -> None:
+    from gradlab.training_config import memory_needed
+
+    trainer = Trainer(make_dataset("moons", points, 0.1, seed=3), TrainConfig(layers=layers), backend=backend)
+    needed = memory_needed(trainer.layer_sizes, points, backend)
+    peak = _peak_of_a_step(trainer)
+    assert peak <= needed <= 1.5 * peak + 2_000_000, (peak, needed)  # the batch is made before the step
+
+
+def test_a_trainer_too_big_for_memory_is_refused_before_it_is_built() -> None:
+    import time
+
+    from gradlab.training import TooMuchMemory
+    from gradlab.training_config import MAX_TRAINING_BYTES
+
+    data = make_dataset("moons", 100_000, 0.1, seed=1)
+    started = time.perf_counter()
+    with pytest.raises(TooMuchMemory) as caught:
+        Trainer(data, TrainConfig(), backend="scalar")
+    assert time.perf_counter() - started < 0.5
+    assert str(caught.value) == (
+        "this network (MLP 2-16-16-1, 337 parameters) on 100,000 points needs about 18.7 GB with the scalar "
+        "backend; the limit is 1.0 GB: use the fast backend, or at most 5,337 points")
+    assert caught.value.needed > MAX_TRAINING_BYTES and isinstance(caught.value, ValueError)
+    Trainer(data, TrainConfig(), backend="fast")  # the fast backend takes it (about 120 MB)
+
+
+def test_new_data_past_the_limit_is_refused_and_the_trainer_keeps_its_data() -> None:
+    from gradlab.training import TooMuchMemory
+
+    data = make_dataset("moons", 5_337, 0.1, seed=1)  # the most the scalar backend takes for 2-16-16-1
+    trainer = Trainer(data, TrainConfig(), backend="scalar")
+    with pytest.raises(TooMuchMemory, match="on 5,338 points needs about 1.0 GB"):
+        trainer.set_dataset(data.with_point([0.0, 0.0], 1))
+    assert trainer.dataset is data and trainer._full.n == 5_337

@@ -237,7 +237,10 @@ class MainWindow(QMainWindow):
                 self.expression_lab.load_source(state.source)
                 self._restore_values(state)
         model.set_step_size(state.step_size)
-        problem = self.network_tab.restore(session.network_lab.state())
+        lab_state = session.network_lab
+        problem = self.network_tab.restore(lab_state.state())
+        if lab_state.problem:  # the loader left out the part of the lab that holds a bad field
+            problem = f"{lab_state.problem}: that part was left out, the rest of the session is open"
         if problem:
             self.show_error(f"Network lab: {problem}")
 

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from gradlab import datasets
+from gradlab.training_lab import decode_lab_view
+from gradlab.training_state import FieldError
 from gradlab.ui.data_panel import DataPanel
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.heatmap import DecisionPlot
@@ -247,27 +249,30 @@ class NetworkLab(QWidget):
                          "selected_parameter": self.probe_model.selected,
                          "step_size": self.probe_model.step_size}}
 
-    def restore(self, state: dict) -> str:
-        """Bring back ``state()``; "" or what was wrong (then the lab keeps what it shows)."""
+    def restore(self, state: object) -> str:
+        """Bring back ``state()``; "" or what was wrong (then the lab keeps what it shows).
+
+        The model's part and the view's are checked field by field (``gradlab.training_lab``)."""
         if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
             return "the saved network lab is not an object with a 'model' part"
+        try:
+            view = decode_lab_view(state.get("view", {}), "network_lab.view")
+        except FieldError as err:
+            return f"the saved network lab could not be restored: {err}"
         problem = self.model.load_state(state["model"])
         if problem:
             return problem
-        view = state.get("view") if isinstance(state.get("view"), dict) else {}
         for key, box in (("show_test", self.data_panel.show_test), ("discretize", self.discrete_check),
                          ("show_gradients", self.grad_check), ("log_scale", self.log_check)):
-            if isinstance(view.get(key), bool):
+            if key in view:
                 box.setChecked(view[key])
         k = self.speed_combo.findData(view.get("speed"))
         if k >= 0:
             self.speed_combo.setCurrentIndex(k)
-        h = view.get("step_size")
-        if isinstance(h, float):
-            self.probe_model.set_step_size(h)
-        selected = view.get("selected_parameter")
-        if isinstance(selected, int):
-            self.probe_model.select(selected)
+        if "step_size" in view:
+            self.probe_model.set_step_size(view["step_size"])
+        if "selected_parameter" in view:
+            self.probe_model.select(view["selected_parameter"])
         return ""
 
     # -- user actions -------------------------------------------------------------------------------

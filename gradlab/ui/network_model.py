@@ -13,7 +13,6 @@ import functools
 import math
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -21,8 +20,9 @@ from PySide6.QtCore import QObject, Signal
 from gradlab import datasets
 from gradlab.datasets import Dataset, DatasetError
 from gradlab.training import TrainConfig, Trainer, TrainingDiverged
+from gradlab.training_lab import DataSettings, LabModel, decode_lab_model, encode_lab_model
 
-__all__ = ["ARCHITECTURE_FIELDS", "DataSettings", "NetworkModel", "demo_config"]
+__all__ = ["ARCHITECTURE_FIELDS", "DataSettings", "NetworkModel", "demo_config", "describe_error"]
 
 #: a saved session keeps at most this many step records (older ones thinned evenly)
 MAX_SAVED_HISTORY = 10_000
@@ -36,20 +36,13 @@ def demo_config(**changes) -> TrainConfig:
     return dataclasses.replace(TrainConfig(), **changes)  # TrainConfig's defaults are the demo's
 
 
-@dataclass(frozen=True)
-class DataSettings:
-    """How the lab's data was made: a generator and its arguments ("" name: imported from a file)."""
-
-    name: str = "moons"
-    n_samples: int = 100
-    noise: float = 0.1
-    seed: int = 1337  # with moons, 100 points and noise 0.1: micrograd's demo data
-    classes: int = 3  # for the sets that take a number of classes (spiral, gaussians)
-
-    def make(self) -> Dataset:
-        spec = datasets.DATASETS[self.name]
-        options = {"classes": self.classes} if "classes" in spec.options else {}
-        return datasets.make_dataset(self.name, self.n_samples, self.noise, self.seed, **options)
+def describe_error(err: BaseException) -> str:
+    """What went wrong, for a user: the error's message, or what its kind means when it has none
+    (a MemoryError's is empty)."""
+    if isinstance(err, MemoryError):
+        return ("the computer ran out of memory: use fewer points, a smaller network or the fast backend"
+                + (f" ({err})" if str(err) else ""))
+    return str(err) or type(err).__name__
 
 
 def _locked(method):
@@ -247,9 +240,9 @@ class NetworkModel(QObject):
                 raise ValueError("the data has only one class: add points of another class "
                                  "(click the plot) or pick another dataset")
             self.trainer = Trainer(self.dataset, self.cfg, backend=self.backend)
-        except (ValueError, DatasetError) as err:
+        except (ValueError, DatasetError, MemoryError) as err:  # TooMuchMemory gives the numbers
             self.trainer = None
-            self._set_problem(str(err))
+            self._set_problem(describe_error(err))
         else:
             self._set_problem("")
         self.select_point(-1)
@@ -281,7 +274,7 @@ class NetworkModel(QObject):
                 records.append(self.trainer.step())
                 if budget is not None and time.perf_counter() - started >= budget:
                     break
-        except TrainingDiverged as err:
+        except (TrainingDiverged, MemoryError) as err:
             error = err
         self.absorb_steps(records, error)
         return records
@@ -295,7 +288,7 @@ class NetworkModel(QObject):
         if isinstance(error, TrainingDiverged):
             self.diverged.emit(str(error))
         elif error is not None:
-            self._set_problem(f"training stopped: {error}")
+            self._set_problem(f"training stopped: {describe_error(error)}")
 
     @property
     def step_count(self) -> int:
@@ -315,55 +308,32 @@ class NetworkModel(QObject):
     def state_dict(self) -> dict:
         """Data (hand-added points included), settings, weights, optimiser state and history, as
         JSON-able data; ``load_state`` brings it back with the weights bit for bit."""
-        d = self.dataset
-        return {
-            "data_settings": dataclasses.asdict(self.data_settings),
-            "dataset": {"X": d.X.tolist(), "y": d.y.tolist(), "kind": d.kind, "num_classes": d.num_classes,
-                        "name": d.name},
-            "config": self.cfg.to_dict(),
-            "backend": self.backend,
-            "trainer": self._trainer_state(),
-            "selected_point": self.selected_point,
-        }
-
-    def _trainer_state(self) -> dict | None:
-        """The trainer's state with a long history thinned (the plot's shape survives, the file
-        stays far below the session size limit); weights and optimiser state stay exact."""
-        if self.trainer is None:
-            return None
-        state = self.trainer.state_dict()
-        history = state["history"]
-        if len(history) > MAX_SAVED_HISTORY:
-            keep = MAX_SAVED_HISTORY // 2
-            old = history[:-keep]
-            state["history"] = old[::-(-len(old) // keep)] + history[-keep:]
-        return state
+        lab = LabModel(self.data_settings, self.dataset, self.cfg, self.backend, self.trainer,
+                       self.selected_point)
+        return encode_lab_model(lab, MAX_SAVED_HISTORY)
 
     @_locked
-    def load_state(self, state: dict) -> str:
-        """Carry on from ``state_dict()``; "" or what is wrong with it (then nothing changes)."""
+    def load_state(self, state: object) -> str:
+        """Carry on from ``state_dict()``; "" or what is wrong with it (then nothing changes).
+
+        Every field is checked first (``gradlab.training_lab.decode_lab_model``); the message
+        names the first bad one.  A network too big to build here opens without a trainer,
+        and the lab says why (``problem``)."""
         try:
-            settings = DataSettings(**state["data_settings"])
-            raw = state["dataset"]
-            data = Dataset(np.array(raw["X"], dtype=float), np.array(raw["y"]), raw["kind"],
-                           raw["num_classes"], raw["name"])
-            cfg = TrainConfig.from_dict(state["config"])
-            backend = state["backend"]
-            saved = state["trainer"]
-            trainer = (Trainer.from_state(data, saved, backend=backend) if saved is not None
-                       else Trainer(data, cfg, backend=backend))
-        except (KeyError, TypeError, ValueError, DatasetError) as err:
-            detail = f"missing {err}" if isinstance(err, KeyError) else str(err)
-            return f"the saved network lab could not be restored ({detail})"
+            decoded = decode_lab_model(state, "network_lab.model")
+        except (ValueError, MemoryError) as err:  # FieldError names the field
+            return f"the saved network lab could not be restored: {describe_error(err)}"
         self.set_running(False)
-        self.data_settings, self.dataset, self.cfg, self.backend = settings, data, trainer.config, backend
-        self.trainer = trainer
-        self._set_problem("")
+        self.data_settings, self.dataset = decoded.data_settings, decoded.dataset
+        self.cfg, self.backend, self.trainer = decoded.config, decoded.backend, decoded.trainer
         self.selected_point = -1
         self.data_changed.emit()
-        self.network_changed.emit()
-        point = state.get("selected_point", -1)
-        self.select_point(point if isinstance(point, int) else -1)
+        if self.trainer is None:
+            self._rebuild()  # says why there is none
+        else:
+            self._set_problem("")
+            self.network_changed.emit()
+        self.select_point(decoded.selected_point)
         return ""
 
     # -- what the views draw ---------------------------------------------------------------------------
