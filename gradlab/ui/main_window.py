@@ -143,7 +143,8 @@ class MainWindow(QMainWindow):
         self._action(view, "&Fit Graph", on(lab.canvas.fit), "Ctrl+0", "Fit the whole graph in view")
         self._action(view, "Zoom &In", on(lambda: lab.canvas.zoom_by(1.25)), "Ctrl++", "Zoom the graph in")
         self._action(view, "Zoom &Out", on(lambda: lab.canvas.zoom_by(0.8)), "Ctrl+-", "Zoom the graph out")
-        self.legend_action = self._action(view, "&Legend", on(lab.canvas.set_legend_visible),
+        legend = on(lambda: lab.canvas.set_legend_visible(self.legend_action.isChecked()))
+        self.legend_action = self._action(view, "&Legend", legend,
                                           tip="What every fill and outline in the graph means")
         self.legend_action.setCheckable(True)
         examples = bar.addMenu("E&xamples")
@@ -160,11 +161,11 @@ class MainWindow(QMainWindow):
         """``slot`` as a command of the expression lab: from the network lab's tab it first
         brings the expression lab to the front, so the learner sees what the command did."""
 
-        def command(*args) -> None:
+        def command() -> None:
             if self.tabs.currentWidget() is not self.expression_lab:
                 self.tabs.setCurrentWidget(self.expression_lab)
                 self.statusBar().showMessage("Switched to the expression lab: that command acts on it", 5000)
-            slot(*args)
+            slot()
 
         return command
 
