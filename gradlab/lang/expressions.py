@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from gradlab.lang import limits
 from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH
-from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal, Super
+from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal, Super, python_error
 from gradlab.lang.runtime import Run, fit
 from gradlab.lang.scopes import (
     _BINOPS,
@@ -303,7 +303,7 @@ class ExpressionCompiler:
             try:
                 return set(items(frame))
             except TypeError as e:
-                raise Refusal(node, f"a set can't hold this ({e})") from None
+                raise Refusal(node, python_error(e)) from None
 
         return set_
 
@@ -326,7 +326,7 @@ class ExpressionCompiler:
                     try:
                         out[key(frame)] = value(frame)
                     except TypeError as e:
-                        raise Refusal(node, f"this can't be a dict key ({e})") from None
+                        raise Refusal(node, python_error(e)) from None
             run.sized(len(out), node)
             return out
 
@@ -336,9 +336,15 @@ class ExpressionCompiler:
         parts, run = [self.expr(v, scope, depth) for v in node.values], self.run
 
         def joined(frame: Frame) -> str:
-            text = "".join([p(frame) for p in parts])
-            run.alloc(len(text), node)
-            return text
+            pieces, size = [], 0
+            for p in parts:  # measured before it is joined: f'{s}{s}...' of a long s is refused first
+                piece = p(frame)
+                size += len(piece)
+                if size > limits.MAX_ITEMS:
+                    raise Refusal(node, limits.ITEMS_MESSAGE)
+                pieces.append(piece)
+            run.alloc(size, node)
+            return "".join(pieces)
 
         return joined
 
@@ -505,7 +511,7 @@ class ExpressionCompiler:
             try:
                 return set(listcomp(frame))
             except TypeError as e:
-                raise Refusal(node, f"a set can't hold this ({e})") from None
+                raise Refusal(node, python_error(e)) from None
 
         return setcomp
 
@@ -521,7 +527,7 @@ class ExpressionCompiler:
                 try:
                     out[key(cf)] = value(cf)
                 except TypeError as e:
-                    raise Refusal(node, f"this can't be a dict key ({e})") from None
+                    raise Refusal(node, python_error(e)) from None
                 if len(out) > limits.MAX_ITEMS:
                     raise Refusal(node, limits.ITEMS_MESSAGE)
 

@@ -27,6 +27,7 @@ from gradlab.lang.objects import (
     Super,
     describe,
     is_number,
+    python_error,
 )
 
 
@@ -107,7 +108,7 @@ class ItemRules:
             except KeyError:
                 raise Refusal(node, f"key {self.repr(key, node)} is not in the dict") from None
             except TypeError as e:
-                raise Refusal(node, f"can't use {describe(key)} as a key ({e})") from None
+                raise Refusal(node, python_error(e)) from None
         if t is np.ndarray:
             from gradlab.lang.modules import array_index
 
@@ -140,7 +141,7 @@ class ItemRules:
             try:
                 x[key] = value
             except TypeError as e:
-                raise Refusal(node, f"can't use {describe(key)} as a key ({e})") from None
+                raise Refusal(node, python_error(e)) from None
             return
         if t is np.ndarray:
             if not (is_number(value) or type(value) is np.ndarray):
@@ -166,23 +167,54 @@ class ItemRules:
                 return self.text_result(self.call_function(f, [x], None, node), "__str__", node)
         return self.repr(x, node)
 
-    def repr(self, x: object, node: ast.AST | None, depth: int = 0) -> str:
-        """``repr(x)`` as Python gives it, containers included (bounded in depth)."""
+    def repr(self, x: object, node: ast.AST | None) -> str:
+        """``repr(x)`` as Python gives it, containers included (bounded in depth).
+
+        The text is measured as it is built: once it would pass MAX_ITEMS characters it is
+        refused (``str([s] * 1000)`` for a long ``s`` is a gigabyte of text made of a few items),
+        and the characters a container's text holds count against MAX_ALLOCATED."""
         t = type(x)
-        if t in (int, float, bool, str, Value) or x is None:
+        if t in (int, float, bool, Value) or x is None:
             return repr(x)
+        left = [MAX_ITEMS]
+        text = self.spell(x, node, 0, left)
+        self.alloc(len(text), node)
+        return text
+
+    def spend(self, text: str, left: list[int], node: ast.AST | None, extra: int = 0) -> str:
+        """Take ``len(text) + extra`` from the characters ``left`` for one repr (see repr)."""
+        left[0] -= len(text) + extra
+        if left[0] < 0:
+            raise Refusal(node, limits.ITEMS_MESSAGE)
+        return text
+
+    def spell(self, x: object, node: ast.AST | None, depth: int, left: list[int]) -> str:
+        """repr's text of ``x``, each piece taken from ``left`` before the next one is made."""
+        t = type(x)
+        if t in (int, float, bool, Value) or x is None:
+            return self.spend(repr(x), left, node)
+        if t is str:
+            if len(x) + 2 > left[0]:  # its repr is at least this long: refused before it is made
+                raise Refusal(node, limits.ITEMS_MESSAGE)
+            return self.spend(repr(x), left, node)
         if depth > 50:
             raise Refusal(node, "this is nested too deeply to print")
         if t in (list, tuple, set, dict):
             if not x:
-                return {list: "[]", tuple: "()", set: "set()", dict: "{}"}[t]
-            self.alloc(len(x), node)
+                return self.spend({list: "[]", tuple: "()", set: "set()", dict: "{}"}[t], left, node)
+            self.spend("", left, node, 3)  # brackets (and a 1-tuple's comma)
             if t is dict:
-                inner = ", ".join(
-                    f"{self.repr(k, node, depth + 1)}: {self.repr(v, node, depth + 1)}" for k, v in x.items()
-                )
-                return "{" + inner + "}"
-            inner = ", ".join(self.repr(v, node, depth + 1) for v in x)
+                parts = []
+                for k, v in x.items():
+                    self.spend("", left, node, 4)  # ': ' and ', '
+                    key = self.spell(k, node, depth + 1, left)
+                    parts.append(f"{key}: {self.spell(v, node, depth + 1, left)}")
+                return "{" + ", ".join(parts) + "}"
+            parts = []
+            for v in x:
+                self.spend("", left, node, 2)  # ', '
+                parts.append(self.spell(v, node, depth + 1, left))
+            inner = ", ".join(parts)
             if t is list:
                 return f"[{inner}]"
             return (
@@ -195,12 +227,22 @@ class ItemRules:
         if t is Instance:
             f = x.cls.lookup("__repr__")
             if type(f) is Function:
-                return self.text_result(self.call_function(f, [x], None, node), "__repr__", node)
-            return f"<__main__.{x.cls.name} object at {id(x):#x}>"
+                text = self.text_result(self.call_function(f, [x], None, node), "__repr__", node)
+                return self.spend(text, left, node)
+            return self.spend(f"<__main__.{x.cls.name} object at {id(x):#x}>", left, node)
+        if t is BoundMethod:
+            return f"<bound method {x.func.name} of {self.spell(x.self, node, depth + 1, left)}>"
+        if t in _VIEWS:
+            self.alloc(len(x), node)
+            return f"{t.__name__}({self.spell(list(x), node, depth + 1, left)})"
+        return self.spend(self.plain_repr(x), left, node)
+
+    @staticmethod
+    def plain_repr(x: object) -> str:
+        """The repr of a value that holds no program values (functions, classes, arrays, ...)."""
+        t = type(x)
         if t is Function:
             return f"<function {x.name} at {id(x):#x}>"
-        if t is BoundMethod:
-            return f"<bound method {x.func.name} of {self.repr(x.self, node, depth + 1)}>"
         if t is Class:
             return f"<class '__main__.{x.name}'>"
         if t is Builtin:
@@ -211,10 +253,8 @@ class ItemRules:
             return f"<built-in method {x.name} of {describe(x.obj)}>"
         if t is Super:
             return "<super object>"
-        if t in _VIEWS:
-            return f"{t.__name__}({self.repr(list(x), node, depth + 1)})"
         if t is range or t is np.ndarray or isinstance(x, (*NN_TYPES, np.generic)):
-            return repr(x)
+            return repr(x)  # numpy summarises a long array; a network's repr is one word a neuron
         return f"<{type(x).__name__} object at {id(x):#x}>"
 
     def text_result(self, x: object, name: str, node: ast.AST | None) -> str:
@@ -227,7 +267,7 @@ class ItemRules:
         p = self.program
         self.printed_chars += len(text)
         if self.printed_chars > limits.MAX_PRINTED_CHARS:
-            raise Refusal(node, f"this program prints more than {limits.MAX_PRINTED_CHARS:,} characters")
+            raise Refusal(node, limits.PRINTED_CHARS_MESSAGE)
         lines = (self.partial + text).split("\n")
         self.partial = lines.pop()
         if len(p.printed) + len(lines) > limits.MAX_PRINTED_LINES:

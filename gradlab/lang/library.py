@@ -26,6 +26,7 @@ from gradlab.lang.objects import (
     Refusal,
     describe,
     is_number,
+    python_error,
 )
 from gradlab.lang.runtime import Run, fit, is_value_like
 from gradlab.nn import MLP, Layer, Neuron
@@ -74,10 +75,17 @@ def b_print(run: Run, node: ast.AST, args: list, kwargs: dict) -> None:
     for s in (sep, end):
         if s is not None and type(s) is not str:
             raise Refusal(node, f"print()'s sep= and end= need text, not {describe(s)}")
-    text = (" " if sep is None else sep).join([run.str(a, node) for a in args]) + (
-        "\n" if end is None else end
-    )
-    run.print(text, node)
+    sep = " " if sep is None else sep
+    end = "\n" if end is None else end
+    # measured before it is joined: print(*[s] * 1000) must not build a gigabyte first
+    left, texts = limits.MAX_PRINTED_CHARS - run.printed_chars - len(end), []
+    for a in args:
+        text = run.str(a, node)
+        left -= len(text) + len(sep)
+        if left < -len(sep):
+            raise Refusal(node, limits.PRINTED_CHARS_MESSAGE)
+        texts.append(text)
+    run.print(sep.join(texts) + end, node)
 
 
 def b_value(run: Run, node: ast.AST, args: list, kwargs: dict) -> Value:
@@ -141,7 +149,7 @@ def b_range(run: Run, node: ast.AST, args: list, kwargs: dict) -> range:
     try:
         return range(*(int(a) for a in args))
     except ValueError as e:
-        raise Refusal(node, f"range(): {e}") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 def b_zip(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
@@ -248,7 +256,7 @@ def b_round(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
     try:
         return round(x) if digits is None else round(x, digits)
     except (OverflowError, ValueError) as e:
-        raise Refusal(node, f"round(): {e}") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 def _pytypes(run: Run, node: ast.AST, spec: object) -> tuple:
@@ -284,7 +292,7 @@ def _number_from(node: ast.AST, name: str, convert, args: list, kwargs: dict) ->
         try:
             return convert(x)
         except (ValueError, OverflowError) as e:
-            raise Refusal(node, f"{name}(): {e}") from None
+            raise Refusal(node, python_error(e)) from None
     raise Refusal(node, f"{name}() needs a number or text, not {describe(x)}")
 
 
@@ -326,7 +334,7 @@ def b_set(run: Run, node: ast.AST, args: list, kwargs: dict) -> set:
     try:
         return set(run.collect(x, node)) if args else set()
     except TypeError as e:
-        raise Refusal(node, f"a set can't hold this ({e})") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
@@ -341,7 +349,7 @@ def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
             try:
                 out[k] = v
             except TypeError as e:
-                raise Refusal(node, f"this can't be a dict key ({e})") from None
+                raise Refusal(node, python_error(e)) from None
     out.update(kwargs)
     run.sized(len(out), node)
     return out
@@ -364,7 +372,7 @@ def sort_list(run: Run, node: ast.AST, items: list, key: object, reverse: object
     try:
         order.sort(key=keys.__getitem__, reverse=bool(reverse))
     except TypeError as e:
-        raise Refusal(node, f"can't sort these ({e})") from None
+        raise Refusal(node, python_error(e)) from None
     items[:] = [items[i] for i in order]
     return items
 
@@ -420,7 +428,7 @@ def b_network(cls: type):
             else:
                 made = cls(*sizes, rng=run.random, **options)
         except ValueError as e:
-            raise Refusal(node, str(e)) from None
+            raise Refusal(node, python_error(e)) from None
         for p in made.parameters():
             run.track(p, node)
         return made

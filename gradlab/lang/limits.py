@@ -23,6 +23,7 @@ IMPORT_MESSAGE = (
 )
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
+PRINTED_CHARS_MESSAGE = f"this program prints more than {MAX_PRINTED_CHARS:,} characters"
 
 
 class _Names:

@@ -12,7 +12,7 @@ from gradlab.engine import Value
 from gradlab.lang import limits
 from gradlab.lang.library import arguments, b_dict, sort_list
 from gradlab.lang.limits import MAX_FORMAT_WIDTH, MAX_ITEMS
-from gradlab.lang.objects import NN_TYPES, Method, Refusal, describe, is_number
+from gradlab.lang.objects import NN_TYPES, Method, Refusal, describe, is_number, python_error
 from gradlab.lang.runtime import METHOD_TABLES, Run
 from gradlab.nn import MLP, Layer, Neuron
 
@@ -78,8 +78,10 @@ def plain(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: d
     try:
         out = getattr(obj, name)(*args, **kwargs)
     except (ValueError, KeyError, IndexError, TypeError) as e:
-        raise Refusal(node, f"{name}(): {type(e).__name__}: {e}") from None
-    if type(out) in (list, str, dict, set, tuple):
+        raise Refusal(node, python_error(e)) from None
+    if type(out) is str:
+        run.sized(len(out), node)  # 'ß' * 10**6 .upper() is twice as long
+    elif type(out) in (list, dict, set, tuple):
         run.alloc(len(out), node)
     return out
 
@@ -99,7 +101,7 @@ def m_update(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs
         try:
             obj.update(items)
         except TypeError as e:
-            raise Refusal(node, f"a set can't hold this ({e})") from None
+            raise Refusal(node, python_error(e)) from None
 
 
 def m_add(run: Run, node: ast.AST, obj: set, name: str, args: list, kwargs: dict) -> None:
@@ -219,7 +221,7 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
     try:
         return format(x, spec)
     except (ValueError, TypeError) as e:
-        raise Refusal(node, f"bad format ':{spec}' ({e})") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 _PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")
@@ -227,9 +229,10 @@ _PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-
 
 def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
     """``'loss %.4f' % x``: Python's %-formatting, with the f-string limits on widths and precisions;
-    ``%s`` and ``%r`` spell a value as print would."""
+    ``%s`` and ``%r`` spell a value as print would.  Each directive is formatted alone and the
+    text measured as it grows, so ``'%s' * 1000 % ((s,) * 1000)`` is refused before it is built."""
     values = list(args) if type(args) is tuple else [args]
-    out, i = [], 0
+    pieces, size, i, at = [], 0, 0, 0
     for match in _PERCENT.finditer(text):
         key, _, width, precision, kind = match.groups()
         if key is not None:
@@ -237,25 +240,35 @@ def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
         for digits in (width, precision):
             if digits == "*" or (digits and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH)):
                 raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
+        directive = match.group(0)
         if kind == "%":
-            continue
-        if i >= len(values):
-            raise Refusal(node, "not enough values for this format")
-        v = values[i]
-        if kind in "sr":
-            v = run.str(v, node) if kind == "s" else run.repr(v, node)
-        elif not is_number(v):
-            raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
-        out.append(v)
-        i += 1
+            piece = directive % ()
+        else:
+            if i >= len(values):
+                raise Refusal(node, "not enough values for this format")
+            v = values[i]
+            i += 1
+            if kind in "sr":
+                v = run.str(v, node) if kind == "s" else run.repr(v, node)
+                directive = directive[:-1] + "s"  # repr'd above
+            elif not is_number(v):
+                raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
+            try:
+                piece = directive % (v,)
+            except (ValueError, TypeError) as e:
+                raise Refusal(node, python_error(e)) from None
+        size += match.start() - at + len(piece)
+        if size > MAX_ITEMS:
+            raise Refusal(node, limits.ITEMS_MESSAGE)
+        pieces += (text[at : match.start()], piece)
+        at = match.end()
     if i != len(values):
         raise Refusal(node, "not all values were used by this format")
-    text = _PERCENT.sub(
-        lambda m: m.group(0)[:-1] + "s" if m.group(5) == "r" else m.group(0), text
-    )  # repr'd above
-    try:
-        result = text % tuple(out)
-    except (ValueError, TypeError) as e:
-        raise Refusal(node, f"bad format ({e})") from None
-    run.sized(len(result), node)
-    return result
+    if "%" in text[at:]:  # a lone '%' the pattern did not take: Python's own error for it
+        try:
+            text[at:] % ()
+        except (ValueError, TypeError) as e:
+            raise Refusal(node, python_error(e)) from None
+    pieces.append(text[at:])
+    run.sized(size + len(text) - at, node)
+    return "".join(pieces)

@@ -16,7 +16,7 @@ import numpy as np
 
 from gradlab.lang import limits
 from gradlab.lang.library import NETWORKS, arguments, number
-from gradlab.lang.objects import Builtin, Method, Module, Refusal, describe, is_number
+from gradlab.lang.objects import Builtin, Method, Module, Refusal, describe, is_number, python_error
 from gradlab.lang.program import Plot
 from gradlab.lang.runtime import Run, fit
 
@@ -65,7 +65,7 @@ def _numeric(module: str, name: str, fn):
         try:
             out = fn(*args, **kwargs)
         except (ValueError, OverflowError, TypeError) as e:
-            raise Refusal(node, f"{module}.{name}(): {type(e).__name__}: {e}") from None
+            raise Refusal(node, python_error(e)) from None
         return fit(out) if type(out) is int else out
 
     return Builtin(f"{module}.{name}", call)
@@ -163,7 +163,7 @@ def _elementwise(name: str, fn):
         try:
             shape = np.broadcast_shapes(*(np.shape(x) for x in xs))
         except ValueError as e:
-            raise Refusal(node, f"np.{name}(): {e}") from None
+            raise Refusal(node, python_error(e)) from None
         run.sized(math.prod(shape), node)
         with np.errstate(all="ignore"):
             return fn(*xs)
@@ -280,7 +280,7 @@ def _numpy_random(run: Run) -> Module:
                     else getattr(run.np_random, name)(*params)
                 )
             except ValueError as e:
-                raise Refusal(node, f"np.random.{name}(): {e}") from None
+                raise Refusal(node, python_error(e)) from None
 
         return Builtin(f"np.random.{name}", draw)
 
@@ -321,7 +321,7 @@ def array_index(run: Run, x: np.ndarray, key: object, node: ast.AST) -> object:
     try:
         out = x[key if type(key) not in (list,) else np.asarray(key)]
     except (IndexError, ValueError) as e:
-        raise Refusal(node, f"bad array index ({e})") from None
+        raise Refusal(node, python_error(e)) from None
     if type(out) is np.ndarray:
         run.alloc(out.size, node)
     return out

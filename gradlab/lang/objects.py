@@ -67,6 +67,13 @@ class Refusal(Exception):
         self.node, self.message = node, message
 
 
+def python_error(e: BaseException) -> str:
+    """A Python error as Python itself reports it (``TypeError: unhashable type: 'list'``): how a
+    program's error reads when the program, not the language, went wrong (ExpressionError adds the line)."""
+    text = str(e)
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
 class Frame:
     """One scope being run: its own names, the enclosing scopes' (innermost first, globals
     last) and, in a function, the function and its return value."""

@@ -38,6 +38,7 @@ from gradlab.lang.objects import (
     Super,
     describe,
     is_number,
+    python_error,
 )
 from gradlab.lang.program import Program
 from gradlab.ops import UNARY as _UNARY_OPS
@@ -286,7 +287,7 @@ class Run(ItemRules):
         try:
             shape = np.broadcast_shapes(np.shape(a), np.shape(b))
         except ValueError as e:
-            raise Refusal(node, f"these arrays don't fit together ({e})") from None
+            raise Refusal(node, python_error(e)) from None
         self.sized(math.prod(shape), node)
         with np.errstate(all="ignore"):
             return _PY_OPS[op](a, b)
@@ -324,7 +325,7 @@ class Run(ItemRules):
             try:
                 return bool(x)
             except ValueError as e:
-                raise Refusal(node, str(e)) from None
+                raise Refusal(node, python_error(e)) from None
         return True
 
     def compare(self, op: str, a: object, b: object, node: ast.AST) -> object:
