@@ -208,6 +208,9 @@ class ExpressionCompiler:
             for op, c in zip(node.ops, node.comparators, strict=True)
         ]
         compare, truth = self.run.compare, self.run.truth
+        if len(rest) == 1:  # no chain: the result as it is (an array's comparison is an array)
+            ((op, right),) = rest
+            return lambda frame: compare(op, left(frame), right(frame), node)
 
         def compare_(frame: Frame) -> object:
             a = left(frame)
@@ -336,15 +339,7 @@ class ExpressionCompiler:
         parts, run = [self.expr(v, scope, depth) for v in node.values], self.run
 
         def joined(frame: Frame) -> str:
-            pieces, size = [], 0
-            for p in parts:  # measured before it is joined: f'{s}{s}...' of a long s is refused first
-                piece = p(frame)
-                size += len(piece)
-                if size > limits.MAX_ITEMS:
-                    raise Refusal(node, limits.ITEMS_MESSAGE)
-                pieces.append(piece)
-            run.alloc(size, node)
-            return "".join(pieces)
+            return run.joined_text([p(frame) for p in parts], node)
 
         return joined
 

@@ -257,6 +257,13 @@ class ItemRules:
             return repr(x)  # numpy summarises a long array; a network's repr is one word a neuron
         return f"<{type(x).__name__} object at {id(x):#x}>"
 
+    def joined_text(self, pieces: list[str], node: ast.AST | None) -> str:
+        """An f-string's text, measured before it is joined: ``f'{s}{s}'`` may not pass MAX_ITEMS
+        characters (each piece is at most that: a repr is measured as it is built)."""
+        size = sum(map(len, pieces))
+        self.sized(size, node)
+        return "".join(pieces)
+
     def text_result(self, x: object, name: str, node: ast.AST | None) -> str:
         if type(x) is not str:
             raise Refusal(node, f"{name} returned {describe(x)}, not text")

@@ -436,9 +436,30 @@ def b_network(cls: type):
     return make
 
 
+def check_network(net: object, node: ast.AST) -> None:
+    """Refuse a network whose lists a program filled with something else before it is used:
+    ``n.w[0] = 'a' * 999999`` would make ``n([1000, ...])`` repeat that text a thousand times
+    (``w * x``) before any limit saw it, and a non-Value weight breaks ``zero_grad()``."""
+    if type(net) is MLP:
+        for layer in net.layers:
+            if type(layer) is not Layer:
+                raise Refusal(node, f"an MLP's layers must be Layers, not {describe(layer)}")
+            check_network(layer, node)
+    elif type(net) is Layer:
+        for neuron in net.neurons:
+            if type(neuron) is not Neuron:
+                raise Refusal(node, f"a Layer's neurons must be Neurons, not {describe(neuron)}")
+            check_network(neuron, node)
+    else:
+        for w in net.w:
+            if type(w) is not Value:
+                raise Refusal(node, f"a Neuron's weights must be Values, not {describe(w)}")
+
+
 def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict) -> object:
     """Calling a Neuron, Layer or MLP: on a list of numbers and Values (or one of them)."""
     no_options(node, type(net).__name__, kwargs)
+    check_network(net, node)
     if len(args) != 1:
         raise Refusal(node, f"a {type(net).__name__} takes one argument: its inputs")
     (x,) = args

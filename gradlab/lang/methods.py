@@ -10,7 +10,7 @@ import numpy as np
 
 from gradlab.engine import Value
 from gradlab.lang import limits
-from gradlab.lang.library import arguments, b_dict, sort_list
+from gradlab.lang.library import arguments, b_dict, check_network, sort_list
 from gradlab.lang.limits import MAX_FORMAT_WIDTH, MAX_ITEMS
 from gradlab.lang.objects import NN_TYPES, Method, Refusal, describe, is_number, python_error
 from gradlab.lang.runtime import METHOD_TABLES, Run
@@ -170,6 +170,7 @@ METHOD_TABLES.update(_METHOD_TABLES)
 
 def m_network(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> object:
     arguments(node, name, args, kwargs, 0, 0)
+    check_network(obj, node)
     out = getattr(obj, name)()
     if type(out) is list:
         run.alloc(len(out), node)
@@ -206,6 +207,7 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
         x = run.repr(x, node)
     elif conversion == 97:  # !a
         x = ascii(run.repr(x, node))
+        run.sized(len(x), node)  # '\U0001f600' is ten characters of ascii
     elif conversion == 115:  # !s
         x = run.str(x, node)
     if not spec:
@@ -219,7 +221,9 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
     if not (is_number(x) or type(x) is str or x is None):
         raise Refusal(node, f"{describe(x)} can't be formatted with ':{spec}'")
     try:
-        return format(x, spec)
+        text = format(x, spec)
+        run.alloc(len(text), node)  # a copy: f'{s:1}' a thousand times is a thousand copies of s
+        return text
     except (ValueError, TypeError) as e:
         raise Refusal(node, python_error(e)) from None
 

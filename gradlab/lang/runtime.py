@@ -284,13 +284,18 @@ class Run(ItemRules):
         for x in (a, b):
             if not (type(x) is np.ndarray or is_number(x)):
                 raise Refusal(node, f"can't use {describe(a)} and {describe(b)} with '{op}'")
+        self.broadcast((a, b), node)
+        with np.errstate(all="ignore"):
+            return _PY_OPS[op](a, b)
+
+    def broadcast(self, xs: tuple, node: ast.AST) -> None:
+        """Refuse an operation on arrays and numbers ``xs`` whose result, broadcast, would be too
+        big (``x[:, None] * x`` of a 100,000-long x is ten billion items), before numpy makes it."""
         try:
-            shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+            shape = np.broadcast_shapes(*(np.shape(x) for x in xs))
         except ValueError as e:
             raise Refusal(node, python_error(e)) from None
         self.sized(math.prod(shape), node)
-        with np.errstate(all="ignore"):
-            return _PY_OPS[op](a, b)
 
     def unary(self, op: str, x: object, node: ast.AST) -> object:
         t = type(x)
@@ -338,6 +343,8 @@ class Run(ItemRules):
                 raise Refusal(node, f"can't look for something in {describe(b)}")
             if type(b) is str and type(a) is not str:
                 raise Refusal(node, f"can't look for {describe(a)} in text")
+            if type(b) is np.ndarray and not is_number(a):  # numpy would compare a with each item
+                raise Refusal(node, f"can't look for {describe(a)} in an array; look for a number")
             found = a in b
             return found if op == "in" else not found
         if type(a) is Instance or type(b) is Instance:
@@ -349,6 +356,10 @@ class Run(ItemRules):
             if op in ("==", "!="):
                 return (a is b) == (op == "==")
             raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+        if type(a) is np.ndarray or type(b) is np.ndarray:  # item by item, like array_op
+            if not all(type(x) is np.ndarray or is_number(x) for x in (a, b)):
+                raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+            self.broadcast((a, b), node)
         try:
             with np.errstate(all="ignore"):
                 return _PY_COMPARE[op](a, b)
