@@ -300,13 +300,10 @@ class ExpressionCompiler:
         return lambda frame: tuple(items(frame))
 
     def e_Set(self, node: ast.Set, scope: Scope, depth: int) -> Closure:
-        items = self.elements(node.elts, scope, depth)
+        items, run = self.elements(node.elts, scope, depth), self.run
 
         def set_(frame: Frame) -> set:
-            try:
-                return set(items(frame))
-            except TypeError as e:
-                raise Refusal(node, python_error(e)) from None
+            return run.make_set(items(frame), node)
 
         return set_
 
@@ -500,13 +497,10 @@ class ExpressionCompiler:
         return listcomp
 
     def e_SetComp(self, node: ast.SetComp, scope: Scope, depth: int) -> Closure:
-        listcomp = self.e_ListComp(node, scope, depth)
+        listcomp, make_set = self.e_ListComp(node, scope, depth), self.run.make_set
 
         def setcomp(frame: Frame) -> set:
-            try:
-                return set(listcomp(frame))
-            except TypeError as e:
-                raise Refusal(node, python_error(e)) from None
+            return make_set(listcomp(frame), node)
 
         return setcomp
 

@@ -224,8 +224,10 @@ def _best(run: Run, node: ast.AST, args: list, kwargs: dict, name: str) -> objec
             return default
         raise Refusal(node, f"{name}() of an empty sequence")
     keys = items if key is None else [run.call(key, [x], None, node) for x in items]
-    best = 0
+    best, check_time = 0, run.check_time
     for i in range(1, len(keys)):
+        if not i & 1023:  # each comparison of two long texts is a pass over them
+            check_time(node)
         better = run.compare("<" if name == "min" else ">", keys[i], keys[best], node)
         if run.truth(better, node):
             best = i
@@ -331,10 +333,7 @@ def b_tuple(run: Run, node: ast.AST, args: list, kwargs: dict) -> tuple:
 
 def b_set(run: Run, node: ast.AST, args: list, kwargs: dict) -> set:
     (x,) = arguments(node, "set", args, kwargs, 0, 1)
-    try:
-        return set(run.collect(x, node)) if args else set()
-    except TypeError as e:
-        raise Refusal(node, python_error(e)) from None
+    return run.make_set(run.collect(x, node), node) if args else set()
 
 
 def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
@@ -344,8 +343,10 @@ def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
     if args:
         source = args[0]
         pairs = source.items() if type(source) is dict else run.collect(source, node)
-        for pair in pairs:
+        for i, pair in enumerate(pairs):
             k, v = run.unpack(pair, 2, node)
+            if not i & 15:  # keys that hash alike cost a comparison with each one in: see make_set
+                run.check_time(node)
             try:
                 out[k] = v
             except TypeError as e:

@@ -96,12 +96,20 @@ def m_update(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs
         run.sized(len(obj) + len(more), node)
         obj.update(more)
     else:
-        items = run.collect(x, node)
+        items = run.make_set(run.collect(x, node), node)
         run.sized(len(obj) + len(items), node)
-        try:
-            obj.update(items)
-        except TypeError as e:
-            raise Refusal(node, python_error(e)) from None
+        obj.update(items)
+
+
+def m_combine(run: Run, node: ast.AST, obj: set, name: str, args: list, kwargs: dict) -> set:
+    """``union``, ``intersection``, ``difference``: of sets made as ``set()`` makes them (timed)."""
+    arguments(node, name, args, kwargs, 0, len(args))
+    others = [x if type(x) is set else run.make_set(run.collect(x, node), node) for x in args]
+    if name == "union":
+        run.sized(len(obj) + sum(map(len, others)), node)
+    out = getattr(obj, name)(*others)
+    run.alloc(len(out), node)
+    return out
 
 
 def m_add(run: Run, node: ast.AST, obj: set, name: str, args: list, kwargs: dict) -> None:
@@ -141,9 +149,9 @@ _SET = {
     "copy": plain,
     "clear": plain,
     "update": m_update,
-    "union": plain,
-    "intersection": plain,
-    "difference": plain,
+    "union": m_combine,
+    "intersection": m_combine,
+    "difference": m_combine,
 }
 _STR = {
     "join": m_join,
