@@ -389,6 +389,7 @@ def _pyplot(run: Run) -> Module:
         fmt = args.pop() if args and type(args[-1]) is str else ""
         if len(args) == 1:
             y = _floats(run, args[0], node, "plt.plot()")
+            run.alloc(len(y), node)  # x is made too
             x = [float(i) for i in range(len(y))]
         elif len(args) == 2:
             x, y = (_floats(run, a, node, "plt.plot()") for a in args)
