@@ -1,9 +1,10 @@
-"""What a program makes is measured before it is made (issue 16, items 2, 3 and 11).
+"""What a program makes is measured before it is made (issue 16, items 1, 2, 3 and 11).
 
 The memory cases run in a child process under a 2 GB address-space cap, each under
 tracemalloc: each must be refused with its message and line, having allocated little on the
 way (before, text built by ``str``/``repr``/``print``/formatting, numpy's fancy indexing and
-comparisons, and a network whose weights a program replaced with text took 1-2 GB first).
+comparisons, and a network whose weights a program replaced with text took 1-2 GB first; a
+tuple nested 200,000 deep crashed the process when it was hashed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 
 from gradlab import expr
 from gradlab.expr import ALLOCATED_MESSAGE, ITEMS_MESSAGE, ExpressionError, run_program
-from gradlab.lang.limits import PRINTED_CHARS_MESSAGE
+from gradlab.lang.limits import KEY_DEPTH_MESSAGE, KEY_ITEMS_MESSAGE, PRINTED_CHARS_MESSAGE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LONG = "s = 'a' * 999999\nL = [s] * 1000\n"  # a gigabyte of text, made of two items
@@ -68,6 +69,19 @@ MEMORY_CASES = [
         "a Layer's neurons must be Neurons, not a number",
     ),
 ]
+
+#: issue 16's crash: a tuple 200,000 deep (50 levels a line), which Python hashes in C with no
+#: check of its own (the process died with SIGSEGV); and a tuple holding itself twice 60 times
+#: over, 2**60 items to hash
+DEEP = "L = (1.0,)\nfor i in range(4000):\n    L = " + "(" * 50 + "L," + "),"* 49 + ")\n"
+TWICE = "L = (1,)\nfor i in range(60):\n    L = (L, L)\n"
+HASHED = [  # (statement, line) hashing L: each is refused before Python hashes it
+    ("print(len(set([L])))", 4), ("s = {L}", 4), ("d = {L: 1}", 4), ("d = {}\nd[L] = 1", 5),
+    ("print(L in {1})", 4), ("print({1: 2}.get(L))", 4), ("d = dict([(L, 1)])", 4),
+    ("d = {x: 1 for x in [L]}", 4), ("s = set()\ns.add(L)", 5), ("s = {x for x in [L]}", 4),
+]
+MEMORY_CASES += [(DEEP + statement, line, KEY_DEPTH_MESSAGE) for statement, line in HASHED]
+MEMORY_CASES += [(TWICE + statement, line, KEY_ITEMS_MESSAGE) for statement, line in HASHED]
 
 CHILD = """
 import json, resource, sys, tracemalloc

@@ -324,7 +324,7 @@ class ExpressionCompiler:
                     out.update(more)
                 else:
                     try:
-                        out[key(frame)] = value(frame)
+                        out[run.key(key(frame), node)] = value(frame)
                     except TypeError as e:
                         raise Refusal(node, python_error(e)) from None
             run.sized(len(out), node)
@@ -514,7 +514,7 @@ class ExpressionCompiler:
 
             def emit(cf: Frame) -> None:
                 try:
-                    out[key(cf)] = value(cf)
+                    out[run.key(key(cf), node)] = value(cf)
                 except TypeError as e:
                     raise Refusal(node, python_error(e)) from None
                 if len(out) > limits.MAX_ITEMS:

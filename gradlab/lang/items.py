@@ -78,6 +78,44 @@ class ItemRules:
         self.alloc(len(out), node)
         return out
 
+    def key(self, x: object, node: ast.AST | None) -> object:
+        """``x``, about to be a set item or a dict key: a tuple is measured before Python hashes it.
+
+        Python hashes a tuple in C, item by item, repeats included, with no check of its own: a
+        tuple nested a million deep crashes the process, and ``t = (t, t)`` sixty times over holds
+        2**60 items to hash.  Each tuple is walked once (bottom up), its nesting and its items
+        counted with repeats, and refused past MAX_DEPTH levels or MAX_ITEMS items."""
+        if type(x) is not tuple:
+            return x
+        for item in x:
+            if type(item) is tuple:
+                break
+        else:  # the common key, (i, j): its items are its work, and a tuple holds at most MAX_ITEMS
+            return x
+        work: dict[int, tuple[int, int]] = {}  # id -> (items counted with repeats, levels)
+        stack = [(x, 1, False)]
+        while stack:
+            t, depth, children_done = stack.pop()
+            if children_done:
+                items, levels = 1, 1
+                for item in t:
+                    if type(item) is tuple:
+                        n, h = work[id(item)]
+                        items, levels = items + n, max(levels, h + 1)
+                    else:
+                        items += 1
+                if items > MAX_ITEMS:
+                    raise Refusal(node, limits.KEY_ITEMS_MESSAGE)
+                if levels > limits.MAX_DEPTH:
+                    raise Refusal(node, limits.KEY_DEPTH_MESSAGE)
+                work[id(t)] = items, levels
+            elif id(t) not in work:
+                if depth > limits.MAX_DEPTH:  # before walking a million levels down
+                    raise Refusal(node, limits.KEY_DEPTH_MESSAGE)
+                stack.append((t, depth, True))
+                stack.extend((item, depth + 1, False) for item in t if type(item) is tuple)
+        return x
+
     def make_set(self, items: object, node: ast.AST | None) -> set:
         """A set of ``items`` (an iterable), added one by one with the clock read as it grows.
 
@@ -85,10 +123,10 @@ class ItemRules:
         compared in C with every one already in: ``set()`` of 200,000 of them runs for a minute
         in one call, where no other check of the time budget could see it."""
         out = set()
-        add, clock, deadline = out.add, self.clock, self.deadline
+        add, key, clock, deadline = out.add, self.key, self.clock, self.deadline
         try:
             for i, x in enumerate(items):
-                add(x)
+                add(key(x, node))
                 if not i & 15 and clock() > deadline:
                     self.timeout(node)
         except TypeError as e:
@@ -121,7 +159,7 @@ class ItemRules:
                 raise Refusal(node, f"index {key} is out of range (length {len(x)})") from None
         if t is dict:
             try:
-                return x[key]
+                return x[self.key(key, node)]
             except KeyError:
                 raise Refusal(node, f"key {self.repr(key, node)} is not in the dict") from None
             except TypeError as e:
@@ -153,7 +191,7 @@ class ItemRules:
                 raise Refusal(node, f"index {key} is out of range (length {len(x)})") from None
             return
         if t is dict:
-            if key not in x:
+            if self.key(key, node) not in x:
                 self.sized(len(x) + 1, node)
             try:
                 x[key] = value

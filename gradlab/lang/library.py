@@ -348,7 +348,7 @@ def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
             if not i & 15:  # keys that hash alike cost a comparison with each one in: see make_set
                 run.check_time(node)
             try:
-                out[k] = v
+                out[run.key(k, node)] = v
             except TypeError as e:
                 raise Refusal(node, python_error(e)) from None
     out.update(kwargs)

@@ -23,6 +23,12 @@ IMPORT_MESSAGE = (
 )
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
+KEY_DEPTH_MESSAGE = (
+    f"this tuple is nested too deeply to be a key or a set item (more than {MAX_DEPTH} levels)"
+)
+KEY_ITEMS_MESSAGE = (
+    f"this tuple holds too many items, repeats counted, to be a key or a set item (more than {MAX_ITEMS:,})"
+)
 PRINTED_CHARS_MESSAGE = f"this program prints more than {MAX_PRINTED_CHARS:,} characters"
 
 

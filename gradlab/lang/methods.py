@@ -75,6 +75,9 @@ def plain(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: d
     for a in (*args, *kwargs.values()):
         if not (is_number(a) or type(a) in (str, tuple) or a is None) and name not in _ANY_ARGUMENT:
             raise Refusal(node, f"'.{name}()' can't take {describe(a)} here")
+    if type(obj) in (set, dict):  # the arguments are hashed (in C): see Run.key
+        for a in args:
+            run.key(a, node)
     try:
         out = getattr(obj, name)(*args, **kwargs)
     except (ValueError, KeyError, IndexError, TypeError) as e:

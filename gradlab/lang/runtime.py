@@ -345,7 +345,7 @@ class Run(ItemRules):
                 raise Refusal(node, f"can't look for {describe(a)} in text")
             if type(b) is np.ndarray and not is_number(a):  # numpy would compare a with each item
                 raise Refusal(node, f"can't look for {describe(a)} in an array; look for a number")
-            found = a in b
+            found = (self.key(a, node) if type(b) in (set, dict) else a) in b
             return found if op == "in" else not found
         if type(a) is Instance or type(b) is Instance:
             name, rname = _COMPARE[op]
