@@ -19,7 +19,7 @@ import pytest
 
 from gradlab import expr
 from gradlab.expr import ALLOCATED_MESSAGE, ITEMS_MESSAGE, ExpressionError, run_program
-from gradlab.lang.limits import KEY_DEPTH_MESSAGE, KEY_ITEMS_MESSAGE, PRINTED_CHARS_MESSAGE
+from gradlab.lang.limits import KEY_DEPTH_MESSAGE, KEY_ITEMS_MESSAGE, NETWORK_MESSAGE, PRINTED_CHARS_MESSAGE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LONG = "s = 'a' * 999999\nL = [s] * 1000\n"  # a gigabyte of text, made of two items
@@ -67,6 +67,17 @@ MEMORY_CASES = [
         "from micrograd.nn import Layer\nl = Layer(2, 3)\nl.neurons.append(5)\nprint(l.parameters())",
         4,
         "a Layer's neurons must be Neurons, not a number",
+    ),
+    (  # printing a Layer spells each of its neurons: Python's own repr of a gigabyte list, before
+        "from micrograd.nn import Layer\n" + LONG + "l = Layer(3, 4)\nl.neurons.append(L)\nprint(l)",
+        6,
+        "a Layer's neurons must be Neurons, not a list",
+    ),
+    (  # a layer listed half a million times: millions of Values made in one call, before
+        "from micrograd.nn import MLP\nm = MLP(3, [4, 4])\nm.layers.extend([m.layers[1]] * 500000)\n"
+        "y = m([1, 2, 3])",
+        4,
+        NETWORK_MESSAGE,
     ),
 ]
 

@@ -25,6 +25,7 @@ from gradlab.lang.objects import (
     Module,
     Refusal,
     Super,
+    check_network,
     describe,
     is_number,
     python_error,
@@ -290,6 +291,8 @@ class ItemRules:
         if t in _VIEWS:
             self.alloc(len(x), node)
             return f"{t.__name__}({self.spell(list(x), node, depth + 1, left)})"
+        if isinstance(x, NN_TYPES):  # its repr spells its neurons: nothing else may be in their lists
+            check_network(x, node)
         return self.spend(self.plain_repr(x), left, node)
 
     @staticmethod

@@ -24,6 +24,7 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
+    check_network,
     describe,
     is_number,
     python_error,
@@ -422,7 +423,7 @@ def b_network(cls: type):
             sum((a + 1) * b for a, b in zip(sizes, sizes[1:], strict=False)) if len(sizes) > 1 else sizes[0]
         )
         if weights > MAX_NODES:
-            raise Refusal(node, f"this network would have more than {MAX_NODES:,} parameters")
+            raise Refusal(node, limits.NETWORK_MESSAGE)
         try:
             if name == "MLP":
                 made = MLP(sizes[0], sizes[1:], rng=run.random)
@@ -435,26 +436,6 @@ def b_network(cls: type):
         return made
 
     return make
-
-
-def check_network(net: object, node: ast.AST) -> None:
-    """Refuse a network whose lists a program filled with something else before it is used:
-    ``n.w[0] = 'a' * 999999`` would make ``n([1000, ...])`` repeat that text a thousand times
-    (``w * x``) before any limit saw it, and a non-Value weight breaks ``zero_grad()``."""
-    if type(net) is MLP:
-        for layer in net.layers:
-            if type(layer) is not Layer:
-                raise Refusal(node, f"an MLP's layers must be Layers, not {describe(layer)}")
-            check_network(layer, node)
-    elif type(net) is Layer:
-        for neuron in net.neurons:
-            if type(neuron) is not Neuron:
-                raise Refusal(node, f"a Layer's neurons must be Neurons, not {describe(neuron)}")
-            check_network(neuron, node)
-    else:
-        for w in net.w:
-            if type(w) is not Value:
-                raise Refusal(node, f"a Neuron's weights must be Values, not {describe(w)}")
 
 
 def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict) -> object:

@@ -29,6 +29,7 @@ KEY_DEPTH_MESSAGE = (
 KEY_ITEMS_MESSAGE = (
     f"this tuple holds too many items, repeats counted, to be a key or a set item (more than {MAX_ITEMS:,})"
 )
+NETWORK_MESSAGE = f"a network here has at most {MAX_NODES:,} parameters"
 PRINTED_CHARS_MESSAGE = f"this program prints more than {MAX_PRINTED_CHARS:,} characters"
 
 

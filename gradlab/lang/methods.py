@@ -10,9 +10,9 @@ import numpy as np
 
 from gradlab.engine import Value
 from gradlab.lang import limits
-from gradlab.lang.library import arguments, b_dict, check_network, sort_list
+from gradlab.lang.library import arguments, b_dict, sort_list
 from gradlab.lang.limits import MAX_FORMAT_WIDTH, MAX_ITEMS
-from gradlab.lang.objects import NN_TYPES, Method, Refusal, describe, is_number, python_error
+from gradlab.lang.objects import NN_TYPES, Method, Refusal, check_network, describe, is_number, python_error
 from gradlab.lang.runtime import METHOD_TABLES, Run
 from gradlab.nn import MLP, Layer, Neuron
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gradlab.engine import Value
+from gradlab.lang.limits import MAX_NODES, NETWORK_MESSAGE
 from gradlab.nn import MLP, Layer, Neuron
 
 _NUM = (int, float, bool)
@@ -239,6 +240,31 @@ def describe(x: object) -> str:
     if isinstance(x, NN_TYPES):
         return f"a {t.__name__}"
     return "an iterator" if hasattr(x, "__next__") else f"a {t.__name__}"
+
+
+def check_network(net: object, node: ast.AST) -> None:
+    """Refuse a network whose lists a program changed before it is used (called, asked for its
+    parameters, printed): ``n.w[0] = 'a' * 999999`` would make ``n([1000, ...])`` repeat that text
+    a thousand times (``w * x``) before any limit saw it, a non-Value weight breaks
+    ``zero_grad()``, and a layer listed a million times makes millions of Values in one call."""
+    layers = net.layers if type(net) is MLP else [net] if type(net) is Layer else None
+    neurons = [net] if layers is None else []
+    for layer in layers or ():
+        if type(layer) is not Layer:
+            raise Refusal(node, f"an MLP's layers must be Layers, not {describe(layer)}")
+        neurons.extend(layer.neurons)
+        if len(neurons) > MAX_NODES:
+            raise Refusal(node, NETWORK_MESSAGE)
+    weights = 0
+    for neuron in neurons:
+        if type(neuron) is not Neuron:
+            raise Refusal(node, f"a Layer's neurons must be Neurons, not {describe(neuron)}")
+        for w in neuron.w:
+            if type(w) is not Value:
+                raise Refusal(node, f"a Neuron's weights must be Values, not {describe(w)}")
+        weights += len(neuron.w) + 1
+        if weights > MAX_NODES:
+            raise Refusal(node, NETWORK_MESSAGE)
 
 
 def is_number(x: object) -> bool:
