@@ -218,6 +218,51 @@ def test_hash_alike_numbers_stop_at_the_time_budget(monkeypatch, source):
     assert info.value.line == source.count("\n") + 1
 
 
+#: a million items, half of them a long text and half an equal but other text: each comparison in C
+#: is a pass over a million characters (Python compares one object with itself at once)
+EQUAL_TEXTS = "s = 'a' * 999999\nt = 'a' * 999999\nu = 'a' * 999998 + 'b'\nL = [s, t] * 500000\n"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["x = u in L", "x = L.count(s)", "x = L.index(u)", "L.remove(u)", "x = L == [t, s] * 500000",
+     "x = tuple(L).count(u)", "x = u in tuple(L)", "x = tuple(L) != tuple([t, s] * 500000)"],
+)
+def test_searching_long_lists_of_long_texts_stops_at_the_time_budget(monkeypatch, statement):
+    monkeypatch.setattr(expr, "MAX_SECONDS", 0.5)
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError) as info:
+        run_program(EQUAL_TEXTS + statement)
+    assert info.value.message == "this program took longer than 0.5 s to run; it stopped here"
+    assert (info.value.line, time.perf_counter() - start < 0.5 + 3.0) == (5, True)  # was 15-40 s
+
+
+def test_sorting_a_million_long_texts_is_refused_before_it_starts():
+    with pytest.raises(ExpressionError) as info:
+        run_program(EQUAL_TEXTS + "x = sorted(L)")  # was 30 s of comparing in C
+    assert (info.value.line, info.value.message) == (
+        5, "sorting 1,000,000 texts of up to 999,999 characters would take too long here"
+    )
+
+
+def test_searches_and_comparisons_of_long_lists_are_pythons():
+    source = (
+        "L = [3, 1, 4, 1, 5] * 2000\nt = tuple(L)\n"
+        "print(L.index(4), L.index(1, 2), L.index(1, 4, 9), L.count(1), 5 in L, 7 in L)\n"
+        "print(L == L[:], L != [3] * 10000, L == L[:-1] + [6], t.index(5), t.count(4), 4 in t)\n"
+        "L.remove(4)\nprint(L[:4], len(L))\nprint(sorted(['b', 'a', 'c']), sorted(str(i) for i in range(12)))"
+    )
+    L = [3, 1, 4, 1, 5] * 2000
+    t = tuple(L)
+    expected = [
+        " ".join(map(str, [L.index(4), L.index(1, 2), L.index(1, 4, 9), L.count(1), 5 in L, 7 in L])),
+        " ".join(map(str, [L == L[:], L != [3] * 10000, L == L[:-1] + [6], t.index(5), t.count(4), 4 in t])),
+    ]
+    L.remove(4)
+    expected += [f"{L[:4]} {len(L)}", f"{sorted(['b', 'a', 'c'])} {sorted(str(i) for i in range(12))}"]
+    assert printed(source) == expected
+
+
 def test_sets_still_hold_what_python_puts_in_them():
     assert printed("print(sorted(set([3, 1, 3])), sorted({x % 3 for x in range(9)}), "
                    "sorted(set([1]).union([2], (3,))), sorted({1, 2, 3}.difference('ab')))") == [
@@ -242,7 +287,24 @@ PYTHON_ERRORS = [
     ("print('100%' % ())", 1, "ValueError: incomplete format"),
     ("print(f'{1.5:q}')", 1, "ValueError: Unknown format code 'q' for object of type 'float'"),
     ("r = range(1, 2, 0)", 1, "ValueError: range() arg 3 must not be zero"),
+    ("[1].remove(5)", 1, "ValueError: list.remove(x): x not in list"),
+    ("(1,).index(5)", 1, "ValueError: tuple.index(x): x not in tuple"),
+    ("x = [1] * 10000\nx.index(2)", 2, "ValueError: 2 is not in list"),
+    ("s = {1}\ns.remove(2)", 2, "KeyError: 2"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [  # Python spells the missing value in full: a gigabyte, for these
+        ("d = {}\nd.pop(k)", "KeyError: ('aaaaaaaaaaaa...aaaaaaaaaaaaa', 'aaaaaaaaaaaa...aaaaaaaaaaaaa', "),
+        ("x = [1].index(L)", ITEMS_MESSAGE),
+    ],
+)
+def test_a_missing_long_value_is_spelled_short(statement, message):
+    with pytest.raises(ExpressionError) as info:
+        run_program(LONG + "k = tuple(L)\n" + statement)
+    assert info.value.message.startswith(message) and len(info.value.message) < 1_100
 
 
 @pytest.mark.parametrize(("source", "line", "message"), PYTHON_ERRORS, ids=[s for s, _, _ in PYTHON_ERRORS])

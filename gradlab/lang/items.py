@@ -31,9 +31,42 @@ from gradlab.lang.objects import (
     python_error,
 )
 
+#: items a search or a comparison in C looks at between two readings of the clock
+CHUNK = 4096
+
 
 class ItemRules:
     """Run's rules for containers and text (see the module's docstring)."""
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def find(self, items: list | tuple, x: object, node: ast.AST, lo: int = 0, hi: int | None = None) -> int:
+        """Where ``x`` first is in ``items[lo:hi]``, -1 if nowhere: Python's own search, CHUNK
+        items at a time with the clock read in between (comparing a long text with each item of
+        a long list is a minute in one C call, where no check of the time budget could see it)."""
+        hi = len(items) if hi is None else hi
+        for start in range(lo, hi, CHUNK):
+            end = min(start + CHUNK, hi)
+            if x in items[start:end]:
+                return items.index(x, start, end)
+            self.check_time(node)
+        return -1
+
+    def count(self, items: list | tuple, x: object, node: ast.AST) -> int:
+        """``items.count(x)``, CHUNK items at a time with the clock read in between (see find)."""
+        total = 0
+        for start in range(0, len(items), CHUNK):
+            total += items[start : start + CHUNK].count(x)
+            self.check_time(node)
+        return total
+
+    def same_items(self, a: list | tuple, b: list | tuple, node: ast.AST) -> bool:
+        """``a == b`` for two lists (or tuples) of one length, CHUNK items at a time (see find)."""
+        for start in range(0, len(a), CHUNK):
+            if a[start : start + CHUNK] != b[start : start + CHUNK]:
+                return False
+            self.check_time(node)
+        return True
 
     # -- containers ------------------------------------------------------------------------
 

@@ -365,11 +365,23 @@ def b_sorted(run: Run, node: ast.AST, args: list, kwargs: dict) -> list:
     return sort_list(run, node, out, key, reverse)
 
 
+#: characters a sort of texts may compare, at most (an upper bound: n log n comparisons of the
+#: longest text; about a second of comparing in C): sorting a million long texts is refused
+MAX_SORT_WORK = 10**10
+
+
 def sort_list(run: Run, node: ast.AST, items: list, key: object, reverse: object) -> list:
     keys = items if key is None else [run.call(key, [x], None, node) for x in items]
     for k in keys:
         if not (is_number(k) or type(k) in (str, tuple)):
             raise Refusal(node, f"can't sort by {describe(k)}; sort numbers or text (use key=)")
+    if keys and type(keys[0]) is str and all(type(k) is str for k in keys):
+        # a sort compares texts in C, a pass over both each time: bounded before it starts
+        n, longest = len(keys), max(map(len, keys))
+        if n * max(1, n.bit_length()) * longest > MAX_SORT_WORK:
+            raise Refusal(
+                node, f"sorting {n:,} texts of up to {longest:,} characters would take too long here"
+            )
     order = list(range(len(items)))
     try:
         order.sort(key=keys.__getitem__, reverse=bool(reverse))

@@ -89,6 +89,31 @@ def plain(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: d
     return out
 
 
+def m_search(run: Run, node: ast.AST, obj: list | tuple, name: str, args: list, kwargs: dict) -> object:
+    """``index``, ``count`` and ``remove`` of a list or tuple: searched a chunk at a time (Run.find),
+    a missing item reported as Python reports it (spelled within the limits of text)."""
+    if name == "count":
+        (x,) = arguments(node, name, args, kwargs, 1, 1)
+        return run.count(obj, x, node)
+    x, start, stop = [*arguments(node, name, args, kwargs, 1, 1 if name == "remove" else 3), None, None][:3]
+    for bound in (start, stop):
+        if bound is not None and type(bound) not in (int, bool):
+            raise Refusal(node, f"{name}()'s start and stop must be whole numbers")
+    lo, hi, _ = slice(start, stop).indices(len(obj))
+    i = run.find(obj, x, node, lo, hi)
+    if i < 0:
+        missing = (
+            "list.remove(x): x not in list" if name == "remove"
+            else f"{run.repr(x, node)} is not in list" if type(obj) is list
+            else "tuple.index(x): x not in tuple"
+        )
+        raise Refusal(node, python_error(ValueError(missing)))
+    if name == "remove":
+        del obj[i]
+        return None
+    return i
+
+
 _ANY_ARGUMENT = frozenset(("remove", "index", "count", "get", "pop", "add", "discard", "setdefault"))
 
 
@@ -126,12 +151,12 @@ _LIST = {
     "insert": m_insert,
     "sort": m_sort,
     "pop": plain,
-    "index": plain,
-    "count": plain,
+    "index": m_search,
+    "count": m_search,
     "reverse": plain,
     "copy": plain,
     "clear": plain,
-    "remove": plain,
+    "remove": m_search,
 }
 _DICT = {
     "keys": plain,
@@ -173,7 +198,7 @@ _STR = {
     "find": plain,
     "isdigit": plain,
 }
-_TUPLE = {"index": plain, "count": plain}
+_TUPLE = {"index": m_search, "count": m_search}
 _NETWORK = {Neuron: ("w", "b", "nonlin"), Layer: ("neurons",), MLP: ("layers",)}
 _METHOD_TABLES = {list: _LIST, dict: _DICT, set: _SET, str: _STR, tuple: _TUPLE}
 METHOD_TABLES.update(_METHOD_TABLES)

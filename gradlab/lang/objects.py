@@ -8,6 +8,7 @@ a program's method is called by the interpreter, so no Python machinery (``__cla
 from __future__ import annotations
 
 import ast
+import reprlib
 from collections.abc import Callable
 
 import numpy as np
@@ -68,10 +69,19 @@ class Refusal(Exception):
         self.node, self.message = node, message
 
 
+#: a missing key as an error message spells it: at most a few items of it, each cut short
+#: (Python's own ``str(KeyError(k))`` spells all of k: a gigabyte, for a tuple of long texts)
+_KEY_REPR = reprlib.Repr()
+MAX_ERROR_CHARS = 1_000
+
+
 def python_error(e: BaseException) -> str:
     """A Python error as Python itself reports it (``TypeError: unhashable type: 'list'``): how a
-    program's error reads when the program, not the language, went wrong (ExpressionError adds the line)."""
-    text = str(e)
+    program's error reads when the program, not the language, went wrong (ExpressionError adds the
+    line).  A missing key is spelled short, and the text is cut at MAX_ERROR_CHARS characters."""
+    text = _KEY_REPR.repr(e.args[0]) if type(e) is KeyError and len(e.args) == 1 else str(e)
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[:MAX_ERROR_CHARS] + "..."
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from gradlab.engine import Value, safe_pow, topological_order
 from gradlab.lang import limits
-from gradlab.lang.items import ItemRules
+from gradlab.lang.items import CHUNK, ItemRules
 from gradlab.lang.limits import _ATTRIBUTES, _METHODS, MAX_ITEMS, MAX_NODES
 from gradlab.lang.objects import (
     _NP_SCALARS,
@@ -345,7 +345,13 @@ class Run(ItemRules):
                 raise Refusal(node, f"can't look for {describe(a)} in text")
             if type(b) is np.ndarray and not is_number(a):  # numpy would compare a with each item
                 raise Refusal(node, f"can't look for {describe(a)} in an array; look for a number")
-            found = (self.key(a, node) if type(b) in (set, dict) else a) in b
+            tb = type(b)
+            if tb in (set, dict):
+                found = self.key(a, node) in b
+            elif (tb is list or tb is tuple) and len(b) > CHUNK:
+                found = self.find(b, a, node) >= 0
+            else:
+                found = a in b
             return found if op == "in" else not found
         if type(a) is Instance or type(b) is Instance:
             name, rname = _COMPARE[op]
@@ -356,6 +362,9 @@ class Run(ItemRules):
             if op in ("==", "!="):
                 return (a is b) == (op == "==")
             raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+        if (op == "==" or op == "!=") and type(a) is type(b) and type(a) in (list, tuple) and len(a) > CHUNK:
+            same = len(a) == len(b) and self.same_items(a, b, node)
+            return same if op == "==" else not same
         if type(a) is np.ndarray or type(b) is np.ndarray:  # item by item, like array_op
             if not all(type(x) is np.ndarray or is_number(x) for x in (a, b)):
                 raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
