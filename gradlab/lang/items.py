@@ -2,6 +2,11 @@
 
 A mixin of :class:`gradlab.lang.runtime.Run`; every size it makes is checked against
 MAX_ITEMS and counted against MAX_ALLOCATED, and long iterations watch the clock.
+
+Work Python would do in one C call, out of sight of the clock and the counters, is measured
+or split first: text (``repr``, ``print``, f-strings) is measured as it is built, before it
+is joined; a tuple is measured before Python hashes it (``key``); a set is filled an item at
+a time (``make_set``); a search or comparison of a long list runs CHUNK items at a time.
 """
 
 from __future__ import annotations
