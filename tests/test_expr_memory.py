@@ -291,6 +291,8 @@ PYTHON_ERRORS = [
     ("(1,).index(5)", 1, "ValueError: tuple.index(x): x not in tuple"),
     ("x = [1] * 10000\nx.index(2)", 2, "ValueError: 2 is not in list"),
     ("s = {1}\ns.remove(2)", 2, "KeyError: 2"),
+    ("x = '%s %s' % ('a',)", 1, "TypeError: not enough arguments for format string"),
+    ("x = '%s' % ('a', 'b')", 1, "TypeError: not all arguments converted during string formatting"),
 ]
 
 

@@ -285,7 +285,7 @@ def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
             piece = directive % ()
         else:
             if i >= len(values):
-                raise Refusal(node, "not enough values for this format")
+                raise Refusal(node, python_error(TypeError("not enough arguments for format string")))
             v = values[i]
             i += 1
             if kind in "sr":
@@ -303,7 +303,7 @@ def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
         pieces += (text[at : match.start()], piece)
         at = match.end()
     if i != len(values):
-        raise Refusal(node, "not all values were used by this format")
+        raise Refusal(node, python_error(TypeError("not all arguments converted during string formatting")))
     if "%" in text[at:]:  # a lone '%' the pattern did not take: Python's own error for it
         try:
             text[at:] % ()
