@@ -372,16 +372,23 @@ MAX_SORT_WORK = 10**10
 
 def sort_list(run: Run, node: ast.AST, items: list, key: object, reverse: object) -> list:
     keys = items if key is None else [run.call(key, [x], None, node) for x in items]
+    longest = 0  # the longest text a comparison may pass over: a key, or an item of a tuple key
     for k in keys:
-        if not (is_number(k) or type(k) in (str, tuple)):
+        t = type(k)
+        if t is float or t is int:
+            continue
+        if t is str:
+            if len(k) > longest:
+                longest = len(k)
+        elif t is tuple:
+            for i in k:
+                if type(i) is str and len(i) > longest:
+                    longest = len(i)
+        elif not is_number(k):
             raise Refusal(node, f"can't sort by {describe(k)}; sort numbers or text (use key=)")
-    if keys and type(keys[0]) is str and all(type(k) is str for k in keys):
-        # a sort compares texts in C, a pass over both each time: bounded before it starts
-        n, longest = len(keys), max(map(len, keys))
-        if n * max(1, n.bit_length()) * longest > MAX_SORT_WORK:
-            raise Refusal(
-                node, f"sorting {n:,} texts of up to {longest:,} characters would take too long here"
-            )
+    n = len(keys)
+    if n * max(1, n.bit_length()) * longest > MAX_SORT_WORK:  # the comparisons in C, bounded first
+        raise Refusal(node, f"sorting {n:,} texts of up to {longest:,} characters would take too long here")
     order = list(range(len(items)))
     try:
         order.sort(key=keys.__getitem__, reverse=bool(reverse))
