@@ -106,7 +106,7 @@ from gradlab.lang.limits import (
     MEMORY_MESSAGE,
 )
 from gradlab.lang.mirror import mirror
-from gradlab.lang.objects import Frame, Refusal
+from gradlab.lang.objects import Frame, Refusal, python_error
 from gradlab.lang.program import Plot, Program
 from gradlab.lang.runtime import Run, is_value_like
 
@@ -222,8 +222,8 @@ def _run(source: str, text: str, deadline: float, seconds: float,
         error = _error(run, run.current, DEPTH_MESSAGE)
     except MemoryError:  # the worker's memory ceiling (gradlab.worker)
         error = _error(run, run.current, MEMORY_MESSAGE)
-    except Exception as e:  # a bug or a resource fault: still only ExpressionError
-        error = _error(run, run.current, f"could not run this line ({type(e).__name__}: {e})")
+    except Exception as e:  # an error Python raised for the program: reported as Python reports it
+        error = _error(run, run.current, python_error(e))
     program = _finish(run, tree) if error is None else None
     run.modules.clear()  # their functions hold the run: a cycle the collector would have to find
     return program, error

@@ -147,9 +147,7 @@ class Walker:
             if op is not None:
                 return run.unary(op, self.eval(node.operand, depth + 1), node)
         elif t is ast.JoinedStr:
-            text = "".join([self.eval(v, depth + 1) for v in node.values])
-            run.alloc(len(text), node)
-            return text
+            return run.joined_text([self.eval(v, depth + 1) for v in node.values], node)
         elif t is ast.FormattedValue:  # the value first, then its spec, as compiled
             value = self.eval(node.value, depth + 1)
             spec = self.eval(node.format_spec, depth + 1) if node.format_spec else ""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from gradlab.lang import limits
 from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH
-from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal, Super
+from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal, Super, python_error
 from gradlab.lang.runtime import Run, fit
 from gradlab.lang.scopes import (
     _BINOPS,
@@ -208,6 +208,9 @@ class ExpressionCompiler:
             for op, c in zip(node.ops, node.comparators, strict=True)
         ]
         compare, truth = self.run.compare, self.run.truth
+        if len(rest) == 1:  # no chain: the result as it is (an array's comparison is an array)
+            ((op, right),) = rest
+            return lambda frame: compare(op, left(frame), right(frame), node)
 
         def compare_(frame: Frame) -> object:
             a = left(frame)
@@ -297,13 +300,10 @@ class ExpressionCompiler:
         return lambda frame: tuple(items(frame))
 
     def e_Set(self, node: ast.Set, scope: Scope, depth: int) -> Closure:
-        items = self.elements(node.elts, scope, depth)
+        items, run = self.elements(node.elts, scope, depth), self.run
 
         def set_(frame: Frame) -> set:
-            try:
-                return set(items(frame))
-            except TypeError as e:
-                raise Refusal(node, f"a set can't hold this ({e})") from None
+            return run.make_set(items(frame), node)
 
         return set_
 
@@ -324,9 +324,9 @@ class ExpressionCompiler:
                     out.update(more)
                 else:
                     try:
-                        out[key(frame)] = value(frame)
+                        out[run.key(key(frame), node)] = value(frame)
                     except TypeError as e:
-                        raise Refusal(node, f"this can't be a dict key ({e})") from None
+                        raise Refusal(node, python_error(e)) from None
             run.sized(len(out), node)
             return out
 
@@ -336,9 +336,7 @@ class ExpressionCompiler:
         parts, run = [self.expr(v, scope, depth) for v in node.values], self.run
 
         def joined(frame: Frame) -> str:
-            text = "".join([p(frame) for p in parts])
-            run.alloc(len(text), node)
-            return text
+            return run.joined_text([p(frame) for p in parts], node)
 
         return joined
 
@@ -499,13 +497,10 @@ class ExpressionCompiler:
         return listcomp
 
     def e_SetComp(self, node: ast.SetComp, scope: Scope, depth: int) -> Closure:
-        listcomp = self.e_ListComp(node, scope, depth)
+        listcomp, make_set = self.e_ListComp(node, scope, depth), self.run.make_set
 
         def setcomp(frame: Frame) -> set:
-            try:
-                return set(listcomp(frame))
-            except TypeError as e:
-                raise Refusal(node, f"a set can't hold this ({e})") from None
+            return make_set(listcomp(frame), node)
 
         return setcomp
 
@@ -519,9 +514,9 @@ class ExpressionCompiler:
 
             def emit(cf: Frame) -> None:
                 try:
-                    out[key(cf)] = value(cf)
+                    out[run.key(key(cf), node)] = value(cf)
                 except TypeError as e:
-                    raise Refusal(node, f"this can't be a dict key ({e})") from None
+                    raise Refusal(node, python_error(e)) from None
                 if len(out) > limits.MAX_ITEMS:
                     raise Refusal(node, limits.ITEMS_MESSAGE)
 

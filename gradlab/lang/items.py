@@ -2,6 +2,11 @@
 
 A mixin of :class:`gradlab.lang.runtime.Run`; every size it makes is checked against
 MAX_ITEMS and counted against MAX_ALLOCATED, and long iterations watch the clock.
+
+Work Python would do in one C call, out of sight of the clock and the counters, is measured
+or split first: text (``repr``, ``print``, f-strings) is measured as it is built, before it
+is joined; a tuple is measured before Python hashes it (``key``); a set is filled an item at
+a time (``make_set``); a search or comparison of a long list runs CHUNK items at a time.
 """
 
 from __future__ import annotations
@@ -25,13 +30,48 @@ from gradlab.lang.objects import (
     Module,
     Refusal,
     Super,
+    check_network,
     describe,
     is_number,
+    python_error,
 )
+
+#: items a search or a comparison in C looks at between two readings of the clock
+CHUNK = 4096
 
 
 class ItemRules:
     """Run's rules for containers and text (see the module's docstring)."""
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def find(self, items: list | tuple, x: object, node: ast.AST, lo: int = 0, hi: int | None = None) -> int:
+        """Where ``x`` first is in ``items[lo:hi]``, -1 if nowhere: Python's own search, CHUNK
+        items at a time with the clock read in between (comparing a long text with each item of
+        a long list is a minute in one C call, where no check of the time budget could see it)."""
+        hi = len(items) if hi is None else hi
+        for start in range(lo, hi, CHUNK):
+            end = min(start + CHUNK, hi)
+            if x in items[start:end]:
+                return items.index(x, start, end)
+            self.check_time(node)
+        return -1
+
+    def count(self, items: list | tuple, x: object, node: ast.AST) -> int:
+        """``items.count(x)``, CHUNK items at a time with the clock read in between (see find)."""
+        total = 0
+        for start in range(0, len(items), CHUNK):
+            total += items[start : start + CHUNK].count(x)
+            self.check_time(node)
+        return total
+
+    def same_items(self, a: list | tuple, b: list | tuple, node: ast.AST) -> bool:
+        """``a == b`` for two lists (or tuples) of one length, CHUNK items at a time (see find)."""
+        for start in range(0, len(a), CHUNK):
+            if a[start : start + CHUNK] != b[start : start + CHUNK]:
+                return False
+            self.check_time(node)
+        return True
 
     # -- containers ------------------------------------------------------------------------
 
@@ -77,6 +117,61 @@ class ItemRules:
         self.alloc(len(out), node)
         return out
 
+    def key(self, x: object, node: ast.AST | None) -> object:
+        """``x``, about to be a set item or a dict key: a tuple is measured before Python hashes it.
+
+        Python hashes a tuple in C, item by item, repeats included, with no check of its own: a
+        tuple nested a million deep crashes the process, and ``t = (t, t)`` sixty times over holds
+        2**60 items to hash.  Each tuple is walked once (bottom up), its nesting and its items
+        counted with repeats, and refused past MAX_DEPTH levels or MAX_ITEMS items."""
+        if type(x) is not tuple:
+            return x
+        for item in x:
+            if type(item) is tuple:
+                break
+        else:  # the common key, (i, j): its items are its work, and a tuple holds at most MAX_ITEMS
+            return x
+        work: dict[int, tuple[int, int]] = {}  # id -> (items counted with repeats, levels)
+        stack = [(x, 1, False)]
+        while stack:
+            t, depth, children_done = stack.pop()
+            if children_done:
+                items, levels = 1, 1
+                for item in t:
+                    if type(item) is tuple:
+                        n, h = work[id(item)]
+                        items, levels = items + n, max(levels, h + 1)
+                    else:
+                        items += 1
+                if items > MAX_ITEMS:
+                    raise Refusal(node, limits.KEY_ITEMS_MESSAGE)
+                if levels > limits.MAX_DEPTH:
+                    raise Refusal(node, limits.KEY_DEPTH_MESSAGE)
+                work[id(t)] = items, levels
+            elif id(t) not in work:
+                if depth > limits.MAX_DEPTH:  # before walking a million levels down
+                    raise Refusal(node, limits.KEY_DEPTH_MESSAGE)
+                stack.append((t, depth, True))
+                stack.extend((item, depth + 1, False) for item in t if type(item) is tuple)
+        return x
+
+    def make_set(self, items: object, node: ast.AST | None) -> set:
+        """A set of ``items`` (an iterable), added one by one with the clock read as it grows.
+
+        Whole numbers that are multiples of 2**61 - 1 all hash alike, and each one added is then
+        compared in C with every one already in: ``set()`` of 200,000 of them runs for a minute
+        in one call, where no other check of the time budget could see it."""
+        out = set()
+        add, key, clock, deadline = out.add, self.key, self.clock, self.deadline
+        try:
+            for i, x in enumerate(items):
+                add(key(x, node))
+                if not i & 15 and clock() > deadline:
+                    self.timeout(node)
+        except TypeError as e:
+            raise Refusal(node, python_error(e)) from None
+        return out
+
     def unpack(self, x: object, n: int, node: ast.AST) -> list | tuple:
         if type(x) in (tuple, list):
             items = x
@@ -103,11 +198,11 @@ class ItemRules:
                 raise Refusal(node, f"index {key} is out of range (length {len(x)})") from None
         if t is dict:
             try:
-                return x[key]
+                return x[self.key(key, node)]
             except KeyError:
                 raise Refusal(node, f"key {self.repr(key, node)} is not in the dict") from None
             except TypeError as e:
-                raise Refusal(node, f"can't use {describe(key)} as a key ({e})") from None
+                raise Refusal(node, python_error(e)) from None
         if t is np.ndarray:
             from gradlab.lang.modules import array_index
 
@@ -135,12 +230,12 @@ class ItemRules:
                 raise Refusal(node, f"index {key} is out of range (length {len(x)})") from None
             return
         if t is dict:
-            if key not in x:
+            if self.key(key, node) not in x:
                 self.sized(len(x) + 1, node)
             try:
                 x[key] = value
             except TypeError as e:
-                raise Refusal(node, f"can't use {describe(key)} as a key ({e})") from None
+                raise Refusal(node, python_error(e)) from None
             return
         if t is np.ndarray:
             if not (is_number(value) or type(value) is np.ndarray):
@@ -166,23 +261,54 @@ class ItemRules:
                 return self.text_result(self.call_function(f, [x], None, node), "__str__", node)
         return self.repr(x, node)
 
-    def repr(self, x: object, node: ast.AST | None, depth: int = 0) -> str:
-        """``repr(x)`` as Python gives it, containers included (bounded in depth)."""
+    def repr(self, x: object, node: ast.AST | None) -> str:
+        """``repr(x)`` as Python gives it, containers included (bounded in depth).
+
+        The text is measured as it is built: once it would pass MAX_ITEMS characters it is
+        refused (``str([s] * 1000)`` for a long ``s`` is a gigabyte of text made of a few items),
+        and the characters a container's text holds count against MAX_ALLOCATED."""
         t = type(x)
-        if t in (int, float, bool, str, Value) or x is None:
+        if t in (int, float, bool, Value) or x is None:
             return repr(x)
+        left = [MAX_ITEMS]
+        text = self.spell(x, node, 0, left)
+        self.alloc(len(text), node)
+        return text
+
+    def spend(self, text: str, left: list[int], node: ast.AST | None, extra: int = 0) -> str:
+        """Take ``len(text) + extra`` from the characters ``left`` for one repr (see repr)."""
+        left[0] -= len(text) + extra
+        if left[0] < 0:
+            raise Refusal(node, limits.ITEMS_MESSAGE)
+        return text
+
+    def spell(self, x: object, node: ast.AST | None, depth: int, left: list[int]) -> str:
+        """repr's text of ``x``, each piece taken from ``left`` before the next one is made."""
+        t = type(x)
+        if t in (int, float, bool, Value) or x is None:
+            return self.spend(repr(x), left, node)
+        if t is str:
+            if len(x) + 2 > left[0]:  # its repr is at least this long: refused before it is made
+                raise Refusal(node, limits.ITEMS_MESSAGE)
+            return self.spend(repr(x), left, node)
         if depth > 50:
             raise Refusal(node, "this is nested too deeply to print")
         if t in (list, tuple, set, dict):
             if not x:
-                return {list: "[]", tuple: "()", set: "set()", dict: "{}"}[t]
-            self.alloc(len(x), node)
+                return self.spend({list: "[]", tuple: "()", set: "set()", dict: "{}"}[t], left, node)
+            self.spend("", left, node, 3)  # brackets (and a 1-tuple's comma)
             if t is dict:
-                inner = ", ".join(
-                    f"{self.repr(k, node, depth + 1)}: {self.repr(v, node, depth + 1)}" for k, v in x.items()
-                )
-                return "{" + inner + "}"
-            inner = ", ".join(self.repr(v, node, depth + 1) for v in x)
+                parts = []
+                for k, v in x.items():
+                    self.spend("", left, node, 4)  # ': ' and ', '
+                    key = self.spell(k, node, depth + 1, left)
+                    parts.append(f"{key}: {self.spell(v, node, depth + 1, left)}")
+                return "{" + ", ".join(parts) + "}"
+            parts = []
+            for v in x:
+                self.spend("", left, node, 2)  # ', '
+                parts.append(self.spell(v, node, depth + 1, left))
+            inner = ", ".join(parts)
             if t is list:
                 return f"[{inner}]"
             return (
@@ -195,12 +321,24 @@ class ItemRules:
         if t is Instance:
             f = x.cls.lookup("__repr__")
             if type(f) is Function:
-                return self.text_result(self.call_function(f, [x], None, node), "__repr__", node)
-            return f"<__main__.{x.cls.name} object at {id(x):#x}>"
+                text = self.text_result(self.call_function(f, [x], None, node), "__repr__", node)
+                return self.spend(text, left, node)
+            return self.spend(f"<__main__.{x.cls.name} object at {id(x):#x}>", left, node)
+        if t is BoundMethod:
+            return f"<bound method {x.func.name} of {self.spell(x.self, node, depth + 1, left)}>"
+        if t in _VIEWS:
+            self.alloc(len(x), node)
+            return f"{t.__name__}({self.spell(list(x), node, depth + 1, left)})"
+        if isinstance(x, NN_TYPES):  # its repr spells its neurons: nothing else may be in their lists
+            check_network(x, node)
+        return self.spend(self.plain_repr(x), left, node)
+
+    @staticmethod
+    def plain_repr(x: object) -> str:
+        """The repr of a value that holds no program values (functions, classes, arrays, ...)."""
+        t = type(x)
         if t is Function:
             return f"<function {x.name} at {id(x):#x}>"
-        if t is BoundMethod:
-            return f"<bound method {x.func.name} of {self.repr(x.self, node, depth + 1)}>"
         if t is Class:
             return f"<class '__main__.{x.name}'>"
         if t is Builtin:
@@ -211,11 +349,16 @@ class ItemRules:
             return f"<built-in method {x.name} of {describe(x.obj)}>"
         if t is Super:
             return "<super object>"
-        if t in _VIEWS:
-            return f"{t.__name__}({self.repr(list(x), node, depth + 1)})"
         if t is range or t is np.ndarray or isinstance(x, (*NN_TYPES, np.generic)):
-            return repr(x)
+            return repr(x)  # numpy summarises a long array; a network's repr is one word a neuron
         return f"<{type(x).__name__} object at {id(x):#x}>"
+
+    def joined_text(self, pieces: list[str], node: ast.AST | None) -> str:
+        """An f-string's text, measured before it is joined: ``f'{s}{s}'`` may not pass MAX_ITEMS
+        characters (each piece is at most that: a repr is measured as it is built)."""
+        size = sum(map(len, pieces))
+        self.sized(size, node)
+        return "".join(pieces)
 
     def text_result(self, x: object, name: str, node: ast.AST | None) -> str:
         if type(x) is not str:
@@ -227,7 +370,7 @@ class ItemRules:
         p = self.program
         self.printed_chars += len(text)
         if self.printed_chars > limits.MAX_PRINTED_CHARS:
-            raise Refusal(node, f"this program prints more than {limits.MAX_PRINTED_CHARS:,} characters")
+            raise Refusal(node, limits.PRINTED_CHARS_MESSAGE)
         lines = (self.partial + text).split("\n")
         self.partial = lines.pop()
         if len(p.printed) + len(lines) > limits.MAX_PRINTED_LINES:

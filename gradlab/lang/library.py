@@ -24,8 +24,10 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
+    check_network,
     describe,
     is_number,
+    python_error,
 )
 from gradlab.lang.runtime import Run, fit, is_value_like
 from gradlab.nn import MLP, Layer, Neuron
@@ -74,10 +76,17 @@ def b_print(run: Run, node: ast.AST, args: list, kwargs: dict) -> None:
     for s in (sep, end):
         if s is not None and type(s) is not str:
             raise Refusal(node, f"print()'s sep= and end= need text, not {describe(s)}")
-    text = (" " if sep is None else sep).join([run.str(a, node) for a in args]) + (
-        "\n" if end is None else end
-    )
-    run.print(text, node)
+    sep = " " if sep is None else sep
+    end = "\n" if end is None else end
+    # measured before it is joined: print(*[s] * 1000) must not build a gigabyte first
+    left, texts = limits.MAX_PRINTED_CHARS - run.printed_chars - len(end), []
+    for a in args:
+        text = run.str(a, node)
+        left -= len(text) + len(sep)
+        if left < -len(sep):
+            raise Refusal(node, limits.PRINTED_CHARS_MESSAGE)
+        texts.append(text)
+    run.print(sep.join(texts) + end, node)
 
 
 def b_value(run: Run, node: ast.AST, args: list, kwargs: dict) -> Value:
@@ -141,7 +150,7 @@ def b_range(run: Run, node: ast.AST, args: list, kwargs: dict) -> range:
     try:
         return range(*(int(a) for a in args))
     except ValueError as e:
-        raise Refusal(node, f"range(): {e}") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 def b_zip(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
@@ -216,8 +225,10 @@ def _best(run: Run, node: ast.AST, args: list, kwargs: dict, name: str) -> objec
             return default
         raise Refusal(node, f"{name}() of an empty sequence")
     keys = items if key is None else [run.call(key, [x], None, node) for x in items]
-    best = 0
+    best, check_time = 0, run.check_time
     for i in range(1, len(keys)):
+        if not i & 1023:  # each comparison of two long texts is a pass over them
+            check_time(node)
         better = run.compare("<" if name == "min" else ">", keys[i], keys[best], node)
         if run.truth(better, node):
             best = i
@@ -248,7 +259,7 @@ def b_round(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
     try:
         return round(x) if digits is None else round(x, digits)
     except (OverflowError, ValueError) as e:
-        raise Refusal(node, f"round(): {e}") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 def _pytypes(run: Run, node: ast.AST, spec: object) -> tuple:
@@ -284,7 +295,7 @@ def _number_from(node: ast.AST, name: str, convert, args: list, kwargs: dict) ->
         try:
             return convert(x)
         except (ValueError, OverflowError) as e:
-            raise Refusal(node, f"{name}(): {e}") from None
+            raise Refusal(node, python_error(e)) from None
     raise Refusal(node, f"{name}() needs a number or text, not {describe(x)}")
 
 
@@ -323,10 +334,7 @@ def b_tuple(run: Run, node: ast.AST, args: list, kwargs: dict) -> tuple:
 
 def b_set(run: Run, node: ast.AST, args: list, kwargs: dict) -> set:
     (x,) = arguments(node, "set", args, kwargs, 0, 1)
-    try:
-        return set(run.collect(x, node)) if args else set()
-    except TypeError as e:
-        raise Refusal(node, f"a set can't hold this ({e})") from None
+    return run.make_set(run.collect(x, node), node) if args else set()
 
 
 def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
@@ -336,12 +344,14 @@ def b_dict(run: Run, node: ast.AST, args: list, kwargs: dict) -> dict:
     if args:
         source = args[0]
         pairs = source.items() if type(source) is dict else run.collect(source, node)
-        for pair in pairs:
+        for i, pair in enumerate(pairs):
             k, v = run.unpack(pair, 2, node)
+            if not i & 15:  # keys that hash alike cost a comparison with each one in: see make_set
+                run.check_time(node)
             try:
-                out[k] = v
+                out[run.key(k, node)] = v
             except TypeError as e:
-                raise Refusal(node, f"this can't be a dict key ({e})") from None
+                raise Refusal(node, python_error(e)) from None
     out.update(kwargs)
     run.sized(len(out), node)
     return out
@@ -355,16 +365,35 @@ def b_sorted(run: Run, node: ast.AST, args: list, kwargs: dict) -> list:
     return sort_list(run, node, out, key, reverse)
 
 
+#: characters a sort of texts may compare, at most (an upper bound: n log n comparisons of the
+#: longest text; about a second of comparing in C): sorting a million long texts is refused
+MAX_SORT_WORK = 10**10
+
+
 def sort_list(run: Run, node: ast.AST, items: list, key: object, reverse: object) -> list:
     keys = items if key is None else [run.call(key, [x], None, node) for x in items]
+    longest = 0  # the longest text a comparison may pass over: a key, or an item of a tuple key
     for k in keys:
-        if not (is_number(k) or type(k) in (str, tuple)):
+        t = type(k)
+        if t is float or t is int:
+            continue
+        if t is str:
+            if len(k) > longest:
+                longest = len(k)
+        elif t is tuple:
+            for i in k:
+                if type(i) is str and len(i) > longest:
+                    longest = len(i)
+        elif not is_number(k):
             raise Refusal(node, f"can't sort by {describe(k)}; sort numbers or text (use key=)")
+    n = len(keys)
+    if n * max(1, n.bit_length()) * longest > MAX_SORT_WORK:  # the comparisons in C, bounded first
+        raise Refusal(node, f"sorting {n:,} texts of up to {longest:,} characters would take too long here")
     order = list(range(len(items)))
     try:
         order.sort(key=keys.__getitem__, reverse=bool(reverse))
     except TypeError as e:
-        raise Refusal(node, f"can't sort these ({e})") from None
+        raise Refusal(node, python_error(e)) from None
     items[:] = [items[i] for i in order]
     return items
 
@@ -413,14 +442,14 @@ def b_network(cls: type):
             sum((a + 1) * b for a, b in zip(sizes, sizes[1:], strict=False)) if len(sizes) > 1 else sizes[0]
         )
         if weights > MAX_NODES:
-            raise Refusal(node, f"this network would have more than {MAX_NODES:,} parameters")
+            raise Refusal(node, limits.NETWORK_MESSAGE)
         try:
             if name == "MLP":
                 made = MLP(sizes[0], sizes[1:], rng=run.random)
             else:
                 made = cls(*sizes, rng=run.random, **options)
         except ValueError as e:
-            raise Refusal(node, str(e)) from None
+            raise Refusal(node, python_error(e)) from None
         for p in made.parameters():
             run.track(p, node)
         return made
@@ -431,6 +460,7 @@ def b_network(cls: type):
 def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict) -> object:
     """Calling a Neuron, Layer or MLP: on a list of numbers and Values (or one of them)."""
     no_options(node, type(net).__name__, kwargs)
+    check_network(net, node)
     if len(args) != 1:
         raise Refusal(node, f"a {type(net).__name__} takes one argument: its inputs")
     (x,) = args

@@ -29,6 +29,14 @@ IMPORT_MESSAGE = (
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
 MEMORY_MESSAGE = f"this program needs more than the {MAX_MEMORY_BYTES >> 30} GB of memory a program may use"
+KEY_DEPTH_MESSAGE = (
+    f"this tuple is nested too deeply to be a key or a set item (more than {MAX_DEPTH} levels)"
+)
+KEY_ITEMS_MESSAGE = (
+    f"this tuple holds too many items, repeats counted, to be a key or a set item (more than {MAX_ITEMS:,})"
+)
+NETWORK_MESSAGE = f"a network here has at most {MAX_NODES:,} parameters"
+PRINTED_CHARS_MESSAGE = f"this program prints more than {MAX_PRINTED_CHARS:,} characters"
 
 
 def timeout_message(seconds: float) -> str:

@@ -12,7 +12,7 @@ from gradlab.engine import Value
 from gradlab.lang import limits
 from gradlab.lang.library import arguments, b_dict, sort_list
 from gradlab.lang.limits import MAX_FORMAT_WIDTH, MAX_ITEMS
-from gradlab.lang.objects import NN_TYPES, Method, Refusal, describe, is_number
+from gradlab.lang.objects import NN_TYPES, Method, Refusal, check_network, describe, is_number, python_error
 from gradlab.lang.runtime import METHOD_TABLES, Run
 from gradlab.nn import MLP, Layer, Neuron
 
@@ -75,13 +75,43 @@ def plain(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: d
     for a in (*args, *kwargs.values()):
         if not (is_number(a) or type(a) in (str, tuple) or a is None) and name not in _ANY_ARGUMENT:
             raise Refusal(node, f"'.{name}()' can't take {describe(a)} here")
+    if type(obj) in (set, dict):  # the arguments are hashed (in C): see Run.key
+        for a in args:
+            run.key(a, node)
     try:
         out = getattr(obj, name)(*args, **kwargs)
     except (ValueError, KeyError, IndexError, TypeError) as e:
-        raise Refusal(node, f"{name}(): {type(e).__name__}: {e}") from None
-    if type(out) in (list, str, dict, set, tuple):
+        raise Refusal(node, python_error(e)) from None
+    if type(out) is str:
+        run.sized(len(out), node)  # 'ß' * 10**6 .upper() is twice as long
+    elif type(out) in (list, dict, set, tuple):
         run.alloc(len(out), node)
     return out
+
+
+def m_search(run: Run, node: ast.AST, obj: list | tuple, name: str, args: list, kwargs: dict) -> object:
+    """``index``, ``count`` and ``remove`` of a list or tuple: searched a chunk at a time (Run.find),
+    a missing item reported as Python reports it (spelled within the limits of text)."""
+    if name == "count":
+        (x,) = arguments(node, name, args, kwargs, 1, 1)
+        return run.count(obj, x, node)
+    x, start, stop = [*arguments(node, name, args, kwargs, 1, 1 if name == "remove" else 3), None, None][:3]
+    for bound in (start, stop):
+        if bound is not None and type(bound) not in (int, bool):
+            raise Refusal(node, f"{name}()'s start and stop must be whole numbers")
+    lo, hi, _ = slice(start, stop).indices(len(obj))
+    i = run.find(obj, x, node, lo, hi)
+    if i < 0:
+        missing = (
+            "list.remove(x): x not in list" if name == "remove"
+            else f"{run.repr(x, node)} is not in list" if type(obj) is list
+            else "tuple.index(x): x not in tuple"
+        )
+        raise Refusal(node, python_error(ValueError(missing)))
+    if name == "remove":
+        del obj[i]
+        return None
+    return i
 
 
 _ANY_ARGUMENT = frozenset(("remove", "index", "count", "get", "pop", "add", "discard", "setdefault"))
@@ -94,12 +124,20 @@ def m_update(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs
         run.sized(len(obj) + len(more), node)
         obj.update(more)
     else:
-        items = run.collect(x, node)
+        items = run.make_set(run.collect(x, node), node)
         run.sized(len(obj) + len(items), node)
-        try:
-            obj.update(items)
-        except TypeError as e:
-            raise Refusal(node, f"a set can't hold this ({e})") from None
+        obj.update(items)
+
+
+def m_combine(run: Run, node: ast.AST, obj: set, name: str, args: list, kwargs: dict) -> set:
+    """``union``, ``intersection``, ``difference``: of sets made as ``set()`` makes them (timed)."""
+    arguments(node, name, args, kwargs, 0, len(args))
+    others = [x if type(x) is set else run.make_set(run.collect(x, node), node) for x in args]
+    if name == "union":
+        run.sized(len(obj) + sum(map(len, others)), node)
+    out = getattr(obj, name)(*others)
+    run.alloc(len(out), node)
+    return out
 
 
 def m_add(run: Run, node: ast.AST, obj: set, name: str, args: list, kwargs: dict) -> None:
@@ -113,12 +151,12 @@ _LIST = {
     "insert": m_insert,
     "sort": m_sort,
     "pop": plain,
-    "index": plain,
-    "count": plain,
+    "index": m_search,
+    "count": m_search,
     "reverse": plain,
     "copy": plain,
     "clear": plain,
-    "remove": plain,
+    "remove": m_search,
 }
 _DICT = {
     "keys": plain,
@@ -139,9 +177,9 @@ _SET = {
     "copy": plain,
     "clear": plain,
     "update": m_update,
-    "union": plain,
-    "intersection": plain,
-    "difference": plain,
+    "union": m_combine,
+    "intersection": m_combine,
+    "difference": m_combine,
 }
 _STR = {
     "join": m_join,
@@ -160,7 +198,7 @@ _STR = {
     "find": plain,
     "isdigit": plain,
 }
-_TUPLE = {"index": plain, "count": plain}
+_TUPLE = {"index": m_search, "count": m_search}
 _NETWORK = {Neuron: ("w", "b", "nonlin"), Layer: ("neurons",), MLP: ("layers",)}
 _METHOD_TABLES = {list: _LIST, dict: _DICT, set: _SET, str: _STR, tuple: _TUPLE}
 METHOD_TABLES.update(_METHOD_TABLES)
@@ -168,6 +206,7 @@ METHOD_TABLES.update(_METHOD_TABLES)
 
 def m_network(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> object:
     arguments(node, name, args, kwargs, 0, 0)
+    check_network(obj, node)
     out = getattr(obj, name)()
     if type(out) is list:
         run.alloc(len(out), node)
@@ -204,6 +243,7 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
         x = run.repr(x, node)
     elif conversion == 97:  # !a
         x = ascii(run.repr(x, node))
+        run.sized(len(x), node)  # '\U0001f600' is ten characters of ascii
     elif conversion == 115:  # !s
         x = run.str(x, node)
     if not spec:
@@ -217,9 +257,11 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
     if not (is_number(x) or type(x) is str or x is None):
         raise Refusal(node, f"{describe(x)} can't be formatted with ':{spec}'")
     try:
-        return format(x, spec)
+        text = format(x, spec)
+        run.alloc(len(text), node)  # a copy: f'{s:1}' a thousand times is a thousand copies of s
+        return text
     except (ValueError, TypeError) as e:
-        raise Refusal(node, f"bad format ':{spec}' ({e})") from None
+        raise Refusal(node, python_error(e)) from None
 
 
 _PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")
@@ -227,9 +269,10 @@ _PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-
 
 def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
     """``'loss %.4f' % x``: Python's %-formatting, with the f-string limits on widths and precisions;
-    ``%s`` and ``%r`` spell a value as print would."""
+    ``%s`` and ``%r`` spell a value as print would.  Each directive is formatted alone and the
+    text measured as it grows, so ``'%s' * 1000 % ((s,) * 1000)`` is refused before it is built."""
     values = list(args) if type(args) is tuple else [args]
-    out, i = [], 0
+    pieces, size, i, at = [], 0, 0, 0
     for match in _PERCENT.finditer(text):
         key, _, width, precision, kind = match.groups()
         if key is not None:
@@ -237,25 +280,35 @@ def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
         for digits in (width, precision):
             if digits == "*" or (digits and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH)):
                 raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
+        directive = match.group(0)
         if kind == "%":
-            continue
-        if i >= len(values):
-            raise Refusal(node, "not enough values for this format")
-        v = values[i]
-        if kind in "sr":
-            v = run.str(v, node) if kind == "s" else run.repr(v, node)
-        elif not is_number(v):
-            raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
-        out.append(v)
-        i += 1
+            piece = directive % ()
+        else:
+            if i >= len(values):
+                raise Refusal(node, python_error(TypeError("not enough arguments for format string")))
+            v = values[i]
+            i += 1
+            if kind in "sr":
+                v = run.str(v, node) if kind == "s" else run.repr(v, node)
+                directive = directive[:-1] + "s"  # repr'd above
+            elif not is_number(v):
+                raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
+            try:
+                piece = directive % (v,)
+            except (ValueError, TypeError) as e:
+                raise Refusal(node, python_error(e)) from None
+        size += match.start() - at + len(piece)
+        if size > MAX_ITEMS:
+            raise Refusal(node, limits.ITEMS_MESSAGE)
+        pieces += (text[at : match.start()], piece)
+        at = match.end()
     if i != len(values):
-        raise Refusal(node, "not all values were used by this format")
-    text = _PERCENT.sub(
-        lambda m: m.group(0)[:-1] + "s" if m.group(5) == "r" else m.group(0), text
-    )  # repr'd above
-    try:
-        result = text % tuple(out)
-    except (ValueError, TypeError) as e:
-        raise Refusal(node, f"bad format ({e})") from None
-    run.sized(len(result), node)
-    return result
+        raise Refusal(node, python_error(TypeError("not all arguments converted during string formatting")))
+    if "%" in text[at:]:  # a lone '%' the pattern did not take: Python's own error for it
+        try:
+            text[at:] % ()
+        except (ValueError, TypeError) as e:
+            raise Refusal(node, python_error(e)) from None
+    pieces.append(text[at:])
+    run.sized(size + len(text) - at, node)
+    return "".join(pieces)

@@ -16,7 +16,7 @@ import numpy as np
 
 from gradlab.lang import limits
 from gradlab.lang.library import NETWORKS, arguments, number
-from gradlab.lang.objects import Builtin, Method, Module, Refusal, describe, is_number
+from gradlab.lang.objects import Builtin, Method, Module, Refusal, describe, is_number, python_error
 from gradlab.lang.program import Plot
 from gradlab.lang.runtime import Run, fit
 
@@ -65,7 +65,7 @@ def _numeric(module: str, name: str, fn):
         try:
             out = fn(*args, **kwargs)
         except (ValueError, OverflowError, TypeError) as e:
-            raise Refusal(node, f"{module}.{name}(): {type(e).__name__}: {e}") from None
+            raise Refusal(node, python_error(e)) from None
         return fit(out) if type(out) is int else out
 
     return Builtin(f"{module}.{name}", call)
@@ -160,11 +160,7 @@ def _elementwise(name: str, fn):
         if kwargs or not 1 <= len(args) <= 2:
             raise Refusal(node, f"np.{name}() takes one or two arrays or numbers here")
         xs = [array_in(run, a, node) for a in args]
-        try:
-            shape = np.broadcast_shapes(*(np.shape(x) for x in xs))
-        except ValueError as e:
-            raise Refusal(node, f"np.{name}(): {e}") from None
-        run.sized(math.prod(shape), node)
+        run.broadcast(xs, node)
         with np.errstate(all="ignore"):
             return fn(*xs)
 
@@ -280,7 +276,7 @@ def _numpy_random(run: Run) -> Module:
                     else getattr(run.np_random, name)(*params)
                 )
             except ValueError as e:
-                raise Refusal(node, f"np.random.{name}(): {e}") from None
+                raise Refusal(node, python_error(e)) from None
 
         return Builtin(f"np.random.{name}", draw)
 
@@ -307,24 +303,40 @@ def _numpy_random(run: Run) -> Module:
 
 def array_index(run: Run, x: np.ndarray, key: object, node: ast.AST) -> object:
     """``x[key]`` for a key of whole numbers, slices and None, or one 1-d array/list of them."""
-    keys = key if type(key) is tuple else (key,)
-    for k in keys:
-        if type(k) in (int, bool, slice) or k is None or isinstance(k, np.integer):
-            continue
-        if type(key) is not tuple and type(k) in (list, np.ndarray):
-            k = np.asarray(k)
-            if k.ndim == 1 and k.dtype.kind in "iub" and k.size <= limits.MAX_ITEMS:
-                continue
-        raise Refusal(
-            node, f"an array index must be whole numbers, slices or one list of them, not {describe(k)}"
-        )
+    if type(key) in (list, np.ndarray):
+        key = _index_list(x, key, node)
+    else:
+        for k in key if type(key) is tuple else (key,):
+            if not (type(k) in (int, bool, slice) or k is None or isinstance(k, np.integer)):
+                _bad_index(k, node)
     try:
-        out = x[key if type(key) not in (list,) else np.asarray(key)]
+        out = x[key]
     except (IndexError, ValueError) as e:
-        raise Refusal(node, f"bad array index ({e})") from None
+        raise Refusal(node, python_error(e)) from None
     if type(out) is np.ndarray:
         run.alloc(out.size, node)
     return out
+
+
+def _index_list(x: np.ndarray, key: list | np.ndarray, node: ast.AST) -> np.ndarray:
+    """An index list as an array, refused unless it is whole numbers or truth values, and
+    unless what it picks (a row of a 2-d ``x`` per index) fits MAX_ITEMS: checked before numpy
+    makes either (a list of long text would first become an array of text)."""
+    if type(key) is list and not all(type(i) in (int, bool) or isinstance(i, np.integer) for i in key):
+        _bad_index(key, node)
+    k = np.asarray(key)
+    if not (k.ndim == 1 and k.dtype.kind in "iub" and k.size <= limits.MAX_ITEMS):
+        _bad_index(key, node)
+    picked = int(np.count_nonzero(k)) if k.dtype.kind == "b" else k.size
+    if picked * math.prod(x.shape[1:]) > limits.MAX_ITEMS:  # counted once made, by array_index
+        raise Refusal(node, limits.ITEMS_MESSAGE)
+    return k
+
+
+def _bad_index(k: object, node: ast.AST) -> None:
+    raise Refusal(
+        node, f"an array index must be whole numbers, slices or one list of them, not {describe(k)}"
+    )
 
 
 def array_attribute(run: Run, x: np.ndarray, name: str, node: ast.AST) -> object:
@@ -377,6 +389,7 @@ def _pyplot(run: Run) -> Module:
         fmt = args.pop() if args and type(args[-1]) is str else ""
         if len(args) == 1:
             y = _floats(run, args[0], node, "plt.plot()")
+            run.alloc(len(y), node)  # x is made too
             x = [float(i) for i in range(len(y))]
         elif len(args) == 2:
             x, y = (_floats(run, a, node, "plt.plot()") for a in args)

@@ -8,11 +8,13 @@ a program's method is called by the interpreter, so no Python machinery (``__cla
 from __future__ import annotations
 
 import ast
+import reprlib
 from collections.abc import Callable
 
 import numpy as np
 
 from gradlab.engine import Value
+from gradlab.lang.limits import MAX_NODES, NETWORK_MESSAGE
 from gradlab.nn import MLP, Layer, Neuron
 
 _NUM = (int, float, bool)
@@ -65,6 +67,22 @@ class Refusal(Exception):
     def __init__(self, node: ast.AST | None, message: str) -> None:
         super().__init__(message)
         self.node, self.message = node, message
+
+
+#: a missing key as an error message spells it: at most a few items of it, each cut short
+#: (Python's own ``str(KeyError(k))`` spells all of k: a gigabyte, for a tuple of long texts)
+_KEY_REPR = reprlib.Repr()
+MAX_ERROR_CHARS = 1_000
+
+
+def python_error(e: BaseException) -> str:
+    """A Python error as Python itself reports it (``TypeError: unhashable type: 'list'``): how a
+    program's error reads when the program, not the language, went wrong (ExpressionError adds the
+    line).  A missing key is spelled short, and the text is cut at MAX_ERROR_CHARS characters."""
+    text = _KEY_REPR.repr(e.args[0]) if type(e) is KeyError and len(e.args) == 1 else str(e)
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[:MAX_ERROR_CHARS] + "..."
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
 class Frame:
@@ -232,6 +250,31 @@ def describe(x: object) -> str:
     if isinstance(x, NN_TYPES):
         return f"a {t.__name__}"
     return "an iterator" if hasattr(x, "__next__") else f"a {t.__name__}"
+
+
+def check_network(net: object, node: ast.AST) -> None:
+    """Refuse a network whose lists a program changed before it is used (called, asked for its
+    parameters, printed): ``n.w[0] = 'a' * 999999`` would make ``n([1000, ...])`` repeat that text
+    a thousand times (``w * x``) before any limit saw it, a non-Value weight breaks
+    ``zero_grad()``, and a layer listed a million times makes millions of Values in one call."""
+    layers = net.layers if type(net) is MLP else [net] if type(net) is Layer else None
+    neurons = [net] if layers is None else []
+    for layer in layers or ():
+        if type(layer) is not Layer:
+            raise Refusal(node, f"an MLP's layers must be Layers, not {describe(layer)}")
+        neurons.extend(layer.neurons)
+        if len(neurons) > MAX_NODES:
+            raise Refusal(node, NETWORK_MESSAGE)
+    weights = 0
+    for neuron in neurons:
+        if type(neuron) is not Neuron:
+            raise Refusal(node, f"a Layer's neurons must be Neurons, not {describe(neuron)}")
+        for w in neuron.w:
+            if type(w) is not Value:
+                raise Refusal(node, f"a Neuron's weights must be Values, not {describe(w)}")
+        weights += len(neuron.w) + 1
+        if weights > MAX_NODES:
+            raise Refusal(node, NETWORK_MESSAGE)
 
 
 def is_number(x: object) -> bool:

@@ -18,7 +18,7 @@ import numpy as np
 
 from gradlab.engine import Value, safe_pow, topological_order
 from gradlab.lang import limits
-from gradlab.lang.items import ItemRules
+from gradlab.lang.items import CHUNK, ItemRules
 from gradlab.lang.limits import _ATTRIBUTES, _METHODS, MAX_ITEMS, MAX_NODES
 from gradlab.lang.objects import (
     _NP_SCALARS,
@@ -38,6 +38,7 @@ from gradlab.lang.objects import (
     Super,
     describe,
     is_number,
+    python_error,
 )
 from gradlab.lang.program import Program
 from gradlab.ops import UNARY as _UNARY_OPS
@@ -283,13 +284,18 @@ class Run(ItemRules):
         for x in (a, b):
             if not (type(x) is np.ndarray or is_number(x)):
                 raise Refusal(node, f"can't use {describe(a)} and {describe(b)} with '{op}'")
-        try:
-            shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-        except ValueError as e:
-            raise Refusal(node, f"these arrays don't fit together ({e})") from None
-        self.sized(math.prod(shape), node)
+        self.broadcast((a, b), node)
         with np.errstate(all="ignore"):
             return _PY_OPS[op](a, b)
+
+    def broadcast(self, xs: tuple, node: ast.AST) -> None:
+        """Refuse an operation on arrays and numbers ``xs`` whose result, broadcast, would be too
+        big (``x[:, None] * x`` of a 100,000-long x is ten billion items), before numpy makes it."""
+        try:
+            shape = np.broadcast_shapes(*(np.shape(x) for x in xs))
+        except ValueError as e:
+            raise Refusal(node, python_error(e)) from None
+        self.sized(math.prod(shape), node)
 
     def unary(self, op: str, x: object, node: ast.AST) -> object:
         t = type(x)
@@ -324,7 +330,7 @@ class Run(ItemRules):
             try:
                 return bool(x)
             except ValueError as e:
-                raise Refusal(node, str(e)) from None
+                raise Refusal(node, python_error(e)) from None
         return True
 
     def compare(self, op: str, a: object, b: object, node: ast.AST) -> object:
@@ -337,7 +343,15 @@ class Run(ItemRules):
                 raise Refusal(node, f"can't look for something in {describe(b)}")
             if type(b) is str and type(a) is not str:
                 raise Refusal(node, f"can't look for {describe(a)} in text")
-            found = a in b
+            if type(b) is np.ndarray and not is_number(a):  # numpy would compare a with each item
+                raise Refusal(node, f"can't look for {describe(a)} in an array; look for a number")
+            tb = type(b)
+            if tb in (set, dict):
+                found = self.key(a, node) in b
+            elif (tb is list or tb is tuple) and len(b) > CHUNK:
+                found = self.find(b, a, node) >= 0
+            else:
+                found = a in b
             return found if op == "in" else not found
         if type(a) is Instance or type(b) is Instance:
             name, rname = _COMPARE[op]
@@ -348,6 +362,13 @@ class Run(ItemRules):
             if op in ("==", "!="):
                 return (a is b) == (op == "==")
             raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+        if (op == "==" or op == "!=") and type(a) is type(b) and type(a) in (list, tuple) and len(a) > CHUNK:
+            same = len(a) == len(b) and self.same_items(a, b, node)
+            return same if op == "==" else not same
+        if type(a) is np.ndarray or type(b) is np.ndarray:  # item by item, like array_op
+            if not all(type(x) is np.ndarray or is_number(x) for x in (a, b)):
+                raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+            self.broadcast((a, b), node)
         try:
             with np.errstate(all="ignore"):
                 return _PY_COMPARE[op](a, b)

@@ -245,6 +245,10 @@ def _set_finite(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
     pyqtgraph's own ``connect="finite"`` keeps the nan points, and its bounds code
     then warns "All-NaN slice" when nothing is finite.
     """
-    keep = np.flatnonzero(_drawable(xs) & _drawable(ys))
+    drawable = _drawable(xs) & _drawable(ys)
+    if drawable.all():  # the common case, and pyqtgraph's fastest path for a long curve
+        item.setData(xs, ys, connect="all")
+        return
+    keep = np.flatnonzero(drawable)
     connect = np.append(np.diff(keep) == 1, False) if keep.size else np.zeros(0, dtype=bool)
     item.setData(xs[keep], ys[keep], connect=connect)

@@ -5,11 +5,17 @@ A program's ``plt.plot``/``plt.scatter`` calls are recorded in ``Program.plots``
 ``plt.title/xlabel/ylabel``.  A program that called ``backward()`` more than once is
 a training run: a second plot shows the loss at each call (``Program.losses``).
 With neither, the panel says so in one line and takes no room.
+
+A long plot draws as fast as a short one: a line is downsampled to the view's width (each
+pixel column keeps its lowest and highest point, so no peak is lost) and clipped to the
+view; a scatter draws at most MAX_SCATTER_POINTS points, evenly spread over its points in
+order, and a line under the figure (``figureNote``) states how many of how many it shows.
 """
 
 from __future__ import annotations
 
 import html
+import operator
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -38,8 +44,27 @@ LABEL_CHARS = 60
 #: editor's column
 TITLE_CHARS = 34
 LEGEND_CHARS = 16  # two columns of them side by side
+#: most points one scatter draws (a million take seconds to paint; these, a few milliseconds)
+MAX_SCATTER_POINTS = 20_000
 
 Curve = tuple[str, dict, np.ndarray, np.ndarray]  # legend name ("" for none), style, xs, ys
+
+
+def shown_points(kind: str, count: int) -> np.ndarray | None:
+    """The indices of the points a plot of ``count`` points draws; None: all of them.
+
+    A scatter of more than MAX_SCATTER_POINTS draws that many, evenly spread from the first
+    point to the last; a line draws all (pyqtgraph downsamples it to the view, see _Figure)."""
+    if kind != "scatter" or count <= MAX_SCATTER_POINTS:
+        return None
+    return np.linspace(0, count - 1, MAX_SCATTER_POINTS).round().astype(np.intp)
+
+
+def thinned_note(counts: list[tuple[int, int]]) -> str:
+    """The figure's note for scatters drawn in part: (plot number from 1, its points) each."""
+    return "; ".join(
+        f"plot {k}: showing {MAX_SCATTER_POINTS:,} of {n:,} points" for k, n in counts
+    )
 
 
 def parse_fmt(fmt: str) -> tuple[str | None, str | None, Qt.PenStyle | None]:
@@ -77,15 +102,25 @@ class _Figure(_LightPlot):
         self.plot_widget.setObjectName(name)
         self.setToolTip(tip)
         self.items: list = []
+        self.note = note_label("", "figureNote")  # a scatter drawn in part: how much of it
+        self.note.setContentsMargins(4, 0, 4, 0)
+        self.layout().addWidget(self.note)
+        self.note.hide()
 
-    def draw(self, curves: list[Curve], title: str, x: str, y: str) -> None:
-        """Show ``curves`` (name, pyqtgraph style, xs, ys) under ``title`` with these axis labels."""
+    def draw(self, curves: list[Curve], title: str, x: str, y: str, note: str = "") -> None:
+        """Show ``curves`` (name, pyqtgraph style, xs, ys) under ``title`` with these axis labels,
+        and ``note`` under them if there is one.  Each curve is downsampled to the view's width
+        (its peaks kept) and clipped to it, so a million points draw as fast as a thousand."""
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
         for item in self.items:
             self.plot.removeItem(item)
         self.legend.clear()
         self.items = []
         for name, style, xs, ys in curves:
             item = self.plot.plot(**style)
+            item.setDownsampling(auto=True, method="peak")  # before its data: drawn once
+            item.setClipToView(True)
             _set_finite(item, xs, ys)
             self.items.append(item)
             if name:
@@ -129,8 +164,10 @@ class ProgramPlots(QWidget):
         self.loss_points = len(losses) if len(losses) > 1 else 0
         if plots:
             labels = program.plot_labels
+            thinned = [(k + 1, len(p.x)) for k, p in enumerate(plots)
+                       if shown_points(p.kind, len(p.x)) is not None]
             self.figure.draw([self._curve(p, k) for k, p in enumerate(plots)], labels.get("title", ""),
-                             labels.get("xlabel", ""), labels.get("ylabel", ""))
+                             labels.get("xlabel", ""), labels.get("ylabel", ""), thinned_note(thinned))
         if self.loss_points:
             steps = np.arange(1, len(losses) + 1, dtype=float)
             style = {"pen": _pen(CURVE), "symbol": "o", "symbolSize": 5, "symbolBrush": CURVE,
@@ -154,5 +191,10 @@ class ProgramPlots(QWidget):
         style: dict = {"pen": _pen(colour, 2, dash or Qt.PenStyle.SolidLine) if line else None}
         if symbol:
             style.update(symbol=symbol, symbolSize=7, symbolBrush=colour, symbolPen=None)
-        xs, ys = (np.asarray(v, dtype=float) for v in (plot.x, plot.y))
+        shown = shown_points(plot.kind, len(plot.x))
+        if shown is None:  # fromiter: a third faster than asarray for a long list of floats
+            xs, ys = (np.fromiter(v, float, len(v)) for v in (plot.x, plot.y))
+        else:  # only the points it shows are read
+            pick = operator.itemgetter(*shown.tolist())
+            xs, ys = (np.array(pick(v), dtype=float) for v in (plot.x, plot.y))
         return plot.label, style, xs, ys

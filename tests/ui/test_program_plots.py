@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gradlab.expr import run_program
-from gradlab.ui.program_plots import EMPTY_TEXT, ProgramPlots, parse_fmt
+from gradlab.ui.program_plots import EMPTY_TEXT, MAX_SCATTER_POINTS, ProgramPlots, parse_fmt
 
 
 @pytest.fixture
@@ -97,3 +97,26 @@ def test_long_program_texts_never_widen_the_plot_past_the_panel(panel, qtbot):
     view = panel.figure.plot_widget
     qtbot.waitUntil(lambda: view.viewport().width() > 0)
     assert view.ci.geometry().width() <= view.viewport().width()
+
+
+def test_a_long_scatter_draws_its_cap_and_says_how_many_of_how_many(panel):
+    n = MAX_SCATTER_POINTS * 3 + 7
+    p = run_program("import matplotlib.pyplot as plt\n"
+                    f"plt.plot(range({n}), range({n}))\n"
+                    f"plt.scatter(range({n}), [x * 2 for x in range({n})])\n"
+                    "plt.scatter([1, 2], [3, 4])\n")
+    panel.show_program(p)
+    line, dots, few = panel.figure.items
+    # the line keeps every point; pyqtgraph draws it downsampled (peaks kept) and clipped to the view
+    assert len(line.xData) == n and line.opts["autoDownsample"] and line.opts["downsampleMethod"] == "peak"
+    assert line.opts["clipToView"]
+    # the scatter draws the cap, evenly spread from its first point to its last, each point a real one
+    xs, ys = dots.xData, dots.yData
+    assert len(xs) == MAX_SCATTER_POINTS and (xs[0], xs[-1]) == (0.0, n - 1.0) and list(ys) == list(xs * 2)
+    assert len(set(xs.tolist())) == MAX_SCATTER_POINTS and (xs[1:] > xs[:-1]).all()
+    assert len(few.xData) == 2
+    note = panel.figure.note
+    assert note.isVisible() and note.text() == f"plot 2: showing {MAX_SCATTER_POINTS:,} of {n:,} points"
+    panel.grab()  # paints
+    panel.show_program(run_program("import matplotlib.pyplot as plt\nplt.scatter([1, 2], [3, 4])"))
+    assert panel.figure.note.isHidden() and len(panel.figure.items[0].xData) == 2
