@@ -39,6 +39,9 @@ PLOT_SHARE = 0.42
 #: characters the editor may replace by loads before it starts a fresh document (see load_source)
 UNDO_TEXT_BUDGET = 2_000_000
 INSPECTOR_MIN_WIDTH, EDITOR_MIN_WIDTH = 270, 150
+#: the editor column's share of the lab's width until the learner drags its splitter handle (then
+#: the share they left it at): it grows with the window, so comments and print lines fit
+EDITOR_SHARE = 0.3
 NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
 
@@ -189,6 +192,8 @@ class ExpressionLab(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([300, 870, 270])
         self._split = split
+        self.editor_share = EDITOR_SHARE
+        split.splitterMoved.connect(self._on_split_moved)
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
@@ -196,6 +201,29 @@ class ExpressionLab(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)  # the splitters have their new sizes already (the layout ran)
+        self._keep_editor_share()
+        self.sliders.fit_height()
+
+    def _on_split_moved(self, _pos: int, index: int) -> None:
+        """A drag of the editor's handle: the share it leaves is the learner's from now on."""
+        sizes = self._split.sizes()
+        if index == 1 and sum(sizes) > 0:
+            self.editor_share = sizes[0] / sum(sizes)
+
+    def _keep_editor_share(self) -> None:
+        """The editor column at ``editor_share`` of the width; the canvas gives or takes the rest."""
+        sizes = self._split.sizes()
+        total = sum(sizes)
+        want = max(round(self.editor_share * total), self._left.minimumWidth())
+        if total <= 0 or sizes[0] == 0 or abs(sizes[0] - want) <= 1:  # collapsed by the learner: kept
+            return
+        sizes[1] += sizes[0] - want
+        sizes[0] = want
+        if sizes[1] >= 0:
+            self._split.setSizes(sizes)
 
     def _build_toolbar(self) -> QWidget:
         controls = QWidget()
