@@ -41,7 +41,7 @@ UNDO_TEXT_BUDGET = 2_000_000
 INSPECTOR_MIN_WIDTH, EDITOR_MIN_WIDTH = 270, 150
 #: the editor column's share of the lab's width until the learner drags its splitter handle (then
 #: the share they left it at): it grows with the window, so comments and print lines fit
-EDITOR_SHARE = 0.3
+EDITOR_SHARE = 0.25
 NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
 
@@ -205,6 +205,7 @@ class ExpressionLab(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)  # the splitters have their new sizes already (the layout ran)
         self._keep_editor_share()
+        self.inspector_dock.keep_width()
         self.sliders.fit_height()
 
     def _on_split_moved(self, _pos: int, index: int) -> None:

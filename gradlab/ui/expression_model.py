@@ -243,7 +243,7 @@ class ExpressionModel(InspectedModel):
         if p.straight_line or name in self._spans:
             return ""
         return (f"Click {name}'s box in the graph to see and probe it. It has no slider: it is "
-                f"not made by a line of its own like  {name} = Value(2.0)  (a loop or a list makes "
+                f"not made by a line of its own like {name} = Value(2.0) (a loop or a list makes "
                 "it), so change its value in the program.")
 
     def _input_name(self, index: int) -> str | None:
