@@ -71,6 +71,17 @@ def _button(text: str, tip: str, name: str, slot) -> QToolButton:
     return b
 
 
+class _Splitter(QSplitter):
+    """A splitter that calls ``after_resize`` once it has laid out its widgets for a new size."""
+
+    after_resize = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.after_resize is not None:
+            self.after_resize()
+
+
 class _Header(QWidget):
     """The output value, then the controls: on one row, or on two when the lab is narrow."""
 
@@ -177,7 +188,7 @@ class ExpressionLab(QWidget):
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self._build_toolbar())
         col.addWidget(self.gradients_label)
-        body = QSplitter(Qt.Orientation.Vertical)
+        body = _Splitter(Qt.Orientation.Vertical)
         body.addWidget(self.canvas)
         body.addWidget(self.sliders)
         body.setStretchFactor(0, 1)
@@ -185,7 +196,7 @@ class ExpressionLab(QWidget):
         body.setSizes([640, 110])  # room for three sliders before the panel scrolls
         col.addWidget(body, 1)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = _Splitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(centre)
         split.addWidget(self.inspector)
@@ -194,6 +205,8 @@ class ExpressionLab(QWidget):
         self._split = split
         self.editor_share = EDITOR_SHARE
         split.splitterMoved.connect(self._on_split_moved)
+        split.after_resize = self._on_columns_resized
+        body.after_resize = self.sliders.fit_height  # the sliders' share of a taller column grows
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
@@ -202,11 +215,10 @@ class ExpressionLab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)  # the splitters have their new sizes already (the layout ran)
+    def _on_columns_resized(self) -> None:
         self._keep_editor_share()
-        self.inspector_dock.keep_width()
-        self.sliders.fit_height()
+        if hasattr(self, "inspector_dock"):  # made last in __init__
+            self.inspector_dock.keep_width()
 
     def _on_split_moved(self, _pos: int, index: int) -> None:
         """A drag of the editor's handle: the share it leaves is the learner's from now on."""
