@@ -2,8 +2,12 @@
 while none is, so that the graph has the room (issue 9: readable at fit at 1280x720).
 
 The graph holds still as the inspector opens and closes: the same drawing at the same scale,
-the inspected node where it was on the screen (``GraphCanvas.hold_view``).  Closed, the canvas
-has its width back; a view the learner has not moved is opened again, in the same drawing.
+the inspected node where it was on the screen (``GraphCanvas.hold_view``), unless that would
+hide the answer: the inspected node and the output both stay in view (``GraphCanvas.keep_in_view``:
+a refit, else the least pan or zoom out), and closing puts the view opening moved back if the
+learner has not moved it since.  Closed, the canvas has its width back; a view the learner has
+not moved is opened again, in the same drawing.  The inspector opens at INSPECTOR_SHARE of the
+width until the learner drags its edge.
 """
 
 from __future__ import annotations
