@@ -43,6 +43,9 @@ PLOT_SHARE = 0.42
 #: characters the editor may replace by loads before it starts a fresh document (see load_source)
 UNDO_TEXT_BUDGET = 2_000_000
 INSPECTOR_MIN_WIDTH, EDITOR_MIN_WIDTH = 270, 150
+#: the editor column's share of the lab's width until the learner drags its splitter handle (then
+#: the share they left it at): it grows with the window, so comments and print lines fit
+EDITOR_SHARE = 0.25
 NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
 
@@ -70,6 +73,17 @@ def _button(text: str, tip: str, name: str, slot) -> QToolButton:
     b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     b.clicked.connect(slot)
     return b
+
+
+class _Splitter(QSplitter):
+    """A splitter that calls ``after_resize`` once it has laid out its widgets for a new size."""
+
+    after_resize = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.after_resize is not None:
+            self.after_resize()
 
 
 class _Header(QWidget):
@@ -183,7 +197,7 @@ class ExpressionLab(QWidget):
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self._build_toolbar())
         col.addWidget(self.gradients_label)
-        body = QSplitter(Qt.Orientation.Vertical)
+        body = _Splitter(Qt.Orientation.Vertical)
         body.addWidget(self.canvas)
         body.addWidget(self.sliders)
         body.setStretchFactor(0, 1)
@@ -191,13 +205,17 @@ class ExpressionLab(QWidget):
         body.setSizes([640, 110])  # room for three sliders before the panel scrolls
         col.addWidget(body, 1)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = _Splitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(centre)
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
         split.setSizes([300, 870, 270])
         self._split = split
+        self.editor_share = EDITOR_SHARE
+        split.splitterMoved.connect(self._on_split_moved)
+        split.after_resize = self._on_columns_resized
+        body.after_resize = self.sliders.fit_height  # the sliders' share of a taller column grows
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
@@ -224,6 +242,29 @@ class ExpressionLab(QWidget):
         row.addWidget(run)
         banner.hide()
         return banner
+
+    def _on_columns_resized(self) -> None:
+        self._keep_editor_share()
+        if hasattr(self, "inspector_dock"):  # made last in __init__
+            self.inspector_dock.keep_width()
+
+    def _on_split_moved(self, _pos: int, index: int) -> None:
+        """A drag of the editor's handle: the share it leaves is the learner's from now on."""
+        sizes = self._split.sizes()
+        if index == 1 and sum(sizes) > 0:
+            self.editor_share = sizes[0] / sum(sizes)
+
+    def _keep_editor_share(self) -> None:
+        """The editor column at ``editor_share`` of the width; the canvas gives or takes the rest."""
+        sizes = self._split.sizes()
+        total = sum(sizes)
+        want = max(round(self.editor_share * total), self._left.minimumWidth())
+        if total <= 0 or sizes[0] == 0 or abs(sizes[0] - want) <= 1:  # collapsed by the learner: kept
+            return
+        sizes[1] += sizes[0] - want
+        sizes[0] = want
+        if sizes[1] >= 0:
+            self._split.setSizes(sizes)
 
     def _build_toolbar(self) -> QWidget:
         controls = QWidget()

@@ -242,8 +242,9 @@ class ExpressionModel(InspectedModel):
             return MIRRORED_TEXT
         if p.straight_line or name in self._spans:
             return ""
-        return (f"{name} is not made by a Value(...) call on its own line, so a slider cannot "
-                "run the program again with another value: edit the program instead.")
+        return (f"Click {name}'s box in the graph to see and probe it. It has no slider: it is "
+                f"not made by a line of its own like {name} = Value(2.0) (a loop or a list makes "
+                "it), so change its value in the program.")
 
     def _input_name(self, index: int) -> str | None:
         """The program's name for input node ``index`` (the first, where several name it)."""

@@ -23,7 +23,7 @@ import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QToolButton, QToolTip, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 from pyqtgraph.Qt.internals import PrimitiveArray  # isort: skip
@@ -62,6 +62,7 @@ MAX_FIT_SCALE = 110.0
 #: least bent such drawing (unfolded before folded) is taken over a bigger folded one
 COMFORTABLE = 1.25
 KEY_MARGIN = 8  # px between the colour key and the canvas's edges
+KEEP_MARGIN = 40  # px of context kept around the nodes keep_in_view brings into view
 RELAYOUT_DELAY_MS = 120  # after the last resize, the drawing that suits the new shape
 COARSE_BELOW_PX = 4.0  # px per drawing unit below which edges are drawn straight
 MAX_AA_LINES = 4000  # antialiasing more thin lines than this costs more than it shows
@@ -325,8 +326,15 @@ class GraphCanvas(QWidget):
         self.legend = Legend("graphLegend", self)
         self.legend.set_rows("Legend", legend_rows(), sample=True)
         self.legend.hide()
+        self._key_on = self._legend_on = False  # shown when a corner of the view has room for it
+        self._overview_on = False  # part of the graph is out of view
         self.overview = Overview(self)
         self.overview.moved_to.connect(self.centre_on)
+        # where no corner of the view is free for the overview, this small button opens it
+        self.map_button = QToolButton(self, objectName="overviewButton", text="Map", checkable=True)
+        self.map_button.setToolTip("Show the map of the whole graph (it covers part of the view)")
+        self.map_button.toggled.connect(lambda _on: self._place_overlays())
+        self.map_button.hide()
         # above the view, never over the graph: a failed run (the graph is the last good one),
         # and the step-through's counter and rule
         self.banner = Banner("graphBanner", self)
@@ -341,6 +349,7 @@ class GraphCanvas(QWidget):
         #: how the view was last set: "open" (open_view), "fit" (fit), None: moved by the
         #: learner (a wheel, a drag, the overview, a zoom or a pan); see view_moved
         self._view_mode: str | None = None
+        self.user_moves = 0  # how many times the learner moved the view (a wheel, a drag, a menu)
         self.set_graph(None)
         self._vb.sigTransformChanged.connect(self._on_view_changed)
         self._vb.sigRangeChangedManually.connect(self._on_moved_by_user)  # a wheel or a drag
@@ -370,7 +379,7 @@ class GraphCanvas(QWidget):
         self._step_parents = ()
         self._line_nodes = np.zeros(0, dtype=np.int64)
         self._place_drawing(graph.drawing_for(*self.view_shape()) if graph is not None else None)
-        self.key.setVisible(graph is not None and not self.legend.isVisibleTo(self))  # no key to nothing
+        self._key_on = graph is not None and not self._legend_on  # no key to nothing
         self._place_overlays()
         self.open_view()
 
@@ -395,6 +404,8 @@ class GraphCanvas(QWidget):
             self.open_view()
         elif self._view_mode == "fit":
             self.fit()
+        if self._selected >= 0:  # the selection and the output stay in sight at any size
+            self.keep_in_view([self._selected, self._n - 1])
 
     def view_moved(self) -> bool:
         """Whether the learner moved the view since it was opened or fitted."""
@@ -402,6 +413,7 @@ class GraphCanvas(QWidget):
 
     def _on_moved_by_user(self, *_args) -> None:
         self._view_mode = None
+        self.user_moves += 1
 
     def _take_drawing_for_size(self) -> None:
         d = self._graph.drawing_for(*self.view_shape()) if self._graph is not None else None
@@ -520,8 +532,8 @@ class GraphCanvas(QWidget):
 
     def set_legend_visible(self, visible: bool) -> None:
         """Show the full legend (every fill and outline) in place of the small key."""
-        self.legend.setVisible(visible)
-        self.key.setVisible(not visible)
+        self._legend_on = visible
+        self._key_on = not visible and self._graph is not None
         self._place_overlays()
 
     def readable_scale(self) -> float:
@@ -543,7 +555,7 @@ class GraphCanvas(QWidget):
     def _key_room(self) -> int:
         """Pixels kept free at the bottom at fit, so the key covers no box: none when the plain fit
         leaves a corner of the view empty (the key moves there), else the key's height."""
-        if not self.key.isVisibleTo(self) or not self._n or self._free_key_corner() is not None:
+        if not self._key_on or not self._n or self._free_key_corner() is not None:
             return 0
         return self.key.height() + 12
 
@@ -575,12 +587,14 @@ class GraphCanvas(QWidget):
 
     def open_view(self) -> None:
         """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
-        else show the output (or the selection) readably."""
+        else show the output (or the selection, and the output too) readably."""
         self._take_drawing_for_size()
         if not self._n or self.fit_scale() >= self.readable_scale():
             self.fit()
         else:
             self.show_readable(self._selected if self._selected >= 0 else self._n - 1)
+            if self._selected >= 0:
+                self.keep_in_view([self._selected, self._n - 1])
         self._view_mode = "open"
 
     def show_readable(self, index: int) -> None:
@@ -601,7 +615,7 @@ class GraphCanvas(QWidget):
         """Move the view, at its zoom, so that ``point`` (drawing coordinates) is in the middle."""
         r = self._vb.viewRect()
         self._set_view(r.translated(point.x() - r.center().x(), point.y() - r.center().y()))
-        self._view_mode = None
+        self._on_moved_by_user()
 
     def hold_view(self, index: int) -> None:
         """Keep the view through the resizes about to come (a panel opening or closing beside
@@ -637,6 +651,41 @@ class GraphCanvas(QWidget):
             y = min(max(y, iy), h - iy) if h > 2 * iy else h / 2
         self._set_view(QRectF(at.x() - x * ux, at.y() - y * uy, w * ux, h * uy))
 
+    def keep_in_view(self, indices) -> None:
+        """Make every value node of ``indices`` show whole (the selection and the output, say):
+        the view stays as it is if they do; else the whole graph is fitted if it reads so in this
+        canvas; else the view pans (zooming out only as far as they need) by the least that shows
+        them all, the drawing unchanged.  How the view was set (opened, fitted, moved by the
+        learner) stays as it was: a resize treats it the same way."""
+        rows = [i for i in indices if 0 <= i < self._n]
+        if not rows or self.drawing is None:
+            return
+        px = self._vb.viewPixelSize()[0]
+        lo = (self._pos[rows] - self._half_max[rows]).min(axis=0) - KEEP_MARGIN * px
+        hi = (self._pos[rows] + self._half_max[rows]).max(axis=0) + KEEP_MARGIN * px
+        r = self._vb.viewRect()
+        if r.contains(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])):
+            return
+        mode = self._view_mode
+        if self.fit_scale() >= self.readable_scale():
+            self.fit()
+        elif hi[0] - lo[0] > r.width() or hi[1] - lo[1] > r.height():  # apart more than the view
+            self._set_view(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
+        else:
+            dx = min(lo[0] - r.left(), 0) or max(hi[0] - r.right(), 0)
+            dy = min(lo[1] - r.top(), 0) or max(hi[1] - r.bottom(), 0)
+            self._set_view(r.translated(dx, dy))
+        self._view_mode = mode
+
+    def view_state(self) -> tuple[QRectF, str | None]:
+        """The view's rectangle (drawing units) and how it was set, for ``restore_view``."""
+        return QRectF(self._vb.viewRect()), self._view_mode
+
+    def restore_view(self, state: tuple[QRectF, str | None]) -> None:
+        """Show ``state``'s rectangle again, as it was set (the same drawing, the same size)."""
+        self._set_view(state[0])
+        self._view_mode = state[1]
+
     def fit(self) -> None:
         """Show the whole graph."""
         if self._n:
@@ -659,13 +708,13 @@ class GraphCanvas(QWidget):
         r = self._vb.viewRect()
         w, h = r.width() / factor, r.height() / factor
         self._set_view(QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h))
-        self._view_mode = None
+        self._on_moved_by_user()
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the content by (dx, dy) widget pixels, as a drag does."""
         px = self._vb.viewPixelSize()[0]
         self._set_view(self._vb.viewRect().translated(-dx * px, -dy * px))
-        self._view_mode = None
+        self._on_moved_by_user()
 
     def _set_view(self, rect: QRectF) -> None:
         # from the shown rect: ViewBox.scaleBy/translateBy start from the requested range, which
@@ -802,13 +851,14 @@ class GraphCanvas(QWidget):
     def _update_overview(self) -> None:
         """The overview map shows while part of the graph is out of view."""
         if not self._n or self.drawing is None:
-            self.overview.hide()
+            self._overview_on = False
+            self._place_overlays()
             return
         x0, y0, x1, y1 = self.drawing.extent()
         r = self._vb.viewRect()
         whole = r.contains(QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(0.2, 0.2, -0.2, -0.2))
         self.overview.set_view(r)
-        self.overview.setVisible(not whole)
+        self._overview_on = not whole
         self._place_overlays()
 
     # -- overlays --------------------------------------------------------------------------
@@ -829,18 +879,77 @@ class GraphCanvas(QWidget):
             self.message.setFixedWidth(max(120, min(w - 2 * m, 520)))
             self.message.adjustSize()
             self.message.move((w - self.message.width()) // 2, max(top, (h - self.message.height()) // 2))
-        for box in (self.key, self.legend):
+        # the key (or the legend) and the overview map each take a corner of the view that no
+        # node shows in; the key where there is none is left out (View > Legend has it), the map
+        # waits behind a small button the learner may press
+        rects = self._node_pixel_rects()
+        taken: list[int] = []
+        for box, on in ((self.key, self._key_on), (self.legend, self._legend_on)):
             box.resize(box.sizeHint())
-            box.move(m, max(top, h - box.height() - m))
-            box.raise_()
-        corner = 0 if self.overview.isVisibleTo(self) else self._free_key_corner() or 0
-        if corner:  # the key sits in a corner the fitted drawing leaves empty
-            self.key.move(m if corner == 2 else w - self.key.width() - m,
-                          top if corner >= 2 else h - self.key.height() - m)
+            corner = self._free_corner(box.size(), (0, 1, 2, 3), taken, rects) if on else None
+            if on and corner is None and box is self.legend:
+                corner = 0  # asked for from the menu: shown, in its usual corner
+            box.setVisible(corner is not None)
+            if corner is not None:
+                taken.append(corner)
+                self._move_to_corner(box, corner)
+                box.raise_()
         side = int(min(200, max(90, 0.28 * w)))
         self.overview.resize(side, int(side * 0.65))
-        self.overview.move(w - self.overview.width() - m, h - self.overview.height() - m)
-        self.overview.raise_()
+        on = self._overview_on and self._n > 0
+        corner = self._free_corner(self.overview.size(), (1, 3, 0, 2), taken, rects) if on else None
+        button = self.map_button
+        if on and corner is None and button.isChecked():
+            corner = 1
+        self.overview.setVisible(corner is not None)
+        if corner is not None:
+            self._move_to_corner(self.overview, corner)
+            self.overview.raise_()
+        button.setVisible(on and (corner is None or button.isChecked()))
+        if button.isVisible():
+            button.resize(button.sizeHint())
+            if self.overview.isVisible():  # the button sits just above the map it opened
+                self._move_to_corner(button, corner)
+                button.move(button.x(), self.overview.y() - button.height() - 2 if corner < 2 else
+                            self.overview.y() + self.overview.height() + 2)
+            else:  # in a corner where it covers no node, if there is one
+                free = self._free_corner(button.size(), (1, 3, 0, 2), taken, rects)
+                self._move_to_corner(button, 1 if free is None else free)
+            button.raise_()
+
+    def _corner_at(self, w: int, h: int, corner: int) -> tuple[int, int]:
+        """The top left of a ``w`` x ``h`` widget in a corner of the view (0 bottom left, 1 bottom
+        right, 2 top left, 3 top right), KEY_MARGIN from its edges, in the canvas's pixels."""
+        g, m = self._view.geometry(), KEY_MARGIN
+        x = g.left() + m if corner in (0, 2) else g.right() + 1 - m - w
+        y = g.bottom() + 1 - m - h if corner in (0, 1) else g.top() + m
+        return x, y
+
+    def _move_to_corner(self, widget: QWidget, corner: int) -> None:
+        widget.move(*self._corner_at(widget.width(), widget.height(), corner))
+
+    def _node_pixel_rects(self) -> np.ndarray:
+        """Every node's rectangle in the canvas's pixels, (n, 4) rows of left, top, right, bottom."""
+        if not self._n or self.drawing is None:
+            return np.zeros((0, 4))
+        vb, view = self._vb, self._view
+        a, b = (view.viewport().mapTo(self, view.mapFromScene(vb.mapViewToScene(QPointF(x, x))))
+                for x in (0.0, 1.0))
+        scale = np.array([b.x() - a.x(), b.y() - a.y()], float)
+        lo = (self._pos - self._half_max) * scale + (a.x(), a.y())
+        hi = (self._pos + self._half_max) * scale + (a.x(), a.y())
+        return np.hstack([np.minimum(lo, hi), np.maximum(lo, hi)])
+
+    def _free_corner(self, size, order, taken, rects: np.ndarray) -> int | None:
+        """The first corner of ``order`` not ``taken`` where a widget of ``size`` covers no node."""
+        for corner in order:
+            if corner in taken:
+                continue
+            x0, y0 = (c - 2 for c in self._corner_at(size.width(), size.height(), corner))
+            x1, y1 = x0 + size.width() + 4, y0 + size.height() + 4
+            if not ((rects[:, 2] > x0) & (rects[:, 0] < x1) & (rects[:, 3] > y0) & (rects[:, 1] < y1)).any():
+                return corner
+        return None
 
     # -- labels ----------------------------------------------------------------------------
 

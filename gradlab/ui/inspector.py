@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -30,15 +31,22 @@ from PySide6.QtWidgets import (
 
 from gradlab.numfmt import format_number
 from gradlab.probe import error_sweep, nudge_probe, response_curve
+from gradlab.ui.inspected_model import MAX_STEP, MIN_STEP
 from gradlab.ui.plots import ErrorPlot, ResponsePlot
 from gradlab.ui.text import NAME_CHARS, breakable, elide, escaped
 
 __all__ = ["NodeInspector", "Probes"]
 
 HINT = "Click a node in the graph to inspect it."
-#: the step slider moves in quarter decades: position k means h = 10 ** (k / STEPS_PER_DECADE)
+#: the step slider moves in quarter decades: position k means h = 10 ** (k / STEPS_PER_DECADE),
+#: over the steps a model takes (InspectedModel's MIN_STEP to MAX_STEP)
 STEPS_PER_DECADE = 4
-MIN_EXPONENT, MAX_EXPONENT = -12, 0
+MIN_EXPONENT, MAX_EXPONENT = round(math.log10(MIN_STEP)), round(math.log10(MAX_STEP))
+#: the two plots sit side by side in an inspector at least this wide (else one above the other)
+SIDE_BY_SIDE_PX = 300
+#: the secant is drawn for an h of at least this share of the plot's width: for a smaller h it
+#: would lie on the tangent (the plot's key says which h it is drawn at)
+SECANT_SHARE = 0.2
 #: above this many nodes downstream of the selection, the plots (two vectorised passes over
 #: everything downstream, plus the redraw) wait for a pause in a slider drag instead of
 #: recomputing on every move
@@ -95,6 +103,8 @@ class NodeInspector(QWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
+        column.setContentsMargins(6, 2, 6, 2)
+        column.setSpacing(4)
         self.hint = self._label("inspectorHint", HINT, "Select a node to see its value, gradient and probe.")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setStyleSheet("color: #666666; padding: 24px;")
@@ -109,9 +119,16 @@ class NodeInspector(QWidget):
         self.best_h = self._label("probeBestH", "", "The h whose error is smallest in this sweep.")
         self.error_box = self._boxed("Error vs h", self.error_plot, self.best_h)
         self.boxes = (self.node_box, self.probe_box, self.response_box, self.error_box)
-        for box in self.boxes:
-            column.addWidget(box)
-        column.addStretch(1)
+        column.addWidget(self.node_box)
+        column.addWidget(self.probe_box)
+        # the plots side by side where the panel is wide enough: the numbers and both pictures
+        # in one screenful (1280x720)
+        self.plots_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.plots_row.setSpacing(4)
+        self.plots_row.addWidget(self.response_box, 1)
+        self.plots_row.addWidget(self.error_box, 1)
+        column.addLayout(self.plots_row, 1)
+        column.addStretch(0)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -132,16 +149,29 @@ class NodeInspector(QWidget):
         self._refresh()
 
     def add_close_button(self, close: Callable[[], None]) -> QToolButton:
-        """A small × at the panel's top right that calls ``close`` (a lab's deselect)."""
-        button = QToolButton(objectName="inspectorCloseButton", toolTip="Close (Esc)", text="×")
+        """A small × at the panel's top right that calls ``close`` (a lab's deselect); it sits on
+        the Node box's title line, beside the title, taking no row of its own."""
+        button = QToolButton(self, objectName="inspectorCloseButton", toolTip="Close (Esc)", text="×")
         button.setStyleSheet(CLOSE_STYLE)
         button.clicked.connect(close)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 2, 6, 0)
-        row.addStretch(1)
-        row.addWidget(button)
-        self.layout().insertLayout(0, row)
+        self.close_button = button
+        self._place_close_button()
         return button
+
+    def _place_close_button(self) -> None:
+        button = getattr(self, "close_button", None)
+        if button is not None:
+            button.adjustSize()
+            button.move(self.width() - button.width() - 22, 0)  # clear of the scroll bar
+            button.raise_()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_close_button()
+        wide = event.size().width() >= SIDE_BY_SIDE_PX
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.plots_row.direction() != direction:
+            self.plots_row.setDirection(direction)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -159,6 +189,8 @@ class NodeInspector(QWidget):
     def _boxed(self, title: str, *widgets: QWidget) -> QGroupBox:
         box = QGroupBox(title)
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(2, 4, 2, 2)
+        layout.setSpacing(2)
         for w in widgets:
             layout.addWidget(w)
         return box
@@ -167,6 +199,8 @@ class NodeInspector(QWidget):
         box = QGroupBox("Node")
         form = QFormLayout(box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setContentsMargins(8, 4, 8, 4)
+        form.setVerticalSpacing(1)
         self.node_label = self._label("nodeLabel", tip="The variable name bound to this node, if any.")
         self.node_op = self._label("nodeOp", tip="The operation that produced this node (none for a leaf).")
         self.node_role = self._label("nodeRole", tip="input, constant, intermediate or output.")
@@ -176,16 +210,30 @@ class NodeInspector(QWidget):
         self.child_links = QWidget(objectName="nodeChildren", toolTip="The nodes computed from this one.")
         for w in (self.parent_links, self.child_links):
             QGridLayout(w).setContentsMargins(0, 0, 0, 0)
-        for name, w in (("label", self.node_label), ("op", self.node_op), ("role", self.node_role),
-                        ("data", self.node_data), ("grad", self.node_grad),
+        # two facts a row (the numbers and the links still a row each): a compact node section
+        for name, w in (("label", self.node_label), ("op", self._pair(self.node_op, "role", self.node_role)),
+                        ("data", self._pair(self.node_data, "grad", self.node_grad)),
                         ("parents", self.parent_links), ("children", self.child_links)):
             form.addRow(name, w)
         return box
 
+    def _pair(self, first: QWidget, caption: str, second: QWidget) -> QWidget:
+        """``first``, then ``caption`` and ``second`` beside it, in one row of the form."""
+        pair = QWidget()
+        row = QHBoxLayout(pair)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(first, 1)
+        row.addWidget(QLabel(caption))
+        row.addWidget(second, 1)
+        return pair
+
     def _build_probe_box(self) -> QGroupBox:
         box = QGroupBox("Nudge probe")
         column = QVBoxLayout(box)
-        step_tip = ("The nudge h added to this node's value, from 1e-12 to 1 (log scale).\n"
+        column.setContentsMargins(8, 4, 8, 4)
+        column.setSpacing(2)
+        step_tip = (f"The nudge h added to this node's value, from {MIN_STEP:.0e} to {MAX_STEP:g}"
+                    " (log scale).\n"
                     "Large h: the curve's bend spoils the slope. Tiny h: float rounding does.")
         self.step_slider = QSlider(Qt.Orientation.Horizontal, objectName="stepSizeInput", toolTip=step_tip)
         self.step_slider.setRange(MIN_EXPONENT * STEPS_PER_DECADE, MAX_EXPONENT * STEPS_PER_DECADE)
@@ -204,6 +252,7 @@ class NodeInspector(QWidget):
 
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
+        grid.setVerticalSpacing(0)
         rows = (
             ("probeF0", "f(x)", "The output now."),
             ("probeFPlus", "f(x + h)", "The output with this node nudged up by h."),
@@ -226,7 +275,7 @@ class NodeInspector(QWidget):
         column.addLayout(grid)
         self.sentence = self._label("probeSentence", tip="Backprop's prediction against what a nudge does.",
                                     rich=True)
-        self.sentence.setStyleSheet("padding-top: 4px;")
+        self.sentence.setStyleSheet("padding-top: 2px;")
         self.note = self._label("probeNote")
         self.note.setStyleSheet("color: #8a5a00;")
         column.addWidget(self.sentence)
@@ -245,7 +294,7 @@ class NodeInspector(QWidget):
         result = self._refresh_probe()
         if self._plot_timer.isActive() or self._curve is None:
             return  # the pending plot refresh will draw with the new h
-        self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
+        self._show_response(result)
         self.error_plot.set_h(h)
 
     def _show_step(self, h: float) -> None:
@@ -400,6 +449,20 @@ class NodeInspector(QWidget):
         return {"output_label": elide(self.model.graph.output.label, AXIS_CHARS),
                 "node_label": elide(self._name(result.index), AXIS_CHARS)}
 
+    def _show_response(self, result) -> None:
+        self.response_plot.show_probe(*self._curve, result, **self._plot_names(result),
+                                      secant=self._visible_secant(result))
+
+    def _visible_secant(self, result) -> tuple[float, float] | None:
+        """(h, f(x + h)) for an h the response plot shows apart from the tangent (SECANT_SHARE of
+        its width), when the probe's own h is smaller than that; None: the probe's own secant."""
+        xs = np.asarray(self._curve[0], dtype=float)
+        xs = xs[np.isfinite(xs)]
+        visible = float(f"{SECANT_SHARE * float(xs.max() - xs.min()):.1g}") if xs.size else 0.0
+        if not (math.isfinite(visible) and visible > 0) or result.h >= visible:
+            return None
+        return visible, float(self.probes.nudge(self.model.graph, result.index, visible).f_plus)
+
     def _refresh_plots(self, result=None) -> None:
         i = self._selection()
         if i is None:
@@ -414,7 +477,7 @@ class NodeInspector(QWidget):
         elif not (math.isfinite(result.x)):
             self.response_plot.show_message(f"No curve: {self._name(i)} is {_num(float(result.x))}.")
         else:
-            self.response_plot.show_probe(*self._curve, result, **self._plot_names(result))
+            self._show_response(result)
         sweep = self.probes.sweep(g, i)
         errors = np.concatenate([np.asarray(e, float) for e in (sweep.forward_error, sweep.central_error)])
         if not np.isfinite(errors).any():

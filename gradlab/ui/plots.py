@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gradlab.ui.text import elide
 
@@ -32,6 +32,7 @@ TANGENT = "#d9730d"
 SECANT = "#2e8b57"
 CENTRAL = "#8e44ad"
 MARKER = "#c0392b"
+SECANT_NAME, SECANT_KEY = "secant (nudge h)", 2  # the secant's name in the key, and its place there
 
 
 def _pen(color: str, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine):
@@ -40,12 +41,29 @@ def _pen(color: str, width: float = 2.0, style: Qt.PenStyle = Qt.PenStyle.SolidL
     return pen
 
 
+class _PlotView(pg.GraphicsLayoutWidget):
+    """pyqtgraph's view; ``hint``: the size it asks for (a graphics view asks for 640x480 by
+    default, and a panel whose text wraps, height for width, would grow to that)."""
+
+    hint: QSize | None = None
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.hint or super().sizeHint()
+
+
 class _LightPlot(QWidget):
-    """A plot with a white background, dark axes and a legend below it (never over the data)."""
+    """A plot with a white background, dark axes and a legend below it (never over the data).
+
+    With ``TEXT_KEY`` (the inspector's plots, side by side in a narrow panel) the legend is a
+    line of text (``key``) that wraps, so it is never cut however narrow the plot."""
+
+    TEXT_KEY = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.GraphicsLayoutWidget()
+        self.plot_widget = _PlotView()
+        if self.TEXT_KEY:
+            self.plot_widget.hint = QSize(160, 130)
         self.plot_widget.setBackground(BACKGROUND)
         self.plot = self.plot_widget.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)  # the context menu's options make no sense here
@@ -59,16 +77,26 @@ class _LightPlot(QWidget):
             axis.setTextPen(_pen(FOREGROUND, 1))
             axis.setStyle(tickFont=tick_font)
             axis.enableAutoSIPrefix(False)  # "(x1e+03)" in the label reads as part of the name
-        self.legend = pg.LegendItem(offset=None, colCount=2, labelTextColor=FOREGROUND, labelTextSize="8pt",
-                                    verSpacing=-4)
-        self.plot_widget.addItem(self.legend, row=1, col=0)
+        self._keys: list[tuple[str, str, str]] = []  # (glyph, colour, name) per curve, in order
         grid = self.plot_widget.ci.layout
-        grid.setRowStretchFactor(0, 1)  # spare height goes to the plot, not around the legend
         grid.setContentsMargins(2, 4, 6, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
-        self.setMinimumHeight(170)
+        layout.setSpacing(0)
+        layout.addWidget(self.plot_widget, 1)
+        if self.TEXT_KEY:
+            self.key = QLabel(objectName="plotKey")
+            self.key.setTextFormat(Qt.TextFormat.RichText)
+            self.key.setWordWrap(True)
+            self.key.setStyleSheet(f"color: {FOREGROUND}; font-size: 8pt; background: {BACKGROUND};"
+                                   " padding: 0 4px;")
+            layout.addWidget(self.key)
+        else:
+            self.legend = pg.LegendItem(offset=None, colCount=2, labelTextColor=FOREGROUND,
+                                        labelTextSize="8pt", verSpacing=-4)
+            self.plot_widget.addItem(self.legend, row=1, col=0)
+            grid.setRowStretchFactor(0, 1)  # spare height goes to the plot, not around the legend
+        self.setMinimumHeight(150 if self.TEXT_KEY else 170)
         # why nothing is drawn, in the middle of cleared axes (hidden while a curve shows)
         self.message = pg.TextItem("", color=FOREGROUND, anchor=(0.5, 0.5))
         self.message.setTextWidth(220)
@@ -98,7 +126,8 @@ class _LightPlot(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self._fit_legend()
+        if not self.TEXT_KEY:
+            self._fit_legend()
 
     def _fit_legend(self) -> None:
         """The legend in two columns where they fit side by side, else in one (a narrow inspector)."""
@@ -109,14 +138,34 @@ class _LightPlot(QWidget):
         elif self.legend.columnCount == 1 and 2 * width <= room:
             self.legend.setColumnCount(2)
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         # a graphics view asks for 640x480 by default, far too tall for a side panel
-        return QSize(320, 230)
+        return QSize(320, 200 if self.TEXT_KEY else 230)
 
-    def _curve(self, name: str, **style) -> pg.PlotDataItem:
+    def _curve(self, name: str, glyph: str = "━", colour: str = FOREGROUND, **style) -> pg.PlotDataItem:
+        """A curve, named in the legend (with ``TEXT_KEY``: ``glyph`` in ``colour``, then ``name``)."""
         item = self.plot.plot(**style)
-        self.legend.addItem(item, name)
+        if self.TEXT_KEY:
+            self._keys.append((glyph, colour, name))
+            self._show_key()
+        else:
+            self.legend.addItem(item, name)
         return item
+
+    def set_key_name(self, k: int, name: str) -> None:
+        """Rename the ``k``-th curve in the key."""
+        glyph, colour, _ = self._keys[k]
+        self._keys[k] = (glyph, colour, name)
+        self._show_key()
+
+    def key_names(self) -> list[str]:
+        return [name for _, _, name in self._keys]
+
+    def _show_key(self) -> None:
+        # a glyph stays with its name; the text wraps to the plot's width
+        entries = (f'<span style="color: {c}; font-weight: bold;">{g}</span>&nbsp;{html.escape(n)}'
+                   for g, c, n in self._keys)
+        self.key.setText(" &nbsp; ".join(entries))
 
     def set_axis_labels(self, x: str, y: str) -> None:
         style = {"color": FOREGROUND, "font-size": "9pt"}
@@ -127,23 +176,33 @@ class _LightPlot(QWidget):
 class ResponsePlot(_LightPlot):
     """The output as one node's value sweeps, with the tangent (backprop) and the secant (nudge)."""
 
+    TEXT_KEY = True
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setToolTip("How the output changes as this node's value moves (others held fixed).\n"
                         "Orange: the tangent, slope = backprop gradient.\n"
                         "Green: the secant through f(x) and f(x + h), slope = forward difference.")
-        self.curve = self._curve("output", pen=_pen(CURVE))
-        self.marker = self._curve("current value", pen=None, symbol="o", symbolSize=8, symbolBrush=MARKER,
-                                  symbolPen=_pen("#ffffff", 1))
-        self.secant = self._curve("secant (nudge h)", pen=_pen(SECANT, 1.5))
-        self.tangent = self._curve("tangent (grad)", pen=_pen(TANGENT, 2, Qt.PenStyle.DashLine))
-        # the dashed tangent on top of the secant: for a small h they coincide, and both should show
+        self.curve = self._curve("output", "━", CURVE, pen=_pen(CURVE))
+        self.marker = self._curve("value now", "●", MARKER, pen=None, symbol="o", symbolSize=8,
+                                  symbolBrush=MARKER, symbolPen=_pen("#ffffff", 1))
+        self.secant = self._curve(SECANT_NAME, "━", SECANT, pen=_pen(SECANT, 1.5))
+        self.tangent = self._curve("tangent (grad)", "┅", TANGENT, pen=_pen(TANGENT, 2, Qt.PenStyle.DashLine))
+        # the secant's two points: f(x) and f(x + h)
+        self.secant_points = self.plot.plot(pen=None, symbol="o", symbolSize=6, symbolBrush=SECANT,
+                                            symbolPen=_pen("#ffffff", 1))
+        # the dashed tangent on top of the secant: where they run close, both should show
         self.tangent.setZValue(1)
         self.marker.setZValue(2)
+        self.secant_points.setZValue(2)
         self.set_axis_labels("value", "output")
 
-    def show_probe(self, curve_xs, curve_ys, result, output_label: str = "", node_label: str = "") -> None:
-        """Draw the response curve of ``result``'s node and the probe's tangent and secant."""
+    def show_probe(self, curve_xs, curve_ys, result, output_label: str = "", node_label: str = "",
+                   secant: tuple[float, float] | None = None) -> None:
+        """Draw the response curve of ``result``'s node and the probe's tangent and secant.
+
+        ``secant``: (h, f(x + h)) for an h big enough to see, when the probe's own h is not: its
+        secant would lie on the tangent.  The key then says which h the secant is drawn at."""
         self._hide_message()
         xs = np.asarray(curve_xs, dtype=float)
         ys = np.asarray(curve_ys, dtype=float)
@@ -156,7 +215,7 @@ class ResponsePlot(_LightPlot):
         xs, ys = xs[keep], ys[keep]
         if xs.size == 0 or not (_drawable(x0) and _drawable(f0)):
             # no point to draw lines through (f = inf or nan): show the curve alone
-            for item in (self.tangent, self.secant, self.marker):
+            for item in (self.tangent, self.secant, self.marker, self.secant_points):
                 item.setData([], [])
             self.plot.enableAutoRange()
             return
@@ -165,7 +224,13 @@ class ResponsePlot(_LightPlot):
         self.marker.setData([x0], [f0])
         # lines across the whole window: a tiny h would make the secant segment invisible
         self._line(self.tangent, ends, x0, f0, float(result.grad))
-        self._line(self.secant, ends, x0, f0, float(result.forward_diff))
+        h, f_h = (float(result.h), float(result.f_plus)) if secant is None else secant
+        slope = (f_h - f0) / h if secant is not None else float(result.forward_diff)
+        self._line(self.secant, ends, x0, f0, slope)
+        shown = _drawable(x0 + h) and _drawable(f_h) and math.isfinite(slope)
+        self.secant_points.setData([x0, x0 + h] if shown else [], [f0, f_h] if shown else [])
+        self.set_key_name(SECANT_KEY, SECANT_NAME if secant is None else
+                          f"secant drawn at h = {h:.2g} (h = {float(result.h):.0e}: on the tangent)")
         # the view follows the curve, not the lines, whose steep ends would flatten it; and
         # not a pole's spike either (10 / f near f = 0): the middle 90% of the samples
         y_vals = np.append(ys, f0)
@@ -182,7 +247,7 @@ class ResponsePlot(_LightPlot):
             item.setData([], [])
 
     def clear(self) -> None:
-        for item in (self.curve, self.tangent, self.secant, self.marker):
+        for item in (self.curve, self.tangent, self.secant, self.marker, self.secant_points):
             item.setData([], [])
         self.set_axis_labels("value", "output")
 
@@ -190,16 +255,20 @@ class ResponsePlot(_LightPlot):
 class ErrorPlot(_LightPlot):
     """|finite difference - backprop gradient| against the step h, on log-log axes."""
 
+    TEXT_KEY = True
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setToolTip("Error of each finite difference against the backprop gradient, for every h.\n"
                         "Large h: the curve's bend (truncation error). Tiny h: float rounding.\n"
                         "The dashed line is the current h.")
         self.plot.setLogMode(x=True, y=True)
-        self.forward = self._curve("forward difference", pen=_pen(SECANT), symbol="o", symbolSize=3,
-                                   symbolBrush=SECANT, symbolPen=None)
-        self.central = self._curve("central difference", pen=_pen(CENTRAL), symbol="o", symbolSize=3,
-                                   symbolBrush=CENTRAL, symbolPen=None)
+        self.forward = self._curve("forward difference", "━", SECANT, pen=_pen(SECANT), symbol="o",
+                                   symbolSize=3, symbolBrush=SECANT, symbolPen=None)
+        self.central = self._curve("central difference", "━", CENTRAL, pen=_pen(CENTRAL), symbol="o",
+                                   symbolSize=3, symbolBrush=CENTRAL, symbolPen=None)
+        self._keys.append(("┆", TANGENT, "your h"))
+        self._show_key()
         # InfiniteLine lives in view coordinates, which are log10 in log mode
         self.h_line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(TANGENT, 1.5, Qt.PenStyle.DashLine))
         self.plot.addItem(self.h_line, ignoreBounds=True)

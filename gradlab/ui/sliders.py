@@ -27,8 +27,10 @@ from gradlab.ui.text import elide, note_label, plain_label
 STEPS = 1000
 #: at most this many rows of widgets; the filter box finds the other inputs
 MAX_ROWS = 40
-#: the panel asks for the room of its rows, up to this many pixels; more rows scroll
-MAX_PANEL_PX = 110
+#: the panel asks for the room of its rows, up to this share of the graph-and-sliders column's
+#: height (but at least MIN_PANEL_PX); more rows scroll
+PANEL_SHARE = 0.3
+MIN_PANEL_PX = 110
 #: the slider's scale stays inside +-LIMIT, so centre +- span is always a finite float
 LIMIT = 1e300
 
@@ -145,7 +147,8 @@ class SliderPanel(QWidget):
         self.setObjectName("sliderPanel")
         self.model = model
         self.scroll = QScrollArea()
-        self._sized_by_user = self._watching = False  # see _fit_height
+        self._sized_by_user = self._watching = False  # see fit_height
+        self._need = 0  # the height the rows ask for (0: as much as the panel may have)
         self.scroll.setWidgetResizable(True)
         self.rows: dict[str, _InputRow] = {}
         self._inputs: list[tuple[str, int]] = []  # every input of the program: (name, graph index)
@@ -225,21 +228,27 @@ class SliderPanel(QWidget):
         self.filter.setVisible(many)
         self.note.setVisible(many)
         self.scroll.setWidget(body)
-        self._fit_height(body, many)
-
-    def _on_splitter_moved(self, *_args) -> None:
-        self._sized_by_user = True
-
-    def _fit_height(self, body: QWidget, many: bool) -> None:
-        """Only as tall as the rows (a program with two inputs leaves the graph the rest), up to
-        ``MAX_PANEL_PX``; beyond that the rows scroll and the splitter's handle can give more."""
         frame = 2 * self.scroll.frameWidth()
         need = body.sizeHint().height() + frame
+        self._need = 0 if many else need
         self.scroll.setMinimumHeight(min(need, self.scroll.minimumSizeHint().height()))
         if many:
             self.setMaximumHeight(16777215)  # Qt's "no maximum"
         else:
             self.setMaximumHeight(max(need, self.minimumSizeHint().height()))
+        self.fit_height()
+
+    def _on_splitter_moved(self, *_args) -> None:
+        self._sized_by_user = True
+
+    def cap(self, total: int) -> int:
+        """The most height the panel takes by itself in a column ``total`` px tall."""
+        return max(MIN_PANEL_PX, round(PANEL_SHARE * total))
+
+    def fit_height(self) -> None:
+        """Only as tall as the rows (a program with two inputs leaves the graph the rest), up to
+        ``cap`` of the column (the window grows: so does the room); beyond that the rows scroll
+        and the splitter's handle can give more.  A drag of that handle is the learner's to keep."""
         splitter = self.parentWidget()
         if not isinstance(splitter, QSplitter) or self._sized_by_user:
             return
@@ -247,7 +256,8 @@ class SliderPanel(QWidget):
             self._watching = True
             splitter.splitterMoved.connect(self._on_splitter_moved)
         sizes, at = splitter.sizes(), splitter.indexOf(self)
-        want = min(need, MAX_PANEL_PX) if not many else MAX_PANEL_PX
+        cap = self.cap(sum(sizes))
+        want = min(self._need, cap) if self._need else cap
         if sum(sizes) > 0 and sizes[at] != want and len(sizes) > 1:
             other = 0 if at else 1  # the graph above takes or gives the difference
             sizes[other] += sizes[at] - want

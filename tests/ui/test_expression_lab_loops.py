@@ -144,7 +144,8 @@ def test_an_input_not_made_by_a_value_call_has_its_slider_off(qtbot, lab):
                     "for v in vs:\n    t = t * v\n")
     assert lab.findChild(QSlider, "slider_s").isEnabled()
     w = lab.findChild(QSlider, "slider_w")
-    assert w is not None and not w.isEnabled() and "cannot run the program again" in w.toolTip()
+    assert w is not None and not w.isEnabled() and w.toolTip() == lab.model.slider_note("w")
+    assert "change its value in the program" in w.toolTip()  # what the learner can do instead
 
 
 def test_a_programs_own_value_class_turns_the_probe_off_with_a_reason(qtbot, lab):

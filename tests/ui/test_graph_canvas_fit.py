@@ -97,25 +97,36 @@ def test_a_box_holds_its_three_lines_at_the_readable_scale(qtbot):
     assert TEXT_EMS * (px - 0.5) <= BOX_W * s + 1e-6  # the width the scale was chosen for
 
 
+TWELVE_INPUTS = "".join(f"x{k} = Value({k}.0)\n" for k in range(12)) + "y = " + " + ".join(
+    f"x{k}" for k in range(12)) + "\n"
+
+
+def rows_bottom(panel) -> int:
+    last = list(panel.rows.values())[-1].slider
+    return last.mapTo(panel, last.rect().bottomLeft()).y()
+
+
 def test_the_sliders_panel_is_as_tall_as_its_rows(qtbot, lab):
     canvas_h = {}
-    programs = (("two", TWO_INPUTS, 2), ("five", FIVE_INPUTS, 5), ("two again", TWO_INPUTS, 2))
+    programs = (("two", TWO_INPUTS, 2), ("five", FIVE_INPUTS, 5), ("twelve", TWELVE_INPUTS, 12),
+                ("two again", TWO_INPUTS, 2))
     for name, source, inputs in programs:
         lab.load_source(source)
         qtbot.waitUntil(lambda n=inputs: len(lab.sliders.rows) == n)
         lab.layout().activate()
         panel = lab.sliders
-        rows = list(panel.rows.values())
-        last = rows[-1].slider
-        bottom = last.mapTo(panel, last.rect().bottomLeft()).y()
-        assert panel.height() <= sliders.MAX_PANEL_PX
-        if len(rows) == 2:
-            assert panel.height() < sliders.MAX_PANEL_PX - 20  # no empty rows' room
-            assert bottom <= panel.height()  # both rows in view, no scrolling
+        column = sum(panel.parentWidget().sizes())
+        cap = panel.cap(column)
+        assert cap == max(sliders.MIN_PANEL_PX, round(sliders.PANEL_SHARE * column))
+        assert panel.height() <= cap
+        if name == "twelve":
+            assert panel.height() >= cap - 2  # a share of the column, then the rows scroll
+            assert rows_bottom(panel) > panel.height()
         else:
-            assert panel.height() >= sliders.MAX_PANEL_PX - 2  # as before: the rows scroll
+            assert rows_bottom(panel) <= panel.height()  # every row in view, no scrolling
+            assert panel.height() < rows_bottom(panel) + 30  # and no empty rows' room
         canvas_h[name] = lab.canvas.height()
-    assert canvas_h["two"] > canvas_h["five"] + 20  # the graph gets the room
+    assert canvas_h["two"] > canvas_h["five"] + 20 > canvas_h["twelve"] + 20  # the graph gets the room
     assert canvas_h["two again"] == canvas_h["two"]
 
 
@@ -137,8 +148,8 @@ def test_long_numbers_are_drawn_smaller_not_cut(qtbot, lab):
 
 
 def test_a_dragged_sliders_panel_keeps_the_users_height(qtbot, lab):
-    lab.load_source(FIVE_INPUTS)
-    qtbot.waitUntil(lambda: len(lab.sliders.rows) == 5)
+    lab.load_source(TWELVE_INPUTS)  # more rows than the panel's share: they scroll
+    qtbot.waitUntil(lambda: len(lab.sliders.rows) == 12)
     lab.layout().activate()
     splitter = lab.sliders.parentWidget()
     handle = splitter.handle(splitter.indexOf(lab.sliders))
@@ -149,8 +160,8 @@ def test_a_dragged_sliders_panel_keeps_the_users_height(qtbot, lab):
     qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 60))
     dragged = lab.sliders.height()
     assert dragged > before + 30  # the user made the panel taller, to see every row
-    lab.load_source(FIVE_INPUTS.replace("e =", "x =").replace("+ e", "+ x"))  # other inputs: new rows
-    qtbot.waitUntil(lambda: "x" in lab.sliders.rows)
+    lab.load_source(TWELVE_INPUTS.replace("x0", "z0"))  # other inputs: new rows
+    qtbot.waitUntil(lambda: "z0" in lab.sliders.rows)
     lab.layout().activate()
     assert lab.sliders.height() == dragged  # a new program leaves the user's choice alone
 

@@ -221,8 +221,9 @@ def test_a_new_program_rebuilds_the_links_of_the_same_name(lab):
     assert "q" in names and "c" not in names
 
 
-@pytest.mark.parametrize("width", [240, 270, 520])
-def test_the_plot_legend_is_never_cut_at_the_inspectors_width(qtbot, width):
+@pytest.mark.parametrize("width", [150, 240, 270, 520])
+def test_the_plot_key_is_never_cut_at_the_inspectors_width(qtbot, width):
+    """The key under the plot wraps to its width (150: a plot beside the other one)."""
     from gradlab.ui.plots import ResponsePlot
 
     plot = ResponsePlot()
@@ -230,10 +231,11 @@ def test_the_plot_legend_is_never_cut_at_the_inspectors_width(qtbot, width):
     plot.resize(width, 260)
     plot.show()
     qtbot.waitExposed(plot)
-    view = plot.plot_widget
-    for _sample, label in plot.legend.items:
-        rect = label.mapRectToScene(label.boundingRect())
-        left = view.mapFromScene(rect.topLeft()).x()
-        text_px = label.item.boundingRect().width()  # the text itself, however wide the cell
-        assert 0 <= left and left + text_px <= view.width(), label.text
-    assert plot.legend.columnCount == (2 if width >= 500 else 1)  # side by side where they fit
+    key = plot.key
+    assert plot.key_names() == ["output", "value now", "secant (nudge h)", "tangent (grad)"]
+    for name in plot.key_names():
+        assert name in key.text()
+    assert 0 <= key.x() and key.geometry().right() < plot.width()
+    assert key.geometry().bottom() < plot.height()
+    assert key.height() >= key.heightForWidth(key.width())  # every wrapped line shows
+    assert plot.plot_widget.height() >= 100  # and the plot keeps room above it

@@ -13,8 +13,10 @@ def test_the_mlp_examples_leftover_loop_variable_says_why_it_has_no_slider(qtbot
     assert [name for name, _ in lab.sliders._inputs] == ["p"]  # the loop's last parameter
     reason = lab.sliders.findChild(QLabel, "sliderNote_p")
     assert reason is not None and reason.isVisible()
-    assert reason.text() == lab.model.slider_note("p") and "Value(...)" in reason.text()
-    assert reason.text().startswith("p is not made by a Value(...) call on its own line")
+    assert reason.text() == lab.model.slider_note("p")
+    # what the learner can do, first: inspect it, or change it where the program makes it
+    assert reason.text().startswith("Click p's box in the graph to see and probe it.")
+    assert "change its value in the program" in reason.text() and "p = Value(2.0)" in reason.text()
     assert lab.sliders.findChild(QSlider, "slider_p").isHidden()
     box = lab.sliders.findChild(NumberBox, "value_p")
     assert box.isVisible() and not box.isEnabled() and box.value() == lab.model.program.values["p"].data
