@@ -89,6 +89,11 @@ def wheel(source, tmp_path_factory) -> Path:
     return built
 
 
+def outer_site_dirs() -> list[str]:
+    """The site-packages folders this Python (a venv's, if the tests run in one) imports from."""
+    return [p for p in [*site.getsitepackages(), site.getusersitepackages()] if p in sys.path]
+
+
 def make_venv(tmp_path_factory, name: str, *requirement: str) -> Venv:
     """A fresh venv with ``pip install --no-deps <requirement>`` done in it."""
     work = tmp_path_factory.mktemp(name)
@@ -97,7 +102,7 @@ def make_venv(tmp_path_factory, name: str, *requirement: str) -> Venv:
     run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv.prefix)], cwd=work)
     # --system-site-packages reaches the base interpreter's packages; if the tests themselves run in a
     # venv, the dependencies are in that one: add its folders after the new venv's own (as site does)
-    outer = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if p in sys.path]
+    outer = outer_site_dirs()
     prefix = {"base": str(venv.prefix), "platbase": str(venv.prefix)}
     pth = Path(sysconfig.get_path("purelib", vars=prefix)) / "_outer_site.pth"
     # map, not a list comprehension: site runs the line with separate globals and locals, and on
@@ -114,6 +119,16 @@ def make_venv(tmp_path_factory, name: str, *requirement: str) -> Venv:
 def venv(wheel, tmp_path_factory) -> Venv:
     """The wheel installed, as ``pip install .`` or pipx would."""
     return make_venv(tmp_path_factory, "venv", str(wheel))
+
+
+def test_a_test_venv_reaches_the_packages_of_the_python_running_the_tests(venv):
+    """Run in a venv (as most users run the tests) or not, on 3.11 or 3.12+: the new venv's .pth
+    line runs without error, and the tests' own packages (pytest, setuptools, wheel) import there."""
+    code = "import sys, numpy, networkx, pytest, setuptools, wheel; print('\\n'.join(sys.path))"
+    done = subprocess.run([str(venv.prefix / BIN / "python"), "-c", code], cwd=venv.home, env=venv.env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Error processing line" not in done.stderr, done.stderr
+    assert set(outer_site_dirs()) <= set(done.stdout.splitlines())
 
 
 def test_the_wheel_carries_every_module(wheel):

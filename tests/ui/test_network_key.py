@@ -79,12 +79,23 @@ def test_thumbnails_grow_with_the_space_they_have(qtbot):
     qtbot.waitUntil(lambda: small.thumbnail_px() > 30)
 
 
+def hover(qtbot, widget, pos: QPoint) -> None:
+    """Move the pointer onto ``pos`` of ``widget`` from elsewhere: a move to where the pointer
+    already is (a test before may have left it there) sends no event, offscreen a tooltip still
+    showing may swallow the move, and pyqtgraph drops a move too soon after the last one."""
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    qtbot.mouseMove(widget, QPoint(pos.x() + 7, pos.y() + 11))
+    qtbot.wait(30)  # pyqtgraph's scene drops moves closer than 10 ms apart (mouseRateLimit)
+    qtbot.mouseMove(widget, pos)
+
+
 def test_hovering_a_neuron_shows_its_output_large_in_the_decision_plot(qtbot, lab):
     lab.model.step(5)
     view, plot = lab.network_view, lab.decision_plot
     network_output = plot.image.image.copy()
     pos = view.viewport_pos_of_node(1, 3)
-    qtbot.mouseMove(view.viewport_widget(), pos)
+    hover(qtbot, view.viewport_widget(), pos)
     qtbot.waitUntil(plot.previewed)
     caption = plot.findChild(QLabel, "neuronPreviewCaption")
     assert caption.isVisible() and caption.text().startswith("layer 1, neuron 4 (n0.3)")
@@ -128,7 +139,7 @@ def test_on_one_input_data_a_hovered_neuron_is_a_dashed_curve_along_x(qtbot, lab
     lab.model.edit_config({"learning_rate": 0.01})
     lab.model.step(3)
     view, plot = lab.network_view, lab.decision_plot
-    qtbot.mouseMove(view.viewport_widget(), view.viewport_pos_of_node(1, 0))
+    hover(qtbot, view.viewport_widget(), view.viewport_pos_of_node(1, 0))
     qtbot.waitUntil(plot.previewed)
     xs, ys = plot.neuron_curve.xData, plot.neuron_curve.yData
     assert np.allclose(ys, lab.model.thumbnails(64)[1][0][0]) and xs[0] < xs[-1]
