@@ -490,6 +490,7 @@ class NetworkLab(QWidget):
         if index < 0 or trainer is None:
             self.trace.clear()
             self.point_caption.setText(POINT_HINT)
+            self.point_caption.setToolTip("")
             self._show_panes()
             return
         count = len(trainer.parameters())
@@ -513,9 +514,11 @@ class NetworkLab(QWidget):
         train = m.trainer.train_set
         where = ", ".join(f"{v:.2f}" for v in train.X[trace.index])
         what = "target" if m.kind == "regression" else "class"
-        self.point_caption.setText(
-            f"Point {trace.index} at ({where}), {what} {train.y[trace.index]:.4g}, {len(trace):,} values. "
-            f"{loss_meaning(m.cfg.loss, trace.loss)}")
+        self.point_caption.setText(f"Point {trace.index} at ({where}), {what} {train.y[trace.index]:.4g}. "
+                                   f"{loss_meaning(m.cfg.loss, trace.loss)}")
+        self.point_caption.setToolTip(f"This point's loss through the network: {len(trace):,} values. "
+                                      "Scroll to zoom, click a value to probe it, right-click a neuron "
+                                      "to expand it.")
 
     def _on_collapse_toggled(self, on: bool) -> None:
         self.trace.set_collapsed(self.trace.neurons() if on else ())

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
+from gradlab.nn import parameter_name
 from gradlab.numfmt import format_number
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspected_model import InspectedModel
@@ -35,8 +36,8 @@ def loss_meaning(loss_name: str, loss: float) -> str:
         return f"{value}: training has diverged, and the gradients mean nothing."
     if loss_name == "svm":  # relu(1 - y score): 0 beyond the margin, >= 1 on the wrong side
         if loss <= NO_LOSS:
-            return (f"{value}: it is classified with margin (label × score ≥ 1), so it sends back no "
-                    "gradient; every grad here is 0. Click a point near the boundary to see one flow.")
+            return (f"{value}: classified with margin (label × score ≥ 1), it sends back no gradient "
+                    "(every grad here is 0). Click a point near the boundary to see one flow.")
         if loss < 1:
             return (f"{value}: classified right but inside the margin, so its gradient still pushes "
                     "the boundary away from it.")
@@ -97,6 +98,8 @@ class PointTrace:
         self._parameter_of: dict[int, int] = {}
         self._full_of: list[int] = []  # shown index -> full index
         self._shown_of: dict[int, int] = {}
+        self._inputs: tuple[str, ...] = ()  # the trainer's features and layer sizes, for names
+        self._sizes: tuple[int, ...] = ()
         #: called after each ``refresh`` (the lab's caption follows the point's loss)
         self.on_refresh: Callable[[], None] | None = None
 
@@ -119,6 +122,7 @@ class PointTrace:
         self._nodes = [where.get(label, -1) for label in trainer.parameter_labels()]
         self._parameter_of = {node: k for k, node in enumerate(self._nodes) if node >= 0}
         self.graph, self.index = g, index
+        self._inputs, self._sizes = tuple(trainer.config.features), tuple(trainer.layer_sizes)
         self.model.set_graph(g)
         self.collapsed = set(self.neurons()) if collapse else set()
         self._draw()
@@ -241,7 +245,15 @@ class PointTrace:
         """The trainer's parameter index of full-graph node ``node`` (-1: not a parameter)."""
         return self._parameter_of.get(node, -1)
 
+    def name(self, node: int) -> str:
+        """Node ``node``'s name for people: "layer 1, neuron 3, from x1 (w0.2.0)", "layer 2,
+        neuron 5 (n1.4)"; a value without a label is "node 12 (*)"."""
+        v = self.graph.values[node]
+        if not v.label:
+            return f"node {node} ({v._op})"
+        return parameter_name(v.label, self._inputs, self._sizes)
+
     def describe(self, node: int) -> str:
         v = self.graph.values[node]
-        name = v.label or f"node {node} ({v._op})"
+        name = self.name(node)
         return f"{name}: data {format_number(v.data)}, grad {format_number(v.grad)} (of this point's loss)"

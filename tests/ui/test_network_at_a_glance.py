@@ -133,6 +133,19 @@ def test_a_traced_point_opens_collapsed_fitted_with_its_path_to_the_loss_lit(qtb
     assert whole_graph_in_view(canvas)
 
 
+def test_a_neuron_clicked_in_the_point_graph_is_named_for_people(qtbot):
+    w, lab = open_lab(qtbot, "1366x768")
+    messages = []
+    lab.status_message.connect(lambda text, _ms: messages.append(text))
+    click_point(qtbot, lab, 3)
+    canvas = lab.point_graph
+    qtbot.waitUntil(lambda: not canvas._relayout_timer.isActive())
+    shown = next(i for i, v in enumerate(canvas.graph.values) if v.label == "n1.4")
+    qtbot.mouseClick(canvas.viewport_widget(), LEFT, pos=canvas.view_pos_of(shown))
+    assert lab.inspector_tabs.isVisible() and lab.inspector_tabs.currentWidget() is lab.node_inspector
+    assert messages[-1].startswith("layer 2, neuron 5 (n1.4): data ")
+
+
 def point_losses(lab) -> list[float]:
     trainer = lab.model.trainer
     return [trainer.point_graph_model(i).output.data for i in range(trainer.train_set.X.shape[0])]
