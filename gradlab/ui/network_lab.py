@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -247,7 +248,11 @@ class NetworkLab(QWidget):
         self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(toolbar)
+        top_bar = QWidget(objectName="networkTopBar")
+        top_bar.setLayout(toolbar)
+        toolbar.setContentsMargins(0, 0, 0, 0)
+        top_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # never squeezed
+        layout.addWidget(top_bar)
         layout.addWidget(split, 1)
         shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self,
                              context=Qt.ShortcutContext.WidgetWithChildrenShortcut)

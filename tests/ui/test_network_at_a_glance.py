@@ -214,7 +214,8 @@ def test_the_top_bar_sets_the_hidden_layers_and_every_layers_activation(qtbot):
     qtbot.keyClicks(field, "8, x")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     assert tuple(lab.model.cfg.layers) == (8, 4) and field.text() == "8, 4"
-    assert messages[-1] == "Cannot use that: hidden layers: layer 2's width 'x' is not a whole number from 1 to 64"
+    assert messages[-1] == ("Cannot use that: hidden layers: layer 2's width 'x' is not a whole number "
+                            "from 1 to 64")
     field.selectAll()
     qtbot.keyClicks(field, "none")
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -228,8 +229,8 @@ w = build_window([])
 w.show()
 s = w.screen().availableGeometry()
 g = w.frameGeometry()
-print(json.dumps({"screen": [s.x(), s.y(), s.width(), s.height()], "frame": [g.x(), g.y(), g.width(), g.height()],
-                  "size": [w.width(), w.height()]}))
+print(json.dumps({"screen": [s.x(), s.y(), s.width(), s.height()],
+                  "frame": [g.x(), g.y(), g.width(), g.height()], "size": [w.width(), w.height()]}))
 """
 
 
