@@ -9,7 +9,7 @@ millisecond slices of each step, between events, with the scalar one (``training
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -229,14 +229,15 @@ class NetworkLab(QWidget):
         close = _tool("✕", "closeInspectorButton", "Close the inspector (drop the selection)",
                       self.close_inspector)
         close.setAutoRaise(True)
+        close.setStyleSheet("QToolButton { padding: 0px; }")  # the glyph, whole, in a small square
         side = self.inspector_tabs.tabBar().sizeHint().height() - 6
         close.setFixedSize(side, side)
         corner = QWidget()  # a margin: the tab widget puts its corner a pixel above its top
         QHBoxLayout(corner).setContentsMargins(0, 3, 2, 0)
         corner.layout().addWidget(close)
         self.inspector_tabs.setCornerWidget(corner)
-        self.inspector_tabs.setMinimumWidth(self.inspector_tabs.tabBar().sizeHint().width()
-                                            + corner.sizeHint().width() + 8)
+        self._corner = corner
+        self.settings_column = scroll
         split = QSplitter(Qt.Orientation.Horizontal, objectName="networkSplit")
         split.setChildrenCollapsible(False)
         for w in (scroll, middle, right_box, self.inspector_tabs):
@@ -266,7 +267,10 @@ class NetworkLab(QWidget):
         inspecting = self.probe_model.selected >= 0 or self.trace.model.selected >= 0
         traced = self.trace.graph is not None if traced is None else traced
         self.inspector_hint.setVisible(not inspecting)
+        if inspecting:  # again once the inspector has laid out what it shows now
+            QTimer.singleShot(0, self, self._refit_inspector)
         if inspecting != self.inspector_tabs.isVisibleTo(self):
+            self._fit_columns(inspecting)
             self.inspector_tabs.setVisible(inspecting)
             if inspecting:  # a third of the room right of the settings, as the lab opened with
                 sizes = self.split.sizes()
@@ -281,6 +285,33 @@ class NetworkLab(QWidget):
             box.layout().activate()
             low = total * 11 // 20 if traced else box.sizeHint().height()
             self.middle.setSizes([total - low, low])
+
+    def _fit_inspector(self) -> None:
+        """The inspector's least width: its tabs and the content it shows now, whole."""
+        tabs = self.inspector_tabs
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        content = max(i.layout().itemAt(0).widget().widget().minimumSizeHint().width()  # its scroll's
+                      for i in (self.inspector, self.node_inspector))
+        tabs.setMinimumWidth(max(tabs.tabBar().sizeHint().width() + self._corner.sizeHint().width() + 8,
+                                 content + scrollbar + 8))
+
+    def _fit_columns(self, inspecting: bool) -> None:
+        """On a narrow window the settings column makes way for the inspector (the main
+        settings stay in the top bar) and comes back when the inspector closes."""
+        if inspecting:
+            self._fit_inspector()
+        panes = (self.settings_column, self.middle, self.split.widget(2), self.inspector_tabs)
+        need = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
+        need += 3 * self.split.handleWidth() + 8
+        self.settings_column.setVisible(not inspecting or self.width() >= need)
+
+    def _refit_inspector(self) -> None:
+        if self.inspector_tabs.isVisibleTo(self):
+            self._fit_columns(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._refit_inspector()
 
     def close_inspector(self) -> None:
         """Drop the weight's and the point graph's selections: the inspector folds away."""

@@ -74,14 +74,23 @@ def test_the_main_controls_are_in_view_and_whole_at_laptop_sizes(qtbot, size):
         assert widget is not None and fully_shown(widget, w), (size, name)
         if isinstance(widget, QLabel):
             assert text_fits(widget), (size, name, widget.text())
-    # the inspector opens on a click, its tabs whole (at 1024x600 they were cut off)
+    # the inspector opens on a click, its tabs and content whole (at 1024x600 they were cut off)
     click_weight(qtbot, lab)
+    qtbot.wait(50)
     tabs = lab.inspector_tabs
-    assert fully_shown(tabs, w)
+    assert fully_shown(tabs, w) and w.width() == int(size.split("x")[0])  # the window did not grow
     bar = tabs.tabBar()
     for k in range(bar.count()):
         assert bar.rect().contains(bar.tabRect(k)), (size, bar.tabText(k))
     assert fully_shown(lab.findChild(QAbstractButton, "closeInspectorButton"), w)
+    content = lab.inspector.layout().itemAt(0).widget().widget()  # in its scroll area
+    assert content.width() >= content.minimumSizeHint().width() > 200
+    for name in MAIN_CONTROLS:  # the top bar keeps them all
+        assert fully_shown(lab.findChild(QWidget, name), w), (size, name)
+    # on the narrowest screen the settings column makes way while the inspector is open
+    assert lab.settings_column.isVisible() == (size != "1024x600")
+    qtbot.mouseClick(lab.findChild(QAbstractButton, "closeInspectorButton"), LEFT)
+    assert lab.settings_column.isVisible() and not tabs.isVisible()
 
 
 def test_panes_with_nothing_to_show_take_one_line_each_until_used(qtbot):
