@@ -9,7 +9,7 @@ millisecond slices of each step, between events, with the scalar one (``training
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -303,7 +303,12 @@ class NetworkLab(QWidget):
         panes = (self.settings_column, self.middle, self.split.widget(2), self.inspector_tabs)
         need = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
         need += 3 * self.split.handleWidth() + 8
-        self.settings_column.setVisible(not inspecting or self.width() >= need)
+        # the window's room, not the lab's own width: a lab wider than its minimum allows is cut off
+        room = self.window().width() - 2 * self.mapTo(self.window(), QPoint(0, 0)).x()
+        show = not inspecting or room >= need
+        if show != self.settings_column.isVisibleTo(self):
+            self.settings_column.setVisible(show)
+            self.split.refresh()
 
     def _refit_inspector(self) -> None:
         if self.inspector_tabs.isVisibleTo(self):

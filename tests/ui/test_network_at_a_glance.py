@@ -78,7 +78,8 @@ def test_the_main_controls_are_in_view_and_whole_at_laptop_sizes(qtbot, size):
     click_weight(qtbot, lab)
     qtbot.wait(50)
     tabs = lab.inspector_tabs
-    assert fully_shown(tabs, w) and w.width() == int(size.split("x")[0])  # the window did not grow
+    assert w.width() == int(size.split("x")[0]), (w.width(), lab.split.sizes())  # the window did not grow
+    qtbot.waitUntil(lambda: fully_shown(tabs, w), timeout=2000)
     bar = tabs.tabBar()
     for k in range(bar.count()):
         assert bar.rect().contains(bar.tabRect(k)), (size, bar.tabText(k))
