@@ -202,6 +202,8 @@ class NetworkLab(QWidget):
         pcol.addWidget(self.point_graph, 1)
         self.point_graph.viewport_widget().installEventFilter(self)
         middle.addWidget(point_box)
+        middle.setStretchFactor(0, 1)  # a window growing grows the network, not an empty pane
+        middle.setStretchFactor(1, 0)
         self.middle = middle
 
         self.problem_label = QLabel(objectName="problemLabel")
@@ -277,7 +279,7 @@ class NetworkLab(QWidget):
                 room = sum(sizes[1:3])
                 width = max(self.inspector_tabs.minimumSizeHint().width(), room // 3)
                 self.split.setSizes([sizes[0], *(s * (room - width) // room for s in sizes[1:3]), width])
-        if traced != self.point_graph.isVisibleTo(self) or not traced:
+        if traced != self.point_graph.isVisibleTo(self):
             self.point_graph.setVisible(traced)
             self.collapse_check.setVisible(traced)
             total = sum(self.middle.sizes())
@@ -285,6 +287,7 @@ class NetworkLab(QWidget):
             box.layout().activate()
             low = total * 11 // 20 if traced else box.sizeHint().height()
             self.middle.setSizes([total - low, low])
+            self.middle.setStretchFactor(1, 1 if traced else 0)
 
     def _fit_inspector(self) -> None:
         """The inspector's least width: its tabs and the content it shows now, whole."""
