@@ -35,7 +35,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lab", choices=("expression", "network"), default="expression",
                    help="the lab to open (default: expression)")
     p.add_argument("--screenshot", metavar="PATH", help="render the window to PATH (PNG) and exit")
-    p.add_argument("--size", metavar="WxH", default="1480x900", help="window size (default 1480x900)")
+    p.add_argument("--size", metavar="WxH",
+                   help="window size (default: 1480x900, or the screen's free area if it is smaller; "
+                        "a --screenshot: 1480x900)")
     _add_desktop_arguments(p)
     return p.parse_args(argv)
 
@@ -109,17 +111,21 @@ def build_window(argv: list[str] | None = None):
     from gradlab import resources
     from gradlab.ui import palette
     from gradlab.ui.autosave import BUSY_RESTORING
-    from gradlab.ui.main_window import MainWindow
+    from gradlab.ui.main_window import DEFAULT_SIZE, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     set_identity(app)
     palette.apply_theme(app)  # one light theme, whatever the system's: no dark palette leaks in
     window = MainWindow()
-    try:
-        width, height = (int(n) for n in args.size.lower().split("x"))
-    except ValueError:
-        raise SystemExit(f"gradlab: --size wants WIDTHxHEIGHT, like 1480x900, not {args.size!r}") from None
-    window.resize(width, height)
+    if args.size is None and args.screenshot:  # a picture, the same on every screen
+        window.resize(DEFAULT_SIZE)
+    elif args.size is not None:  # else the window fits the screen it opens on (MainWindow)
+        try:
+            width, height = (int(n) for n in args.size.lower().split("x"))
+        except ValueError:
+            raise SystemExit(f"gradlab: --size wants WIDTHxHEIGHT, like 1480x900, "
+                             f"not {args.size!r}") from None
+        window.resize(width, height)
     if args.example:
         try:
             resources.example(args.example)  # an unknown name is refused before anything opens

@@ -1,5 +1,6 @@
 """The network lab's data controls: ``datasetCombo``, noise, points, test split, regenerate,
-show test points, and the class a click on the plot adds."""
+show test points, and the class a click on the plot adds. The dataset combo is not in the
+panel's own form: the lab keeps it in its top bar, always in view."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ class DataPanel(QWidget):
         self.show_test = QCheckBox("show test points", objectName="showTestCheck", checked=True)
         self.add_class = QComboBox(objectName="addClassCombo")
         self.add_class.setToolTip("The class of the point a click on the plot adds")
-        for caption, w in (("dataset", self.dataset_combo), ("classes", self.classes), ("noise", self.noise),
+        for caption, w in (("classes", self.classes), ("noise", self.noise),
                            ("points", self.samples), ("test share", self.test_fraction),
                            ("data seed", self.data_seed), ("click adds", self.add_class)):
             form.addRow(caption, w)

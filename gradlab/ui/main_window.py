@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,6 +35,19 @@ from gradlab.ui.text import elide
 
 #: the extension Save Session adds when the name typed has none
 SESSION_SUFFIX = ".gradlab"
+#: the window's size where the screen has room for it; a smaller screen gets its available area
+DEFAULT_SIZE = QSize(1480, 900)
+#: what the window's frame (title bar, borders) takes beyond its size, kept free on a small screen
+FRAME_ROOM = QSize(16, 40)
+
+
+def window_geometry(available: QRect) -> QRect:
+    """Where the window opens on a screen whose free area (less panels and docks) is
+    ``available``: DEFAULT_SIZE, or as much as fits with its frame, centred."""
+    size = DEFAULT_SIZE.boundedTo(available.size() - FRAME_ROOM)
+    rect = QRect(0, 0, size.width(), size.height())
+    rect.moveCenter(available.center())
+    return rect
 
 #: the banner over a program held unrun because the launch before died (see Autosaver.interrupted)
 HELD_TEXT = {
@@ -66,7 +79,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("gradlab")
-        self.resize(1480, 900)
+        screen = self.screen()
+        if screen is not None:
+            self.setGeometry(window_geometry(screen.availableGeometry()))
+        else:
+            self.resize(DEFAULT_SIZE)
         self.expression_lab = ExpressionLab()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("labTabs")

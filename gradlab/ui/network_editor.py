@@ -4,6 +4,11 @@ The editor shows a configuration it is handed (``set_config``, with its signals 
 nothing echoes) and reports what the user changed as a dict of ``TrainConfig`` field names
 (``config_edited``); the lab's model decides what a change means (a new architecture resets
 training, a new learning rate does not).
+
+The main controls sit in the lab's top bar, not in the editor's column (``top_bar_fields``):
+the learning rate, one activation for every hidden layer (``activationCombo``, "mixed" when
+the layers differ; each layer's own stays in *Hidden layers*) and the hidden layers' widths
+typed as a list (``layersInput``: ``16, 16``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSizePolicy,
     QSpinBox,
     QToolButton,
@@ -31,7 +37,7 @@ from PySide6.QtWidgets import (
 from gradlab import ops
 from gradlab.ui import palette
 
-__all__ = ["LogSpinBox", "NetworkEditor", "MAX_LAYERS", "MAX_WIDTH"]
+__all__ = ["LogSpinBox", "NetworkEditor", "MAX_LAYERS", "MAX_WIDTH", "parse_layers"]
 
 MAX_LAYERS = 8
 MAX_WIDTH = 64
@@ -52,6 +58,23 @@ QToolButton:checked {{ background: {palette.POSITIVE}; border: 1px solid {palett
 QToolButton:checked:hover {{ background: {_PRESSED}; border-color: {_PRESSED}; }}
 QToolButton:!checked {{ color: #555555; }}
 """
+
+
+def parse_layers(text: str) -> list[int]:
+    """Hidden layer widths typed as ``16, 16`` (``none`` or nothing: no hidden layer); raises
+    ValueError naming the part that is wrong."""
+    parts = [p.strip() for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    if parts in ([], ["none"]):
+        return []
+    widths = []
+    for k, part in enumerate(parts, 1):
+        if not part.isdigit() or not 1 <= int(part) <= MAX_WIDTH:
+            raise ValueError(f"hidden layers: layer {k}'s width {part!r} is not a whole number "
+                             f"from 1 to {MAX_WIDTH}")
+        widths.append(int(part))
+    if len(widths) > MAX_LAYERS:
+        raise ValueError(f"hidden layers: {len(widths)} layers typed, at most {MAX_LAYERS} fit")
+    return widths
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -106,6 +129,8 @@ class NetworkEditor(QWidget):
 
     #: the user changed settings: dict of TrainConfig field names (and "backend") to new values
     config_edited = Signal(dict)
+    #: a setting the user typed cannot be used: what is wrong (the field shows the setting again)
+    problem = Signal(str)
 
     def __init__(self, features: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,11 +139,31 @@ class NetworkEditor(QWidget):
         self._activations: list[str] = ["relu", "relu"]
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        self._build_bar_fields()
         column.addWidget(self._build_features(features))
         column.addWidget(self._build_layers())
         column.addWidget(self._build_training())
 
     # -- construction -------------------------------------------------------------------------
+
+    def _build_bar_fields(self) -> None:
+        self.activation_combo = QComboBox(objectName="activationCombo")
+        self.activation_combo.setToolTip("The activation of every hidden layer (Hidden layers sets "
+                                         "each layer's own)")
+        for name in ops.ACTIVATIONS:
+            self.activation_combo.addItem(name, name)
+        self.activation_combo.setPlaceholderText("mixed")
+        self.activation_combo.activated.connect(self._on_all_activations)
+        self.layers_input = QLineEdit(objectName="layersInput")
+        self.layers_input.setToolTip(f"Neurons in each hidden layer, for example 16, 16 (up to {MAX_LAYERS} "
+                                     f"layers of 1 to {MAX_WIDTH}; none: a linear model). Press Enter.")
+        self.layers_input.setMaxLength(60)
+        self.layers_input.editingFinished.connect(self._on_layers_typed)
+
+    def top_bar_fields(self) -> list[tuple[str, QWidget]]:
+        """(caption, widget) of the settings the lab keeps in its top bar, always in view."""
+        return [("learning rate", self.learning_rate), ("activation", self.activation_combo),
+                ("hidden layers", self.layers_input)]
 
     def _build_features(self, features: Sequence[str]) -> QGroupBox:
         box = QGroupBox("Input features", objectName="featureBox")
@@ -131,7 +176,7 @@ class NetworkEditor(QWidget):
             b.setToolTip(f"Feed {name} to the network as an input (filled blue: it is one)")
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # one width per column
             b.toggled.connect(self._on_features_toggled)
-            grid.addWidget(b, k // 4, k % 4)
+            grid.addWidget(b, k // 3, k % 3)  # three columns keep the settings column narrow
             self.feature_buttons[name] = b
         return box
 
@@ -179,7 +224,7 @@ class NetworkEditor(QWidget):
         self.seed.setToolTip("Initial weights and mini-batches (1337: micrograd's demo)")
         for caption, w in (("loss", self.loss_combo), ("regularisation", self.reg_combo),
                            ("strength", self.reg_strength), ("optimiser", self.optimizer_combo),
-                           ("learning rate", self.learning_rate), ("decay steps", self.decay),
+                           ("decay steps", self.decay),
                            ("batch size", self.batch), ("backend", self.backend_combo), ("seed", self.seed)):
             form.addRow(caption, w)
         self.loss_combo.currentIndexChanged.connect(lambda: self._emit(loss=self.loss_combo.currentData()))
@@ -222,6 +267,16 @@ class NetworkEditor(QWidget):
             grid.addWidget(remove, k, 3)
         grid.setColumnStretch(2, 1)
         self.add_layer_button.setEnabled(len(self._layers) < MAX_LAYERS)
+        self._show_bar_fields()
+
+    def _show_bar_fields(self) -> None:
+        """The top bar's layers and activation, from ``_layers`` and ``_activations``."""
+        self.layers_input.setText(", ".join(map(str, self._layers)) or "none")
+        self.activation_combo.setEnabled(bool(self._layers))
+        with QSignalBlocker(self.activation_combo):
+            same = len(set(self._activations)) == 1
+            self.activation_combo.setCurrentIndex(
+                self.activation_combo.findData(self._activations[0]) if same else -1)
 
     # -- model -> widgets -------------------------------------------------------------------------
 
@@ -272,6 +327,30 @@ class NetworkEditor(QWidget):
     def _on_features_toggled(self) -> None:
         self._emit(features=tuple(n for n, b in self.feature_buttons.items() if b.isChecked()))
 
+    def _on_all_activations(self, _index: int) -> None:
+        name = self.activation_combo.currentData()
+        if name is None or self._activations == [name] * len(self._activations):
+            return
+        self._activations = [name] * len(self._layers)
+        self._rebuild_layer_rows()
+        self._emit(**self._architecture())
+
+    def _on_layers_typed(self) -> None:
+        try:
+            layers = parse_layers(self.layers_input.text())
+        except ValueError as err:
+            self._show_bar_fields()
+            self.problem.emit(str(err))
+            return
+        if layers == self._layers:
+            self._show_bar_fields()  # the same widths, written the usual way
+            return
+        fill = self._activations[-1] if self._activations else self.activation_combo.currentData() or "relu"
+        self._activations = (self._activations + [fill] * len(layers))[:len(layers)]
+        self._layers = layers
+        self._rebuild_layer_rows()
+        self._emit(**self._architecture())
+
     def _on_add_layer(self) -> None:
         if len(self._layers) >= MAX_LAYERS:
             return
@@ -287,8 +366,10 @@ class NetworkEditor(QWidget):
 
     def _on_width(self, k: int, width: int) -> None:
         self._layers[k] = width
+        self._show_bar_fields()
         self._emit(**self._architecture())
 
     def _on_activation(self, k: int, name: str) -> None:
         self._activations[k] = name
+        self._show_bar_fields()
         self._emit(**self._architecture())

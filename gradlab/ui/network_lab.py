@@ -9,7 +9,7 @@ millisecond slices of each step, between events, with the scalar one (``training
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -36,13 +37,16 @@ from gradlab.ui.network_editor import NetworkEditor
 from gradlab.ui.network_live import LiveViews
 from gradlab.ui.network_model import NetworkModel
 from gradlab.ui.network_view import NetworkView
-from gradlab.ui.point_trace import PointGraphModel, PointTrace
+from gradlab.ui.point_trace import PointGraphModel, PointTrace, loss_meaning
 from gradlab.ui.training_driver import SPEEDS, driver_class, driver_for
 from gradlab.ui.training_plots import LossPlot, StepHistory
 from gradlab.ui.weight_probe import WeightProbeModel, parameter_probes
 
 __all__ = ["NetworkLab"]
 
+#: what the panes that show nothing yet say, in one line each
+INSPECTOR_HINT = "Click a weight (line) or bias (square) to probe it."
+POINT_HINT = "Click a data point to trace its graph here."
 #: a point graph has about three values per parameter; past this many parameters its layout
 #: alone takes most of a second
 MAX_TRACE_PARAMETERS = 2500
@@ -102,15 +106,20 @@ class NetworkLab(QWidget):
         self.weight_input.returnPressed.connect(self._on_weight_entered)
         self.inspector.node_box.layout().addRow("set to", self.weight_input)
 
-    def _build_toolbar(self) -> QHBoxLayout:
+    def _build_toolbar(self) -> QVBoxLayout:
+        """The top bar, TensorFlow Playground's: what a learner reaches for all the time stays in
+        view at any window size (play, step, reset, the step count, loss and accuracy; the
+        dataset, learning rate, activation and hidden layers). The rest is in the column below."""
         bar = QHBoxLayout()
         self.play_button = _tool("▶ Play", "playButton", "Train continuously (Space)", self._on_play)
         self.step_button = _tool("Step", "stepButton", "One training step", lambda: self.model.step(1))
         self.reset_button = _tool("Reset", "resetButton", "New weights from the seed; the history is cleared",
                                   self.model.reset)
         self.epoch_label = QLabel(objectName="epochLabel", toolTip="Training steps taken so far")
-        self.epoch_label.setMinimumWidth(90)
+        self.epoch_label.setMinimumWidth(self.epoch_label.fontMetrics().horizontalAdvance("step 1,000,000"))
         self.stats_label = QLabel(objectName="statsLabel", toolTip="The last step's loss and accuracy")
+        self.stats_label.setMinimumWidth(  # a typical line, whole
+            self.stats_label.fontMetrics().horizontalAdvance("loss 1.234e-05 · accuracy 100.0%"))
         self.speed_combo = QComboBox(objectName="speedCombo")
         for n in SPEEDS:
             self.speed_combo.addItem(f"{n} / frame" if n else "top speed", n)
@@ -119,7 +128,6 @@ class NetworkLab(QWidget):
             lambda: self.driver.set_speed(self.speed_combo.currentData()))
         for w in (self.play_button, self.step_button, self.reset_button):
             bar.addWidget(w)
-        bar.addWidget(QLabel("speed"))
         bar.addWidget(self.speed_combo)
         bar.addSpacing(8)
         bar.addWidget(self.epoch_label)
@@ -134,7 +142,22 @@ class NetworkLab(QWidget):
         self.discrete_check.toggled.connect(self.decision_plot.set_discretize)
         for w in (self.grad_check, self.discrete_check, self.log_check):
             bar.addWidget(w)
-        return bar
+        settings = QHBoxLayout()
+        fields = [("dataset", self.data_panel.dataset_combo), *self.editor.top_bar_fields()]
+        for k, (caption, w) in enumerate(fields):
+            if k:
+                settings.addSpacing(12)
+            label = QLabel(caption)
+            label.setBuddy(w)
+            settings.addWidget(label)
+            settings.addWidget(w)
+        self.editor.layers_input.setMinimumWidth(self.fontMetrics().horizontalAdvance("16, 16, 16, 16") + 16)
+        settings.addStretch(1)
+        rows = QVBoxLayout()
+        rows.setSpacing(2)
+        rows.addLayout(bar)
+        rows.addLayout(settings)
+        return rows
 
     def _build_layout(self) -> None:
         settings = QWidget()
@@ -153,29 +176,35 @@ class NetworkLab(QWidget):
         scroll.setWidget(settings)
         scroll.setMinimumWidth(settings.minimumSizeHint().width() + 18)
         scroll.setMaximumWidth(320)
+        toolbar = self._build_toolbar()  # after the column's sizing: the bar's fields are not in it
 
-        middle = QSplitter(Qt.Orientation.Vertical)
+        middle = QSplitter(Qt.Orientation.Vertical, objectName="networkMiddle")
+        middle.setChildrenCollapsible(False)
         middle.addWidget(self.network_view)
-        self.point_caption = QLabel("Click a data point to see its computation graph here.",
-                                    objectName="pointCaption")
+        # the panes that have nothing to show until something is clicked: one line each
+        self.inspector_hint = QLabel(INSPECTOR_HINT, objectName="inspectorHint")
+        self.point_caption = QLabel(POINT_HINT, objectName="pointCaption")
         self.point_caption.setWordWrap(True)
-        point_box = QWidget()
+        point_box = QWidget(objectName="pointBox")
         pcol = QVBoxLayout(point_box)
         pcol.setContentsMargins(0, 0, 0, 0)
+        pcol.setSpacing(2)
+        pcol.addWidget(self.inspector_hint)
         caption_row = QHBoxLayout()
         caption_row.addWidget(self.point_caption, 1)
-        self.collapse_check = QCheckBox("collapse neurons", objectName="collapseNeuronsCheck",
+        self.collapse_check = QCheckBox("collapse neurons", objectName="collapseNeuronsCheck", checked=True,
                                         toolTip="Draw each neuron as one node, its weights and sums inside: "
                                                 "the network's shape.\nRight-click a neuron to collapse or "
                                                 "expand just that one.")
-        self.collapse_check.toggled.connect(
-            lambda on: self.trace.set_collapsed(self.trace.neurons() if on else ()))
-        caption_row.addWidget(self.collapse_check)
+        self.collapse_check.toggled.connect(self._on_collapse_toggled)
+        caption_row.addWidget(self.collapse_check, 0, Qt.AlignmentFlag.AlignTop)
         pcol.addLayout(caption_row)
         pcol.addWidget(self.point_graph, 1)
         self.point_graph.viewport_widget().installEventFilter(self)
         middle.addWidget(point_box)
-        middle.setSizes([500, 300])
+        middle.setStretchFactor(0, 1)  # a window growing grows the network, not an empty pane
+        middle.setStretchFactor(1, 0)
+        self.middle = middle
 
         self.problem_label = QLabel(objectName="problemLabel")
         self.problem_label.setWordWrap(True)
@@ -195,9 +224,24 @@ class NetworkLab(QWidget):
         self.inspector_tabs = QTabWidget(objectName="inspectorTabs")
         self.inspector_tabs.addTab(self.inspector, "Weight")
         self.inspector_tabs.setTabToolTip(0, "The selected weight or bias: nudge it, watch the training loss")
-        self.inspector_tabs.addTab(self.node_inspector, "Point graph node")
-        self.inspector_tabs.setTabToolTip(1, "The selected value of the traced point's graph")
+        self.inspector_tabs.addTab(self.node_inspector, "Point node")
+        self.inspector_tabs.setTabToolTip(1, "The selected value of the traced point's graph: nudge it, "
+                                             "watch this point's loss")
+        self.inspector_tabs.tabBar().setExpanding(False)
+        close = _tool("✕", "closeInspectorButton", "Close the inspector (drop the selection)",
+                      self.close_inspector)
+        close.setAutoRaise(True)
+        close.setStyleSheet("QToolButton { padding: 0px; }")  # the glyph, whole, in a small square
+        side = self.inspector_tabs.tabBar().sizeHint().height() - 6
+        close.setFixedSize(side, side)
+        corner = QWidget()  # a margin: the tab widget puts its corner a pixel above its top
+        QHBoxLayout(corner).setContentsMargins(0, 3, 2, 0)
+        corner.layout().addWidget(close)
+        self.inspector_tabs.setCornerWidget(corner)
+        self._corner = corner
+        self.settings_column = scroll
         split = QSplitter(Qt.Orientation.Horizontal, objectName="networkSplit")
+        split.setChildrenCollapsible(False)
         for w in (scroll, middle, right_box, self.inspector_tabs):
             split.addWidget(w)
         split.setStretchFactor(1, 3)
@@ -207,11 +251,82 @@ class NetworkLab(QWidget):
         self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(self._build_toolbar())
+        top_bar = QWidget(objectName="networkTopBar")
+        top_bar.setLayout(toolbar)
+        toolbar.setContentsMargins(0, 0, 0, 0)
+        top_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # never squeezed
+        layout.addWidget(top_bar)
         layout.addWidget(split, 1)
         shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self,
                              context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.toggle_play)
+        self._show_panes()
+
+    def _show_panes(self, *_signal_args, traced: bool | None = None) -> None:
+        """The inspector and the point graph take room only while they show something; until
+        then each is one line saying what a click does. ``traced``: the point graph is about
+        to show a point (its pane opens first, so that the graph opens fitted to its room)."""
+        inspecting = self.probe_model.selected >= 0 or self.trace.model.selected >= 0
+        traced = self.trace.graph is not None if traced is None else traced
+        self.inspector_hint.setVisible(not inspecting)
+        if inspecting:  # again once the inspector has laid out what it shows now
+            QTimer.singleShot(0, self, self._refit_inspector)
+        if inspecting != self.inspector_tabs.isVisibleTo(self):
+            self._fit_columns(inspecting)
+            self.inspector_tabs.setVisible(inspecting)
+            if inspecting:  # a third of the room right of the settings, as the lab opened with
+                sizes = self.split.sizes()
+                room = sum(sizes[1:3])
+                width = max(self.inspector_tabs.minimumSizeHint().width(), room // 3)
+                self.split.setSizes([sizes[0], *(s * (room - width) // room for s in sizes[1:3]), width])
+        if traced != self.point_graph.isVisibleTo(self):
+            self.point_graph.setVisible(traced)
+            self.collapse_check.setVisible(traced)
+            total = sum(self.middle.sizes())
+            box = self.middle.widget(1)
+            box.layout().activate()
+            low = total * 11 // 20 if traced else box.sizeHint().height()
+            self.middle.setSizes([total - low, low])
+            self.middle.setStretchFactor(1, 1 if traced else 0)
+
+    def _fit_inspector(self) -> None:
+        """The inspector's least width: its tabs and the content it shows now, whole."""
+        tabs = self.inspector_tabs
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        content = max(i.layout().itemAt(0).widget().widget().minimumSizeHint().width()  # its scroll's
+                      for i in (self.inspector, self.node_inspector))
+        tabs.setMinimumWidth(max(tabs.tabBar().sizeHint().width() + self._corner.sizeHint().width() + 8,
+                                 content + scrollbar + 8))
+
+    def _fit_columns(self, inspecting: bool) -> None:
+        """On a narrow window the settings column makes way for the inspector (the main
+        settings stay in the top bar) and comes back when the inspector closes."""
+        if inspecting:
+            self._fit_inspector()
+        panes = (self.settings_column, self.middle, self.split.widget(2), self.inspector_tabs)
+        need = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
+        need += 3 * self.split.handleWidth() + 8
+        # the window's room, not the lab's own width: a lab wider than its minimum allows is cut off
+        room = self.window().width() - 2 * self.mapTo(self.window(), QPoint(0, 0)).x()
+        show = not inspecting or room >= need
+        if show != self.settings_column.isVisibleTo(self):
+            self.settings_column.setVisible(show)
+            self.split.refresh()
+
+    def _refit_inspector(self) -> None:
+        if self.inspector_tabs.isVisibleTo(self):
+            self._fit_columns(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._refit_inspector()
+
+    def close_inspector(self) -> None:
+        """Drop the weight's and the point graph's selections: the inspector folds away."""
+        self.probe_model.select(-1)
+        self.trace.model.select(-1)
+        self.point_graph.set_selected(-1)
+        self._show_panes()
 
     def _connect(self) -> None:
         m = self.model
@@ -235,6 +350,10 @@ class NetworkLab(QWidget):
             lambda i: i >= 0 and self.inspector_tabs.setCurrentWidget(self.inspector))
         self.probe_model.selection_changed.connect(self.show_parameter)
         self.point_graph.node_clicked.connect(self._on_point_graph_clicked)
+        self.probe_model.selection_changed.connect(self._show_panes)
+        self.trace.model.selection_changed.connect(self._show_panes)
+        self.trace.on_refresh = self._write_point_caption
+        self.editor.problem.connect(lambda text: self.status_message.emit(f"Cannot use that: {text}", 10000))
 
     # -- sessions ----------------------------------------------------------------------------------
 
@@ -384,6 +503,8 @@ class NetworkLab(QWidget):
             self.editor.set_parameter_count(0)
             self.probe_model.set_trainer(None, [])
         self.trace.clear()
+        self.point_caption.setText(POINT_HINT)
+        self._show_panes()
         self.live.refresh(force=True)
 
     def _on_config_changed(self) -> None:
@@ -409,10 +530,12 @@ class NetworkLab(QWidget):
 
     def _on_point_selected(self, index: int) -> None:
         self.decision_plot.set_selected_point(index)
-        m, trainer = self.model, self.model.trainer
+        trainer = self.model.trainer
         if index < 0 or trainer is None:
             self.trace.clear()
-            self.point_caption.setText("Click a data point to see its computation graph here.")
+            self.point_caption.setText(POINT_HINT)
+            self.point_caption.setToolTip("")
+            self._show_panes()
             return
         count = len(trainer.parameters())
         if count > MAX_TRACE_PARAMETERS:
@@ -420,15 +543,29 @@ class NetworkLab(QWidget):
             self.point_caption.setText(f"Point {index}: this network has {count:,} parameters, and its point "
                                        f"graph would hold about {3 * count:,} values, too many to draw live. "
                                        f"Trace points of networks up to {MAX_TRACE_PARAMETERS:,} parameters.")
+            self._show_panes()
             return
+        self._show_panes(traced=True)
         with self.model.lock:  # the trace copies the trainer's state
             self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
-        x = trainer.train_set.X[index]
-        where = ", ".join(f"{v:.2f}" for v in x)
+        self._write_point_caption()
+
+    def _write_point_caption(self) -> None:
+        """Which point is traced, its loss and what that means (it changes as training goes)."""
+        m, trace = self.model, self.trace
+        if trace.graph is None or m.trainer is None:
+            return
+        train = m.trainer.train_set
+        where = ", ".join(f"{v:.2f}" for v in train.X[trace.index])
         what = "target" if m.kind == "regression" else "class"
-        self.point_caption.setText(f"Point {index} at ({where}), {what} {trainer.train_set.y[index]:.4g}: "
-                                   f"its loss through the network, {len(self.trace)} values. Scroll to zoom; "
-                                   "click a weight to probe it.")
+        self.point_caption.setText(f"Point {trace.index} at ({where}), {what} {train.y[trace.index]:.4g}. "
+                                   f"{loss_meaning(m.cfg.loss, trace.loss)}")
+        self.point_caption.setToolTip(f"This point's loss through the network: {len(trace):,} values. "
+                                      "Scroll to zoom, click a value to probe it, right-click a neuron "
+                                      "to expand it.")
+
+    def _on_collapse_toggled(self, on: bool) -> None:
+        self.trace.set_collapsed(self.trace.neurons() if on else ())
 
     def show_parameter(self, index: int) -> None:
         self.network_view.set_selected(index)

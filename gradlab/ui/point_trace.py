@@ -3,17 +3,59 @@
 The graph's structure is fixed while the architecture is, so a refresh only writes the
 trainer's current weights into the graph's parameter leaves, re-runs the forward pass and
 ``backward()``: about a millisecond for the demo network's thousand values, and no new layout.
+
+A traced point opens on something to see: every neuron collapsed into one node, the whole
+graph fitted, the path from the point's inputs to its loss highlighted, and a sentence that
+says what the point's loss means (``loss_meaning``): a point classified with margin sends
+back no gradient at all, so the learner is told to click one near the boundary.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
+from gradlab.nn import parameter_name
 from gradlab.numfmt import format_number
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.inspected_model import InspectedModel
 
-__all__ = ["PointGraphModel", "PointTrace"]
+__all__ = ["PointGraphModel", "PointTrace", "loss_meaning"]
+
+#: below this, a point's loss and gradients are as good as none (floats' leftovers)
+NO_LOSS = 1e-12
+
+
+def loss_meaning(loss_name: str, loss: float) -> str:
+    """What one point's loss ``loss`` (of ``TrainConfig.loss`` ``loss_name``) says about it and
+    about the gradient it sends back, in a sentence for a learner."""
+    value = f"Its loss is {format_number(loss) if loss else 0}"
+    if not math.isfinite(loss):
+        return f"{value}: training has diverged, and the gradients mean nothing."
+    if loss_name == "svm":  # relu(1 - y score): 0 beyond the margin, >= 1 on the wrong side
+        if loss <= NO_LOSS:
+            return (f"{value}: classified with margin (label × score ≥ 1), it sends back no gradient "
+                    "(every grad here is 0). Click a point near the boundary to see one flow.")
+        if loss < 1:
+            return (f"{value}: classified right but inside the margin, so its gradient still pushes "
+                    "the boundary away from it.")
+        return f"{value}: on the wrong side of the boundary; its gradient pushes the boundary past it."
+    if loss_name in ("logistic", "cross_entropy"):  # -log p(its class)
+        p = math.exp(-loss)
+        sure = f"{value}: the network gives its class a probability of {p:.1%}"
+        if p > 0.99:
+            return (f"{sure}, sure and right, so it sends back almost no gradient. Click a point "
+                    "near the boundary to see more flow.")
+        if p >= 0.5:
+            return f"{sure}: right but unsure; its gradient makes the network surer."
+        return f"{sure}: it is likely misclassified; its gradient pushes the boundary past it."
+    # mse: (prediction - target)²
+    if loss <= NO_LOSS:
+        return f"{value}: the curve passes through it, so it sends back no gradient."
+    return (f"{value}: the curve misses it by {format_number(math.sqrt(loss))}; its gradient moves "
+            "the curve toward it.")
 
 
 class PointGraphModel(InspectedModel):
@@ -56,6 +98,10 @@ class PointTrace:
         self._parameter_of: dict[int, int] = {}
         self._full_of: list[int] = []  # shown index -> full index
         self._shown_of: dict[int, int] = {}
+        self._inputs: tuple[str, ...] = ()  # the trainer's features and layer sizes, for names
+        self._sizes: tuple[int, ...] = ()
+        #: called after each ``refresh`` (the lab's caption follows the point's loss)
+        self.on_refresh: Callable[[], None] | None = None
 
     def __len__(self) -> int:
         return len(self.graph) if self.graph is not None else 0
@@ -76,6 +122,7 @@ class PointTrace:
         self._nodes = [where.get(label, -1) for label in trainer.parameter_labels()]
         self._parameter_of = {node: k for k, node in enumerate(self._nodes) if node >= 0}
         self.graph, self.index = g, index
+        self._inputs, self._sizes = tuple(trainer.config.features), tuple(trainer.layer_sizes)
         self.model.set_graph(g)
         self.collapsed = set(self.neurons()) if collapse else set()
         self._draw()
@@ -95,6 +142,18 @@ class PointTrace:
             for shown, full in zip(self.shown.values, self._full_of, strict=True):
                 shown.data, shown.grad = values[full].data, values[full].grad
         self.canvas.refresh_values()
+        if self.on_refresh is not None:
+            self.on_refresh()
+
+    @property
+    def loss(self) -> float:
+        """The traced point's loss (nan: none traced)."""
+        return self.graph.output.data if self.graph is not None else math.nan
+
+    def inputs(self) -> list[int]:
+        """Full-graph indices of the point's inputs (its features)."""
+        g = self.graph
+        return [] if g is None else [i for i, role in enumerate(g.roles) if role == "input"]
 
     # -- collapsing neurons ------------------------------------------------------------------------
 
@@ -142,6 +201,13 @@ class PointTrace:
             self.shown, self._full_of = self._collapsed_copy()
         self._shown_of = {full: k for k, full in enumerate(self._full_of)}
         self.canvas.set_graph(self.shown)
+        self.highlight_path()
+        self.canvas.fit()
+
+    def highlight_path(self) -> None:
+        """Highlight the path from the point (its first input) to its loss."""
+        inputs = self.inputs()
+        self.canvas.set_selected(self.to_shown(inputs[0]) if inputs else -1)
 
     def _collapsed_copy(self) -> tuple[GraphModel, list[int]]:
         g = self.graph
@@ -179,7 +245,15 @@ class PointTrace:
         """The trainer's parameter index of full-graph node ``node`` (-1: not a parameter)."""
         return self._parameter_of.get(node, -1)
 
+    def name(self, node: int) -> str:
+        """Node ``node``'s name for people: "layer 1, neuron 3, from x1 (w0.2.0)", "layer 2,
+        neuron 5 (n1.4)"; a value without a label is "node 12 (*)"."""
+        v = self.graph.values[node]
+        if not v.label:
+            return f"node {node} ({v._op})"
+        return parameter_name(v.label, self._inputs, self._sizes)
+
     def describe(self, node: int) -> str:
         v = self.graph.values[node]
-        name = v.label or f"node {node} ({v._op})"
+        name = self.name(node)
         return f"{name}: data {format_number(v.data)}, grad {format_number(v.grad)} (of this point's loss)"

@@ -69,13 +69,16 @@ def pixels(image: QImage) -> np.ndarray:
 
 def text_contrast(crop: np.ndarray) -> tuple[float, int]:
     """The background (the commonest colour) and how its text stands out: the contrast of the
-    8th most contrasting pixel (text is strokes of many pixels; a stray dot is not text)."""
+    8th most contrasting pixel (text is strokes of many pixels; a stray dot is not text), fewer
+    for a text of very few ink pixels."""
     flat = crop.reshape(-1, 3)
     colours, counts = np.unique(flat, axis=0, return_counts=True)
     bg = luminance(colours[np.argmax(counts)][None])[0]
     lum = luminance(flat)
     ratio = (np.maximum(lum, bg) + 0.05) / (np.minimum(lum, bg) + 0.05)
-    return float(np.sort(ratio)[-8]) if len(ratio) >= 8 else 1.0, int(colours[np.argmax(counts)].sum())
+    # a one-glyph text (a field reading "1") has few ink pixels: then the 8th is antialiasing
+    k = min(8, max(1, int((ratio >= 2).sum()) // 4))
+    return float(np.sort(ratio)[-k]) if len(ratio) >= 8 else 1.0, int(colours[np.argmax(counts)].sum())
 
 
 def regions(window: QWidget, lab: QWidget) -> list[tuple[str, QRect]]:

@@ -96,13 +96,13 @@ def test_clicking_a_data_point_traces_its_value_graph_and_it_follows_training(qt
     x, y = train.X[7]
     click_plot(qtbot, lab, x, y)
     assert lab.model.selected_point == 7
-    graph = lab.point_graph.graph
+    graph, shown = lab.trace.graph, lab.point_graph.graph  # it opens with the neurons collapsed
     assert graph is not None and 900 <= len(graph) <= 1100  # about 1,000 values for the demo network
     before = graph.output.data
     qtbot.mouseClick(button(lab, "stepButton"), LEFT)
     lab.model.step(20)
-    assert lab.point_graph.graph is graph  # the same drawing, new values
-    assert graph.output.data != before
+    assert lab.point_graph.graph is shown  # the same drawing, new values
+    assert graph.output.data != before and shown.output.data == graph.output.data
 
 
 def test_clicking_a_weight_probes_it_and_the_difference_agrees_with_the_gradient(qtbot, lab):
@@ -219,6 +219,7 @@ def test_gradients_toggle_redraws_the_lines_from_gradients(qtbot, lab):
 
 def test_point_graph_click_on_a_weight_selects_it_in_the_inspector(qtbot, lab):
     lab.model.select_point(2)
+    qtbot.mouseClick(lab.collapse_check, LEFT)  # expanded: every weight is a node
     trace = lab.trace
     node = next(i for i, r in enumerate(trace.graph.roles) if r == "parameter")
     lab.point_graph.node_clicked.emit(node)
@@ -264,6 +265,7 @@ def test_a_damaged_lab_state_is_refused_with_a_reason(qtbot, lab):
 
 def test_point_graph_click_on_another_value_opens_it_in_the_node_inspector(qtbot, lab):
     lab.model.select_point(4)
+    qtbot.mouseClick(lab.collapse_check, LEFT)  # expanded: every value is a node
     graph = lab.trace.graph
     node = next(i for i, r in enumerate(graph.roles) if r == "intermediate" and graph.values[i].grad != 0)
     lab.point_graph.node_clicked.emit(node)
