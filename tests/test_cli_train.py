@@ -49,7 +49,7 @@ def test_test_split_three_classes_and_options(capsys) -> None:
                          "--features", "x1,x2,x1*x2", "--activation", "tanh,relu", "--batch-size", "32",
                          "--quiet")
     assert status == 0
-    assert "MLP 3-16-16-3" in out and "(72 points, 18 held out): cross_entropy loss, adam lr 0.01," in out
+    assert "MLP 3-16-16-3" in out and "(72 points, 18 held out): cross_entropy loss, adam lr 0.03," in out
     last = out.splitlines()[-1]
     assert last.startswith("step 50: loss ") and ", accuracy " in last
     assert ", test loss " in last and last.endswith("%") and "test accuracy" in last
