@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -29,6 +30,7 @@ from gradlab import datasets
 from gradlab.training_lab import decode_lab_view
 from gradlab.training_state import FieldError
 from gradlab.ui.data_panel import DataPanel
+from gradlab.ui.divergence_banner import DivergenceBanner
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.heatmap import DecisionPlot
 from gradlab.ui.inspector import NodeInspector
@@ -89,6 +91,7 @@ class NetworkLab(QWidget):
         self.driver = driver_for(self.model.backend, self.model, self)
         self.live = LiveViews(self)
         self._build_layout()
+        self._add_divergence_banner()
         self._connect()
         self._on_data_changed()
         self._on_network_changed()
@@ -212,6 +215,13 @@ class NetworkLab(QWidget):
         shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self,
                              context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.toggle_play)
+
+    def _add_divergence_banner(self) -> None:
+        """``divergenceBanner`` under the toolbar: training ran away, and the fix (``halveRateButton``)."""
+        self.divergence_banner = DivergenceBanner()
+        self.layout().insertWidget(1, self.divergence_banner)
+        self.divergence_banner.halve_requested.connect(self._on_halve_rate)
+        self.loss_plot.log_scale_changed.connect(self._on_auto_log_scale)
 
     def _connect(self) -> None:
         m = self.model
@@ -347,6 +357,7 @@ class NetworkLab(QWidget):
         self.step_button.setEnabled(not running)
         if running:
             self.loss_plot.show_message("")
+            self.divergence_banner.hide()
             self.driver.start()
         else:
             self.driver.stop()
@@ -372,6 +383,7 @@ class NetworkLab(QWidget):
             self.driver.set_speed(speed)
         self.editor.set_config(m.cfg, m.backend)
         self.loss_plot.show_message("")
+        self.divergence_banner.hide()
         trainer = m.trainer
         self.history.reset(trainer.history if trainer is not None else [])
         self._show_points()
@@ -399,7 +411,29 @@ class NetworkLab(QWidget):
 
     def _on_diverged(self, message: str) -> None:
         self.loss_plot.show_message("Training diverged: paused.\nTry a smaller learning rate.")
+        self.divergence_banner.show_divergence(message, self.model.cfg.learning_rate)
+        self._reveal(self.editor.learning_rate)
         self.status_message.emit(message[:1].upper() + message[1:], 0)
+
+    def _on_halve_rate(self) -> None:
+        rate = self.model.halve_learning_rate()
+        self.divergence_banner.hide()
+        self.status_message.emit(f"Learning rate halved to {rate:g}; the weights start again from the seed. "
+                                 f"Press Play to train.", 10000)
+
+    def _on_auto_log_scale(self, on: bool) -> None:
+        """The loss plot chose its scale itself (the loss spans decades): the checkbox follows."""
+        with QSignalBlocker(self.log_check):
+            self.log_check.setChecked(on)
+
+    @staticmethod
+    def _reveal(widget: QWidget) -> None:
+        """Scroll every scroll area holding ``widget`` so that it shows."""
+        parent = widget.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QAbstractScrollArea) and hasattr(parent, "ensureWidgetVisible"):
+                parent.ensureWidgetVisible(widget)
+            parent = parent.parentWidget()
 
     def _on_problem(self, text: str) -> None:
         self.problem_label.setText(text and f"⚠ Cannot train: {text}")
