@@ -6,7 +6,8 @@ trains micrograd's moons demo (MLP 2-16-16-1, hinge loss, L2 1e-4, SGD decaying
 from 1.0) with a progress bar on stderr and ends with a line such as
 ``step 100: loss 0.0110, accuracy 100.0%``.  Every setting not given is the dataset's
 default, as the network lab picks it (``training_config.default_config``: moons' is
-micrograd's demo; ``--steps`` defaults to the steps that recipe takes).  ``--csv FILE`` trains on a file instead
+micrograd's demo; ``--steps`` defaults to the steps that recipe takes).  ``--csv FILE`` trains on a
+file instead
 (``x1,x2,label`` or ``x,y`` rows); ``--history-csv`` and ``--weights-json`` save the
 per-step records and the trainer's state (weights, optimiser, history).
 
@@ -100,15 +101,18 @@ def add_train_parser(commands) -> None:
                       help="share of the points held out to test on (default 0)")
     net = p.add_argument_group("network and training")
     net.add_argument("--layers", type=_layers, metavar="W,W",
-                     help="hidden layer widths, e.g. 16,16; 'none' for no hidden layer (default: the dataset's)")
+                     help="hidden layer widths, e.g. 16,16; 'none' for no hidden layer "
+                          "(default: the dataset's)")
     net.add_argument("--activation", type=_names, metavar="NAME",
-                     help="relu, tanh, sigmoid or linear; one, or one per hidden layer (default: the dataset's)")
+                     help="relu, tanh, sigmoid or linear; one, or one per hidden layer "
+                          "(default: the dataset's)")
     net.add_argument("--features", type=_names, metavar="F,F",
                      help="input features, e.g. x1,x2,x1*x2 (default x1,x2)")
     net.add_argument("--loss", choices=LOSSES,
                      help="default: svm for two classes, cross_entropy for more, mse for regression")
     net.add_argument("--reg", choices=("l2", "l1", "none"), help="regularisation (default: the dataset's)")
-    net.add_argument("--reg-strength", type=_number, metavar="X", help="its strength (default: the dataset's)")
+    net.add_argument("--reg-strength", type=_number, metavar="X",
+                     help="its strength (default: the dataset's)")
     net.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the dataset's")
     net.add_argument("--lr", type=_number, metavar="X",
                      help="learning rate (default: the dataset's; with another --optimizer " +

@@ -86,7 +86,8 @@ def test_moons_at_learning_rate_10_pauses_at_once_and_a_smaller_rate_carries_on(
     trainer = Trainer(data, TrainConfig(learning_rate=10.0))
     with pytest.raises(TrainingDiverged) as err:
         trainer.run(50)
-    assert err.value.step <= 3 and "learning rate (10)" in str(err.value) and "half of it: 5" in str(err.value)
+    message = str(err.value)
+    assert err.value.step <= 3 and "learning rate (10)" in message and "half of it: 5" in message
     with pytest.raises(TrainingDiverged):  # same settings: the same refusal, nothing moved
         trainer.step()
     # new settings start the watch afresh: training carries on from where it is

@@ -4,8 +4,8 @@ plot stays readable at any loss."""
 
 from __future__ import annotations
 
-import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import numpy as np
+import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
@@ -82,11 +82,9 @@ def test_each_dataset_picked_brings_its_own_defaults(qtbot, lab):
 def test_moons_at_rate_10_pauses_with_a_banner_whose_button_halves_the_rate(qtbot, lab):
     messages = []
     lab.status_message.connect(lambda t, _ms: messages.append(t))
-    lab.findChild(type(lab.split), "networkSplit")  # the lab as built
     type_learning_rate(qtbot, lab, "10")
     assert lab.model.cfg.learning_rate == 10
-    settings = lab.findChild(QToolButton, "playButton")
-    qtbot.mouseClick(settings, LEFT)
+    qtbot.mouseClick(lab.findChild(QToolButton, "playButton"), LEFT)
     qtbot.waitUntil(lambda: not lab.model.running, timeout=10000)
     assert banner_shown(lab)
     text = lab.findChild(QLabel, "divergenceText").text()
@@ -121,7 +119,9 @@ def test_the_banner_closes_and_play_hides_it(qtbot, lab):
     qtbot.mouseClick(lab.findChild(QToolButton, "stepButton"), LEFT)
     assert banner_shown(lab)  # still running away: said again
     qtbot.mouseClick(lab.findChild(QToolButton, "playButton"), LEFT)
-    assert not banner_shown(lab) or not lab.model.running
+    assert lab.model.running and not banner_shown(lab)  # Play clears it...
+    qtbot.waitUntil(lambda: not lab.model.running, timeout=10000)
+    assert banner_shown(lab)  # ... and the first step at this rate brings it back
 
 
 # -- the loss plot at any loss ----------------------------------------------------------------------
