@@ -300,7 +300,8 @@ class Trainer(NetworkViews):
         watched = self.history[self._watch_from:]
         if not watched:
             return
-        start = max(self.history[0].loss, watched[0].loss)
+        firsts = (self.history[0].loss, watched[0].loss)
+        start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
         if loss > DIVERGENCE_FACTOR * start:
             raise TrainingDiverged(k, loss, lr, why=(
                 f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
