@@ -73,6 +73,7 @@ __all__ = [
     "TooMuchMemory",
     "TrainingDiverged",
     "DIVERGENCE_FACTOR",
+    "LOSS_SCALE",
     "RISING_SHARE",
     "RISING_STEPS",
     "decode_config",
@@ -100,8 +101,10 @@ class StepRecord:
 
 
 #: training counts as diverging when a step's loss is more than this many times where it started
-#: (the first loss, or the first since the settings last changed, whichever is larger) ...
+#: (the first loss, or the first since the settings last changed, whichever is larger, and at least
+#: LOSS_SCALE: a batch of a few points can start at a loss of 0) ...
 DIVERGENCE_FACTOR = 10.0
+LOSS_SCALE = 1.0
 #: ... or when it has risen at each of this many steps in a row, by more than RISING_SHARE of where it
 #: started in all (a creep of the regularisation near zero loss is not a divergence)
 RISING_STEPS = 30
@@ -302,13 +305,14 @@ class Trainer(NetworkViews):
             return
         firsts = (self.history[0].loss, watched[0].loss)
         start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
-        if loss > DIVERGENCE_FACTOR * start:
+        if loss > DIVERGENCE_FACTOR * max(start, LOSS_SCALE):
             raise TrainingDiverged(k, loss, lr, why=(
                 f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
                 f"where it started ({format_number(start)})"))
         run = [r.loss for r in watched[-RISING_STEPS:]] + [loss]
         rising = len(run) > RISING_STEPS and all(b > a for a, b in zip(run, run[1:], strict=False))
-        if rising and run[-2] - run[0] > RISING_SHARE * start:  # a sustained rise, not one bad batch
+        sustained = run[-2] - run[0] > RISING_SHARE * max(start, LOSS_SCALE)  # not one bad batch at the end
+        if rising and sustained:
             raise TrainingDiverged(k, loss, lr, why=(
                 f"the loss has risen at each of the last {RISING_STEPS} steps, from {format_number(run[0])} "
                 f"to {format_number(loss)}, instead of falling"))

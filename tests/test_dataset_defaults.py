@@ -18,6 +18,7 @@ from gradlab import datasets
 from gradlab.datasets import DATASETS, make_dataset
 from gradlab.training import (
     DIVERGENCE_FACTOR,
+    LOSS_SCALE,
     RISING_STEPS,
     TrainConfig,
     Trainer,
@@ -81,6 +82,15 @@ def test_micrograds_demo_recipe_still_diverges_on_sine_and_says_so() -> None:
     assert err.value.loss > DIVERGENCE_FACTOR * first.loss
 
 
+def test_a_batch_that_starts_at_zero_loss_is_not_a_divergence() -> None:
+    """One point a step: the first batch may be classified with margin (hinge loss 0), the next not."""
+    data = lab_data("moons", None)
+    cfg = TrainConfig(batch_size=1, regularization=None, learning_rate=0.1, lr_decay=None, seed=0)
+    trainer = Trainer(data, cfg)
+    trainer.run(200)
+    assert trainer.history[0].loss == 0 < max(r.loss for r in trainer.history)
+
+
 def test_moons_at_learning_rate_10_pauses_at_once_and_a_smaller_rate_carries_on() -> None:
     data = lab_data("moons", None)
     trainer = Trainer(data, TrainConfig(learning_rate=10.0))
@@ -100,14 +110,14 @@ def test_moons_at_learning_rate_10_pauses_at_once_and_a_smaller_rate_carries_on(
 def test_a_slow_climb_is_caught_by_the_rising_rule() -> None:
     """A linear fit just past its stable rate: the loss grows a little every step."""
     data = lab_data("sine", None)
-    cfg = TrainConfig(layers=(), loss="mse", features=("x1",), learning_rate=0.36, lr_decay=None,
+    cfg = TrainConfig(layers=(), loss="mse", features=("x1",), learning_rate=0.37, lr_decay=None,
                       regularization=None)
     trainer = Trainer(data, cfg)
     with pytest.raises(TrainingDiverged) as err:
         trainer.run(500)
     assert f"risen at each of the last {RISING_STEPS} steps" in str(err.value)
     losses = [r.loss for r in trainer.history]
-    assert max(losses) < DIVERGENCE_FACTOR * losses[0]  # the factor rule alone would not have fired yet
+    assert max(losses) < DIVERGENCE_FACTOR * max(losses[0], LOSS_SCALE)  # the factor rule would not fire yet
     stable = Trainer(data, dataclasses.replace(cfg, learning_rate=0.3))
     stable.run(500)  # just below: it converges, and nothing is said
     assert math.isfinite(stable.history[-1].loss)
