@@ -4,11 +4,15 @@
 
 trains micrograd's moons demo (MLP 2-16-16-1, hinge loss, L2 1e-4, SGD decaying
 from 1.0) with a progress bar on stderr and ends with a line such as
-``step 100: loss 0.0110, accuracy 100.0%``.  ``--csv FILE`` trains on a file instead
+``step 100: loss 0.0110, accuracy 100.0%``.  Every setting not given is the dataset's
+default, as the network lab picks it (``training_config.default_config``: moons' is
+micrograd's demo; ``--steps`` defaults to the steps that recipe takes).  ``--csv FILE`` trains on a
+file instead
 (``x1,x2,label`` or ``x,y`` rows); ``--history-csv`` and ``--weights-json`` save the
 per-step records and the trainer's state (weights, optimiser, history).
 
-Exit status: 0 on success; 1 if training diverged (the loss became nan or inf), an
+Exit status: 0 on success; 1 if training diverged (the loss ran away: the message is the
+core's ``TrainingDiverged``, the lab's banner says the same), an
 output file could not be written (the message names it) or the network and data would
 need more memory than training may take (``training_config.MAX_TRAINING_BYTES``: the
 message gives the numbers; nothing is built); 2 for a bad command line, a bad setting or
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import math
 import sys
@@ -26,7 +31,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gradlab.datasets import DATASETS, Dataset, DatasetError, load_csv, make_dataset
+from gradlab.datasets import DATASETS, DEFAULT_DATASET, Dataset, DatasetError, load_csv, make_dataset
 from gradlab.session import dumps_json
 from gradlab.training import (
     BACKENDS,
@@ -38,7 +43,7 @@ from gradlab.training import (
     Trainer,
     TrainingDiverged,
 )
-from gradlab.training_config import DEFAULT_LEARNING_RATES
+from gradlab.training_config import DEFAULT_LEARNING_RATES, default_config, default_steps
 
 __all__ = ["add_train_parser", "train_command"]
 
@@ -79,7 +84,8 @@ def add_train_parser(commands) -> None:
     p = commands.add_parser(
         "train", help="train a small network on a toy dataset (no window)",
         description="Train an MLP on a toy dataset or a CSV file and print the final loss and accuracy. "
-                    "The defaults are micrograd's moons demo.",
+                    "Settings not given are the dataset's defaults, as the network lab's "
+                    "(moons: micrograd's demo).",
     )
     data = p.add_argument_group("data")
     data.add_argument("--dataset", choices=list(DATASETS), metavar="NAME",
@@ -94,27 +100,30 @@ def add_train_parser(commands) -> None:
     data.add_argument("--test-fraction", type=_number, default=0.0, metavar="F",
                       help="share of the points held out to test on (default 0)")
     net = p.add_argument_group("network and training")
-    net.add_argument("--layers", type=_layers, default=(16, 16), metavar="W,W",
-                     help="hidden layer widths, e.g. 16,16 (default); 'none' for no hidden layer")
-    net.add_argument("--activation", type=_names, default=("relu",), metavar="NAME",
-                     help="relu, tanh, sigmoid or linear; one, or one per hidden layer (default relu)")
+    net.add_argument("--layers", type=_layers, metavar="W,W",
+                     help="hidden layer widths, e.g. 16,16; 'none' for no hidden layer "
+                          "(default: the dataset's)")
+    net.add_argument("--activation", type=_names, metavar="NAME",
+                     help="relu, tanh, sigmoid or linear; one, or one per hidden layer "
+                          "(default: the dataset's)")
     net.add_argument("--features", type=_names, metavar="F,F",
                      help="input features, e.g. x1,x2,x1*x2 (default x1,x2)")
     net.add_argument("--loss", choices=LOSSES,
                      help="default: svm for two classes, cross_entropy for more, mse for regression")
-    net.add_argument("--reg", choices=("l2", "l1", "none"), default="l2", help="regularisation (default l2)")
-    net.add_argument("--reg-strength", type=_number, default=1e-4, metavar="X",
-                     help="its strength (default 1e-4)")
-    net.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="default sgd")
+    net.add_argument("--reg", choices=("l2", "l1", "none"), help="regularisation (default: the dataset's)")
+    net.add_argument("--reg-strength", type=_number, metavar="X",
+                     help="its strength (default: the dataset's)")
+    net.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the dataset's")
     net.add_argument("--lr", type=_number, metavar="X",
-                     help="learning rate (default " + ", ".join(f"{v:g} for {k}" for k, v in
-                                                                 DEFAULT_LEARNING_RATES.items()) + ")")
+                     help="learning rate (default: the dataset's; with another --optimizer " +
+                          ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LEARNING_RATES.items()) + ")")
     net.add_argument("--lr-decay", type=lambda t: _whole(t, 0, "--lr-decay"), metavar="N",
-                     help="decay the rate as lr*(1 - 0.9*k/N) over N steps (default: --steps; 0: constant)")
+                     help="decay the rate as lr*(1 - 0.9*k/N) over N steps (0: constant; "
+                          "default: the dataset's)")
     net.add_argument("--batch-size", type=lambda t: _whole(t, 1, "--batch-size"), metavar="N",
                      help="points per step (default: all of them)")
-    net.add_argument("--steps", type=lambda t: _whole(t, 0, "--steps"), default=100, metavar="N",
-                     help="training steps (default 100)")
+    net.add_argument("--steps", type=lambda t: _whole(t, 0, "--steps"), metavar="N",
+                     help="training steps (default: as many as the dataset's settings take, 100 for moons)")
     net.add_argument("--seed", type=lambda t: _whole(t, 0, "--seed"), default=1337, metavar="S",
                      help="seed of the data, the initial weights and the batches (default 1337)")
     net.add_argument("--backend", choices=BACKENDS, default="fast",
@@ -132,24 +141,31 @@ def _dataset(args: argparse.Namespace) -> Dataset:
             raise ValueError("give --dataset or --csv, not both")
         return load_csv(args.csv)
     options = {} if args.classes is None else {"classes": args.classes}
-    return make_dataset(args.dataset or "moons", args.samples, args.noise, seed=args.seed, **options)
+    return make_dataset(_name(args), args.samples, args.noise, seed=args.seed, **options)
+
+
+def _name(args: argparse.Namespace) -> str | None:
+    """The generator trained on (None for a CSV file)."""
+    return None if args.csv is not None else (args.dataset or DEFAULT_DATASET)
 
 
 def _config(args: argparse.Namespace, data: Dataset) -> TrainConfig:
-    if data.kind == "regression":
-        loss = args.loss or "mse"
-    else:
-        loss = args.loss or ("svm" if data.num_classes == 2 else "cross_entropy")
-    features = args.features or (("x1", "x2") if data.X.shape[1] == 2 else ("x1",))
-    activation = args.activation[0] if len(args.activation) == 1 else args.activation
-    decay = args.steps if args.lr_decay is None else args.lr_decay
-    return TrainConfig(
-        layers=args.layers, activation=activation, loss=loss,
-        regularization=None if args.reg == "none" else args.reg, reg_strength=args.reg_strength,
-        optimizer=args.optimizer, learning_rate=args.lr if args.lr is not None else
-        DEFAULT_LEARNING_RATES[args.optimizer], lr_decay=decay or None, batch_size=args.batch_size,
-        features=features, seed=args.seed, test_fraction=args.test_fraction,
-    )
+    """The dataset's defaults (``default_config``) with every option given on the command line."""
+    base = default_config(data, _name(args), seed=args.seed, test_fraction=args.test_fraction)
+    given = {"layers": args.layers, "loss": args.loss, "features": args.features,
+             "reg_strength": args.reg_strength, "optimizer": args.optimizer, "batch_size": args.batch_size}
+    changes = {k: v for k, v in given.items() if v is not None}
+    if args.activation is not None:
+        changes["activation"] = args.activation[0] if len(args.activation) == 1 else args.activation
+    if args.reg is not None:
+        changes["regularization"] = None if args.reg == "none" else args.reg
+    if args.lr is not None:
+        changes["learning_rate"] = args.lr
+    elif args.optimizer is not None and args.optimizer != base.optimizer:
+        changes["learning_rate"] = DEFAULT_LEARNING_RATES[args.optimizer]
+    if args.lr_decay is not None:
+        changes["lr_decay"] = args.lr_decay or None
+    return dataclasses.replace(base, **changes)
 
 
 def _percent(x: float) -> str:
@@ -242,7 +258,7 @@ def train_command(args: argparse.Namespace) -> int:
     print(_describe(trainer, data))
     status = 0
     try:
-        _train(trainer, args.steps, args.quiet)
+        _train(trainer, default_steps(_name(args)) if args.steps is None else args.steps, args.quiet)
     except TrainingDiverged as err:
         print(f"error: {err}", file=sys.stderr)
         status = 1

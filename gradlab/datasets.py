@@ -8,6 +8,8 @@
 * ``load_csv(path)`` reads ``x1, x2, label`` rows (classification) or ``x, y`` rows
   (regression, one input), header optional; anything wrong raises
   :class:`DatasetError` naming the line.
+* Each generator's row in :data:`DATASETS` also says how to train on it (``training``,
+  ``steps``): ``training_config.default_config`` turns that into a ``TrainConfig``.
 * ``FEATURES`` and ``feature_matrix``: TensorFlow Playground's input features
   (``x1, x2, x1^2, x2^2, x1*x2, sin x1, sin x2``) computed from a dataset's ``X``.
 
@@ -29,6 +31,7 @@ from gradlab.files import FileError, read_text
 __all__ = [
     "DATASETS",
     "DEFAULT_DATASET",
+    "DEFAULT_STEPS",
     "FEATURES",
     "MAX_CLASSES",
     "MAX_CSV_BYTES",
@@ -51,6 +54,8 @@ MAX_CSV_BYTES = 16 * 1024 * 1024
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 DEFAULT_DATASET = "moons"
+#: training steps of a dataset without its own (micrograd's demo takes 100)
+DEFAULT_STEPS = 100
 
 
 class DatasetError(ValueError):
@@ -261,30 +266,58 @@ def _regression(f: Callable[[np.ndarray], np.ndarray]) -> Callable[..., _XY]:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """One registered generator: its kind, its extra options with their defaults, a description."""
+    """One registered generator: its kind, its extra options with their defaults, a description,
+    and how to train on it.
+
+    ``training`` holds the ``TrainConfig`` settings that differ from ``TrainConfig``'s defaults
+    (micrograd's moons demo) for this set: pressing Play on it, untouched, trains it
+    (``training_config.default_config`` adds the loss and inputs the data needs).  ``steps`` is
+    about how many steps those settings take to fit it: the command line's default ``--steps``.
+    ``tests/test_dataset_defaults.py`` holds every row to its floor.
+    """
 
     name: str
     kind: str
     generate: Callable[..., _XY]
     description: str
     options: Mapping[str, float] = field(default_factory=dict)
+    training: Mapping[str, object] = field(default_factory=dict)
+    steps: int = DEFAULT_STEPS
 
 
-def _spec(name: str, kind: str, generate: Callable, description: str, **options: float) -> DatasetSpec:
-    return DatasetSpec(name, kind, generate, description, options)
+def _spec(name: str, kind: str, generate: Callable, description: str, training: Mapping[str, object],
+          steps: int, **options: float) -> DatasetSpec:
+    return DatasetSpec(name, kind, generate, description, options, training, steps)
 
+
+def _adam(learning_rate: float, activation: str, *layers: int) -> dict[str, object]:
+    """TensorFlow Playground's way to train: Adam at a constant rate, small layers."""
+    return {"optimizer": "adam", "learning_rate": learning_rate, "lr_decay": None, "activation": activation,
+            "layers": layers}
+
+
+#: micrograd's demo: TrainConfig's defaults (MLP 2-16-16-1, relu, hinge loss, SGD 1.0 decaying over 100 steps)
+MICROGRAD_DEMO: Mapping[str, object] = {}
 
 #: every generator by name, ``moons`` first (the default)
 DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (
-    _spec("moons", CLASSIFICATION, _moons, "two interleaving half circles (scikit-learn's make_moons)"),
-    _spec("circles", CLASSIFICATION, _circles, "a circle inside a circle", factor=0.5),
-    _spec("xor", CLASSIFICATION, _xor, "four squares; class 1 where x1 and x2 have the same sign"),
-    _spec("spiral", CLASSIFICATION, _spiral, "interleaved spiral arms, one per class", classes=2),
-    _spec("gaussians", CLASSIFICATION, _gaussians, "one Gaussian blob per class", classes=2, spread=0.3),
-    _spec("linear", CLASSIFICATION, _linear, "two classes either side of a straight line"),
-    _spec("sine", REGRESSION, _regression(np.sin), "y = sin(x) on -3 .. 3"),
-    _spec("abs", REGRESSION, _regression(np.abs), "y = |x| on -3 .. 3"),
-    _spec("step", REGRESSION, _regression(lambda x: (x > 0).astype(np.float64)), "y = 0 for x <= 0, else 1"),
+    _spec("moons", CLASSIFICATION, _moons, "two interleaving half circles (scikit-learn's make_moons)",
+          MICROGRAD_DEMO, 100),
+    _spec("circles", CLASSIFICATION, _circles, "a circle inside a circle", _adam(0.03, "tanh", 8, 8), 300,
+          factor=0.5),
+    _spec("xor", CLASSIFICATION, _xor, "four squares; class 1 where x1 and x2 have the same sign",
+          _adam(0.03, "tanh", 8, 8), 300),
+    _spec("spiral", CLASSIFICATION, _spiral, "interleaved spiral arms, one per class",
+          _adam(0.03, "tanh", 16, 16), 500, classes=2),
+    _spec("gaussians", CLASSIFICATION, _gaussians, "one Gaussian blob per class", _adam(0.03, "tanh", 8, 8),
+          300, classes=2, spread=0.3),
+    _spec("linear", CLASSIFICATION, _linear, "two classes either side of a straight line",
+          _adam(0.03, "tanh", 8, 8), 1000),
+    _spec("sine", REGRESSION, _regression(np.sin), "y = sin(x) on -3 .. 3", _adam(0.01, "tanh", 16, 16),
+          1000),
+    _spec("abs", REGRESSION, _regression(np.abs), "y = |x| on -3 .. 3", _adam(0.01, "relu", 16, 16), 1000),
+    _spec("step", REGRESSION, _regression(lambda x: (x > 0).astype(np.float64)), "y = 0 for x <= 0, else 1",
+          _adam(0.01, "relu", 16, 16), 1000),
 )}
 
 

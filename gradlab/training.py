@@ -20,6 +20,11 @@ labelled ``w{layer}.{neuron}.{input}`` and ``b{layer}.{neuron}`` (from 0) as
 :mod:`gradlab.nn` labels them.  Both backends read and write that vector, and one
 optimiser (SGD, momentum, Adam as in :mod:`gradlab.nn`) updates it, so a trainer's
 state (``state_dict``) does not depend on the backend.
+
+A step whose loss runs away (not finite, ``DIVERGENCE_FACTOR`` times where it started, or
+rising for ``RISING_STEPS`` steps) is not taken: ``step`` raises ``TrainingDiverged``, whose
+message says so in a learner's words, names the learning rate and suggests half of it.
+``training_config.default_config`` gives the settings that train each dataset untouched.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from gradlab import training_state as fields
 from gradlab.datasets import SEEDS, Dataset, feature_matrix
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
+from gradlab.numfmt import format_number
 from gradlab.probe import ErrorSweep, NudgeResult, function_curve, function_error_sweep, nudge_function
 from gradlab.training_config import (
     BACKENDS,
@@ -66,6 +72,10 @@ __all__ = [
     "Trainer",
     "TooMuchMemory",
     "TrainingDiverged",
+    "DIVERGENCE_FACTOR",
+    "LOSS_SCALE",
+    "RISING_SHARE",
+    "RISING_STEPS",
     "decode_config",
 ]
 
@@ -90,14 +100,37 @@ class StepRecord:
     test_accuracy: float | None = None
 
 
-class TrainingDiverged(ArithmeticError):
-    """A step's loss (or the weights it would make) was nan or inf; the weights were left as they were."""
+#: training counts as diverging when a step's loss is more than this many times where it started
+#: (the first loss, or the first since the settings last changed, whichever is larger, and at least
+#: LOSS_SCALE: a batch of a few points can start at a loss of 0) ...
+DIVERGENCE_FACTOR = 10.0
+LOSS_SCALE = 1.0
+#: ... or when it has risen at each of this many steps in a row, by more than RISING_SHARE of where it
+#: started in all (a creep of the regularisation near zero loss is not a divergence)
+RISING_STEPS = 30
+RISING_SHARE = 0.1
 
-    def __init__(self, step: int, loss: float, learning_rate: float, what: str = "the loss") -> None:
+
+class TrainingDiverged(ArithmeticError):
+    """Training diverged at step ``step``: its loss was not finite, far above where it started, or
+    had been rising for many steps (``why`` says which, in words).  The step was not taken: the
+    weights are as they were before it.
+
+    The message is the one every front end shows (the lab's banner, the command line's error):
+    what happened, the learning rate, and half of it to try.
+    """
+
+    def __init__(self, step: int, loss: float, learning_rate: float, what: str = "the loss",
+                 why: str = "") -> None:
         self.step, self.loss, self.learning_rate = step, loss, learning_rate
+        if not why:
+            why = (f"{what} is {format_number(loss)}: the steps are so large that the numbers "
+                   f"overflowed")
         super().__init__(
-            f"training diverged at step {step}: {what} is {loss} (learning rate {learning_rate:g}); "
-            f"the weights are as they were before this step. Try a smaller learning rate."
+            f"training diverged at step {step}: {why}. The learning rate ({learning_rate:g}) is too large: "
+            f"each step overshoots the bottom of the loss and lands higher up. Training paused before "
+            f"this step (the weights are as they were). Try a smaller learning rate, "
+            f"such as half of it: {learning_rate / 2:g}."
         )
 
 
@@ -118,6 +151,7 @@ class Trainer(NetworkViews):
         self.backend = backend
         self.history: list[StepRecord] = []
         self._k = 0
+        self._watch_from = 0  # history[_watch_from:] is watched for divergence (since the last settings)
         self._set_data(dataset)
         self.layer_sizes: tuple[int, ...] = (len(cfg.features), *cfg.layers, self.num_outputs)
         values, self._labels = initial_parameters(self.layer_sizes, cfg.seed)
@@ -183,6 +217,7 @@ class Trainer(NetworkViews):
         if cfg.optimizer != old.optimizer:
             self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
         self._grad = None
+        self._watch_from = len(self.history)  # new settings (a smaller rate, say) get a fresh start
 
     def features(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for raw points ``X`` (``cfg.features`` of each row)."""
@@ -235,7 +270,9 @@ class Trainer(NetworkViews):
         return loss, accuracy(S, batch, self.regression)
 
     def step(self) -> StepRecord:
-        """One optimiser step; raises ``TrainingDiverged`` (weights unchanged) on a nan/inf loss."""
+        """One optimiser step; raises ``TrainingDiverged`` (weights unchanged) when the loss runs away:
+        not finite, more than ``DIVERGENCE_FACTOR`` times where it started, or rising for
+        ``RISING_STEPS`` steps in a row (by ``RISING_SHARE`` of where it started, in all)."""
         k = self._k
         return self._take_step(k, *self._loss_and_grad(self._theta, self._batch(k)))
 
@@ -258,14 +295,35 @@ class Trainer(NetworkViews):
                 return self._take_step(k, *result)
             yield
 
-    def _take_step(self, k: int, loss: float, grad: np.ndarray, acc: float) -> StepRecord:
-        lr = self.config.learning_rate_at(k)
+    def _check_divergence(self, k: int, loss: float) -> None:
+        """``TrainingDiverged`` if step ``k``'s ``loss`` shows training running away (see the constants)."""
+        lr = self.config.learning_rate
         if not math.isfinite(loss):
             raise TrainingDiverged(k, loss, lr)
+        watched = self.history[self._watch_from:]
+        if not watched:
+            return
+        firsts = (self.history[0].loss, watched[0].loss)
+        start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
+        if loss > DIVERGENCE_FACTOR * max(start, LOSS_SCALE):
+            raise TrainingDiverged(k, loss, lr, why=(
+                f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
+                f"where it started ({format_number(start)})"))
+        run = [r.loss for r in watched[-RISING_STEPS:]] + [loss]
+        rising = len(run) > RISING_STEPS and all(b > a for a, b in zip(run, run[1:], strict=False))
+        sustained = run[-2] - run[0] > RISING_SHARE * max(start, LOSS_SCALE)  # not one bad batch at the end
+        if rising and sustained:
+            raise TrainingDiverged(k, loss, lr, why=(
+                f"the loss has risen at each of the last {RISING_STEPS} steps, from {format_number(run[0])} "
+                f"to {format_number(loss)}, instead of falling"))
+
+    def _take_step(self, k: int, loss: float, grad: np.ndarray, acc: float) -> StepRecord:
+        lr = self.config.learning_rate_at(k)
+        self._check_divergence(k, loss)
         test_loss, test_acc = self._measure(self._test)
         new_theta, new_state = self._optimizer.propose(self._theta, grad, lr)
         if not np.isfinite(new_theta).all():
-            raise TrainingDiverged(k, math.inf, lr, what="a weight after the update")
+            raise TrainingDiverged(k, math.inf, self.config.learning_rate, what="a weight after the update")
         self._theta[...] = new_theta
         self._optimizer.commit(new_state)
         self._grad = grad

@@ -31,6 +31,8 @@ __all__ = [
     "TrainConfig",
     "check_memory",
     "check_task",
+    "default_config",
+    "default_steps",
     "initial_parameters",
     "memory_needed",
     "parameter_count",
@@ -190,6 +192,32 @@ class TrainConfig:
         if isinstance(d.get("activation"), list):
             d["activation"] = tuple(d["activation"])
         return cls(**d)
+
+
+def default_config(dataset, name: str | None = None, **keep) -> TrainConfig:
+    """The settings that train ``dataset`` untouched: generator ``name``'s row
+    (``datasets.DATASETS[name].training``) over TrainConfig's defaults, micrograd's demo (just
+    the demo for data without a row, a CSV file's), with the loss and inputs the data needs:
+    mse on x1 for regression, cross_entropy for more than two classes.  ``keep``: other
+    settings to carry over (the seed, the batch size, the test share...).
+    """
+    from gradlab.datasets import DATASETS
+
+    spec = DATASETS.get(name) if name else None
+    settings: dict = {**(spec.training if spec is not None else {}), **keep}
+    if dataset.kind == "regression":
+        settings.update(loss="mse", features=("x1",))
+    elif dataset.num_classes > 2:
+        settings["loss"] = "cross_entropy"
+    return TrainConfig(**settings)
+
+
+def default_steps(name: str | None) -> int:
+    """About how many steps ``default_config`` takes to fit generator ``name`` (100, micrograd's, without)."""
+    from gradlab.datasets import DATASETS, DEFAULT_STEPS
+
+    spec = DATASETS.get(name) if name else None
+    return spec.steps if spec is not None else DEFAULT_STEPS
 
 
 def _check_name(what: str, name, allowed: Sequence[str], extra: str = "") -> None:

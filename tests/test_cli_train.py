@@ -49,7 +49,7 @@ def test_test_split_three_classes_and_options(capsys) -> None:
                          "--features", "x1,x2,x1*x2", "--activation", "tanh,relu", "--batch-size", "32",
                          "--quiet")
     assert status == 0
-    assert "MLP 3-16-16-3" in out and "(72 points, 18 held out): cross_entropy loss, adam lr 0.01," in out
+    assert "MLP 3-16-16-3" in out and "(72 points, 18 held out): cross_entropy loss, adam lr 0.03," in out
     last = out.splitlines()[-1]
     assert last.startswith("step 50: loss ") and ", accuracy " in last
     assert ", test loss " in last and last.endswith("%") and "test accuracy" in last
@@ -142,6 +142,34 @@ def test_divergence_to_overflow_warns_nothing(capsys) -> None:
     status, out, err = run(capsys, "train", "--lr", "50", "--reg", "none", "--loss", "mse", "--steps", "20",
                            "--quiet")  # pytest turns any RuntimeWarning into an error
     assert status == 1 and "diverged at step" in err and "Warning" not in err
+    assert out.splitlines()[-1].startswith("step ")
+
+
+@pytest.mark.parametrize("name", ["sine", "spiral", "moons"])
+def test_a_dataset_alone_trains_on_the_labs_defaults(capsys, name) -> None:
+    """``--dataset NAME`` and nothing else: the dataset's row (as the lab picks it), its steps, a fit."""
+    from gradlab.training_config import default_config, default_steps
+    from gradlab.training_lab import DataSettings
+
+    status, out, err = run(capsys, "train", "--dataset", name, "--quiet")
+    assert status == 0 and err == ""
+    lab_data = DataSettings(name=name, classes=2).make()  # the command line's data: seed 1337, 100 points
+    cfg = default_config(lab_data, name)
+    rate = f"{cfg.optimizer} lr {cfg.learning_rate:g}"
+    assert rate in out.splitlines()[0]
+    last = out.splitlines()[-1]
+    assert last.startswith(f"step {default_steps(name)}: loss ")
+    if name == "sine":
+        assert float(last.split("loss ")[1]) < 0.03  # micrograd's recipe ended at 4.49e158 here
+    else:
+        assert float(last.split("accuracy ")[1].rstrip("%")) >= 95
+
+
+def test_divergence_exits_1_with_the_cores_words(capsys) -> None:
+    status, out, err = run(capsys, "train", "--dataset", "moons", "--lr", "10", "--quiet")
+    assert status == 1
+    assert "more than 10 times where it started" in err and "learning rate (10) is too large" in err
+    assert "half of it: 5" in err
     assert out.splitlines()[-1].startswith("step ")
 
 

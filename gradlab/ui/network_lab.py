@@ -4,7 +4,9 @@ Layout, left to right: data and network settings | the network over one datapoin
 the decision plot over the loss plot | the inspectors (a weight, a value of the point's graph).
 Training runs in time slices of the GUI thread's frame timer with the fast backend and in
 millisecond slices of each step, between events, with the scalar one (``training_driver``);
-``network_live`` redraws the views.
+``network_live`` redraws the views.  When the loss runs away (``gradlab.training.TrainingDiverged``)
+training pauses and ``divergenceBanner``, under the toolbar, says why and offers half the
+learning rate (``halveRateButton``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -30,6 +33,7 @@ from gradlab import datasets
 from gradlab.training_lab import decode_lab_view
 from gradlab.training_state import FieldError
 from gradlab.ui.data_panel import DataPanel
+from gradlab.ui.divergence_banner import DivergenceBanner
 from gradlab.ui.graph_canvas import GraphCanvas
 from gradlab.ui.heatmap import DecisionPlot
 from gradlab.ui.inspector import NodeInspector
@@ -93,6 +97,7 @@ class NetworkLab(QWidget):
         self.driver = driver_for(self.model.backend, self.model, self)
         self.live = LiveViews(self)
         self._build_layout()
+        self._add_divergence_banner()
         self._connect()
         self._on_data_changed()
         self._on_network_changed()
@@ -328,6 +333,13 @@ class NetworkLab(QWidget):
         self.point_graph.set_selected(-1)
         self._show_panes()
 
+    def _add_divergence_banner(self) -> None:
+        """``divergenceBanner`` under the toolbar: training ran away, and the fix (``halveRateButton``)."""
+        self.divergence_banner = DivergenceBanner()
+        self.layout().insertWidget(1, self.divergence_banner)
+        self.divergence_banner.halve_requested.connect(self._on_halve_rate)
+        self.loss_plot.log_scale_changed.connect(self._on_auto_log_scale)
+
     def _connect(self) -> None:
         m = self.model
         m.data_changed.connect(self._on_data_changed)
@@ -466,6 +478,7 @@ class NetworkLab(QWidget):
         self.step_button.setEnabled(not running)
         if running:
             self.loss_plot.show_message("")
+            self.divergence_banner.hide()
             self.driver.start()
         else:
             self.driver.stop()
@@ -491,6 +504,7 @@ class NetworkLab(QWidget):
             self.driver.set_speed(speed)
         self.editor.set_config(m.cfg, m.backend)
         self.loss_plot.show_message("")
+        self.divergence_banner.hide()
         trainer = m.trainer
         self.history.reset(trainer.history if trainer is not None else [])
         self._show_points()
@@ -520,7 +534,29 @@ class NetworkLab(QWidget):
 
     def _on_diverged(self, message: str) -> None:
         self.loss_plot.show_message("Training diverged: paused.\nTry a smaller learning rate.")
+        self.divergence_banner.show_divergence(message, self.model.cfg.learning_rate)
+        self._reveal(self.editor.learning_rate)
         self.status_message.emit(message[:1].upper() + message[1:], 0)
+
+    def _on_halve_rate(self) -> None:
+        rate = self.model.halve_learning_rate()
+        self.divergence_banner.hide()
+        self.status_message.emit(f"Learning rate halved to {rate:g}; the weights start again from the seed. "
+                                 f"Press Play to train.", 10000)
+
+    def _on_auto_log_scale(self, on: bool) -> None:
+        """The loss plot chose its scale itself (the loss spans decades): the checkbox follows."""
+        with QSignalBlocker(self.log_check):
+            self.log_check.setChecked(on)
+
+    @staticmethod
+    def _reveal(widget: QWidget) -> None:
+        """Scroll every scroll area holding ``widget`` so that it shows."""
+        parent = widget.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QAbstractScrollArea) and hasattr(parent, "ensureWidgetVisible"):
+                parent.ensureWidgetVisible(widget)
+            parent = parent.parentWidget()
 
     def _on_problem(self, text: str) -> None:
         self.problem_label.setText(text and f"⚠ Cannot train: {text}")

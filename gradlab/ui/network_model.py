@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from gradlab import datasets
 from gradlab.datasets import Dataset, DatasetError
 from gradlab.training import TrainConfig, Trainer, TrainingDiverged
+from gradlab.training_config import default_config
 from gradlab.training_lab import DataSettings, LabModel, decode_lab_model, encode_lab_model
 
 __all__ = ["ARCHITECTURE_FIELDS", "DataSettings", "NetworkModel", "demo_config", "describe_error"]
@@ -71,7 +72,8 @@ class NetworkModel(QObject):
     parameters_changed = Signal(object)
     #: training started (True) or paused (False)
     running_changed = Signal(bool)
-    #: training stopped on a non-finite loss: the message to show (names the step, suggests a fix)
+    #: training paused: its loss ran away (not finite, far above its start, or rising for many steps);
+    #: the core's ``TrainingDiverged`` message (names the step and the learning rate, suggests half)
     diverged = Signal(str)
     #: why the network cannot be built or trained ("" once it can): show it to the user
     problem_changed = Signal(str)
@@ -111,12 +113,19 @@ class NetworkModel(QObject):
 
     @_locked
     def set_data_settings(self, **changes) -> str:
-        """Generate new data with ``changes`` to the settings; "" or the problem (data kept)."""
+        """Generate new data with ``changes`` to the settings; "" or the problem (data kept).
+
+        Another dataset brings its training defaults (``training_config.default_config``: the
+        settings that train it untouched), keeping the seed, batch size and test share."""
         settings = dataclasses.replace(self.data_settings, **changes)
         try:
             data = settings.make()
         except DatasetError as err:
             return str(err)
+        if settings.name != self.data_settings.name:
+            c = self.cfg
+            self.cfg = default_config(data, settings.name, seed=c.seed, batch_size=c.batch_size,
+                                      test_fraction=c.test_fraction)
         self.data_settings = settings
         self._set_data(data, keep_weights=False)
         return ""
@@ -231,6 +240,13 @@ class NetworkModel(QObject):
     def reset(self) -> None:
         """Fresh weights from the seed, empty history, same settings."""
         self._rebuild()
+
+    @_locked
+    def halve_learning_rate(self) -> float:
+        """After a divergence: half the learning rate and fresh weights (training paused); the new rate."""
+        self.cfg = dataclasses.replace(self.cfg, learning_rate=self.cfg.learning_rate / 2)
+        self._rebuild()
+        return self.cfg.learning_rate
 
     def _rebuild(self) -> None:
         """A new trainer from the settings (fresh weights), or the problem that prevents one."""
