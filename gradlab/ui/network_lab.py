@@ -522,6 +522,7 @@ class NetworkLab(QWidget):
         self.live.refresh(force=True)
 
     def _on_config_changed(self) -> None:
+        self.editor.set_config(self.model.cfg, self.model.backend)  # a change made elsewhere shows too
         self.probe_model.set_trainer(self.model.trainer, self.model.trainer.parameter_labels())
         self.live.refresh(force=True)
 

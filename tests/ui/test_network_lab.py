@@ -371,3 +371,9 @@ def test_a_weight_selected_after_training_shows_its_current_value_and_gradient(q
     assert float(text(inspector, "nodeData")) == pytest.approx(current, abs=1e-4)
     assert float(text(inspector, "nodeGrad")) == pytest.approx(float(text(inspector, "probeGrad")), abs=1e-4)
     assert lab.findChild(QLineEdit, "weightValueInput").text() == repr(lab.model.trainer.parameters()[index])
+
+
+def test_a_setting_changed_by_the_model_shows_in_the_editor(lab):
+    """The editor tells the truth about the settings however they changed (not only when typed)."""
+    lab.model.edit_config({"learning_rate": 7.5})
+    assert lab.editor.learning_rate.value() == 7.5 and lab.model.cfg.learning_rate == 7.5
