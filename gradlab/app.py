@@ -216,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         save_screenshot(window, args.screenshot)
         print(f"gradlab: saved {args.screenshot}")
+        window.close()  # as Quit does (its work saved); no window is left behind for a caller
         return 0
     window.show()
     return app.exec()
