@@ -61,10 +61,10 @@ def _cap_cpu(seconds: int) -> None:
         return
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime) + seconds
-    _hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-    if _hard == resource.RLIM_INFINITY or soft < _hard:
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard == resource.RLIM_INFINITY or soft < hard:
         try:
-            resource.setrlimit(resource.RLIMIT_CPU, (soft, _hard))
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
         except (ValueError, OSError):
             pass
 
@@ -111,7 +111,12 @@ def main(argv: list[str] | None = None) -> None:
             current[:] = [None, None]
             retire = _resident_bytes() > RETIRE_RESIDENT_BYTES
             try:
-                send((answer[0], answer[1], retire, *answer[2:]))
+                try:
+                    send((answer[0], answer[1], retire, *answer[2:]))
+                except MemoryError:  # the result is too big to write down
+                    answer = None
+                    send(("error", n, True, "error", max(line[0], 1), 1, MEMORY_MESSAGE))
+                    retire = True
             except OSError:
                 os._exit(0)  # the app has gone
             if retire:
