@@ -31,19 +31,21 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from gradlab import ops
 from gradlab.datasets import DATASETS, DEFAULT_DATASET, Dataset, DatasetError, load_csv, make_dataset
 from gradlab.session import dumps_json
 from gradlab.training import (
     BACKENDS,
     LOSSES,
     OPTIMIZERS,
+    REGULARIZATIONS,
     StepRecord,
     TooMuchMemory,
     TrainConfig,
     Trainer,
     TrainingDiverged,
 )
-from gradlab.training_config import DEFAULT_LEARNING_RATES, default_config, default_steps
+from gradlab.training_config import BACKEND_CAPTIONS, DEFAULT_LEARNING_RATES, default_config, default_steps
 
 __all__ = ["add_train_parser", "train_command"]
 
@@ -104,13 +106,14 @@ def add_train_parser(commands) -> None:
                      help="hidden layer widths, e.g. 16,16; 'none' for no hidden layer "
                           "(default: the dataset's)")
     net.add_argument("--activation", type=_names, metavar="NAME",
-                     help="relu, tanh, sigmoid or linear; one, or one per hidden layer "
+                     help=", ".join(ops.ACTIVATIONS) + "; one, or one per hidden layer "
                           "(default: the dataset's)")
     net.add_argument("--features", type=_names, metavar="F,F",
                      help="input features, e.g. x1,x2,x1*x2 (default x1,x2)")
     net.add_argument("--loss", choices=LOSSES,
                      help="default: svm for two classes, cross_entropy for more, mse for regression")
-    net.add_argument("--reg", choices=("l2", "l1", "none"), help="regularisation (default: the dataset's)")
+    net.add_argument("--reg", choices=(*REGULARIZATIONS, "none"),
+                     help="regularisation (default: the dataset's)")
     net.add_argument("--reg-strength", type=_number, metavar="X",
                      help="its strength (default: the dataset's)")
     net.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the dataset's")
@@ -127,7 +130,7 @@ def add_train_parser(commands) -> None:
     net.add_argument("--seed", type=lambda t: _whole(t, 0, "--seed"), default=1337, metavar="S",
                      help="seed of the data, the initial weights and the batches (default 1337)")
     net.add_argument("--backend", choices=BACKENDS, default="fast",
-                     help="fast (numpy) or scalar (gradlab's Value graph, like micrograd)")
+                     help=", ".join(BACKEND_CAPTIONS.values()))
     out = p.add_argument_group("output")
     out.add_argument("--history-csv", metavar="FILE", help="write every step's loss and accuracy to FILE")
     out.add_argument("--weights-json", metavar="FILE",

@@ -19,16 +19,18 @@ micrograd's.  Additions:
   Like micrograd, it returns a single ``Value`` when the last layer has one
   neuron, and a ``Layer`` called on its own does the same.
 * Losses (``svm_loss``, ``mse_loss``, ``binary_cross_entropy``, regularisers)
-  and optimisers (``SGD``, ``Momentum``, ``Adam``) in plain Python floats.
+  and optimisers (``SGD``, ``Momentum``, ``Adam``, ``RMSprop``: the rules of
+  :mod:`gradlab.optimizers`, the training backends' own).
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Iterable, Sequence
 
-from gradlab import ops
+import numpy as np
+
+from gradlab import ops, optimizers
 from gradlab.engine import Value
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "SGD",
     "Momentum",
     "Adam",
+    "RMSprop",
     "moons_schedule",
 ]
 
@@ -332,19 +335,38 @@ def moons_schedule(steps: int = 100, drop: float = 0.9) -> Callable[[int], float
 
 
 class Optimizer:
-    """Updates ``params`` from their ``.grad``; ``step()`` counts steps in ``self.k``."""
+    """Updates ``params`` from their ``.grad``; ``step()`` counts steps in ``self.k``.
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    ``Optimizer(params, "rmsprop", lr)`` steps with any row of :mod:`gradlab.optimizers` (its
+    default rate without ``lr``, its hyperparameters unless given as keywords); the subclasses
+    below name the common ones with micrograd-style signatures.  The rule is the training
+    backends' own, applied to the parameters' values gathered into an array.
+    """
+
+    def __init__(self, params: Iterable[Value], name: str = "sgd", lr: float | None = None, **hyper) -> None:
         self.params = list(params)
-        self.lr = lr
+        self.row = optimizers.optimizer_row(name)
+        self.lr = self.row.default_lr if lr is None else lr
+        self.hyper = hyper
+        self.state = self.row.initial_state(len(self.params))
         self.k = 0
 
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = 0.0
 
+    @property
+    def current_lr(self) -> float:
+        """The learning rate the next ``step()`` will use."""
+        return self.lr
+
     def step(self) -> None:
-        raise NotImplementedError
+        theta = np.array([p.data for p in self.params], dtype=float)
+        grad = np.array([p.grad for p in self.params], dtype=float)
+        new, self.state = self.row.step(theta, grad, self.current_lr, self.state, **self.hyper)
+        for p, x in zip(self.params, new.tolist(), strict=True):
+            p.data = x
+        self.k += 1
 
 
 class SGD(Optimizer):
@@ -362,7 +384,7 @@ class SGD(Optimizer):
         *,
         decay: Callable[[int], float] | None = None,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, "sgd", lr)
         if schedule is not None and decay is not None:
             raise TypeError("give schedule or decay, not both")
         self.schedule = schedule if schedule is not None else decay
@@ -372,27 +394,13 @@ class SGD(Optimizer):
         """The learning rate the next ``step()`` will use."""
         return self.lr if self.schedule is None else self.lr * self.schedule(self.k)
 
-    def step(self) -> None:
-        lr = self.current_lr
-        for p in self.params:
-            p.data -= lr * p.grad
-        self.k += 1
-
 
 class Momentum(Optimizer):
     """SGD with momentum: ``v = beta * v + grad; p -= lr * v``."""
 
     def __init__(self, params: Iterable[Value], lr: float = 0.01, beta: float = 0.9) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, "momentum", lr, beta=beta)
         self.beta = beta
-        self.v = [0.0] * len(self.params)
-
-    def step(self) -> None:
-        lr, beta, v = self.lr, self.beta, self.v
-        for i, p in enumerate(self.params):
-            v[i] = beta * v[i] + p.grad
-            p.data -= lr * v[i]
-        self.k += 1
 
 
 class Adam(Optimizer):
@@ -405,19 +413,16 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, "adam", lr, betas=betas, eps=eps)
         self.betas = betas
         self.eps = eps
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
 
-    def step(self) -> None:
-        self.k += 1
-        b1, b2 = self.betas
-        c1, c2 = 1.0 - b1**self.k, 1.0 - b2**self.k
-        lr, eps, m, v = self.lr, self.eps, self.m, self.v
-        for i, p in enumerate(self.params):
-            g = p.grad
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton): ``s = rho * s + (1 - rho) * grad**2; p -= lr * grad / (sqrt(s) + eps)``."""
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, rho: float = 0.9,
+                 eps: float = 1e-8) -> None:
+        super().__init__(params, "rmsprop", lr, rho=rho, eps=eps)
+        self.rho = rho
+        self.eps = eps

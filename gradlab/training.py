@@ -18,7 +18,7 @@ real :mod:`gradlab.nn` ``Value`` graph and reproduces the demo's losses;
 The weights live in one flat vector in micrograd's ``MLP.parameters()`` order,
 labelled ``w{layer}.{neuron}.{input}`` and ``b{layer}.{neuron}`` (from 0) as
 :mod:`gradlab.nn` labels them.  Both backends read and write that vector, and one
-optimiser (SGD, momentum, Adam as in :mod:`gradlab.nn`) updates it, so a trainer's
+optimiser (a row of :mod:`gradlab.optimizers`, as :mod:`gradlab.nn` uses them) updates it, so a trainer's
 state (``state_dict``) does not depend on the backend.
 
 A step whose loss runs away (not finite, ``DIVERGENCE_FACTOR`` times where it started, or
@@ -516,13 +516,11 @@ class Trainer(NetworkViews):
                                               f"not {fields.shown(raw.get('name'))}")
         size = self._theta.size
         optimizer = Optimizer(name, size)
-        if name == "momentum":
-            optimizer.velocity = fields.numbers(fields.get(raw, "velocity", where), f"{where}.velocity", size,
-                                                finite=False)
-        elif name == "adam":
-            optimizer.t = fields.whole(fields.get(raw, "t", where), f"{where}.t")
-            optimizer.m = fields.numbers(fields.get(raw, "m", where), f"{where}.m", size, finite=False)
-            optimizer.v = fields.numbers(fields.get(raw, "v", where), f"{where}.v", size, finite=False)
+        if optimizer.row.counts_steps:
+            optimizer.state["t"] = fields.whole(fields.get(raw, "t", where), f"{where}.t")
+        for key in optimizer.row.arrays:
+            optimizer.state[key] = fields.numbers(fields.get(raw, key, where), f"{where}.{key}", size,
+                                                  finite=False)
         return optimizer
 
 

@@ -15,10 +15,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from gradlab import nn, ops
+from gradlab import nn, ops, optimizers
 
 __all__ = [
     "BACKENDS",
+    "BACKEND_CAPTIONS",
+    "LOSS_CAPTIONS",
+    "REGULARIZATION_CAPTIONS",
     "MAX_TRAINING_BYTES",
     "TooMuchMemory",
     "DEFAULT_LEARNING_RATES",
@@ -38,18 +41,20 @@ __all__ = [
     "parameter_count",
 ]
 
-BACKENDS = ("fast", "scalar")
-LOSSES = ("svm", "logistic", "mse", "cross_entropy")
-REGULARIZATIONS = ("l2", "l1")  # or None
-OPTIMIZERS = ("sgd", "momentum", "adam")
+#: each choice's registry: name -> caption (what the network editor's combos show); the
+#: tuples of names below, the checks, the CLI's choices and the tests read these
+BACKEND_CAPTIONS = {"fast": "fast (numpy)", "scalar": "scalar (Value graph)"}
+LOSS_CAPTIONS = {"svm": "hinge (SVM, micrograd)", "logistic": "logistic", "mse": "squared error",
+                 "cross_entropy": "cross-entropy (softmax)"}
+REGULARIZATION_CAPTIONS = {"l2": "L2", "l1": "L1"}  # or None: "none"
+BACKENDS = tuple(BACKEND_CAPTIONS)
+LOSSES = tuple(LOSS_CAPTIONS)
+REGULARIZATIONS = tuple(REGULARIZATION_CAPTIONS)
+OPTIMIZERS = tuple(optimizers.OPTIMIZERS)  # the rows of gradlab.optimizers
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 64
 #: a sensible first learning rate for each optimiser (the command line's default)
-DEFAULT_LEARNING_RATES = {"sgd": 1.0, "momentum": 0.1, "adam": 0.01}
-#: gradlab.nn's defaults: Momentum(beta=0.9), Adam(betas=(0.9, 0.999), eps=1e-8)
-MOMENTUM_BETA = 0.9
-ADAM_BETAS = (0.9, 0.999)
-ADAM_EPS = 1e-8
+DEFAULT_LEARNING_RATES = {name: row.default_lr for name, row in optimizers.OPTIMIZERS.items()}
 #: the most memory a training configuration may need (its step's graph or arrays); see ``memory_needed``
 MAX_TRAINING_BYTES = 1_000_000_000
 #: the scalar backend's cost of one point: about this many bytes per parameter (the point's ``Value``s,
@@ -75,10 +80,10 @@ class TrainConfig:
     """How to build and train the network (defaults: micrograd's moons demo).
 
     ``layers``: hidden layer widths (0 to 8 layers of 1 to 64 neurons); ``activation``:
-    one name or one per hidden layer (``gradlab.ops.ACTIVATIONS``); ``loss``: svm,
-    logistic, mse or cross_entropy; ``regularization``: l2, l1 or None, times
-    ``reg_strength``; ``optimizer``: sgd, momentum or adam; ``lr_decay=N``: the rate at
-    step k is ``learning_rate * (1 - 0.9*k/N)``, held at 0.1x after N steps (None: constant);
+    one name or one per hidden layer (``gradlab.ops.ACTIVATIONS``); ``loss``: one of
+    ``LOSSES``; ``regularization``: one of ``REGULARIZATIONS`` or None, times ``reg_strength``;
+    ``optimizer``: one of ``OPTIMIZERS`` (:mod:`gradlab.optimizers`); ``lr_decay=N``: the rate at step k
+    is ``learning_rate * (1 - 0.9*k/N)``, held at 0.1x after N steps (None: constant);
     ``batch_size``: None for the full batch, else seeded draws of that many points;
     ``features``: the network's inputs (``gradlab.datasets.FEATURES``); ``seed``: the
     initial weights (micrograd's after ``random.seed(seed)``) and the mini-batch draws;
@@ -306,7 +311,7 @@ def initial_parameters(sizes: Sequence[int], seed: int) -> tuple[list[float], li
 
 
 class Optimizer:
-    """SGD, momentum or Adam on a flat parameter vector, with :mod:`gradlab.nn`'s update rules.
+    """An optimiser of :mod:`gradlab.optimizers` on a flat parameter vector: its row and its state.
 
     ``propose`` computes the new parameters and optimiser state without changing
     anything, so that a diverging step can be refused; ``commit`` keeps the state.
@@ -314,35 +319,19 @@ class Optimizer:
 
     def __init__(self, name: str, size: int) -> None:
         self.name = name
-        self.t = 0  # Adam's step count
-        self.velocity = np.zeros(size) if name == "momentum" else None
-        self.m = np.zeros(size) if name == "adam" else None
-        self.v = np.zeros(size) if name == "adam" else None
+        self.row = optimizers.optimizer_row(name)
+        self.state = self.row.initial_state(size)
 
-    def propose(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> tuple[np.ndarray, tuple]:
-        with np.errstate(all="ignore"):
-            if self.name == "sgd":
-                return theta - lr * grad, ()
-            if self.name == "momentum":  # v = beta * v + grad; p -= lr * v
-                velocity = MOMENTUM_BETA * self.velocity + grad
-                return theta - lr * velocity, (velocity,)
-            b1, b2 = ADAM_BETAS
-            t = self.t + 1
-            m = b1 * self.m + (1.0 - b1) * grad
-            v = b2 * self.v + (1.0 - b2) * grad * grad
-            c1, c2 = 1.0 - b1**t, 1.0 - b2**t
-            return theta - lr * (m / c1) / (np.sqrt(v / c2) + ADAM_EPS), (t, m, v)
+    def propose(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> tuple[np.ndarray, dict]:
+        return self.row.step(theta, grad, lr, self.state)
 
-    def commit(self, state: tuple) -> None:
-        if self.name == "momentum":
-            (self.velocity,) = state
-        elif self.name == "adam":
-            self.t, self.m, self.v = state
+    def commit(self, state: dict) -> None:
+        self.state = state
 
     def state_dict(self) -> dict:
+        """The name, the step count ``t`` (if the optimiser counts) and each state array as a list."""
         d: dict = {"name": self.name}
-        if self.velocity is not None:
-            d["velocity"] = self.velocity.tolist()
-        if self.m is not None:
-            d.update(t=self.t, m=self.m.tolist(), v=self.v.tolist())
+        if self.row.counts_steps:
+            d["t"] = self.state["t"]
+        d.update((key, self.state[key].tolist()) for key in self.row.arrays)
         return d

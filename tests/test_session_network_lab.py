@@ -17,7 +17,7 @@ import pytest
 
 from gradlab.datasets import make_dataset
 from gradlab.session import Session, load_session, save_session
-from gradlab.training import TrainConfig, Trainer
+from gradlab.training import BACKENDS, OPTIMIZERS, TrainConfig, Trainer
 from gradlab.training_lab import DataSettings, LabModel, decode_lab_model, encode_lab_model
 
 SOURCE = "a = Value(2.0, label='a')\nb = a * a"
@@ -208,8 +208,8 @@ def test_a_bad_view_field_leaves_out_only_the_view(tmp_path, view, says):
 
 
 def test_every_state_the_lab_makes_passes_untouched(tmp_path):
-    for optimizer in ("sgd", "momentum", "adam"):
-        for backend in ("fast", "scalar"):
+    for optimizer in OPTIMIZERS:
+        for backend in BACKENDS:
             model = lab_model(optimizer, backend)
             path = tmp_path / f"{optimizer}-{backend}.gradlab"
             save_session(Session.from_raw(session_doc(model)), path)  # save_session reads it back too

@@ -34,18 +34,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradlab import ops
+from gradlab import ops, optimizers, training_config
 from gradlab.ui import palette
 
 __all__ = ["LogSpinBox", "NetworkEditor", "MAX_LAYERS", "MAX_WIDTH", "parse_layers"]
 
 MAX_LAYERS = 8
 MAX_WIDTH = 64
-LOSSES = (("svm", "hinge (SVM, micrograd)"), ("logistic", "logistic"), ("mse", "squared error"),
-          ("cross_entropy", "cross-entropy (softmax)"))
-REGULARIZERS = ((None, "none"), ("l2", "L2"), ("l1", "L1"))
-OPTIMIZERS = (("sgd", "SGD"), ("momentum", "momentum"), ("adam", "Adam"))
-BACKENDS = (("fast", "fast (numpy)"), ("scalar", "scalar (Value graph)"))
+#: the combos' (value, caption) items, read from the core's registries
+LOSSES = tuple(training_config.LOSS_CAPTIONS.items())
+REGULARIZERS = ((None, "none"), *training_config.REGULARIZATION_CAPTIONS.items())
+OPTIMIZERS = tuple((name, row.caption) for name, row in optimizers.OPTIMIZERS.items())
+BACKENDS = tuple(training_config.BACKEND_CAPTIONS.items())
 #: stepping the learning rate moves it by a quarter decade: 0.01, 0.0178, 0.0316, 0.0562, 0.1 ...
 LOG_STEPS_PER_DECADE = 4
 _PRESSED = QColor(palette.POSITIVE).darker(125).name()
