@@ -13,7 +13,8 @@ import pytest
 
 from gradlab import cli
 from gradlab.datasets import load_csv
-from gradlab.training import Trainer
+from gradlab.training import OPTIMIZERS, Trainer
+from gradlab.training_config import DEFAULT_LEARNING_RATES
 
 DEMO_ARGS = ["train", "--dataset", "moons", "--layers", "16,16", "--steps", "100", "--seed", "1337"]
 
@@ -253,3 +254,17 @@ def test_each_file_that_cannot_be_written_is_named_and_the_others_are_written(tm
     assert status == 1
     assert err == f"error: cannot write {blocked}: Is a directory\n"
     assert json.loads(weights.read_text(encoding="utf-8"))["step"] == 2
+
+
+def test_every_optimiser_is_a_choice_with_its_default_rate(capsys) -> None:
+    # the choices and the help come from the optimiser table; RMSprop is one of its rows
+    status, out, _ = run(capsys, "train", "--help")
+    help_text = " ".join(out.split())
+    assert status == 0
+    assert "--optimizer {" + ",".join(OPTIMIZERS) + "}" in help_text
+    for name, rate in DEFAULT_LEARNING_RATES.items():
+        assert f"{rate:g} for {name}" in help_text
+    status, out, _ = run(capsys, "train", "--samples", "40", "--optimizer", "rmsprop", "--steps", "30",
+                         "--lr-decay", "0", "--quiet")
+    assert status == 0 and f"rmsprop lr {DEFAULT_LEARNING_RATES['rmsprop']:g}" in out
+    assert float(out.splitlines()[-1].split("loss ")[1].split(",")[0]) < 0.5

@@ -9,7 +9,7 @@ import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
 
-from gradlab import datasets, resources
+from gradlab import datasets, ops, optimizers, resources, training_config
 from gradlab.ui import palette
 from gradlab.ui.heatmap import DecisionPlot, scores_to_rgba
 from gradlab.ui.network_editor import LogSpinBox, NetworkEditor
@@ -245,3 +245,23 @@ def test_a_checked_feature_is_filled_with_the_palettes_blue(qtbot, app_sheet):
     assert fill("x1^2") == palette.POSITIVE
     qtbot.mouseClick(editor.feature_buttons["x1"], LEFT)
     assert fill("x1") != palette.POSITIVE
+
+
+def test_the_editors_choices_are_the_registries_and_rmsprop_can_be_picked(qtbot):
+    editor = shown(NetworkEditor(list(datasets.FEATURES)), qtbot, (300, 700))
+    editor.set_config(demo_cfg())
+
+    def items(box):
+        return [(box.itemData(k), box.itemText(k)) for k in range(box.count())]
+
+    assert items(editor.optimizer_combo) == [(n, row.caption) for n, row in optimizers.OPTIMIZERS.items()]
+    assert items(editor.loss_combo) == list(training_config.LOSS_CAPTIONS.items())
+    assert items(editor.reg_combo) == [(None, "none"), *training_config.REGULARIZATION_CAPTIONS.items()]
+    assert items(editor.backend_combo) == list(training_config.BACKEND_CAPTIONS.items())
+    assert items(editor.activation_combo) == [(n, n) for n in ops.ACTIVATIONS]
+    edits = []
+    editor.config_edited.connect(edits.append)
+    editor.optimizer_combo.setFocus()
+    qtbot.keyClicks(editor.optimizer_combo, "RMS")  # typing a caption's start picks it
+    assert edits[-1] == {"optimizer": "rmsprop"}
+    assert editor.optimizer_combo.currentText() == "RMSprop"
