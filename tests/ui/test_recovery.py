@@ -77,7 +77,6 @@ def nan_network_session(qtbot) -> Session:
     return session
 
 
-@pytest.mark.slow  # 10-35 s: 100,000 rows, or the scalar backend at its memory limit
 def test_a_network_lab_with_nan_weights_saves_reopens_and_quits(qtbot, tmp_path):
     session = nan_network_session(qtbot)
     path = tmp_path / "diverged.gradlab"
@@ -212,7 +211,7 @@ def test_recover_with_nothing_kept_says_so(qtbot):
 # -- item 7: whatever the app accepts, it saves and reopens --------------------------------------------
 
 
-@pytest.mark.slow  # 10-35 s: 100,000 rows, or the scalar backend at its memory limit
+@pytest.mark.slow  # 100,000 rows: 4-6 s alone, 10-20 s on a loaded machine
 def test_a_hundred_thousand_row_csv_is_saved_and_reopened(qtbot, tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(100_000, 2)) * 3e-5  # numbers of 22 characters, like -1.2345678901234567e-05
