@@ -1,17 +1,22 @@
-"""Fixtures the UI tests share."""
+"""Fixtures the UI tests share: each lab on screen at a desktop size (windows.shown puts any
+other widget there the same way)."""
 
 import pytest
+from windows import shown
 
 from gradlab.ui.expression_lab import ExpressionLab
+from gradlab.ui.network_lab import NetworkLab
 
 
 @pytest.fixture
-def lab(qtbot):
+def expression_lab(qtbot):
     """An expression lab on screen (offscreen), at a desktop size; no re-run outlives the test."""
-    widget = ExpressionLab()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 850)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown(ExpressionLab(), qtbot, (1400, 850))
     yield widget
     qtbot.waitUntil(lambda: not widget.model.rerun_pending(), timeout=5000)
+
+
+@pytest.fixture
+def network_lab(qtbot):
+    """A network lab on screen (offscreen), at a desktop size."""
+    return shown(NetworkLab(), qtbot, (1480, 860))

@@ -10,6 +10,7 @@ import pytest
 from helpers import random_expression, seed_expression
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
+from windows import shown
 
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
@@ -26,12 +27,7 @@ def model(root: Value) -> GraphModel:
 
 @pytest.fixture
 def canvas(qtbot) -> GraphCanvas:
-    canvas = GraphCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(900, 600)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    return canvas
+    return shown(GraphCanvas(), qtbot, (900, 600))
 
 
 @pytest.fixture

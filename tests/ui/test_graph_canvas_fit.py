@@ -106,15 +106,15 @@ def rows_bottom(panel) -> int:
     return last.mapTo(panel, last.rect().bottomLeft()).y()
 
 
-def test_the_sliders_panel_is_as_tall_as_its_rows(qtbot, lab):
+def test_the_sliders_panel_is_as_tall_as_its_rows(qtbot, expression_lab):
     canvas_h = {}
     programs = (("two", TWO_INPUTS, 2), ("five", FIVE_INPUTS, 5), ("twelve", TWELVE_INPUTS, 12),
                 ("two again", TWO_INPUTS, 2))
     for name, source, inputs in programs:
-        lab.load_source(source)
-        qtbot.waitUntil(lambda n=inputs: len(lab.sliders.rows) == n)
-        lab.layout().activate()
-        panel = lab.sliders
+        expression_lab.load_source(source)
+        qtbot.waitUntil(lambda n=inputs: len(expression_lab.sliders.rows) == n)
+        expression_lab.layout().activate()
+        panel = expression_lab.sliders
         column = sum(panel.parentWidget().sizes())
         cap = panel.cap(column)
         assert cap == max(sliders.MIN_PANEL_PX, round(sliders.PANEL_SHARE * column))
@@ -125,14 +125,14 @@ def test_the_sliders_panel_is_as_tall_as_its_rows(qtbot, lab):
         else:
             assert rows_bottom(panel) <= panel.height()  # every row in view, no scrolling
             assert panel.height() < rows_bottom(panel) + 30  # and no empty rows' room
-        canvas_h[name] = lab.canvas.height()
+        canvas_h[name] = expression_lab.canvas.height()
     assert canvas_h["two"] > canvas_h["five"] + 20 > canvas_h["twelve"] + 20  # the graph gets the room
     assert canvas_h["two again"] == canvas_h["two"]
 
 
-def test_long_numbers_are_drawn_smaller_not_cut(qtbot, lab):
-    lab.load_source("a = Value(-123456.789)\nb = Value(2.0)\nc = a * b\n")
-    canvas = lab.canvas
+def test_long_numbers_are_drawn_smaller_not_cut(qtbot, expression_lab):
+    expression_lab.load_source("a = Value(-123456.789)\nb = Value(2.0)\nc = a * b\n")
+    canvas = expression_lab.canvas
     canvas.zoom_by(canvas.readable_scale() * 1.01 / canvas._current_scale())  # text at 10 px
     assert canvas.label_px() == READABLE_PX
     canvas.grab()  # paints the labels
@@ -147,23 +147,23 @@ def test_long_numbers_are_drawn_smaller_not_cut(qtbot, lab):
     assert canvas.text_font("-2469.5780\n1.0000", w).pixelSize() < READABLE_PX
 
 
-def test_a_dragged_sliders_panel_keeps_the_users_height(qtbot, lab):
-    lab.load_source(TWELVE_INPUTS)  # more rows than the panel's share: they scroll
-    qtbot.waitUntil(lambda: len(lab.sliders.rows) == 12)
-    lab.layout().activate()
-    splitter = lab.sliders.parentWidget()
-    handle = splitter.handle(splitter.indexOf(lab.sliders))
-    before = lab.sliders.height()
+def test_a_dragged_sliders_panel_keeps_the_users_height(qtbot, expression_lab):
+    expression_lab.load_source(TWELVE_INPUTS)  # more rows than the panel's share: they scroll
+    qtbot.waitUntil(lambda: len(expression_lab.sliders.rows) == 12)
+    expression_lab.layout().activate()
+    splitter = expression_lab.sliders.parentWidget()
+    handle = splitter.handle(splitter.indexOf(expression_lab.sliders))
+    before = expression_lab.sliders.height()
     start = handle.rect().center()
     qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(handle, start - QPoint(0, 60))
     qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 60))
-    dragged = lab.sliders.height()
+    dragged = expression_lab.sliders.height()
     assert dragged > before + 30  # the user made the panel taller, to see every row
-    lab.load_source(TWELVE_INPUTS.replace("x0", "z0"))  # other inputs: new rows
-    qtbot.waitUntil(lambda: "z0" in lab.sliders.rows)
-    lab.layout().activate()
-    assert lab.sliders.height() == dragged  # a new program leaves the user's choice alone
+    expression_lab.load_source(TWELVE_INPUTS.replace("x0", "z0"))  # other inputs: new rows
+    qtbot.waitUntil(lambda: "z0" in expression_lab.sliders.rows)
+    expression_lab.layout().activate()
+    assert expression_lab.sliders.height() == dragged  # a new program leaves the user's choice alone
 
 
 MLP_AND_LOSS = ("from micrograd.nn import MLP\nn = MLP(3, [4, 1])\n"
@@ -172,9 +172,9 @@ MLP_AND_LOSS = ("from micrograd.nn import MLP\nn = MLP(3, [4, 1])\n"
 
 def test_a_lecture_style_program_of_about_60_values_opens_whole_and_readable(qtbot):
     w = open_window(qtbot, "--size", "1920x1080")
-    lab = w.expression_lab
-    lab.load_source(MLP_AND_LOSS)  # an MLP's forward pass and its loss, as the lecture writes it
-    canvas = lab.canvas
+    expression_lab = w.expression_lab
+    expression_lab.load_source(MLP_AND_LOSS)  # an MLP's forward pass and its loss, as the lecture writes it
+    canvas = expression_lab.canvas
     assert len(canvas.graph) >= 60
     assert canvas.fit_scale() >= canvas.readable_scale()
     assert whole_graph_in_view(canvas) and canvas.label_px() >= READABLE_PX

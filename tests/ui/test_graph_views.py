@@ -85,9 +85,9 @@ def test_the_overview_moves_the_view(qtbot):
 # -- edges ---------------------------------------------------------------------------------------
 
 
-def test_a_plus_a_shows_two_arrows(lab):
-    lab.load_source(resources.example("a_plus_a").source())
-    canvas, graph = lab.canvas, lab.model.graph
+def test_a_plus_a_shows_two_arrows(expression_lab):
+    expression_lab.load_source(resources.example("a_plus_a").source())
+    canvas, graph = expression_lab.canvas, expression_lab.model.graph
     a, b = graph.find("a"), graph.find("b")
     op = int(graph.op_row[b])
     into_op = [k for k, (s, t) in enumerate(canvas.drawing.edges.tolist()) if (s, t) == (a, op)]
@@ -108,9 +108,9 @@ def test_a_plus_a_shows_two_arrows(lab):
         assert abs(np.hypot(*(tip - centre)) - radius) < 0.02
 
 
-def test_edges_are_drawn_along_their_routes(lab):
-    lab.load_source(resources.example("tanh_from_exp").source())
-    canvas = lab.canvas
+def test_edges_are_drawn_along_their_routes(expression_lab):
+    expression_lab.load_source(resources.example("tanh_from_exp").source())
+    canvas = expression_lab.canvas
     segs, owner = canvas.drawing.segments()
     assert len(canvas.edge_item.seg) == len(segs) > len(canvas.drawing.edges)  # bends, not straight
     assert np.array_equal(canvas._segment_edge, owner)
@@ -133,16 +133,16 @@ def test_one_colour_convention_blue_positive_orange_negative():
     assert levels.tolist() == [0, 1, 2, 3, 4, 5, 6]
 
 
-def test_fill_does_not_move_when_another_node_changes(lab):
-    lab.load_source(resources.example("lecture").source())  # dL/dc = f = -2 whatever a is
-    graph = lab.model.graph
+def test_fill_does_not_move_when_another_node_changes(expression_lab):
+    expression_lab.load_source(resources.example("lecture").source())  # dL/dc = f = -2 whatever a is
+    graph = expression_lab.model.graph
     c, a, b = graph.find("c"), graph.find("a"), graph.find("b")
-    brush = lab.canvas.node_item.data["brush"][c]
-    before_b = lab.canvas.node_item.data["brush"][b]
-    lab.model.set_value(a, 40.0)
+    brush = expression_lab.canvas.node_item.data["brush"][c]
+    before_b = expression_lab.canvas.node_item.data["brush"][b]
+    expression_lab.model.set_value(a, 40.0)
     assert graph.values[c].grad == -2.0 and graph.values[b].grad == -80.0
-    assert lab.canvas.node_item.data["brush"][c] is brush
-    assert lab.canvas.node_item.data["brush"][b] is not before_b  # b's gradient did move a decade
+    assert expression_lab.canvas.node_item.data["brush"][c] is brush
+    assert expression_lab.canvas.node_item.data["brush"][b] is not before_b  # b's gradient did move a decade
 
 
 def test_legend_in_the_view_menu_explains_every_fill_and_outline(qtbot):
@@ -176,36 +176,36 @@ def test_every_outline_state_is_distinguishable():
 # -- never stale, never ambiguous ------------------------------------------------------------
 
 
-def test_a_failed_run_dims_the_last_graph_under_a_banner(lab, qtbot):
-    lab.load_source(SEED)
-    canvas = lab.canvas
+def test_a_failed_run_dims_the_last_graph_under_a_banner(expression_lab, qtbot):
+    expression_lab.load_source(SEED)
+    canvas = expression_lab.canvas
     assert not canvas.is_stale() and canvas.node_item.opacity() == 1.0
-    lab.load_source(SEED.replace("e = c - d", "e = c - zz"))
+    expression_lab.load_source(SEED.replace("e = c - d", "e = c - zz"))
     assert canvas.is_stale()
     assert "Line 12" in canvas.banner.text() and "zz" in canvas.banner.text()
     assert canvas.node_item.opacity() < 0.5 and canvas.edge_item.opacity() < 0.5
     assert len(canvas.graph) == 39  # the last good graph, still there
-    lab.load_source(SEED)
+    expression_lab.load_source(SEED)
     assert not canvas.is_stale() and canvas.node_item.opacity() == 1.0
 
 
-def test_a_program_without_values_says_so(lab):
-    lab.load_source("x = 1.0\ny = x * 2\n")
-    assert lab.canvas.message.isVisible()
-    assert "builds no Value" in lab.canvas.message.text()
-    lab.load_source(SEED)
-    assert not lab.canvas.message.isVisible()
+def test_a_program_without_values_says_so(expression_lab):
+    expression_lab.load_source("x = 1.0\ny = x * 2\n")
+    assert expression_lab.canvas.message.isVisible()
+    assert "builds no Value" in expression_lab.canvas.message.text()
+    expression_lab.load_source(SEED)
+    assert not expression_lab.canvas.message.isVisible()
 
 
-def test_reused_names_are_told_apart_everywhere(lab, qtbot):
-    lab.load_source(SEED)
-    graph, canvas = lab.model.graph, lab.canvas
+def test_reused_names_are_told_apart_everywhere(expression_lab, qtbot):
+    expression_lab.load_source(SEED)
+    graph, canvas = expression_lab.model.graph, expression_lab.canvas
     c1, c2, c3 = (graph.find(f"c@{k}") for k in (1, 2, 3))
     assert canvas.label_text(c2).startswith("c₂\n")
     assert "made on line 8" in canvas._tooltip(c2)
-    lab.model.select(c2)
-    assert lab.inspector.node_label.text() == "c₂"
-    links = [b.text() for b in lab.inspector.parent_links.findChildren(QPushButton)]
+    expression_lab.model.select(c2)
+    assert expression_lab.inspector.node_label.text() == "c₂"
+    links = [b.text() for b in expression_lab.inspector.parent_links.findChildren(QPushButton)]
     assert "c₁" in links and "c₂" not in links  # c₂'s parent is c₁, not "c"
     assert graph.find("c") == c3
 
@@ -218,26 +218,30 @@ def test_select_option_reaches_every_assignment(qtbot):
     assert w2.expression_lab.model.graph.names[w2.expression_lab.model.selected] == "c₃"
 
 
-def test_cut_labels_end_with_an_ellipsis(lab):
+def test_cut_labels_end_with_an_ellipsis(expression_lab):
     name = "a_very_long_name_" * 4
-    lab.load_source(f"{name} = Value(2.0)\nb = {name} * 3\n")
-    graph = lab.model.graph
-    first = lab.canvas.label_text(graph.find(name)).split("\n")[0]
+    expression_lab.load_source(f"{name} = Value(2.0)\nb = {name} * 3\n")
+    graph = expression_lab.model.graph
+    first = expression_lab.canvas.label_text(graph.find(name)).split("\n")[0]
     assert first.endswith("…") and len(first) < len(name)
-    assert lab.canvas.label_text(graph.find("b")).startswith("b\n")  # short names stay whole
+    assert expression_lab.canvas.label_text(graph.find("b")).startswith("b\n")  # short names stay whole
 
 
-def click_step(qtbot, lab) -> str:
+def click_step(qtbot, expression_lab) -> str:
     from PySide6.QtWidgets import QToolButton
 
-    qtbot.mouseClick(lab.findChild(QToolButton, "backpropStepButton"), Qt.MouseButton.LeftButton)
-    return lab.canvas.step_banner.text() if lab.canvas.step_banner.isVisible() else ""
+    qtbot.mouseClick(expression_lab.findChild(QToolButton, "backpropStepButton"), Qt.MouseButton.LeftButton)
+    return expression_lab.canvas.step_banner.text() if expression_lab.canvas.step_banner.isVisible() else ""
 
 
-def gradients_shown(lab) -> set[str]:
+def gradients_shown(expression_lab) -> set[str]:
     """The names of the nodes whose box shows a gradient (the step-through blanks the others)."""
-    graph = lab.model.graph
-    return {node_name(graph, i) for i in range(len(graph)) if not lab.canvas.label_text(i).endswith("\n")}
+    graph = expression_lab.model.graph
+    return {
+        node_name(graph, i)
+        for i in range(len(graph))
+        if not expression_lab.canvas.label_text(i).endswith("\n")
+    }
 
 
 def step_edges(canvas) -> set[tuple[int, int]]:
@@ -245,14 +249,14 @@ def step_edges(canvas) -> set[tuple[int, int]]:
     return {tuple(int(x) for x in e) for e in canvas._edges[canvas._on_path]}
 
 
-def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot, lab):
+def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot, expression_lab):
     """The lecture's L = (a*b + c) * f: three steps, one per node with operands, output first."""
-    lab.load_source(resources.example("lecture").source())
-    graph, canvas = lab.model.graph, lab.canvas
+    expression_lab.load_source(resources.example("lecture").source())
+    graph, canvas = expression_lab.model.graph, expression_lab.canvas
     find = graph.find
-    text = click_step(qtbot, lab)
+    text = click_step(qtbot, expression_lab)
     assert text.startswith("Backprop step 0 of 3") and "L.grad = 1" in text
-    assert gradients_shown(lab) == {"L"} and canvas._active == find("L")
+    assert gradients_shown(expression_lab) == {"L"} and canvas._active == find("L")
     a = find("a")
     assert "not computed yet" in canvas._tooltip(a)
     assert canvas.node_item.data["brush"][a] is canvas._brushes[graph_canvas.PENDING_BRUSH]
@@ -265,17 +269,19 @@ def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot
     ]
     shown = {"L"}
     for k, (node, parents, rules) in enumerate(expected, 1):
-        text = click_step(qtbot, lab)
+        text = click_step(qtbot, expression_lab)
         assert text.startswith(f"Backprop step {k} of 3: {node} ")
         assert all(rule in text for rule in rules), text
         shown |= parents
-        assert gradients_shown(lab) == shown  # exactly the gradients the banner names appear
+        assert gradients_shown(expression_lab) == shown  # exactly the gradients the banner names appear
         assert canvas._active == find(node)
         op = int(graph.op_row[find(node)])
         assert step_edges(canvas) == {(find(p), op) for p in parents} | {(op, find(node))}
-    assert "last step" in text and lab.model.graph.values[a].grad == 6.0
-    assert click_step(qtbot, lab) == ""  # past the last step: the step-through ends
-    assert lab.model.backprop_step == -1 and gradients_shown(lab) == {node_name(graph, i) for i in range(7)}
+    assert "last step" in text and expression_lab.model.graph.values[a].grad == 6.0
+    assert click_step(qtbot, expression_lab) == ""  # past the last step: the step-through ends
+    assert expression_lab.model.backprop_step == -1 and gradients_shown(expression_lab) == {
+        node_name(graph, i) for i in range(7)
+    }
 
 
 @pytest.mark.parametrize("source", [
@@ -283,80 +289,91 @@ def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot
     "x = Value(0.5)\ny = Value(-1.5)\nz = (x * y).sigmoid() + (x - y).log() / y\n",
     resources.example("seed").source(),
 ])
-def test_every_step_shows_the_gradients_its_banner_names_and_ends_as_backward_does(qtbot, lab, source):
-    lab.load_source(source)
-    graph = lab.model.graph
-    click_step(qtbot, lab)
-    shown = gradients_shown(lab)
+def test_every_step_shows_the_gradients_its_banner_names_and_ends_as_backward_does(
+    qtbot, expression_lab, source
+):
+    expression_lab.load_source(source)
+    graph = expression_lab.model.graph
+    click_step(qtbot, expression_lab)
+    shown = gradients_shown(expression_lab)
     non_leaves = sum(1 for i in range(len(graph)) if graph.parents[i])
     for _ in range(non_leaves):
-        text = click_step(qtbot, lab)
+        text = click_step(qtbot, expression_lab)
         named = {part.split(".grad += ")[0].strip() for part in text.split(":  ", 1)[1].split(";  ")}
-        assert gradients_shown(lab) == shown | named
+        assert gradients_shown(expression_lab) == shown | named
         shown |= named
     assert text.startswith(f"Backprop step {non_leaves} of {non_leaves}") and "last step" in text
     stepped = [v.grad for v in graph.values]
-    lab.model.finish_backprop()
+    expression_lab.model.finish_backprop()
     assert stepped == pytest.approx([v.grad for v in graph.values], nan_ok=True)
 
 
-def test_an_operand_used_twice_is_added_to_twice(lab):
-    lab.load_source("a = Value(3.0)\nb = a * a\n")
-    lab.model.step_backprop()
-    lab.model.step_backprop()
-    text = lab.canvas.step_banner.text()
+def test_an_operand_used_twice_is_added_to_twice(expression_lab):
+    expression_lab.load_source("a = Value(3.0)\nb = a * a\n")
+    expression_lab.model.step_backprop()
+    expression_lab.model.step_backprop()
+    text = expression_lab.canvas.step_banner.text()
     assert "a.grad += a.data × b.grad = (3.0)(1.0) = 3.0;" in text
     assert "a.grad += a.data × b.grad = (3.0)(1.0) = 3.0, so a.grad = 6.0" in text
-    model = lab.model
+    model = expression_lab.model
     model.select(model.graph.find("a"))
-    assert lab.inspector.node_grad.text() == "6.0000"
+    assert expression_lab.inspector.node_grad.text() == "6.0000"
 
 
-def test_plots_that_cannot_draw_say_why(lab, qtbot):
-    lab.load_source(NAN_PROGRAM)
-    graph = lab.model.graph
-    lab.model.select(graph.find("b"))  # log(-1) = nan: the output is nan for every value tried
-    assert "No curve" in lab.inspector.response_plot.message_text()
-    assert all(len(item.xData if item.xData is not None else []) == 0
-               for item in (lab.inspector.response_plot.curve, lab.inspector.response_plot.tangent))
-    lab.load_source(SEED)
-    lab.model.select(lab.model.graph.find("a"))
-    assert lab.inspector.response_plot.message_text() == ""
-    lab.model.step_backprop()
-    assert "stepped through" in lab.inspector.response_plot.message_text()
-    assert "stepped through" in lab.inspector.error_plot.message_text()
-    lab.model.finish_backprop()
-    assert lab.inspector.response_plot.message_text() == ""
+def test_plots_that_cannot_draw_say_why(expression_lab, qtbot):
+    expression_lab.load_source(NAN_PROGRAM)
+    graph = expression_lab.model.graph
+    expression_lab.model.select(graph.find("b"))  # log(-1) = nan: the output is nan for every value tried
+    assert "No curve" in expression_lab.inspector.response_plot.message_text()
+    assert all(
+        len(item.xData if item.xData is not None else []) == 0
+        for item in (
+            expression_lab.inspector.response_plot.curve,
+            expression_lab.inspector.response_plot.tangent,
+        )
+    )
+    expression_lab.load_source(SEED)
+    expression_lab.model.select(expression_lab.model.graph.find("a"))
+    assert expression_lab.inspector.response_plot.message_text() == ""
+    expression_lab.model.step_backprop()
+    assert "stepped through" in expression_lab.inspector.response_plot.message_text()
+    assert "stepped through" in expression_lab.inspector.error_plot.message_text()
+    expression_lab.model.finish_backprop()
+    assert expression_lab.inspector.response_plot.message_text() == ""
 
 
 # -- editor and graph linked ------------------------------------------------------------------
 
 
-def test_the_cursor_line_highlights_the_nodes_it_made(lab):
-    lab.load_source(SEED)
-    graph, canvas = lab.model.graph, lab.canvas
-    cursor = lab.editor.textCursor()
-    cursor.setPosition(lab.editor.document().findBlockByNumber(7).position())  # line 8: c += c + 1
-    lab.editor.setTextCursor(cursor)
+def test_the_cursor_line_highlights_the_nodes_it_made(expression_lab):
+    expression_lab.load_source(SEED)
+    graph, canvas = expression_lab.model.graph, expression_lab.canvas
+    cursor = expression_lab.editor.textCursor()
+    cursor.setPosition(expression_lab.editor.document().findBlockByNumber(7).position())  # line 8: c += c + 1
+    expression_lab.editor.setTextCursor(cursor)
     made = set(canvas._line_nodes.tolist())
     assert made == set(graph.nodes_on_line(8)) and graph.find("c@2") in made
     pen_on_line = canvas.node_item.data["pen"][graph.find("c@2")]
     assert pen_on_line is not canvas.node_item.data["pen"][graph.find("c@1")]
     cursor.setPosition(0)
-    lab.editor.setTextCursor(cursor)  # a comment line: nothing
+    expression_lab.editor.setTextCursor(cursor)  # a comment line: nothing
     assert len(canvas._line_nodes) == 0
 
 
-def test_selecting_a_node_highlights_its_line(lab, qtbot):
-    lab.load_source(SEED)
-    graph = lab.model.graph
-    lab.canvas.fit()
+def test_selecting_a_node_highlights_its_line(expression_lab, qtbot):
+    expression_lab.load_source(SEED)
+    graph = expression_lab.model.graph
+    expression_lab.canvas.fit()
     c1 = graph.find("c@1")
-    qtbot.mouseClick(lab.canvas.viewport_widget(), Qt.MouseButton.LeftButton, pos=lab.canvas.view_pos_of(c1))
-    assert lab.model.selected == c1
-    assert lab.editor.linked_line() == 6
-    lab.model.select(-1)
-    assert lab.editor.linked_line() == 0
+    qtbot.mouseClick(
+        expression_lab.canvas.viewport_widget(),
+        Qt.MouseButton.LeftButton,
+        pos=expression_lab.canvas.view_pos_of(c1),
+    )
+    assert expression_lab.model.selected == c1
+    assert expression_lab.editor.linked_line() == 6
+    expression_lab.model.select(-1)
+    assert expression_lab.editor.linked_line() == 0
 
 
 # -- the inspector at the window's minimum width --------------------------------------------------
@@ -397,9 +414,9 @@ def test_the_drawing_follows_the_canvas_shape(qtbot):
     assert np.array_equal(canvas.node_item.data["x"], canvas.drawing.pos[:, 0])
 
 
-def test_zoomed_far_out_edges_are_drawn_straight(lab):
-    lab.load_source(resources.example("seed").source())
-    canvas = lab.canvas
+def test_zoomed_far_out_edges_are_drawn_straight(expression_lab):
+    expression_lab.load_source(resources.example("seed").source())
+    canvas = expression_lab.canvas
     item = canvas.edge_item
     assert len(item._coarse) == len(canvas.drawing.edges) < len(item.seg)  # one piece an edge
     drawn = []

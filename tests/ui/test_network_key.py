@@ -7,26 +7,13 @@ import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QLabel, QToolTip
+from windows import shown
 
 from gradlab.ui import palette
 from gradlab.ui.heatmap import scores_to_rgba
-from gradlab.ui.network_lab import NetworkLab
 from gradlab.ui.network_view import LEVELS, NetworkView
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def shown(widget, qtbot, size):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-@pytest.fixture
-def lab(qtbot):
-    return shown(NetworkLab(), qtbot, (1480, 860))
 
 
 def colour_pixels(image, colour: str, tol: int = 40) -> int:
@@ -38,8 +25,10 @@ def colour_pixels(image, colour: str, tol: int = 40) -> int:
     return int((np.abs(a.astype(int) - palette.rgb(colour)).max(axis=2) <= tol).sum())
 
 
-def test_the_key_shows_blue_positive_orange_negative_and_thickness_then_its_own_key_for_gradients(qtbot, lab):
-    key = lab.network_view.key
+def test_the_key_shows_blue_positive_orange_negative_and_thickness_then_its_own_key_for_gradients(
+    qtbot, network_lab
+):
+    key = network_lab.network_view.key
     assert key.objectName() == "networkKey" and key.isVisible()
     texts = " ".join(key.texts())
     assert "positive" in texts and "negative" in texts and "|w|" in texts
@@ -47,14 +36,16 @@ def test_the_key_shows_blue_positive_orange_negative_and_thickness_then_its_own_
     assert colour_pixels(image, palette.POSITIVE, 12) > 30 and colour_pixels(image, palette.NEGATIVE, 12) > 30
     # thickness: one sample per width the view draws lines with, thinnest to thickest
     samples = [w for c, _, w in key._items if c][-LEVELS:]
-    pens = [item.pen.widthF() for item in lab.network_view.line_items[:LEVELS]]
+    pens = [item.pen.widthF() for item in network_lab.network_view.line_items[:LEVELS]]
     assert samples == pytest.approx(pens) and pens == sorted(pens) and pens[-1] >= 2 * pens[0]
-    lab.model.step(1)
-    qtbot.mouseClick(lab.grad_check, LEFT, pos=lab.grad_check.rect().center())
-    assert lab.network_view.show_gradients()
+    network_lab.model.step(1)
+    qtbot.mouseClick(network_lab.grad_check, LEFT, pos=network_lab.grad_check.rect().center())
+    assert network_lab.network_view.show_gradients()
     texts = " ".join(key.texts())
     assert "gradients" in texts and "|w|" not in texts
-    largest = np.abs(np.asarray(lab.model.trainer.gradients())[lab.network_view.layout_.weight_index]).max()
+    largest = np.abs(
+        np.asarray(network_lab.model.trainer.gradients())[network_lab.network_view.layout_.weight_index]
+    ).max()
     assert f"{largest:.4g}" in texts  # the thickest line's gradient, named
     assert colour_pixels(key.grab().toImage(), palette.NEGATIVE, 12) > 30
 
@@ -90,22 +81,22 @@ def hover(qtbot, widget, pos: QPoint) -> None:
     qtbot.mouseMove(widget, pos)
 
 
-def test_hovering_a_neuron_shows_its_output_large_in_the_decision_plot(qtbot, lab):
-    lab.model.step(5)
-    view, plot = lab.network_view, lab.decision_plot
+def test_hovering_a_neuron_shows_its_output_large_in_the_decision_plot(qtbot, network_lab):
+    network_lab.model.step(5)
+    view, plot = network_lab.network_view, network_lab.decision_plot
     network_output = plot.image.image.copy()
     pos = view.viewport_pos_of_node(1, 3)
     hover(qtbot, view.viewport_widget(), pos)
     qtbot.waitUntil(plot.previewed)
     caption = plot.findChild(QLabel, "neuronPreviewCaption")
     assert caption.isVisible() and caption.text().startswith("layer 1, neuron 4 (n0.3)")
-    expected = lab.model.thumbnails(64)[1][3]
+    expected = network_lab.model.thumbnails(64)[1][3]
     assert np.array_equal(plot.image.image, scores_to_rgba(expected))
     assert not np.array_equal(plot.image.image, network_output)
     # training moves on under the pointer: the shown output follows
-    lab.model.step(20)
-    assert np.array_equal(plot.image.image, scores_to_rgba(lab.model.thumbnails(64)[1][3]))
-    network_output = scores_to_rgba(lab.model.decision(64))
+    network_lab.model.step(20)
+    assert np.array_equal(plot.image.image, scores_to_rgba(network_lab.model.thumbnails(64)[1][3]))
+    network_output = scores_to_rgba(network_lab.model.decision(64))
     # off the neuron: the network's output again
     QToolTip.hideText()  # offscreen, a shown tooltip may swallow the next synthetic move
     qtbot.waitUntil(lambda: not QToolTip.isVisible())
@@ -115,34 +106,34 @@ def test_hovering_a_neuron_shows_its_output_large_in_the_decision_plot(qtbot, la
     assert np.array_equal(plot.image.image, network_output)
 
 
-def test_a_weight_is_named_for_people_in_the_tooltip_and_the_inspector(qtbot, lab):
-    view = lab.network_view
-    labels = lab.model.trainer.parameter_labels()
+def test_a_weight_is_named_for_people_in_the_tooltip_and_the_inspector(qtbot, network_lab):
+    view = network_lab.network_view
+    labels = network_lab.model.trainer.parameter_labels()
     index = labels.index("w0.2.0")
     assert view.describe(index).startswith("layer 1, neuron 3, from x1 (w0.2.0) = ")
     # the output layer's weights fan out: one is clicked alone, and the inspector names it
     index = labels.index("w2.0.5")
     qtbot.mouseClick(view.viewport_widget(), LEFT, pos=view.viewport_pos_of_parameter(index))
-    assert lab.probe_model.selected == index
-    shown_name = lab.inspector.findChild(QLabel, "nodeLabel").text().replace("\u200b", "")
+    assert network_lab.probe_model.selected == index
+    shown_name = network_lab.inspector.findChild(QLabel, "nodeLabel").text().replace("\u200b", "")
     assert shown_name == "output, from neuron 6 of layer 2 (w2.0.5)"
     bias = labels.index("b0.2")
     qtbot.mouseClick(view.viewport_widget(), LEFT, pos=view.viewport_pos_of_parameter(bias))
-    assert lab.inspector.findChild(QLabel, "nodeLabel").text().replace("\u200b", "") == \
+    assert network_lab.inspector.findChild(QLabel, "nodeLabel").text().replace("\u200b", "") == \
         "layer 1, neuron 3, bias (b0.2)"
 
 
-def test_on_one_input_data_a_hovered_neuron_is_a_dashed_curve_along_x(qtbot, lab):
-    combo = lab.data_panel.dataset_combo
+def test_on_one_input_data_a_hovered_neuron_is_a_dashed_curve_along_x(qtbot, network_lab):
+    combo = network_lab.data_panel.dataset_combo
     combo.setCurrentIndex(combo.findData("sine") if combo.findData("sine") >= 0 else combo.findText("sine"))
-    assert lab.model.kind == "regression"
-    lab.model.edit_config({"learning_rate": 0.01})
-    lab.model.step(3)
-    view, plot = lab.network_view, lab.decision_plot
+    assert network_lab.model.kind == "regression"
+    network_lab.model.edit_config({"learning_rate": 0.01})
+    network_lab.model.step(3)
+    view, plot = network_lab.network_view, network_lab.decision_plot
     hover(qtbot, view.viewport_widget(), view.viewport_pos_of_node(1, 0))
     qtbot.waitUntil(plot.previewed)
     xs, ys = plot.neuron_curve.xData, plot.neuron_curve.yData
-    assert np.allclose(ys, lab.model.thumbnails(64)[1][0][0]) and xs[0] < xs[-1]
+    assert np.allclose(ys, network_lab.model.thumbnails(64)[1][0][0]) and xs[0] < xs[-1]
     caption = plot.findChild(QLabel, "neuronPreviewCaption").text()
     assert caption == "layer 1, neuron 1 (n0.0): its output (dashed)"
     QToolTip.hideText()  # offscreen, a shown tooltip may swallow the next synthetic move

@@ -104,6 +104,7 @@ def test_opening_a_session_with_a_bad_field_keeps_the_lab_as_it_was(qtbot, tmp_p
     assert lab.model.step_count == 3 and lab.model.trainer.parameters() == weights
 
 
+@pytest.mark.slow  # 100,000 rows: 4-6 s alone, 10-20 s on a loaded machine
 def test_a_scalar_session_too_big_for_memory_opens_its_data_and_says_why(qtbot, tmp_path):
     # issue 16, item 9: the scalar backend with 100,000 points raised MemoryError at start-up and aborted
     model = lab_model(backend="scalar", points=100_000, layers=(16, 16))
@@ -124,6 +125,7 @@ def test_a_scalar_session_too_big_for_memory_opens_its_data_and_says_why(qtbot, 
     assert len(lab.model.trainer.train_set) == 100_000
 
 
+@pytest.mark.slow  # 100,000 rows: 4-6 s alone, 10-20 s on a loaded machine
 def test_a_100k_import_into_8x64_layers_says_once_what_it_needs(qtbot, tmp_path):
     # issue 16, item 10: dozens of MemoryError dialogs and "Cannot train: training stopped: "
     w = launch(qtbot, "--lab", "network")

@@ -8,6 +8,7 @@ import numpy as np
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
+from windows import shown
 
 from gradlab import datasets, ops, optimizers, resources, training_config
 from gradlab.ui import palette
@@ -17,14 +18,6 @@ from gradlab.ui.network_view import NetworkLayout, NetworkView
 from gradlab.ui.training_plots import LossPlot
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
-
-
-def shown(widget, qtbot, size=(500, 420)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def test_palette_is_tensorflow_playgrounds_blue_positive_orange_negative():

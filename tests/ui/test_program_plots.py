@@ -5,6 +5,7 @@ from __future__ import annotations
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
+from windows import shown
 
 from gradlab.expr import run_program
 from gradlab.ui.program_plots import EMPTY_TEXT, MAX_SCATTER_POINTS, ProgramPlots, parse_fmt
@@ -12,12 +13,7 @@ from gradlab.ui.program_plots import EMPTY_TEXT, MAX_SCATTER_POINTS, ProgramPlot
 
 @pytest.fixture
 def panel(qtbot):
-    widget = ProgramPlots()
-    qtbot.addWidget(widget)
-    widget.resize(340, 420)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(ProgramPlots(), qtbot, (340, 420))
 
 
 def drawn(figure) -> list[tuple[list[float], list[float]]]:

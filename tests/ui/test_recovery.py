@@ -211,6 +211,7 @@ def test_recover_with_nothing_kept_says_so(qtbot):
 # -- item 7: whatever the app accepts, it saves and reopens --------------------------------------------
 
 
+@pytest.mark.slow  # 100,000 rows: 4-6 s alone, 10-20 s on a loaded machine
 def test_a_hundred_thousand_row_csv_is_saved_and_reopened(qtbot, tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(100_000, 2)) * 3e-5  # numbers of 22 characters, like -1.2345678901234567e-05

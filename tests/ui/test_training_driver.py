@@ -10,17 +10,13 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from gradlab.training import Trainer, TrainingDiverged
-from gradlab.ui.network_lab import NetworkLab
 from gradlab.ui.training_driver import SliceDriver, ThreadDriver, TrainingDriver, driver_class
 
 
 @pytest.fixture
-def scalar_lab(qtbot):
-    widget = NetworkLab()
-    qtbot.addWidget(widget)
-    widget.resize(1480, 860)
-    widget.show()
-    qtbot.waitExposed(widget)
+def scalar_lab(network_lab):
+    """conftest's network lab, training on the scalar backend."""
+    widget = network_lab
     widget.model.edit_config({"backend": "scalar"})
     yield widget
     widget.model.set_running(False)

@@ -1,10 +1,23 @@
-"""Opening the real window as the app does, for tests that look at what a learner sees first."""
+"""Putting widgets on screen for the UI tests: one lab, panel or canvas (``shown``, which the
+fixtures in conftest.py use), or the real window as the app opens it, for tests that look at
+what a learner sees first (``open_window``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF
 
 from gradlab.app import build_window
+
+PANEL_SIZE = (500, 420)
+
+
+def shown(widget, qtbot, size=PANEL_SIZE):
+    """``widget`` on screen (offscreen) at ``size``, exposed; qtbot closes it after the test."""
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
 
 
 def open_window(qtbot, *args: str):
