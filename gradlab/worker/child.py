@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from gradlab.expr import ExpressionError, RunCancelled, run_program
     from gradlab.lang.limits import MAX_CPU_SECONDS, MAX_MEMORY_BYTES, MEMORY_MESSAGE
+    from gradlab.lang.objects import python_error
     from gradlab.worker.wire import WireError, encode_program, read_frame, write_frame
 
     line = memoryview(mmap.mmap(int(argv[0]), mmap.PAGESIZE)).cast("i") if argv else [0]
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
             except MemoryError:  # while the result was written down
                 answer = ("error", n, "error", max(line[0], 1), 1, MEMORY_MESSAGE)
             except Exception as e:  # noqa: BLE001 -- every outcome goes back
-                answer = ("error", n, "error", max(line[0], 1), 1, f"{type(e).__name__}: {e}")
+                answer = ("error", n, "error", max(line[0], 1), 1, python_error(e))
             current[:] = [None, None]
             retire = _resident_bytes() > RETIRE_RESIDENT_BYTES
             try:
