@@ -25,7 +25,7 @@ from gradlab.graph import GraphModel  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from helpers import random_expression  # noqa: E402  (the generator the canvas tests use too)
 
-from gradlab.ui.graph_canvas import GraphCanvas  # noqa: E402
+from gradlab.ui.common.graph_canvas import GraphCanvas  # noqa: E402
 
 
 def random_source(n_values: int, seed: int = 0) -> str:
@@ -51,7 +51,7 @@ def lab_slider_drag(moves: int = 30, fit: bool = True) -> tuple[int, float]:
     the graph fitted (``fit``) or as it opens (readable, around the output)."""
     from PySide6.QtWidgets import QSlider
 
-    from gradlab.ui.expression_lab import ExpressionLab
+    from gradlab.ui.expression.lab import ExpressionLab
 
     lab = ExpressionLab()
     lab.resize(1480, 900)
@@ -108,7 +108,7 @@ def layout_times() -> list[tuple[str, float, float]]:
 
 def lab_rerun(source: str, edited: str) -> tuple[int, float]:
     """The lab re-running an edited program: run (no debounce) to the repainted graph."""
-    from gradlab.ui.expression_lab import ExpressionLab
+    from gradlab.ui.expression.lab import ExpressionLab
 
     lab = ExpressionLab()
     lab.resize(1480, 900)
@@ -135,7 +135,7 @@ def wide_inputs_source(n_inputs: int) -> str:
 
 
 def open_lab(source: str):
-    from gradlab.ui.expression_lab import ExpressionLab
+    from gradlab.ui.expression.lab import ExpressionLab
 
     lab = ExpressionLab()
     lab.resize(1480, 900)

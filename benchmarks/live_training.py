@@ -33,8 +33,8 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gradlab.ui import training_driver
-    from gradlab.ui.network_lab import NetworkLab
+    from gradlab.ui.network import training_driver
+    from gradlab.ui.network.lab import NetworkLab
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     lab = NetworkLab()
@@ -90,10 +90,10 @@ def startup_cost() -> tuple[float, float]:
     from PySide6.QtWidgets import QApplication
 
     QApplication.instance() or QApplication(sys.argv[:1])
-    import gradlab.ui.expression_lab  # noqa: F401  (the app loads it anyway: not the lab's cost)
+    import gradlab.ui.expression.lab  # noqa: F401  (the app loads it anyway: not the lab's cost)
 
     started = time.perf_counter()
-    from gradlab.ui.network_tab import NetworkLabTab
+    from gradlab.ui.network.tab import NetworkLabTab
 
     tab = NetworkLabTab()
     at_start = time.perf_counter() - started
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("timer p95 delay ms", "steps/s", "heatmap/s"):
         print(f"{'  ' + key:37}" + "".join(f"{scalar[name][key]:{w}.1f}" for name, w in
                                             (("timer", 14), ("thread", 16), ("slices", 15))))
-    from gradlab.ui.training_driver import driver_class
+    from gradlab.ui.network.training_driver import driver_class
 
     print(f"the lab trains the scalar backend with {driver_class('scalar').__name__}")
     timer = results["timer"]

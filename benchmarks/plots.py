@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 import pyqtgraph as pg  # noqa: E402, F401  isort: skip  (after PySide6: it picks that binding)
 
 from gradlab.lang.program import Plot, Program  # noqa: E402
-from gradlab.ui.program_plots import MAX_SCATTER_POINTS, ProgramPlots  # noqa: E402
+from gradlab.ui.expression.program_plots import MAX_SCATTER_POINTS, ProgramPlots  # noqa: E402
 
 FLOOR = 0.5  # seconds: a million-point plot draws in less
 

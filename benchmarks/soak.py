@@ -164,7 +164,7 @@ class Soak:
         self.qt_warnings[text[:120]] += 1  # counted, not printed: the offscreen platform is chatty
 
     def _on_exception(self, exc_type, exc, tb) -> None:
-        from gradlab.ui.errors import report_exception
+        from gradlab.ui.common.errors import report_exception
 
         self.exceptions.append(f"{exc_type.__name__}: {exc}"[:300])
         if len(self.exceptions) <= 3:

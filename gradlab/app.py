@@ -109,8 +109,8 @@ def build_window(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from gradlab import resources
-    from gradlab.ui import palette
     from gradlab.ui.autosave import BUSY_RESTORING
+    from gradlab.ui.common import palette
     from gradlab.ui.main_window import DEFAULT_SIZE, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -144,7 +144,7 @@ def build_window(argv: list[str] | None = None):
             model = window.expression_lab.model
             index = model.graph.find(args.select) if model.graph is not None else None
             if index is None:
-                from gradlab.ui.text import elide
+                from gradlab.ui.common.text import elide
 
                 raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
             model.select(index)
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gradlab.session import autosave_path
-    from gradlab.ui.errors import enable_crash_log, install_excepthook
+    from gradlab.ui.common.errors import enable_crash_log, install_excepthook
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_excepthook()  # a failing slot shows a dialog, and the app goes on

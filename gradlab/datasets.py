@@ -273,7 +273,7 @@ class DatasetSpec:
     (micrograd's moons demo) for this set: pressing Play on it, untouched, trains it
     (``training_config.default_config`` adds the loss and inputs the data needs).  ``steps`` is
     about how many steps those settings take to fit it: the command line's default ``--steps``.
-    ``tests/test_dataset_defaults.py`` holds every row to its floor.
+    ``tests/training/test_training_config.py`` holds every row to its floor.
     """
 
     name: str

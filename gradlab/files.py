@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from gradlab.expr import MAX_SOURCE_CHARS
+from gradlab.lang.limits import MAX_SOURCE_CHARS
 
 __all__ = ["FileError", "check_program_length", "read_program", "read_text"]
 

@@ -222,7 +222,7 @@ class NetworkLabState:
     """The network lab's ``NetworkLab.state()``: ``model`` (data, settings, trainer state) is None
     while the lab was never opened; ``view`` holds its view settings.
 
-    ``from_dict`` checks every field (``gradlab.training_lab``).  A bad one does not refuse the
+    ``from_dict`` checks every field (``gradlab.training.lab``).  A bad one does not refuse the
     session: the lab's part that holds it (``model`` or ``view``) is left out, and ``problem``
     names the field, like ``'network_lab.model.trainer.optimizer' must be an object, not 5``,
     for the app to show while the rest of the session opens.
@@ -249,8 +249,8 @@ class NetworkLabState:
         model, view = lab.get("model"), lab.get("view", {})
         if model is None and not view:
             return cls(None, {})
-        from gradlab.training_lab import decode_lab_model, decode_lab_view  # numpy: only for a lab
-        from gradlab.training_state import FieldError
+        from gradlab.training.lab import decode_lab_model, decode_lab_view  # numpy: only for a lab
+        from gradlab.training.state import FieldError
 
         problems = []
         try:

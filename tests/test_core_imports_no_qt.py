@@ -16,7 +16,7 @@ QT_PACKAGES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6",
 #: modules of gradlab that may import Qt (directly or through each other)
 QT_SIDE = ("gradlab.ui", "gradlab.app")
 #: core modules that are not imported in the subprocess check: running them has effects
-NOT_IMPORTED = ("gradlab.__main__",)
+NOT_IMPORTED = ("gradlab.__main__", "gradlab.cli.__main__")
 
 PACKAGE_DIR = Path(gradlab.__file__).parent
 

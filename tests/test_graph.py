@@ -11,9 +11,10 @@ from helpers import seed_expression
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import gradlab.layout as layout_module
 from gradlab.engine import Value, topological_order
 from gradlab.graph import ROLES, GraphModel, count_crossings, to_networkx
+from gradlab.layout import crossing_pairs
+from gradlab.layout import layers as layout_module
 
 
 def bits(x) -> tuple:
@@ -354,7 +355,7 @@ def straight_crossings(edges: np.ndarray, layer: np.ndarray, y: np.ndarray) -> i
     edges = np.unique(edges, axis=0)
     pts = np.column_stack([-layer, y]).astype(float)
     segs = np.hstack([pts[edges[:, 0]], pts[edges[:, 1]]])
-    return len(layout_module.crossing_pairs(segs, np.arange(len(segs))))
+    return len(crossing_pairs(segs, np.arange(len(segs))))
 
 
 def straight(root: Value) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -238,7 +238,7 @@ def test_a_registered_activation_works_in_nn() -> None:
 def test_a_registered_row_is_highlighted_in_the_editor(qtbot) -> None:
     from PySide6.QtGui import QTextDocument
 
-    from gradlab.ui.editor import PythonHighlighter
+    from gradlab.ui.expression.editor import PythonHighlighter
 
     with ops.registered(_softplus_row()):
         highlighter = PythonHighlighter(QTextDocument())

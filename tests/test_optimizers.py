@@ -14,7 +14,7 @@ from gradlab.datasets import make_dataset
 from gradlab.engine import Value
 from gradlab.optimizers import OPTIMIZERS, optimizer_row
 from gradlab.training import TrainConfig, Trainer
-from gradlab.training_config import DEFAULT_LEARNING_RATES, Optimizer
+from gradlab.training.config import DEFAULT_LEARNING_RATES, Optimizer
 
 DEMO = make_dataset("moons", 100, 0.1, seed=1337)  # the data of micrograd's demo notebook
 GRADS = [(0.5, -2.0), (0.25, 3.0), (-1.0, 0.0)]  # three steps' gradients of two parameters

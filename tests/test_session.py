@@ -431,7 +431,7 @@ def network_state(n_points: int, layers: tuple = (64,) * 8, rows: int = 3, featu
     accepts (a network too big to train here included: the lab opens it without a trainer)."""
     import numpy as np
 
-    from gradlab.training_config import parameter_count
+    from gradlab.training.config import parameter_count
 
     n_params = parameter_count((len(features), *layers, 10))
     rng = np.random.default_rng(1)
@@ -521,8 +521,8 @@ def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> Non
     from gradlab.datasets import FEATURES, MAX_CLASSES, MAX_ROWS
     from gradlab.expr import MAX_NODES
     from gradlab.session import NetworkLabState
-    from gradlab.training_config import MAX_HIDDEN_LAYERS, MAX_NEURONS
-    from gradlab.ui.network_model import MAX_SAVED_HISTORY
+    from gradlab.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
+    from gradlab.ui.network.model import MAX_SAVED_HISTORY
 
     width = MAX_NEURONS
     n_params = ((len(FEATURES) + 1) * width + (MAX_HIDDEN_LAYERS - 1) * (width + 1) * width
@@ -543,7 +543,7 @@ def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> Non
 def test_the_weights_export_writes_non_finite_weights_as_strict_json(tmp_path: Path) -> None:
     import argparse
 
-    from gradlab import cli_train
+    from gradlab.cli import train as cli_train
     from gradlab.datasets import make_dataset
     from gradlab.training import Trainer
 

@@ -29,9 +29,9 @@ from gradlab.session import (
     save_session,
 )
 from gradlab.ui.autosave import BUSY_RESTORING, BUSY_RUNNING, Autosaver
-from gradlab.ui.expression_lab import ERROR_CHARS, ExpressionLab
-from gradlab.ui.network_tab import NetworkLabTab
-from gradlab.ui.text import elide
+from gradlab.ui.common.text import elide
+from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
+from gradlab.ui.network.tab import NetworkLabTab
 
 #: the extension Save Session adds when the name typed has none
 SESSION_SUFFIX = ".gradlab"

@@ -2,7 +2,7 @@
 
 micrograd_demo.json holds micrograd 0.1.0's demo notebook run (100 steps on the demo moons:
 total loss and accuracy of every step).  Running micrograd takes most of a minute, so the fast
-tests read this file; one slow test (tests/test_training.py, ``-m slow``) runs micrograd again
+tests read this file; one slow test (tests/training/test_training.py, ``-m slow``) runs micrograd again
 and checks the file still holds what it computes.
 """
 

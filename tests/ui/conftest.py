@@ -4,8 +4,8 @@ other widget there the same way)."""
 import pytest
 from windows import shown
 
-from gradlab.ui.expression_lab import ExpressionLab
-from gradlab.ui.network_lab import NetworkLab
+from gradlab.ui.expression.lab import ExpressionLab
+from gradlab.ui.network.lab import NetworkLab
 
 
 @pytest.fixture

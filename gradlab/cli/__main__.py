@@ -1,0 +1,4 @@
+"""``python -m gradlab.cli run FILE``: the command line without the app."""
+from gradlab.cli import main
+
+raise SystemExit(main())
