@@ -11,31 +11,28 @@ learning rate (``halveRateButton``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from gradlab.ui.network.lab_widgets import INSPECTOR_HINT, POINT_HINT, build_layout, build_views
 from gradlab.ui.network.live import LiveViews
 from gradlab.ui.network.model import NetworkModel
 from gradlab.ui.network.panes import Panes
-from gradlab.ui.network.point_trace import loss_meaning
+from gradlab.ui.network.point_pane import MAX_TRACE_PARAMETERS, PointPane
 from gradlab.ui.network.training_driver import driver_class, driver_for
 from gradlab.ui.network.training_plots import StepHistory
 from gradlab.ui.network.weight_probe import WeightProbeModel
 
-__all__ = ["INSPECTOR_HINT", "POINT_HINT", "NetworkLab"]
-
-#: a point graph has about three values per parameter; past this many parameters its layout
-#: alone takes most of a second
-MAX_TRACE_PARAMETERS = 2500
+__all__ = ["INSPECTOR_HINT", "MAX_TRACE_PARAMETERS", "POINT_HINT", "NetworkLab"]
 
 
 class NetworkLab(QWidget):
     """``networkLab``: settings | network and point graph | decision and loss plots | inspector.
 
-    Its widgets are built by ``lab_widgets``, its panes opened and sized by ``panes.Panes``; the
-    lab wires them to its model (``_connect``) and answers both sides: widgets ask the model,
-    the model's signals redraw the views."""
+    Its widgets are built by ``lab_widgets``, its panes opened and sized by ``panes.Panes``, the
+    traced point answered by ``point_pane.PointPane``; the lab wires the rest to its model
+    (``_connect``): widgets ask the model, the model's signals redraw the views. The model's
+    logic is Qt-free (``gradlab.labs.network.NetworkCore``)."""
 
     #: something for the status bar: (text, timeout in ms)
     status_message = Signal(str, int)
@@ -53,6 +50,7 @@ class NetworkLab(QWidget):
         self.panes = Panes(self)
         self._show_panes()
         self._connect()
+        self.point_pane = PointPane(self)
         self._on_data_changed()
         self._on_network_changed()
 
@@ -68,7 +66,6 @@ class NetworkLab(QWidget):
         m.running_changed.connect(self._on_running_changed)
         m.diverged.connect(self._on_diverged)
         m.problem_changed.connect(self._on_problem)
-        m.point_selected.connect(self._on_point_selected)
         self.editor.config_edited.connect(m.edit_config)
         self.data_panel.settings_edited.connect(self._on_data_settings)
         self.data_panel.show_test_toggled.connect(self.decision_plot.set_show_test)
@@ -79,10 +76,8 @@ class NetworkLab(QWidget):
         self.network_view.parameter_clicked.connect(
             lambda i: i >= 0 and self.inspector_tabs.setCurrentWidget(self.inspector))
         self.probe_model.selection_changed.connect(self.show_parameter)
-        self.point_graph.node_clicked.connect(self._on_point_graph_clicked)
         self.probe_model.selection_changed.connect(self._show_panes)
         self.trace.model.selection_changed.connect(self._show_panes)
-        self.trace.on_refresh = self._write_point_caption
         self.editor.problem.connect(lambda text: self.status_message.emit(f"Cannot use that: {text}", 10000))
 
     def _connect_widgets(self) -> None:
@@ -96,10 +91,8 @@ class NetworkLab(QWidget):
         self.log_check.toggled.connect(self.loss_plot.set_log_scale)
         self.grad_check.toggled.connect(self.network_view.set_show_gradients)
         self.discrete_check.toggled.connect(self.decision_plot.set_discretize)
-        self.collapse_check.toggled.connect(self._on_collapse_toggled)
         self.close_inspector_button.clicked.connect(self.close_inspector)
         self.weight_input.returnPressed.connect(self._on_weight_entered)
-        self.point_graph.viewport_widget().installEventFilter(self)
         self.divergence_banner.halve_requested.connect(self._on_halve_rate)
         self.loss_plot.log_scale_changed.connect(self._on_auto_log_scale)
 
@@ -191,31 +184,6 @@ class NetworkLab(QWidget):
             return
         if i >= 0:
             self.model.set_parameter(i, value)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
-        """Right-click on a neuron in the point graph collapses or expands it."""
-        if (event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.RightButton
-                and watched is self.point_graph.viewport_widget()):
-            shown = self.point_graph.node_at(event.position().toPoint())
-            neuron = self.trace.neuron_of(self.trace.to_full(shown))
-            if neuron >= 0:
-                self.trace.toggle(neuron)
-                return True
-        return super().eventFilter(watched, event)
-
-    def _on_point_graph_clicked(self, shown: int) -> None:
-        """A weight opens in the weight inspector (the training loss); any other value in the
-        node inspector (this point's loss)."""
-        self.point_graph.set_selected(shown)
-        index = self.trace.to_full(shown)
-        parameter = self.trace.parameter_of(index)
-        if parameter >= 0:
-            self.probe_model.select(parameter)
-            self.inspector_tabs.setCurrentWidget(self.inspector)
-        elif index >= 0:
-            self.trace.model.select(index)
-            self.inspector_tabs.setCurrentWidget(self.node_inspector)
-            self.status_message.emit(self.trace.describe(index), 8000)
 
     # -- model -> views -----------------------------------------------------------------------------
 
@@ -310,45 +278,6 @@ class NetworkLab(QWidget):
         self.problem_label.setVisible(bool(text))
         if text:
             self.status_message.emit(f"Cannot train: {text}", 15000)
-
-    def _on_point_selected(self, index: int) -> None:
-        self.decision_plot.set_selected_point(index)
-        trainer = self.model.trainer
-        if index < 0 or trainer is None:
-            self.trace.clear()
-            self.point_caption.setText(POINT_HINT)
-            self.point_caption.setToolTip("")
-            self._show_panes()
-            return
-        count = len(trainer.parameters())
-        if count > MAX_TRACE_PARAMETERS:
-            self.trace.clear()
-            self.point_caption.setText(f"Point {index}: this network has {count:,} parameters, and its point "
-                                       f"graph would hold about {3 * count:,} values, too many to draw live. "
-                                       f"Trace points of networks up to {MAX_TRACE_PARAMETERS:,} parameters.")
-            self._show_panes()
-            return
-        self._show_panes(traced=True)
-        with self.model.lock:  # the trace copies the trainer's state
-            self.trace.show(trainer, index, collapse=self.collapse_check.isChecked())
-        self._write_point_caption()
-
-    def _write_point_caption(self) -> None:
-        """Which point is traced, its loss and what that means (it changes as training goes)."""
-        m, trace = self.model, self.trace
-        if trace.graph is None or m.trainer is None:
-            return
-        train = m.trainer.train_set
-        where = ", ".join(f"{v:.2f}" for v in train.X[trace.index])
-        what = "target" if m.kind == "regression" else "class"
-        self.point_caption.setText(f"Point {trace.index} at ({where}), {what} {train.y[trace.index]:.4g}. "
-                                   f"{loss_meaning(m.cfg.loss, trace.loss)}")
-        self.point_caption.setToolTip(f"This point's loss through the network: {len(trace):,} values. "
-                                      "Scroll to zoom, click a value to probe it, right-click a neuron "
-                                      "to expand it.")
-
-    def _on_collapse_toggled(self, on: bool) -> None:
-        self.trace.set_collapsed(self.trace.neurons() if on else ())
 
     def show_parameter(self, index: int) -> None:
         self.network_view.set_selected(index)
