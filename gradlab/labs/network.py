@@ -30,7 +30,7 @@ from gradlab.training.lab import DataSettings, LabModel, decode_lab_model, decod
 from gradlab.training.state import FieldError
 
 __all__ = ["ARCHITECTURE_FIELDS", "MAX_SAVED_HISTORY", "DataSettings", "Event", "NetworkCore",
-           "demo_config", "describe_error"]
+           "NetworkReadings", "demo_config", "describe_error"]
 
 #: a saved session keeps at most this many step records (older ones thinned evenly)
 MAX_SAVED_HISTORY = 10_000
@@ -83,7 +83,71 @@ def _locked(method):
     return wrapper
 
 
-class NetworkCore:
+class NetworkReadings:
+    """What the lab's views read of a ``NetworkCore`` without changing it: the data's kind and
+    split, the network's shape and history, its outputs over the plot."""
+
+    dataset: Dataset
+    cfg: TrainConfig
+    trainer: Trainer | None
+
+    @property
+    def kind(self) -> str:
+        return self.dataset.kind
+
+    @property
+    def num_classes(self) -> int:
+        return self.dataset.num_classes
+
+    def split(self) -> tuple[Dataset, Dataset]:
+        """(training set, test set) as the trainer splits the data (an empty test set without one)."""
+        if self.trainer is not None:
+            test = self.trainer.test_set
+            return self.trainer.train_set, test if test is not None else self.dataset.split(0.0)[1]
+        return self.dataset.split(self.cfg.test_fraction, self.cfg.seed)
+
+    @property
+    def step_count(self) -> int:
+        return self.trainer.step_count if self.trainer is not None else 0
+
+    @property
+    def history(self) -> list[StepRecord]:
+        """Every step the network has taken, oldest first (empty without a network)."""
+        return self.trainer.history if self.trainer is not None else []
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The plotted region: the data's bounds plus a margin (x and target for regression)."""
+        return self.dataset.bounds()
+
+    def layer_sizes(self) -> list[int]:
+        """Neurons per layer after the inputs: the hidden layers, then the outputs."""
+        if self.trainer is not None:
+            return list(self.trainer.layer_sizes[1:])
+        out = self.num_classes if (self.kind == "classification" and self.cfg.loss == "cross_entropy") else 1
+        return [*self.cfg.layers, out]
+
+    def activations(self) -> list[str]:
+        return list(self.cfg.hidden_activations)
+
+    def thumbnails(self, resolution: int) -> list[np.ndarray]:
+        """Every node's output over the plane, one (n, res, res) stack per column (inputs first);
+        on 1-D data each row repeats the output along x."""
+        if self.trainer is None:
+            return []
+        bounds = self.bounds()
+        t = self.trainer
+        stacks = [t.feature_grids(bounds, resolution), *t.neuron_grids(bounds, resolution)]
+        return [np.repeat(s[:, None, :], resolution, axis=1) if s.ndim == 2 else s for s in stacks]
+
+    def decision(self, resolution: int) -> np.ndarray | None:
+        """The network's output over the plot: scores (res, res), probabilities (res, res, k) or,
+        for regression, the fitted values along x (res,)."""
+        if self.trainer is None:
+            return None
+        return self.trainer.decision_grid(self.bounds(), resolution)
+
+
+class NetworkCore(NetworkReadings):
     """Data, settings and trainer of the network lab; every change is announced by an event.
 
     Events and their payloads (``EVENTS`` names them all):
@@ -120,21 +184,6 @@ class NetworkCore:
         self._rebuild()
 
     # -- data ------------------------------------------------------------------------------------
-
-    @property
-    def kind(self) -> str:
-        return self.dataset.kind
-
-    @property
-    def num_classes(self) -> int:
-        return self.dataset.num_classes
-
-    def split(self) -> tuple[Dataset, Dataset]:
-        """(training set, test set) as the trainer splits the data (an empty test set without one)."""
-        if self.trainer is not None:
-            test = self.trainer.test_set
-            return self.trainer.train_set, test if test is not None else self.dataset.split(0.0)[1]
-        return self.dataset.split(self.cfg.test_fraction, self.cfg.seed)
 
     @_locked
     def set_data_settings(self, **changes) -> str:
@@ -335,15 +384,6 @@ class NetworkCore:
         elif error is not None:
             self._set_problem(f"training stopped: {describe_error(error)}")
 
-    @property
-    def step_count(self) -> int:
-        return self.trainer.step_count if self.trainer is not None else 0
-
-    @property
-    def history(self) -> list[StepRecord]:
-        """Every step the network has taken, oldest first (empty without a network)."""
-        return self.trainer.history if self.trainer is not None else []
-
     @_locked
     def set_parameter(self, index: int, value: float) -> None:
         """Set one weight or bias by hand (a value that is not finite is ignored)."""
@@ -402,36 +442,3 @@ class NetworkCore:
             return f"{NOT_RESTORED}: {err}", {}
         problem = self.load_state(state["model"])
         return problem, ({} if problem else view)
-
-    # -- what the views draw ---------------------------------------------------------------------------
-
-    def bounds(self) -> tuple[float, float, float, float]:
-        """The plotted region: the data's bounds plus a margin (x and target for regression)."""
-        return self.dataset.bounds()
-
-    def layer_sizes(self) -> list[int]:
-        """Neurons per layer after the inputs: the hidden layers, then the outputs."""
-        if self.trainer is not None:
-            return list(self.trainer.layer_sizes[1:])
-        out = self.num_classes if (self.kind == "classification" and self.cfg.loss == "cross_entropy") else 1
-        return [*self.cfg.layers, out]
-
-    def activations(self) -> list[str]:
-        return list(self.cfg.hidden_activations)
-
-    def thumbnails(self, resolution: int) -> list[np.ndarray]:
-        """Every node's output over the plane, one (n, res, res) stack per column (inputs first);
-        on 1-D data each row repeats the output along x."""
-        if self.trainer is None:
-            return []
-        bounds = self.bounds()
-        t = self.trainer
-        stacks = [t.feature_grids(bounds, resolution), *t.neuron_grids(bounds, resolution)]
-        return [np.repeat(s[:, None, :], resolution, axis=1) if s.ndim == 2 else s for s in stacks]
-
-    def decision(self, resolution: int) -> np.ndarray | None:
-        """The network's output over the plot: scores (res, res), probabilities (res, res, k) or,
-        for regression, the fitted values along x (res,)."""
-        if self.trainer is None:
-            return None
-        return self.trainer.decision_grid(self.bounds(), resolution)
