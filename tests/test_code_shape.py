@@ -90,17 +90,18 @@ def test_classes_and_functions_are_within_their_limits() -> None:
     assert not found, "\n".join(found)
 
 
-def _function(name: str, body_lines: int, comment: str = "", decorator: str = "") -> str:
+def _function(name: str, size: int, comment: str = "", decorator: str = "") -> str:
+    """A function of ``size`` lines, its ``def`` line and ``return`` included."""
     head = f"{comment}\n" if comment else ""
     head += f"{decorator}\n" if decorator else ""
-    return head + f"def {name}():\n" + "    x = 1\n" * (body_lines - 1) + "    return x\n"
+    return head + f"def {name}():\n" + "    x = 1\n" * (size - 2) + "    return x\n"
 
 
 def test_the_check_names_a_long_function_and_class() -> None:
     source = _function("short", 60) + _function("too_long", 61)
-    source += "class Big:\n" + "    y = 1\n" * 300
+    source += "class Big:\n" + "    y = 1\n" * 300  # 301 lines
     found = oversized(source, "m.py")
-    assert found == ["m.py:62 too_long (61 lines)", "m.py:123 Big (301 lines)"]
+    assert found == ["m.py:61 too_long (61 lines)", "m.py:122 Big (301 lines)"]
 
 
 def test_a_long_mark_with_a_reason_exempts_and_one_without_does_not() -> None:
