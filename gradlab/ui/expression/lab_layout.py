@@ -84,6 +84,7 @@ class ExpressionLabLayout(QWidget):
         self._build_layout()
 
     def _build_widgets(self) -> None:
+        """Every widget of the lab but the banner and the toolbar, not yet placed."""
         self.editor = CodeEditor()
         self.error_label = QLabel()
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -184,7 +185,7 @@ class ExpressionLabLayout(QWidget):
 
     def _on_columns_resized(self) -> None:
         self._keep_editor_share()
-        if hasattr(self, "inspector_dock"):  # made last in __init__
+        if hasattr(self, "inspector_dock"):  # made last in ExpressionLab.__init__
             self.inspector_dock.keep_width()
 
     def _on_split_moved(self, _pos: int, index: int) -> None:
