@@ -4,9 +4,10 @@ step-through and which runs' results are shown, heard through plain callbacks.""
 import threading
 
 import pytest
-from helpers import SEED, seed_expression
+from helpers import SEED, seed_expression, seed_graph
 
 from gradlab import resources
+from gradlab.engine import Value
 from gradlab.labs.events import Events
 from gradlab.labs.expression import MIRRORED_TEXT, STEPPING_TEXT, ExpressionCore
 from gradlab.labs.inspected import MAX_STEP, MIN_STEP
@@ -28,9 +29,6 @@ class Heard:
 
     def names(self) -> list[str]:
         return [e[0] for e in self.events]
-
-    def clear(self) -> None:
-        self.events.clear()
 
 
 class ManualRunner:
@@ -58,6 +56,13 @@ def manual_core() -> tuple[ExpressionCore, ManualRunner]:
     runner = ManualRunner()
     core = runner.core = ExpressionCore(runner=runner)
     return core, runner
+
+
+def seed_grad(a_data: float, b_data: float = 2.0) -> tuple[float, float]:
+    """dg/da and dg/db of the seed at (a_data, b_data), by the engine."""
+    a, b = Value(a_data), Value(b_data)
+    seed_graph(a, b).backward()
+    return a.grad, b.grad
 
 
 @pytest.fixture
@@ -129,22 +134,6 @@ def test_a_slider_recomputes_a_straight_line_program_in_place(seed):
     assert seed.graph.output.data == pytest.approx(expected.data, rel=1e-12)
     assert seed.graph.values[a].grad == pytest.approx(seed_grad(-3.0)[0], rel=1e-9)
     assert seed.gradients_note() == "Gradients computed by gradlab since the graph changed."
-
-
-def seed_grad(a_data: float, b_data: float = 2.0) -> tuple[float, float]:
-    """dg/da and dg/db of the seed at (a_data, b_data), by the engine."""
-    out = seed_expression(a_data, b_data)
-    out.backward()
-    leaves = {v.label: v for v in _walk(out)}
-    return leaves["a"].grad, leaves["b"].grad
-
-
-def _walk(v, seen=None):
-    seen = set() if seen is None else seen
-    if id(v) in seen:
-        return []
-    seen.add(id(v))
-    return [v] + [w for p in v._prev for w in _walk(p, seen)]
 
 
 def test_a_slider_runs_a_program_with_a_loop_again_with_its_new_value():
