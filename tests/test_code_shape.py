@@ -29,10 +29,6 @@ PENDING = {
     "gradlab/lang/runtime.py",
     "gradlab/training/trainer.py",
     "gradlab/ui/common/graph_canvas.py",
-    "gradlab/ui/expression/lab.py",
-    "gradlab/ui/expression/model.py",
-    "gradlab/ui/network/lab.py",
-    "gradlab/ui/network/model.py",
 }
 
 

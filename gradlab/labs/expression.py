@@ -94,7 +94,79 @@ class BackpropWalk:
         return self.last.node if self.last is not None else count - 1
 
 
-class ExpressionCore(InspectedState):
+class StepThrough:
+    """ExpressionCore's backprop step-through, kept apart for its size: the core's ``walk``
+    (BackpropWalk) over its ``graph``, told to listeners as ``backprop_step_changed`` and
+    ``values_changed``; it uses the core's ``events``, ``_editable`` and ``_gradlab_gradients``."""
+
+    @property
+    def backprop_step(self) -> int:
+        """How many nodes' ``_backward`` the step-through has run; -1 when not stepping."""
+        return self.walk.step
+
+    @backprop_step.setter
+    def backprop_step(self, step: int) -> None:
+        self.walk.step = step
+
+    @property
+    def backprop_order(self) -> list[int]:
+        """The step-through's order: non-leaf nodes, output first."""
+        return self.walk.order
+
+    @property
+    def last_step(self) -> Step | None:
+        """The step-through's last step (gradlab.backprop_steps.Step), or None."""
+        return self.walk.last
+
+    def start_backprop(self) -> None:
+        """Step 0 of a step-through: every gradient cleared, d(output)/d(output) = 1."""
+        if not self._editable():
+            return
+        self._gradlab_gradients()
+        self.walk.start(self.graph)
+        self.events.emit("backprop_step_changed", 0)
+        self.events.emit("values_changed", [])
+
+    def step_backprop(self) -> int:
+        """Run the next node's ``_backward`` (backward()'s order: non-leaves, output first) and
+        return the step's number; past the last step, leave the step-through (-1)."""
+        if not self._editable():
+            return -1
+        if self.backprop_step < 0:
+            self.start_backprop()
+            return self.backprop_step
+        if not self.walk.advance(self.graph):
+            self.finish_backprop()
+            return -1
+        self.events.emit("backprop_step_changed", self.backprop_step)
+        self.events.emit("values_changed", [])
+        return self.backprop_step
+
+    def finish_backprop(self) -> None:
+        """Complete backward() at once: every gradient becomes gradlab's d(output)/d(node)."""
+        if not self._editable():
+            return
+        self.graph.backward()
+        self._gradlab_gradients()
+        self.walk.stop()
+        self.events.emit("backprop_step_changed", -1)
+        self.events.emit("values_changed", [])
+
+    def gradient_pending(self, index: int) -> bool:
+        """Node ``index``'s gradient has not been reached by the step-through yet: no step so far
+        passed anything to it (the output's is 1 from step 0)."""
+        return self.graph is not None and self.walk.pending(index)
+
+    def pending_gradients(self) -> list[bool] | None:
+        """gradient_pending for every node; None when not stepping through."""
+        return None if self.graph is None else self.walk.all_pending(len(self.graph))
+
+    def backprop_current(self) -> int:
+        """The node whose ``_backward`` ran at the last step (the output at step 0), or -1."""
+        return -1 if self.graph is None else self.walk.current(len(self.graph))
+
+
+class ExpressionCore(StepThrough, InspectedState):
     """The expression lab's state and rules.  Runs go through ``runner`` (default: here and now,
     InlineRunner); whoever owns another runner hands its outcomes to ``take_result``."""
 
@@ -124,25 +196,6 @@ class ExpressionCore(InspectedState):
         #: a run elsewhere lays its graph out for it
         self.view_shape: tuple = (None, None)
         self.runner: Runner = runner if runner is not None else InlineRunner(self.take_result)
-
-    @property
-    def backprop_step(self) -> int:
-        """How many nodes' ``_backward`` the step-through has run; -1 when not stepping."""
-        return self.walk.step
-
-    @backprop_step.setter
-    def backprop_step(self, step: int) -> None:
-        self.walk.step = step
-
-    @property
-    def backprop_order(self) -> list[int]:
-        """The step-through's order: non-leaf nodes, output first."""
-        return self.walk.order
-
-    @property
-    def last_step(self) -> Step | None:
-        """The step-through's last step (gradlab.backprop_steps.Step), or None."""
-        return self.walk.last
 
     # -- program ------------------------------------------------------------------------
 
@@ -363,52 +416,3 @@ class ExpressionCore(InspectedState):
         g.backward()
         self._gradlab_gradients()
         self.events.emit("values_changed", changed)
-
-    # -- backprop step-through -------------------------------------------------------------
-
-    def start_backprop(self) -> None:
-        """Step 0 of a step-through: every gradient cleared, d(output)/d(output) = 1."""
-        if not self._editable():
-            return
-        self._gradlab_gradients()
-        self.walk.start(self.graph)
-        self.events.emit("backprop_step_changed", 0)
-        self.events.emit("values_changed", [])
-
-    def step_backprop(self) -> int:
-        """Run the next node's ``_backward`` (backward()'s order: non-leaves, output first) and
-        return the step's number; past the last step, leave the step-through (-1)."""
-        if not self._editable():
-            return -1
-        if self.backprop_step < 0:
-            self.start_backprop()
-            return self.backprop_step
-        if not self.walk.advance(self.graph):
-            self.finish_backprop()
-            return -1
-        self.events.emit("backprop_step_changed", self.backprop_step)
-        self.events.emit("values_changed", [])
-        return self.backprop_step
-
-    def finish_backprop(self) -> None:
-        """Complete backward() at once: every gradient becomes gradlab's d(output)/d(node)."""
-        if not self._editable():
-            return
-        self.graph.backward()
-        self._gradlab_gradients()
-        self.walk.stop()
-        self.events.emit("backprop_step_changed", -1)
-        self.events.emit("values_changed", [])
-
-    def gradient_pending(self, index: int) -> bool:
-        """Node ``index``'s gradient has not been reached by the step-through yet: no step so far
-        passed anything to it (the output's is 1 from step 0)."""
-        return self.graph is not None and self.walk.pending(index)
-
-    def pending_gradients(self) -> list[bool] | None:
-        """gradient_pending for every node; None when not stepping through."""
-        return None if self.graph is None else self.walk.all_pending(len(self.graph))
-
-    def backprop_current(self) -> int:
-        """The node whose ``_backward`` ran at the last step (the output at step 0), or -1."""
-        return -1 if self.graph is None else self.walk.current(len(self.graph))

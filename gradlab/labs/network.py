@@ -1,14 +1,13 @@
-"""The network lab without Qt: its data, training settings and ``Trainer``, and every decision
-about them (what a change rebuilds, when training pauses, what a divergence says, what a saved
-lab holds).
+"""The network lab without Qt: its data, training settings and ``Trainer``, and every decision about
+them (what a change rebuilds, when training pauses, what a divergence says, what a saved lab holds).
 
 Whoever shows the lab asks :class:`NetworkCore` to change (``edit_config``, ``add_point``,
-``step``...) and listens to its events, named in the past tense (``step_completed``...): each
-is an :class:`Event` whose callbacks run, in the order connected, on the thread that made the
-change. ``gradlab.ui.network.model.NetworkModel`` turns them into Qt signals; tests and scripts
-connect plain functions. The core does no maths of its own: datasets, training, grids, point
-graphs and probes come from ``gradlab.datasets`` and ``gradlab.training``; reading a saved lab
-is ``gradlab.training.lab``'s.
+``step``...) and listens to its events, named in the past tense (``step_completed``...): each is
+announced through ``events`` (:class:`gradlab.labs.events.Events`), whose callbacks run, in the
+order connected, on the thread that made the change. ``gradlab.ui.network.model.NetworkModel`` turns
+them into Qt signals; tests and scripts connect plain functions. The core does no maths of its own:
+datasets, training, grids, point graphs and probes come from ``gradlab.datasets`` and
+``gradlab.training``; reading a saved lab is ``gradlab.training.lab``'s.
 """
 
 from __future__ import annotations
@@ -18,18 +17,18 @@ import functools
 import math
 import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
 
 from gradlab import datasets
 from gradlab.datasets import Dataset, DatasetError
+from gradlab.labs.events import Events
 from gradlab.training import StepRecord, TrainConfig, Trainer, TrainingDiverged
 from gradlab.training.config import default_config
 from gradlab.training.lab import DataSettings, LabModel, decode_lab_model, decode_lab_view, encode_lab_model
 from gradlab.training.state import FieldError
 
-__all__ = ["ARCHITECTURE_FIELDS", "MAX_SAVED_HISTORY", "DataSettings", "Event", "NetworkCore",
+__all__ = ["ARCHITECTURE_FIELDS", "MAX_SAVED_HISTORY", "DataSettings", "NetworkCore",
            "NetworkReadings", "demo_config", "describe_error"]
 
 #: a saved session keeps at most this many step records (older ones thinned evenly)
@@ -55,21 +54,6 @@ def describe_error(err: BaseException) -> str:
     return str(err) or type(err).__name__
 
 
-class Event:
-    """One kind of news: ``emit(*payload)`` calls every connected callback with it, in order."""
-
-    def __init__(self) -> None:
-        self._callbacks: list[Callable[..., object]] = []
-
-    def connect(self, callback: Callable[..., object]) -> None:
-        self._callbacks.append(callback)
-
-    def disconnect(self, callback: Callable[..., object]) -> None:
-        self._callbacks.remove(callback)
-
-    def emit(self, *payload: object) -> None:
-        for callback in list(self._callbacks):  # a callback may connect or disconnect others
-            callback(*payload)
 
 
 def _locked(method):
@@ -169,8 +153,7 @@ class NetworkCore(NetworkReadings):
               "running_changed", "diverged", "problem_changed", "point_selected")
 
     def __init__(self) -> None:
-        for name in self.EVENTS:
-            setattr(self, name, Event())
+        self.events = Events(self.EVENTS)
         #: held during every training step and whenever the trainer is replaced or read whole
         self.lock = threading.RLock()
         self.data_settings = DataSettings()
@@ -253,10 +236,10 @@ class NetworkCore(NetworkReadings):
             except ValueError as err:
                 self.trainer = None
                 self._set_problem(str(err))
-            self.data_changed.emit()
+            self.events.emit("data_changed")
         else:
             self.trainer = None  # the old network's split no longer describes the data
-            self.data_changed.emit()
+            self.events.emit("data_changed")
             self._rebuild()
         if was_running and not self.problem:
             self.set_running(True)
@@ -280,7 +263,7 @@ class NetworkCore(NetworkReadings):
         index = index if self.trainer is not None and 0 <= index < len(self.trainer.train_set) else -1
         if index != self.selected_point:
             self.selected_point = index
-            self.point_selected.emit(index)
+            self.events.emit("point_selected", index)
 
     # -- settings and the network ------------------------------------------------------------------
 
@@ -311,7 +294,7 @@ class NetworkCore(NetworkReadings):
             self._set_problem(str(err))
             return
         self._set_problem("")
-        self.config_changed.emit()
+        self.events.emit("config_changed")
 
     @_locked
     def reset(self) -> None:
@@ -339,12 +322,12 @@ class NetworkCore(NetworkReadings):
         else:
             self._set_problem("")
         self.select_point(-1)
-        self.network_changed.emit()
+        self.events.emit("network_changed")
 
     def _set_problem(self, text: str) -> None:
         if text != self.problem:
             self.problem = text
-            self.problem_changed.emit(text)
+            self.events.emit("problem_changed", text)
 
     # -- training --------------------------------------------------------------------------------
 
@@ -353,7 +336,7 @@ class NetworkCore(NetworkReadings):
         on = bool(on) and self.trainer is not None
         if on != self.running:
             self.running = on
-            self.running_changed.emit(on)
+            self.events.emit("running_changed", on)
 
     @_locked
     def step(self, count: int = 1, budget: float | None = None) -> list[StepRecord]:
@@ -378,9 +361,9 @@ class NetworkCore(NetworkReadings):
         if error is not None:
             self.set_running(False)
         if records:
-            self.step_completed.emit(records)
+            self.events.emit("step_completed", records)
         if isinstance(error, TrainingDiverged):
-            self.diverged.emit(str(error))
+            self.events.emit("diverged", str(error))
         elif error is not None:
             self._set_problem(f"training stopped: {describe_error(error)}")
 
@@ -390,7 +373,7 @@ class NetworkCore(NetworkReadings):
         if self.trainer is None or not math.isfinite(value):
             return
         self.trainer.set_parameter(index, float(value))
-        self.parameters_changed.emit([index])
+        self.events.emit("parameters_changed", [index])
 
     # -- sessions --------------------------------------------------------------------------------
 
@@ -417,12 +400,12 @@ class NetworkCore(NetworkReadings):
         self.data_settings, self.dataset = decoded.data_settings, decoded.dataset
         self.cfg, self.backend, self.trainer = decoded.config, decoded.backend, decoded.trainer
         self.selected_point = -1
-        self.data_changed.emit()
+        self.events.emit("data_changed")
         if self.trainer is None:
             self._rebuild()  # says why there is none
         else:
             self._set_problem("")
-            self.network_changed.emit()
+            self.events.emit("network_changed")
         self.select_point(decoded.selected_point)
         return ""
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from gradlab.datasets import make_dataset
-from gradlab.labs.network import MAX_SAVED_HISTORY, Event, NetworkCore
+from gradlab.labs.events import Events
+from gradlab.labs.network import MAX_SAVED_HISTORY, NetworkCore
 from gradlab.training import Trainer, TrainingDiverged
 from gradlab.training.lab import DataSettings
 
@@ -18,28 +19,30 @@ from gradlab.training.lab import DataSettings
 def core():
     """A core on micrograd's demo, every event it sends written down as (name, payload)."""
     made = NetworkCore()
-    made.events = []
+    made.heard = []
     for name in NetworkCore.EVENTS:
-        getattr(made, name).connect(lambda *payload, name=name: made.events.append((name, payload)))
+        made.events.connect(name, lambda *payload, name=name: made.heard.append((name, payload)))
     return made
 
 
 def names(core) -> list[str]:
-    return [name for name, _ in core.events]
+    return [name for name, _ in core.heard]
 
 
 def test_an_event_calls_its_callbacks_in_order_until_disconnected():
-    event, heard = Event(), []
+    events, heard = Events(["changed"]), []
 
     def first(x):
         heard.append(("first", x))
 
-    event.connect(first)
-    event.connect(lambda x: heard.append(("second", x)))
-    event.emit(1)
-    event.disconnect(first)
-    event.emit(2)
+    events.connect("changed", first)
+    events.connect("changed", lambda x: heard.append(("second", x)))
+    events.emit("changed", 1)
+    events.disconnect("changed", first)
+    events.emit("changed", 2)
     assert heard == [("first", 1), ("second", 1), ("second", 2)]
+    with pytest.raises(KeyError):  # a misspelt name fails at once
+        events.connect("chnaged", first)
 
 
 def test_it_starts_on_micrographs_demo_with_no_history(core):
@@ -53,7 +56,7 @@ def test_it_starts_on_micrographs_demo_with_no_history(core):
 def test_steps_are_announced_and_kept_in_the_history_as_a_plain_trainer_takes_them(core):
     records = core.step(3)
     assert [r.step for r in records] == [0, 1, 2] and core.step_count == 3
-    assert core.events == [("step_completed", (records,))]
+    assert core.heard == [("step_completed", (records,))]
     assert core.history == records
     twin = Trainer(make_dataset("moons", 100, 0.1, 1337), core.cfg, backend="fast")
     assert [r.loss for r in twin.run(3)] == [r.loss for r in records]
@@ -63,11 +66,11 @@ def test_steps_are_announced_and_kept_in_the_history_as_a_plain_trainer_takes_th
 def test_a_new_rate_keeps_the_weights_and_a_new_architecture_starts_again(core):
     core.step(4)
     weights = core.trainer.parameters()
-    core.events.clear()
+    core.heard.clear()
     core.edit_config({"learning_rate": 0.25, "lr_decay": None})
     assert names(core) == ["config_changed"]
     assert core.trainer.config.learning_rate == 0.25 and core.trainer.parameters() == weights
-    core.events.clear()
+    core.heard.clear()
     core.edit_config({"layers": (8,)})
     assert "network_changed" in names(core) and "config_changed" not in names(core)
     assert core.step_count == 0 and core.history == [] and len(core.trainer.parameters()) == 8 * 3 + 9
@@ -75,23 +78,23 @@ def test_a_new_rate_keeps_the_weights_and_a_new_architecture_starts_again(core):
 
 def test_a_refused_setting_is_a_problem_event_and_the_last_good_settings_stay(core):
     core.edit_config({"learning_rate": 0.0})
-    [(name, (text,))] = core.events
+    [(name, (text,))] = core.heard
     assert name == "problem_changed" and "learning_rate" in text and core.problem == text
     assert core.cfg.learning_rate == 1.0 and core.trainer is not None
     core.edit_config({"learning_rate": 0.5})
-    assert core.events[-2:] == [("problem_changed", ("",)), ("config_changed", ())]
+    assert core.heard[-2:] == [("problem_changed", ("",)), ("config_changed", ())]
 
 
 def test_a_diverging_rate_pauses_with_the_trainers_message(core):
     core.edit_config({"learning_rate": 1e6})
     core.set_running(True)
-    core.events.clear()
+    core.heard.clear()
     records = core.step(100)
     twin = Trainer(core.dataset, core.cfg, backend="fast")
     with pytest.raises(TrainingDiverged) as raised:
         twin.run(100)
     assert len(records) == twin.step_count < 100
-    assert core.events == [("running_changed", (False,)), ("step_completed", (records,)),
+    assert core.heard == [("running_changed", (False,)), ("step_completed", (records,)),
                            ("diverged", (str(raised.value),))]
     assert not core.running and "1e+06" in str(raised.value) and "500000" in str(raised.value)
     assert core.halve_learning_rate() == 5e5 and core.step_count == 0
@@ -99,7 +102,7 @@ def test_a_diverging_rate_pauses_with_the_trainers_message(core):
 
 def test_a_failure_that_is_not_a_divergence_is_a_problem(core):
     core.set_running(True)
-    core.events.clear()
+    core.heard.clear()
     core.absorb_steps([], MemoryError())
     assert names(core) == ["running_changed", "problem_changed"]
     assert core.problem.startswith("training stopped: the computer ran out of memory")
@@ -107,7 +110,7 @@ def test_a_failure_that_is_not_a_divergence_is_a_problem(core):
 
 def test_a_drawn_point_joins_the_data_and_training_goes_on(core):
     core.step(5)
-    core.events.clear()
+    core.heard.clear()
     assert core.add_point(0.25, 2.0, 1) == ""
     assert names(core) == ["data_changed"]
     assert len(core.dataset) == 101 and core.dataset.X[-1].tolist() == [0.25, 2.0] and core.dataset.y[-1] == 1
@@ -139,7 +142,7 @@ def test_a_weight_set_by_hand_is_announced(core):
     core.set_parameter(3, 0.5)
     core.set_parameter(4, float("nan"))  # ignored
     assert core.trainer.parameters()[3] == 0.5
-    assert core.events == [("parameters_changed", ([3],))]
+    assert core.heard == [("parameters_changed", ([3],))]
 
 
 def test_the_saved_lab_round_trips_and_training_carries_on_bit_for_bit(core):
@@ -166,4 +169,4 @@ def test_a_bad_saved_lab_changes_nothing_and_says_what_is_wrong(core):
     assert problem.startswith("the saved network lab could not be restored: 'network_lab.view.speed'")
     problem, view = core.restore({"model": {"dataset": {}}})
     assert problem.startswith("the saved network lab could not be restored: 'network_lab.model.")
-    assert view == {} and core.step_count == 2 and core.events[-1][0] == "step_completed"
+    assert view == {} and core.step_count == 2 and core.heard[-1][0] == "step_completed"

@@ -68,7 +68,7 @@ class NetworkModel(QObject):
         super().__init__(parent)
         self.core = core if core is not None else NetworkCore()
         for name in NetworkCore.EVENTS:
-            getattr(self.core, name).connect(getattr(self, name).emit)
+            self.core.events.connect(name, getattr(self, name).emit)
 
     lock = _read("lock", "Held during every step and whenever the trainer is replaced or read whole.")
     data_settings = _read("data_settings")
