@@ -177,8 +177,12 @@ class Sprites(QGraphicsObject):
             self._atlas = None  # made at the next paint, for the device it paints on
         self._styles, self._style_of = styles, np.asarray(style_of, dtype=np.int64)
         reach = max((s[1] + s[2].widthF() for s in styles), default=0.0)
-        self._pad = reach * 0.7072 / max(scale, 1e-9)
-        self._update_rect()
+        pad = reach * 0.7072 / max(scale, 1e-9)
+        if pad != self._pad:  # a new extent (an unchanged one costs the scene nothing)
+            self._pad = pad
+            self._update_rect()
+        else:
+            self.update()
 
     @staticmethod
     def _key(style: tuple) -> tuple:

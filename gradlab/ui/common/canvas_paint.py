@@ -38,6 +38,7 @@ class GraphPainting:
 
     def __init__(self, view_box, paint_labels) -> None:
         self.brushes, self.pens, self.symbols = brushes(), pens(), symbols()
+        self.no_pen = pg.mkPen(None)  # the arrowheads' (one object: sprites know styles by identity)
         self.edge_item = Segments(pg.mkPen("#a5adb5", width=1.0))
         self.path_item = Segments(pg.mkPen(PATH_COLOUR, width=2.6))
         self.arrow_item, self.node_item = Sprites(), Sprites()
@@ -141,8 +142,7 @@ class GraphPainting:
         self.node_item.set_styles(styles, self._node_inverse, scale)
         arrow = round(scale * ARROW)
         self.arrow_item.setVisible(arrow >= 3)
-        no_pen = pg.mkPen(None)
-        styles = [(self.symbols[k // 2], arrow, no_pen, self.brushes[ARROW_BRUSH + k % 2])
+        styles = [(self.symbols[k // 2], arrow, self.no_pen, self.brushes[ARROW_BRUSH + k % 2])
                   for k in self._arrow_keys.tolist()]
         self.arrow_item.set_styles(styles, self._arrow_inverse, scale)
 

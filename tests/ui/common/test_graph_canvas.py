@@ -245,6 +245,18 @@ def test_nan_and_inf_values_do_not_crash(canvas, tmp_path):
     canvas.grab()
 
 
+def test_a_restyle_at_the_same_zoom_reuses_the_sprite_images(canvas, seed):
+    canvas.viewport_widget().repaint()
+    nodes, arrows = canvas.node_item._atlas, canvas.arrow_item._atlas
+    assert nodes is not None and arrows is not None  # each style drawn once, into one image
+    canvas.refresh_values()  # a slider's repaint: the same styles, nothing drawn again
+    canvas.viewport_widget().repaint()
+    assert canvas.node_item._atlas is nodes and canvas.arrow_item._atlas is arrows
+    canvas.zoom_by(2)  # other pixel sizes: other images
+    canvas.viewport_widget().repaint()
+    assert canvas.node_item._atlas is not nodes
+
+
 def test_large_graph_restyles_without_new_items(canvas):
     graph = model(random_expression(2000, seed=3))
     canvas.set_graph(graph)
