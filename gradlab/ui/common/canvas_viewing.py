@@ -3,8 +3,8 @@ readable, keep in view, zoom, pan, hold through a resize, what a settled resize 
 to the canvas's pyqtgraph ViewBox, and the overview map and key room that follow the view.
 
 ``ViewControl`` is a part of ``GraphCanvas`` (a mixin): its methods are the canvas's public
-view methods; it reads the canvas's ``_vb`` (ViewBox), ``_view`` (GraphicsView), ``view``
-(CanvasView), ``painting`` (GraphPainting) and ``overlays``.
+view methods; it reads the canvas's ``_vb`` (ViewBox), ``_view`` (GraphicsView),
+``view_policy`` (CanvasView), ``painting`` (GraphPainting) and ``overlays``.
 """
 
 from __future__ import annotations
@@ -69,11 +69,11 @@ class ViewControl:
 
     def view_shape(self) -> tuple[float | None, tuple[float, float] | None]:
         """The view's (aspect, room), as ``GraphModel.drawing_for`` takes them (see ``CanvasView``)."""
-        return self.view.view_shape(self._viewport_size())
+        return self.view_policy.view_shape(self._viewport_size())
 
     def view_moved(self) -> bool:
         """Whether the learner moved the view since it was opened or fitted."""
-        return self.view.moved
+        return self.view_policy.moved
 
     def readable_scale(self) -> float:
         """Pixels per drawing unit at which a box's label, data and grad are READABLE_PX tall."""
@@ -83,7 +83,7 @@ class ViewControl:
         """Pixels per drawing unit when the whole graph fits (at most MAX_FIT_SCALE)."""
         if not self._n:
             return 0.0
-        return self.view.fit_scale(self.drawing.extent(), self._viewport_size(), self._key_room())
+        return self.view_policy.fit_scale(self.drawing.extent(), self._viewport_size(), self._key_room())
 
     def _set_view(self, rect, padding: float = 0.0) -> None:
         # from the shown rect: ViewBox.scaleBy/translateBy start from the requested range, which
@@ -99,16 +99,16 @@ class ViewControl:
         self._update_overview()
 
     def _on_moved_by_user(self, *_args) -> None:
-        self.view.moved_by_user()
+        self.view_policy.moved_by_user()
 
     def fit(self) -> None:
         """Show the whole graph."""
         if self._n:
             extent = self.drawing.extent()
-            self._set_view(*self.view.fit_rect(extent, self._viewport_size(), self._key_room()))
+            self._set_view(*self.view_policy.fit_rect(extent, self._viewport_size(), self._key_room()))
         else:
             self._set_view(EMPTY_VIEW)
-        self.view.fitted()
+        self.view_policy.fitted()
 
     def open_view(self) -> None:
         """Take the drawing that suits the canvas's shape; fit it if its text is readable so,
@@ -121,14 +121,14 @@ class ViewControl:
             self.show_readable(selected if selected >= 0 else self._n - 1)
             if selected >= 0:
                 self.keep_in_view([selected, self._n - 1])
-        self.view.opened()
+        self.view_policy.opened()
 
     def show_readable(self, index: int) -> None:
         """Show value node ``index`` at the readable scale: the output near the end data flows
         to (right, or bottom), with what feeds it in view; any other node in the middle."""
-        self._set_view(self.view.readable_rect(tuple(self._pos[index]), self._viewport_size(),
+        self._set_view(self.view_policy.readable_rect(tuple(self._pos[index]), self._viewport_size(),
                                                index == self._n - 1, self.drawing.orientation))
-        self.view.mode = None
+        self.view_policy.mode = None
 
     def keep_in_view(self, indices) -> None:
         """Make every value node of ``indices`` show whole (the selection and the output, say):
@@ -141,39 +141,40 @@ class ViewControl:
             return
         lo = (self._pos[rows] - self._half_max[rows]).min(axis=0)
         hi = (self._pos[rows] + self._half_max[rows]).max(axis=0)
-        rect = self.view.keep_rect(as_rect(self._vb.viewRect()), lo, hi, self._vb.viewPixelSize()[0])
+        rect = self.view_policy.keep_rect(as_rect(self._vb.viewRect()), lo, hi, self._vb.viewPixelSize()[0])
         if rect is None:
             return
-        mode = self.view.mode
+        mode = self.view_policy.mode
         if self.fit_scale() >= self.readable_scale():
             self.fit()
         else:
             self._set_view(rect)
-        self.view.mode = mode
+        self.view_policy.mode = mode
 
     def centre_on(self, point: QPointF) -> None:
         """Move the view, at its zoom, so that ``point`` (drawing coordinates) is in the middle."""
-        self._set_view(self.view.centre_rect(as_rect(self._vb.viewRect()), (point.x(), point.y())))
+        self._set_view(self.view_policy.centre_rect(as_rect(self._vb.viewRect()), (point.x(), point.y())))
         self._on_moved_by_user()
 
     def zoom_by(self, factor: float) -> None:
         """Zoom about the view's centre; ``factor > 1`` zooms in."""
-        self._set_view(self.view.zoom_rect(as_rect(self._vb.viewRect()), factor))
+        self._set_view(self.view_policy.zoom_rect(as_rect(self._vb.viewRect()), factor))
         self._on_moved_by_user()
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the content by (dx, dy) widget pixels, as a drag does."""
-        self._set_view(self.view.pan_rect(as_rect(self._vb.viewRect()), dx, dy, self._vb.viewPixelSize()[0]))
+        px = self._vb.viewPixelSize()[0]
+        self._set_view(self.view_policy.pan_rect(as_rect(self._vb.viewRect()), dx, dy, px))
         self._on_moved_by_user()
 
     def view_state(self) -> tuple[QRectF, str | None]:
         """The view's rectangle (drawing units) and how it was set, for ``restore_view``."""
-        return QRectF(self._vb.viewRect()), self.view.mode
+        return QRectF(self._vb.viewRect()), self.view_policy.mode
 
     def restore_view(self, state: tuple[QRectF, str | None]) -> None:
         """Show ``state``'s rectangle again, as it was set (the same drawing, the same size)."""
         self._set_view(as_rect(state[0]))
-        self.view.mode = state[1]
+        self.view_policy.mode = state[1]
 
     def hold_view(self, index: int) -> None:
         """Keep the view through the resizes about to come (a panel opening or closing beside
@@ -189,12 +190,12 @@ class ViewControl:
         px = tuple(self._vb.viewPixelSize())
         # pixels from the node's centre to the view's edge when it is just inside
         inside = (self._half_max[index] / px + 8).tolist() if node else None
-        if self.view.hold((at.x(), at.y()), on_screen, px, inside):
-            QTimer.singleShot(0, self, self.view.release)
+        if self.view_policy.hold((at.x(), at.y()), on_screen, px, inside):
+            QTimer.singleShot(0, self, self.view_policy.release)
 
     def _apply_held_view(self) -> None:
-        local = self._view.viewport().mapFromGlobal(self.view.held[1])
-        rect = self.view.held_rect((local.x(), local.y()), self._viewport_size())
+        local = self._view.viewport().mapFromGlobal(self.view_policy.held[1])
+        rect = self.view_policy.held_rect((local.x(), local.y()), self._viewport_size())
         if rect is not None:
             self._set_view(rect)
 
@@ -204,7 +205,7 @@ class ViewControl:
         one the learner moved stays, unless the drawing changes."""
         if self.graph is None:
             return
-        action = self.view.after_resize(self.graph.drawing_for(*self.view_shape()) is not self.drawing)
+        action = self.view_policy.after_resize(self.graph.drawing_for(*self.view_shape()) is not self.drawing)
         if action == "open":
             self.open_view()
         elif action == "fit":

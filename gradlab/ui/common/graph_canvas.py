@@ -84,7 +84,7 @@ class GraphCanvas(QWidget, ViewControl):
         self._view.setCentralItem(self._vb)
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
         self.layout().addWidget(self._view)
-        self.view = CanvasView()
+        self.view_policy = CanvasView()
         self.painting = GraphPainting(self._vb, self._paint_labels)
         self.labels = LabelPainter(self.painting)
         for name in ("edge_item", "path_item", "arrow_item", "node_item", "label_item"):
@@ -128,7 +128,7 @@ class GraphCanvas(QWidget, ViewControl):
     @property
     def user_moves(self) -> int:
         """How many times the learner moved the view (a wheel, a drag, a menu)."""
-        return self.view.user_moves
+        return self.view_policy.user_moves
 
     @property
     def _n(self) -> int:
@@ -264,7 +264,7 @@ class GraphCanvas(QWidget, ViewControl):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._place_overlays()
-        if self.view.held is not None:  # see hold_view
+        if self.view_policy.held is not None:  # see hold_view
             self._apply_held_view()
         else:
             self._relayout_timer.start()  # once the size settles (a window drag resizes many times)
