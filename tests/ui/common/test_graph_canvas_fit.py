@@ -56,7 +56,7 @@ def test_the_key_keeps_its_room_when_every_corner_is_taken(qtbot, monkeypatch):
     assert canvas._key_room() == 0  # a corner of the fitted drawing is free: the key sits there
     free_corner = canvas._free_key_corner()
     assert free_corner is not None
-    monkeypatch.setattr(canvas, "_half_max", canvas._half_max * 40)  # boxes everywhere
+    monkeypatch.setattr(canvas.painting, "half_max", canvas._half_max * 40)  # boxes everywhere
     assert canvas._key_room() == canvas.key.height() + 12 and canvas._free_key_corner() is None
     canvas.fit()
     bottom = canvas.view_box.mapViewToScene(QPointF(0, canvas.drawing.extent()[3])).y()
