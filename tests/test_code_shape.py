@@ -28,7 +28,6 @@ PENDING = {
     "gradlab/lang/modules.py",
     "gradlab/lang/runtime.py",
     "gradlab/training/trainer.py",
-    "gradlab/ui/common/graph_canvas.py",
 }
 
 
