@@ -41,6 +41,7 @@ from gradlab.graph import GraphModel
 from gradlab.numfmt import format_number
 from gradlab.probe import ErrorSweep, NudgeResult, function_curve, function_error_sweep, nudge_function
 from gradlab.training import state as fields
+from gradlab.training.backends import backend_row
 from gradlab.training.config import (
     BACKENDS,
     LOSSES,
@@ -56,6 +57,7 @@ from gradlab.training.config import (
     initial_parameters,
 )
 from gradlab.training.fast import Batch, FastNet, accuracy, with_ones
+from gradlab.training.losses import loss_row, regularization_row
 from gradlab.training.scalar import ScalarBackend
 from gradlab.training.state import FieldError
 from gradlab.training.views import NetworkViews
@@ -145,8 +147,7 @@ class Trainer(NetworkViews):
     """
 
     def __init__(self, dataset: Dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        backend_row(backend)  # ValueError for an unknown one
         self.config = cfg = cfg if cfg is not None else TrainConfig()
         self.backend = backend
         self.history: list[StepRecord] = []
@@ -156,11 +157,7 @@ class Trainer(NetworkViews):
         self.layer_sizes: tuple[int, ...] = (len(cfg.features), *cfg.layers, self.num_outputs)
         values, self._labels = initial_parameters(self.layer_sizes, cfg.seed)
         self._theta = np.array(values, dtype=float)
-        activations = [*cfg.hidden_activations, "linear"]
-        self._net = FastNet(self.layer_sizes, activations, cfg.loss, cfg.regularization, cfg.reg_strength)
-        self._blocks = self._net.blocks(self._theta)  # views: they follow in-place updates
-        self._scalar = ScalarBackend(self.layer_sizes, activations, cfg) if backend == "scalar" else None
-        self._point_builder: ScalarBackend | None = None
+        self._build_nets(cfg)
         self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
         self._grad: np.ndarray | None = None
         self._grid_cache: tuple | None = None
@@ -208,30 +205,28 @@ class Trainer(NetworkViews):
         except ValueError:
             self.config = old
             raise
-        activations = [*cfg.hidden_activations, "linear"]
-        self._net = FastNet(self.layer_sizes, activations, cfg.loss, cfg.regularization, cfg.reg_strength)
-        self._blocks = self._net.blocks(self._theta)
-        if self._scalar is not None:
-            self._scalar = ScalarBackend(self.layer_sizes, activations, cfg)
-        self._point_builder = None
+        self._build_nets(cfg)
         if cfg.optimizer != old.optimizer:
             self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
         self._grad = None
         self._watch_from = len(self.history)  # new settings (a smaller rate, say) get a fresh start
+
+    def _build_nets(self, cfg: TrainConfig) -> None:
+        """The numpy net (every measure and view reads it) and the backend's step maker, for ``cfg``."""
+        activations = [*cfg.hidden_activations, "linear"]
+        self._net = FastNet(self.layer_sizes, activations, regularization_row(cfg.regularization),
+                            cfg.reg_strength)
+        self._blocks = self._net.blocks(self._theta)  # views: they follow in-place updates
+        self._backend = backend_row(self.backend).build(self._net, activations, cfg)
+        self._point_builder: ScalarBackend | None = None
 
     def features(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for raw points ``X`` (``cfg.features`` of each row)."""
         return feature_matrix(np.asarray(X, dtype=float), self.config.features)
 
     def _batch_of(self, dataset: Dataset) -> Batch:
-        loss = self.config.loss
-        if self.regression:
-            T = np.asarray(dataset.y, dtype=float).reshape(-1, 1)
-        elif loss == "cross_entropy":
-            T = np.asarray(dataset.y, dtype=np.int64)
-        else:
-            T = np.where(np.asarray(dataset.y) == 1, 1.0, -1.0).reshape(-1, 1)
-        return Batch(with_ones(self.features(dataset.X)), T, loss)
+        loss = loss_row(self.config.loss)
+        return Batch(with_ones(self.features(dataset.X)), loss.targets(dataset.y, self.regression), loss)
 
     def _batch(self, k: int) -> Batch:
         """Step ``k``'s batch: the whole training set, or a seeded draw of ``batch_size`` points."""
@@ -254,11 +249,7 @@ class Trainer(NetworkViews):
         return self.config.learning_rate_at(self._k)
 
     def _loss_and_grad(self, theta: np.ndarray, batch: Batch) -> tuple[float, np.ndarray, float]:
-        if self._scalar is not None:
-            return self._scalar.loss_and_grad(theta, batch, self.regression)
-        blocks = self._blocks if theta is self._theta else None
-        loss, grad, S = self._net.loss_and_grad(theta, batch, blocks)
-        return loss, grad, accuracy(S, batch, self.regression)
+        return self._backend.loss_and_grad(theta, batch, self.regression)
 
     def _measure(self, batch: Batch | None) -> tuple[float | None, float | None]:
         """Loss and accuracy of ``batch`` at the current weights, in numpy (None without a batch)."""
@@ -286,10 +277,7 @@ class Trainer(NetworkViews):
         """
         while True:
             k, cfg, full, theta = self._k, self.config, self._full, self._theta.copy()
-            if self._scalar is None:
-                result = self._loss_and_grad(self._theta, self._batch(k))
-            else:
-                result = yield from self._scalar.loss_and_grad_slices(theta, self._batch(k), self.regression)
+            result = yield from self._backend.loss_and_grad_slices(theta, self._batch(k), self.regression)
             unchanged = self._k == k and self.config is cfg and self._full is full
             if unchanged and np.array_equal(theta, self._theta):
                 return self._take_step(k, *result)
@@ -392,8 +380,6 @@ class Trainer(NetworkViews):
 
     def _point_backend(self) -> ScalarBackend:
         # the point graph is always made of Values, whatever backend trains
-        if self._scalar is not None:
-            return self._scalar
         if self._point_builder is None:
             self._point_builder = ScalarBackend(self.layer_sizes, [*self.config.hidden_activations, "linear"],
                                                 self.config)
@@ -407,8 +393,8 @@ class Trainer(NetworkViews):
 
         def f(v: float) -> float:
             theta[i] = v
-            if scalar and self._scalar is not None:
-                return self._scalar.loss(theta, self._full)
+            if scalar:
+                return self._backend.loss(theta, self._full)
             return self._net.loss(theta, self._full)
 
         return f

@@ -27,6 +27,7 @@ from gradlab.training import (
     TrainConfig,
     Trainer,
     TrainingDiverged,
+    losses,
 )
 from gradlab.training.config import DEFAULT_LEARNING_RATES
 
@@ -200,6 +201,20 @@ def pair(ds: Dataset, cfg: TrainConfig) -> tuple[Trainer, Trainer]:
     return Trainer(ds, cfg, backend="fast"), Trainer(ds, cfg, backend="scalar")
 
 
+def step_both(fast: Trainer, scalar: Trainer) -> bool:
+    """One step of each; they agree, or both refuse it as diverging at the same loss (False)."""
+    try:
+        rf = fast.step()
+    except TrainingDiverged as diverged:
+        with pytest.raises(TrainingDiverged) as caught:
+            scalar.step()
+        assert close(diverged.loss, caught.value.loss) and diverged.step == caught.value.step
+        assert close(fast.parameters(), scalar.parameters())  # neither took the step
+        return False
+    assert_agree(fast, scalar, rf, scalar.step())
+    return True
+
+
 def assert_agree(fast: Trainer, scalar: Trainer, rf: StepRecord, rs: StepRecord) -> None:
     assert rf.step == rs.step
     assert close(rf.loss, rs.loss), (rf, rs)
@@ -229,8 +244,9 @@ configs = st.builds(
 @given(configs)
 def test_one_step_agrees_for_every_loss_optimiser_activation_and_batch(c) -> None:
     rng = np.random.default_rng(c["seed"])
-    regression = c["loss"] == "mse" and c["seed"] % 2 == 0
-    classes = c["classes"] if c["loss"] == "cross_entropy" else 2
+    loss = losses.LOSSES[c["loss"]]
+    regression = loss.regression and c["seed"] % 2 == 0
+    classes = c["classes"] if loss.multiclass else 2
     ds = random_dataset(rng, c["n"], "regression" if regression else "classification", classes)
     features = ("x1", "sin x1") if regression else c["features"]
     opt = c["optimizer"]
@@ -247,14 +263,15 @@ def test_one_step_agrees_for_every_loss_optimiser_activation_and_batch(c) -> Non
         scalar.set_parameter(i, v)
     assert close(fast.gradients(), scalar.gradients())  # of the full loss, before a step
     for _ in range(2):
-        assert_agree(fast, scalar, fast.step(), scalar.step())
+        if not step_both(fast, scalar):  # a large rate on one point may diverge: both say so alike
+            break
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
-@pytest.mark.parametrize("loss", ["logistic", "mse", "cross_entropy"])
+@pytest.mark.parametrize("loss", [name for name, row in losses.LOSSES.items() if row.smooth])
 def test_many_steps_stay_together(optimizer, loss) -> None:
-    # tanh and sigmoid have no kinks, so rounding cannot flip a branch between the backends
-    ds = make_dataset("spiral", 24, 0.1, seed=3, classes=3 if loss == "cross_entropy" else 2)
+    # tanh, sigmoid and these losses have no kinks, so rounding cannot flip a branch between the backends
+    ds = make_dataset("spiral", 24, 0.1, seed=3, classes=3 if losses.LOSSES[loss].multiclass else 2)
     lr = {"sgd": 0.3, "momentum": 0.05, "adam": 0.02}.get(optimizer, DEFAULT_LEARNING_RATES[optimizer])
     cfg = TrainConfig(layers=(5, 4), activation=("tanh", "sigmoid"), loss=loss, optimizer=optimizer,
                       learning_rate=lr, lr_decay=40, batch_size=8, regularization="l2", reg_strength=1e-3,
