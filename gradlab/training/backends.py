@@ -1,11 +1,12 @@
 """The training backends, one row each: how a ``Trainer`` computes a step's loss and gradient.
 
-``BACKENDS`` maps a name to a ``Backend`` row: its caption (the network editor's combo, the
-command line's help), ``build(net, activations, cfg)``, which makes the object that computes a
-step (``loss``, ``loss_and_grad`` and ``loss_and_grad_slices``, as ``FastBackend`` and
-``ScalarBackend`` have them) from the trainer's numpy ``FastNet``, ``memory(sizes, points)``, about
-how many bytes a step takes (``config.check_memory`` holds it to ``MAX_TRAINING_BYTES``), what to
-try when that is too much, and whether a step is long enough that a window runs it in slices.
+``BACKENDS`` maps a name to a ``Backend`` row: its caption and description (the network
+editor's combo and tooltip, the command line's help); ``build(net, activations, cfg)``, which
+makes the object that computes a step (``loss``, ``loss_and_grad`` and ``loss_and_grad_slices``,
+as ``FastBackend`` and ``ScalarBackend`` have them) from the trainer's numpy ``FastNet``;
+``memory(sizes, points)``, about how many bytes a step takes (``config.check_memory`` holds it
+to ``MAX_TRAINING_BYTES``); what to try when that is too much; and whether a step is long
+enough that a window runs it in slices.
 
 Adding a backend is a class with those three methods and one row here.
 """
@@ -52,6 +53,7 @@ class Backend:
 
     name: str
     caption: str
+    description: str  # what it is, in a few words (the editor's tooltip)
     build: Callable[[FastNet, Sequence[str], object], object]
     memory: Callable[[Sequence[int], int], int]
     too_big: str  # advice when a step would need too much memory, before "at most N points"
@@ -59,9 +61,9 @@ class Backend:
 
 
 _ROWS = (
-    Backend("fast", "fast (numpy)", lambda net, activations, cfg: FastBackend(net), _fast_memory,
-            "use a smaller network, or"),
-    Backend("scalar", "scalar (Value graph)",
+    Backend("fast", "fast (numpy)", "numpy, vectorised", lambda net, activations, cfg: FastBackend(net),
+            _fast_memory, "use a smaller network, or"),
+    Backend("scalar", "scalar (Value graph)", "the real Value graph (slow, exact)",
             lambda net, activations, cfg: ScalarBackend(net.sizes, activations, cfg), _scalar_memory,
             "use the fast backend, or", sliced=True),
 )
