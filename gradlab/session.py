@@ -85,7 +85,7 @@ def json_ready(x: object) -> object:
         return {k if isinstance(k, str) else str(k): json_ready(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [json_ready(v) for v in x]
-    tolist = getattr(x, "tolist", None)  # a numpy array or number (numpy is not imported here)
+    tolist = getattr(x, "tolist", None)  # a numpy array or number, told by its tolist
     if callable(tolist):
         return json_ready(tolist())
     raise TypeError(f"a {type(x).__name__} cannot be saved as JSON")
