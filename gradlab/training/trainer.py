@@ -30,7 +30,7 @@ message says so in a learner's words, names the learning rate and suggests half 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,6 +132,30 @@ class TrainingDiverged(ArithmeticError):
             f"this step (the weights are as they were). Try a smaller learning rate, "
             f"such as half of it: {learning_rate / 2:g}."
         )
+
+
+def check_divergence(history: Sequence[StepRecord], watch_from: int, k: int, loss: float, lr: float) -> None:
+    """``TrainingDiverged`` if step ``k``'s ``loss`` shows training running away (see the constants),
+    after the steps of ``history``, of which those from ``watch_from`` are watched (since the
+    settings last changed); ``lr`` is the learning rate the message names."""
+    if not math.isfinite(loss):
+        raise TrainingDiverged(k, loss, lr)
+    watched = history[watch_from:]
+    if not watched:
+        return
+    firsts = (history[0].loss, watched[0].loss)
+    start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
+    if loss > DIVERGENCE_FACTOR * max(start, LOSS_SCALE):
+        raise TrainingDiverged(k, loss, lr, why=(
+            f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
+            f"where it started ({format_number(start)})"))
+    run = [r.loss for r in watched[-RISING_STEPS:]] + [loss]
+    rising = len(run) > RISING_STEPS and all(b > a for a, b in zip(run, run[1:], strict=False))
+    sustained = run[-2] - run[0] > RISING_SHARE * max(start, LOSS_SCALE)  # not one bad batch at the end
+    if rising and sustained:
+        raise TrainingDiverged(k, loss, lr, why=(
+            f"the loss has risen at each of the last {RISING_STEPS} steps, from {format_number(run[0])} "
+            f"to {format_number(loss)}, instead of falling"))
 
 
 class Trainer(NetworkViews, ParameterProbes):
@@ -281,31 +305,9 @@ class Trainer(NetworkViews, ParameterProbes):
                 return self._take_step(k, *result)
             yield
 
-    def _check_divergence(self, k: int, loss: float) -> None:
-        """``TrainingDiverged`` if step ``k``'s ``loss`` shows training running away (see the constants)."""
-        lr = self.config.learning_rate
-        if not math.isfinite(loss):
-            raise TrainingDiverged(k, loss, lr)
-        watched = self.history[self._watch_from:]
-        if not watched:
-            return
-        firsts = (self.history[0].loss, watched[0].loss)
-        start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
-        if loss > DIVERGENCE_FACTOR * max(start, LOSS_SCALE):
-            raise TrainingDiverged(k, loss, lr, why=(
-                f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
-                f"where it started ({format_number(start)})"))
-        run = [r.loss for r in watched[-RISING_STEPS:]] + [loss]
-        rising = len(run) > RISING_STEPS and all(b > a for a, b in zip(run, run[1:], strict=False))
-        sustained = run[-2] - run[0] > RISING_SHARE * max(start, LOSS_SCALE)  # not one bad batch at the end
-        if rising and sustained:
-            raise TrainingDiverged(k, loss, lr, why=(
-                f"the loss has risen at each of the last {RISING_STEPS} steps, from {format_number(run[0])} "
-                f"to {format_number(loss)}, instead of falling"))
-
     def _take_step(self, k: int, loss: float, grad: np.ndarray, acc: float) -> StepRecord:
         lr = self.config.learning_rate_at(k)
-        self._check_divergence(k, loss)
+        check_divergence(self.history, self._watch_from, k, loss, self.config.learning_rate)
         test_loss, test_acc = self._measure(self._test)
         new_theta, new_state = self._optimizer.propose(self._theta, grad, lr)
         if not np.isfinite(new_theta).all():
@@ -351,8 +353,7 @@ class Trainer(NetworkViews, ParameterProbes):
 
     def set_parameter(self, i: int, value: float) -> None:
         """Set parameter ``i`` (an index into ``parameters()``) to ``value``."""
-        if not 0 <= i < self._theta.size:
-            raise IndexError(f"parameter index {i} out of range: the network has {self._theta.size}")
+        self._check_index(i)
         self._theta[i] = float(value)
         self._grid_cache = None
 
