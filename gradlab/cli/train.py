@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from gradlab import ops
 from gradlab.datasets import DATASETS, DEFAULT_DATASET, Dataset, DatasetError, load_csv, make_dataset
-from gradlab.session import dumps_json
+from gradlab.jsonio import dumps_json
 from gradlab.training import (
     BACKENDS,
     LOSSES,
