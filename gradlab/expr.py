@@ -67,8 +67,9 @@ can see (a crash in C, a C-level loop, a memory bomb) ends that process, not the
 Why an interpreter of our own, compiled to closures: it keeps both promises (the lecture's
 Python runs; nothing else is reachable) inside the worker process, whose ceilings guard the app.
 A tree walker re-dispatches on every node each time a loop passes it; closures dispatch
-once, when compiled, and a straight-line program runs no slower than under the walker this
-replaces (benchmarks/language.py prints both).
+once, when compiled.  Every statement, top-level ones included, is compiled (when the run
+reaches it) and run: one evaluator, so each construct's meaning and messages live in one
+place (benchmarks/language.py times straight-line programs against a baseline).
 """
 
 from __future__ import annotations

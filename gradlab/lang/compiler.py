@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 
-from gradlab.lang.direct import Walker, walks
 from gradlab.lang.expressions import ExpressionCompiler
 from gradlab.lang.objects import (
     BREAK,
@@ -49,20 +48,18 @@ class Compiler(ExpressionCompiler):
 
     def module(self, tree: ast.Module) -> Closure:
         """The program: each top-level statement is compiled when the run reaches it, so a program
-        stopped early (by a limit) costs only what it ran, and refusals come in line order."""
+        stopped early (by a limit) costs only what it ran, and refusals come in line order.  A
+        top-level statement runs once, so compiling it is on the hot path of straight-line
+        code: the common shapes (a name assigned, a named function called) compile short."""
         scope, run, statement = Scope("module", set(), None), self.run, self.statement
         clock, deadline, timeout = run.clock, run.deadline, run.timeout
 
         def module(frame: Frame) -> None:
-            walk = Walker(run, self, scope, frame).execute
             for node in tree.body:
                 run.current = node
                 if clock() > deadline:
                     timeout(node)
-                if walks(node):  # straight-line code runs once: walking it beats compiling it
-                    walk(node)
-                else:
-                    statement(node, scope, False)(frame)
+                statement(node, scope, False)(frame)
 
         return module
 
@@ -104,6 +101,15 @@ class Compiler(ExpressionCompiler):
 
     def s_Assign(self, node: ast.Assign, scope: Scope, in_loop: bool) -> Closure:
         value = self.expr(node.value, scope)
+        (first, *more) = node.targets
+        if not more and type(first) is ast.Name and scope.kind == "module":  # the common case, shorter
+            name, line, bind = first.id, first.lineno, self.run.bind_global
+            check_name(name, first, True)
+
+            def assign_global(frame: Frame) -> None:
+                bind(name, value(frame), line)
+
+            return assign_global
         targets = [self.target(t, scope) for t in node.targets]
         if len(targets) == 1:
             (store,) = targets

@@ -9,7 +9,7 @@ import ast
 from collections.abc import Callable
 
 from gradlab.lang import limits
-from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH
+from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH, MAX_INT_BITS
 from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal, Super, python_error
 from gradlab.lang.runtime import Run, fit
 from gradlab.lang.scopes import (
@@ -33,10 +33,17 @@ class ExpressionCompiler:
 
     def name_load(self, node: ast.Name, scope: Scope, calling: bool = False) -> Closure:
         name = node.id
-        check_name(name, node, False)
-        builtins = self.run.builtins
-        missing = f"'{name}' is not available here" if calling else f"name '{name}' is not defined"
-        if scope.kind == "function" and name in scope.names:
+        if name[:2] == "__":
+            check_name(name, node, False)
+        builtins, kind = self.run.builtins, scope.kind
+
+        def missing() -> Refusal:  # spelled only when needed: compiling is on the hot path too
+            message = f"'{name}' is not available here" if calling else f"name '{name}' is not defined"
+            return Refusal(node, message)
+
+        if kind == "module" or (kind != "function" and name in scope.globals):
+            return self.global_load(name, builtins, missing)
+        if kind == "function" and name in scope.names:
 
             def load_local(frame: Frame) -> object:
                 try:
@@ -45,21 +52,9 @@ class ExpressionCompiler:
                     raise Refusal(node, f"name '{name}' is used before it is assigned") from None
 
             return load_local
-        if scope.kind == "module" or name in scope.globals:
-            g = self.run.globals
-
-            def load_global(frame: Frame) -> object:
-                try:
-                    return g[name]
-                except KeyError:
-                    pass
-                try:
-                    return builtins[name]
-                except KeyError:
-                    raise Refusal(node, missing) from None
-
-            return load_global
-        own = scope.kind in ("class", "comp")
+        if name in scope.globals:
+            return self.global_load(name, builtins, missing)
+        own = kind in ("class", "comp")
 
         def load_free(frame: Frame) -> object:
             if own and name in frame.locals:
@@ -70,9 +65,24 @@ class ExpressionCompiler:
             try:
                 return builtins[name]
             except KeyError:
-                raise Refusal(node, missing) from None
+                raise missing() from None
 
         return load_free
+
+    def global_load(self, name: str, builtins: dict, missing: Callable[[], Refusal]) -> Closure:
+        g = self.run.globals
+
+        def load_global(frame: Frame) -> object:
+            try:
+                return g[name]
+            except KeyError:
+                pass
+            try:
+                return builtins[name]
+            except KeyError:
+                raise missing() from None
+
+        return load_global
 
     def name_store(
         self, node: ast.Name, scope: Scope, variable: bool = True
@@ -148,15 +158,19 @@ class ExpressionCompiler:
     def expr(self, node: ast.expr, scope: Scope, depth: int = 0) -> Closure:
         if depth >= MAX_DEPTH:
             raise Refusal(node, DEPTH_MESSAGE)
-        method = _EXPRESSIONS.get(type(node))
+        kind = type(node)
+        if kind is ast.Name:  # the commonest node, straight to its rule (compiling is on the hot path)
+            return self.name_load(node, scope)
+        method = _EXPRESSIONS.get(kind)
         if method is None:
-            raise Refusal(node, _EXPRESSION_MESSAGES.get(type(node), "this is not supported here"))
+            raise Refusal(node, _EXPRESSION_MESSAGES.get(kind, "this is not supported here"))
         return method(self, node, scope, depth + 1)
 
     def e_Constant(self, node: ast.Constant, scope: Scope, depth: int) -> Closure:
         v = node.value
         if type(v) is int:
-            v = fit(v)
+            if v.bit_length() > MAX_INT_BITS:
+                v = fit(v)
         elif isinstance(v, complex):
             raise Refusal(node, "complex numbers are not supported here")
         elif type(v) not in (float, str, bool) and v is not None:
@@ -167,12 +181,9 @@ class ExpressionCompiler:
         return self.name_load(node, scope)
 
     def e_BinOp(self, node: ast.BinOp, scope: Scope, depth: int) -> Closure:
-        op = self.binop_name(node.op, node)
-        left, right, arith = (
-            self.expr(node.left, scope, depth),
-            self.expr(node.right, scope, depth),
-            self.run.arith,
-        )
+        op = _BINOPS.get(type(node.op)) or self.binop_name(node.op, node)
+        left, right = self.expr(node.left, scope, depth), self.expr(node.right, scope, depth)
+        arith = self.run.arith
 
         def binop(frame: Frame) -> object:
             return arith(op, left(frame), right(frame), node)
@@ -354,6 +365,8 @@ class ExpressionCompiler:
 
     def e_Call(self, node: ast.Call, scope: Scope, depth: int) -> Closure:
         func, run = node.func, self.run
+        if not node.keywords and type(func) is ast.Name and func.id != "super":
+            return self.plain_call(node, func, scope, depth)
         args = self.elements(node.args, scope, depth) if node.args else (lambda frame: [])
         keywords = [(k.arg, self.expr(k.value, scope, depth)) for k in node.keywords]
         for name, _ in keywords:
@@ -380,11 +393,49 @@ class ExpressionCompiler:
             try:
                 return call(f, args(frame), kwargs(frame) if kwargs else None, node)
             except Refusal as r:
-                if named is not None and r.node is node and r.message.endswith(" is not a function"):
-                    raise Refusal(func, f"'{named}' is not a function") from None
-                raise
+                raise self.not_a_function(r, node, named) from None
 
         return call_
+
+    @staticmethod
+    def not_a_function(r: Refusal, node: ast.Call, named: str | None) -> Refusal:
+        """A call's refusal as reported: naming the function when a named thing can't be called."""
+        if named is not None and r.node is node and r.message.endswith(" is not a function"):
+            return Refusal(node.func, f"'{named}' is not a function")
+        return r
+
+    def plain_call(self, node: ast.Call, func: ast.Name, scope: Scope, depth: int) -> Closure:
+        """``f(a, b)``: a named function, positional arguments only (the common call, compiled
+        with fewer closures than e_Call's general one: compiling is on a straight program's path)."""
+        elts = node.args
+        if any(type(e) is ast.Starred for e in elts):
+            args = self.elements(elts, scope, depth)
+        else:
+            args = None
+            parts = [self.expr(e, scope, depth) for e in elts]
+        target, call, named = self.name_load(func, scope, calling=True), self.run.call, func.id
+        if args is None and len(parts) == 1:
+            (only,) = parts
+
+            def call_one(frame: Frame) -> object:
+                f = target(frame)
+                try:
+                    return call(f, [only(frame)], None, node)
+                except Refusal as r:
+                    raise self.not_a_function(r, node, named) from None
+
+            return call_one
+        if args is None:
+            args = lambda frame: [p(frame) for p in parts]  # noqa: E731
+
+        def call_args(frame: Frame) -> object:
+            f = target(frame)
+            try:
+                return call(f, args(frame), None, node)
+            except Refusal as r:
+                raise self.not_a_function(r, node, named) from None
+
+        return call_args
 
     def keywords(self, keywords: list, node: ast.Call) -> Closure:
         run = self.run
