@@ -86,7 +86,7 @@ from typing import Protocol
 
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
-from gradlab.lang import library, methods  # noqa: F401  (methods fills the tables the runtime reads)
+from gradlab.lang import library, methods
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -208,7 +208,7 @@ def run_program(source: str, cancel: threading.Event | None = None, line: LineCe
 def _run(source: str, text: str, deadline: float, seconds: float,
          clock_for: Callable[[Run], Callable[[], float]]) -> tuple[Program | None, ExpressionError | None]:
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
-    run = Run(source, text.split("\n"), deadline, _clock, seconds, library.builtins())
+    run = Run(source, text.split("\n"), deadline, _clock, seconds, library.builtins(), methods.METHODS)
     run.clock = clock_for(run)
     try:
         tree = parse_program(text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 
 from gradlab.lang.expressions import ExpressionCompiler
+from gradlab.lang.modules import import_module, import_names
 from gradlab.lang.objects import (
     BREAK,
     CONTINUE,
@@ -246,8 +247,6 @@ class Compiler(ExpressionCompiler):
     s_Nonlocal = s_Global
 
     def s_Import(self, node: ast.Import, scope: Scope, in_loop: bool) -> Closure:
-        from gradlab.lang.modules import import_module
-
         stores = []
         for alias in node.names:
             module = import_module(self.run, alias.name, node)
@@ -276,8 +275,6 @@ class Compiler(ExpressionCompiler):
         return import_
 
     def s_ImportFrom(self, node: ast.ImportFrom, scope: Scope, in_loop: bool) -> Closure:
-        from gradlab.lang.modules import import_names
-
         values = import_names(self.run, node)
         stores = [
             (

@@ -9,9 +9,10 @@ import ast
 from collections.abc import Callable
 
 from gradlab.lang import limits
+from gradlab.lang.arith import fit
 from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH, MAX_INT_BITS
 from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal, Super, python_error
-from gradlab.lang.runtime import Run, fit
+from gradlab.lang.runtime import Run
 from gradlab.lang.scopes import (
     _BINOPS,
     _CMPOPS,
@@ -24,6 +25,7 @@ from gradlab.lang.scopes import (
     check_name,
     comprehension_names,
 )
+from gradlab.lang.text import format_value
 
 
 class ExpressionCompiler:
@@ -352,8 +354,6 @@ class ExpressionCompiler:
         return joined
 
     def e_FormattedValue(self, node: ast.FormattedValue, scope: Scope, depth: int) -> Closure:
-        from gradlab.lang.methods import format_value
-
         value = self.expr(node.value, scope, depth)
         spec = self.expr(node.format_spec, scope, depth) if node.format_spec else None
         conversion, run = node.conversion, self.run

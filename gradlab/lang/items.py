@@ -17,6 +17,7 @@ import numpy as np
 
 from gradlab.engine import Value
 from gradlab.lang import limits
+from gradlab.lang.arrays import array_index
 from gradlab.lang.limits import MAX_ITEMS
 from gradlab.lang.objects import (
     _VIEWS,
@@ -204,8 +205,6 @@ class ItemRules:
             except TypeError as e:
                 raise Refusal(node, python_error(e)) from None
         if t is np.ndarray:
-            from gradlab.lang.modules import array_index
-
             return array_index(self, x, key, node)
         if t is Instance:
             f = x.cls.lookup("__getitem__")
@@ -240,8 +239,6 @@ class ItemRules:
         if t is np.ndarray:
             if not (is_number(value) or type(value) is np.ndarray):
                 raise Refusal(node, f"an array holds numbers, not {describe(value)}")
-            from gradlab.lang.modules import array_index
-
             array_index(self, x, key, node)  # checks the key
             x[key] = value
             return
