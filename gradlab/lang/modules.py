@@ -183,6 +183,11 @@ def _size(run: Run, node: ast.AST, n: object, what: str) -> int:
     return n
 
 
+_NP_ELEMENTWISE = (
+    "tanh", "exp", "log", "sqrt", "sin", "cos", "abs", "maximum", "minimum", "sign", "square", "power",
+)
+
+
 def _numpy(run: Run) -> Module:
     def arange(run: Run, node: ast.AST, args: list, kwargs: dict) -> np.ndarray:
         values = arguments(node, "np.arange", args, {}, 1, 3)
@@ -222,23 +227,7 @@ def _numpy(run: Run) -> Module:
 
         return Builtin(f"np.{name}", call)
 
-    attrs = {
-        name: _elementwise(name, getattr(np, name))
-        for name in (
-            "tanh",
-            "exp",
-            "log",
-            "sqrt",
-            "sin",
-            "cos",
-            "abs",
-            "maximum",
-            "minimum",
-            "sign",
-            "square",
-            "power",
-        )
-    }
+    attrs = {name: _elementwise(name, getattr(np, name)) for name in _NP_ELEMENTWISE}
     attrs.update({name: reduce(name) for name in ("sum", "mean", "max", "min", "argmax", "argmin", "std")})
     attrs.update(
         arange=Builtin("np.arange", arange),
@@ -328,6 +317,10 @@ def _plain_style(run: Run, node: ast.AST, kwargs: dict) -> dict:
     return style
 
 
+#: pyplot's settings a plot panel chooses for itself: a program may call them, to no effect
+_PLT_IGNORED = ("show", "grid", "legend", "figure", "xlim", "ylim", "axhline", "axvline", "tight_layout")
+
+
 def _pyplot(run: Run) -> Module:
     p = run.program
 
@@ -373,20 +366,7 @@ def _pyplot(run: Run) -> Module:
         "plot": Builtin("plt.plot", plot),
         "scatter": Builtin("plt.scatter", scatter),
         **{n: text(n) for n in ("title", "xlabel", "ylabel")},
-        **{
-            n: ignored(n)
-            for n in (
-                "show",
-                "grid",
-                "legend",
-                "figure",
-                "xlim",
-                "ylim",
-                "axhline",
-                "axvline",
-                "tight_layout",
-            )
-        },
+        **{n: ignored(n) for n in _PLT_IGNORED},
     }
     return Module("matplotlib.pyplot", attrs)
 

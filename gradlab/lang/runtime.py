@@ -5,7 +5,7 @@ beyond moving values around: arithmetic, comparisons, attributes, indexing, call
 iteration and text.  Each method accepts only the kinds of value it knows and
 refuses the rest with a message, so no Python object a program can reach is ever
 asked for something the language does not define.  The rules live in mixins, one
-module per concern (arith, attributes, calls, items); Run holds the state they share.
+module per concern (arith, attributes, calls, items, spelling); Run holds the state they share.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gradlab.lang.items import ItemRules
 from gradlab.lang.limits import MAX_ITEMS, MAX_NODES
 from gradlab.lang.objects import Builtin, Instance, Module, Refusal, is_number
 from gradlab.lang.program import Program
+from gradlab.lang.spelling import TextRules
 from gradlab.ops import UNARY as _UNARY_OPS
 
 
@@ -43,7 +44,7 @@ def is_value_like(x: object) -> bool:
     return type(x) is Value or (type(x) is Instance and "data" in x.attrs and "_prev" in x.attrs)
 
 
-class Run(ArithRules, AttributeRules, CallRules, ItemRules):
+class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
     """The state of one run: names, output, counters and limits (see gradlab.expr)."""
 
     def __init__(
