@@ -64,7 +64,7 @@ class CallCompiler:
         """``f(a, b)``: a named function, positional arguments only (the common call, compiled
         with fewer closures than e_Call's general one: compiling is on a straight program's path)."""
         elts = node.args
-        if any(type(e) is ast.Starred for e in elts):
+        if ast.Starred in map(type, elts):
             args = self.elements(elts, scope, depth)
         else:
             args = None

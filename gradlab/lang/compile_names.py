@@ -33,8 +33,20 @@ class NameCompiler:
             message = f"'{name}' is not available here" if calling else f"name '{name}' is not defined"
             return Refusal(node, message)
 
-        if kind == "module" or (kind != "function" and name in scope.globals):
-            return self.global_load(name, builtins, missing)
+        if kind == "module" or name in scope.globals:  # (a function's globals are not its names)
+            g = self.run.globals
+
+            def load_global(frame: Frame) -> object:
+                try:
+                    return g[name]
+                except KeyError:
+                    pass
+                try:
+                    return builtins[name]
+                except KeyError:
+                    raise missing() from None
+
+            return load_global
         if kind == "function" and name in scope.names:
 
             def load_local(frame: Frame) -> object:
@@ -44,8 +56,6 @@ class NameCompiler:
                     raise Refusal(node, f"name '{name}' is used before it is assigned") from None
 
             return load_local
-        if name in scope.globals:
-            return self.global_load(name, builtins, missing)
         own = kind in ("class", "comp")
 
         def load_free(frame: Frame) -> object:
@@ -60,21 +70,6 @@ class NameCompiler:
                 raise missing() from None
 
         return load_free
-
-    def global_load(self, name: str, builtins: dict, missing: Callable[[], Refusal]) -> Closure:
-        g = self.run.globals
-
-        def load_global(frame: Frame) -> object:
-            try:
-                return g[name]
-            except KeyError:
-                pass
-            try:
-                return builtins[name]
-            except KeyError:
-                raise missing() from None
-
-        return load_global
 
     def name_store(
         self, node: ast.Name, scope: Scope, variable: bool = True

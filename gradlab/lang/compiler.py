@@ -98,10 +98,11 @@ class Compiler(ExpressionCompiler, DefinitionCompiler):
 
     def s_Assign(self, node: ast.Assign, scope: Scope, in_loop: bool) -> Closure:
         value = self.expr(node.value, scope)
-        (first, *more) = node.targets
-        if not more and type(first) is ast.Name and scope.kind == "module":  # the common case, shorter
+        first = node.targets[0]
+        if type(first) is ast.Name and len(node.targets) == 1 and scope.kind == "module":  # the common case
             name, line, bind = first.id, first.lineno, self.run.bind_global
-            check_name(name, first, True)
+            if name[:2] == "__":
+                check_name(name, first, True)
 
             def assign_global(frame: Frame) -> None:
                 bind(name, value(frame), line)

@@ -40,8 +40,10 @@ class ExpressionCompiler(NameCompiler, CallCompiler, ComprehensionCompiler):
         if depth >= MAX_DEPTH:
             raise Refusal(node, DEPTH_MESSAGE)
         kind = type(node)
-        if kind is ast.Name:  # the commonest node, straight to its rule (compiling is on the hot path)
+        if kind is ast.Name:  # the commonest nodes, straight to their rule (compiling is on the hot path)
             return self.name_load(node, scope)
+        if kind is ast.Constant:
+            return self.e_Constant(node, scope, depth)
         method = _EXPRESSIONS.get(kind)
         if method is None:
             raise Refusal(node, _EXPRESSION_MESSAGES.get(kind, "this is not supported here"))

@@ -118,7 +118,12 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
 
     def track(self, v: Value, node: ast.AST | None) -> Value:
         """Count the Values an operation just created: the part of v's graph not seen before."""
-        seen, made, stack = self.seen, self.made, [v]
+        seen, made = self.seen, self.made
+        if id(v) in seen:
+            return v
+        seen.add(id(v))
+        made.append(v)
+        stack = [p for p in v._prev if id(p) not in seen]  # an op's operands are mostly seen already
         while stack:
             x = stack.pop()
             if id(x) not in seen:
