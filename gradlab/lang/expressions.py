@@ -74,12 +74,15 @@ class ExpressionCompiler(NameCompiler, CallCompiler, ComprehensionCompiler):
         return binop
 
     def e_UnaryOp(self, node: ast.UnaryOp, scope: Scope, depth: int) -> Closure:
-        kind = type(node.op)
-        if kind is ast.Invert:
+        op = _UNARY.get(type(node.op))
+        if op is None:  # '~', the one unary operator the language has not
             raise Refusal(node, "the '~' operator is not supported here")
-        op = _UNARY[kind]
         operand, unary = self.expr(node.operand, scope, depth), self.run.unary
-        return lambda frame: unary(op, operand(frame), node)
+
+        def unary_op(frame: Frame) -> object:
+            return unary(op, operand(frame), node)
+
+        return unary_op
 
     def e_BoolOp(self, node: ast.BoolOp, scope: Scope, depth: int) -> Closure:
         self.run.straight_line = False

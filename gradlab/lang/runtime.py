@@ -123,13 +123,16 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
             return v
         seen.add(id(v))
         made.append(v)
-        stack = [p for p in v._prev if id(p) not in seen]  # an op's operands are mostly seen already
-        while stack:
-            x = stack.pop()
-            if id(x) not in seen:
-                seen.add(id(x))
-                made.append(x)
-                stack.extend(x._prev)
+        for p in v._prev:  # an op's operands are mostly counted already: then nothing more to walk
+            if id(p) not in seen:
+                stack = list(v._prev)
+                while stack:
+                    x = stack.pop()
+                    if id(x) not in seen:
+                        seen.add(id(x))
+                        made.append(x)
+                        stack.extend(x._prev)
+                break
         if len(made) > MAX_NODES:
             raise Refusal(node, f"this program builds more than {MAX_NODES:,} values")
         return v
