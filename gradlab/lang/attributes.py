@@ -8,6 +8,7 @@ a list, dict, set, text or tuple the methods of its table (handed to the Run whe
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,10 +31,13 @@ from gradlab.lang.objects import (
     is_number,
 )
 
+if TYPE_CHECKING:
+    from gradlab.lang.runtime import Run
+
 _VALUE_READABLE = (*_ATTRIBUTES, "_prev", "_op")
 
 
-def value_method(run, node: ast.AST, v: Value, name: str, args: list, kwargs: dict) -> object:
+def value_method(run: Run, node: ast.AST, v: Value, name: str, args: list, kwargs: dict) -> object:
     """A method of a Value read before it is called (``f = a.relu``): see Run.value_method."""
     return run.value_method(node, v, name, args, kwargs)
 
