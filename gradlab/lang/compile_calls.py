@@ -21,8 +21,11 @@ class CallCompiler:
 
     def e_Call(self, node: ast.Call, scope: Scope, depth: int) -> Closure:
         func, run = node.func, self.run
-        if not node.keywords and type(func) is ast.Name and func.id != "super":
-            return self.plain_call(node, func, scope, depth)
+        if not node.keywords and ast.Starred not in map(type, node.args):  # f(a, b), o.m(a, b)
+            if type(func) is ast.Name and func.id != "super":
+                return self.plain_call(node, func, scope, depth)
+            if type(func) is ast.Attribute:
+                return self.plain_method_call(node, func, scope, depth)
         args = self.elements(node.args, scope, depth) if node.args else (lambda frame: [])
         keywords = [(k.arg, self.expr(k.value, scope, depth)) for k in node.keywords]
         for name, _ in keywords:
@@ -60,29 +63,22 @@ class CallCompiler:
             return Refusal(node.func, f"'{named}' is not a function")
         return r
 
-    def plain_call(self, node: ast.Call, func: ast.Name, scope: Scope, depth: int) -> Closure:
-        """``f(a, b)``: a named function, positional arguments only (the common call, compiled
-        with fewer closures than e_Call's general one: compiling is on a straight program's path)."""
-        elts = node.args
-        if ast.Starred in map(type, elts):
-            args = self.elements(elts, scope, depth)
-        else:
-            args = None
-            parts = [self.expr(e, scope, depth) for e in elts]
-        target, call, named = self.name_load(func, scope, calling=True), self.run.call, func.id
-        if args is None and len(parts) == 1:
+    def positional(self, elts: list[ast.expr], scope: Scope, depth: int) -> Closure:
+        """A closure giving the list of a call's positional arguments, none of them ``*xs``."""
+        parts = [self.expr(e, scope, depth) for e in elts]
+        if not parts:
+            return lambda frame: []
+        if len(parts) == 1:
             (only,) = parts
+            return lambda frame: [only(frame)]
+        return lambda frame: [p(frame) for p in parts]
 
-            def call_one(frame: Frame) -> object:
-                f = target(frame)
-                try:
-                    return call(f, [only(frame)], None, node)
-                except Refusal as r:
-                    raise self.not_a_function(r, node, named) from None
-
-            return call_one
-        if args is None:
-            args = lambda frame: [p(frame) for p in parts]  # noqa: E731
+    def plain_call(self, node: ast.Call, func: ast.Name, scope: Scope, depth: int) -> Closure:
+        """``f(a, b)``: a named function, positional arguments only.  This and plain_method_call
+        are e_Call's general case with fewer closures: a top-level statement runs once, so its
+        compiling is on a straight-line program's path."""
+        args = self.positional(node.args, scope, depth)
+        target, call, named = self.name_load(func, scope, calling=True), self.run.call, func.id
 
         def call_args(frame: Frame) -> object:
             f = target(frame)
@@ -92,6 +88,17 @@ class CallCompiler:
                 raise self.not_a_function(r, node, named) from None
 
         return call_args
+
+    def plain_method_call(self, node: ast.Call, func: ast.Attribute, scope: Scope, depth: int) -> Closure:
+        """``obj.name(a, b)``, positional arguments only (see plain_call)."""
+        args = self.positional(node.args, scope, depth)
+        check_attribute(func.attr, func)
+        obj, name, call_method = self.expr(func.value, scope, depth), func.attr, self.run.call_method
+
+        def method_call(frame: Frame) -> object:
+            return call_method(obj(frame), name, args(frame), None, node)
+
+        return method_call
 
     def keywords(self, keywords: list, node: ast.Call) -> Closure:
         run = self.run
