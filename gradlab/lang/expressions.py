@@ -64,6 +64,11 @@ class ExpressionCompiler(NameCompiler, CallCompiler, ComprehensionCompiler):
         return self.name_load(node, scope)
 
     def e_BinOp(self, node: ast.BinOp, scope: Scope, depth: int) -> Closure:
+        chain = [node]  # a left-deep chain, a + b + c + ...: outermost first
+        while type(chain[-1].left) is ast.BinOp and depth + len(chain) + 1 < MAX_DEPTH:
+            chain.append(chain[-1].left)
+        if len(chain) > 1:
+            return self.binop_chain(chain, scope, depth)
         op = _BINOPS.get(type(node.op)) or self.binop_name(node.op, node)
         left, right = self.expr(node.left, scope, depth), self.expr(node.right, scope, depth)
         arith = self.run.arith
@@ -72,6 +77,25 @@ class ExpressionCompiler(NameCompiler, CallCompiler, ComprehensionCompiler):
             return arith(op, left(frame), right(frame), node)
 
         return binop
+
+    def binop_chain(self, chain: list[ast.BinOp], scope: Scope, depth: int) -> Closure:
+        """A left-deep chain of operators as one closure, a loop over its terms: compiled and run
+        in the very order, at the very depths, of the nested form (each step is its node's
+        ``arith``), with one closure instead of one per operator (long sums are common)."""
+        ops = [_BINOPS.get(type(n.op)) or self.binop_name(n.op, n) for n in chain]
+        first = self.expr(chain[-1].left, scope, depth + len(chain) - 1)
+        steps = []
+        for k in reversed(range(len(chain))):  # the nested form compiles the innermost right operand first
+            steps.append((ops[k], self.expr(chain[k].right, scope, depth + k), chain[k]))
+        arith = self.run.arith
+
+        def binop_chain(frame: Frame) -> object:
+            x = first(frame)
+            for op, right, node in steps:
+                x = arith(op, x, right(frame), node)
+            return x
+
+        return binop_chain
 
     def e_UnaryOp(self, node: ast.UnaryOp, scope: Scope, depth: int) -> Closure:
         op = _UNARY.get(type(node.op))
