@@ -67,8 +67,9 @@ can see (a crash in C, a C-level loop, a memory bomb) ends that process, not the
 Why an interpreter of our own, compiled to closures: it keeps both promises (the lecture's
 Python runs; nothing else is reachable) inside the worker process, whose ceilings guard the app.
 A tree walker re-dispatches on every node each time a loop passes it; closures dispatch
-once, when compiled, and a straight-line program runs no slower than under the walker this
-replaces (benchmarks/language.py prints both).
+once, when compiled.  Every statement, top-level ones included, is compiled (when the run
+reaches it) and run: one evaluator, so each construct's meaning and messages live in one
+place (benchmarks/language.py times straight-line programs against a baseline).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ from typing import Protocol
 
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
-from gradlab.lang import library, methods  # noqa: F401  (methods fills the tables the runtime reads)
+from gradlab.lang import library, methods
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -207,7 +208,7 @@ def run_program(source: str, cancel: threading.Event | None = None, line: LineCe
 def _run(source: str, text: str, deadline: float, seconds: float,
          clock_for: Callable[[Run], Callable[[], float]]) -> tuple[Program | None, ExpressionError | None]:
     """Parse, compile and run; the error is returned, so that no traceback keeps the run alive."""
-    run = Run(source, text.split("\n"), deadline, _clock, seconds, library.builtins())
+    run = Run(source, text.split("\n"), deadline, _clock, seconds, library.builtins(), methods.METHODS)
     run.clock = clock_for(run)
     try:
         tree = parse_program(text)

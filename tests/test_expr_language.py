@@ -160,3 +160,16 @@ def test_builtin_names() -> None:
         "0",
         "1.0",
     ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["x = missing + (y := 1)", "print(missing, (y := 1))", "x = f'{missing.data}{(y := 1)}'"],
+)
+def test_a_statement_means_the_same_at_the_top_level_and_in_a_function(statement: str) -> None:
+    """One evaluator: a refused construct is refused before the statement runs, wherever it is
+    (a top-level walker once ran the statement first and reported its runtime error instead)."""
+    top = pytest.raises(ExpressionError, run_program, f"pass\n{statement}").value
+    inner = pytest.raises(ExpressionError, run_program, f"def f():\n    {statement}\nf()").value
+    assert (top.line, top.message) == (inner.line, inner.message) == (2, "':=' is not supported here")
+    assert top.col + 4 == inner.col

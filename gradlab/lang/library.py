@@ -15,6 +15,8 @@ import numpy as np
 from gradlab import ops
 from gradlab.engine import Value
 from gradlab.lang import limits
+from gradlab.lang.arguments import arguments, no_options, number
+from gradlab.lang.arith import fit
 from gradlab.lang.limits import _FUNCTIONS, MAX_NODES
 from gradlab.lang.objects import (
     MISSING,
@@ -24,46 +26,12 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
-    check_network,
     describe,
     is_number,
     python_error,
 )
-from gradlab.lang.runtime import Run, fit, is_value_like
+from gradlab.lang.runtime import Run, is_value_like
 from gradlab.nn import MLP, Layer, Neuron
-
-# -- helpers ------------------------------------------------------------------------------------
-
-
-def arguments(
-    node: ast.AST, name: str, args: list, kwargs: dict, lo: int, hi: int, names: tuple[str, ...] = ()
-) -> list:
-    """Positional arguments lo..hi, then keyword ones by ``names``; missing ones are None."""
-    if not lo <= len(args) <= hi:
-        count = f"{lo}" if lo == hi else f"{lo} to {hi}"
-        raise Refusal(node, f"{name}() takes {count} arguments here, not {len(args)}")
-    out = list(args) + [None] * (hi - len(args))
-    for key, value in kwargs.items():
-        if key not in names:
-            raise Refusal(node, f"{name}() has no option '{key}' here")
-        out.append(value)
-    return out
-
-
-def option(kwargs: dict, key: str, default: object = None) -> object:
-    return kwargs.get(key, default)
-
-
-def no_options(node: ast.AST, name: str, kwargs: dict) -> None:
-    if kwargs:
-        raise Refusal(node, f"{name}() takes no options like {next(iter(kwargs))}= here")
-
-
-def number(x: object, node: ast.AST, what: str) -> int | float:
-    if not is_number(x):
-        raise Refusal(node, f"{what} needs a number, not {describe(x)}")
-    return x
-
 
 # -- functions -------------------------------------------------------------------------------------
 
@@ -455,27 +423,6 @@ def b_network(cls: type):
         return made
 
     return make
-
-
-def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict) -> object:
-    """Calling a Neuron, Layer or MLP: on a list of numbers and Values (or one of them)."""
-    no_options(node, type(net).__name__, kwargs)
-    check_network(net, node)
-    if len(args) != 1:
-        raise Refusal(node, f"a {type(net).__name__} takes one argument: its inputs")
-    (x,) = args
-    if type(x) is np.ndarray:
-        x = x.tolist()
-    xs = [x] if (type(x) is Value or is_number(x)) else run.collect(x, node)
-    for xi in xs:
-        if not (type(xi) is Value or is_number(xi)) or type(xi) is bool:
-            raise Refusal(node, f"a network's inputs are numbers or Values, not {describe(xi)}")
-    if isinstance(net, MLP) and type(x) is not list and len(xs) == 1:
-        xs = xs[0]
-    try:
-        return run.track_result(net(xs), node)
-    except ValueError as e:
-        raise Refusal(node, f"these inputs don't fit this {type(net).__name__} ({e})") from None
 
 
 _BUILTINS: dict[str, dict[str, Builtin]] = {}  # made when first asked for, again after ops change

@@ -1,27 +1,18 @@
-"""Methods of the built-in values a program holds (Values, lists, dicts, sets, text, networks)
-and f-string formatting; each is ``impl(run, node, obj, name, args, kwargs)``."""
+"""Methods of the built-in values a program holds (lists, dicts, sets, text, tuples): one table
+per type, each method ``impl(run, node, obj, name, args, kwargs)``; a Run is handed METHODS."""
 
 from __future__ import annotations
 
 import ast
-import re
 
-import numpy as np
-
-from gradlab.engine import Value
 from gradlab.lang import limits
-from gradlab.lang.library import arguments, b_dict, sort_list
-from gradlab.lang.limits import MAX_FORMAT_WIDTH, MAX_ITEMS
-from gradlab.lang.objects import NN_TYPES, Method, Refusal, check_network, describe, is_number, python_error
-from gradlab.lang.runtime import METHOD_TABLES, Run
-from gradlab.nn import MLP, Layer, Neuron
+from gradlab.lang.arguments import arguments
+from gradlab.lang.library import b_dict, sort_list
+from gradlab.lang.limits import MAX_ITEMS
+from gradlab.lang.objects import Refusal, describe, is_number, python_error
+from gradlab.lang.runtime import Run
 
 # -- methods of built-in values -----------------------------------------------------------------------
-
-
-def value_method(run: Run, node: ast.AST, v: Value, name: str, args: list, kwargs: dict) -> object:
-    """A method of a Value read before it is called (``f = a.relu``): see Run.value_method."""
-    return run.value_method(node, v, name, args, kwargs)
 
 
 def m_append(run: Run, node: ast.AST, obj: list, name: str, args: list, kwargs: dict) -> None:
@@ -199,116 +190,7 @@ _STR = {
     "isdigit": plain,
 }
 _TUPLE = {"index": m_search, "count": m_search}
-_NETWORK = {Neuron: ("w", "b", "nonlin"), Layer: ("neurons",), MLP: ("layers",)}
-_METHOD_TABLES = {list: _LIST, dict: _DICT, set: _SET, str: _STR, tuple: _TUPLE}
-METHOD_TABLES.update(_METHOD_TABLES)
+#: the methods of built-in values by type: handed to each Run (gradlab.expr)
+METHODS: dict[type, dict] = {list: _LIST, dict: _DICT, set: _SET, str: _STR, tuple: _TUPLE}
 
 
-def m_network(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> object:
-    arguments(node, name, args, kwargs, 0, 0)
-    check_network(obj, node)
-    out = getattr(obj, name)()
-    if type(out) is list:
-        run.alloc(len(out), node)
-    return out
-
-
-def attribute_of(run: Run, obj: object, name: str, node: ast.AST) -> object:
-    """An attribute of a built-in value: a method of its table, or a field a network shows."""
-    if name.startswith("__"):
-        raise Refusal(node, f"'{name}' is not available here")
-    table = _METHOD_TABLES.get(type(obj))
-    if table is not None and name in table:
-        return Method(obj, name, table[name])
-    if isinstance(obj, NN_TYPES):
-        if name in _NETWORK[type(obj)]:
-            return getattr(obj, name)
-        if name in ("parameters", "zero_grad"):
-            return Method(obj, name, m_network)
-    if type(obj) is np.ndarray:
-        from gradlab.lang.modules import array_attribute
-
-        return array_attribute(run, obj, name, node)
-    if name in limits._ATTRIBUTES or name in limits._METHODS:
-        raise Refusal(node, f"'.{name}' works on Values only, not on {describe(obj)}")
-    raise Refusal(node, f"'.{name}' is not available on {describe(obj)} here")
-
-
-# -- formatting ---------------------------------------------------------------------------------------
-
-
-def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST) -> str:
-    """One ``{x!r:spec}`` of an f-string."""
-    if conversion == 114:  # !r
-        x = run.repr(x, node)
-    elif conversion == 97:  # !a
-        x = ascii(run.repr(x, node))
-        run.sized(len(x), node)  # '\U0001f600' is ten characters of ascii
-    elif conversion == 115:  # !s
-        x = run.str(x, node)
-    if not spec:
-        return x if type(x) is str else run.str(x, node)
-    for digits in re.findall(r"\d+", spec):  # widths and precisions: ':1000000000' would eat memory
-        digits = digits.lstrip("0")
-        if len(digits) > 6 or int(digits or 0) > MAX_FORMAT_WIDTH:
-            raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
-    if type(x) is Value:
-        raise Refusal(node, f"a Value can't be formatted with ':{spec}'; format its .data instead")
-    if not (is_number(x) or type(x) is str or x is None):
-        raise Refusal(node, f"{describe(x)} can't be formatted with ':{spec}'")
-    try:
-        text = format(x, spec)
-        run.alloc(len(text), node)  # a copy: f'{s:1}' a thousand times is a thousand copies of s
-        return text
-    except (ValueError, TypeError) as e:
-        raise Refusal(node, python_error(e)) from None
-
-
-_PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")
-
-
-def percent_format(run: Run, text: str, args: object, node: ast.AST) -> str:
-    """``'loss %.4f' % x``: Python's %-formatting, with the f-string limits on widths and precisions;
-    ``%s`` and ``%r`` spell a value as print would.  Each directive is formatted alone and the
-    text measured as it grows, so ``'%s' * 1000 % ((s,) * 1000)`` is refused before it is built."""
-    values = list(args) if type(args) is tuple else [args]
-    pieces, size, i, at = [], 0, 0, 0
-    for match in _PERCENT.finditer(text):
-        key, _, width, precision, kind = match.groups()
-        if key is not None:
-            raise Refusal(node, "'%(name)s' formatting is not supported here; use an f-string")
-        for digits in (width, precision):
-            if digits == "*" or (digits and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH)):
-                raise Refusal(node, f"format numbers above {MAX_FORMAT_WIDTH} are not allowed here")
-        directive = match.group(0)
-        if kind == "%":
-            piece = directive % ()
-        else:
-            if i >= len(values):
-                raise Refusal(node, python_error(TypeError("not enough arguments for format string")))
-            v = values[i]
-            i += 1
-            if kind in "sr":
-                v = run.str(v, node) if kind == "s" else run.repr(v, node)
-                directive = directive[:-1] + "s"  # repr'd above
-            elif not is_number(v):
-                raise Refusal(node, f"'%{kind}' needs a number, not {describe(v)}")
-            try:
-                piece = directive % (v,)
-            except (ValueError, TypeError) as e:
-                raise Refusal(node, python_error(e)) from None
-        size += match.start() - at + len(piece)
-        if size > MAX_ITEMS:
-            raise Refusal(node, limits.ITEMS_MESSAGE)
-        pieces += (text[at : match.start()], piece)
-        at = match.end()
-    if i != len(values):
-        raise Refusal(node, python_error(TypeError("not all arguments converted during string formatting")))
-    if "%" in text[at:]:  # a lone '%' the pattern did not take: Python's own error for it
-        try:
-            text[at:] % ()
-        except (ValueError, TypeError) as e:
-            raise Refusal(node, python_error(e)) from None
-    pieces.append(text[at:])
-    run.sized(size + len(text) - at, node)
-    return "".join(pieces)

@@ -131,3 +131,9 @@ def bound_names(body: list[ast.stmt], params: tuple[str, ...]) -> tuple[set, set
 
 def comprehension_names(generators: list[ast.comprehension]) -> set[str]:
     return {n.id for g in generators for n in ast.walk(g.target) if type(n) is ast.Name}
+
+
+def handlers(cls: type, prefix: str) -> dict[type, Callable]:
+    """``ast`` node type -> the method of ``cls`` (or of its mixins) named ``prefix`` + its name."""
+    n = len(prefix)
+    return {getattr(ast, name[n:]): getattr(cls, name) for name in dir(cls) if name.startswith(prefix)}
