@@ -19,15 +19,6 @@ LONG_MARK = re.compile(r"#\s*long:\s*\S.{8,}")
 
 PACKAGE_DIR = Path(gradlab.__file__).parent
 
-#: being split by other work this session; the lead removes these rows after merging
-#: (a row whose module is gone fails test_pending_rows_name_real_modules: delete the row)
-PENDING = {
-    "gradlab/lang/compiler.py",
-    "gradlab/lang/expressions.py",
-    "gradlab/lang/items.py",
-    "gradlab/lang/modules.py",
-    "gradlab/lang/runtime.py",
-}
 
 
 def _marked_long(lines: list[str], node: ast.AST) -> bool:
@@ -68,18 +59,11 @@ def test_every_module_is_walked() -> None:
         assert expected in files
 
 
-def test_pending_rows_name_real_modules() -> None:
-    # a row left behind after a file moved would silently exempt nothing
-    files = set(module_files())
-    assert PENDING <= files, sorted(PENDING - files)
-
 
 def test_classes_and_functions_are_within_their_limits() -> None:
     root = PACKAGE_DIR.parent
     found = []
     for rel in module_files():
-        if rel in PENDING:
-            continue
         found += oversized((root / rel).read_text(encoding="utf-8"), rel)
     assert not found, "\n".join(found)
 
