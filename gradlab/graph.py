@@ -17,14 +17,29 @@ value ``i`` (``-1`` for a leaf).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from gradlab.engine import Value, recompute, topological_order
-from gradlab.layout import Drawing, Layout, count_crossings
+
+if TYPE_CHECKING:  # networkx and the layout load when a caller first needs them, not with the model
+    import networkx as nx
+
+    from gradlab.layout import Drawing, Layout, count_crossings
 
 __all__ = ["ROLES", "Drawing", "GraphModel", "count_crossings", "display_names", "to_networkx"]
+#: names re-exported from gradlab.layout, which is imported on first use (a trainer or a probe
+#: that never draws its graph does not load it)
+_FROM_LAYOUT = ("Drawing", "count_crossings")
+
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_LAYOUT:
+        import gradlab.layout
+
+        return getattr(gradlab.layout, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 ROLES = ("input", "parameter", "constant", "intermediate", "output")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -67,6 +82,8 @@ class GraphModel:
     def layout(self) -> Layout:
         """The orientation-free layered layout, computed on first use."""
         if self._layout is None:
+            from gradlab.layout import Layout
+
             self._layout = Layout(self.parents, self.op_row)
         return self._layout
 
@@ -231,6 +248,8 @@ class GraphModel:
 
     def to_networkx(self) -> nx.DiGraph:
         """The graph with current values: see the module-level ``to_networkx``."""
+        import networkx as nx  # only here: nothing else in gradlab needs it
+
         g = nx.DiGraph()
         for i, v in enumerate(self.values):
             g.add_node(("value", i), kind="value", label=v.label, data=v.data, grad=v.grad,

@@ -48,3 +48,11 @@ def random_expression(n_values: int, seed: int = 0) -> Value:
         unused = [unused[i] + unused[i + 1] if i + 1 < len(unused) else unused[i]
                   for i in range(0, len(unused), 2)]
     return unused[0]
+
+
+def many_inputs(n: int) -> str:
+    """``n`` inputs ``x0 .. x{n-1}`` (x_i = i / 10) and their sum ``s``, within the language's limits."""
+    lines = [f"x{i} = Value({i / 10})" for i in range(n)]
+    lines.append("s = x0")
+    lines += ["s = s + " + " + ".join(f"x{i}" for i in range(k, min(k + 10, n))) for k in range(1, n, 10)]
+    return "\n".join(lines) + "\n"

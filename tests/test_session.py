@@ -520,9 +520,9 @@ def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> Non
     history, the longest program of characters JSON escapes, and sliders for its inputs."""
     from gradlab.datasets import FEATURES, MAX_CLASSES, MAX_ROWS
     from gradlab.expr import MAX_NODES
+    from gradlab.labs.network import MAX_SAVED_HISTORY
     from gradlab.session import NetworkLabState
     from gradlab.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
-    from gradlab.ui.network.model import MAX_SAVED_HISTORY
 
     width = MAX_NEURONS
     n_params = ((len(FEATURES) + 1) * width + (MAX_HIDDEN_LAYERS - 1) * (width + 1) * width

@@ -10,6 +10,8 @@ as in the unfolded drawing, no edge passes behind a box.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from gradlab.layout.drawing import ARROW_LEAD, BOX_H, Drawing
@@ -93,45 +95,76 @@ def _fold_at(layout, band: np.ndarray) -> Drawing:
     left, right = centre - width, centre + width
     lo = np.array([np.flatnonzero(band == b).min() for b in range(bands)])  # rightmost layer of each band
     hi = np.array([np.flatnonzero(band == b).max() for b in range(bands)])
-    shift = -left[hi]  # each band starts at x = 0 (but see indent)
     slot, layer = across, layout.full_layer  # y of each row, unfolded
     row_band = band[layer]
     smin = np.array([slot[row_band == b].min() for b in range(bands)])
     smax = np.array([slot[row_band == b].max() for b in range(bands)])
-
-    # lanes: one per edge crossing from band b + 1 into band b
     point_band = band[point_layer]
-    edge_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-    crossing = np.flatnonzero((point_band[:-1] > point_band[1:]) & (edge_of[:-1] == edge_of[1:]))
-    # edges of one source wrapping into the same band share a lane (a bus that branches)
-    source = layout.edges[edge_of[crossing], 0]
-    lane_of: dict[tuple[int, int], int] = {}
-    lanes = np.zeros(bands, dtype=np.int64)
-    for b, s in zip(point_band[crossing + 1].tolist(), source.tolist(), strict=True):
-        if (b, s) not in lane_of:
-            lane_of[b, s] = int(lanes[b])
-            lanes[b] += 1
+    lane_of, lanes = _lanes(layout.edges[:, 0], starts, point_band, bands)
     # a band with lanes coming into it starts right of them: they pass beside it, not beside the
     # band above, so they cost no width when that band is the longer one
     indent = np.where(lanes > 0, ARROW_LEAD + MARGIN / 2 + LANE * np.maximum(lanes - 1, 0), 0.0)
-    shift += indent
-    top = np.zeros(bands)  # y of each band's first slot
-    channel = np.zeros(bands)  # y of the first lane below band b + 1 (into band b)
-    y = 0.0
-    for b in range(bands - 1, -1, -1):
-        if b < bands - 1:
-            channel[b] = y + MARGIN
-            y = channel[b] + LANE * max(lanes[b] - 1, 0) + MARGIN + BOX_H / 2
-        top[b] = y
-        y = top[b] + (smax[b] - smin[b]) + BOX_H / 2
+    shift = -left[hi] + indent  # each band starts at x = 0, right of its indent
+    top, channel = _band_tops(lanes, smax - smin)
 
     def place(points: np.ndarray, bands_of: np.ndarray) -> np.ndarray:
         x, y = points[:, 0] + shift[bands_of], points[:, 1] - smin[bands_of] + top[bands_of]
         return np.column_stack([x, y])
 
     pos = place(base.pos, band[layout.layer])
-    placed = place(route, point_band)
-    band_right = right[lo] + shift  # each band's right end
+    lanes_at = _Lanes(lane_of, band_right=right[lo] + shift, indent=indent, channel=channel)
+    out, new_starts = _wrapped_routes(place(route, point_band), starts, point_band,
+                                      layout.edges[:, 0], lanes_at)
+    return Drawing(pos=pos, is_op=base.is_op, value_index=base.value_index, edges=base.edges,
+                   layer=base.layer, route=out, route_start=new_starts, orientation="LR", bands=bands)
+
+
+def _lanes(sources: np.ndarray, starts: np.ndarray, point_band: np.ndarray,
+           bands: int) -> tuple[dict[tuple[int, int], int], np.ndarray]:
+    """The lane of each (band, source) whose edges cross from band b + 1 into band b, and the
+    number of lanes into each band: edges of one source wrapping into the same band share a lane
+    (a bus that branches)."""
+    edge_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    crossing = np.flatnonzero((point_band[:-1] > point_band[1:]) & (edge_of[:-1] == edge_of[1:]))
+    lane_of: dict[tuple[int, int], int] = {}
+    lanes = np.zeros(bands, dtype=np.int64)
+    for b, s in zip(point_band[crossing + 1].tolist(), sources[edge_of[crossing]].tolist(), strict=True):
+        if (b, s) not in lane_of:
+            lane_of[b, s] = int(lanes[b])
+            lanes[b] += 1
+    return lane_of, lanes
+
+
+def _band_tops(lanes: np.ndarray, heights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The y of each band's first slot, and of the first lane below band b + 1 (into band b),
+    the bands stacked from the inputs' (the last) down with their lanes between them."""
+    bands = len(lanes)
+    top = np.zeros(bands)
+    channel = np.zeros(bands)
+    y = 0.0
+    for b in range(bands - 1, -1, -1):
+        if b < bands - 1:
+            channel[b] = y + MARGIN
+            y = channel[b] + LANE * max(lanes[b] - 1, 0) + MARGIN + BOX_H / 2
+        top[b] = y
+        y = top[b] + heights[b] + BOX_H / 2
+    return top, channel
+
+
+@dataclass(frozen=True)
+class _Lanes:
+    """Where the lanes into each band run: ``lane_of[band, source]`` counts out from the bands."""
+
+    lane_of: dict[tuple[int, int], int]
+    band_right: np.ndarray  # each band's right end
+    indent: np.ndarray
+    channel: np.ndarray
+
+
+def _wrapped_routes(placed: np.ndarray, starts: np.ndarray, point_band: np.ndarray,
+                    sources: np.ndarray, at: _Lanes) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge's placed route, with each step from band b + 1 into band b replaced by a run
+    down its lane right of band b + 1, left along the channel and down a lane left of band b."""
     out: list[np.ndarray] = []
     new_starts = [0]
     for k in range(len(starts) - 1):
@@ -140,15 +173,13 @@ def _fold_at(layout, band: np.ndarray) -> Drawing:
         for i in range(a, z - 1):
             if point_band[i] > point_band[i + 1]:
                 b = point_band[i + 1]  # into band b, from band b + 1
-                lane = lane_of[int(b), int(layout.edges[k, 0])]
-                x_right = band_right[b + 1] + MARGIN + LANE * lane
-                x_left = indent[b] - ARROW_LEAD - MARGIN / 2 - LANE * lane
-                yl = channel[b] + LANE * lane
+                lane = at.lane_of[int(b), int(sources[k])]
+                x_right = at.band_right[b + 1] + MARGIN + LANE * lane
+                x_left = at.indent[b] - ARROW_LEAD - MARGIN / 2 - LANE * lane
+                yl = at.channel[b] + LANE * lane
                 pts += [np.array([x_right, placed[i][1]]), np.array([x_right, yl]),
                         np.array([x_left, yl]), np.array([x_left, placed[i + 1][1]])]
             pts.append(placed[i + 1])
         out.extend(pts)
         new_starts.append(len(out))
-    return Drawing(pos=pos, is_op=base.is_op, value_index=base.value_index, edges=base.edges,
-                   layer=base.layer, route=np.array(out, dtype=float).reshape(-1, 2),
-                   route_start=np.array(new_starts, dtype=np.int64), orientation="LR", bands=bands)
+    return np.array(out, dtype=float).reshape(-1, 2), np.array(new_starts, dtype=np.int64)

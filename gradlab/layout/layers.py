@@ -297,25 +297,50 @@ class Layout:
         m = len(e)
         src, dst = e[:, 0], e[:, 1]
         ls, lt = layer[src], layer[dst]
-        # the k-th copy of a repeated edge sits at offset (k - (copies - 1) / 2) * REPEAT_OFFSET
-        key = src * self.all_rows + dst
-        order = np.argsort(key, kind="stable")
-        first = np.r_[True, key[order][1:] != key[order][:-1]] if m else np.zeros(0, dtype=bool)
-        group = np.cumsum(first) - 1
-        copies = np.bincount(group)[group] if m else np.zeros(0, dtype=np.int64)
-        rank = np.arange(m) - np.flatnonzero(first)[group] if m else np.zeros(0, dtype=np.int64)
-        off = np.empty(m)
-        off[order] = (rank - (copies - 1) / 2) * REPEAT_OFFSET * pitch
-        # stations: (edge, j, enter along, leave along, across)
+        off = _repeat_offsets(src * self.all_rows + dst, pitch)
+        st_edge, st_j, st_in, st_out, st_y, st_layer = self._stations(centre - width, centre + width,
+                                                                      across, off)
+        bow = np.flatnonzero(off != 0)
+        big = 2 * (len(st_edge) + 4)
+        x = np.flatnonzero(ls != lt)  # edges between columns (an op's arrow stays in its own)
+        parts = [  # (edge, order, along, across, the layer whose column the point belongs to)
+            (np.arange(m), np.zeros(m), along[src], across[src], ls),
+            (x, np.ones(len(x)), centre[ls[x]] + width[ls[x]], across[src[x]] + off[x], ls[x]),
+            (st_edge, 3 + 2 * st_j, st_in, st_y, st_layer),
+            (st_edge, 4 + 2 * st_j, st_out, st_y, st_layer),
+            (x, np.full(len(x), big - 1), centre[lt[x]] - width[lt[x]] - ARROW_LEAD, across[dst[x]] + off[x],
+             lt[x]),
+            (x, np.full(len(x), big), centre[lt[x]] - width[lt[x]], across[dst[x]] + off[x], lt[x]),
+            (np.arange(m), np.full(m, big + 1), along[dst], across[dst], lt),
+            (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow)), ls[bow]),
+        ]
+        edge_of = np.concatenate([p[0] for p in parts]).astype(np.int64)
+        rank_in_edge = np.concatenate([p[1] for p in parts])
+        pts = np.column_stack([np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])])
+        order = np.lexsort((rank_in_edge, edge_of))
+        pts, kind = pts[order], rank_in_edge[order]
+        point_layer = np.concatenate([p[4] for p in parts]).astype(np.int64)[order]
+        at = np.flatnonzero(kind == 2)  # a bow: midway between its neighbours, pushed out
+        if len(at):
+            pts[at] = (pts[at - 1] + pts[at + 1]) / 2
+            pts[at, 1] += off[edge_of[order][at]] * REPEAT_BOW
+        starts = np.r_[0, np.cumsum(np.bincount(edge_of, minlength=m))]
+        return pts, starts.astype(np.int64), point_layer
+
+    def _stations(self, left: np.ndarray, right: np.ndarray, across: np.ndarray,
+                  off: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Where edges cross the columns between their ends: (edge, j, enter along, leave along,
+        across, layer) arrays, one entry for each dummy of a long edge (its j-th) and one for a
+        tracked edge's run along its track."""
         st_edge: list[int] = []
         st_j: list[int] = []
         st_in: list[float] = []
         st_out: list[float] = []
         st_y: list[float] = []
         st_layer: list[int] = []
-        left, right = (centre - width).tolist(), (centre + width).tolist()
-        acr, lay = across.tolist(), layer.tolist()
-        for k, (s, t) in enumerate(e.tolist()):
+        left, right = left.tolist(), right.tolist()
+        acr, lay = across.tolist(), self.full_layer.tolist()
+        for k, (s, t) in enumerate(self.edges.tolist()):
             chain = self.chain.get((s, t))
             if chain:
                 for j, d in enumerate(chain):
@@ -337,37 +362,26 @@ class Layout:
         tracked = np.isnan(st_y_a)
         if tracked.any():
             track_y = {s: self.track_across[k] for s, k in self.track_of.items()}
-            st_y_a[tracked] = [track_y[int(s)] for s in src[st_edge_a[tracked]]]
+            st_y_a[tracked] = [track_y[int(s)] for s in self.edges[st_edge_a[tracked], 0]]
         else:
             st_y_a[tracked] = 0.0
         st_y_a[~tracked] += off[st_edge_a[~tracked]]
-        bow = np.flatnonzero(off != 0)
-        big = 2 * (len(st_edge) + 4)
-        st_layer = np.array(st_layer, dtype=np.int64)
-        x = np.flatnonzero(ls != lt)  # edges between columns (an op's arrow stays in its own)
-        parts = [  # (edge, order, along, across, the layer whose column the point belongs to)
-            (np.arange(m), np.zeros(m), along[src], across[src], ls),
-            (x, np.ones(len(x)), centre[ls[x]] + width[ls[x]], across[src[x]] + off[x], ls[x]),
-            (st_edge_a, 3 + 2 * np.array(st_j), np.array(st_in), st_y_a, st_layer),
-            (st_edge_a, 4 + 2 * np.array(st_j), np.array(st_out), st_y_a, st_layer),
-            (x, np.full(len(x), big - 1), centre[lt[x]] - width[lt[x]] - ARROW_LEAD, across[dst[x]] + off[x],
-             lt[x]),
-            (x, np.full(len(x), big), centre[lt[x]] - width[lt[x]], across[dst[x]] + off[x], lt[x]),
-            (np.arange(m), np.full(m, big + 1), along[dst], across[dst], lt),
-            (bow, np.full(len(bow), 2), np.zeros(len(bow)), np.zeros(len(bow)), ls[bow]),
-        ]
-        edge_of = np.concatenate([p[0] for p in parts]).astype(np.int64)
-        rank_in_edge = np.concatenate([p[1] for p in parts])
-        pts = np.column_stack([np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])])
-        order = np.lexsort((rank_in_edge, edge_of))
-        pts, kind = pts[order], rank_in_edge[order]
-        point_layer = np.concatenate([p[4] for p in parts]).astype(np.int64)[order]
-        at = np.flatnonzero(kind == 2)  # a bow: midway between its neighbours, pushed out
-        if len(at):
-            pts[at] = (pts[at - 1] + pts[at + 1]) / 2
-            pts[at, 1] += off[edge_of[order][at]] * REPEAT_BOW
-        starts = np.r_[0, np.cumsum(np.bincount(edge_of, minlength=m))]
-        return pts, starts.astype(np.int64), point_layer
+        return (st_edge_a, np.array(st_j), np.array(st_in), np.array(st_out), st_y_a,
+                np.array(st_layer, dtype=np.int64))
+
+
+def _repeat_offsets(key: np.ndarray, pitch: float) -> np.ndarray:
+    """Each edge's offset across: the k-th copy of a repeated edge (same ``key``, source and
+    target) sits at (k - (copies - 1) / 2) * REPEAT_OFFSET * pitch; a single edge at 0."""
+    m = len(key)
+    order = np.argsort(key, kind="stable")
+    first = np.r_[True, key[order][1:] != key[order][:-1]] if m else np.zeros(0, dtype=bool)
+    group = np.cumsum(first) - 1
+    copies = np.bincount(group)[group] if m else np.zeros(0, dtype=np.int64)
+    rank = np.arange(m) - np.flatnonzero(first)[group] if m else np.zeros(0, dtype=np.int64)
+    off = np.empty(m)
+    off[order] = (rank - (copies - 1) / 2) * REPEAT_OFFSET * pitch
+    return off
 
 
 def _layers_from_output(rows: int, parents: list[tuple[int, ...]], op_row: np.ndarray) -> np.ndarray:
@@ -403,11 +417,23 @@ def _order_within_layers(rows: int, edges: list[tuple[int, int]], pred_all: list
 
     ``ORDERING_SWEEPS = 0`` skips 2 and 3.
     """
-    succ: list[list[int]] = [[] for _ in range(rows)]
-    pred: list[list[int]] = [[] for _ in range(rows)]
-    for s, t in edges:
-        succ[s].append(t)
-        pred[t].append(s)
+    layers = _reading_order(rows, pred_all, layer, n, ordered)
+    y = [0.0] * rows  # a list: indexing it from Python is several times faster than an array
+    for members in layers:
+        _assign_slots(members, y)
+    if ORDERING_SWEEPS <= 0 or rows < 3 or not edges:
+        return np.array(y)
+    layers = _swept(layers, y, edges, layer)
+    for members in layers:
+        _assign_slots(members, y)
+    _transpose(layers, y, edges, layer)
+    return np.array(y)
+
+
+def _reading_order(rows: int, pred_all: list[list[int]], layer: np.ndarray, n: int,
+                   ordered: np.ndarray) -> list[list[int]]:
+    """Each layer's rows in depth-first order from the output (operands in argument order),
+    rows the output does not reach after them in ``ordered``'s order."""
     seen = [False] * rows
     discovery: list[int] = []
     stack = [n - 1] if n else []
@@ -423,12 +449,20 @@ def _order_within_layers(rows: int, edges: list[tuple[int, int]], pred_all: list
     layers: list[list[int]] = [[] for _ in range(n_layers)]
     for r in discovery:
         layers[layer[r]].append(r)
-    y = [0.0] * rows  # a list: indexing it from Python is several times faster than an array
-    for members in layers:
-        _assign_slots(members, y)
-    if ORDERING_SWEEPS <= 0 or rows < 3 or not edges:
-        return np.array(y)
+    return layers
 
+
+def _swept(layers: list[list[int]], y: list[float], edges: list[tuple[int, int]],
+           layer: np.ndarray) -> list[list[int]]:
+    """The layers after barycentre sweeps, up to ``ORDERING_SWEEPS`` of them: the ordering
+    with the fewest crossings seen (the given one included).  ``y`` is left as the last sweep
+    set it."""
+    rows, n_layers = len(y), len(layers)
+    succ: list[list[int]] = [[] for _ in range(rows)]
+    pred: list[list[int]] = [[] for _ in range(rows)]
+    for s, t in edges:
+        succ[s].append(t)
+        pred[t].append(s)
     wide = [k for k in range(n_layers) if len(layers[k]) > 1]
     towards_inputs = [k for k in wide if k >= 1]
     towards_output = [k for k in reversed(wide) if k <= n_layers - 2]
@@ -461,11 +495,7 @@ def _order_within_layers(rows: int, edges: list[tuple[int, int]], pred_all: list
             break  # sweeping has stopped helping
         best = crossings
         best_layers = [members.copy() for members in layers]
-    layers = best_layers
-    for members in layers:
-        _assign_slots(members, y)
-    _transpose(layers, y, edges, layer)
-    return np.array(y)
+    return best_layers
 
 
 def _assign_slots(members: list[int], y: list[float]) -> None:

@@ -1,6 +1,6 @@
 """The network lab's saved state, read back: its data settings, data, training settings and trainer.
 
-The lab (``gradlab.ui.network.model``) saves :func:`encode_lab_model`'s ``{"data_settings",
+The lab (``gradlab.labs.network``) saves :func:`encode_lab_model`'s ``{"data_settings",
 "dataset", "config", "backend", "trainer", "selected_point"}`` and its view settings beside it.
 :func:`decode_lab_model` and :func:`decode_lab_view` check every field (type, range, that the
 names exist, that the trainer's numbers fit its network) and raise :class:`~gradlab.training.state.FieldError`
@@ -170,7 +170,7 @@ def decode_dataset(raw: object, where: str) -> Dataset:
 
 
 def decode_lab_model(raw: object, where: str = "model") -> LabModel:
-    """The lab's ``NetworkModel.state_dict()`` read back and checked; FieldError naming the first bad
+    """The lab's ``NetworkCore.state_dict()`` read back and checked; FieldError naming the first bad
     field."""
     raw = fields.obj(raw, where)
     settings = DataSettings.decode(fields.get(raw, "data_settings", where), f"{where}.data_settings")

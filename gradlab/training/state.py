@@ -6,7 +6,7 @@ each field's JSON type and range before anything is built from it, and raise
 :class:`FieldError` naming the field's path and the problem, such as
 ``'network_lab.model.trainer.history[3][0]' must be a whole number 0 .. 2**53, not inf``.
 Numbers that may be non-finite (losses, gradients, optimiser moments) are read as
-:func:`gradlab.session.decode_float` reads them (``"nan"``, ``"inf"``, ``"-inf"`` too).
+:func:`gradlab.jsonio.decode_float` reads them (``"nan"``, ``"inf"``, ``"-inf"`` too).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from gradlab.session import SessionError, _json_kind, decode_float
+from gradlab.jsonio import SessionError, _json_kind, decode_float
 
 __all__ = ["MAX_STEP", "FieldError", "choice", "get", "number", "numbers", "obj", "optional", "shown", "text",
            "whole"]

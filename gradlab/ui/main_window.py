@@ -6,32 +6,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from gradlab import resources
 from gradlab.files import FileError
-from gradlab.session import (
-    ExpressionLabState,
-    NetworkLabState,
-    Session,
-    load_document,
-    load_session,
-    save_session,
-)
-from gradlab.ui.autosave import BUSY_RESTORING, BUSY_RUNNING, Autosaver
+from gradlab.session import Session, load_document, save_session
+from gradlab.ui import help as help_menu
+from gradlab.ui.autosave import BUSY_RUNNING, Autosaver
 from gradlab.ui.common.text import elide
 from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
+from gradlab.ui.help import SHORTCUTS  # noqa: F401 -- kept at its old import path
 from gradlab.ui.network.tab import NetworkLabTab
+from gradlab.ui.session_keeper import HELD_TEXT, NO_PREVIOUS_TEXT, SessionKeeper  # noqa: F401 -- as above
 
 #: the extension Save Session adds when the name typed has none
 SESSION_SUFFIX = ".gradlab"
@@ -49,32 +35,24 @@ def window_geometry(available: QRect) -> QRect:
     rect.moveCenter(available.center())
     return rect
 
-#: the banner over a program held unrun because the launch before died (see Autosaver.interrupted)
-HELD_TEXT = {
-    BUSY_RESTORING: "gradlab closed unexpectedly while it was reopening this program, so it is shown "
-                    "without running it: press Run when you are ready.",
-    BUSY_RUNNING: "gradlab closed unexpectedly while this program was running, so it is shown without "
-                  "running it: press Run when you are ready.",
-}
-NO_PREVIOUS_TEXT = ("There is no previous work to recover: gradlab keeps the work in the window when a "
-                    "file, a session or an example replaces it.")
 
-SHORTCUTS = [
-    ("Ctrl+Enter", "Run the program now (it also runs when you stop typing)"),
-    ("F10", "Backprop: run the next node's _backward()"),
-    ("Shift+F10", "Backprop: finish"),
-    ("Ctrl+R", "Reset every input to the program's values"),
-    ("Ctrl+0", "Fit the graph in view (or double-click empty space)"),
-    ("Ctrl++ / Ctrl+-", "Zoom the graph in / out (or use the mouse wheel; drag to pan)"),
-    ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
-    ("Ctrl+E", "Export the lab in front as a picture (the graph: PNG or SVG)"),
-    ("Esc", "Close the inspector (drop the selection)"),
-    ("F1", "The language reference"),
-    ("Space", "Network lab: play / pause training"),
-]
+def _add_action(window: QWidget, menu, text: str, slot, shortcut: str | None = None,
+                tip: str = "") -> QAction:
+    """An action of ``window`` in ``menu`` that calls ``slot``; ``tip`` in the status bar and tooltip."""
+    action = QAction(text, window)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    action.setStatusTip(tip)
+    action.setToolTip(tip)
+    action.triggered.connect(slot)
+    menu.addAction(action)
+    return action
 
 
 class MainWindow(QMainWindow):
+    """Both labs in tabs, the menus that drive them, the status bar; the session both make is
+    kept by ``keeper`` (gradlab.ui.session_keeper), the Help menu's windows are gradlab.ui.help."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -99,36 +77,14 @@ class MainWindow(QMainWindow):
         model.error_changed.connect(self._on_error_changed)
         model.program_changed.connect(self._on_program_changed)
         self.autosaver = Autosaver(self.current_session, self)
-        self.autosaver.save_failed.connect(self._on_autosave_failed)
-        self.autosaver.saved.connect(self._on_autosaved)
-        self._autosave_was_failing = False
-        # the busy marker (crash-safe restore): set while an edit runs, and around runs made here
-        self._run_marked = False
-        model.run_started.connect(self._on_run_started)
-        model.run_finished.connect(self._on_run_finished)
-        self._held_state: ExpressionLabState | None = None  # a restored program held unrun
-        self.expression_lab.hold_released.connect(self._on_hold_released)
-        # the text an example or a program file put in the editor (None: the learner's work,
-        # restored or recovered): while the editor holds it unchanged, there is nothing to keep
-        self._opened_text: str | None = ""
-        # every change is worth keeping: edits (before they run), runs, sliders, selection, h
-        self.expression_lab.editor.textChanged.connect(self.autosaver.schedule)
-        for signal in (model.program_changed, model.values_changed, model.selection_changed,
-                       model.step_size_changed, model.error_changed):
-            signal.connect(self.autosaver.schedule)
+        # the session both labs make, kept as the learner works (and its busy marker around runs)
+        self.keeper = SessionKeeper(self.expression_lab, self.network_tab, self.autosaver, self.show_error,
+                                    self.statusBar().showMessage)
         self.statusBar().showMessage("Ready: type a program or pick one from Examples")
 
     # -- menus --------------------------------------------------------------------------
 
-    def _action(self, menu, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+    _action = _add_action  # self._action(menu, text, slot, ...): an action of this window
 
     def _build_menus(self) -> None:
         lab = self.expression_lab
@@ -192,8 +148,8 @@ class MainWindow(QMainWindow):
         """Load example ``name`` into the expression lab, brought to the front."""
         ex = resources.example(name)
         self.tabs.setCurrentWidget(self.expression_lab)
-        self._keep_current_work()
-        self._opened_text = ex.source()
+        self.keeper.keep_current_work()
+        self.keeper.opened_text = ex.source()
         with self.autosaver.marked(BUSY_RUNNING):
             self.expression_lab.load_source(ex.source(), wait=not self.isVisible())
         self.statusBar().showMessage(f"Example: {ex.title}", 8000)
@@ -206,13 +162,13 @@ class MainWindow(QMainWindow):
             document = load_document(path)  # one reader: regular files only, bounded, UTF-8
         except FileError as err:
             return self.show_error(str(err))
-        self._keep_current_work()
+        self.keeper.keep_current_work()
         if isinstance(document, Session):
             self.apply_session(document)
         else:
             # on screen, the program runs on a worker thread and the window stays live; a window
             # being built shows its first program when it opens
-            self._opened_text = document
+            self.keeper.opened_text = document
             with self.autosaver.marked(BUSY_RUNNING):
                 self.expression_lab.load_source(document, wait=not self.isVisible())
         self.setWindowTitle(f"gradlab: {elide(path.name)}")
@@ -242,111 +198,17 @@ class MainWindow(QMainWindow):
     def apply_session(self, session: Session, hold: str = "") -> None:
         """Show ``session``; with ``hold`` (why: BUSY_RESTORING, BUSY_RUNNING) its program is put in
         the editor unrun, under a banner with a Run button that runs it (see ExpressionLab.hold)."""
-        state = session.expression_lab
-        model = self.expression_lab.model
-        self._opened_text = None  # a session is work to keep, wherever it came from
-        if hold:
-            self._held_state = state
-            self.autosaver.hold(hold)  # until it runs, every launch holds it
-            self.expression_lab.hold(state.source, HELD_TEXT.get(hold, HELD_TEXT[BUSY_RESTORING]),
-                                     lambda: self._run_restored(state))
-        else:
-            with self.autosaver.marked(BUSY_RUNNING):
-                self.expression_lab.load_source(state.source)
-                self._restore_values(state)
-        model.set_step_size(state.step_size)
-        lab_state = session.network_lab
-        problem = self.network_tab.restore(lab_state.state())
-        if lab_state.problem:  # the loader left out the part of the lab that holds a bad field
-            problem = f"{lab_state.problem}: that part was left out, the rest of the session is open"
-        if problem:
-            self.show_error(f"Network lab: {problem}")
+        self.keeper.apply_session(session, hold)
 
-    def _restore_values(self, state: ExpressionLabState) -> None:
-        """The sliders' values and the selection of ``state``, on the program that just ran."""
-        model = self.expression_lab.model
-        if model.graph is not None and model.program is not None:
-            index, values = model.graph.index, model.program.values
-            model.set_values({index[id(values[name])]: value for name, value in state.overrides.items()
-                              if name in values and id(values[name]) in index})
-            found = model.graph.find(state.selected) if state.selected else None
-            model.select(found if found is not None else -1)
-
-    def _run_restored(self, state: ExpressionLabState) -> None:
-        """The Run of a held program: run what the editor holds, then put its slider values back."""
-        with self.autosaver.marked(BUSY_RUNNING):
-            self.expression_lab.run_now()
-            self._restore_values(state)
-
-    def _on_hold_released(self) -> None:
-        self._held_state = None
-        self.autosaver.hold("")
-
-    def _on_run_started(self) -> None:
-        if not self._run_marked:
-            self._run_marked = True
-            self.autosaver.mark(BUSY_RUNNING)
-
-    def _on_run_finished(self) -> None:
-        if self._run_marked:
-            self._run_marked = False
-            self.autosaver.unmark(BUSY_RUNNING)
-
-    # -- previous work ------------------------------------------------------------------------
-
-    def _keep_current_work(self) -> None:
-        """Before an open replaces the work in the window, keep it for Recover Previous Work
-        (not when there is nothing of the learner's: an empty editor, an unchanged example or
-        program file)."""
-        text = self.expression_lab.editor.toPlainText()
-        made = self.network_tab.state() is not None or (text.strip() and text != self._opened_text)
-        if not made:
-            return
-        try:
-            problem = self.autosaver.keep_previous(self.current_session())
-        except Exception as err:  # noqa: BLE001 -- the open goes on; say why nothing was kept
-            problem = f"Your previous work could not be kept: {type(err).__name__}: {err}"
-        if problem:
-            self.show_error(problem, "previousWorkMessage")
+    # -- the session (gradlab.ui.session_keeper) ------------------------------------------------
 
     def recover_previous(self) -> bool:
         """File > Recover Previous Work: bring back the work the last open replaced; what is in
         the window now becomes the previous work (recovering again swaps back)."""
-        path = self.autosaver.previous_path
-        if not path.exists():
-            self.statusBar().showMessage(NO_PREVIOUS_TEXT, 15000)
-            return False
-        try:
-            previous = load_session(path)
-        except FileError as err:
-            return self.show_error(str(err))
-        problem = self.autosaver.keep_previous(self.current_session())
-        if problem:  # what is open now would be lost: leave things as they are
-            return self.show_error(problem, "previousWorkMessage")
-        self.apply_session(previous)
-        self.autosaver.schedule()
-        self.statusBar().showMessage("Recovered your previous work; what was open is kept in its place "
-                                     "(Recover Previous Work again swaps back).", 15000)
-        return True
+        return self.keeper.recover_previous()
 
     def current_session(self) -> Session:
-        model = self.expression_lab.model
-        overrides = {}
-        held = self._held_state if self.expression_lab.is_held() else None
-        if held is not None:  # a program not run yet: its slider values and selection as saved
-            overrides = dict(held.overrides)
-        elif model.program is not None and model.graph is not None:
-            for name in model.program.inputs:
-                v = model.program.values[name]
-                overrides[name] = v.data
-        graph, i = model.graph, model.selected
-        selected = graph.values[i].label if graph is not None and 0 <= i < len(graph) else ""
-        if held is not None:
-            selected = held.selected
-        # the editor's text, not the last run's: what was typed a moment ago is kept too
-        source = self.expression_lab.editor.toPlainText()
-        return Session(ExpressionLabState(source, selected, model.step_size, overrides),
-                       NetworkLabState.of(self.network_tab.state()))
+        return self.keeper.current_session()
 
     # -- the network lab --------------------------------------------------------------------
 
@@ -357,11 +219,7 @@ class MainWindow(QMainWindow):
 
     def _on_network_lab_built(self, lab) -> None:
         lab.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
-        # the network lab's work is kept like the expression lab's: data, settings, weights, history
-        model = lab.model
-        for signal in (model.data_changed, model.network_changed, model.config_changed,
-                       model.step_completed, model.parameters_changed):
-            signal.connect(self.autosaver.schedule)
+        self.keeper.watch_network_lab(lab)
 
     def import_data_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import data", "",
@@ -450,15 +308,6 @@ class MainWindow(QMainWindow):
             self.autosaver.release()
             super().closeEvent(event)
 
-    def _on_autosave_failed(self, message: str) -> None:
-        self._autosave_was_failing = True
-        self.show_error(message, "autosaveFailedMessage")
-
-    def _on_autosaved(self, path: Path) -> None:
-        if self._autosave_was_failing:
-            self._autosave_was_failing = False
-            self.statusBar().showMessage(f"Autosave works again: your work is saved in {path}", 10000)
-
     # -- messages -------------------------------------------------------------------------
 
     def show_error(self, text: str, name: str = "errorMessage") -> bool:
@@ -485,43 +334,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(graph)} values in the graph. Click a node to inspect it; "
                                      "scroll on the graph to zoom in on its numbers, drag to pan.", 10000)
 
-    def _show_text(self, title: str, markdown: str) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setObjectName("helpDialog")
-        text = QTextBrowser()
-        text.setMarkdown(markdown)
-        text.setOpenExternalLinks(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.close)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(text)
-        layout.addWidget(buttons)
-        dialog.resize(760, 640)
-        dialog.show()  # not modal: the lab stays usable beside the reference
-        return dialog
-
     def show_reference(self) -> QDialog:
-        return self._show_text("Language reference", resources.read_text("language.md"))
+        return help_menu.show_reference(self)
 
     def show_network_help(self) -> QDialog:
-        return self._show_text("The network lab", resources.read_text("network_lab.md"))
+        return help_menu.show_network_help(self)
 
     def show_shortcuts(self) -> QDialog:
-        rows = "\n".join(f"| {k} | {v} |" for k, v in SHORTCUTS)
-        return self._show_text("Keyboard shortcuts", f"| key | does |\n| --- | --- |\n{rows}\n")
+        return help_menu.show_shortcuts(self)
 
     def show_about(self) -> QDialog:
-        """gradlab's icon, its version (from the installed package's metadata) and what it is."""
-        from PySide6.QtCore import Qt  # imported here: the About box's own needs, kept together
-        from PySide6.QtWidgets import QLabel
-
-        from gradlab.desktop import version
-
-        dialog = self._show_text("About gradlab", f"### gradlab {version()}\n\nLearn backpropagation by "
-                                 "touching it: a micrograd-style engine, its graph, and a probe that nudges "
-                                 "any node.")
-        icon = QLabel(objectName="aboutIcon", alignment=Qt.AlignmentFlag.AlignCenter)
-        icon.setPixmap(self.windowIcon().pixmap(96, 96))
-        dialog.layout().insertWidget(0, icon)
-        return dialog
+        return help_menu.show_about(self)

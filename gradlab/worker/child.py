@@ -22,6 +22,7 @@ import os
 import queue
 import sys
 import threading
+from collections.abc import Callable
 
 #: the stack of the thread that runs programs: room for the interpreter's deepest allowed
 #: nesting (the main thread's stack is whatever the system gives, often 8 MB)
@@ -78,10 +79,10 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(devnull, 0)
     os.close(devnull)
 
-    from gradlab.expr import ExpressionError, RunCancelled, run_program
-    from gradlab.lang.limits import MAX_CPU_SECONDS, MAX_MEMORY_BYTES, MEMORY_MESSAGE
-    from gradlab.lang.objects import python_error
-    from gradlab.worker.wire import WireError, encode_program, read_frame, write_frame
+    # imported once the output is redirected, and before "ready": a first run waits for no import
+    import gradlab.expr  # noqa: F401 -- the interpreter _answer runs
+    from gradlab.lang.limits import MAX_MEMORY_BYTES
+    from gradlab.worker.wire import WireError, read_frame, write_frame
 
     line = memoryview(mmap.mmap(int(argv[0]), mmap.PAGESIZE)).cast("i") if argv else [0]
     requests: queue.SimpleQueue = queue.SimpleQueue()
@@ -92,40 +93,10 @@ def main(argv: list[str] | None = None) -> None:
         with write_lock:
             write_frame(proto_out, message)
 
-    def runner() -> None:
-        while True:
-            n, source, seconds = requests.get()
-            cancel = threading.Event()
-            current[:] = [n, cancel]
-            line[0] = 0
-            _cap_cpu(MAX_CPU_SECONDS)
-            try:
-                answer: tuple = ("ok", n, encode_program(run_program(source, cancel, line, seconds)))
-            except RunCancelled as e:
-                answer = ("error", n, "cancelled", e.line, e.col, e.message)
-            except ExpressionError as e:
-                answer = ("error", n, "error", e.line, e.col, e.message)
-            except MemoryError:  # while the result was written down
-                answer = ("error", n, "error", max(line[0], 1), 1, MEMORY_MESSAGE)
-            except Exception as e:  # noqa: BLE001 -- every outcome goes back
-                answer = ("error", n, "error", max(line[0], 1), 1, python_error(e))
-            current[:] = [None, None]
-            retire = _resident_bytes() > RETIRE_RESIDENT_BYTES
-            try:
-                try:
-                    send((answer[0], answer[1], retire, *answer[2:]))
-                except MemoryError:  # the result is too big to write down
-                    answer = None
-                    send(("error", n, True, "error", max(line[0], 1), 1, MEMORY_MESSAGE))
-                    retire = True
-            except OSError:
-                os._exit(0)  # the app has gone
-            if retire:
-                os._exit(0)
-
     _set_limits(MAX_MEMORY_BYTES)
     previous = threading.stack_size(STACK_BYTES)
-    threading.Thread(target=runner, name="gradlab-program", daemon=True).start()
+    threading.Thread(target=_run_requests, args=(requests, current, line, send),
+                     name="gradlab-program", daemon=True).start()
     threading.stack_size(previous)
     send(("ready", os.getpid()))
     while True:
@@ -139,6 +110,52 @@ def main(argv: list[str] | None = None) -> None:
             requests.put((message[1], message[2], message[3]))
         elif message[0] == "cancel" and current[0] == message[1] and current[1] is not None:
             current[1].set()
+
+
+def _run_requests(requests: queue.SimpleQueue, current: list, line, send: Callable[[tuple], None]) -> None:
+    """The program thread: run each request in turn and send its answer; end the process when
+    the app has gone, or after answering when it has grown past RETIRE_RESIDENT_BYTES."""
+    from gradlab.lang.limits import MAX_CPU_SECONDS, MEMORY_MESSAGE
+
+    while True:
+        n, source, seconds = requests.get()
+        cancel = threading.Event()
+        current[:] = [n, cancel]
+        line[0] = 0
+        _cap_cpu(MAX_CPU_SECONDS)
+        answer = _answer(n, source, seconds, cancel, line)
+        current[:] = [None, None]
+        retire = _resident_bytes() > RETIRE_RESIDENT_BYTES
+        try:
+            try:
+                send((answer[0], answer[1], retire, *answer[2:]))
+            except MemoryError:  # the result is too big to write down
+                answer = None
+                send(("error", n, True, "error", max(line[0], 1), 1, MEMORY_MESSAGE))
+                retire = True
+        except OSError:
+            os._exit(0)  # the app has gone
+        if retire:
+            os._exit(0)
+
+
+def _answer(n: int, source: str, seconds: float | None, cancel: threading.Event, line) -> tuple:
+    """Run ``n``'s outcome: ``("ok", n, program)`` or ``("error", n, kind, line, col, message)``."""
+    from gradlab.expr import ExpressionError, RunCancelled, run_program
+    from gradlab.lang.limits import MEMORY_MESSAGE
+    from gradlab.lang.objects import python_error
+    from gradlab.worker.wire import encode_program
+
+    try:
+        return ("ok", n, encode_program(run_program(source, cancel, line, seconds)))
+    except RunCancelled as e:
+        return ("error", n, "cancelled", e.line, e.col, e.message)
+    except ExpressionError as e:
+        return ("error", n, "error", e.line, e.col, e.message)
+    except MemoryError:  # while the result was written down
+        return ("error", n, "error", max(line[0], 1), 1, MEMORY_MESSAGE)
+    except Exception as e:  # noqa: BLE001 -- every outcome goes back
+        return ("error", n, "error", max(line[0], 1), 1, python_error(e))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from helpers import random_expression, seed_expression
 
-import gradlab.graph as graph_module
+import gradlab.layout as layout_package
 from gradlab import resources
 from gradlab.engine import Value
 from gradlab.expr import run_program
@@ -239,7 +239,8 @@ def test_layout_is_computed_when_drawn_not_when_built(monkeypatch) -> None:
             built.append(1)
             super().__init__(*args)
 
-    monkeypatch.setattr(graph_module, "Layout", Spy)
+    # the graph imports the layout package when it first draws, and builds its Layout from there
+    monkeypatch.setattr(layout_package, "Layout", Spy)
     graph = GraphModel(seed_expression())
     graph.set_data(graph.find("a"), 1.0)
     graph.backward()

@@ -207,7 +207,7 @@ def test_a_fifo_opened_as_a_session_is_refused_at_once(qtbot, tmp_path):
 
 
 def test_a_session_of_ten_thousand_inputs_reopens_quickly(qtbot, tmp_path):
-    from test_sliders import many_inputs
+    from helpers import many_inputs
 
     w = launch(qtbot)
     w.expression_lab.load_source(many_inputs(10_000))

@@ -9,7 +9,7 @@ import signal
 import time
 
 from PySide6.QtCore import QTimer
-from test_live_runs import paste, run_key
+from windows import paste, run_key
 
 from gradlab.worker import shared_worker
 

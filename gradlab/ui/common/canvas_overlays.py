@@ -1,8 +1,8 @@
 """Widgets drawn over the graph canvas: the colour key and legend, the overview map, and the
 banners that say why the graph looks as it does (a failed run, no Values, step-through).
 
-Each is a plain child widget of the canvas, placed by ``GraphCanvas.resizeEvent``; none
-edits the graph, they only show what the canvas hands them.
+Each is a plain child widget of the canvas, placed by ``Overlays.place`` (in a corner of the
+view that no node shows in); none edits the graph, they only show what the canvas hands them.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
-__all__ = ["Banner", "Legend", "Overview"]
+from gradlab.canvas_view import KEY_MARGIN
+from gradlab.ui.common.canvas_style import LEVELS, fill_colours, legend_rows
+
+__all__ = ["Banner", "Legend", "Overlays", "Overview"]
 
 
 class Banner(QLabel):
@@ -213,3 +216,106 @@ class Overview(QWidget):
     def _move(self, at: QPointF) -> None:
         s, ox, oy = self._transform()
         self.moved_to.emit(QPointF((at.x() - ox) / s, (at.y() - oy) / s))
+
+
+class Overlays:
+    """The canvas's overlays and where they go: the key (or the full legend) and the overview map
+    each take a corner of the view that no node shows in; the key where there is none is left out
+    (View > Legend has it), the map waits behind a small button the learner may press.  The
+    banners sit above the view, never over the graph; the message (no graph, and why) in its middle.
+    """
+
+    def __init__(self, canvas: QWidget) -> None:
+        self.canvas = canvas
+        self.key = Legend("graphKey", canvas)
+        self.key.set_rows("", [("grad > 0", fill_colours()[3], "#adb5bd", 1.0, False),
+                               ("grad < 0", fill_colours()[LEVELS + 3], "#adb5bd", 1.0, False)],
+                          sample=True)
+        self.key.setToolTip("A box shows its value's name, data and grad (as micrograd's draw_dot "
+                            "does), and is filled blue for a positive gradient, orange for a negative "
+                            "one, stronger by decade of |grad|. View ▸ Legend explains every colour.")
+        self.legend = Legend("graphLegend", canvas)
+        self.legend.set_rows("Legend", legend_rows(), sample=True)
+        self.legend.hide()
+        self.key_on = self.legend_on = False  # shown when a corner of the view has room for it
+        self.overview_on = False  # part of the graph is out of view
+        self.overview = Overview(canvas)
+        # where no corner of the view is free for the overview, this small button opens it
+        self.map_button = QToolButton(canvas, objectName="overviewButton", text="Map", checkable=True)
+        self.map_button.setToolTip("Show the map of the whole graph (it covers part of the view)")
+        self.map_button.hide()
+        # a failed run (the graph is the last good one), and the step-through's counter and rule
+        self.banner = Banner("graphBanner", canvas)
+        self.step_banner = Banner("stepBanner", canvas)
+        self.message = Banner("graphMessage", canvas)  # no graph to draw, and why
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def place(self, view: QRectF, rects: np.ndarray, has_nodes: bool) -> None:
+        """Place every overlay over ``view`` (the view's geometry in the canvas), where none
+        covers a node of ``rects`` (rows of left, top, right, bottom, canvas pixels)."""
+        self.view = view
+        w, m = self.canvas.width(), KEY_MARGIN
+        if self.message.isVisible():
+            top, h = view.y() + m, view.y() + view.height()
+            self.message.setFixedWidth(max(120, min(w - 2 * m, 520)))
+            self.message.adjustSize()
+            self.message.move((w - self.message.width()) // 2, max(top, (h - self.message.height()) // 2))
+        taken: list[int] = []
+        for box, on in ((self.key, self.key_on), (self.legend, self.legend_on)):
+            box.resize(box.sizeHint())
+            corner = self.free_corner(box.size(), (0, 1, 2, 3), taken, rects) if on else None
+            if on and corner is None and box is self.legend:
+                corner = 0  # asked for from the menu: shown, in its usual corner
+            box.setVisible(corner is not None)
+            if corner is not None:
+                taken.append(corner)
+                self._move_to_corner(box, corner)
+                box.raise_()
+        side = int(min(200, max(90, 0.28 * w)))
+        self.overview.resize(side, int(side * 0.65))
+        on = self.overview_on and has_nodes
+        corner = self.free_corner(self.overview.size(), (1, 3, 0, 2), taken, rects) if on else None
+        if on and corner is None and self.map_button.isChecked():
+            corner = 1
+        self.overview.setVisible(corner is not None)
+        if corner is not None:
+            self._move_to_corner(self.overview, corner)
+            self.overview.raise_()
+        self._place_map_button(on, corner, taken, rects)
+
+    def _place_map_button(self, on: bool, corner: int | None, taken: list[int], rects: np.ndarray) -> None:
+        button = self.map_button
+        button.setVisible(on and (corner is None or button.isChecked()))
+        if not button.isVisible():
+            return
+        button.resize(button.sizeHint())
+        if self.overview.isVisible():  # the button sits just above the map it opened
+            self._move_to_corner(button, corner)
+            button.move(button.x(), self.overview.y() - button.height() - 2 if corner < 2 else
+                        self.overview.y() + self.overview.height() + 2)
+        else:  # in a corner where it covers no node, if there is one
+            free = self.free_corner(button.size(), (1, 3, 0, 2), taken, rects)
+            self._move_to_corner(button, 1 if free is None else free)
+        button.raise_()
+
+    def corner_at(self, w: int, h: int, corner: int) -> tuple[int, int]:
+        """The top left of a ``w`` x ``h`` widget in a corner of the view (0 bottom left, 1 bottom
+        right, 2 top left, 3 top right), KEY_MARGIN from its edges, in the canvas's pixels."""
+        g, m = self.view, KEY_MARGIN
+        x = g.left() + m if corner in (0, 2) else g.left() + g.width() - m - w
+        y = g.top() + g.height() - m - h if corner in (0, 1) else g.top() + m
+        return int(x), int(y)
+
+    def _move_to_corner(self, widget: QWidget, corner: int) -> None:
+        widget.move(*self.corner_at(widget.width(), widget.height(), corner))
+
+    def free_corner(self, size, order, taken, rects: np.ndarray) -> int | None:
+        """The first corner of ``order`` not ``taken`` where a widget of ``size`` covers no node."""
+        for corner in order:
+            if corner in taken:
+                continue
+            x0, y0 = (c - 2 for c in self.corner_at(size.width(), size.height(), corner))
+            x1, y1 = x0 + size.width() + 4, y0 + size.height() + 4
+            if not ((rects[:, 2] > x0) & (rects[:, 0] < x1) & (rects[:, 3] > y0) & (rects[:, 1] < y1)).any():
+                return corner
+        return None

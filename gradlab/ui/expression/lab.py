@@ -5,31 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
-from PySide6.QtWidgets import (
-    QBoxLayout,
-    QDoubleSpinBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import QWidget
 
 from gradlab.backprop_steps import node_name
 from gradlab.numfmt import format_number
-from gradlab.ui.common.graph_canvas import GraphCanvas
-from gradlab.ui.common.inspector import NodeInspector
 from gradlab.ui.common.text import breakable, elide
-from gradlab.ui.expression.editor import CodeEditor
 from gradlab.ui.expression.inspector_dock import InspectorOnDemand
+from gradlab.ui.expression.lab_layout import (
+    EDITOR_SHARE,
+    INSPECTOR_MIN_WIDTH,
+    ExpressionLabLayout,
+)
 from gradlab.ui.expression.model import ExpressionModel
-from gradlab.ui.expression.program_plots import ProgramPlots
-from gradlab.ui.expression.sliders import SliderPanel
+
+# the layout's numbers, read here by the window and the tests
+__all__ = ["EDITOR_SHARE", "ERROR_CHARS", "INSPECTOR_MIN_WIDTH", "RUNNING_TEXT",
+           "ExpressionLab", "step_text"]
 
 #: quiet time after the last keystroke before the program re-runs
 RUN_DELAY_MS = 350
@@ -42,10 +34,6 @@ ERROR_CHARS = 300
 PLOT_SHARE = 0.42
 #: characters the editor may replace by loads before it starts a fresh document (see load_source)
 UNDO_TEXT_BUDGET = 2_000_000
-INSPECTOR_MIN_WIDTH, EDITOR_MIN_WIDTH = 270, 150
-#: the editor column's share of the lab's width until the learner drags its splitter handle (then
-#: the share they left it at): it grows with the window, so comments and print lines fit
-EDITOR_SHARE = 0.25
 NO_VALUES = ("This program builds no Value, so there is no graph to draw.\n"
              "Make one, e.g.  a = Value(2.0)  then  b = a * a + 1")
 
@@ -65,109 +53,46 @@ def step_text(graph, step: int, total: int, last) -> str:
     return text
 
 
-def _button(text: str, tip: str, name: str, slot) -> QToolButton:
-    b = QToolButton()
-    b.setText(text)
-    b.setToolTip(tip)
-    b.setObjectName(name)
-    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    b.clicked.connect(slot)
-    return b
 
-
-class _Splitter(QSplitter):
-    """A splitter that calls ``after_resize`` once it has laid out its widgets for a new size."""
-
-    after_resize = None
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        if self.after_resize is not None:
-            self.after_resize()
-
-
-class _Header(QWidget):
-    """The output value, then the controls: on one row, or on two when the lab is narrow."""
-
-    def __init__(self, output: QLabel, controls: QWidget) -> None:
-        super().__init__()
-        self.output, self.controls = output, controls
-        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-        self.box.addWidget(output, 1)
-        self.box.addWidget(controls)
-
-    def minimumSizeHint(self):  # noqa: N802 -- narrow enough for two rows
-        hint = super().minimumSizeHint()
-        hint.setWidth(max(self.output.minimumSizeHint().width(), self.controls.sizeHint().width()))
-        return hint
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        wide = event.size().width() >= self.output.sizeHint().width() + self.controls.sizeHint().width() + 12
-        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        if self.box.direction() != direction:
-            self.box.setDirection(direction)
-        super().resizeEvent(event)
-
-
-class ExpressionLab(QWidget):
+class ExpressionLab(ExpressionLabLayout):
     """Editor and console | output, graph canvas and sliders | node inspector (while a node is
-    selected: ``InspectorOnDemand``)."""
+    selected: ``InspectorOnDemand``): the widgets of ExpressionLabLayout, wired to the model."""
 
     #: the program held unrun (see hold) runs now, or another one replaced it
     hold_released = Signal()
 
     def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("expressionLab")
-        self.model = model or ExpressionModel(self)
-        self.editor = CodeEditor()
-        self.error_label = QLabel()
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b3261e; padding: 2px 4px;")
-        self.error_label.hide()
-        self.console = QPlainTextEdit()
-        self.console.setObjectName("console")
-        self.console.setReadOnly(True)
-        self.console.setMaximumBlockCount(2000)
-        self.console.setPlaceholderText("print() output appears here")
-        self.console.setToolTip("What the program printed")
-        self.console.setFont(self.editor.font())
-        self.canvas = GraphCanvas()
-        self.inspector = NodeInspector(self.model)
-        self.sliders = SliderPanel(self.model)
-        self.plots = ProgramPlots()
-        self.gradients_label = QLabel(objectName="gradientsNote")
-        self.gradients_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.gradients_label.setStyleSheet("color: #666; padding: 0 4px;")
-        self.gradients_label.setWordWrap(True)
-        self.output_label = QLabel("no output yet")
-        self.output_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.output_label.setObjectName("outputLabel")
-        self.output_label.setToolTip("The output node: the value backward() starts from")
-        font = QFont(self.output_label.font())
-        font.setPointSize(font.pointSize() + 4)
-        font.setBold(True)
-        self.output_label.setFont(font)
+        super().__init__(model, parent)
         self._held_run: Callable[[], object] | None = None  # see hold
-        self.restore_banner = self._build_banner()
-        self._build_layout()
+        self._replaced_chars = 0  # characters replaced by loads since the document was fresh
+        self._cursor_line = 0  # the editor line whose nodes the canvas highlights
+        self._wire_controls()
+        self._wire_model()
+        # while nothing is selected the canvas has the inspector's room (after the model's slots)
+        self.inspector_dock = InspectorOnDemand(self._split, self.inspector, self.canvas, self.model)
+
+    def _wire_controls(self) -> None:
+        """The learner's side: the editor, the buttons, a click on the canvas, Esc."""
+        m, buttons = self.model, self.buttons
+        self.restore_run.clicked.connect(self._run_held)
+        buttons["backpropStepButton"].clicked.connect(m.step_backprop)
+        buttons["backpropFinishButton"].clicked.connect(m.finish_backprop)
+        buttons["descendButton"].clicked.connect(lambda: m.step_inputs(self.rate_input.value()))
+        buttons["ascendButton"].clicked.connect(lambda: m.step_inputs(-self.rate_input.value()))
         self.inspector.add_close_button(self.deselect)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._replaced_chars = 0  # characters replaced by loads since the document was fresh
-        self._cursor_line = 0  # the editor line whose nodes the canvas highlights
-
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self.start_run)
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.run_requested.connect(self.start_run)
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
         self._running_timer.timeout.connect(self._show_output)
-        self.canvas.node_clicked.connect(self.model.select)
+        self.canvas.node_clicked.connect(m.select)
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
+
+    def _wire_model(self) -> None:
+        """The model's side: each change redraws the views that show it."""
         m = self.model
         m.program_changed.connect(self._on_program_changed)
         m.values_changed.connect(self._on_values_changed)
@@ -178,119 +103,6 @@ class ExpressionLab(QWidget):
         m.backprop_step_changed.connect(self._show_gradients_note)
         m.run_started.connect(self._on_run_started)
         m.run_finished.connect(self._on_run_finished)
-        # while nothing is selected the canvas has the inspector's room (after the slots above)
-        self.inspector_dock = InspectorOnDemand(self._split, self.inspector, self.canvas, m)
-
-    def _build_layout(self) -> None:
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.editor)
-        left.addWidget(self.error_label)
-        left.addWidget(self.console)
-        left.addWidget(self.plots)  # plt.plot and the training curve, beside what print wrote
-        left.setStretchFactor(0, 4)
-        left.setStretchFactor(2, 1)
-        left.setStretchFactor(3, 2)
-        self._left = left
-
-        centre = QWidget()
-        col = QVBoxLayout(centre)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self._build_toolbar())
-        col.addWidget(self.gradients_label)
-        body = _Splitter(Qt.Orientation.Vertical)
-        body.addWidget(self.canvas)
-        body.addWidget(self.sliders)
-        body.setStretchFactor(0, 1)
-        body.setStretchFactor(1, 0)
-        body.setSizes([640, 110])  # room for three sliders before the panel scrolls
-        col.addWidget(body, 1)
-
-        split = _Splitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(centre)
-        split.addWidget(self.inspector)
-        split.setStretchFactor(1, 1)
-        split.setSizes([300, 870, 270])
-        self._split = split
-        self.editor_share = EDITOR_SHARE
-        split.splitterMoved.connect(self._on_split_moved)
-        split.after_resize = self._on_columns_resized
-        body.after_resize = self.sliders.fit_height  # the sliders' share of a taller column grows
-        # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
-        # rather than clip it; the editor keeps room for a line of code
-        self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
-        left.setMinimumWidth(EDITOR_MIN_WIDTH)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.restore_banner)
-        layout.addWidget(split, 1)
-
-    def _build_banner(self) -> QFrame:
-        """Above the lab, while a program is held unrun (see hold): a sentence and a Run button."""
-        banner = QFrame(objectName="restoreBanner")
-        banner.setStyleSheet("#restoreBanner { background: #fff4ce; border: 1px solid #e0c36a; "
-                             "border-radius: 4px; }")
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(8, 4, 4, 4)
-        self.restore_text = QLabel(objectName="restoreBannerText")
-        self.restore_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.restore_text.setWordWrap(True)
-        row.addWidget(self.restore_text, 1)
-        run = QPushButton("Run", objectName="restoreRunButton")
-        run.setToolTip("Run the program now")
-        run.clicked.connect(self._run_held)
-        row.addWidget(run)
-        banner.hide()
-        return banner
-
-    def _on_columns_resized(self) -> None:
-        self._keep_editor_share()
-        if hasattr(self, "inspector_dock"):  # made last in __init__
-            self.inspector_dock.keep_width()
-
-    def _on_split_moved(self, _pos: int, index: int) -> None:
-        """A drag of the editor's handle: the share it leaves is the learner's from now on."""
-        sizes = self._split.sizes()
-        if index == 1 and sum(sizes) > 0:
-            self.editor_share = sizes[0] / sum(sizes)
-
-    def _keep_editor_share(self) -> None:
-        """The editor column at ``editor_share`` of the width; the canvas gives or takes the rest."""
-        sizes = self._split.sizes()
-        total = sum(sizes)
-        want = max(round(self.editor_share * total), self._left.minimumWidth())
-        if total <= 0 or sizes[0] == 0 or abs(sizes[0] - want) <= 1:  # collapsed by the learner: kept
-            return
-        sizes[1] += sizes[0] - want
-        sizes[0] = want
-        if sizes[1] >= 0:
-            self._split.setSizes(sizes)
-
-    def _build_toolbar(self) -> QWidget:
-        controls = QWidget()
-        bar = QHBoxLayout(controls)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addStretch(1)
-        bar.addWidget(QLabel("Backprop:"))
-        bar.addWidget(_button("Step", "Run the next node's _backward(), walking the graph backwards (F10)",
-                              "backpropStepButton", self.model.step_backprop))
-        bar.addWidget(_button("Finish", "Run the rest of backward() at once", "backpropFinishButton",
-                              self.model.finish_backprop))
-        bar.addSpacing(12)
-        bar.addWidget(QLabel("Rate:"))
-        self.rate_input = QDoubleSpinBox()
-        self.rate_input.setObjectName("learningRateInput")
-        self.rate_input.setDecimals(4)
-        self.rate_input.setRange(0.0001, 10.0)
-        self.rate_input.setSingleStep(0.01)
-        self.rate_input.setValue(0.01)
-        self.rate_input.setToolTip("How far a gradient step moves each input: rate × grad")
-        bar.addWidget(self.rate_input)
-        bar.addWidget(_button("Descend", "Move every input by −rate × grad: the output falls",
-                              "descendButton", lambda: self.model.step_inputs(self.rate_input.value())))
-        bar.addWidget(_button("Ascend", "Move every input by +rate × grad: the output rises",
-                              "ascendButton", lambda: self.model.step_inputs(-self.rate_input.value())))
-        return _Header(self.output_label, controls)
 
     # -- program ------------------------------------------------------------------------------
 
@@ -389,8 +201,7 @@ class ExpressionLab(QWidget):
         self._on_cursor_moved(force=True)
         self._show_plots()
         mirrored = self.model.program.mirrored
-        for name in ("backpropStepButton", "backpropFinishButton", "descendButton", "ascendButton"):
-            button = self.findChild(QToolButton, name)
+        for button in self.buttons.values():
             button.setEnabled(not mirrored)
         self._show_output()
 

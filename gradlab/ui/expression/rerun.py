@@ -1,95 +1,29 @@
-"""Running a program again with new input values, off the UI thread.
+"""Running a lab's work off the UI thread: the app's ``Runner`` (gradlab.labs.program_runs).
 
-A program with loops, branches or functions may build a different graph for another
-input value, so a slider cannot recompute its graph in place: the program runs again
-with the input's ``Value(...)`` argument replaced by the slider's number.
-``input_spans`` finds where each input's number is written (once per program) and
-``with_inputs`` writes the numbers in.  ``RerunQueue`` runs one piece of work at a time on
-a worker thread (``threading``, daemon): a program for a slider's new value, or an edited
-program with its graph and drawing (gradlab.ui.expression.model), the program itself running
-in the worker process (gradlab.worker) while the thread waits for it; while one runs, only the
-newest request waits (older ones are dropped), an edit asks the running one to stop, and each
-result comes back on the UI thread through ``finished``.
+``RerunQueue`` runs one piece of work at a time on a worker thread (``threading``, daemon): a
+program for a slider's new value, or an edited program with its graph and drawing
+(gradlab.labs.program_runs.prepare), the program itself running in the worker process
+(gradlab.worker) while the thread waits for it; while one runs, only the newest request waits
+(older ones are dropped), an edit asks the running one to stop, and each result comes back on
+the UI thread through ``finished``.  What to run and which results to show is the lab's core's
+decision (gradlab.labs.expression); the program text rewriting lives beside ``prepare``.
 """
 
 from __future__ import annotations
 
-import ast
-import math
 import threading
 import weakref
-from collections.abc import Callable, Mapping
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from gradlab.expr import ExpressionError, parse_program
+from gradlab.labs.program_runs import Work, input_spans, outcome, with_inputs
 
 __all__ = ["RerunQueue", "input_spans", "with_inputs"]
 
 #: a worker's stack: room for the parser's deepest nesting (input_spans parses the program), as
 #: the main thread has
 STACK_BYTES = 64 * 1024 * 1024
-
-Span = tuple[int, int, int]  # (line, first column, end column), 1-based line, 0-based columns
-
-
-def _normalised(source: str) -> str:
-    return source.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _is_value_call(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
-    f = node.func
-    return (isinstance(f, ast.Name) and f.id == "Value") or (
-        isinstance(f, ast.Attribute) and f.attr == "Value")
-
-
-def input_spans(source: str, lines: Mapping[str, int], names: list[str]) -> dict[str, Span]:
-    """Where each input's number is written: the first argument (or ``data=``) of the
-    ``Value(...)`` call its last top-level assignment makes, on one line.  An input made
-    another way (``x = xs[0]``) has no span: a slider cannot set it by running again."""
-    text = _normalised(source)
-    try:
-        tree = parse_program(text)
-    except ExpressionError:
-        return {}
-    rows = text.split("\n")
-    wanted = {lines[n]: set() for n in names if n in lines}
-    for n in names:
-        if n in lines:
-            wanted[lines[n]].add(n)
-    spans: dict[str, Span] = {}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Assign) and node.lineno in wanted and _is_value_call(node.value)):
-            continue
-        call = node.value
-        arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "data"), None)
-        if arg is None or arg.lineno != arg.end_lineno or isinstance(arg, ast.Starred):
-            continue
-        raw = rows[arg.lineno - 1].encode("utf-8")  # ast counts columns in UTF-8 bytes
-        start = len(raw[: arg.col_offset].decode("utf-8", "ignore"))
-        end = len(raw[: arg.end_col_offset].decode("utf-8", "ignore"))
-        for target in node.targets:
-            if isinstance(target, ast.Name) and target.id in wanted[node.lineno]:
-                spans[target.id] = (arg.lineno, start, end)
-    return spans
-
-
-def _literal(x: float) -> str:
-    x = float(x)
-    return repr(x) if math.isfinite(x) else f"float('{x}')"
-
-
-def with_inputs(source: str, spans: Mapping[str, Span], values: Mapping[str, float]) -> str:
-    """``source`` with each named input's number replaced by ``values[name]``."""
-    rows = _normalised(source).split("\n")
-    edits = sorted(((spans[n], v) for n, v in values.items() if n in spans), reverse=True)
-    for (line, start, end), value in edits:  # right to left: earlier columns stay valid
-        row = rows[line - 1]
-        rows[line - 1] = row[:start] + _literal(value) + row[end:]
-    return "\n".join(rows)
 
 
 class _Relay(QObject):
@@ -119,11 +53,6 @@ def _deliver(payload: tuple[weakref.ref, object, object]) -> None:
         queue._on_done(ticket, result)
 
 
-#: a job's work: given the event that asks it to stop, the result to hand back (or it raises
-#: ExpressionError; RunCancelled once the event is set)
-Work = Callable[[threading.Event], object]
-
-
 class _Job:
     """One piece of work on a worker thread; the relay carries its outcome back."""
 
@@ -132,12 +61,7 @@ class _Job:
         self.cancel = threading.Event()
 
     def run(self) -> None:
-        try:
-            result: object = self.work(self.cancel)
-        except ExpressionError as err:
-            result = err
-        except Exception as err:  # noqa: BLE001 -- a worker must hand every outcome back
-            result = ExpressionError(1, 1, f"could not run the program ({type(err).__name__}: {err})")
+        result = outcome(self.work, self.cancel)
         self.work = None  # the program's objects go with the result, not with this job
         _the_relay().done.emit((self.queue, self.ticket, result))
 

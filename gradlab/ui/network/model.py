@@ -1,64 +1,48 @@
-"""The network lab's model: the data, the training settings and a core ``Trainer``, as one QObject.
+"""The network lab's model for Qt: a thin adapter over ``gradlab.labs.network.NetworkCore``.
 
 Widgets ask this model to change (``edit_config``, ``add_point``, ``step``...) and redraw when
-one of its past-tense signals says something changed. It does no maths of its own: datasets,
-training, grids, point graphs and probes all come from ``gradlab.datasets`` and
-``gradlab.training``.
+one of its past-tense signals says something changed. Every call and every attribute is the
+core's; the adapter only turns the core's events into the signals of the same names (payloads
+are documented on ``NetworkCore``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import math
-import threading
-import time
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gradlab import datasets
-from gradlab.datasets import Dataset, DatasetError
-from gradlab.training import TrainConfig, Trainer, TrainingDiverged
-from gradlab.training.config import default_config
-from gradlab.training.lab import DataSettings, LabModel, decode_lab_model, encode_lab_model
+from gradlab.labs.network import (
+    ARCHITECTURE_FIELDS,
+    MAX_SAVED_HISTORY,
+    DataSettings,
+    NetworkCore,
+    demo_config,
+    describe_error,
+)
 
-__all__ = ["ARCHITECTURE_FIELDS", "DataSettings", "NetworkModel", "demo_config", "describe_error"]
-
-#: a saved session keeps at most this many step records (older ones thinned evenly)
-MAX_SAVED_HISTORY = 10_000
-#: settings whose change builds a new network (training restarts); the rest keep the weights
-ARCHITECTURE_FIELDS = frozenset({"layers", "activation", "features", "loss", "seed", "optimizer",
-                                 "test_fraction", "backend"})
+__all__ = ["ARCHITECTURE_FIELDS", "MAX_SAVED_HISTORY", "DataSettings", "NetworkModel", "demo_config",
+           "describe_error"]
 
 
-def demo_config(**changes) -> TrainConfig:
-    """micrograd's demo: MLP 2-16-16-1, hinge loss, L2 1e-4, SGD 1.0 decaying over 100 steps."""
-    return dataclasses.replace(TrainConfig(), **changes)  # TrainConfig's defaults are the demo's
-
-
-def describe_error(err: BaseException) -> str:
-    """What went wrong, for a user: the error's message, or what its kind means when it has none
-    (a MemoryError's is empty)."""
-    if isinstance(err, MemoryError):
-        return ("the computer ran out of memory: use fewer points, a smaller network or the fast backend"
-                + (f" ({err})" if str(err) else ""))
-    return str(err) or type(err).__name__
-
-
-def _locked(method):
-    """Run ``method`` holding the model's lock: a worker thread may be taking a step."""
+def _forward(name: str):
+    """The core's method ``name``, called on the adapter's core (its docstring and signature too)."""
+    method = getattr(NetworkCore, name)
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        with self.lock:
-            return method(self, *args, **kwargs)
+    def call(self, *args, **kwargs):
+        return getattr(self.core, name)(*args, **kwargs)
 
-    return wrapper
+    return call
+
+
+def _read(name: str, doc: str = "") -> property:
+    """The core's attribute ``name``, read through the adapter."""
+    return property(lambda self: getattr(self.core, name), doc=doc or f"The core's ``{name}``.")
 
 
 class NetworkModel(QObject):
-    """Data, settings and trainer of the network lab; every change is announced below."""
+    """Data, settings and trainer of the network lab (``core``); every change is a signal below."""
 
     #: the data was replaced (generated, imported, a point added or removed): no payload
     data_changed = Signal()
@@ -80,307 +64,45 @@ class NetworkModel(QObject):
     #: the traced training point changed: int, -1 for none
     point_selected = Signal(int)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, core: NetworkCore | None = None) -> None:
         super().__init__(parent)
-        #: held during every training step and whenever the trainer is replaced or read whole
-        self.lock = threading.RLock()
-        self.data_settings = DataSettings()
-        self.dataset: Dataset = self.data_settings.make()
-        self.cfg = demo_config()
-        self.backend = "fast"
-        self.trainer: Trainer | None = None
-        self.problem = ""
-        self.running = False
-        self.selected_point = -1
-        self._rebuild()
+        self.core = core if core is not None else NetworkCore()
+        for name in NetworkCore.EVENTS:
+            self.core.events.connect(name, getattr(self, name).emit)
 
-    # -- data ------------------------------------------------------------------------------------
+    lock = _read("lock", "Held during every step and whenever the trainer is replaced or read whole.")
+    data_settings = _read("data_settings")
+    dataset = _read("dataset")
+    cfg = _read("cfg")
+    backend = _read("backend")
+    trainer = _read("trainer")
+    problem = _read("problem")
+    running = _read("running")
+    selected_point = _read("selected_point")
+    kind = _read("kind")
+    num_classes = _read("num_classes")
+    step_count = _read("step_count")
+    history = _read("history")
 
-    @property
-    def kind(self) -> str:
-        return self.dataset.kind
-
-    @property
-    def num_classes(self) -> int:
-        return self.dataset.num_classes
-
-    def split(self) -> tuple[Dataset, Dataset]:
-        """(training set, test set) as the trainer splits the data (an empty test set without one)."""
-        if self.trainer is not None:
-            test = self.trainer.test_set
-            return self.trainer.train_set, test if test is not None else self.dataset.split(0.0)[1]
-        return self.dataset.split(self.cfg.test_fraction, self.cfg.seed)
-
-    @_locked
-    def set_data_settings(self, **changes) -> str:
-        """Generate new data with ``changes`` to the settings; "" or the problem (data kept).
-
-        Another dataset brings its training defaults (``training_config.default_config``: the
-        settings that train it untouched), keeping the seed, batch size and test share."""
-        settings = dataclasses.replace(self.data_settings, **changes)
-        try:
-            data = settings.make()
-        except DatasetError as err:
-            return str(err)
-        if settings.name != self.data_settings.name:
-            c = self.cfg
-            self.cfg = default_config(data, settings.name, seed=c.seed, batch_size=c.batch_size,
-                                      test_fraction=c.test_fraction)
-        self.data_settings = settings
-        self._set_data(data, keep_weights=False)
-        return ""
-
-    @_locked
-    def load_csv(self, path: str) -> str:
-        """Use a CSV file's points; "" or the core's message (the current data stays)."""
-        try:
-            data = datasets.load_csv(path)
-        except DatasetError as err:
-            return str(err)
-        self.data_settings = dataclasses.replace(self.data_settings, name="")
-        self._set_data(data, keep_weights=False)
-        return ""
-
-    @_locked
-    def add_point(self, x: float, y: float, label: int = 0) -> str:
-        """Add a point: (x1, x2) of class ``label``; for regression the input ``x`` with target ``y``."""
-        try:
-            if self.kind == "regression":
-                data = self.dataset.with_point([x], y)
-            else:
-                data = self.dataset.with_point([x, y], label)
-        except DatasetError as err:
-            return str(err)
-        self._set_data(data, keep_weights=True)
-        return ""
-
-    @_locked
-    def remove_point(self, which: str, index: int) -> str:
-        """Remove point ``index`` of the "train" or "test" part of the data."""
-        part = self.split()[1 if which == "test" else 0]
-        if not 0 <= index < len(part):
-            return f"there is no {which} point {index}"
-        same = (self.dataset.X == part.X[index]).all(axis=1) & (self.dataset.y == part.y[index])
-        self._set_data(self.dataset.without_point(int(np.flatnonzero(same)[0])), keep_weights=True)
-        return ""
-
-    def _set_data(self, data: Dataset, keep_weights: bool) -> None:
-        was_running = self.running
-        self.set_running(False)
-        fits = data.kind == self.kind and data.num_classes == self.num_classes
-        self.dataset = data
-        if not fits:
-            self.cfg = dataclasses.replace(self.cfg, **self._fitting_settings())
-        self.select_point(-1)
-        if keep_weights and fits and self.trainer is not None and self._has_classes(data):
-            try:
-                self.trainer.set_dataset(data)
-            except ValueError as err:
-                self.trainer = None
-                self._set_problem(str(err))
-            self.data_changed.emit()
-        else:
-            self.trainer = None  # the old network's split no longer describes the data
-            self.data_changed.emit()
-            self._rebuild()
-        if was_running and not self.problem:
-            self.set_running(True)
-
-    def _has_classes(self, data: Dataset) -> bool:
-        return data.kind == "regression" or len(np.unique(data.y)) >= 2
-
-    def _fitting_settings(self) -> dict:
-        """A loss and features that suit the data (after a switch to regression or to k classes)."""
-        if self.kind == "regression":
-            return {"loss": "mse", "features": ("x1",)}
-        features = self.cfg.features if any("x2" in f for f in self.cfg.features) else ("x1", "x2")
-        if self.num_classes > 2:
-            return {"loss": "cross_entropy", "features": features}
-        loss = self.cfg.loss if self.cfg.loss in ("svm", "logistic", "mse") else "svm"
-        return {"loss": loss, "features": features}
-
-    def select_point(self, index: int) -> None:
-        index = index if self.trainer is not None and 0 <= index < len(self.trainer.train_set) else -1
-        if index != self.selected_point:
-            self.selected_point = index
-            self.point_selected.emit(index)
-
-    # -- settings and the network ------------------------------------------------------------------
-
-    @_locked
-    def edit_config(self, changes: dict) -> None:
-        """Apply settings from the editor; a new architecture (or seed, loss, backend) resets training.
-
-        A setting the core refuses (a learning rate of 0, say) pauses training and says why;
-        the network keeps its last good settings.
-        """
-        changes = dict(changes)
-        backend = changes.pop("backend", self.backend)
-        try:
-            cfg = dataclasses.replace(self.cfg, **changes)
-        except (TypeError, ValueError) as err:
-            self.set_running(False)
-            self._set_problem(str(err))
-            return
-        rebuild = backend != self.backend or any(k in ARCHITECTURE_FIELDS for k in changes)
-        self.cfg, self.backend = cfg, backend
-        if rebuild or self.trainer is None:
-            self._rebuild()
-            return
-        try:
-            self.trainer.reconfigure(cfg)
-        except ValueError as err:  # a loss with another number of outputs, say
-            self.set_running(False)
-            self._set_problem(str(err))
-            return
-        self._set_problem("")
-        self.config_changed.emit()
-
-    @_locked
-    def reset(self) -> None:
-        """Fresh weights from the seed, empty history, same settings."""
-        self._rebuild()
-
-    @_locked
-    def halve_learning_rate(self) -> float:
-        """After a divergence: half the learning rate and fresh weights (training paused); the new rate."""
-        self.cfg = dataclasses.replace(self.cfg, learning_rate=self.cfg.learning_rate / 2)
-        self._rebuild()
-        return self.cfg.learning_rate
-
-    def _rebuild(self) -> None:
-        """A new trainer from the settings (fresh weights), or the problem that prevents one."""
-        self.set_running(False)
-        try:
-            if not self._has_classes(self.dataset):
-                raise ValueError("the data has only one class: add points of another class "
-                                 "(click the plot) or pick another dataset")
-            self.trainer = Trainer(self.dataset, self.cfg, backend=self.backend)
-        except (ValueError, DatasetError, MemoryError) as err:  # TooMuchMemory gives the numbers
-            self.trainer = None
-            self._set_problem(describe_error(err))
-        else:
-            self._set_problem("")
-        self.select_point(-1)
-        self.network_changed.emit()
-
-    def _set_problem(self, text: str) -> None:
-        if text != self.problem:
-            self.problem = text
-            self.problem_changed.emit(text)
-
-    # -- training --------------------------------------------------------------------------------
-
-    def set_running(self, on: bool) -> None:
-        on = bool(on) and self.trainer is not None
-        if on != self.running:
-            self.running = on
-            self.running_changed.emit(on)
-
-    @_locked
-    def step(self, count: int = 1, budget: float | None = None) -> list:
-        """Take up to ``count`` steps (and stop once ``budget`` seconds have passed); a divergence
-        stops there, pauses training and says so."""
-        if self.trainer is None:
-            return []
-        records, error = [], None
-        started = time.perf_counter()
-        try:
-            for _ in range(count):
-                records.append(self.trainer.step())
-                if budget is not None and time.perf_counter() - started >= budget:
-                    break
-        except (TrainingDiverged, MemoryError) as err:
-            error = err
-        self.absorb_steps(records, error)
-        return records
-
-    def absorb_steps(self, records: list, error: Exception | None = None) -> None:
-        """Announce steps already taken (by ``step`` or a worker thread), then any divergence."""
-        if error is not None:
-            self.set_running(False)
-        if records:
-            self.step_completed.emit(records)
-        if isinstance(error, TrainingDiverged):
-            self.diverged.emit(str(error))
-        elif error is not None:
-            self._set_problem(f"training stopped: {describe_error(error)}")
-
-    @property
-    def step_count(self) -> int:
-        return self.trainer.step_count if self.trainer is not None else 0
-
-    @_locked
-    def set_parameter(self, index: int, value: float) -> None:
-        """Set one weight or bias by hand."""
-        if self.trainer is None or not math.isfinite(value):
-            return
-        self.trainer.set_parameter(index, float(value))
-        self.parameters_changed.emit([index])
-
-    # -- sessions --------------------------------------------------------------------------------
-
-    @_locked
-    def state_dict(self) -> dict:
-        """Data (hand-added points included), settings, weights, optimiser state and history, as
-        JSON-able data; ``load_state`` brings it back with the weights bit for bit."""
-        lab = LabModel(self.data_settings, self.dataset, self.cfg, self.backend, self.trainer,
-                       self.selected_point)
-        return encode_lab_model(lab, MAX_SAVED_HISTORY)
-
-    @_locked
-    def load_state(self, state: object) -> str:
-        """Carry on from ``state_dict()``; "" or what is wrong with it (then nothing changes).
-
-        Every field is checked first (``gradlab.training.lab.decode_lab_model``); the message
-        names the first bad one.  A network too big to build here opens without a trainer,
-        and the lab says why (``problem``)."""
-        try:
-            decoded = decode_lab_model(state, "network_lab.model")
-        except (ValueError, MemoryError) as err:  # FieldError names the field
-            return f"the saved network lab could not be restored: {describe_error(err)}"
-        self.set_running(False)
-        self.data_settings, self.dataset = decoded.data_settings, decoded.dataset
-        self.cfg, self.backend, self.trainer = decoded.config, decoded.backend, decoded.trainer
-        self.selected_point = -1
-        self.data_changed.emit()
-        if self.trainer is None:
-            self._rebuild()  # says why there is none
-        else:
-            self._set_problem("")
-            self.network_changed.emit()
-        self.select_point(decoded.selected_point)
-        return ""
-
-    # -- what the views draw ---------------------------------------------------------------------------
-
-    def bounds(self) -> tuple[float, float, float, float]:
-        """The plotted region: the data's bounds plus a margin (x and target for regression)."""
-        return self.dataset.bounds()
-
-    def layer_sizes(self) -> list[int]:
-        """Neurons per layer after the inputs: the hidden layers, then the outputs."""
-        if self.trainer is not None:
-            return list(self.trainer.layer_sizes[1:])
-        out = self.num_classes if (self.kind == "classification" and self.cfg.loss == "cross_entropy") else 1
-        return [*self.cfg.layers, out]
-
-    def activations(self) -> list[str]:
-        return list(self.cfg.hidden_activations)
-
-    def thumbnails(self, resolution: int) -> list[np.ndarray]:
-        """Every node's output over the plane, one (n, res, res) stack per column (inputs first);
-        on 1-D data each row repeats the output along x."""
-        if self.trainer is None:
-            return []
-        bounds = self.bounds()
-        t = self.trainer
-        stacks = [t.feature_grids(bounds, resolution), *t.neuron_grids(bounds, resolution)]
-        return [np.repeat(s[:, None, :], resolution, axis=1) if s.ndim == 2 else s for s in stacks]
-
-    def decision(self, resolution: int) -> np.ndarray | None:
-        """The network's output over the plot: scores (res, res), probabilities (res, res, k) or,
-        for regression, the fitted values along x (res,)."""
-        if self.trainer is None:
-            return None
-        return self.trainer.decision_grid(self.bounds(), resolution)
+    split = _forward("split")
+    set_data_settings = _forward("set_data_settings")
+    load_csv = _forward("load_csv")
+    add_point = _forward("add_point")
+    remove_point = _forward("remove_point")
+    select_point = _forward("select_point")
+    edit_config = _forward("edit_config")
+    reset = _forward("reset")
+    halve_learning_rate = _forward("halve_learning_rate")
+    set_running = _forward("set_running")
+    step = _forward("step")
+    absorb_steps = _forward("absorb_steps")
+    set_parameter = _forward("set_parameter")
+    state_dict = _forward("state_dict")
+    load_state = _forward("load_state")
+    state = _forward("state")
+    restore = _forward("restore")
+    bounds = _forward("bounds")
+    layer_sizes = _forward("layer_sizes")
+    activations = _forward("activations")
+    thumbnails = _forward("thumbnails")
+    decision = _forward("decision")

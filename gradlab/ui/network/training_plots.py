@@ -45,8 +45,10 @@ class LossAxis(pg.AxisItem):
 
     width_changed = Signal(float)
 
-    def _updateWidth(self):  # noqa: N802 (pyqtgraph's)
-        super()._updateWidth()
+    def setMinimumWidth(self, width: float) -> None:  # noqa: N802 (Qt's)
+        # pyqtgraph sizes an axis to its labels with setMaximumWidth, then setMinimumWidth (public
+        # Qt calls, unlike its private _updateWidth): the width is settled here
+        super().setMinimumWidth(width)
         self.width_changed.emit(self.maximumWidth())
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)

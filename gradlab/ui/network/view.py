@@ -7,12 +7,11 @@ have (``fit_layout``). Hovering a neuron emits ``neuron_hovered`` (the lab shows
 in the decision plot). Weights, biases and neurons are named for people by
 ``nn.parameter_name``: "layer 1, neuron 3, from x1 (w0.2.0)".
 
-A handful of pyqtgraph items whatever the network's size (as ``GraphItem`` does): one batch
-of line segments per (sign, magnitude) bucket (the graph canvas's ``Segments``: one
-``drawLines`` call, culled to the exposed area), one ``ImageItem`` holding every
-thumbnail (an atlas), one ``ScatterPlotItem`` for the biases, one for the node frames, and a
-highlight line. Parameters are addressed by their flat index in micrograd's
-``MLP.parameters()`` order: layer by layer, neuron by neuron, its weights then its bias.
+Parameters are addressed by their flat index in micrograd's ``MLP.parameters()`` order: layer
+by layer, neuron by neuron, its weights then its bias.  The view is split by concern: where
+things sit and what lies under a point (``geometry``, Qt-free), the handful of pyqtgraph items
+it draws with whatever the network's size (``view_items``), the key (``key``); this module
+holds the view's contract (``set_*``) and the pointer.
 """
 
 from __future__ import annotations
@@ -20,185 +19,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.nn import parameter_name
-from gradlab.ui.common import palette
-from gradlab.ui.common.graph_canvas import Segments, show_tip_at  # the canvas's culled, batched lines
-from gradlab.ui.network.heatmap import scores_to_rgba
+from gradlab.ui.common.graph_canvas import show_tip_at
+from gradlab.ui.network.geometry import (
+    LEVELS,
+    MAX_LINES,  # noqa: F401 -- the view's limit, read from here too
+    PX,
+    WIDTHS,
+    NetworkLayout,
+    fit_pitches,
+    line_buckets,
+    strength_levels,
+)
+from gradlab.ui.network.key import NetworkKey, short_number
+from gradlab.ui.network.view_items import NetworkItems
 
 __all__ = ["NetworkKey", "NetworkLayout", "NetworkView"]
 
-PX = 20  # thumbnail pixels per drawing unit: a thumbnail is 1 x 1 unit, PX x PX pixels
-COL_PX, ROW_PX = 84, 26  # the default column and row pitch in atlas pixels
-#: the pitches ``fit_layout`` may choose, in thumbnails: rows at least a quarter apart, columns
-#: far enough apart for their lines to be told apart, and neither spread past usefulness
-MIN_ROW, MAX_ROW, MIN_COL, MAX_COL = 1.25, 2.2, 2.6, 7.0
-#: the largest a thumbnail is drawn, in screen pixels
-MAX_THUMB_PX = 84
-#: screen pixels kept around the drawing for the input names (left) and the column heads (top)
-MARGIN_PX = {"left": 50, "top": 40, "right": 34, "bottom": 8}
-LEVELS = 5
-#: |weight| thresholds of the width levels (a fixed scale: a weight keeps its width while others move)
-WEIGHT_STEPS = (0.05, 0.25, 0.6, 1.2)
-WIDTHS = (0.6, 1.3, 2.2, 3.3, 4.6)
-HIT_PX = 5.0
 #: above this many weight lines, every line is a hairline (see ``_style_lines``)
 DENSE_LINES = 2500
-#: at most this many weight lines are drawn: the strongest ones
-MAX_LINES = 3000
-SELECTED = "#d6336c"
-SAMPLE_PX = 16  # the length of a line sample in the key
-SIGN_PX = 3.0  # the width of the key's samples of the two colours
-#: screen pixels² of room a weight line wants between two columns for ``WIDTHS`` as they are;
-#: with less, every width shrinks by the square root of the shortfall (down to MIN_WIDTH_SCALE)
-ROOM_PX2 = 400.0
-MIN_WIDTH_SCALE = 0.35
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}" if np.isfinite(x) else str(x)
-
-
-class NetworkLayout:
-    """Where every node, line and bias sits, and which parameter each line and bias is."""
-
-    def __init__(self, sizes: Sequence[int], col_px: int = COL_PX, row_px: int = ROW_PX) -> None:
-        #: neurons per column: the inputs, every hidden layer, the output layer
-        self.sizes = [int(s) for s in sizes]
-        #: the column and row pitch in atlas pixels (whole, so thumbnails sit on whole pixels)
-        self.col_px, self.row_px = int(col_px), int(row_px)
-        tallest = max(self.sizes)
-        xs, ys, col, row = [], [], [], []
-        for c, n in enumerate(self.sizes):
-            top = (tallest - n) * row_px // 2
-            for k in range(n):
-                xs.append(c * col_px + PX / 2)
-                ys.append(top + k * row_px + PX / 2)
-                col.append(c)
-                row.append(k)
-        self.pos = np.column_stack([xs, ys]) / PX  # node centres in drawing units (y grows down)
-        self.col, self.row = np.array(col), np.array(row)
-        self.first = np.concatenate([[0], np.cumsum(self.sizes)])  # first node of each column
-        self.width_px = (len(self.sizes) - 1) * col_px + PX
-        self.height_px = (tallest - 1) * row_px + PX
-        seg, wi, bias_node, bias_index = [], [], [], []
-        offset = 0
-        for layer in range(len(self.sizes) - 1):
-            nin, nout = self.sizes[layer], self.sizes[layer + 1]
-            src = self.pos[self.first[layer]:self.first[layer] + nin]
-            dst = self.pos[self.first[layer + 1]:self.first[layer + 1] + nout]
-            for j in range(nout):
-                a = src + (0.5, 0.0)
-                b = np.broadcast_to(dst[j] - (0.5, 0.0), a.shape)
-                seg.append(np.hstack([a, b]))
-                wi.extend(range(offset, offset + nin))
-                bias_node.append(self.first[layer + 1] + j)
-                bias_index.append(offset + nin)
-                offset += nin + 1
-        self.segments = np.vstack(seg) if seg else np.zeros((0, 4))
-        self.weight_index = np.array(wi, dtype=np.int64)  # line -> parameter
-        self.bias_node = np.array(bias_node, dtype=np.int64)  # bias -> node
-        self.bias_index = np.array(bias_index, dtype=np.int64)  # bias -> parameter
-        self.parameter_count = offset
-        #: where each bias square sits: the node's lower-left corner
-        self.bias_pos = self.pos[self.bias_node] + (-0.5, 0.5) if len(bias_node) else np.zeros((0, 2))
-
-
-class NetworkKey(QWidget):
-    """``networkKey``: what the lines mean, drawn with the view's own pens: colour is the sign
-    (blue +, orange -), thickness the size, for the weights or, in gradients mode, for the
-    gradients. The samples flow onto as many rows as the width needs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("networkKey")
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        font = self.font()
-        font.setPointSizeF(max(font.pointSizeF() * 0.9, 7.0))  # a key: quieter than the labels
-        self.setFont(font)
-        self._items: list[tuple[str, str, float]] = []  # (colour or "", text, pen width)
-        self._height = 0
-        self.set_mode(False)
-
-    def set_mode(self, gradients: bool, largest: float = float("nan"),
-                 widths: Sequence[float] = WIDTHS) -> None:
-        """The weights' key, or the gradients' (``largest``: the biggest |gradient|, the thickest
-        line); ``widths``: the pens' widths, level by level, as the view draws them."""
-        pos, neg = palette.POSITIVE, palette.NEGATIVE
-        wd = tuple(widths)
-        if gradients:
-            top = f" = {_fmt(largest)}" if np.isfinite(largest) and largest > 0 else ""
-            items = [("", "gradients ∂loss/∂w:", 0), (pos, "+", SIGN_PX), (neg, "−", SIGN_PX),
-                     ("", "· thickness: |gradient| ÷ largest", 0)]
-            items += [(pos, f"{(k + 1) / LEVELS:.0%}" + (top if k == LEVELS - 1 else ""), wd[k])
-                      for k in range(LEVELS)]
-            tip = ("Lines show each weight's gradient: how the loss changes as the weight grows.\n"
-                   "Blue (+): the loss grows with the weight, so a step lowers the weight;\n"
-                   "orange (−): a step raises it. The thickest line is the largest gradient.")
-        else:
-            items = [("", "weights:", 0), (pos, "positive", SIGN_PX), (neg, "negative", SIGN_PX),
-                     ("", "· thickness: |w|", 0)]
-            bounds = ("< .05", ".05–.25", ".25–.6", ".6–1.2", "> 1.2")
-            items += [(pos, b, wd[k]) for k, b in enumerate(bounds)]
-            tip = ("Lines are weights: blue positive, orange negative, thicker for a larger |w|.\n"
-                   "Small squares are biases; each neuron shows its output over the input plane.")
-        self.setToolTip(tip)
-        # phrases apart, so that a narrow key breaks between them
-        items += [("", "· ■ bias", 0), ("", "· hover a neuron:", 0), ("", "its output, large in the plot", 0)]
-        if items != self._items:
-            self._items = items
-            self._relayout()
-            self.update()
-
-    def texts(self) -> list[str]:
-        return [text for _, text, _ in self._items]
-
-    def _flow(self, width: int) -> tuple[list[tuple[int, int, int]], int]:
-        """Where each item starts (x, y, its width) at ``width``, and the height needed."""
-        fm = QFontMetrics(self.font())
-        line_h, sample, gap = fm.height() + 3, SAMPLE_PX, 9
-        x, y, out = 4, 2, []
-        for colour, text, _ in self._items:
-            w = fm.horizontalAdvance(text) + (sample + 4 if colour else 0)
-            if x > 4 and x + w > width - 4:
-                x, y = 4, y + line_h
-            out.append((x, y, w))
-            x += w + gap
-        return out, y + line_h + 2
-
-    def _relayout(self) -> None:
-        height = self._flow(max(self.width(), 120))[1]
-        if height != self._height:
-            self._height = height
-            self.setFixedHeight(height)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(400, self._height)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._relayout()
-
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        p = QPainter(self)
-        p.fillRect(self.rect(), QColor("#ffffff"))  # the view's own background, whatever the palette
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fm = QFontMetrics(self.font())
-        places, _ = self._flow(self.width())
-        for (colour, text, width), (x, y, _) in zip(self._items, places, strict=True):
-            mid = y + fm.height() / 2 + 1
-            if colour:
-                p.setPen(QPen(QColor(colour), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
-                p.drawLine(QPointF(x, mid), QPointF(x + SAMPLE_PX, mid))
-                x += SAMPLE_PX + 4
-            p.setPen(QColor("#333333"))
-            p.drawText(QPointF(x, y + 1 + fm.ascent()), text)
-        p.end()
 
 
 class NetworkView(QWidget):
@@ -225,31 +69,9 @@ class NetworkView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._view, 1)
         layout.addWidget(self.key)
-        self.line_items: list[Segments] = []
-        for _sign in (palette.POSITIVE, palette.NEGATIVE):
-            for level in range(LEVELS):
-                item = Segments(pg.mkPen())
-                item.setZValue(1 + level / LEVELS)  # the strong weights on top
-                self._vb.addItem(item)
-                self.line_items.append(item)
-        self.highlight = pg.PlotCurveItem(pen=pg.mkPen(SELECTED, width=3.5), connect="pairs")
-        self.highlight.setZValue(5)
-        self.atlas = pg.ImageItem(axisOrder="row-major")
-        self.atlas.setZValue(2)
-        self.frames = pg.ScatterPlotItem(pxMode=False, symbol="s", brush=None,
-                                         pen=pg.mkPen("#8d949c", width=1))
-        self.frames.setZValue(3)
-        self.hover_frame = pg.ScatterPlotItem(pxMode=False, symbol="s", brush=None,
-                                              pen=pg.mkPen("#343a40", width=2.5))
-        self.hover_frame.setZValue(3.5)
-        self.biases = pg.ScatterPlotItem(pxMode=False, symbol="s", pen=pg.mkPen("#444444", width=0.6))
-        self.biases.setZValue(4)
-        self.bias_ring = pg.ScatterPlotItem(pxMode=False, symbol="s", brush=None,
-                                            pen=pg.mkPen(SELECTED, width=2.5))
-        self.bias_ring.setZValue(6)
-        for item in (self.highlight, self.atlas, self.frames, self.hover_frame, self.biases, self.bias_ring):
-            self._vb.addItem(item)
-        self._texts: list[pg.TextItem] = []
+        self.items = NetworkItems(self._vb)
+        # the items the labs and the tests look at, by their names
+        self.line_items, self.atlas = self.items.line_items, self.items.atlas
         self.layout_: NetworkLayout | None = None
         self._inputs: list[str] = []
         self._heads: list[str] = []
@@ -289,17 +111,8 @@ class NetworkView(QWidget):
         self._build(NetworkLayout(sizes, *self._pitches(sizes)))
 
     def _pitches(self, sizes: Sequence[int]) -> tuple[int, int]:
-        """The column and row pitch (atlas pixels) that make the thumbnails as large as the view
-        allows: rows as close as ``MIN_ROW`` and columns ``MIN_COL`` apart at the largest
-        thumbnail that fits, then the spare room spread between them (up to ``MAX_ROW``, ``MAX_COL``)."""
         vp = self._view.viewport()
-        w = max(vp.width() - MARGIN_PX["left"] - MARGIN_PX["right"], 40)
-        h = max(vp.height() - MARGIN_PX["top"] - MARGIN_PX["bottom"], 40)
-        cols, tallest = len(sizes), max(sizes)
-        thumb = min(h / ((tallest - 1) * MIN_ROW + 1), w / ((cols - 1) * MIN_COL + 1), MAX_THUMB_PX)
-        row = min(max((h / thumb - 1) / (tallest - 1), MIN_ROW), MAX_ROW) if tallest > 1 else MIN_ROW
-        col = min(max((w / thumb - 1) / (cols - 1), MIN_COL), MAX_COL) if cols > 1 else MIN_COL
-        return round(col * PX), round(row * PX)
+        return fit_pitches(vp.width(), vp.height(), sizes)
 
     def fit_layout(self) -> None:
         """Spread the columns and rows to the view's shape (on a resize): the thumbnails grow."""
@@ -313,30 +126,19 @@ class NetworkView(QWidget):
 
     def _build(self, lay: NetworkLayout) -> None:
         self.layout_ = lay
-        for t in self._texts:
-            self._vb.removeItem(t)
-        self._texts = []
-        for k, name in enumerate(self._inputs):
-            self._text(name, lay.pos[k] - (0.6, 0), anchor=(1, 0.5))
-        for c, head in enumerate(self._heads):
-            self._text(head, (c * lay.col_px / PX + 0.5, -0.3), anchor=(0.5, 1))
-        self.frames.setData(pos=lay.pos, size=1.0)
+        self.items.show_texts(lay, self._inputs, self._heads)
         self._place_thumbnails()
         self._frame_view()
-        self._show_hover_frame()
+        self.items.show_hover(lay, self._hovered_node)
         self._redraw()
 
     def _frame_view(self) -> None:
         """The drawing fills the view, the margins (in pixels) kept for the names and heads."""
         lay = self.layout_
         vp = self._view.viewport()
-        w, h = lay.width_px / PX, lay.height_px / PX
-        m = MARGIN_PX
-        scale = min((vp.width() - m["left"] - m["right"]) / w, (vp.height() - m["top"] - m["bottom"]) / h)
-        scale = max(scale, 1.0)
+        scale, x_range, y_range = lay.framing(vp.width(), vp.height())
         self._style_lines(len(lay.segments) > DENSE_LINES, scale)
-        self._vb.setRange(xRange=(-m["left"] / scale, w + m["right"] / scale),
-                          yRange=(-m["top"] / scale, h + m["bottom"] / scale), padding=0)
+        self._vb.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -354,18 +156,9 @@ class NetworkView(QWidget):
         if dense or lay is None:
             widths = (1.0,) * LEVELS if dense else WIDTHS
         else:
-            gap = max(lay.col_px - PX, 1) / PX * scale  # between two columns, in screen pixels
-            tall = lay.height_px / PX * scale
-            most = max((a * b for a, b in zip(lay.sizes, lay.sizes[1:], strict=False)), default=1)
-            room = float(np.clip(np.sqrt(gap * tall / most / ROOM_PX2), MIN_WIDTH_SCALE, 1.0))
-            widths = tuple(max(round(w * room, 2), 0.5) for w in WIDTHS)
+            widths = lay.line_widths(scale)
         self.widths = widths
-        for k, item in enumerate(self.line_items):
-            sign, level = (palette.POSITIVE, palette.NEGATIVE)[k // LEVELS], k % LEVELS
-            colour = pg.mkColor(sign)
-            colour.setAlphaF((0.25 if dense else 0.45) + (0.7 if dense else 0.5) * level / (LEVELS - 1))
-            item.pen = pg.mkPen(colour, width=widths[level])
-            item.update()
+        self.items.style_lines(widths, dense)
         self.key.set_mode(self._show_grads, self._largest(), widths)
 
     def set_parameters(self, values: np.ndarray, gradients: np.ndarray | None = None) -> None:
@@ -399,21 +192,7 @@ class NetworkView(QWidget):
         lay = self.layout_
         if lay is None:
             return
-        image = np.zeros((lay.height_px, lay.width_px, 4), dtype=np.uint8)  # transparent between thumbnails
-        for c, stack in enumerate(self._grids or []):
-            if stack.ndim != 3 or c >= len(lay.sizes) or stack.shape[0] != lay.sizes[c]:
-                continue
-            r = stack.shape[1]
-            step = max(1, r // PX)
-            stack = stack[:, ::-step, ::step][:, :PX, :PX]  # flip: the view's y grows downwards
-            rgba = scores_to_rgba(stack.transpose(1, 0, 2).reshape(stack.shape[1], -1))
-            rgba = rgba.reshape(stack.shape[1], len(stack), stack.shape[2], 4).transpose(1, 0, 2, 3)
-            h, w = rgba.shape[1:3]
-            for k in range(len(stack)):
-                x0, y0 = np.round(lay.pos[lay.first[c] + k] * PX - PX / 2).astype(int)
-                image[y0:y0 + h, x0:x0 + w] = rgba[k]
-        self.atlas.setImage(image, autoLevels=False)
-        self.atlas.setRect(0, 0, lay.width_px / PX, lay.height_px / PX)
+        self.items.show_atlas(lay, self._grids or [])
 
     def set_selected(self, index: int) -> None:
         """Highlight parameter ``index`` (-1: none)."""
@@ -422,45 +201,20 @@ class NetworkView(QWidget):
 
     # -- drawing -----------------------------------------------------------------------------------
 
-    def _text(self, text: str, at, anchor) -> None:
-        item = pg.TextItem(text, color="#333333", anchor=anchor)
-        item.setPos(*at)
-        self._vb.addItem(item)
-        self._texts.append(item)
-
     def _shown(self) -> np.ndarray:
         return self._grads if self._show_grads else self._values
-
-    def _levels(self, v: np.ndarray) -> np.ndarray:
-        mag = np.abs(np.nan_to_num(v))
-        if self._show_grads:
-            top = mag.max(initial=0.0)
-            if top <= 0:
-                return np.zeros(len(v), int)
-            return np.minimum((mag / top * LEVELS).astype(int), LEVELS - 1)
-        return np.searchsorted(WEIGHT_STEPS, mag)
 
     def _redraw(self) -> None:
         lay = self.layout_
         if lay is None or len(self._values) != lay.parameter_count:
             return
         shown = self._shown()
-        w = shown[lay.weight_index]
-        level = self._levels(w)
-        bucket = np.where(w >= 0, 0, LEVELS) + level
-        if len(w) > MAX_LINES:  # only the strongest: thousands of lines are neither readable nor cheap
-            keep = np.argpartition(np.abs(np.nan_to_num(w)), len(w) - MAX_LINES)[len(w) - MAX_LINES:]
-            bucket = np.full(len(w), -1)
-            bucket[keep] = (np.where(w >= 0, 0, LEVELS) + level)[keep]
+        bucket = line_buckets(shown[lay.weight_index], relative=self._show_grads)
         self._drawn = bucket >= 0
-        seg = lay.segments
-        for k, item in enumerate(self.line_items):
-            item.set_segments(seg[bucket == k])
+        self.items.draw_lines(lay.segments, bucket)
         b = shown[lay.bias_index]
-        blevel = self._levels(b) if len(b) else np.zeros(0, int)
-        brushes = [pg.mkBrush(palette.POSITIVE), pg.mkBrush(palette.NEGATIVE)]
-        self.biases.setData(pos=lay.bias_pos, size=0.22 + 0.07 * blevel,
-                            brush=[brushes[int(x < 0)] for x in b.tolist()])
+        self.items.draw_biases(lay, b, strength_levels(b, relative=self._show_grads) if len(b)
+                               else np.zeros(0, int))
         self.key.set_mode(self._show_grads, self._largest(), self.widths)
         self._draw_selection()
 
@@ -472,60 +226,21 @@ class NetworkView(QWidget):
         return float(np.abs(np.nan_to_num(self._grads[lay.weight_index])).max(initial=0.0))
 
     def _draw_selection(self) -> None:
-        lay, i = self.layout_, self._selected
-        self.highlight.setData([], [])
-        self.bias_ring.setData(pos=np.zeros((0, 2)))
-        if lay is None or i < 0:
-            return
-        line = np.flatnonzero(lay.weight_index == i)
-        if len(line):
-            s = lay.segments[line[0]]
-            self.highlight.setData([s[0], s[2]], [s[1], s[3]])
-        bias = np.flatnonzero(lay.bias_index == i)
-        if len(bias):
-            self.bias_ring.setData(pos=lay.bias_pos[bias], size=0.5)
+        self.items.show_selection(self.layout_, self._selected)
 
     # -- hit testing ------------------------------------------------------------------------------
 
     def parameter_at(self, scene_pos: QPointF) -> int:
         """The parameter under ``scene_pos``: a bias square (or its neuron) first, then a line."""
         lay = self.layout_
-        if lay is None or lay.parameter_count == 0:
+        if lay is None:
             return -1
         p = self._vb.mapSceneToView(scene_pos)
-        x, y = p.x(), p.y()
-        px = max(self._vb.viewPixelSize()[0], 1e-9)
-        if len(lay.bias_pos):
-            d = np.abs(lay.bias_pos - (x, y)).max(axis=1)
-            k = int(np.argmin(d))
-            if d[k] <= 0.2 + HIT_PX * px:
-                return int(lay.bias_index[k])
-            node = np.abs(lay.pos[lay.bias_node] - (x, y)).max(axis=1)  # a neuron's body: its bias
-            k = int(np.argmin(node))
-            if node[k] <= 0.5:
-                return int(lay.bias_index[k])
-        n = len(lay.segments)
-        drawn = np.flatnonzero(self._drawn) if len(self._drawn) == n else np.arange(n)
-        if not len(drawn):
-            return -1
-        seg = lay.segments[drawn]
-        a, b = seg[:, :2], seg[:, 2:]
-        ab = b - a
-        along = (x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]
-        t = np.clip(along / np.maximum((ab ** 2).sum(1), 1e-12), 0, 1)
-        d = np.hypot(a[:, 0] + t * ab[:, 0] - x, a[:, 1] + t * ab[:, 1] - y) / px
-        k = int(np.argmin(d))
-        return int(lay.weight_index[drawn[k]]) if d[k] <= HIT_PX else -1
+        return lay.parameter_near(p.x(), p.y(), max(self._vb.viewPixelSize()[0], 1e-9), self._drawn)
 
     def scene_pos_of_parameter(self, index: int) -> QPointF:
         """Scene coordinates of a point on parameter ``index``'s line (a weight) or square (a bias)."""
-        lay = self.layout_
-        line = np.flatnonzero(lay.weight_index == index)
-        if len(line):
-            s = lay.segments[line[0]]
-            x, y = s[0] + 0.35 * (s[2] - s[0]), s[1] + 0.35 * (s[3] - s[1])
-        else:
-            x, y = lay.bias_pos[int(np.flatnonzero(lay.bias_index == index)[0])]
+        x, y = self.layout_.point_on(index)
         return self._vb.mapViewToScene(QPointF(float(x), float(y)))
 
     def viewport_pos_of_parameter(self, index: int):
@@ -538,12 +253,10 @@ class NetworkView(QWidget):
     def node_at(self, scene_pos: QPointF) -> int:
         """The node (input or neuron, in column order) whose thumbnail is under ``scene_pos``, or -1."""
         lay = self.layout_
-        if lay is None or not len(lay.pos):
+        if lay is None:
             return -1
         p = self._vb.mapSceneToView(scene_pos)
-        d = np.abs(lay.pos - (p.x(), p.y())).max(axis=1)
-        k = int(np.argmin(d))
-        return k if d[k] <= 0.5 else -1
+        return lay.node_near(p.x(), p.y())
 
     def viewport_pos_of_node(self, column: int, row: int):
         """Viewport-widget pixel coordinates of a node's centre (for tests that hover)."""
@@ -566,7 +279,8 @@ class NetworkView(QWidget):
         """A tooltip for parameter ``index``: its name, value and gradient."""
         v = self._values[index] if index < len(self._values) else float("nan")
         g = self._grads[index] if index < len(self._grads) else float("nan")
-        return f"{self.parameter_name(index)} = {_fmt(v)}\ngradient {_fmt(g)}\n(click to probe it)"
+        return (f"{self.parameter_name(index)} = {short_number(v)}\ngradient {short_number(g)}\n"
+                "(click to probe it)")
 
     def _on_click(self, ev) -> None:
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -597,16 +311,9 @@ class NetworkView(QWidget):
         if node == self._hovered_node:
             return
         self._hovered_node = node
-        self._show_hover_frame()
+        self.items.show_hover(self.layout_, node)
         lay = self.layout_
         if node < 0 or lay is None:
             self.neuron_hovered.emit(-1, -1)
         else:
             self.neuron_hovered.emit(int(lay.col[node]), int(lay.row[node]))
-
-    def _show_hover_frame(self) -> None:
-        lay, node = self.layout_, self._hovered_node
-        if lay is None or not 0 <= node < len(lay.pos):
-            self.hover_frame.setData(pos=np.zeros((0, 2)))
-        else:
-            self.hover_frame.setData(pos=lay.pos[node:node + 1], size=1.08)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from windows import shown
 
+from gradlab import canvas_view
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
 from gradlab.numfmt import format_number
@@ -95,7 +96,7 @@ def test_hover_emits_the_node_under_the_mouse(canvas, seed, qtbot):
     with qtbot.waitSignal(canvas.node_hovered, timeout=2000) as blocker:
         qtbot.mouseMove(canvas.viewport_widget(), canvas.view_pos_of(b))
     assert blocker.args == [b]
-    assert "grad: " in canvas._tooltip(b) and repr(seed.values[b].grad) in canvas._tooltip(b)
+    assert "grad: " in canvas.labels.tooltip(b) and repr(seed.values[b].grad) in canvas.labels.tooltip(b)
 
 
 def test_refresh_values_updates_labels_and_colours_in_place(canvas, seed):
@@ -126,7 +127,7 @@ def test_labels_hidden_when_zoomed_out_or_crowded(canvas, seed, monkeypatch):
     canvas.zoom_by(2)
     assert canvas.labels_visible()
     in_view = len(canvas._label_rows()[0])
-    monkeypatch.setattr(graph_canvas, "MAX_LABELS", min(3, in_view - 1))
+    monkeypatch.setattr(canvas_view, "MAX_LABELS", min(3, in_view - 1))  # the policy lives there
     assert not canvas.labels_visible()
 
 
@@ -167,7 +168,7 @@ def test_selection_highlights_the_path_to_the_output(canvas, seed):
     b = seed.find("b")
     canvas.set_selected(b)
     path = set(seed.path_to_output(b))
-    rows = {int(r) for r in np.flatnonzero(canvas._path_rows)}
+    rows = {int(r) for r in np.flatnonzero(canvas.painting.path_rows)}
     assert path <= rows and all(r in path or r >= len(seed) for r in rows)
     e = canvas.drawing.edges
     on_path = [k for k, (s, t) in enumerate(e.tolist()) if s in rows and t in rows]
@@ -237,11 +238,23 @@ def test_nan_and_inf_values_do_not_crash(canvas, tmp_path):
     canvas.set_selected(0)
     canvas.refresh_values()
     pens = canvas.node_item.data["pen"][: len(graph)]
-    nonfinite = canvas._pens[graph_canvas.NONFINITE]
+    nonfinite = canvas.painting.pens[graph_canvas.NONFINITE]
     assert any(p is nonfinite for p in pens)
     assert "nan" in canvas.label_text(len(graph) - 1)
     canvas.export_image(str(tmp_path / "nan.svg"))
     canvas.grab()
+
+
+def test_a_restyle_at_the_same_zoom_reuses_the_sprite_images(canvas, seed):
+    canvas.viewport_widget().repaint()
+    nodes, arrows = canvas.node_item._atlas, canvas.arrow_item._atlas
+    assert nodes is not None and arrows is not None  # each style drawn once, into one image
+    canvas.refresh_values()  # a slider's repaint: the same styles, nothing drawn again
+    canvas.viewport_widget().repaint()
+    assert canvas.node_item._atlas is nodes and canvas.arrow_item._atlas is arrows
+    canvas.zoom_by(2)  # other pixel sizes: other images
+    canvas.viewport_widget().repaint()
+    assert canvas.node_item._atlas is not nodes
 
 
 def test_large_graph_restyles_without_new_items(canvas):

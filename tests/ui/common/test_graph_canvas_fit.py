@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
-from windows import open_window, whole_graph_in_view
+from windows import node_rects_in_canvas, open_window, whole_graph_in_view
 
 from gradlab import resources
 from gradlab.layout import BOX_H, BOX_W
@@ -22,19 +22,6 @@ READABLE_UP_TO = {"1024x768": 18, "1280x720": 39, "1920x1080": 39}
 TWO_INPUTS = "a = Value(2.0)\nb = Value(-3.0)\nc = a * b + a\n"
 FIVE_INPUTS = "a = Value(1.0)\nb = Value(2.0)\nc = Value(3.0)\nd = Value(4.0)\ne = Value(5.0)\n" \
               "f = a * b + c * d + e\n"
-
-
-def node_rects_in_canvas(canvas) -> list[QRectF]:
-    """Every box and op circle's rectangle, in the canvas widget's pixels."""
-    view = canvas._view
-    rects = []
-    for (x, y), (hx, hy) in zip(canvas._pos.tolist(), canvas._half_max.tolist(), strict=True):
-        corners = [view.mapFromScene(canvas.view_box.mapViewToScene(QPointF(x + sx * hx, y + sy * hy)))
-                   for sx, sy in ((-1, -1), (1, 1))]
-        top_left = view.viewport().mapTo(canvas, corners[0])
-        bottom_right = view.viewport().mapTo(canvas, corners[1])
-        rects.append(QRectF(QPointF(top_left), QPointF(bottom_right)))
-    return rects
 
 
 @pytest.mark.parametrize("size", list(READABLE_UP_TO))
@@ -69,7 +56,7 @@ def test_the_key_keeps_its_room_when_every_corner_is_taken(qtbot, monkeypatch):
     assert canvas._key_room() == 0  # a corner of the fitted drawing is free: the key sits there
     free_corner = canvas._free_key_corner()
     assert free_corner is not None
-    monkeypatch.setattr(canvas, "_half_max", canvas._half_max * 40)  # boxes everywhere
+    monkeypatch.setattr(canvas.painting, "half_max", canvas._half_max * 40)  # boxes everywhere
     assert canvas._key_room() == canvas.key.height() + 12 and canvas._free_key_corner() is None
     canvas.fit()
     bottom = canvas.view_box.mapViewToScene(QPointF(0, canvas.drawing.extent()[3])).y()

@@ -99,7 +99,7 @@ def test_a_plus_a_shows_two_arrows(expression_lab):
     flow = np.array([1.0, 0.0]) if canvas.drawing.orientation == "LR" else np.array([0.0, 1.0])
     centre, radius = canvas._pos[op], graph_canvas.OP_D / 2
     for k in into_op:
-        segs = canvas.edge_item.seg[canvas._segment_edge == k]
+        segs = canvas.edge_item.seg[canvas.painting.segment_edge == k]
         seg = segs[np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]) > 1e-9][-1]
         u = (seg[2:] - seg[:2]) / np.hypot(*(seg[2:] - seg[:2]))
         assert np.allclose(u, flow, atol=1e-6)
@@ -113,7 +113,7 @@ def test_edges_are_drawn_along_their_routes(expression_lab):
     canvas = expression_lab.canvas
     segs, owner = canvas.drawing.segments()
     assert len(canvas.edge_item.seg) == len(segs) > len(canvas.drawing.edges)  # bends, not straight
-    assert np.array_equal(canvas._segment_edge, owner)
+    assert np.array_equal(canvas.painting.segment_edge, owner)
 
 
 # -- colours, legend, outlines ----------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_reused_names_are_told_apart_everywhere(expression_lab, qtbot):
     graph, canvas = expression_lab.model.graph, expression_lab.canvas
     c1, c2, c3 = (graph.find(f"c@{k}") for k in (1, 2, 3))
     assert canvas.label_text(c2).startswith("c₂\n")
-    assert "made on line 8" in canvas._tooltip(c2)
+    assert "made on line 8" in canvas.labels.tooltip(c2)
     expression_lab.model.select(c2)
     assert expression_lab.inspector.node_label.text() == "c₂"
     links = [b.text() for b in expression_lab.inspector.parent_links.findChildren(QPushButton)]
@@ -246,7 +246,7 @@ def gradients_shown(expression_lab) -> set[str]:
 
 def step_edges(canvas) -> set[tuple[int, int]]:
     """The highlighted edges, as (from row, to row) of the drawing."""
-    return {tuple(int(x) for x in e) for e in canvas._edges[canvas._on_path]}
+    return {tuple(int(x) for x in e) for e in canvas.painting.edges[canvas.painting.on_path]}
 
 
 def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot, expression_lab):
@@ -256,10 +256,10 @@ def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot
     find = graph.find
     text = click_step(qtbot, expression_lab)
     assert text.startswith("Backprop step 0 of 3") and "L.grad = 1" in text
-    assert gradients_shown(expression_lab) == {"L"} and canvas._active == find("L")
+    assert gradients_shown(expression_lab) == {"L"} and canvas.painting.active == find("L")
     a = find("a")
-    assert "not computed yet" in canvas._tooltip(a)
-    assert canvas.node_item.data["brush"][a] is canvas._brushes[graph_canvas.PENDING_BRUSH]
+    assert "not computed yet" in canvas.labels.tooltip(a)
+    assert canvas.node_item.data["brush"][a] is canvas.painting.brushes[graph_canvas.PENDING_BRUSH]
     expected = [
         ("L", {"d", "f"}, ["d.grad += f.data × L.grad = (-2.0)(1.0) = -2.0",
                            "f.grad += d.data × L.grad = (4.0)(1.0) = 4.0"]),
@@ -274,7 +274,7 @@ def test_each_step_runs_one_nodes_backward_and_shows_exactly_what_it_names(qtbot
         assert all(rule in text for rule in rules), text
         shown |= parents
         assert gradients_shown(expression_lab) == shown  # exactly the gradients the banner names appear
-        assert canvas._active == find(node)
+        assert canvas.painting.active == find(node)
         op = int(graph.op_row[find(node)])
         assert step_edges(canvas) == {(find(p), op) for p in parents} | {(op, find(node))}
     assert "last step" in text and expression_lab.model.graph.values[a].grad == 6.0
@@ -351,13 +351,13 @@ def test_the_cursor_line_highlights_the_nodes_it_made(expression_lab):
     cursor = expression_lab.editor.textCursor()
     cursor.setPosition(expression_lab.editor.document().findBlockByNumber(7).position())  # line 8: c += c + 1
     expression_lab.editor.setTextCursor(cursor)
-    made = set(canvas._line_nodes.tolist())
+    made = set(canvas.painting.line_nodes.tolist())
     assert made == set(graph.nodes_on_line(8)) and graph.find("c@2") in made
     pen_on_line = canvas.node_item.data["pen"][graph.find("c@2")]
     assert pen_on_line is not canvas.node_item.data["pen"][graph.find("c@1")]
     cursor.setPosition(0)
     expression_lab.editor.setTextCursor(cursor)  # a comment line: nothing
-    assert len(canvas._line_nodes) == 0
+    assert len(canvas.painting.line_nodes) == 0
 
 
 def test_selecting_a_node_highlights_its_line(expression_lab, qtbot):
@@ -410,7 +410,8 @@ def test_the_drawing_follows_the_canvas_shape(qtbot):
     canvas.resize(500, 700)
     qtbot.waitUntil(lambda: canvas.drawing is not wide, timeout=3000)
     assert (canvas.drawing.orientation, canvas.drawing.bands) != (wide.orientation, wide.bands)
-    assert canvas.selected() == lab_graph.graph.find("n") and canvas._path_rows.any()  # highlights kept
+    # highlights kept
+    assert canvas.selected() == lab_graph.graph.find("n") and canvas.painting.path_rows.any()
     assert np.array_equal(canvas.node_item.data["x"], canvas.drawing.pos[:, 0])
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea, QSlider
-from test_graph_canvas_fit import node_rects_in_canvas
-from windows import open_window
+from windows import node_rects_in_canvas, open_window
 
 from gradlab.ui.common.inspector import SIDE_BY_SIDE_PX
 from gradlab.ui.expression import inspector_dock, sliders

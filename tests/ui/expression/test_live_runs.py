@@ -7,8 +7,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QSlider
+from windows import paste, run_key
 
 from gradlab import expr
 from gradlab.app import build_window
@@ -23,18 +24,6 @@ SLOW = "x = Value(1.0)\nn = 0\nfor i in range(10**9):\n    n = n + 1\nslow = x *
 def long_budget(monkeypatch):
     """A slow run would take 60 s: only a cancel ends it within any test's timeouts."""
     monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)
-
-
-def paste(qtbot, expression_lab, text: str) -> None:
-    """Replace the editor's text by pasting, as a learner would."""
-    QApplication.clipboard().setText(text)
-    expression_lab.editor.setFocus()
-    qtbot.keyClick(expression_lab.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(expression_lab.editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-
-
-def run_key(qtbot, expression_lab) -> None:
-    qtbot.keyClick(expression_lab.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
 
 def start_slow_run(qtbot, expression_lab) -> None:

@@ -6,18 +6,11 @@ import math
 import time
 
 import pytest
+from helpers import many_inputs
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QSlider, QToolButton
 
 from gradlab.ui.expression.sliders import MAX_ROWS, NumberBox
-
-
-def many_inputs(n: int) -> str:
-    """``n`` inputs ``x0 .. x{n-1}`` (x_i = i / 10) and their sum ``s``, within the language's limits."""
-    lines = [f"x{i} = Value({i / 10})" for i in range(n)]
-    lines.append("s = x0")
-    lines += ["s = s + " + " + ".join(f"x{i}" for i in range(k, min(k + 10, n))) for k in range(1, n, 10)]
-    return "\n".join(lines) + "\n"
 
 
 @pytest.mark.parametrize("value", [1.7e308, -1.7e308, math.inf, -math.inf, math.nan, 1e300])

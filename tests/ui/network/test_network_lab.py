@@ -277,9 +277,9 @@ def test_point_graph_click_on_another_value_opens_it_in_the_node_inspector(qtbot
 def test_a_long_history_is_thinned_in_the_saved_state_but_the_weights_are_exact(
     qtbot, network_lab, monkeypatch
 ):
-    from gradlab.ui.network import model as network_model
+    from gradlab.labs import network as network_core
 
-    monkeypatch.setattr(network_model, "MAX_SAVED_HISTORY", 40)
+    monkeypatch.setattr(network_core, "MAX_SAVED_HISTORY", 40)
     network_lab.model.step(100)
     state = network_lab.state()
     history = state["model"]["trainer"]["history"]

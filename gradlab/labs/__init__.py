@@ -1,0 +1,1 @@
+"""Each lab's state and logic without Qt: the UI's models are thin adapters over these."""
