@@ -27,7 +27,6 @@ PENDING = {
     "gradlab/lang/items.py",
     "gradlab/lang/modules.py",
     "gradlab/lang/runtime.py",
-    "gradlab/training/trainer.py",
 }
 
 

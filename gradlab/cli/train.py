@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from gradlab import ops
 from gradlab.datasets import DATASETS, DEFAULT_DATASET, Dataset, DatasetError, load_csv, make_dataset
-from gradlab.session import dumps_json
+from gradlab.jsonio import dumps_json
 from gradlab.training import (
     BACKENDS,
     LOSSES,
@@ -45,7 +45,15 @@ from gradlab.training import (
     Trainer,
     TrainingDiverged,
 )
-from gradlab.training.config import BACKEND_CAPTIONS, DEFAULT_LEARNING_RATES, default_config, default_steps
+from gradlab.training.config import (
+    BACKEND_CAPTIONS,
+    DEFAULT_LEARNING_RATES,
+    LOSS_CAPTIONS,
+    REGULARIZATION_CAPTIONS,
+    default_config,
+    default_steps,
+)
+from gradlab.training.losses import fitting_loss
 
 __all__ = ["add_train_parser", "train_command"]
 
@@ -81,6 +89,19 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(","))
 
 
+def _captions(captions: dict[str, str]) -> str:
+    return "; ".join(f"{name}: {caption}" for name, caption in captions.items())
+
+
+def _loss_help() -> str:
+    """The losses with their captions, and which one each kind of data gets (``default_config``)."""
+    two = TrainConfig.loss
+    many = fitting_loss("classification", 3, two)  # the loss of more than two classes
+    real = fitting_loss("regression", 0, two)
+    return (f"{_captions(LOSS_CAPTIONS)}. Default: {two} for two classes, {many} for more, "
+            f"{real} for regression")
+
+
 def add_train_parser(commands) -> None:
     """Add the ``train`` subcommand to ``commands`` (argparse subparsers)."""
     p = commands.add_parser(
@@ -110,10 +131,10 @@ def add_train_parser(commands) -> None:
                           "(default: the dataset's)")
     net.add_argument("--features", type=_names, metavar="F,F",
                      help="input features, e.g. x1,x2,x1*x2 (default x1,x2)")
-    net.add_argument("--loss", choices=LOSSES,
-                     help="default: svm for two classes, cross_entropy for more, mse for regression")
+    net.add_argument("--loss", choices=LOSSES, help=_loss_help())
     net.add_argument("--reg", choices=(*REGULARIZATIONS, "none"),
-                     help="regularisation (default: the dataset's)")
+                     help=f"a penalty on large weights: {_captions(REGULARIZATION_CAPTIONS)}; none. "
+                          "Default: the dataset's")
     net.add_argument("--reg-strength", type=_number, metavar="X",
                      help="its strength (default: the dataset's)")
     net.add_argument("--optimizer", choices=OPTIMIZERS, help="default: the dataset's")
@@ -129,7 +150,7 @@ def add_train_parser(commands) -> None:
                      help="training steps (default: as many as the dataset's settings take, 100 for moons)")
     net.add_argument("--seed", type=lambda t: _whole(t, 0, "--seed"), default=1337, metavar="S",
                      help="seed of the data, the initial weights and the batches (default 1337)")
-    net.add_argument("--backend", choices=BACKENDS, default="fast",
+    net.add_argument("--backend", choices=BACKENDS, default=BACKENDS[0],
                      help=", ".join(BACKEND_CAPTIONS.values()))
     out = p.add_argument_group("output")
     out.add_argument("--history-csv", metavar="FILE", help="write every step's loss and accuracy to FILE")

@@ -26,6 +26,7 @@ from gradlab.labs.events import Events
 from gradlab.training import StepRecord, TrainConfig, Trainer, TrainingDiverged
 from gradlab.training.config import default_config
 from gradlab.training.lab import DataSettings, LabModel, decode_lab_model, decode_lab_view, encode_lab_model
+from gradlab.training.losses import fitting_loss, loss_row
 from gradlab.training.state import FieldError
 
 __all__ = ["ARCHITECTURE_FIELDS", "MAX_SAVED_HISTORY", "DataSettings", "NetworkCore",
@@ -107,7 +108,8 @@ class NetworkReadings:
         """Neurons per layer after the inputs: the hidden layers, then the outputs."""
         if self.trainer is not None:
             return list(self.trainer.layer_sizes[1:])
-        out = self.num_classes if (self.kind == "classification" and self.cfg.loss == "cross_entropy") else 1
+        multiclass = self.kind == "classification" and loss_row(self.cfg.loss).multiclass
+        out = self.num_classes if multiclass else 1
         return [*self.cfg.layers, out]
 
     def activations(self) -> list[str]:
@@ -250,12 +252,13 @@ class NetworkCore(NetworkReadings):
 
     def _fitting_settings(self) -> dict:
         """A loss and features that suit the data (after a switch to regression or to k classes)."""
+        # the loss is kept if it fits, but a one-score-per-class loss goes back to the default (one
+        # output) on two classes; otherwise the data's first loss (mse, cross_entropy)
+        preferred = TrainConfig.loss if loss_row(self.cfg.loss).multiclass else self.cfg.loss
+        loss = fitting_loss(self.kind, self.num_classes, preferred)
         if self.kind == "regression":
-            return {"loss": "mse", "features": ("x1",)}
+            return {"loss": loss, "features": ("x1",)}
         features = self.cfg.features if any("x2" in f for f in self.cfg.features) else ("x1", "x2")
-        if self.num_classes > 2:
-            return {"loss": "cross_entropy", "features": features}
-        loss = self.cfg.loss if self.cfg.loss in ("svm", "logistic", "mse") else "svm"
         return {"loss": loss, "features": features}
 
     def select_point(self, index: int) -> None:

@@ -10,10 +10,13 @@ record = trainer.step()   # StepRecord(step, loss, accuracy, test_loss, test_acc
 
 The package, one hop per question:
 
-- ``config``: ``TrainConfig`` and the registries of every choice (losses, regularisations,
-  backends, with their captions; optimisers are rows of :mod:`gradlab.optimizers`), limits,
-  the memory estimate and the settings that train each dataset untouched;
-- ``trainer``: ``Trainer``, its steps, history, probes, divergence check and saved state;
+- ``config``: ``TrainConfig``, its checks and the names and captions of every choice (read
+  from the rows), limits, the memory check and the settings that train each dataset untouched;
+- ``losses``: one row per loss and per regularisation (caption, the data it serves, targets,
+  numpy and ``Value`` forms); ``backends``: one row per backend (caption, step maker, memory);
+  optimisers are rows of :mod:`gradlab.optimizers`;
+- ``trainer``: ``Trainer``, its steps, history, divergence check and saved state;
+- ``probes``: one point's ``Value`` graph and the nudge probe on one parameter (part of ``Trainer``);
 - ``fast`` and ``scalar``: the two backends (numpy over the batch; real ``Value`` graphs);
 - ``views``: what the network lab draws of a trained net (activations, decision grid);
 - ``state`` and ``lab``: reading a saved trainer and a saved network lab, field by field.

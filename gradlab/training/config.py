@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from gradlab import nn, ops, optimizers
+from gradlab.training import backends, losses
+from gradlab.training.backends import parameter_count
 
 __all__ = [
     "BACKENDS",
@@ -41,26 +43,22 @@ __all__ = [
     "parameter_count",
 ]
 
-#: each choice's registry: name -> caption (what the network editor's combos show); the
-#: tuples of names below, the checks, the CLI's choices and the tests read these
-BACKEND_CAPTIONS = {"fast": "fast (numpy)", "scalar": "scalar (Value graph)"}
-LOSS_CAPTIONS = {"svm": "hinge (SVM, micrograd)", "logistic": "logistic", "mse": "squared error",
-                 "cross_entropy": "cross-entropy (softmax)"}
-REGULARIZATION_CAPTIONS = {"l2": "L2", "l1": "L1"}  # or None: "none"
-BACKENDS = tuple(BACKEND_CAPTIONS)
-LOSSES = tuple(LOSS_CAPTIONS)
-REGULARIZATIONS = tuple(REGULARIZATION_CAPTIONS)
-OPTIMIZERS = tuple(optimizers.OPTIMIZERS)  # the rows of gradlab.optimizers
+#: each choice's names and captions (what the network editor's combos show), read from its rows:
+#: losses and regularisations in ``gradlab.training.losses``, backends in ``gradlab.training.backends``,
+#: optimisers in ``gradlab.optimizers``; the checks, the CLI's choices and the tests read these
+BACKEND_CAPTIONS = {name: row.caption for name, row in backends.BACKENDS.items()}
+LOSS_CAPTIONS = {name: row.caption for name, row in losses.LOSSES.items()}
+REGULARIZATION_CAPTIONS = {name: row.caption for name, row in losses.REGULARIZATIONS.items()}  # or None
+BACKENDS = tuple(backends.BACKENDS)
+LOSSES = tuple(losses.LOSSES)
+REGULARIZATIONS = tuple(losses.REGULARIZATIONS)
+OPTIMIZERS = tuple(optimizers.OPTIMIZERS)
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 64
 #: a sensible first learning rate for each optimiser (the command line's default)
 DEFAULT_LEARNING_RATES = {name: row.default_lr for name, row in optimizers.OPTIMIZERS.items()}
 #: the most memory a training configuration may need (its step's graph or arrays); see ``memory_needed``
 MAX_TRAINING_BYTES = 1_000_000_000
-#: the scalar backend's cost of one point: about this many bytes per parameter (the point's ``Value``s,
-#: their closures and their place in the sorted graph, measured: 517 to 535) plus a fixed part (its loss)
-_SCALAR_BYTES_PER_PARAMETER = 550
-_SCALAR_BYTES_PER_POINT = 2_000
 
 
 def _choices(names: Sequence[str]) -> str:
@@ -211,9 +209,9 @@ def default_config(dataset, name: str | None = None, **keep) -> TrainConfig:
     spec = DATASETS.get(name) if name else None
     settings: dict = {**(spec.training if spec is not None else {}), **keep}
     if dataset.kind == "regression":
-        settings.update(loss="mse", features=("x1",))
-    elif dataset.num_classes > 2:
-        settings["loss"] = "cross_entropy"
+        settings["features"] = ("x1",)
+    preferred = settings.get("loss", TrainConfig.loss)
+    settings["loss"] = losses.fitting_loss(dataset.kind, dataset.num_classes, preferred)
     return TrainConfig(**settings)
 
 
@@ -239,18 +237,7 @@ def check_task(dataset, cfg: TrainConfig) -> int:
     feature_matrix(X[:1], cfg.features)  # ValueError for a feature the data cannot give
     if len(X) == 0:
         raise ValueError("the dataset has no points to train on")
-    if dataset.kind == "regression":
-        if cfg.loss != "mse":
-            raise ValueError(f"a regression dataset needs the mse loss, not {cfg.loss!r}")
-        return 1
-    k = int(dataset.num_classes)
-    if cfg.loss == "cross_entropy":
-        if k < 2:
-            raise ValueError(f"cross_entropy needs at least two classes, the data has {k}")
-        return k
-    if k != 2:
-        raise ValueError(f"the {cfg.loss} loss needs two classes, the data has {k}; use cross_entropy")
-    return 1
+    return losses.loss_row(cfg.loss).outputs(dataset.kind, dataset.num_classes)
 
 
 class TooMuchMemory(ValueError):
@@ -261,26 +248,11 @@ class TooMuchMemory(ValueError):
         self.needed = needed
 
 
-def parameter_count(sizes: Sequence[int]) -> int:
-    """Weights and biases of an MLP with layer ``sizes`` (inputs first)."""
-    return sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:], strict=False))
-
-
 def memory_needed(sizes: Sequence[int], points: int, backend: str) -> int:
     """About how many bytes a training step (or a full-data gradient) of an MLP with layer ``sizes``
-    (inputs first) on ``points`` points takes, beyond the data itself.
-
-    scalar: one ``Value`` graph over every point, about 550 bytes per point and parameter.
-    fast: float64 arrays per point: each layer's input (with its ones column), sums and outputs
-    kept for backprop, the batch, and four backward temporaries of the widest layer.
-    """
-    if backend == "scalar":
-        return points * (_SCALAR_BYTES_PER_PARAMETER * parameter_count(sizes) + _SCALAR_BYTES_PER_POINT)
-    layers = list(zip(sizes, sizes[1:], strict=False))
-    per_point = sizes[0] + 3  # the batch: features, ones, target
-    per_point += sum(nin + 1 for nin, _ in layers[1:]) + 2 * sum(nout for _, nout in layers)
-    per_point += 4 * max(sizes[1:])
-    return 8 * points * per_point
+    (inputs first) on ``points`` points takes with ``backend``, beyond the data itself (its row's
+    ``memory``)."""
+    return backends.backend_row(backend).memory(sizes, points)
 
 
 def _gigabytes(n: int) -> str:
@@ -296,8 +268,8 @@ def check_memory(sizes: Sequence[int], points: int, backend: str) -> None:
     per_point = memory_needed(sizes, 1, backend)
     fits = max(MAX_TRAINING_BYTES // per_point, 0)
     shape = "-".join(str(n) for n in sizes)
-    advice = ("use the fast backend, or" if backend == "scalar" else "use a smaller network, or") + (
-        f" at most {fits:,} points" if fits else " fewer points")
+    advice = backends.backend_row(backend).too_big
+    advice += f" at most {fits:,} points" if fits else " fewer points"
     raise TooMuchMemory(
         f"this network (MLP {shape}, {parameter_count(sizes):,} parameters) on {points:,} points needs about "
         f"{_gigabytes(needed)} with the {backend} backend; the limit is {_gigabytes(MAX_TRAINING_BYTES)}: "

@@ -9,23 +9,24 @@ block is ``dZ.T @ A1``, one matrix product per layer.
 
 The activations come from the op table (:data:`gradlab.ops.UNARY`: ``np_forward`` and
 ``np_grad``), so an op registered there as an activation works here at once.  The
-losses and regularisers below are the numpy twins of :mod:`gradlab.nn`'s ``Value``
-expressions (``svm_loss``, ``binary_cross_entropy``, ``mse_loss``, ``cross_entropy``,
-``l2_regularization``, ``l1_regularization``): the same maths, summed in a different
-order, so the two agree to rounding (about 1e-15), not bit for bit.
+loss and the regulariser are rows of :mod:`gradlab.training.losses`, whose numpy forms are
+the twins of :mod:`gradlab.nn`'s ``Value`` expressions: the same maths, summed in a
+different order, so the two backends agree to rounding (about 1e-15), not bit for bit.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from gradlab import ops
+from gradlab.training.losses import Loss, Regularization
 
-__all__ = ["Batch", "FastNet", "with_ones"]
+__all__ = ["Batch", "FastBackend", "FastNet", "accuracy", "with_ones"]
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
@@ -35,30 +36,35 @@ def with_ones(X: np.ndarray) -> np.ndarray:
 
 @dataclass(eq=False)
 class Batch:
-    """The inputs ``A1`` (features plus a ones column) and targets of a batch, in the loss's form.
-
-    ``T`` is ``(n, 1)`` of +-1.0 for svm/logistic/mse on two classes, ``(n, 1)`` float
-    targets for regression, and ``(n,)`` int labels for cross_entropy.
-    """
+    """The inputs ``A1`` (features plus a ones column) and targets of a batch, in its loss's form
+    (``Loss.targets``: ``(n, 1)`` of +-1.0 or of reals, or ``(n,)`` int labels); ``loss`` is its row."""
 
     A1: np.ndarray
     T: np.ndarray
-    loss: str
+    loss: Loss
     n: int = field(init=False)
     inv_n: float = field(init=False)
-    neg: np.ndarray | None = field(init=False, default=None)  # -T
-    neg_over_n: np.ndarray | None = field(init=False, default=None)  # -T / n: dloss/dscore on a margin
-    positive: np.ndarray | None = field(init=False, default=None)  # class 1 (T > 0), for accuracy
     _rows: list | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.n = len(self.A1)
         self.inv_n = 1.0 / self.n
-        if self.loss in ("svm", "logistic"):
-            self.neg = -self.T
-            self.neg_over_n = self.neg * self.inv_n
-        if self.loss != "cross_entropy":
-            self.positive = self.T[:, 0] > 0
+
+    # what a loss's numpy form reads, made once per batch (a step of a few points is microseconds)
+    @cached_property
+    def neg(self) -> np.ndarray:
+        """``-T``."""
+        return -self.T
+
+    @cached_property
+    def neg_over_n(self) -> np.ndarray:
+        """``-T / n``: dloss/dscore on a margin."""
+        return self.neg * self.inv_n
+
+    @cached_property
+    def positive(self) -> np.ndarray:
+        """Which points are class 1 (``T > 0``), for accuracy."""
+        return self.T[:, 0] > 0
 
     @property
     def rows(self) -> list[list[float]]:
@@ -72,74 +78,27 @@ class Batch:
         return Batch(self.A1[index], self.T[index], self.loss)
 
 
-# -- losses: (scores, batch) -> (mean loss, dloss/dscores) --------------------------------------
-
-
-def _svm(S: np.ndarray, b: Batch) -> tuple[float, np.ndarray]:
-    margin = 1.0 + b.neg * S  # 1 + -y * score
-    return float(np.maximum(margin, 0.0).sum()) * b.inv_n, (margin > 0) * b.neg_over_n
-
-
-def _logistic(S: np.ndarray, b: Batch) -> tuple[float, np.ndarray]:
-    z = b.neg * S  # softplus(-y * score), nn.softplus's stable form
-    e = np.exp(-np.abs(z))
-    loss = float((np.maximum(z, 0.0) + np.log(1.0 + e)).sum()) * b.inv_n
-    sigmoid = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return loss, sigmoid * b.neg_over_n
-
-
-def _mse(S: np.ndarray, b: Batch) -> tuple[float, np.ndarray]:
-    d = S - b.T
-    return float((d * d).sum()) * b.inv_n, (2.0 * d) * b.inv_n
-
-
-def _cross_entropy(S: np.ndarray, b: Batch) -> tuple[float, np.ndarray]:
-    rows = np.arange(b.n)
-    m = S.max(axis=1, keepdims=True)
-    E = np.exp(S - m)
-    total = E.sum(axis=1)
-    loss = float((np.log(total) - (S[rows, b.T] - m[:, 0])).sum()) * b.inv_n
-    P = E / total[:, None]
-    P[rows, b.T] -= 1.0
-    return loss, P * b.inv_n
-
-
-LOSS_GRADS = {"svm": _svm, "logistic": _logistic, "mse": _mse, "cross_entropy": _cross_entropy}
-
-
 def accuracy(S: np.ndarray, b: Batch, regression: bool) -> float:
-    """The fraction of the batch classified right: score > 0 is class 1; argmax for several outputs."""
+    """The fraction of the batch classified right, as its loss reads scores (nan for regression)."""
     if regression:
         return math.nan
-    if b.loss == "cross_entropy":
-        return int(np.count_nonzero(S.argmax(axis=1) == b.T)) / b.n
-    return int(np.count_nonzero((S[:, 0] > 0) == b.positive)) / b.n
-
-
-def regularization(theta: np.ndarray, kind: str | None, alpha: float) -> tuple[float, np.ndarray | None]:
-    """``alpha * sum(p*p)`` (l2) or ``alpha * sum(|p|)`` (l1), and its gradient (None without one)."""
-    if kind == "l2":
-        return alpha * float(theta @ theta), (2.0 * alpha) * theta
-    if kind == "l1":
-        return alpha * float(np.abs(theta).sum()), alpha * np.sign(theta)
-    return 0.0, None
+    return b.loss.correct(S, b) / b.n
 
 
 # -- the network --------------------------------------------------------------------------------
 
 
 class FastNet:
-    """The numpy MLP: layer sizes, one activation name per layer (the last is usually 'linear')."""
+    """The numpy MLP: layer sizes, one activation name per layer (the last is usually 'linear'), and
+    the regularisation row (or None) with its strength ``alpha``; the loss is the batch's."""
 
-    def __init__(self, sizes: Sequence[int], activations: Sequence[str], loss: str,
-                 regularization: str | None, alpha: float) -> None:
+    def __init__(self, sizes: Sequence[int], activations: Sequence[str],
+                 regularization: Regularization | None, alpha: float) -> None:
         self.sizes = tuple(sizes)
         if len(activations) != len(self.sizes) - 1:
             raise ValueError(f"need {len(self.sizes) - 1} activations, got {len(activations)}")
         # None for "linear": the identity needs no pass over the data
         self.ops = [None if a == "linear" else ops.activation(a) for a in activations]
-        self.loss_name = loss
-        self._loss = LOSS_GRADS[loss]
         self.regularization = regularization
         self.alpha = float(alpha)
         self.shapes = [(nout, nin + 1) for nin, nout in zip(self.sizes, self.sizes[1:], strict=False)]
@@ -200,9 +159,15 @@ class FastNet:
         """The batch's mean loss plus the regularisation at ``theta``."""
         with np.errstate(all="ignore"):  # a diverged network's loss is inf or nan, not a warning
             S = self.forward(blocks if blocks is not None else self.blocks(theta), batch.A1)
-            data, _ = self._loss(S, batch)
-            reg, _ = regularization(theta, self.regularization, self.alpha)
+            data, _ = batch.loss.batch(S, batch)
+            reg, _ = self._penalty(theta)
         return data + reg
+
+    def _penalty(self, theta: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """The regularisation at ``theta`` and its gradient (0 and None without one)."""
+        if self.regularization is None:
+            return 0.0, None
+        return self.regularization.penalty(theta, self.alpha)
 
     def loss_and_grad(self, theta: np.ndarray, batch: Batch, blocks: list[np.ndarray] | None = None
                       ) -> tuple[float, np.ndarray, np.ndarray]:
@@ -210,8 +175,8 @@ class FastNet:
         blocks = blocks if blocks is not None else self.blocks(theta)
         with np.errstate(all="ignore"):  # a diverging step shows as a nan loss, not a warning
             S, inputs, sums, outs = self.forward(blocks, batch.A1, keep=True)
-            data, dZ = self._loss(S, batch)
-            reg, reg_grad = regularization(theta, self.regularization, self.alpha)
+            data, dZ = batch.loss.batch(S, batch)
+            reg, reg_grad = self._penalty(theta)
             grad = np.empty(self.size)
             gblocks = self.blocks(grad)
             for layer in range(len(blocks) - 1, -1, -1):
@@ -223,3 +188,26 @@ class FastNet:
             if reg_grad is not None:
                 grad += reg_grad
         return data + reg, grad, S
+
+
+class FastBackend:
+    """The fast backend: a step's loss and gradient from ``FastNet``, in one slice."""
+
+    def __init__(self, net: FastNet) -> None:
+        self.net = net
+
+    def loss(self, theta: np.ndarray, batch: Batch) -> float:
+        """The batch's loss (regularisation included) at ``theta``."""
+        return self.net.loss(theta, batch)
+
+    def loss_and_grad(self, theta: np.ndarray, batch: Batch, regression: bool
+                      ) -> tuple[float, np.ndarray, float]:
+        """``(loss, gradient, accuracy)`` of the batch at ``theta``."""
+        loss, grad, S = self.net.loss_and_grad(theta, batch)
+        return loss, grad, accuracy(S, batch, regression)
+
+    def loss_and_grad_slices(self, theta: np.ndarray, batch: Batch, regression: bool
+                             ) -> Generator[None, None, tuple[float, np.ndarray, float]]:
+        """``loss_and_grad`` as a generator of slices: here one, so it never yields."""
+        return self.loss_and_grad(theta, batch, regression)
+        yield  # unreachable: makes this a generator, as the scalar backend's

@@ -1,9 +1,10 @@
 """The scalar backend of :mod:`gradlab.training`: the real :mod:`gradlab.nn` ``Value`` graph.
 
 Each step builds micrograd's demo expression over the batch (one ``Value`` graph,
-``model(x)`` per point, the loss and the regulariser from :mod:`gradlab.nn`), runs
+``model(x)`` per point, then the loss and the regulariser), runs
 backprop as ``Value.backward()`` does and reads the gradients out in ``MLP.parameters()``
-order.  With the demo config the floats are micrograd's, step for step.
+order.  The loss and the regulariser are the ``Value`` forms of their rows in
+:mod:`gradlab.training.losses`.  With the demo config the floats are micrograd's, step for step.
 
 A step takes tens to hundreds of milliseconds, so it comes in slices:
 ``loss_and_grad_slices`` yields between pieces of about a millisecond (one point's forward
@@ -22,6 +23,7 @@ from gradlab import nn
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value, topological_order
 from gradlab.training.fast import Batch, accuracy
+from gradlab.training.losses import regularization_row
 
 __all__ = ["NODES_PER_SLICE", "ScalarBackend", "cyclic_gc_paused", "run_slices"]
 
@@ -84,21 +86,12 @@ class ScalarBackend:
         self.sizes = tuple(sizes)
         self.activations = list(activations)
         self.cfg = cfg
+        self.regularization = regularization_row(cfg.regularization)
         self.model = self._mlp()
         self.params = self.model.parameters()
 
     def _mlp(self) -> nn.MLP:
         return nn.MLP(self.sizes[0], list(self.sizes[1:]), activation=self.activations, seed=self.cfg.seed)
-
-    def _data_loss(self, scores: list, targets: list) -> Value:
-        loss = self.cfg.loss
-        if loss == "svm":
-            return nn.svm_loss(scores, targets)
-        if loss == "logistic":
-            return nn.binary_cross_entropy(scores, targets)
-        if loss == "mse":
-            return nn.mse_loss(scores, targets)
-        return nn.cross_entropy(scores, targets)
 
     @staticmethod
     def _targets(batch: Batch) -> list:
@@ -106,12 +99,9 @@ class ScalarBackend:
 
     def _head(self, scores: list, batch: Batch, params: list[Value]) -> Value:
         """The batch's loss over the points' ``scores``, plus the regulariser over ``params``."""
-        total = self._data_loss(scores, self._targets(batch))
-        cfg = self.cfg
-        if cfg.regularization == "l2":
-            total = total + nn.l2_regularization(params, cfg.reg_strength)
-        elif cfg.regularization == "l1":
-            total = total + nn.l1_regularization(params, cfg.reg_strength)
+        total = batch.loss.value(scores, self._targets(batch))
+        if self.regularization is not None:
+            total = total + self.regularization.value(params, self.cfg.reg_strength)
         return total
 
     def loss(self, theta: np.ndarray, batch: Batch) -> float:
@@ -185,6 +175,6 @@ class ScalarBackend:
                 s.label = f"score{j}"
             scores = [x]
         target = self._targets(batch)[i]
-        root = self._data_loss(scores, [target])
+        root = batch.loss.value(scores, [target])
         root.label = "loss"
         return root, params

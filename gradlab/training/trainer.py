@@ -36,11 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradlab.datasets import SEEDS, Dataset, feature_matrix
-from gradlab.engine import Value
-from gradlab.graph import GraphModel
 from gradlab.numfmt import format_number
-from gradlab.probe import ErrorSweep, NudgeResult, function_curve, function_error_sweep, nudge_function
 from gradlab.training import state as fields
+from gradlab.training.backends import backend_row
 from gradlab.training.config import (
     BACKENDS,
     LOSSES,
@@ -56,6 +54,8 @@ from gradlab.training.config import (
     initial_parameters,
 )
 from gradlab.training.fast import Batch, FastNet, accuracy, with_ones
+from gradlab.training.losses import loss_row, regularization_row
+from gradlab.training.probes import ParameterProbes
 from gradlab.training.scalar import ScalarBackend
 from gradlab.training.state import FieldError
 from gradlab.training.views import NetworkViews
@@ -134,7 +134,31 @@ class TrainingDiverged(ArithmeticError):
         )
 
 
-class Trainer(NetworkViews):
+def check_divergence(history: Sequence[StepRecord], watch_from: int, k: int, loss: float, lr: float) -> None:
+    """``TrainingDiverged`` if step ``k``'s ``loss`` shows training running away (see the constants),
+    after the steps of ``history``, of which those from ``watch_from`` are watched (since the
+    settings last changed); ``lr`` is the learning rate the message names."""
+    if not math.isfinite(loss):
+        raise TrainingDiverged(k, loss, lr)
+    watched = history[watch_from:]
+    if not watched:
+        return
+    firsts = (history[0].loss, watched[0].loss)
+    start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
+    if loss > DIVERGENCE_FACTOR * max(start, LOSS_SCALE):
+        raise TrainingDiverged(k, loss, lr, why=(
+            f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
+            f"where it started ({format_number(start)})"))
+    run = [r.loss for r in watched[-RISING_STEPS:]] + [loss]
+    rising = len(run) > RISING_STEPS and all(b > a for a, b in zip(run, run[1:], strict=False))
+    sustained = run[-2] - run[0] > RISING_SHARE * max(start, LOSS_SCALE)  # not one bad batch at the end
+    if rising and sustained:
+        raise TrainingDiverged(k, loss, lr, why=(
+            f"the loss has risen at each of the last {RISING_STEPS} steps, from {format_number(run[0])} "
+            f"to {format_number(loss)}, instead of falling"))
+
+
+class Trainer(NetworkViews, ParameterProbes):
     """Trains an MLP on ``dataset`` with ``cfg``; ``backend`` is "fast" (numpy) or "scalar" (``Value``s).
 
     With ``cfg.test_fraction > 0`` the data is split with ``dataset.split(test_fraction,
@@ -145,8 +169,7 @@ class Trainer(NetworkViews):
     """
 
     def __init__(self, dataset: Dataset, cfg: TrainConfig | None = None, backend: str = "fast") -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        backend_row(backend)  # ValueError for an unknown one
         self.config = cfg = cfg if cfg is not None else TrainConfig()
         self.backend = backend
         self.history: list[StepRecord] = []
@@ -156,11 +179,7 @@ class Trainer(NetworkViews):
         self.layer_sizes: tuple[int, ...] = (len(cfg.features), *cfg.layers, self.num_outputs)
         values, self._labels = initial_parameters(self.layer_sizes, cfg.seed)
         self._theta = np.array(values, dtype=float)
-        activations = [*cfg.hidden_activations, "linear"]
-        self._net = FastNet(self.layer_sizes, activations, cfg.loss, cfg.regularization, cfg.reg_strength)
-        self._blocks = self._net.blocks(self._theta)  # views: they follow in-place updates
-        self._scalar = ScalarBackend(self.layer_sizes, activations, cfg) if backend == "scalar" else None
-        self._point_builder: ScalarBackend | None = None
+        self._build_nets(cfg)
         self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
         self._grad: np.ndarray | None = None
         self._grid_cache: tuple | None = None
@@ -208,30 +227,28 @@ class Trainer(NetworkViews):
         except ValueError:
             self.config = old
             raise
-        activations = [*cfg.hidden_activations, "linear"]
-        self._net = FastNet(self.layer_sizes, activations, cfg.loss, cfg.regularization, cfg.reg_strength)
-        self._blocks = self._net.blocks(self._theta)
-        if self._scalar is not None:
-            self._scalar = ScalarBackend(self.layer_sizes, activations, cfg)
-        self._point_builder = None
+        self._build_nets(cfg)
         if cfg.optimizer != old.optimizer:
             self._optimizer = Optimizer(cfg.optimizer, self._theta.size)
         self._grad = None
         self._watch_from = len(self.history)  # new settings (a smaller rate, say) get a fresh start
+
+    def _build_nets(self, cfg: TrainConfig) -> None:
+        """The numpy net (every measure and view reads it) and the backend's step maker, for ``cfg``."""
+        activations = [*cfg.hidden_activations, "linear"]
+        self._net = FastNet(self.layer_sizes, activations, regularization_row(cfg.regularization),
+                            cfg.reg_strength)
+        self._blocks = self._net.blocks(self._theta)  # views: they follow in-place updates
+        self._backend = backend_row(self.backend).build(self._net, activations, cfg)
+        self._point_builder: ScalarBackend | None = None
 
     def features(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for raw points ``X`` (``cfg.features`` of each row)."""
         return feature_matrix(np.asarray(X, dtype=float), self.config.features)
 
     def _batch_of(self, dataset: Dataset) -> Batch:
-        loss = self.config.loss
-        if self.regression:
-            T = np.asarray(dataset.y, dtype=float).reshape(-1, 1)
-        elif loss == "cross_entropy":
-            T = np.asarray(dataset.y, dtype=np.int64)
-        else:
-            T = np.where(np.asarray(dataset.y) == 1, 1.0, -1.0).reshape(-1, 1)
-        return Batch(with_ones(self.features(dataset.X)), T, loss)
+        loss = loss_row(self.config.loss)
+        return Batch(with_ones(self.features(dataset.X)), loss.targets(dataset.y, self.regression), loss)
 
     def _batch(self, k: int) -> Batch:
         """Step ``k``'s batch: the whole training set, or a seeded draw of ``batch_size`` points."""
@@ -254,11 +271,7 @@ class Trainer(NetworkViews):
         return self.config.learning_rate_at(self._k)
 
     def _loss_and_grad(self, theta: np.ndarray, batch: Batch) -> tuple[float, np.ndarray, float]:
-        if self._scalar is not None:
-            return self._scalar.loss_and_grad(theta, batch, self.regression)
-        blocks = self._blocks if theta is self._theta else None
-        loss, grad, S = self._net.loss_and_grad(theta, batch, blocks)
-        return loss, grad, accuracy(S, batch, self.regression)
+        return self._backend.loss_and_grad(theta, batch, self.regression)
 
     def _measure(self, batch: Batch | None) -> tuple[float | None, float | None]:
         """Loss and accuracy of ``batch`` at the current weights, in numpy (None without a batch)."""
@@ -286,40 +299,15 @@ class Trainer(NetworkViews):
         """
         while True:
             k, cfg, full, theta = self._k, self.config, self._full, self._theta.copy()
-            if self._scalar is None:
-                result = self._loss_and_grad(self._theta, self._batch(k))
-            else:
-                result = yield from self._scalar.loss_and_grad_slices(theta, self._batch(k), self.regression)
+            result = yield from self._backend.loss_and_grad_slices(theta, self._batch(k), self.regression)
             unchanged = self._k == k and self.config is cfg and self._full is full
             if unchanged and np.array_equal(theta, self._theta):
                 return self._take_step(k, *result)
             yield
 
-    def _check_divergence(self, k: int, loss: float) -> None:
-        """``TrainingDiverged`` if step ``k``'s ``loss`` shows training running away (see the constants)."""
-        lr = self.config.learning_rate
-        if not math.isfinite(loss):
-            raise TrainingDiverged(k, loss, lr)
-        watched = self.history[self._watch_from:]
-        if not watched:
-            return
-        firsts = (self.history[0].loss, watched[0].loss)
-        start = max((x for x in firsts if math.isfinite(x)), default=math.inf)
-        if loss > DIVERGENCE_FACTOR * max(start, LOSS_SCALE):
-            raise TrainingDiverged(k, loss, lr, why=(
-                f"the loss is {format_number(loss)}, more than {DIVERGENCE_FACTOR:g} times "
-                f"where it started ({format_number(start)})"))
-        run = [r.loss for r in watched[-RISING_STEPS:]] + [loss]
-        rising = len(run) > RISING_STEPS and all(b > a for a, b in zip(run, run[1:], strict=False))
-        sustained = run[-2] - run[0] > RISING_SHARE * max(start, LOSS_SCALE)  # not one bad batch at the end
-        if rising and sustained:
-            raise TrainingDiverged(k, loss, lr, why=(
-                f"the loss has risen at each of the last {RISING_STEPS} steps, from {format_number(run[0])} "
-                f"to {format_number(loss)}, instead of falling"))
-
     def _take_step(self, k: int, loss: float, grad: np.ndarray, acc: float) -> StepRecord:
         lr = self.config.learning_rate_at(k)
-        self._check_divergence(k, loss)
+        check_divergence(self.history, self._watch_from, k, loss, self.config.learning_rate)
         test_loss, test_acc = self._measure(self._test)
         new_theta, new_state = self._optimizer.propose(self._theta, grad, lr)
         if not np.isfinite(new_theta).all():
@@ -365,82 +353,9 @@ class Trainer(NetworkViews):
 
     def set_parameter(self, i: int, value: float) -> None:
         """Set parameter ``i`` (an index into ``parameters()``) to ``value``."""
-        if not 0 <= i < self._theta.size:
-            raise IndexError(f"parameter index {i} out of range: the network has {self._theta.size}")
+        self._check_index(i)
         self._theta[i] = float(value)
         self._grid_cache = None
-
-    # -- one point's graph ------------------------------------------------------------------------
-
-    def point_graph(self, i: int) -> Value:
-        """The ``Value`` graph of training point ``i``'s loss through the current weights.
-
-        Inputs are labelled by feature name, parameters as in ``parameter_labels()``,
-        each neuron's output ``n{layer}.{neuron}``, the output ``score`` and the root
-        ``loss`` (this point's data loss, without regularisation).
-        """
-        if not 0 <= i < self._full.n:
-            raise IndexError(f"point index {i} out of range: the training set has {self._full.n} points")
-        return self._point_backend().point_graph(self._theta, self._full, i, self.config.features)[0]
-
-    def point_graph_model(self, i: int) -> GraphModel:
-        """``GraphModel`` of ``point_graph(i)``, with the weights and biases in the parameter role."""
-        if not 0 <= i < self._full.n:
-            raise IndexError(f"point index {i} out of range: the training set has {self._full.n} points")
-        root, params = self._point_backend().point_graph(self._theta, self._full, i, self.config.features)
-        return GraphModel(root, params)
-
-    def _point_backend(self) -> ScalarBackend:
-        # the point graph is always made of Values, whatever backend trains
-        if self._scalar is not None:
-            return self._scalar
-        if self._point_builder is None:
-            self._point_builder = ScalarBackend(self.layer_sizes, [*self.config.hidden_activations, "linear"],
-                                                self.config)
-        return self._point_builder
-
-    # -- the nudge probe on one parameter ----------------------------------------------------------
-
-    def _loss_along(self, i: int, scalar: bool) -> Callable[[float], float]:
-        """The full training loss as a function of parameter ``i`` (the others held)."""
-        theta = self._theta.copy()
-
-        def f(v: float) -> float:
-            theta[i] = v
-            if scalar and self._scalar is not None:
-                return self._scalar.loss(theta, self._full)
-            return self._net.loss(theta, self._full)
-
-        return f
-
-    def _check_index(self, i: int) -> None:
-        if not 0 <= i < self._theta.size:
-            raise IndexError(f"parameter index {i} out of range: the network has {self._theta.size}")
-
-    def _full_gradient(self, i: int) -> float:
-        return float(self._loss_and_grad(self._theta, self._full)[1][i])
-
-    def nudge_parameter(self, i: int, h: float = 1e-4) -> NudgeResult:
-        """The training loss before and after nudging parameter ``i`` by +-h, next to backprop's gradient.
-
-        The loss is the whole training set's, regularisation included, at the current
-        weights (computed by this trainer's backend); the weights are not changed.
-        """
-        self._check_index(i)
-        return nudge_function(self._loss_along(i, scalar=True), self._theta[i], h, self._full_gradient(i),
-                              index=i, label=self._labels[i])
-
-    def parameter_curve(self, i: int, half_width: float | None = None, n: int = 81
-                        ) -> tuple[np.ndarray, np.ndarray]:
-        """The training loss as parameter ``i`` sweeps around its value (numpy, both backends)."""
-        self._check_index(i)
-        return function_curve(self._loss_along(i, scalar=False), self._theta[i], half_width, n)
-
-    def parameter_error_sweep(self, i: int, hs: Sequence[float] | None = None) -> ErrorSweep:
-        """Forward and central differences' errors against backprop for many h (numpy)."""
-        self._check_index(i)
-        return function_error_sweep(self._loss_along(i, scalar=False), self._theta[i], self._full_gradient(i),
-                                    hs, index=i, label=self._labels[i])
 
     # -- saving and restoring ----------------------------------------------------------------------
 

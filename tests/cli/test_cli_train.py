@@ -15,6 +15,11 @@ from gradlab import cli
 from gradlab.datasets import load_csv
 from gradlab.training import OPTIMIZERS, Trainer
 from gradlab.training.config import DEFAULT_LEARNING_RATES
+from gradlab.training.losses import LOSSES
+
+#: the losses for regression, and for more than two classes, as the messages name them
+REAL_LOSSES = " or ".join(name for name, row in LOSSES.items() if row.regression)
+MULTICLASS_LOSSES = " or ".join(name for name, row in LOSSES.items() if row.multiclass)
 
 DEMO_ARGS = ["train", "--dataset", "moons", "--layers", "16,16", "--steps", "100", "--seed", "1337"]
 
@@ -112,8 +117,9 @@ def test_csv_data(tmp_path: Path, capsys) -> None:
         (["--activation", "swish"], ["unknown activation 'swish'", "relu, tanh, sigmoid"]),
         (["--features", "x1,x9"], ["unknown input feature 'x9'"]),
         (["--dataset", "sine", "--features", "x1,x2", "--loss", "mse"], ["'x2' needs x2"]),
-        (["--dataset", "sine", "--loss", "svm"], ["regression dataset needs the mse loss"]),
-        (["--dataset", "spiral", "--classes", "3", "--loss", "svm"], ["needs two classes", "cross_entropy"]),
+        (["--dataset", "sine", "--loss", "svm"], [f"regression dataset needs the {REAL_LOSSES} loss"]),
+        (["--dataset", "spiral", "--classes", "3", "--loss", "svm"],
+         ["needs two classes", MULTICLASS_LOSSES]),
         (["--noise", "50"], ["noise must be"]),
         (["--csv", "x.csv", "--dataset", "moons"], ["--dataset or --csv, not both"]),
         (["--history-csv", "/no/such/folder/h.csv"], ["does not exist"]),

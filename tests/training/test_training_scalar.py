@@ -51,7 +51,7 @@ def trainer(request) -> Trainer:
 
 
 def test_the_sliced_sort_is_the_engines(trainer) -> None:
-    backend, batch = trainer._scalar, trainer._batch(0)
+    backend, batch = trainer._backend, trainer._batch(0)
     model = backend._mlp()
     scores = [model(x) for x in batch.rows]
     total = backend._head(scores, batch, model.parameters())
@@ -62,7 +62,7 @@ def test_the_sliced_sort_is_the_engines(trainer) -> None:
 
 
 def test_loss_and_gradient_are_value_backwards_bit_for_bit(trainer) -> None:
-    backend, batch = trainer._scalar, trainer._batch(0)
+    backend, batch = trainer._backend, trainer._batch(0)
     theta = np.array(trainer.parameters())
     loss, grad, _acc = backend.loss_and_grad(theta, batch, trainer.regression)
     ref_loss, ref_grad = reference(backend, theta, batch, trainer.regression)

@@ -35,18 +35,20 @@ from PySide6.QtWidgets import (
 )
 
 from gradlab import ops, optimizers
+from gradlab.training import backends
 from gradlab.training import config as training_config
 from gradlab.ui.common import palette
 
 __all__ = ["LogSpinBox", "NetworkEditor", "MAX_LAYERS", "MAX_WIDTH", "parse_layers"]
 
-MAX_LAYERS = 8
-MAX_WIDTH = 64
+MAX_LAYERS = training_config.MAX_HIDDEN_LAYERS
+MAX_WIDTH = training_config.MAX_NEURONS
 #: the combos' (value, caption) items, read from the core's registries
 LOSSES = tuple(training_config.LOSS_CAPTIONS.items())
 REGULARIZERS = ((None, "none"), *training_config.REGULARIZATION_CAPTIONS.items())
 OPTIMIZERS = tuple((name, row.caption) for name, row in optimizers.OPTIMIZERS.items())
 BACKENDS = tuple(training_config.BACKEND_CAPTIONS.items())
+BACKENDS_TIP = "; ".join(f"{name}: {row.description}" for name, row in backends.BACKENDS.items())
 #: stepping the learning rate moves it by a quarter decade: 0.01, 0.0178, 0.0316, 0.0562, 0.1 ...
 LOG_STEPS_PER_DECADE = 4
 _PRESSED = QColor(palette.POSITIVE).darker(125).name()
@@ -219,8 +221,7 @@ class NetworkEditor(QWidget):
         self.batch = QSpinBox(objectName="batchSizeInput", minimum=0, maximum=100_000)
         self.batch.setSpecialValueText("full")
         self.batch.setToolTip("Points per step (full: every training point)")
-        self.backend_combo = _combo("backendCombo", BACKENDS,
-                                    "fast: numpy, vectorised; scalar: the real Value graph (slow, exact)")
+        self.backend_combo = _combo("backendCombo", BACKENDS, BACKENDS_TIP)
         self.seed = QSpinBox(objectName="seedInput", minimum=0, maximum=2**31 - 1)
         self.seed.setToolTip("Initial weights and mini-batches (1337: micrograd's demo)")
         for caption, w in (("loss", self.loss_combo), ("regularisation", self.reg_combo),

@@ -19,43 +19,19 @@ from gradlab.engine import Value
 from gradlab.graph import GraphModel
 from gradlab.nn import parameter_name
 from gradlab.numfmt import format_number
+from gradlab.training.losses import loss_row
 from gradlab.ui.common.graph_canvas import GraphCanvas
 from gradlab.ui.common.inspected_model import InspectedModel
 
 __all__ = ["PointGraphModel", "PointTrace", "loss_meaning"]
 
-#: below this, a point's loss and gradients are as good as none (floats' leftovers)
-NO_LOSS = 1e-12
-
-
 def loss_meaning(loss_name: str, loss: float) -> str:
     """What one point's loss ``loss`` (of ``TrainConfig.loss`` ``loss_name``) says about it and
-    about the gradient it sends back, in a sentence for a learner."""
+    about the gradient it sends back, in a sentence for a learner (its row's ``meaning``)."""
     value = f"Its loss is {format_number(loss) if loss else 0}"
     if not math.isfinite(loss):
         return f"{value}: training has diverged, and the gradients mean nothing."
-    if loss_name == "svm":  # relu(1 - y score): 0 beyond the margin, >= 1 on the wrong side
-        if loss <= NO_LOSS:
-            return (f"{value}: classified with margin (label × score ≥ 1), it sends back no gradient "
-                    "(every grad here is 0). Click a point near the boundary to see one flow.")
-        if loss < 1:
-            return (f"{value}: classified right but inside the margin, so its gradient still pushes "
-                    "the boundary away from it.")
-        return f"{value}: on the wrong side of the boundary; its gradient pushes the boundary past it."
-    if loss_name in ("logistic", "cross_entropy"):  # -log p(its class)
-        p = math.exp(-loss)
-        sure = f"{value}: the network gives its class a probability of {p:.1%}"
-        if p > 0.99:
-            return (f"{sure}, sure and right, so it sends back almost no gradient. Click a point "
-                    "near the boundary to see more flow.")
-        if p >= 0.5:
-            return f"{sure}: right but unsure; its gradient makes the network surer."
-        return f"{sure}: it is likely misclassified; its gradient pushes the boundary past it."
-    # mse: (prediction - target)²
-    if loss <= NO_LOSS:
-        return f"{value}: the curve passes through it, so it sends back no gradient."
-    return (f"{value}: the curve misses it by {format_number(math.sqrt(loss))}; its gradient moves "
-            "the curve toward it.")
+    return loss_row(loss_name).meaning(value, loss)
 
 
 class PointGraphModel(InspectedModel):

@@ -27,6 +27,8 @@ import time
 
 from PySide6.QtCore import QObject, QTimer
 
+from gradlab.training.backends import backend_row
+
 __all__ = ["BUDGET_S", "FRAME_MS", "SLICE_BUDGET_S", "SPEEDS", "SliceDriver", "ThreadDriver",
            "TrainingDriver", "driver_class", "driver_for"]
 
@@ -225,8 +227,9 @@ class SliceDriver(QObject):
 
 
 def driver_class(backend: str) -> type[TrainingDriver] | type[SliceDriver]:
-    """The driver that keeps the window responsive for ``backend`` (see the module's note)."""
-    return SliceDriver if backend == "scalar" else TrainingDriver
+    """The driver that keeps the window responsive for ``backend`` (see the module's note): slices
+    for a backend whose row says its steps are long (``Backend.sliced``)."""
+    return SliceDriver if backend_row(backend).sliced else TrainingDriver
 
 
 def driver_for(backend: str, model, parent: QObject | None = None) -> TrainingDriver | SliceDriver:
