@@ -87,15 +87,27 @@ UI = {
 DISABLED_TEXT = "#8a9099"
 
 
+def _base_style_name(app) -> str:
+    """The name of ``app``'s style, under the wrapper a style sheet puts around it (Qt makes the
+    style the app had the wrapper's child when a sheet is set)."""
+    style = app.style()
+    if style.metaObject().className() == "QStyleSheetStyle" and style.children():
+        style = style.children()[0]
+    return style.name().lower()
+
+
 def apply_theme(app) -> None:
     """Give the QApplication ``app`` gradlab's one light theme: the Fusion style, the ``UI``
-    palette in every colour group (tooltips too) and ``resources/style.qss``."""
+    palette in every colour group (tooltips too) and ``resources/style.qss``.  What is already in
+    force is not set again: setting a style or a style sheet re-polishes every widget (a third
+    of a second), and a second window (a test's, a relaunch in one process) finds it all set."""
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QToolTip
 
     from gradlab import resources
 
-    app.setStyle("Fusion")
+    if _base_style_name(app) != "fusion":
+        app.setStyle("Fusion")
     pal = QPalette()
     for role, colour in UI.items():
         pal.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
@@ -103,4 +115,6 @@ def apply_theme(app) -> None:
         pal.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role), QColor(DISABLED_TEXT))
     app.setPalette(pal)
     QToolTip.setPalette(pal)
-    app.setStyleSheet(resources.read_text("style.qss"))
+    sheet = resources.read_text("style.qss")
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)

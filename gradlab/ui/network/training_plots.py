@@ -82,14 +82,15 @@ class LossPlot(QWidget):
         self.setObjectName("lossPlot")
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setBackground("#ffffff")
-        self.loss_plot = self.plot_widget.addPlot(row=0, col=0, axisItems={"left": LossAxis("left")})
-        self.acc_plot = self.plot_widget.addPlot(row=1, col=0)
+        # no context menus (unbuilt, they cost no start-up time)
+        self.loss_plot = self.plot_widget.addPlot(row=0, col=0, axisItems={"left": LossAxis("left")},
+                                                  enableMenu=False)
+        self.acc_plot = self.plot_widget.addPlot(row=1, col=0, enableMenu=False)
         self.acc_plot.setXLink(self.loss_plot)
         grid = self.plot_widget.ci.layout
         grid.setRowStretchFactor(0, 3)
         grid.setRowStretchFactor(1, 2)
         for plot, name in ((self.loss_plot, "loss"), (self.acc_plot, "accuracy %")):
-            plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setLabel("left", name, color="#333333", size="9pt")
