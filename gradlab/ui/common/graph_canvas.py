@@ -141,12 +141,8 @@ class GraphCanvas(QWidget, ViewControl):
 
     @property
     def _half_max(self) -> np.ndarray:
-        """Every drawing row's half width and height, drawing units (tests set it, to cover corners)."""
+        """Every drawing row's half width and height at its largest, drawing units."""
         return self.painting.half_max
-
-    @_half_max.setter
-    def _half_max(self, half: np.ndarray) -> None:
-        self.painting.half_max = half
 
     def selected(self) -> int:
         return self.painting.selected

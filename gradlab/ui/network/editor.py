@@ -14,7 +14,7 @@ typed as a list (``layersInput``: ``16, 16``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QColor, QValidator
@@ -310,13 +310,6 @@ class NetworkEditor(QWidget):
 
     def set_parameter_count(self, n: int) -> None:
         self.parameter_count.setText(f"{n:,} parameters")
-
-    def set_training_rules(self, losses: Mapping[str, bool]) -> None:
-        """Enable only the losses that fit the data (``{"cross_entropy": False, ...}``)."""
-        model = self.loss_combo.model()
-        for k in range(self.loss_combo.count()):
-            allowed = losses.get(self.loss_combo.itemData(k), True)
-            model.item(k).setEnabled(allowed)
 
     # -- widgets -> model ---------------------------------------------------------------------------
 

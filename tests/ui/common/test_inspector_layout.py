@@ -135,7 +135,7 @@ def test_the_key_sits_in_a_free_corner_or_steps_aside(qtbot, monkeypatch):
     lab = open_window(qtbot, "--example", "lecture", "--size", "1280x720").expression_lab
     canvas = lab.canvas
     assert canvas.key.isVisible() and not overlays_over_nodes(canvas)
-    monkeypatch.setattr(canvas, "_half_max", canvas._half_max * 60)  # boxes over every corner
+    monkeypatch.setattr(canvas.painting, "half_max", canvas._half_max * 60)  # boxes over every corner
     canvas.zoom_by(1.05)  # any view change places the overlays again
     assert not canvas.key.isVisible()
     monkeypatch.undo()
