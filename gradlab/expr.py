@@ -340,7 +340,7 @@ class Expression:
     evaluated many times over names given at each evaluation (a lesson's ``done_when``).
 
     ``functions``: name -> a Python function of plain arguments (numbers, text) the expression may
-    call, like ``grad('x')``; a ValueError, KeyError or TypeError it raises becomes the expression's
+    call, like ``grad('x')``; a ValueError, TypeError or KeyError it raises becomes the expression's
     error.  ``free_names`` are the names the expression reads that it does not bind itself (a
     comprehension's variable): a caller checks them against the names it will give.  The language's
     built-ins (``abs``, ``min``, ``tanh``...) are there, except ``print`` and ``draw_dot``.
@@ -433,8 +433,9 @@ def _plain_function(name: str, f: Callable[..., object]) -> Callable:
             raise Refusal(node, f"{name}() takes no keyword arguments")
         try:
             return f(*args)
-        except (ValueError, KeyError, TypeError) as e:
-            message = e.args[0] if type(e) is KeyError and e.args else str(e)
-            raise Refusal(node, f"{name}(): {message}") from None
+        except (ValueError, TypeError) as e:
+            raise Refusal(node, f"{name}(): {e}") from None
+        except KeyError as e:  # a missing key, as Python spells it
+            raise Refusal(node, f"{name}(): {python_error(e)}") from None
 
     return impl

@@ -84,7 +84,7 @@ class Condition:
         try:
             return self._state.nodes[name]
         except KeyError:
-            raise KeyError(f"no node labelled {name!r} in the graph") from None
+            raise ValueError(f"no node labelled {name!r} in the graph") from None
 
     def _data(self, name: object) -> float:
         return float(self._node(name)[0])

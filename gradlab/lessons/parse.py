@@ -71,7 +71,7 @@ def parse_lesson(text: str, name: str = "lesson", path: str | Path | None = None
         raise LessonError("write each step as a [[step]] table (two brackets)", _any_line(where, "step"))
     if not tables:
         raise LessonError("the lesson has no steps; add at least one [[step]] with text = \"...\"",
-                          text.count("\n") + 1)
+                          len(text.rstrip().split("\n")))
     programs = ProgramCheck(text, where)
     steps = tuple(_step(i, table, where, programs) for i, table in enumerate(tables))
     return Lesson(name, title.strip(), summary.strip(), steps, Path(path) if path is not None else None)
