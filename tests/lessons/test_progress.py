@@ -184,3 +184,17 @@ def test_fewer_steps_now_clamps_the_saved_index():
     shorter = parse_lesson('title = "Walk"\n[[step]]\ntext = "a"\n[[step]]\ntext = "b"\n', "05-walk")
     progress = LessonProgress(shorter, saved)
     assert progress.index == 1 and progress.done == {0, 1} and progress.answers == {} and progress.complete()
+
+
+def test_a_step_that_asks_and_waits_is_done_when_both_are():
+    lesson = parse_lesson('title = "T"\n[[step]]\ntext = "a"\nprogram = "x = Value(3.0)"\nask = "x?"\n'
+                          'answer = 3\ndone_when = "selected == \'x\'"\n[[step]]\ntext = "b"\n')
+    answered_first = LessonProgress(lesson)
+    feedback = answered_first.submit("3")
+    assert feedback.correct and "Now do what the step asks" in feedback.message
+    assert not answered_first.is_done()
+    assert answered_first.update(LabState(selected="x")) and answered_first.is_done()
+    acted_first = LessonProgress(lesson)
+    assert not acted_first.update(LabState(selected="x")) and acted_first.met == {0}
+    assert not acted_first.update(LabState()) and not acted_first.is_done()  # met once is enough
+    assert acted_first.submit("3").message == "Right: 3." and acted_first.is_done()
