@@ -60,6 +60,10 @@ Limits; breaking one raises ExpressionError naming the line it was on:
 ``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
 ``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
 
+:class:`Expression` is the same language for one expression compiled once and evaluated many
+times over names given each time (a lesson's ``done_when``), each evaluation with its own small
+time budget.
+
 The app and ``gradlab run`` never call ``run_program`` in their own process: gradlab.worker runs
 it in a separate process with a memory, CPU and wall-clock ceiling, so that what no check here
 can see (a crash in C, a C-level loop, a memory bomb) ends that process, not the app.

@@ -79,6 +79,7 @@ def test_a_highlight_may_be_one_name():
     ('title = "T"\n\n\n[[step]]\ntext = "a"\nanswer = = 3\n', 6, "not valid TOML"),
     # unknown keys, found in the text: at the top, in a step, in a later step, inline in network
     ('title = "T"\nsumary = "typo"\n[[step]]\ntext = "a"\n', 2, "unknown key 'sumary'"),
+    ('title = "T"\n\n[meta]\nauthor = "me"\n[[step]]\ntext = "a"\n', 3, "unknown key 'meta'"),
     ('title = "T"\n[[step]]\ntext = "a"\n\nanwser = 3\n', 5, "unknown key 'anwser' in step 1"),
     ('title = "T"\n[[step]]\ntext = "anwser = 1"\n[[step]]\ntext = "b"\nanwser = 3\n', 6, "in step 2"),
     ('title = "T"\n[[step]]\ntext = "a"\nnetwork = { dataset = "moons", layerz = [2] }\n', 4,
