@@ -76,8 +76,11 @@ class KeyLines:
         return start, end
 
     def step_line(self, index: int) -> int:
-        """The line of step ``index``'s ``[[step]]`` header (the top table's first, if unknown)."""
-        return self.steps[index] if index < len(self.steps) else self.top[1]
+        """The line of step ``index``'s ``[[step]]`` header (else of a ``step =`` key, else the end of
+        the top table)."""
+        if index < len(self.steps):
+            return self.steps[index]
+        return self.find("step", 1, len(self.lines) + 1, default=min(self.top[1], len(self.lines)))
 
     def find(self, key: str, start: int, end: int, default: int) -> int:
         """The first line in [start, end) that sets ``key`` (``key =``, also inside an inline table

@@ -91,6 +91,10 @@ def test_a_highlight_may_be_one_name():
     ('title = "T"\nsummary = "no steps"\n', 2, "has no steps"),
     ('title = "T"\n[[step]]\ntext = "a"\n\n[[step]]\nask = "?"\nanswer = 1\n', 5, "step 2 has no text"),
     ('title = "T"\n[step]\ntext = "a"\n', 2, "[[step]]"),
+    ('title = "T"\n\nstep = 3\n', 3, "[[step]]"),
+    ('title = "T"\nstep = ["a"]\n', 2, "step 1 must be a table"),
+    ('title = "  "\n[[step]]\ntext = "a"\n', 1, "the title is empty"),
+    ("title = " + "[" * 5000 + "]" * 5000 + "\n", 1, "not valid TOML"),
     # wrong types
     ('title = 3\n[[step]]\ntext = "a"\n', 1, "title must be text"),
     ('title = "T"\n[[step]]\ntext = ["a"]\n', 3, "text must be text, not a list"),
