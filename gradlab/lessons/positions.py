@@ -15,46 +15,29 @@ _STEP_HEADER = re.compile(r"^\s*\[\[\s*step\s*\]\]")
 _TABLE_HEADER = re.compile(r"^\s*\[")
 
 
+#: TOML's strings (multi-line first) and comments; the text has been parsed already, so they are well formed
+_STRINGS_AND_COMMENTS = re.compile("|".join((
+    r'"""(?:\\.|[^\\])*?"""',  # multi-line basic string, with escapes
+    r"'''[\s\S]*?'''",  # multi-line literal string
+    r'"(?:\\.|[^"\\\n])*"',  # basic string
+    r"'[^'\n]*'",  # literal string
+    r"#[^\n]*",  # comment
+)))
+
+
+def _blanked(match: re.Match) -> str:
+    found = match.group()
+    if found[0] == "#":
+        return ""
+    q = 3 if found[:3] in ('"""', "\'\'\'") else 1
+    return found[:q] + re.sub(r"[^\n]", " ", found[q:-q]) + found[-q:]
+
+
 def code_only(text: str) -> list[str]:
-    """The lines of ``text`` with every string's contents and every comment blanked out (the
-    quotes stay), so that keys and headers are all a search can find."""
-    out: list[str] = []
-    i, n, quote = 0, len(text), ""  # quote: the delimiter of the string we are in, if any
-    chars: list[str] = []
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            out.append("".join(chars))
-            chars = []
-            if quote in ('"', "'"):  # a one-line string does not go on (bad TOML; tomllib says so)
-                quote = ""
-            i += 1
-            continue
-        if quote:
-            if text.startswith(quote, i):
-                chars.append(quote)
-                i += len(quote)
-                quote = ""
-            elif c == "\\" and quote[0] == '"':
-                chars.append("  " if text[i + 1:i + 2] not in ("", "\n") else " ")
-                i += 2 if text[i + 1:i + 2] not in ("", "\n") else 1
-            else:
-                chars.append(" ")
-                i += 1
-            continue
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            chars.append(quote)
-            i += len(quote)
-            continue
-        chars.append(c)
-        i += 1
-    out.append("".join(chars))
-    return out
+    """The lines of ``text`` (a lesson file that tomllib has read) with every string's contents and
+    every comment blanked out (the quotes and line breaks stay), so that a search finds only keys
+    and headers."""
+    return _STRINGS_AND_COMMENTS.sub(_blanked, text).split("\n")
 
 
 class KeyLines:

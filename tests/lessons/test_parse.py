@@ -82,6 +82,7 @@ def test_a_highlight_may_be_one_name():
     ('title = "T"\n\n[meta]\nauthor = "me"\n[[step]]\ntext = "a"\n', 3, "unknown key 'meta'"),
     ('title = "T"\n[[step]]\ntext = "a"\n\nanwser = 3\n', 5, "unknown key 'anwser' in step 1"),
     ('title = "T"\n[[step]]\ntext = "anwser = 1"\n[[step]]\ntext = "b"\nanwser = 3\n', 6, "in step 2"),
+    ('title = "T"\n[[step]]\ntext = """\nanwser = 2\n"""  # anwser = 1\nanwser = 3\n', 6, "'anwser'"),
     ('title = "T"\n[[step]]\ntext = "a"\nnetwork = { dataset = "moons", layerz = [2] }\n', 4,
      "unknown network setting 'layerz'"),
     ('title = "T"\n[[step]]\ntext = "a"\n[step.network]\ndataset = "moons"\nlr = 1\n', 6,
