@@ -54,6 +54,12 @@ def test_an_error_is_false_with_its_problem_kept(source: str, state: dict, probl
     assert condition.evaluate(LabState(nodes={"q": (1.0, 1.0)}, selected="")) in (True, False)
 
 
+def test_a_state_that_is_not_one_is_false_not_an_error():
+    condition = Condition("h < 1")
+    assert condition.evaluate(None) is False and "AttributeError" in condition.problem
+    assert Condition("grad('x') > 0").evaluate(LabState(nodes={"x": "oops"})) is False
+
+
 def test_the_problem_clears_once_it_works():
     condition = Condition("grad('q') > 0")
     assert not condition.evaluate(LabState()) and condition.problem
