@@ -291,7 +291,8 @@ def test_starred_targets_unpack_as_python_does() -> None:
                     "for i, *j in [(1, 2, 3), (4,)]:\n    print(i, j)")
     assert p.printed == ["1 [2, 3]", "4 []"]
     assert p.values["b"] is p.values["a"] and set(p.lines) >= {"c", "d", "e", "g", "h"}
-    assert run_program("*d, e = range(4)\nf, (g, *h) = 1, 'xyz'\nprint(d, e, g, h)").printed == ["[0, 1, 2] 3 x ['y', 'z']"]
+    p = run_program("*d, e = range(4)\nf, (g, *h) = 1, 'xyz'\nprint(d, e, g, h)")
+    assert p.printed == ["[0, 1, 2] 3 x ['y', 'z']"]
 
 
 
