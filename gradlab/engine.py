@@ -182,7 +182,7 @@ def _result(data: float, parents: tuple, op: str, grad_fn, arg=None) -> Value:
     """A computed node: ``__init__``'s work without its call, on the hottest path there is."""
     out = _new_value(Value)
     out.data = data
-    out.grad = 0.0
+    out.grad = 0  # micrograd's int zero: print(Value(2.0)) shows grad=0, as micrograd does
     out._prev = parents
     out._op = op
     out._grad_fn = grad_fn
@@ -202,7 +202,7 @@ class Value:
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self.data = data
-        self.grad = 0.0
+        self.grad = 0  # an int, as micrograd's: Value(data=2.0, grad=0)
         self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
         self._grad_fn = None

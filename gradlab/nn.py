@@ -82,7 +82,7 @@ class Module:
 
     def zero_grad(self) -> None:
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = 0
 
     def parameters(self) -> list[Value]:
         return []

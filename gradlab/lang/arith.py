@@ -230,6 +230,8 @@ class ArithRules:
             tb = type(b)
             if tb in (set, dict):
                 found = self.key(a, node) in b
+            elif tb in (list, tuple) and type(a) is Instance and type(a.cls.lookup("__eq__")) is Function:
+                found = any(x is a or self.truth(self.compare("==", a, x, node), node) for x in b)
             elif (tb is list or tb is tuple) and len(b) > CHUNK:
                 found = self.find(b, a, node) >= 0
             else:

@@ -123,13 +123,12 @@ class NameCompiler:
 
             return store_item
         if kind in (ast.Tuple, ast.List):
-            starred = next((t for t in ast.walk(node) if type(t) is ast.Starred), None)
-            if starred is not None:
-                raise Refusal(starred, _EXPRESSION_MESSAGES[ast.Starred])
-            stores, n, unpack = [self.target(t, scope) for t in node.elts], len(node.elts), self.run.unpack
+            star = next((i for i, t in enumerate(node.elts) if type(t) is ast.Starred), None)
+            stores = [self.target(t.value if i == star else t, scope) for i, t in enumerate(node.elts)]
+            n, unpack = len(node.elts), self.run.unpack
 
             def store_unpacked(frame: Frame, value: object) -> None:
-                for store, x in zip(stores, unpack(value, n, node), strict=True):
+                for store, x in zip(stores, unpack(value, n, node, star), strict=True):
                     store(frame, x)
 
             return store_unpacked

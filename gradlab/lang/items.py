@@ -21,6 +21,7 @@ from gradlab.lang.limits import MAX_ITEMS
 from gradlab.lang.objects import (
     _VIEWS,
     NN_TYPES,
+    Class,
     Function,
     Instance,
     Refusal,
@@ -31,6 +32,17 @@ from gradlab.lang.objects import (
 
 #: items a search or a comparison in C looks at between two readings of the clock
 CHUNK = 4096
+
+
+def hashable(cls: Class) -> bool:
+    """Whether a program's class hashes, as in Python: a class that defines ``__eq__`` without
+    ``__hash__`` (itself or in the nearest base that defines either) is unhashable."""
+    for c in cls.mro:
+        if "__hash__" in c.ns:
+            return c.ns["__hash__"] is not None
+        if "__eq__" in c.ns:
+            return False
+    return True
 
 
 class ItemRules:
@@ -118,6 +130,8 @@ class ItemRules:
         2**60 items to hash.  Each tuple is walked once (bottom up), its nesting and its items
         counted with repeats, and refused past MAX_DEPTH levels or MAX_ITEMS items."""
         if type(x) is not tuple:
+            if type(x) is Instance and not hashable(x.cls):
+                raise Refusal(node, f"TypeError: unhashable type: '{x.cls.name}'")
             return x
         for item in x:
             if type(item) is tuple:
@@ -165,16 +179,25 @@ class ItemRules:
             raise Refusal(node, python_error(e)) from None
         return out
 
-    def unpack(self, x: object, n: int, node: ast.AST) -> list | tuple:
+    def unpack(self, x: object, n: int, node: ast.AST, star: int | None = None) -> list | tuple:
+        """The ``n`` values ``x`` unpacks into; with ``star`` (``a, *rest = x``), the item at that
+        index is the list of what the other names leave over."""
         if type(x) in (tuple, list):
             items = x
         elif type(x) in (str, dict, set, range, np.ndarray) or hasattr(x, "__next__"):
-            items = self.collect(x, node, n + 1)
+            items = self.collect(x, node, n + 1) if star is None else self.collect(x, node)
         else:
             raise Refusal(node, f"can't unpack {describe(x)} into {n} names")
-        if len(items) != n:
-            raise Refusal(node, f"cannot unpack {len(items)} values into {n} names")
-        return items
+        if star is None:
+            if len(items) != n:
+                raise Refusal(node, f"cannot unpack {len(items)} values into {n} names")
+            return items
+        after = n - 1 - star
+        if len(items) < n - 1:
+            raise Refusal(node, f"cannot unpack {len(items)} values into at least {n - 1} names")
+        rest = list(items[star:len(items) - after])
+        self.alloc(len(rest), node)
+        return [*items[:star], rest, *items[len(items) - after:]]
 
     def getitem(self, x: object, key: object, node: ast.AST) -> object:
         t = type(x)

@@ -22,6 +22,7 @@ from gradlab.lang.objects import (
     MISSING,
     Builtin,
     Class,
+    Function,
     Instance,
     Method,
     Module,
@@ -254,6 +255,46 @@ def b_isinstance(run: Run, node: ast.AST, args: list, kwargs: dict) -> bool:
     return False
 
 
+def b_type(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
+    """``type(x)``: a program's class, or the built-in that names x's type (``type(1) is int``)."""
+    (x,) = arguments(node, "type", args, kwargs, 1, 1)
+    if type(x) is Instance:
+        return x.cls
+    table = builtins()
+    for name in ("bool", "int", "float", "str", "list", "tuple", "set", "dict", "Value"):
+        if type(x) is table[name].pytype:
+            return table[name]
+    for b in NETWORKS.values():
+        if type(x) is b.pytype:
+            return b
+    return Builtin(type(x).__name__, _not_callable, type(x))
+
+
+def _not_callable(run: Run, node: ast.AST, args: list, kwargs: dict) -> None:
+    raise Refusal(node, "this type can't be called here")
+
+
+def b_id(run: Run, node: ast.AST, args: list, kwargs: dict) -> int:
+    (x,) = arguments(node, "id", args, kwargs, 1, 1)
+    return id(x)
+
+
+def b_hash(run: Run, node: ast.AST, args: list, kwargs: dict) -> int:
+    """``hash(x)``: Python's, after the checks a set key gets (an unhashable class is refused)."""
+    (x,) = arguments(node, "hash", args, kwargs, 1, 1)
+    run.key(x, node)  # an unhashable class, a tuple too deep to hash: refused as a set key is
+    f = x.cls.lookup("__hash__") if type(x) is Instance else None
+    if type(f) is Function:
+        out = run.call_function(f, [x], None, node)
+        if type(out) is not int:
+            raise Refusal(node, "TypeError: __hash__ method should return an integer")
+        return out
+    try:
+        return hash(x)
+    except TypeError as e:
+        raise Refusal(node, python_error(e)) from None
+
+
 def _number_from(node: ast.AST, name: str, convert, args: list, kwargs: dict) -> int | float:
     """``float(x)`` or ``int(x)`` as Python gives them (0 without an argument), refusals named."""
     (x,) = arguments(node, name, args, kwargs, 0, 1)
@@ -456,6 +497,9 @@ def _make_builtins() -> dict[str, Builtin]:
         "abs": b_abs,
         "round": b_round,
         "isinstance": b_isinstance,
+        "type": b_type,
+        "id": b_id,
+        "hash": b_hash,
         "repr": b_repr,
         "sorted": b_sorted,
         "reversed": b_reversed,

@@ -11,6 +11,7 @@ from gradlab.lang.library import b_dict, sort_list
 from gradlab.lang.limits import MAX_ITEMS
 from gradlab.lang.objects import Refusal, describe, is_number, python_error
 from gradlab.lang.runtime import Run
+from gradlab.lang.text import brace_format
 
 # -- methods of built-in values -----------------------------------------------------------------------
 
@@ -50,6 +51,10 @@ def m_join(run: Run, node: ast.AST, obj: str, name: str, args: list, kwargs: dic
         raise Refusal(node, "join() needs text items")
     run.sized(sum(map(len, parts)) + len(obj) * max(0, len(parts) - 1), node)
     return obj.join(parts)
+
+
+def m_format(run: Run, node: ast.AST, obj: str, name: str, args: list, kwargs: dict) -> str:
+    return brace_format(run, obj, args, kwargs, node)
 
 
 def m_replace(run: Run, node: ast.AST, obj: str, name: str, args: list, kwargs: dict) -> str:
@@ -174,6 +179,7 @@ _SET = {
 }
 _STR = {
     "join": m_join,
+    "format": m_format,
     "replace": m_replace,
     "split": plain,
     "strip": plain,

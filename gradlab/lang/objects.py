@@ -48,6 +48,7 @@ USER_DUNDERS = frozenset(
         "__mod__",
         "__rmod__",
         "__eq__",
+        "__hash__",
         "__ne__",
         "__lt__",
         "__le__",

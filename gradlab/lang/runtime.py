@@ -25,14 +25,13 @@ from gradlab.lang.limits import MAX_ITEMS, MAX_NODES
 from gradlab.lang.objects import Builtin, Instance, Module, Refusal, is_number
 from gradlab.lang.program import Program
 from gradlab.lang.spelling import TextRules
-from gradlab.ops import UNARY as _UNARY_OPS
 
 
 def micrograd_backward(v: Value) -> None:
     """micrograd's ``backward()`` exactly: the root's grad becomes 1 and every node passes its
     grad on, in reverse topological order, adding to what is there (nothing is zeroed first)."""
     topo = topological_order(v)
-    v.grad = 1.0
+    v.grad = 1  # micrograd's int one: the root prints grad=1
     for node in reversed(topo):
         fn = node._grad_fn
         if fn is not None:
@@ -180,8 +179,6 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
 
     def bind_global(self, name: str, value: object, line: int) -> None:
         """A top-level assignment: a Value gets the name as its label (unless it has one)."""
-        if name in _UNARY_OPS or name == "print":  # limits._BUILTINS, spelled out: this is a hot path
-            raise Refusal(None, f"'{name}' is a built-in name here; pick another name")
         if type(value) is Value:
             if not value.label:
                 value.label = name

@@ -39,8 +39,8 @@ class TextRules:
         """``str(x)`` as Python gives it, calling a program's ``__str__``/``__repr__``."""
         if type(x) is str:
             return x
-        if isinstance(x, np.generic):
-            return str(x)
+        if isinstance(x, (np.generic, np.ndarray)):
+            return str(x)  # print(np.array([1., 2.])) shows [1. 2.], as numpy's str does
         if type(x) is Instance:
             f = x.cls.lookup("__str__")
             if type(f) is Function:

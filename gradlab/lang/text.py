@@ -1,9 +1,11 @@
-"""Text formatting: one ``{x!r:spec}`` of an f-string, and ``'%.4f' % x``, within the limits."""
+"""Text formatting: one ``{x!r:spec}`` of an f-string, ``'{:.4f}'.format(x)`` and ``'%.4f' % x``,
+within the limits."""
 
 from __future__ import annotations
 
 import ast
 import re
+import string
 from typing import TYPE_CHECKING
 
 from gradlab.engine import Value
@@ -40,6 +42,45 @@ def format_value(run: Run, x: object, conversion: int, spec: str, node: ast.AST)
         return text
     except (ValueError, TypeError) as e:
         raise Refusal(node, python_error(e)) from None
+
+
+_CONVERSIONS = {None: -1, "r": 114, "s": 115, "a": 97}
+
+
+def brace_format(run: Run, text: str, args: list, kwargs: dict, node: ast.AST) -> str:
+    """``'{} {:.4f}'.format(x, y)``: each field is formatted as an f-string's would be.  A field
+    names an argument by position or keyword only: ``{0.grad}`` and ``{0[1]}`` reach into values
+    and are refused, as are fields nested in a format spec."""
+    pieces, size, auto = [], 0, 0
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError as e:
+        raise Refusal(node, python_error(e)) from None
+    for literal, field, spec, conversion in fields:
+        pieces.append(literal)
+        size += len(literal)
+        if field is None:
+            continue
+        if "." in field or "[" in field or "{" in (spec or ""):
+            raise Refusal(node, f"'{{{field}}}': only plain fields like {{}}, {{0}} or {{name}} are allowed "
+                                "in .format() here; use an f-string")
+        if field == "":
+            field, auto = str(auto), auto + 1
+        if field.isdigit():
+            if int(field) >= len(args):
+                raise Refusal(node, python_error(IndexError(
+                    f"Replacement index {field} out of range for positional args tuple")))
+            x = args[int(field)]
+        elif field in kwargs:
+            x = kwargs[field]
+        else:
+            raise Refusal(node, python_error(KeyError(field)))
+        piece = format_value(run, x, _CONVERSIONS.get(conversion, -1), spec or "", node)
+        size += len(piece)
+        if size > MAX_ITEMS:
+            raise Refusal(node, limits.ITEMS_MESSAGE)
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 _PERCENT = re.compile(r"%(?:\((\w*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")

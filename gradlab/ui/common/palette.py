@@ -83,6 +83,8 @@ UI = {
     "Dark": "#8d949c",
     "Shadow": "#5c636a",
 }
+#: text that says something went wrong (an error line, a refused number)
+ERROR_TEXT = "#b3261e"
 #: text and buttons that cannot be used: paler, but still readable
 DISABLED_TEXT = "#8a9099"
 

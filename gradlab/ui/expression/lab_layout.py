@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -22,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradlab.ui.common import palette
 from gradlab.ui.common.graph_canvas import GraphCanvas
 from gradlab.ui.common.inspector import NodeInspector
+from gradlab.ui.common.numbers import NumberSpinBox
 from gradlab.ui.expression.editor import CodeEditor
 from gradlab.ui.expression.model import ExpressionModel
 from gradlab.ui.expression.program_plots import ProgramPlots
@@ -90,7 +91,7 @@ class ExpressionLabLayout(QWidget):
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b3261e; padding: 2px 4px;")
+        self.error_label.setStyleSheet(f"color: {palette.ERROR_TEXT}; padding: 2px 4px;")
         self.error_label.hide()
         self.console = QPlainTextEdit()
         self.console.setObjectName("console")
@@ -218,7 +219,7 @@ class ExpressionLabLayout(QWidget):
         bar.addWidget(self._button("Finish", "Run the rest of backward() at once", "backpropFinishButton"))
         bar.addSpacing(12)
         bar.addWidget(QLabel("Rate:"))
-        self.rate_input = QDoubleSpinBox()
+        self.rate_input = NumberSpinBox()
         self.rate_input.setObjectName("learningRateInput")
         self.rate_input.setDecimals(4)
         self.rate_input.setRange(0.0001, 10.0)

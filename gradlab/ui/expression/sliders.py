@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradlab.ui.common import palette
+from gradlab.ui.common.numbers import read_typed, say_refused
 from gradlab.ui.common.text import elide, note_label, plain_label
 from gradlab.ui.expression.model import ExpressionModel
 
@@ -42,8 +44,9 @@ def _short_number(x: float) -> str:
 
 
 class NumberBox(QLineEdit):
-    """A number field that shows any float as it is (1.7e+308, inf, nan) and accepts what Python's
-    ``float()`` reads.  ``value_entered`` (float) is emitted when the user commits a new number."""
+    """A number field that shows any float as it is (1.7e+308, inf, nan) and reads what is typed
+    with read_typed (``.`` or the locale's decimal point; ``1,5`` in English is refused, not 15).
+    ``value_entered`` (float) is emitted when the user commits a new number."""
 
     value_entered = Signal(float)
 
@@ -64,10 +67,10 @@ class NumberBox(QLineEdit):
 
     def _on_editing_finished(self) -> None:
         try:
-            value = float(self.text().strip().replace(",", "").replace("_", ""))
-        except ValueError:
-            self.setToolTip(f"{elide(self.text())!r} is not a number: type one like 2.5 or -1e-3")
-            self.setStyleSheet("color: #b3261e;")
+            value = read_typed(self, self.text())
+        except ValueError as err:
+            say_refused(self, elide(str(err), 200))
+            self.setStyleSheet(f"color: {palette.ERROR_TEXT};")
             return
         if repr(value) != repr(self._value):
             self.setValue(value)

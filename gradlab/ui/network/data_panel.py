@@ -9,17 +9,16 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from gradlab import datasets
 from gradlab.ui.common import palette
+from gradlab.ui.common.numbers import NumberSpinBox, WholeSpinBox
 
 __all__ = ["DataPanel"]
 
@@ -45,17 +44,17 @@ class DataPanel(QWidget):
                                            Qt.ItemDataRole.ToolTipRole)
         self.dataset_combo.setToolTip("Which toy dataset to learn")
         self.dataset_combo.setPlaceholderText("imported file")
-        self.classes = QSpinBox(objectName="classesInput", minimum=2, maximum=datasets.MAX_CLASSES)
+        self.classes = WholeSpinBox(objectName="classesInput", minimum=2, maximum=datasets.MAX_CLASSES)
         self.classes.setToolTip("Classes (spiral and gaussians)")
-        self.noise = QDoubleSpinBox(objectName="noiseInput", minimum=0.0, maximum=2.0, singleStep=0.05,
+        self.noise = NumberSpinBox(objectName="noiseInput", minimum=0.0, maximum=2.0, singleStep=0.05,
                                     decimals=2)
         self.noise.setToolTip("Standard deviation of the noise added to every point")
-        self.samples = QSpinBox(objectName="samplesInput", minimum=10, maximum=5000, singleStep=50)
+        self.samples = WholeSpinBox(objectName="samplesInput", minimum=10, maximum=5000, singleStep=50)
         self.samples.setToolTip("How many points to draw")
-        self.test_fraction = QDoubleSpinBox(objectName="testFractionInput", minimum=0.0, maximum=0.9,
+        self.test_fraction = NumberSpinBox(objectName="testFractionInput", minimum=0.0, maximum=0.9,
                                             singleStep=0.1, decimals=2)
         self.test_fraction.setToolTip("Share of the points held out to test the network (0: none)")
-        self.data_seed = QSpinBox(objectName="dataSeedInput", minimum=0, maximum=2**31 - 1)
+        self.data_seed = WholeSpinBox(objectName="dataSeedInput", minimum=0, maximum=2**31 - 1)
         self.data_seed.setToolTip("The random draw of the points (1337: micrograd's demo data)")
         for w in (self.noise, self.samples, self.test_fraction, self.data_seed):
             w.setKeyboardTracking(False)

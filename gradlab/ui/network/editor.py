@@ -17,10 +17,9 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtGui import QColor, QValidator
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from gradlab import ops, optimizers
 from gradlab.training import backends
 from gradlab.training import config as training_config
 from gradlab.ui.common import palette
+from gradlab.ui.common.numbers import NumberSpinBox, WholeSpinBox
 
 __all__ = ["LogSpinBox", "NetworkEditor", "MAX_LAYERS", "MAX_WIDTH", "parse_layers"]
 
@@ -80,7 +79,7 @@ def parse_layers(text: str) -> list[int]:
     return widths
 
 
-class LogSpinBox(QDoubleSpinBox):
+class LogSpinBox(NumberSpinBox):
     """A number box whose arrows (and wheel) move on a log scale and which shows 3 significant digits."""
 
     def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None, **props) -> None:
@@ -97,21 +96,6 @@ class LogSpinBox(QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:  # noqa: N802
         return f"{value:.3g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        """Accept anything ``float`` reads (``3e-4`` too); half-typed numbers are intermediate."""
-        try:
-            float(text)
-        except ValueError:
-            partial = text.strip() in ("", "-", ".") or text.lower().endswith(("e", "e-", "e+"))
-            return (QValidator.State.Intermediate if partial else QValidator.State.Invalid, text, pos)
-        return (QValidator.State.Acceptable, text, pos)
 
 
 def _combo(name: str, items, tip: str) -> QComboBox:
@@ -214,15 +198,15 @@ class NetworkEditor(QWidget):
         self.learning_rate = LogSpinBox(0.0, 1e6, objectName="learningRateInput")
         self.learning_rate.setToolTip("Step size; the arrows move a quarter decade (log scale).\n"
                                       "Changing it does not reset training.")
-        self.decay = QSpinBox(objectName="lrDecayInput", minimum=0, maximum=1_000_000)
+        self.decay = WholeSpinBox(objectName="lrDecayInput", minimum=0, maximum=1_000_000)
         self.decay.setSpecialValueText("off")
         self.decay.setToolTip("micrograd's decay: the rate falls to 0.1x over this many steps "
                               "(off: constant)")
-        self.batch = QSpinBox(objectName="batchSizeInput", minimum=0, maximum=100_000)
+        self.batch = WholeSpinBox(objectName="batchSizeInput", minimum=0, maximum=100_000)
         self.batch.setSpecialValueText("full")
         self.batch.setToolTip("Points per step (full: every training point)")
         self.backend_combo = _combo("backendCombo", BACKENDS, BACKENDS_TIP)
-        self.seed = QSpinBox(objectName="seedInput", minimum=0, maximum=2**31 - 1)
+        self.seed = WholeSpinBox(objectName="seedInput", minimum=0, maximum=2**31 - 1)
         self.seed.setToolTip("Initial weights and mini-batches (1337: micrograd's demo)")
         for caption, w in (("loss", self.loss_combo), ("regularisation", self.reg_combo),
                            ("strength", self.reg_strength), ("optimiser", self.optimizer_combo),
@@ -251,7 +235,7 @@ class NetworkEditor(QWidget):
             grid.addWidget(QLabel("none: a linear model"), 0, 0, 1, 4)
         for k, (width, act) in enumerate(zip(self._layers, self._activations, strict=True)):
             grid.addWidget(QLabel(f"{k + 1}"), k, 0)
-            spin = QSpinBox(objectName=f"layerWidth{k}", minimum=1, maximum=MAX_WIDTH, value=width)
+            spin = WholeSpinBox(objectName=f"layerWidth{k}", minimum=1, maximum=MAX_WIDTH, value=width)
             spin.setToolTip(f"Neurons in hidden layer {k + 1} (1 to {MAX_WIDTH})")
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(lambda v, k=k: self._on_width(k, v))

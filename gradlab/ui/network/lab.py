@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
+from gradlab.ui.common.numbers import read_typed, say_refused
 from gradlab.ui.network.lab_widgets import INSPECTOR_HINT, POINT_HINT, build_layout, build_views
 from gradlab.ui.network.live import LiveViews
 from gradlab.ui.network.model import NetworkModel
@@ -178,9 +179,10 @@ class NetworkLab(QWidget):
     def _on_weight_entered(self) -> None:
         i = self.probe_model.selected
         try:
-            value = float(self.weight_input.text())
-        except ValueError:
-            self.status_message.emit(f"{self.weight_input.text()!r} is not a number", 5000)
+            value = read_typed(self.weight_input, self.weight_input.text())
+        except ValueError as err:
+            say_refused(self.weight_input, str(err))
+            self.status_message.emit(str(err), 5000)
             return
         if i >= 0:
             self.model.set_parameter(i, value)

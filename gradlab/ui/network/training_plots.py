@@ -110,8 +110,9 @@ class LossPlot(QWidget):
         self.test_loss = self._curve(self.loss_plot, "test", TEST)
         self.train_acc = self._curve(self.acc_plot, "train", TRAIN)
         self.test_acc = self._curve(self.acc_plot, "test", TEST)
-        self.message = pg.TextItem(anchor=(0.5, 0.5), color="#b3261e", fill=pg.mkBrush(255, 255, 255, 230),
-                                   border=pg.mkPen("#b3261e"))
+        self.message = pg.TextItem(anchor=(0.5, 0.5), color=palette.ERROR_TEXT,
+                                   fill=pg.mkBrush(255, 255, 255, 230),
+                                   border=pg.mkPen(palette.ERROR_TEXT))
         self.message.setZValue(100)
         self.loss_plot.addItem(self.message, ignoreBounds=True)
         self.message.hide()
