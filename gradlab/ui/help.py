@@ -3,8 +3,7 @@ shortcuts and About, each a non-modal text window beside the labs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from gradlab import resources
 
@@ -57,13 +56,8 @@ def show_shortcuts(parent: QWidget) -> QDialog:
 
 
 def show_about(parent: QWidget) -> QDialog:
-    """gradlab's icon (the window's), its version (from the installed package's metadata) and
-    what it is."""
-    from gradlab.desktop import version
+    """gradlab's icon, version, the versions it runs on, credits, licences and the user's files
+    (gradlab.ui.about)."""
+    from gradlab.ui import about
 
-    dialog = show_text(parent, "About gradlab", f"### gradlab {version()}\n\nLearn backpropagation by "
-                       "touching it: a micrograd-style engine, its graph, and a probe that nudges any node.")
-    icon = QLabel(objectName="aboutIcon", alignment=Qt.AlignmentFlag.AlignCenter)
-    icon.setPixmap(parent.windowIcon().pixmap(96, 96))
-    dialog.layout().insertWidget(0, icon)
-    return dialog
+    return about.show_about(parent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QTextBrowser
 
 from gradlab import desktop, resources
@@ -30,3 +31,23 @@ def test_the_about_box_shows_the_icon_and_the_version(qtbot):
     # the pixmap is the icon itself, not a blank square: its centre is the warm-coloured output node
     image = QApplication.instance().windowIcon().pixmap(256, 256).toImage()
     assert image.pixelColor(194, 140).name() == "#f76707"
+
+
+def test_the_about_box_gives_versions_credits_licence_and_the_users_files(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from gradlab.session import autosave_path
+
+    window = build_window([])
+    qtbot.addWidget(window)
+    dialog = window.show_about()
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    for words in ("Python", "Qt", "PySide6", "pyqtgraph", "micrograd", "Andrej Karpathy", "MIT licence",
+                  "TensorFlow Playground", "spelled-out intro", str(autosave_path())):
+        assert words in text
+    browser = dialog.findChild(QTextBrowser)  # sized to its text: no scrolling on a large screen
+    assert browser.verticalScrollBar().maximum() == 0 or browser.height() >= 480
+    qtbot.mouseClick(dialog.findChild(QPushButton, "copyDetailsButton"), Qt.MouseButton.LeftButton)
+    copied = QApplication.clipboard().text()
+    assert copied.startswith(f"gradlab: {desktop.version()}\n") and "PySide6: " in copied
