@@ -266,6 +266,20 @@ class GraphModel:
                 g.nodes["op", i]["pos"] = tuple(pos[self.op_row[i]])
         return g
 
+    def to_graphml(self) -> str:
+        """The graph as GraphML text (Gephi, yEd and networkx read it): nodes ``value3``/``op3``
+        with ``kind``, ``label``, ``data``, ``grad``, ``op``, ``role``, ``x`` and ``y``."""
+        import networkx as nx
+
+        g = self.to_networkx()
+        out = nx.DiGraph()
+        for key, attrs in g.nodes(data=True):
+            x, y = attrs.pop("pos")
+            attrs = {k: float(v) if k in ("data", "grad") else v for k, v in attrs.items()}
+            out.add_node(f"{key[0]}{key[1]}", **attrs, x=float(x), y=float(y))
+        out.add_edges_from((f"{a[0]}{a[1]}", f"{b[0]}{b[1]}") for a, b in g.edges)
+        return "\n".join(nx.generate_graphml(out)) + "\n"
+
 
 def to_networkx(root: Value, parameters: Iterable[Value] = ()) -> nx.DiGraph:
     """``root``'s graph as a ``networkx.DiGraph``.

@@ -22,9 +22,7 @@ a data file that cannot be read; 130 if interrupted (Ctrl+C; what was done is st
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-import io
 import math
 import sys
 from pathlib import Path
@@ -33,7 +31,6 @@ from tqdm import tqdm
 
 from gradlab import ops
 from gradlab.datasets import DATASETS, DEFAULT_DATASET, Dataset, DatasetError, load_csv, make_dataset
-from gradlab.jsonio import dumps_json
 from gradlab.training import (
     BACKENDS,
     LOSSES,
@@ -53,6 +50,7 @@ from gradlab.training.config import (
     default_config,
     default_steps,
 )
+from gradlab.training.exports import history_csv, weights_json
 from gradlab.training.losses import fitting_loss
 
 __all__ = ["add_train_parser", "train_command"]
@@ -220,26 +218,11 @@ def _describe(trainer: Trainer, data: Dataset) -> str:
             f"{trainer.backend} backend")
 
 
-def _history_text(trainer: Trainer) -> str:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(["step", "loss", "accuracy", "test_loss", "test_accuracy"])
-    for r in trainer.history:
-        writer.writerow([r.step, repr(r.loss), repr(r.accuracy),
-                         "" if r.test_loss is None else repr(r.test_loss),
-                         "" if r.test_accuracy is None else repr(r.test_accuracy)])
-    return out.getvalue()
-
-
-def _weights_text(trainer: Trainer) -> str:
-    state = {"parameter_labels": trainer.parameter_labels(), **trainer.state_dict()}
-    return dumps_json(state, indent=1) + "\n"
-
-
 def _write_outputs(args: argparse.Namespace, trainer: Trainer) -> list[str]:
     """Write the output files asked for; a message naming each file that could not be written."""
     problems = []
-    for path, text in ((args.history_csv, _history_text), (args.weights_json, _weights_text)):
+    outputs = ((args.history_csv, lambda t: history_csv(t.history)), (args.weights_json, weights_json))
+    for path, text in outputs:
         if not path:
             continue
         try:

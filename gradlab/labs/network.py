@@ -412,6 +412,21 @@ class NetworkCore(NetworkReadings):
         self.select_point(decoded.selected_point)
         return ""
 
+    @_locked
+    def import_weights(self, state: object) -> str:
+        """Carry on from a weights file's state (``Trainer.state_dict()``: its settings, weights,
+        optimiser and history) on the data the lab holds; "" or what is wrong (then nothing changes)."""
+        try:
+            trainer = Trainer.from_state(self.dataset, state, self.backend, where="weights")
+        except (ValueError, MemoryError) as err:
+            return describe_error(err)
+        self.set_running(False)
+        self.cfg, self.trainer = trainer.config, trainer
+        self._set_problem("")
+        self.events.emit("config_changed")
+        self.events.emit("network_changed")
+        return ""
+
     def state(self, view: dict) -> dict:
         """The whole lab, JSON-able: this core's ``state_dict()`` and the ``view`` settings the
         lab's widgets hold (``gradlab.training.lab.decode_lab_view`` lists them)."""

@@ -14,6 +14,7 @@ from gradlab.session import Session, load_document, save_session
 from gradlab.ui import help as help_menu
 from gradlab.ui.autosave import BUSY_RUNNING, Autosaver
 from gradlab.ui.common.text import elide
+from gradlab.ui.exports import ExportMenu
 from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
 from gradlab.ui.help import SHORTCUTS  # noqa: F401 -- kept at its old import path
 from gradlab.ui.network.tab import NetworkLabTab
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
                      "Save program, values and selection")
         self._action(file, "&Export Image…", self.export_dialog, "Ctrl+E",
                      "Save the lab in front as a picture: the graph as PNG or SVG, the network lab as PNG")
+        self.exports = ExportMenu(self, file)  # Export ▸ (the lab in front), Copy Image, Import Weights
         self._action(file, "Import &Data…", self.import_data_dialog,
                      tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
         self._action(file, "&Recover Previous Work", self.recover_previous,

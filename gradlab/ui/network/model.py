@@ -99,6 +99,7 @@ class NetworkModel(QObject):
     set_parameter = _forward("set_parameter")
     state_dict = _forward("state_dict")
     load_state = _forward("load_state")
+    import_weights = _forward("import_weights")
     state = _forward("state")
     restore = _forward("restore")
     bounds = _forward("bounds")
