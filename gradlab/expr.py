@@ -81,7 +81,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from gradlab.collector import cyclic_gc_paused
@@ -107,15 +107,17 @@ from gradlab.lang.limits import (
     MEMORY_MESSAGE,
 )
 from gradlab.lang.mirror import mirror
-from gradlab.lang.objects import Frame, Refusal, python_error
+from gradlab.lang.objects import Builtin, Frame, Refusal, python_error
 from gradlab.lang.program import Plot, Program
 from gradlab.lang.runtime import Run, is_value_like
+from gradlab.lang.scopes import Scope
 
 __all__ = [
     "ALLOCATED_MESSAGE", "CALL_DEPTH_MESSAGE", "DEPTH_MESSAGE", "IMPORT_MESSAGE", "ITEMS_MESSAGE",
     "MAX_ALLOCATED", "MAX_CALL_DEPTH", "MAX_DEPTH", "MAX_FORMAT_WIDTH", "MAX_INT_BITS", "MAX_ITEMS",
     "MAX_NODES", "MAX_PRINTED_CHARS", "MAX_PRINTED_LINES", "MAX_SECONDS", "MAX_SOURCE_CHARS",
-    "CANCELLED_MESSAGE", "ExpressionError", "Plot", "Program", "RunCancelled", "parse_program", "run_program",
+    "CANCELLED_MESSAGE", "Expression", "ExpressionError", "Plot", "Program", "RunCancelled", "parse_program",
+    "run_program",
 ]
 
 MAX_SECONDS = 2.0
@@ -323,3 +325,116 @@ def _parse_pieces(lines: list[str]) -> ast.Module | None:
         start = end
     _last_pieces = pieces  # one program's pieces: the next edit re-parses only what it changed
     return ast.Module(body=body, type_ignores=[])
+
+
+# -- one expression, evaluated many times ------------------------------------------------------------
+
+#: built-ins an Expression does not offer: they act (print, draw) instead of answering
+_NOT_IN_EXPRESSIONS = ("print", "draw_dot")
+#: the time budget of one Expression.evaluate, in seconds
+EXPRESSION_SECONDS = 0.05
+
+
+class Expression:
+    """One expression of the language (``h <= 0.001 and selected == 'x'``), compiled once and
+    evaluated many times over names given at each evaluation (a lesson's ``done_when``).
+
+    ``functions``: name -> a Python function of plain arguments (numbers, text) the expression may
+    call, like ``grad('x')``; a ValueError, KeyError or TypeError it raises becomes the expression's
+    error.  ``free_names`` are the names the expression reads that it does not bind itself (a
+    comprehension's variable): a caller checks them against the names it will give.  The language's
+    built-ins (``abs``, ``min``, ``tanh``...) are there, except ``print`` and ``draw_dot``.
+    Compiling raises ExpressionError naming the line and column of a syntax error or a refused
+    construct; ``evaluate`` raises only ExpressionError, and stops after ``seconds``."""
+
+    def __init__(self, source: str, functions: Mapping[str, Callable[..., object]] | None = None,
+                 seconds: float = EXPRESSION_SECONDS) -> None:
+        if not isinstance(source, str):
+            raise ExpressionError(1, 1, "an expression must be text")
+        if len(source) > MAX_SOURCE_CHARS:
+            raise ExpressionError(1, 1, f"this expression is longer than {MAX_SOURCE_CHARS:,} characters")
+        text = source.replace("\r\n", "\n").replace("\r", "\n").strip()
+        tree = _parse_expression(text)
+        builtins = {k: v for k, v in library.builtins().items() if k not in _NOT_IN_EXPRESSIONS}
+        for name, f in (functions or {}).items():
+            builtins[name] = Builtin(name, _plain_function(name, f))
+        self.source = source
+        self._started = 0.0
+        # the clock reads the time since this evaluation started: closures keep the deadline they
+        # were compiled with, so the deadline is a budget and the clock restarts at each evaluation
+        self._run = Run(text, text.split("\n"), seconds, self._elapsed, seconds, builtins, methods.METHODS)
+        try:
+            self._closure = Compiler(self._run).expr(tree.body, Scope("module", set(), None))
+        except Refusal as r:
+            raise _error(self._run, r.node, r.message) from None
+        except RecursionError:
+            raise ExpressionError(1, 1, DEPTH_MESSAGE) from None
+        self.free_names: frozenset[str] = _free_names(tree)
+
+    def _elapsed(self) -> float:
+        return _clock() - self._started
+
+    def evaluate(self, names: Mapping[str, object]) -> object:
+        """The expression's value with ``names`` bound (they shadow built-ins of the same name)."""
+        run = self._run
+        run.globals.clear()  # the compiled closures hold this very dict
+        run.globals.update(names)
+        run.allocated = run.printed_chars = 0
+        run.made.clear()
+        run.seen.clear()
+        run.current = None
+        self._started = _clock()
+        try:
+            return self._closure(Frame(run.globals, ()))
+        except Refusal as r:
+            error = _error(run, r.node, r.message)
+        except RecursionError:
+            error = _error(run, None, DEPTH_MESSAGE)
+        except Exception as e:  # noqa: BLE001 -- an error Python raised for the expression
+            error = _error(run, None, python_error(e))
+        finally:
+            run.globals.clear()
+            run.made.clear()
+            run.seen.clear()
+        raise error
+
+
+def _parse_expression(text: str) -> ast.Expression:
+    if not text:
+        raise ExpressionError(1, 1, "the expression is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text, mode="eval")
+    except SyntaxError as e:
+        raise ExpressionError(e.lineno or 1, max(e.offset or 1, 1), e.msg or "invalid syntax") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(1, 1, DEPTH_MESSAGE) from None
+    except Exception as e:  # noqa: BLE001 -- anything else the parser may raise
+        raise ExpressionError(1, 1, f"this text can't be read as an expression ({e})") from None
+
+
+def _free_names(tree: ast.AST) -> frozenset[str]:
+    """Names read but never bound inside (by a comprehension or a lambda's parameters)."""
+    read, bound = set(), set()
+    for node in ast.walk(tree):
+        if type(node) is ast.Name:
+            (read if type(node.ctx) is ast.Load else bound).add(node.id)
+        elif type(node) is ast.arg:
+            bound.add(node.arg)
+    return frozenset(read - bound)
+
+
+def _plain_function(name: str, f: Callable[..., object]) -> Callable:
+    """``f`` as a built-in's impl: positional arguments only, its errors the expression's."""
+
+    def impl(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
+        if kwargs:
+            raise Refusal(node, f"{name}() takes no keyword arguments")
+        try:
+            return f(*args)
+        except (ValueError, KeyError, TypeError) as e:
+            message = e.args[0] if type(e) is KeyError and e.args else str(e)
+            raise Refusal(node, f"{name}(): {message}") from None
+
+    return impl

@@ -1,4 +1,5 @@
-"""The one loader for the files the app reads: example programs, stylesheet, language reference, icons.
+"""The one loader for the files the app reads: example programs, lessons, stylesheet, language reference,
+icons.
 
 They live in the repository's top-level ``resources/`` folder.  A wheel (``pip install .``,
 ``pipx install .``, ``python -m build``) carries that folder as ``gradlab/_resources/`` (see
@@ -80,6 +81,16 @@ def example(name: str) -> Example:
         if ex.name == name:
             return ex
     raise KeyError(f"no example named {name!r}; choose from: {', '.join(e.name for e in examples())}")
+
+
+def lesson_files() -> list[Traversable]:
+    """The built-in lessons' files (``lessons/*.toml``), in file-name order (``01-...``, ``02-...``);
+    none when the folder is missing."""
+    folder = path("lessons")
+    if not folder.is_dir():
+        return []
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".toml") and f.is_file()),
+                  key=lambda f: f.name)
 
 
 def icon_svg() -> Traversable:
