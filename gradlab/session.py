@@ -189,9 +189,11 @@ class Session:
         except RecursionError:
             raise SessionError("'network_lab' is nested too deeply") from None
         lesson = raw.get("lesson")
+        if not (isinstance(lesson, dict) and isinstance(lesson.get("lesson"), str)):
+            lesson = None  # an old session, or a part no gradlab wrote: opened without a lesson
         return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})),
                    network_lab=NetworkLabState.from_dict(network),
-                   lesson=lesson if isinstance(lesson, dict) and isinstance(lesson.get("lesson"), str) else None)
+                   lesson=lesson)
 
 
 

@@ -15,8 +15,8 @@ from gradlab.ui import help as help_menu
 from gradlab.ui.autosave import BUSY_RUNNING, Autosaver
 from gradlab.ui.common.text import elide
 from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
-from gradlab.ui.lessons import LessonGuide
 from gradlab.ui.help import SHORTCUTS  # noqa: F401 -- kept at its old import path
+from gradlab.ui.lessons import LessonGuide
 from gradlab.ui.network.tab import NetworkLabTab
 from gradlab.ui.session_keeper import HELD_TEXT, NO_PREVIOUS_TEXT, SessionKeeper  # noqa: F401 -- as above
 

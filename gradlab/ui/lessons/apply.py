@@ -1,39 +1,27 @@
-"""Putting a lesson step into the labs: its program in the expression lab, its node selected,
-its network settings in the network lab (rebuilt, at step 0)."""
+"""Putting a lesson step into the labs: its network settings in the network lab (rebuilt, at
+step 0) and its node selected in the expression lab (its program opens as any program does)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["DATA_KEYS", "apply_network", "select_label", "split_network"]
+from gradlab.lessons import split_network
 
-#: a step's ``network`` keys that are data settings (gradlab.training.lab.DataSettings), by the
-#: name the settings give them; every other key is a TrainConfig field (``seed`` seeds both)
-DATA_KEYS = {"dataset": "name", "n_samples": "n_samples", "noise": "noise", "classes": "classes",
-             "seed": "seed"}
+__all__ = ["apply_network", "select_label"]
 
 
-def split_network(settings: Mapping) -> tuple[dict, dict]:
-    """(data settings, TrainConfig changes) of a step's ``network`` table."""
-    data, config = {}, {}
-    for key, value in settings.items():
-        if isinstance(value, list):
-            value = tuple(value)  # TOML arrays: TrainConfig keeps tuples
-        if key in DATA_KEYS:
-            data[DATA_KEYS[key]] = value
-        if key not in DATA_KEYS or key == "seed":
-            config[key] = value
-    return data, config
-
-
-def apply_network(model, settings: Mapping) -> str:
-    """Give the network lab's ``model`` a step's settings and a fresh network (step 0);
-    "" or the problem the lab reports."""
-    data, config = split_network(settings)
-    if data:
-        problem = model.set_data_settings(**data)
+def apply_network(model, network: Mapping) -> str:
+    """Give the network lab's ``model`` a step's ``network`` settings and a fresh network
+    (step 0); "" or the problem the lab reports. The data comes first: another dataset brings
+    its own training settings, which the step's then change."""
+    settings = split_network(network)
+    if settings.data:
+        problem = model.set_data_settings(**settings.data)
         if problem:
             return problem
+    config = dict(settings.config)
+    if settings.backend is not None:
+        config["backend"] = settings.backend
     if config:
         model.edit_config(config)
         if model.problem:

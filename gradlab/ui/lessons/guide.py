@@ -54,7 +54,9 @@ class LessonGuide(QObject):
         for signal in (model.program_changed, model.values_changed, model.selection_changed,
                        model.step_size_changed, model.backprop_step_changed):
             signal.connect(self.schedule_check)
-        model.program_changed.connect(self._select_pending)
+        # the step's program has run: select its node (not at program_changed: the lab then puts
+        # the selection before the run back on the new graph)
+        model.run_finished.connect(self._select_pending)
         window.tabs.currentChanged.connect(self.schedule_check)
         window.network_tab.lab_built.connect(self._watch_network_lab)
 
@@ -142,7 +144,8 @@ class LessonGuide(QObject):
         return dialog
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", "", "Lessons (*.toml);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", "",
+                                              "Lessons (*.toml);;All files (*)")
         if path:
             self.open_file(path)
 
@@ -206,8 +209,10 @@ class LessonGuide(QObject):
                 w.show_error(f"This step's network: {problem}", "lessonErrorMessage")
         if step.program is not None:
             self._pending_select = step.select
+            ran_here = not w.isVisible()  # a window not on screen yet runs it at once
             w.open_program(step.program, f"Lesson: {self.progress.lesson.title}")
-            self._select_pending()  # at once if the program ran here; else when it has run
+            if ran_here:
+                self._select_pending()
         elif step.select:
             w.tabs.setCurrentWidget(w.expression_lab)
             select_label(w.expression_lab.model, step.select)
@@ -216,10 +221,9 @@ class LessonGuide(QObject):
 
     def _select_pending(self) -> None:
         label, model = self._pending_select, self.window.expression_lab.model
-        if label and model.graph is not None and not model.run_in_flight() and select_label(model, label):
-            self._pending_select = None
-        elif not label:
-            self._pending_select = None
+        self._pending_select = None
+        if label:
+            select_label(model, label)
 
     def _highlight(self) -> None:
         step = self.progress.step if self.progress is not None else None
@@ -281,7 +285,8 @@ class LessonGuide(QObject):
             return ""
         name, path = str(state.get("lesson", "")), state.get("path")
         try:
-            lesson = load_lesson(path) if isinstance(path, str) and Path(path).is_file() else find_lesson(name)
+            has_file = isinstance(path, str) and Path(path).is_file()
+            lesson = load_lesson(path) if has_file else find_lesson(name)
             LessonProgress(lesson, state)  # a progress that does not fit the lesson is refused here
         except (LessonError, ValueError, KeyError, TypeError, IndexError) as err:
             return f"the lesson {name!r} of this session cannot be shown: {err}"

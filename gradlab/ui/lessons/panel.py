@@ -190,8 +190,7 @@ class LessonPanel(QWidget):
         """Redraw the current step; ``feedback`` replaces what lessonFeedback says."""
         p = self.progress
         step = p.step
-        n = len(p.lesson.steps)
-        self.step_label.setText(f"step {p.index + 1} of {n}")
+        self.step_label.setText(p.progress_text())
         self.text.setMarkdown(step.text)
         self.ask_box.setVisible(step.ask is not None)
         self.question.setText(step.ask or "")
@@ -204,8 +203,7 @@ class LessonPanel(QWidget):
         self.refresh()
 
     def _typed_answer(self) -> str:
-        answers = self.progress.to_dict().get("answers", {})
-        return str(answers.get(self.progress.index, answers.get(str(self.progress.index), "")))
+        return self.progress.answers.get(self.progress.index, "")
 
     def _standing_feedback(self) -> str:
         """What lessonFeedback says when a step opens."""
@@ -225,24 +223,16 @@ class LessonPanel(QWidget):
         """Enable what the step allows now (Next once it is done, Reveal after two wrong tries)."""
         p = self.progress
         step, done, last = p.step, p.is_done(), p.index == len(p.lesson.steps) - 1
-        plain = step.ask is None and step.done_when is None  # read it, press Next
-        self.next_button.setText("Finish" if last and plain and not done else "Next")
-        self.next_button.setEnabled((done or plain) and not (last and done))
-        self.skip_button.setVisible(not done and not plain)
+        self.next_button.setText("Finish" if last and step.plain and not done else "Next")
+        self.next_button.setEnabled(p.can_next() and not (last and done))
+        self.skip_button.setVisible(not done and not step.plain)
         self.back_button.setEnabled(p.index > 0)
         self.hint_button.setVisible(bool(step.hint) and not done)
         self.answer.setEnabled(not done)
         self.check_button.setEnabled(not done)
-        revealable = step.ask is not None and not done and self._can_reveal
-        self.reveal_button.setVisible(revealable)
+        self.reveal_button.setVisible(p.can_reveal())
         self.next_lesson_button.setVisible(p.complete() and bool(self.next_title))
         self.next_lesson_button.setText(f"Next lesson: {self.next_title}")
-
-    @property
-    def _can_reveal(self) -> bool:
-        wrong = self.progress.to_dict().get("wrong", {})
-        i = self.progress.index
-        return int(wrong.get(i, wrong.get(str(i), 0)) or 0) >= 2
 
     # -- the learner's moves -----------------------------------------------------------------------
 
@@ -255,8 +245,6 @@ class LessonPanel(QWidget):
             text = f"{text}\n{self._complete_text()}"
         self.feedback.setText(text)
         self.refresh()
-        if fb.can_reveal and not self.progress.is_done():
-            self.reveal_button.setVisible(True)
         self.progress_changed.emit()
 
     def _on_hint(self) -> None:
@@ -278,13 +266,12 @@ class LessonPanel(QWidget):
 
     def _on_next(self) -> None:
         p = self.progress
-        if p.step.ask is None and p.step.done_when is None and not p.is_done():
-            p.mark_read()
-        if p.complete() and p.index == len(p.lesson.steps) - 1:
+        moved = p.next()  # a plain step becomes done first
+        if not moved and p.complete():  # Finish on the last step
             self.show_step(self._complete_text())
             self.progress_changed.emit()
             return
-        self._moved(p.next())
+        self._moved(moved)
 
     def _on_back(self) -> None:
         self._moved(self.progress.back())
