@@ -115,7 +115,7 @@ class SessionKeeper:
         if session.lesson is not None:
             problem = self._restore_lesson(session.lesson)
             if problem:
-                self._show_status(f"Lesson: {problem}", 15000)
+                self._show_error(f"Lesson: {problem}; the rest of the session is open", "lessonErrorMessage")
 
     def _restore_values(self, state: ExpressionLabState) -> None:
         """The sliders' values and the selection of ``state``, on the program that just ran."""
