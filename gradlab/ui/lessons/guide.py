@@ -4,7 +4,8 @@ and keeps the progress (the app's settings, and the session).
 
 The window makes one guide and wires its menus to it; the guide talks to the window only
 through what the window offers every part of it: ``expression_lab``, ``network_tab``, ``tabs``,
-``open_program`` (an open that keeps the work it replaces), ``show_error`` and the status bar.
+``show_network_lab``, ``show_error``, the status bar, and its session ``keeper`` (whose
+``open_program`` keeps the work a step's program replaces) and ``autosaver``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from gradlab.ui.lessons.store import LessonStore
 __all__ = ["LessonGuide"]
 
 #: the panel's width: this share of the window's, within these bounds (pixels)
-PANEL_SHARE, PANEL_MIN, PANEL_MAX = 0.24, 280, 420
+PANEL_SHARE, PANEL_MIN, PANEL_MAX = 0.22, 280, 420
 
 
 class LessonGuide(QObject):
@@ -59,6 +60,9 @@ class LessonGuide(QObject):
         model.run_finished.connect(self._select_pending)
         window.tabs.currentChanged.connect(self.schedule_check)
         window.network_tab.lab_built.connect(self._watch_network_lab)
+        # sessions (saved and autosaved) keep the open lesson, and each change of progress
+        window.keeper.lesson_hooks(self.session_state, self.restore_session)
+        self.progress_changed.connect(window.autosaver.schedule)
 
     # -- the panel ---------------------------------------------------------------------------------
 
@@ -210,7 +214,9 @@ class LessonGuide(QObject):
         if step.program is not None:
             self._pending_select = step.select
             ran_here = not w.isVisible()  # a window not on screen yet runs it at once
-            w.open_program(step.program, f"Lesson: {self.progress.lesson.title}")
+            w.tabs.setCurrentWidget(w.expression_lab)
+            w.keeper.open_program(step.program, wait=ran_here)
+            w.statusBar().showMessage(f"Lesson: {self.progress.lesson.title}", 8000)
             if ran_here:
                 self._select_pending()
         elif step.select:

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QWidget
 
 __all__ = ["HIGHLIGHT_COLOUR", "Highlighter", "Outline"]
 
-#: the outline's colour: the lesson panel's accent, unlike any fill of the graph's
-HIGHLIGHT_COLOUR = QColor("#d81b60")
+#: the outline's colour: a teal no fill, edge or path of either lab uses
+HIGHLIGHT_COLOUR = QColor("#00a39a")
 _PAD = 3  # pixels between the widget and its outline
 
 
@@ -44,7 +44,7 @@ class Outline(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(HIGHLIGHT_COLOUR, 2.5))
+        p.setPen(QPen(HIGHLIGHT_COLOUR, 3))
         p.drawRoundedRect(QRect(1, 1, self.width() - 2, self.height() - 2), 5, 5)
 
     def remove(self) -> None:

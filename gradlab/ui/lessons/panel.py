@@ -30,7 +30,6 @@ __all__ = ["COMPLETE_TEXT", "LessonPanel"]
 COMPLETE_TEXT = "Lesson complete"
 DONE_TEXT = "Done: press Next."
 ACT_TEXT = "Try it in the app: Next opens as soon as this step is done."
-_ACCENT = "#d81b60"
 
 
 def _label(name: str, text: str = "", wrap: bool = True) -> QLabel:
@@ -106,6 +105,9 @@ class LessonPanel(QWidget):
         self.text.setObjectName("lessonText")
         self.text.setOpenExternalLinks(False)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
+        font = self.text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)  # the lesson is read, not glanced at
+        self.text.setFont(font)
         self.question = _label("lessonQuestion")
         self.question.setStyleSheet("font-weight: bold;")
         self.answer = QLineEdit()
