@@ -49,6 +49,7 @@ class LessonsDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("lessonList")
         self.list.setWordWrap(True)
+        self.list.setSpacing(3)
         for k, lesson in enumerate(lessons, start=1):
             item = QListWidgetItem(f"{k}. {lesson.title}  ({progress_text(lesson, saved.get(lesson.name))})\n"
                                    f"    {lesson.summary}")
@@ -67,7 +68,7 @@ class LessonsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
-        self.resize(560, 460)
+        self.resize(640, 560)
 
     def start_current(self) -> None:
         """Open the selected lesson and close the dialog."""

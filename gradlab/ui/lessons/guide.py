@@ -29,6 +29,13 @@ __all__ = ["LessonGuide"]
 PANEL_SHARE, PANEL_MIN, PANEL_MAX = 0.22, 280, 420
 
 
+def minutes_for(lesson: Lesson) -> int:
+    """About how long a first-time learner takes over ``lesson``: half a minute a step (reading,
+    predicting, trying), a minute for one that trains a network or steps through backprop."""
+    slow = sum(1 for s in lesson.steps if s.network is not None or (s.done_when or "").find("step") >= 0)
+    return max(2, round(0.5 * (len(lesson.steps) - slow) + slow))
+
+
 class LessonGuide(QObject):
     """Lessons in ``window`` (the main window): one lesson open at a time, or none."""
 
@@ -186,7 +193,7 @@ class LessonGuide(QObject):
         lessons = self._builtin()
         if not lessons:
             return False
-        self.ensure_panel().show_offer(lessons[0].title)
+        self.ensure_panel().show_offer(lessons[0].title, minutes_for(lessons[0]))
         self._show_dock()
         return True
 

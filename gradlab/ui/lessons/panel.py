@@ -173,7 +173,7 @@ class LessonPanel(QWidget):
 
     # -- showing -----------------------------------------------------------------------------
 
-    def show_offer(self, first_title: str, minutes: int = 5) -> None:
+    def show_offer(self, first_title: str, minutes: int) -> None:
         """The first-launch page: one click starts the first lesson, one dismisses it."""
         self.offer_text.setText(
             f"gradlab can walk you from \"what is a derivative\" to a trained neural network, one "
