@@ -121,10 +121,12 @@ class LessonGuide(QObject):
         self.progress = LessonProgress(lesson, saved) if saved else LessonProgress(lesson)
         self.ensure_panel().set_progress(self.progress, self._next_title())
         self._show_dock()
+        self.store.set_offered()  # a learner who opened a lesson knows where lessons are
         if apply:
             self.apply_step()
         else:
             self._highlight()
+            self.schedule_check()
         self.lesson_opened.emit(lesson)
         self._on_progress_changed()
 
