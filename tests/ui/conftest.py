@@ -20,3 +20,12 @@ def expression_lab(qtbot):
 def network_lab(qtbot):
     """A network lab on screen (offscreen), at a desktop size."""
     return shown(NetworkLab(), qtbot, (1480, 860))
+
+
+@pytest.fixture(autouse=True)
+def _lessons_offered(_private_home):
+    """The window opens as for a returning learner: the first-launch lesson offer was made
+    already (tests/ui/lessons asks for a first launch with its ``first_launch`` fixture)."""
+    from gradlab.ui.lessons.store import LessonStore
+
+    LessonStore().set_offered()
