@@ -15,9 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QWidget
 
-from gradlab.lessons import Lesson, LessonError, LessonProgress, builtin, find_lesson, load_lesson
+from gradlab.lessons import LabState, Lesson, LessonError, LessonProgress, builtin, find_lesson, load_lesson
 from gradlab.ui.lessons.apply import apply_network, select_label
-from gradlab.ui.lessons.dialog import LessonsDialog
+from gradlab.ui.lessons.dialog import LessonsDialog, minutes_for
 from gradlab.ui.lessons.highlight import Highlighter
 from gradlab.ui.lessons.lab_state import read_lab_state
 from gradlab.ui.lessons.panel import LessonPanel
@@ -27,13 +27,6 @@ __all__ = ["LessonGuide"]
 
 #: the panel's width: this share of the window's, within these bounds (pixels)
 PANEL_SHARE, PANEL_MIN, PANEL_MAX = 0.22, 280, 420
-
-
-def minutes_for(lesson: Lesson) -> int:
-    """About how long a first-time learner takes over ``lesson``: half a minute a step (reading,
-    predicting, trying), a minute for one that trains a network or steps through backprop."""
-    slow = sum(1 for s in lesson.steps if s.network is not None or (s.done_when or "").find("step") >= 0)
-    return max(2, round(0.5 * (len(lesson.steps) - slow) + slow))
 
 
 class LessonGuide(QObject):
@@ -258,7 +251,7 @@ class LessonGuide(QObject):
         if self.progress is not None and self.progress.step.done_when is not None:
             self._check.start()
 
-    def lab_state(self):
+    def lab_state(self) -> LabState:
         """The LabState the current step's ``done_when`` sees now."""
         w = self.window
         front = "network" if w.tabs.currentWidget() is w.network_tab else "expression"
