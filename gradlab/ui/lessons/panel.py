@@ -8,7 +8,8 @@ step there, and each change of progress (``progress_changed``) for it to be kept
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -38,6 +39,12 @@ def _label(name: str, text: str = "", wrap: bool = True) -> QLabel:
     label.setWordWrap(wrap)
     label.setTextFormat(Qt.TextFormat.PlainText)  # a teacher's text is never read as HTML here
     return label
+
+
+def _open_web_link(url: QUrl) -> None:
+    """A lesson's web link opens in the browser; any other kind (a file, a script) is ignored."""
+    if url.scheme() in ("http", "https"):
+        QDesktopServices.openUrl(url)
 
 
 def _button(name: str, text: str, tip: str = "") -> QPushButton:
@@ -103,7 +110,8 @@ class LessonPanel(QWidget):
         self.step_label.setStyleSheet("color: #666;")
         self.text = QTextBrowser()
         self.text.setObjectName("lessonText")
-        self.text.setOpenExternalLinks(False)
+        self.text.setOpenLinks(False)  # a link never replaces the step's text
+        self.text.anchorClicked.connect(_open_web_link)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
         font = self.text.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)  # the lesson is read, not glanced at
