@@ -32,6 +32,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("file", nargs="?", help="a program (.py) or a session (.gradlab) to open")
     p.add_argument("--example", metavar="NAME", help="open an example (see the Examples menu)")
     p.add_argument("--select", metavar="NODE", help="select the node with this label")
+    p.add_argument("--lesson", metavar="FILE_OR_NAME",
+                   help="open a lesson: a built-in's name, number or title (Help → Lessons), or a .toml file")
     p.add_argument("--lab", choices=("expression", "network"), default="expression",
                    help="the lab to open (default: expression)")
     p.add_argument("--screenshot", metavar="PATH", help="render the window to PATH (PNG) and exit")
@@ -131,6 +133,7 @@ def build_window(argv: list[str] | None = None):
             resources.example(args.example)  # an unknown name is refused before anything opens
         except KeyError as err:
             raise SystemExit(f"gradlab: {err.args[0]}") from None
+    lesson = _find_lesson(args.lesson) if args.lesson else None  # as above: refused before opening
     # the autosave slot is claimed (and an unreadable autosave moved aside) whatever opens
     session, problem = window.start_autosave()
     # a launch that dies in here leaves the mark: the next one shows the program without running it
@@ -150,7 +153,21 @@ def build_window(argv: list[str] | None = None):
             model.select(index)
         if args.lab == "network":
             window.show_network_lab()
+        if lesson is not None:
+            window.lessons.open_lesson(lesson)
+        elif not args.screenshot and not window.lessons.is_open():
+            window.lessons.offer_first_lesson()  # at a first launch only: never again unless asked
     return window
+
+
+def _find_lesson(name: str):
+    """The lesson ``--lesson`` names (gradlab.lessons.find_lesson); SystemExit saying why not."""
+    from gradlab.lessons import LessonError, find_lesson
+
+    try:
+        return find_lesson(name)
+    except LessonError as err:
+        raise SystemExit(f"gradlab: --lesson {name}: {err}") from None
 
 
 def save_screenshot(window, path: str) -> None:

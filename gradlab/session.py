@@ -157,11 +157,17 @@ class Session:
 
     expression_lab: ExpressionLabState = field(default_factory=ExpressionLabState)
     network_lab: NetworkLabState = field(default_factory=NetworkLabState)
+    #: the open lesson's progress (gradlab.lessons.LessonProgress.to_dict(), with the lesson's
+    #: "lesson" name and, for a teacher's file, its "path"), None without one; a session without
+    #: it, or with one that is not an object, opens without a lesson
+    lesson: dict | None = None
 
     def to_json(self) -> str:
         """Strict JSON (dumps_json: no NaN/Infinity tokens, whatever the labs hold), UTF-8."""
         data = {"format": FORMAT, "version": VERSION, "expression_lab": self.expression_lab.to_dict(),
                 "network_lab": pack_arrays(self.network_lab.to_dict())}
+        if self.lesson is not None:
+            data["lesson"] = self.lesson
         return _dumps_two_levels(data)
 
     @classmethod
@@ -182,8 +188,12 @@ class Session:
             network = unpack_arrays(raw.get("network_lab", {}))
         except RecursionError:
             raise SessionError("'network_lab' is nested too deeply") from None
+        lesson = raw.get("lesson")
+        if not (isinstance(lesson, dict) and isinstance(lesson.get("lesson"), str)):
+            lesson = None  # an old session, or a part no gradlab wrote: opened without a lesson
         return cls(expression_lab=ExpressionLabState.from_dict(raw.get("expression_lab", {})),
-                   network_lab=NetworkLabState.from_dict(network))
+                   network_lab=NetworkLabState.from_dict(network),
+                   lesson=lesson)
 
 
 

@@ -17,6 +17,7 @@ from gradlab.ui.common.text import elide
 from gradlab.ui.exports import ExportMenu
 from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
 from gradlab.ui.help import SHORTCUTS  # noqa: F401 -- kept at its old import path
+from gradlab.ui.lessons import LessonGuide
 from gradlab.ui.network.tab import NetworkLabTab
 from gradlab.ui.session_keeper import HELD_TEXT, NO_PREVIOUS_TEXT, SessionKeeper  # noqa: F401 -- as above
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         # the session both labs make, kept as the learner works (and its busy marker around runs)
         self.keeper = SessionKeeper(self.expression_lab, self.network_tab, self.autosaver, self.show_error,
                                     self.statusBar().showMessage)
+        self.lessons = LessonGuide(self)  # the lesson panel; its progress kept in the session too
         self.statusBar().showMessage("Ready: type a program or pick one from Examples")
 
     # -- menus --------------------------------------------------------------------------
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Export Image…", self.export_dialog, "Ctrl+E",
                      "Save the lab in front as a picture: the graph as PNG or SVG, the network lab as PNG")
         self.exports = ExportMenu(self, file)  # Export ▸ (the lab in front), Copy Image, Import Weights
+        self._action(file, "Open &Lesson…", lambda: self.lessons.open_dialog(), tip="A lesson file (.toml)")
         self._action(file, "Import &Data…", self.import_data_dialog,
                      tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
         self._action(file, "&Recover Previous Work", self.recover_previous,
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
         for ex in resources.examples():
             self._action(examples, ex.title, lambda _=False, n=ex.name: self.open_example(n), tip=ex.title)
         help_ = bar.addMenu("&Help")
+        self._action(help_, "L&essons…", lambda: self.lessons.show_lessons(), tip="Guided lessons")
         self._action(help_, "&Language Reference", self.show_reference, "F1", "What programs may contain")
         self._action(help_, "&Network Lab", self.show_network_help,
                      tip="What the network lab shows and does")
@@ -150,10 +154,7 @@ class MainWindow(QMainWindow):
         """Load example ``name`` into the expression lab, brought to the front."""
         ex = resources.example(name)
         self.tabs.setCurrentWidget(self.expression_lab)
-        self.keeper.keep_current_work()
-        self.keeper.opened_text = ex.source()
-        with self.autosaver.marked(BUSY_RUNNING):
-            self.expression_lab.load_source(ex.source(), wait=not self.isVisible())
+        self.keeper.open_program(ex.source(), wait=not self.isVisible())
         self.statusBar().showMessage(f"Example: {ex.title}", 8000)
 
     def open_path(self, path: str | Path) -> bool:

@@ -42,6 +42,9 @@ class SessionKeeper:
         self._held_state: ExpressionLabState | None = None  # a restored program held unrun
         self._run_marked = False  # the busy marker set around a run made here
         self._autosave_was_failing = False
+        #: the open lesson's part of a session, and how to show a session's (``lesson_hooks``)
+        self._lesson_state: Callable[[], dict | None] = lambda: None
+        self._restore_lesson: Callable[[dict], str] = lambda state: ""
         model = expression_lab.model
         model.run_started.connect(self._on_run_started)
         model.run_finished.connect(self._on_run_finished)
@@ -60,6 +63,11 @@ class SessionKeeper:
         for signal in (model.data_changed, model.network_changed, model.config_changed,
                        model.step_completed, model.parameters_changed):
             signal.connect(self.autosaver.schedule)
+
+    def lesson_hooks(self, state: Callable[[], dict | None], restore: Callable[[dict], str]) -> None:
+        """Sessions keep the open lesson: ``state()`` gives its part (None: no lesson), and
+        ``restore(part)`` shows a session's ("" or why it cannot)."""
+        self._lesson_state, self._restore_lesson = state, restore
 
     # -- the session, both ways -----------------------------------------------------------
 
@@ -80,7 +88,7 @@ class SessionKeeper:
         # the editor's text, not the last run's: what was typed a moment ago is kept too
         source = self.expression_lab.editor.toPlainText()
         return Session(ExpressionLabState(source, selected, model.step_size, overrides),
-                       NetworkLabState.of(self.network_tab.state()))
+                       NetworkLabState.of(self.network_tab.state()), self._lesson_state())
 
     def apply_session(self, session: Session, hold: str = "") -> None:
         """Show ``session``; with ``hold`` (why: BUSY_RESTORING, BUSY_RUNNING) its program is put in
@@ -104,6 +112,10 @@ class SessionKeeper:
             problem = f"{lab_state.problem}: that part was left out, the rest of the session is open"
         if problem:
             self._show_error(f"Network lab: {problem}")
+        if session.lesson is not None:
+            problem = self._restore_lesson(session.lesson)
+            if problem:
+                self._show_error(f"Lesson: {problem}; the rest of the session is open", "lessonErrorMessage")
 
     def _restore_values(self, state: ExpressionLabState) -> None:
         """The sliders' values and the selection of ``state``, on the program that just ran."""
@@ -151,6 +163,14 @@ class SessionKeeper:
             problem = f"Your previous work could not be kept: {type(err).__name__}: {err}"
         if problem:
             self._show_error(problem, "previousWorkMessage")
+
+    def open_program(self, source: str, wait: bool) -> None:
+        """Put ``source`` (an example's, a lesson step's) in the expression lab and run it: here
+        and now (``wait``) or off the UI thread; the work it replaces is kept first."""
+        self.keep_current_work()
+        self.opened_text = source
+        with self.autosaver.marked(BUSY_RUNNING):
+            self.expression_lab.load_source(source, wait=wait)
 
     def recover_previous(self) -> bool:
         """File > Recover Previous Work: bring back the work the last open replaced; what is in
