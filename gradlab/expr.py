@@ -110,6 +110,7 @@ from gradlab.lang.mirror import mirror
 from gradlab.lang.objects import Frame, Refusal, python_error
 from gradlab.lang.program import Plot, Program
 from gradlab.lang.runtime import Run, is_value_like
+from gradlab.lang.trained import find_trained
 
 __all__ = [
     "ALLOCATED_MESSAGE", "CALL_DEPTH_MESSAGE", "DEPTH_MESSAGE", "IMPORT_MESSAGE", "ITEMS_MESSAGE",
@@ -248,6 +249,7 @@ def _finish(run: Run, tree: ast.Module) -> Program:
         p.mirrored = p.output is not None
     p.node_count = len(run.made)
     p.straight_line = run.straight_line
+    p.trained = find_trained(run.globals, p.output)
     return p
 
 
