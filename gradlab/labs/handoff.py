@@ -108,7 +108,8 @@ def _task(ys: list[float], outputs: int, inputs: int) -> tuple[str, list[float],
             if len(values) < 2:
                 raise _Refused(f"all {len(ys)} targets are {format_number(ys[0])}: the network lab needs "
                                "points of two classes")
-            losses = tuple(n for n, row in LOSSES.items() if row.serves(CLASSIFICATION, 2))
+            losses = tuple(n for n, row in LOSSES.items()
+                           if row.serves(CLASSIFICATION, 2) and not row.multiclass)
             return CLASSIFICATION, [1.0 if y == 1 else 0.0 for y in ys], 2, losses
         if inputs != 1:
             raise _Refused(f"the network lab fits curves of one input; this MLP takes {inputs} and its "
@@ -182,7 +183,8 @@ def _matching_trainer(data: Dataset, cfg: TrainConfig, params: list[float], loss
     n = len(data)
     if lab and math.isclose(program_loss, n * lab, rel_tol=1e-9):
         return trainer, (f"Its loss there ({caption}) is {format_number(lab)}: your program's "
-                         f"{format_number(program_loss)} is {n} times it, a sum where the lab takes the mean.")
+                         f"{format_number(program_loss)} is {n} times it, a sum where the lab takes "
+                         "the mean.")
     return trainer, (f"Its loss there ({caption}) is {format_number(lab)}; your program computes its loss "
                      f"another way ({format_number(program_loss)} at these weights).")
 
@@ -201,8 +203,31 @@ _LOSS_LINES = {
 }
 
 
+#: the program's helpers: the weights as labelled Values, a neuron's sum in micrograd's order
+_HELPERS = """\
+# Every weight and bias is a Value labelled as the lab labels it: w<layer>.<neuron>.<input>
+# and b<layer>.<neuron>, counted from 0.
+
+def weights(k, rows):
+    return [[Value(w, label=f'w{k}.{j}.{i}') for i, w in enumerate(row)]
+            for j, row in enumerate(rows)]
+
+def biases(k, values):
+    return [Value(b, label=f'b{k}.{j}') for j, b in enumerate(values)]
+
+def neuron(w, b, x):
+    # b + w0*x0 + w1*x1 + ...: micrograd's order of the sum
+    act = b
+    for wi, xi in zip(w, x):
+        act = act + wi * xi
+    return act
+""".split("\n")
+
+
 def _number(x: float) -> str:
-    return repr(float(x))
+    """``x`` as the program writes it, exactly (a diverged weight as ``float('nan')``)."""
+    x = float(x)
+    return repr(x) if math.isfinite(x) else f"float('{x}')"
 
 
 def _layer_lines(k: int, rows: list[list[float]], biases: list[float], inputs: int, act: str) -> list[str]:
@@ -229,13 +254,7 @@ def point_program(trainer: Trainer, index: int) -> str:
     where = ", ".join(format_number(v) for v in train.X[index])
     lines = [f"# Point {index} of the network lab's training data, at ({where}), through its network",
              f"# (MLP {'-'.join(map(str, sizes))}): the graph the lab traces, as a program.",
-             "# Every weight and bias is a Value labelled as the lab labels it: w<layer>.<neuron>.<input>",
-             "# and b<layer>.<neuron>, counted from 0.", "",
-             "def weights(k, rows):", "    return [[Value(w, label=f'w{k}.{j}.{i}') for i, w in enumerate(row)]",
-             "            for j, row in enumerate(rows)]", "",
-             "def biases(k, values):", "    return [Value(b, label=f'b{k}.{j}') for j, b in enumerate(values)]", "",
-             "def neuron(w, b, x):", "    # b + w0*x0 + w1*x1 + ...: micrograd's order of the sum",
-             "    act = b", "    for wi, xi in zip(w, x):", "        act = act + wi * xi", "    return act", ""]
+             *_HELPERS]
     at = 0
     for k in range(len(sizes) - 1):
         rows, biases = [], []
@@ -244,7 +263,8 @@ def point_program(trainer: Trainer, index: int) -> str:
             biases.append(theta[at + sizes[k]])
             at += sizes[k] + 1
         lines += _layer_lines(k, rows, biases, sizes[k], acts[k]) + [""]
-    names = ", ".join(f"Value({_number(v)}, label='{f}')" for v, f in zip(features, cfg.features, strict=True))
+    names = ", ".join(f"Value({_number(v)}, label='{f}')"
+                      for v, f in zip(features, cfg.features, strict=True))
     lines += ["# the point: its inputs as the network reads them, and its target",
               f"x = [{names}]", f"y = {int(target) if loss.multiclass else _number(target)}", ""]
     lines += _forward_lines(acts, sizes[-1])

@@ -96,7 +96,8 @@ def describe(name: str, net: MLP, names: dict[str, object], output: Value | None
     layers = net.layers
     sizes = [len(layers[0].neurons[0].w)] + [len(layer.neurons) for layer in layers]
     activations = [layer.neurons[0].activation for layer in layers]
-    mixed = any(n.activation != a for layer, a in zip(layers, activations, strict=True) for n in layer.neurons)
+    mixed = any(n.activation != a
+                for layer, a in zip(layers, activations, strict=True) for n in layer.neurons)
     params = net.parameters()
     return {"name": name, "sizes": sizes, "activations": activations, "mixed_activations": mixed,
             "parameters": [float(p.data) for p in params],
