@@ -37,8 +37,9 @@ _CLASS_TARGETS = ({-1.0, 1.0}, {0.0, 1.0})
 @dataclass(frozen=True)
 class Handoff:
     """What the expression lab offers for a program's MLP ``name``: the network lab's model state
-    (``state``, for ``NetworkCore.load_state``) or why it cannot (``problem``); ``summary`` says what
-    opens, ``loss_note`` how the lab's loss compares with the program's."""
+    (``state``, for ``NetworkCore.load_state``) or why it cannot (``problem``); ``headline`` says
+    what opens in a few words ("MLP 2-4-4-1, 6 points"), ``summary`` in a few sentences,
+    ``loss_note`` how the lab's loss there compares with the program's."""
 
     name: str
     state: dict | None = None
@@ -46,6 +47,7 @@ class Handoff:
     summary: str = ""
     loss_note: str = ""
     lab_loss: float = math.nan
+    headline: str = ""
 
 
 class _Refused(ValueError):
@@ -152,7 +154,8 @@ def _handoff(record: dict) -> Handoff:
     what = ("a curve" if kind == REGRESSION else f"{classes} classes")
     summary = (f"Open {name} (MLP {shape}, {', '.join(hidden) or 'no hidden layer'}) in the network lab "
                f"with its weights and the {len(ys)} points of {where} ({what}). {note}")
-    return Handoff(name, state, "", summary, note, trainer.evaluate().loss)
+    headline = f"MLP {shape}, {len(ys)} points"
+    return Handoff(name, state, "", summary, note, trainer.evaluate().loss, headline)
 
 
 def _loaded(data: Dataset, cfg: TrainConfig, params: list[float]) -> Trainer:

@@ -52,7 +52,7 @@ def test_the_lectures_loop_opens_in_the_network_lab_and_a_point_comes_back_as_a_
     button = lab.handoff_bar.button
     assert button.objectName() == "openInNetworkLabButton"
     assert lab.handoff_bar.isVisible() and button.isEnabled()
-    assert "MLP 2-4-4-1" in button.toolTip()
+    assert "MLP 2-4-4-1" in button.toolTip() and lab.handoff_bar.note.text() == "n: MLP 2-4-4-1, 6 points"
     weights = lab.model.program.trained[0]["parameters"]
     program_loss = _printed_loss(w)
 
@@ -97,7 +97,7 @@ def test_a_three_input_mlp_says_why_it_cannot_open_and_no_mlp_shows_no_button(qt
     _run(qtbot, w, three)
     bar = w.expression_lab.handoff_bar
     assert bar.isVisible() and not bar.button.isEnabled()
-    assert "the network lab draws 1 or 2 inputs; this MLP takes 3" in bar.note.text()
+    assert "the network lab draws 1 or 2 inputs; this MLP takes 3" in bar.reason.text()
     assert "this MLP takes 3" in bar.button.toolTip()
     _run(qtbot, w, "a = Value(2.0, label='a')\nb = a * a")
     assert not bar.isVisible()
