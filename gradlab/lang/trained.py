@@ -31,7 +31,12 @@ MAX_PARAMETERS = 100_000
 
 
 def _is_number(x: object) -> bool:
-    return type(x) in (int, float) and math.isfinite(x)
+    if type(x) not in (int, float):
+        return False  # a bool is no coordinate
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond any float
+        return False
 
 
 def _numbers(x: object) -> list[float] | None:
@@ -58,14 +63,14 @@ def _points(x: object, width: int) -> list[list[float]] | None:
 
 def _data_for(names: dict[str, object], width: int) -> dict:
     """The first points of ``width`` inputs among ``names`` and the first targets as many."""
+    targets = {name: t for name, value in names.items() if (t := _numbers(value)) is not None}
     for xs_name, xs in names.items():
         rows = _points(xs, width)
         if rows is None:
             continue
-        for ys_name, ys in names.items():
-            targets = _numbers(ys) if ys is not xs else None
-            if targets is not None and len(targets) == len(rows):
-                return {"xs_name": xs_name, "xs": rows, "ys_name": ys_name, "ys": targets}
+        for ys_name, ys in targets.items():
+            if names[ys_name] is not xs and len(ys) == len(rows):
+                return {"xs_name": xs_name, "xs": rows, "ys_name": ys_name, "ys": ys}
     return {"xs_name": "", "xs": [], "ys_name": "", "ys": []}
 
 

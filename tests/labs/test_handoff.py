@@ -218,3 +218,17 @@ def test_the_program_reads_as_a_learners_program():
     assert all(len(line) < 200 for line in text.splitlines())
     with pytest.raises(IndexError):
         point_program(trainer, 20)
+
+
+def test_odd_globals_beside_an_mlp_are_passed_over():
+    source = """\
+from micrograd.nn import MLP
+big = [2 ** 2000, 1]
+flags = [True, False]
+words = ['a', 'b']
+xs = [[1.0, 2.0], [2.0, 1.0]]
+ys = [1, -1]
+n = MLP(2, [2, 1])
+"""
+    (found,) = run_program(source).trained
+    assert (found["xs_name"], found["ys_name"]) == ("xs", "ys")
