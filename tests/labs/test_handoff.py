@@ -15,6 +15,7 @@ from gradlab.labs.handoff import network_handoff, point_program
 from gradlab.labs.network import NetworkCore
 from gradlab.training import TrainConfig, Trainer
 from gradlab.worker import run_isolated
+from gradlab.worker.wire import WireError, decode_program, dumps, encode_program, loads
 
 #: the lecture's loop on points of two inputs, with micrograd's hinge loss; after training it
 #: measures its own loss and accuracy at the final weights
@@ -232,3 +233,10 @@ n = MLP(2, [2, 1])
 """
     (found,) = run_program(source).trained
     assert (found["xs_name"], found["ys_name"]) == ("xs", "ys")
+
+
+def test_the_description_crosses_the_wire_as_data_and_a_malformed_one_is_refused():
+    record = encode_program(run_program(LECTURE))
+    assert decode_program(loads(dumps(record))).trained == run_program(LECTURE).trained
+    with pytest.raises(WireError, match="trained networks"):
+        decode_program({**record, "trained": "n"})
