@@ -29,7 +29,8 @@ class LabHandoff(QObject):
         problem = w.show_network_lab().restore({"model": handoff.state, "view": {}})
         if problem:
             return w.show_error(f"Cannot open {handoff.name} in the network lab: {problem}")
-        w.statusBar().showMessage(handoff.summary, 15000)
+        w.statusBar().showMessage(f"Opened {handoff.name} from your program: {handoff.headline}. "
+                                  f"{handoff.loss_note}", 15000)
         return True
 
     def show_as_program(self, source: str) -> None:

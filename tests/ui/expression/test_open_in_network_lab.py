@@ -58,6 +58,7 @@ def test_the_lectures_loop_opens_in_the_network_lab_and_a_point_comes_back_as_a_
 
     qtbot.mouseClick(button, LEFT)
     assert w.tabs.currentWidget() is w.network_tab
+    assert w.statusBar().currentMessage().startswith("Opened n from your program: MLP 2-4-4-1, 6 points.")
     net = w.network_tab.lab
     assert net.model.trainer.layer_sizes == (2, 4, 4, 1)
     assert net.model.trainer.parameters() == weights
@@ -89,6 +90,9 @@ def test_the_lectures_loop_opens_in_the_network_lab_and_a_point_comes_back_as_a_
                     and not lab.model.run_in_flight(), timeout=10000)
     assert lab.model.graph.output.data == traced_loss
     assert lab.output_label.text().startswith("loss = ")
+    # the program it replaced is kept: Recover Previous Work brings it back
+    assert w.recover_previous()
+    qtbot.waitUntil(lambda: lab.editor.toPlainText() == LOOP, timeout=5000)
 
 
 def test_a_three_input_mlp_says_why_it_cannot_open_and_no_mlp_shows_no_button(qtbot):
