@@ -249,7 +249,8 @@ def _finish(run: Run, tree: ast.Module) -> Program:
         p.mirrored = p.output is not None
     p.node_count = len(run.made)
     p.straight_line = run.straight_line
-    p.trained = find_trained(run.globals, p.output)
+    loss = run.backward_output  # a training loop's loss: the Value backward() was last called on
+    p.trained = find_trained(run.globals, loss if type(loss) is Value else None)
     return p
 
 

@@ -9,7 +9,7 @@ fit it: the first list of ``nin`` numbers per point (or of numbers, for one inpu
 list of numbers as long, other than the points.  ``gradlab.labs.handoff`` turns one into the
 network lab's settings.
 
-``loss_now`` is the program's output (the Value ``backward()`` was last called on) recomputed at
+``loss_now`` is the program's loss (the Value ``backward()`` was last called on) recomputed at
 the parameters' current data, when its graph reads every one of them: after the loop's last update,
 that is the program's own loss at the weights handed over (the data the output holds is from
 before that update).  Nothing the program made is changed.
@@ -111,7 +111,8 @@ def describe(name: str, net: MLP, names: dict[str, object], output: Value | None
 
 def find_trained(names: dict[str, object], output: Value | None = None) -> list[dict]:
     """Every ``MLP`` among a program's top-level ``names`` (in the order they were first bound),
-    described as plain data with the points that fit it; ``output`` is the program's output."""
+    described as plain data with the points that fit it; ``output`` is the Value the program last
+    called ``backward()`` on (None: it called none)."""
     found = []
     for name, value in names.items():
         if type(value) is not MLP:
