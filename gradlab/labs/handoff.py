@@ -28,7 +28,7 @@ from gradlab.training import TrainConfig, Trainer
 from gradlab.training.lab import DataSettings, LabModel, encode_lab_model
 from gradlab.training.losses import LOSSES, loss_row
 
-__all__ = ["Handoff", "network_handoff", "point_program"]
+__all__ = ["NUMBERS_PER_LINE", "Handoff", "network_handoff", "point_program"]
 
 #: the data the network lab's two-class losses read as classes
 _CLASS_TARGETS = ({-1.0, 1.0}, {0.0, 1.0})
@@ -206,6 +206,8 @@ _LOSS_LINES = {
 }
 
 
+#: how many numbers a line of the program holds (a wider layer's row goes on over several lines)
+NUMBERS_PER_LINE = 4
 #: the program's helpers: the weights as labelled Values, a neuron's sum in micrograd's order
 _HELPERS = """\
 # Every weight and bias is a Value labelled as the lab labels it: w<layer>.<neuron>.<input>
@@ -235,10 +237,21 @@ def _number(x: float) -> str:
 
 def _layer_lines(k: int, rows: list[list[float]], biases: list[float], inputs: int, act: str) -> list[str]:
     what = f"{inputs} inputs" if k == 0 else f"the {inputs} neurons of layer {k}"
-    lines = [f"# layer {k + 1}: {len(rows)} neuron(s) reading {what}, activation {act}",
+    count = f"{len(rows)} neuron" + ("s" if len(rows) > 1 else "")
+    lines = [f"# layer {k + 1}: {count} reading {what}, activation {act}",
              f"W{k} = weights({k}, ["]
-    lines += [f"    [{', '.join(map(_number, row))}],  # n{k}.{j}" for j, row in enumerate(rows)]
-    lines += ["])", f"B{k} = biases({k}, [{', '.join(map(_number, biases))}])"]
+    for j, row in enumerate(rows):
+        lines += _wrapped("    [", [_number(w) for w in row], "],", f"  # n{k}.{j}")
+    return [*lines, "])", *_wrapped(f"B{k} = biases({k}, [", [_number(b) for b in biases], "])")]
+
+
+def _wrapped(head: str, numbers: list[str], tail: str, comment: str = "") -> list[str]:
+    """``head`` + the numbers + ``tail``, NUMBERS_PER_LINE numbers a line (lines go on indented)."""
+    pad = " " * len(head)
+    chunks = [", ".join(numbers[i:i + NUMBERS_PER_LINE]) for i in range(0, len(numbers), NUMBERS_PER_LINE)]
+    lines = [(head if n == 0 else pad) + chunk + ("," if n < len(chunks) - 1 else tail)
+             for n, chunk in enumerate(chunks or [""])]
+    lines[0] += comment
     return lines
 
 

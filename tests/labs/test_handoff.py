@@ -212,11 +212,11 @@ def test_a_traced_point_as_a_program_gives_the_labs_numbers(data, cfg):
 
 
 def test_the_program_reads_as_a_learners_program():
-    trainer = Trainer(make_dataset("moons", 20, 0.1, 1), TrainConfig(layers=(2,)))
+    trainer = Trainer(make_dataset("moons", 20, 0.1, 1), TrainConfig(layers=(2, 16)))
     text = point_program(trainer, 3)
-    assert "# layer 1: 2 neuron(s) reading 2 inputs, activation relu" in text
+    assert "# layer 1: 2 neurons reading 2 inputs, activation relu" in text
     assert "x = [Value(" in text and "label='x1'" in text and "loss.backward()" in text
-    assert all(len(line) < 200 for line in text.splitlines())
+    assert all(len(line) < 110 for line in text.splitlines())
     with pytest.raises(IndexError):
         point_program(trainer, 20)
 
