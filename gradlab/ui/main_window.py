@@ -17,6 +17,7 @@ from gradlab.ui.common.text import elide
 from gradlab.ui.exports import ExportMenu
 from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
 from gradlab.ui.help import SHORTCUTS  # noqa: F401 -- kept at its old import path
+from gradlab.ui.lab_handoff import LabHandoff
 from gradlab.ui.network.tab import NetworkLabTab
 from gradlab.ui.session_keeper import HELD_TEXT, NO_PREVIOUS_TEXT, SessionKeeper  # noqa: F401 -- as above
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         # the session both labs make, kept as the learner works (and its busy marker around runs)
         self.keeper = SessionKeeper(self.expression_lab, self.network_tab, self.autosaver, self.show_error,
                                     self.statusBar().showMessage)
+        self.handoff = LabHandoff(self)  # "Open in the network lab", "Show as a program"
         self.statusBar().showMessage("Ready: type a program or pick one from Examples")
 
     # -- menus --------------------------------------------------------------------------
