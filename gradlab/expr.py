@@ -115,6 +115,7 @@ from gradlab.lang.objects import Builtin, Frame, Refusal, python_error
 from gradlab.lang.program import Plot, Program
 from gradlab.lang.runtime import Run, is_value_like
 from gradlab.lang.scopes import Scope
+from gradlab.lang.trained import find_trained
 
 __all__ = [
     "ALLOCATED_MESSAGE", "CALL_DEPTH_MESSAGE", "DEPTH_MESSAGE", "IMPORT_MESSAGE", "ITEMS_MESSAGE",
@@ -254,6 +255,8 @@ def _finish(run: Run, tree: ast.Module) -> Program:
         p.mirrored = p.output is not None
     p.node_count = len(run.made)
     p.straight_line = run.straight_line
+    loss = run.backward_output  # a training loop's loss: the Value backward() was last called on
+    p.trained = find_trained(run.globals, loss if type(loss) is Value else None)
     return p
 
 

@@ -133,6 +133,8 @@ class NetworkReadings:
         return self.trainer.decision_grid(self.bounds(), resolution)
 
 
+# long: the lab's one facade: every change a widget may ask for (data, settings, steps, sessions,
+# weights), each a few lines; the work is done by the training package
 class NetworkCore(NetworkReadings):
     """Data, settings and trainer of the network lab; every change is announced by an event.
 

@@ -55,6 +55,8 @@ class Program:
     ``straight_line``: the program has no loop, branch, function, class or comprehension, so its
     graph is the same whatever its inputs: moving an input may recompute the graph in place.
     When false, a new input value means running the program again.
+    ``trained``: each ``MLP`` among the top-level names with the points that fit it, as plain
+    data (gradlab.lang.trained): what the network lab needs to open it.
     """
 
     source: str
@@ -72,3 +74,4 @@ class Program:
     losses: list[float] = field(default_factory=list)
     straight_line: bool = True
     bindings: list[tuple[str, Value, int]] = field(default_factory=list)
+    trained: list[dict] = field(default_factory=list)

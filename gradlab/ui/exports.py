@@ -148,6 +148,11 @@ class ExportMenu:
             action.setObjectName(export.name)
             action.setEnabled(not why)
 
+    def export_image_dialog(self) -> None:
+        """The lab in front's main picture: the expression graph (PNG, SVG), the whole network lab (PNG)."""
+        network = self.window.tabs.currentWidget() is self.window.network_tab
+        self.export_dialog(self.find("exportLabAction" if network else "exportGraphAction"))
+
     def export_dialog(self, export: Export) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export", export.default_name, export.filters)
         if path:

@@ -9,20 +9,19 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from gradlab import resources
-from gradlab.files import FileError
-from gradlab.session import Session, load_document, save_session
+from gradlab.session import Session
 from gradlab.ui import help as help_menu
-from gradlab.ui.autosave import BUSY_RUNNING, Autosaver
+from gradlab.ui.autosave import Autosaver
 from gradlab.ui.common.text import elide
+from gradlab.ui.documents import Documents
 from gradlab.ui.exports import ExportMenu
 from gradlab.ui.expression.lab import ERROR_CHARS, ExpressionLab
 from gradlab.ui.help import SHORTCUTS  # noqa: F401 -- kept at its old import path
+from gradlab.ui.lab_handoff import LabHandoff
 from gradlab.ui.lessons import LessonGuide
 from gradlab.ui.network.tab import NetworkLabTab
 from gradlab.ui.session_keeper import HELD_TEXT, NO_PREVIOUS_TEXT, SessionKeeper  # noqa: F401 -- as above
 
-#: the extension Save Session adds when the name typed has none
-SESSION_SUFFIX = ".gradlab"
 #: the window's size where the screen has room for it; a smaller screen gets its available area
 DEFAULT_SIZE = QSize(1480, 900)
 #: what the window's frame (title bar, borders) takes beyond its size, kept free on a small screen
@@ -58,7 +57,6 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle("gradlab")
         screen = self.screen()
         if screen is not None:
             self.setGeometry(window_geometry(screen.availableGeometry()))
@@ -74,6 +72,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network_tab, "Network lab")
         self.tabs.setTabToolTip(1, "Build an MLP, train it live, probe any weight")
         self.setCentralWidget(self.tabs)
+        self.documents = Documents(self)  # the file the work belongs to, and the title that names it
         self._build_menus()
         model = self.expression_lab.model
         model.error_changed.connect(self._on_error_changed)
@@ -83,6 +82,7 @@ class MainWindow(QMainWindow):
         self.keeper = SessionKeeper(self.expression_lab, self.network_tab, self.autosaver, self.show_error,
                                     self.statusBar().showMessage)
         self.lessons = LessonGuide(self)  # the lesson panel; its progress kept in the session too
+        self.handoff = LabHandoff(self)  # "Open in the network lab", "Show as a program"
         self.statusBar().showMessage("Ready: type a program or pick one from Examples")
 
     # -- menus --------------------------------------------------------------------------
@@ -93,10 +93,7 @@ class MainWindow(QMainWindow):
         lab = self.expression_lab
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action(file, "&Open…", self.open_dialog, "Ctrl+O",
-                     "Open a program (.py) or a session (.gradlab)")
-        self._action(file, "&Save Session As…", self.save_dialog, "Ctrl+S",
-                     "Save program, values and selection")
+        self.documents.build_menu(file, self._action)  # New, Open, Open Recent, Save, Save As
         self._action(file, "&Export Image…", self.export_dialog, "Ctrl+E",
                      "Save the lab in front as a picture: the graph as PNG or SVG, the network lab as PNG")
         self.exports = ExportMenu(self, file)  # Export ▸ (the lab in front), Copy Image, Import Weights
@@ -155,28 +152,12 @@ class MainWindow(QMainWindow):
         ex = resources.example(name)
         self.tabs.setCurrentWidget(self.expression_lab)
         self.keeper.open_program(ex.source(), wait=not self.isVisible())
+        self.documents.mark_clean(None)  # a fresh example belongs to no file yet
         self.statusBar().showMessage(f"Example: {ex.title}", 8000)
 
     def open_path(self, path: str | Path) -> bool:
-        """Open a program or a session file; say what went wrong in a message if it cannot.
-        The work it replaces is kept first (File > Recover Previous Work)."""
-        path = Path(path)
-        try:
-            document = load_document(path)  # one reader: regular files only, bounded, UTF-8
-        except FileError as err:
-            return self.show_error(str(err))
-        self.keeper.keep_current_work()
-        if isinstance(document, Session):
-            self.apply_session(document)
-        else:
-            # on screen, the program runs on a worker thread and the window stays live; a window
-            # being built shows its first program when it opens
-            self.keeper.opened_text = document
-            with self.autosaver.marked(BUSY_RUNNING):
-                self.expression_lab.load_source(document, wait=not self.isVisible())
-        self.setWindowTitle(f"gradlab: {elide(path.name)}")
-        self.statusBar().showMessage(f"Opened {elide(str(path), 200)}", 8000)
-        return True
+        """Open a program or a session file (gradlab.ui.documents); False after saying why not."""
+        return self.documents.open_path(path)
 
     def open_at_launch(self, session: Session | None, file: str | None = None,
                        example: str | None = None) -> None:
@@ -235,60 +216,13 @@ class MainWindow(QMainWindow):
         problem = self.show_network_lab().import_data(str(path))
         return self.show_error(f"Cannot import {Path(path).name}: {problem}") if problem else True
 
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", "", "Programs and sessions (*.py *.txt *.gradlab "
-                                              "*.json);;All files (*)")
-        if path:
-            self.open_path(path)
-
-    def save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.gradlab",
-                                              "gradlab sessions (*.gradlab)")
-        if path:
-            self.save_session_to(path)
-
     def save_session_to(self, path: str | Path) -> Path | None:
-        """Save the session to ``path`` (``.gradlab`` added when it has no extension); the path
-        written, or None after saying why it could not be."""
-        path = Path(path)
-        if not path.suffix:
-            path = path.with_name(path.name + SESSION_SUFFIX)  # else it would reopen as a program
-        try:
-            save_session(self.current_session(), path)
-        except FileError as err:
-            self.show_error(str(err))
-            return None
-        except OSError as err:
-            self.show_error(f"Cannot save {path}: {err.strerror or err}")
-            return None
-        except Exception as err:  # noqa: BLE001 -- whatever it is, say it; the work stays open
-            self.show_error(f"Cannot save {path.name}: {type(err).__name__}: {err}")
-            return None
-        self.statusBar().showMessage(f"Saved {elide(str(path), 200)}", 8000)
-        return path
+        """Save a session (or, to a .py file, the program) to ``path``: see Documents.save_to."""
+        return self.documents.save_to(path)
 
     def export_dialog(self) -> None:
-        """Save the lab in front as a picture: the expression graph (PNG or SVG), or the network lab."""
-        if self.tabs.currentWidget() is self.network_tab:
-            title, name, kinds = "Export network lab", "network-lab.png", "PNG (*.png)"
-            export = self._export_network_lab
-        else:
-            title, name, kinds = "Export graph", "graph.png", "PNG (*.png);;SVG (*.svg)"
-            export = self.expression_lab.canvas.export_image
-        path, _ = QFileDialog.getSaveFileName(self, title, name, kinds)
-        if path:
-            try:
-                export(path)
-            except OSError as err:
-                self.show_error(f"Cannot export {path}: {err.strerror or err}")
-            except ValueError as err:
-                self.show_error(f"Cannot export {Path(path).name}: {err}")
-            else:
-                self.statusBar().showMessage(f"Exported {elide(path, 200)}", 8000)
-
-    def _export_network_lab(self, path: str) -> None:
-        if not self.network_tab.grab().save(path, "PNG"):
-            raise OSError(f"could not write {Path(path).name}")
+        """File > Export Image (Ctrl+E): the lab in front's main picture (gradlab.ui.exports)."""
+        self.exports.export_image_dialog()
 
     def start_autosave(self) -> tuple[Session | None, str]:
         """Claim this window's autosave slot (see gradlab.ui.autosave) and read what it holds:

@@ -162,6 +162,7 @@ def encode_program(p: Program) -> dict:
         "plot_labels": p.plot_labels,
         "losses": _packed(p.losses),
         "straight_line": p.straight_line,
+        "trained": p.trained,
     }
 
 
@@ -174,6 +175,14 @@ def decode_program(d: dict) -> Program:
         raise
     except Exception as e:  # noqa: BLE001 -- any malformed field
         raise WireError(f"a worker's program record is malformed ({type(e).__name__}: {e})") from None
+
+
+def _trained(raw: object) -> list[dict]:
+    """The ``trained`` descriptions as sent: dicts of plain data (gradlab.labs.handoff checks
+    each field before it uses one)."""
+    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+        raise WireError("a program's trained networks are not a list of records")
+    return raw
 
 
 def _decode(d: dict) -> Program:
@@ -212,5 +221,6 @@ def _decode(d: dict) -> Program:
         losses=_unpacked(d["losses"]),
         straight_line=bool(d["straight_line"]),
         bindings=[(str(name), values[i], int(line)) for name, i, line in d["bindings"]],
+        trained=_trained(d.get("trained", [])),
     )
     return p

@@ -26,6 +26,7 @@ from gradlab.ui.common.graph_canvas import GraphCanvas
 from gradlab.ui.common.inspector import NodeInspector
 from gradlab.ui.common.numbers import NumberSpinBox
 from gradlab.ui.expression.editor import CodeEditor
+from gradlab.ui.expression.handoff_bar import HandoffBar
 from gradlab.ui.expression.model import ExpressionModel
 from gradlab.ui.expression.program_plots import ProgramPlots
 from gradlab.ui.expression.sliders import SliderPanel
@@ -100,6 +101,7 @@ class ExpressionLabLayout(QWidget):
         self.console.setPlaceholderText("print() output appears here")
         self.console.setToolTip("What the program printed")
         self.console.setFont(self.editor.font())
+        self.handoff_bar = HandoffBar(self.model)  # a trained MLP: "Open in the network lab"
         self.canvas = GraphCanvas()
         self.inspector = NodeInspector(self.model)
         self.sliders = SliderPanel(self.model)
@@ -127,7 +129,13 @@ class ExpressionLabLayout(QWidget):
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.editor)
         left.addWidget(self.error_label)
-        left.addWidget(self.console)
+        results = QWidget(objectName="consoleBox")  # what the program printed, its MLP offered above
+        results_col = QVBoxLayout(results)
+        results_col.setContentsMargins(0, 0, 0, 0)
+        results_col.setSpacing(2)
+        results_col.addWidget(self.handoff_bar)
+        results_col.addWidget(self.console, 1)
+        left.addWidget(results)
         left.addWidget(self.plots)  # plt.plot and the training curve, beside what print wrote
         left.setStretchFactor(0, 4)
         left.setStretchFactor(2, 1)

@@ -37,6 +37,8 @@ class NetworkLab(QWidget):
 
     #: something for the status bar: (text, timeout in ms)
     status_message = Signal(str, int)
+    #: "Show as a program" on a traced point: the program's text, for the expression lab
+    program_requested = Signal(str)
 
     def __init__(self, model: NetworkModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)

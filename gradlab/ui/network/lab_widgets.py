@@ -173,6 +173,11 @@ def _build_middle(lab) -> QSplitter:
                                            "the network's shape.\nRight-click a neuron to collapse or "
                                            "expand just that one.")
     caption_row.addWidget(lab.collapse_check, 0, Qt.AlignmentFlag.AlignTop)
+    lab.show_program_button = tool("Show as a program", "showAsProgramButton",
+                                   "Open this point's graph in the expression lab as a program: its weights, "
+                                   "the point, the forward pass, the loss and backward()")
+    lab.show_program_button.hide()  # while a point is traced
+    caption_row.addWidget(lab.show_program_button, 0, Qt.AlignmentFlag.AlignTop)
     pcol.addLayout(caption_row)
     pcol.addWidget(lab.point_graph, 1)
     middle.addWidget(point_box)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 
+from gradlab.labs.handoff import point_program
 from gradlab.ui.network.lab_widgets import POINT_HINT
 from gradlab.ui.network.point_trace import loss_meaning
 
@@ -27,6 +28,7 @@ class PointPane(QObject):
         lab.point_graph.viewport_widget().installEventFilter(self)
         lab.collapse_check.toggled.connect(self.on_collapse_toggled)
         lab.trace.on_refresh = self.write_caption
+        lab.show_program_button.clicked.connect(self.on_show_as_program)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         """Right-click on a neuron in the point graph collapses or expands it."""
@@ -60,6 +62,7 @@ class PointPane(QObject):
         lab = self.lab
         lab.decision_plot.set_selected_point(index)
         trainer = lab.model.trainer
+        lab.show_program_button.setVisible(index >= 0 and trainer is not None)
         if index < 0 or trainer is None:
             lab.trace.clear()
             lab.point_caption.setText(POINT_HINT)
@@ -68,6 +71,7 @@ class PointPane(QObject):
             return
         count = len(trainer.parameters())
         if count > MAX_TRACE_PARAMETERS:
+            lab.show_program_button.hide()  # its program would be as big as its graph
             lab.trace.clear()
             lab.point_caption.setText(f"Point {index}: this network has {count:,} parameters, and its point "
                                       f"graph would hold about {3 * count:,} values, too many to draw live. "
@@ -91,6 +95,16 @@ class PointPane(QObject):
                         f"{loss_meaning(m.cfg.loss, trace.loss)}")
         caption.setToolTip(f"This point's loss through the network: {len(trace):,} values. "
                            "Scroll to zoom, click a value to probe it, right-click a neuron to expand it.")
+
+    def on_show_as_program(self) -> None:
+        """The traced point's graph as a program, for the expression lab (``program_requested``)."""
+        lab = self.lab
+        index, trainer = lab.model.selected_point, lab.model.trainer
+        if index < 0 or trainer is None:
+            return
+        with lab.model.lock:  # the weights as they are now, not half a step later
+            source = point_program(trainer, index)
+        lab.program_requested.emit(source)
 
     def on_collapse_toggled(self, on: bool) -> None:
         self.lab.trace.set_collapsed(self.lab.trace.neurons() if on else ())
