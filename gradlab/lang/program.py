@@ -75,3 +75,8 @@ class Program:
     straight_line: bool = True
     bindings: list[tuple[str, Value, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def console_lines(self) -> list[str]:
+        """What a console shows of the run (the expression lab's, ``gradlab run``'s): its notes,
+        each marked as gradlab's, then what the program printed."""
+        return [f"note: {note}" for note in self.notes] + self.printed

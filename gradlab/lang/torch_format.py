@@ -47,10 +47,10 @@ def tensor_text(numbers: list, zero_d: bool, floating: bool, suffixes: list[str]
     elif not texts:
         body = "[]"
     else:
-        indent = len("tensor(") + 1
+        indent = len("tensor(")  # as _vector_str counts it; the lines after the first start under '['
         per_line = max(1, (LINE_WIDTH - indent) // (width + 2))
         lines = [", ".join(texts[i : i + per_line]) for i in range(0, len(texts), per_line)]
-        body = "[" + (",\n" + " " * indent).join(lines) + "]"
+        body = "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     if zero_d and not suffixes:
         return f"tensor({body})"
     return "tensor(" + ", ".join([body, *suffixes]) + ")"

@@ -227,13 +227,13 @@ def _promoted(a: object, b: object) -> DType:
     return INT64
 
 
-def _operand(node: ast.AST | None, x: object, op: str, other: object) -> object:
-    """A tensor, or a number as Python holds it (numpy's as Python's; True as 1)."""
+def _operand(x: object) -> object:
+    """A tensor, or a number as Python holds it (numpy's as Python's; True as 1); else None."""
     if type(x) is Tensor:
         return x
     if is_number(x):
         return int(x) if type(x) is bool or isinstance(x, (int, np.integer)) else float(x)
-    raise Refusal(node, f"can't use {describe(x)} and {describe(other)} with '{op}'")
+    return None
 
 
 def _length(node: ast.AST | None, a: object, b: object) -> int:
@@ -267,7 +267,10 @@ def binary(run: Run, node: ast.AST | None, op: str, a: object, b: object) -> Ten
     """``a op b`` elementwise, one of them a tensor."""
     if op not in _OPS:
         raise Refusal(node, f"gradlab's stand-in torch has + - * / ** on tensors, not '{op}'")
-    a, b = _operand(node, a, op, b), _operand(node, b, op, a)
+    x, y = _operand(a), _operand(b)
+    if x is None or y is None:
+        raise Refusal(node, f"can't use {describe(a)} and {describe(b)} with '{op}'")
+    a, b = x, y
     n = _length(node, a, b)
     values = []
     for i in range(n):
@@ -332,7 +335,19 @@ def backward(run: Run, node: ast.AST | None, t: Tensor) -> None:
         found = leaves.get(id(v))
         if found is not None:
             _add_grad(found[0], found[1], v.grad, node)
+    _label_globals(run)
     run.backward_done(root)
+
+
+def _label_globals(run: Run) -> None:
+    """Name the Values of the tensors bound to global names (``x1``; ``xs[0]``, ``xs[1]`` ...), as
+    a top-level assignment names a Value: the graph and its table then read as the program."""
+    for name, x in run.globals.items():
+        if type(x) is Tensor:
+            values = x.values
+            for i, v in enumerate(values):
+                if not v.label:
+                    v.label = name if len(values) == 1 else f"{name}[{i}]"
 
 
 def _add_grad(leaf: Tensor, i: int, grad: float, node: ast.AST | None) -> None:

@@ -162,6 +162,7 @@ def encode_program(p: Program) -> dict:
         "plot_labels": p.plot_labels,
         "losses": _packed(p.losses),
         "straight_line": p.straight_line,
+        "notes": p.notes,
     }
 
 
@@ -212,5 +213,6 @@ def _decode(d: dict) -> Program:
         losses=_unpacked(d["losses"]),
         straight_line=bool(d["straight_line"]),
         bindings=[(str(name), values[i], int(line)) for name, i, line in d["bindings"]],
+        notes=[str(x) for x in d.get("notes", ())],
     )
     return p
