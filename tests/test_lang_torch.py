@@ -201,3 +201,12 @@ def test_importing_what_the_stand_in_lacks_is_refused_by_name(source: str) -> No
     with pytest.raises(ExpressionError) as info:
         run_program(source)
     assert "is not part of gradlab's stand-in torch: it has Tensor, tensor" in info.value.message
+
+
+def test_the_language_reference_describes_the_stand_in() -> None:
+    from gradlab import resources
+    from gradlab.lang.torch_tensor import MAX_TENSOR_ITEMS
+
+    reference = " ".join(resources.read_text("language.md").split())
+    assert f"at most {MAX_TENSOR_ITEMS:,} numbers" in reference
+    assert f"`note: {NOTE.split(': ')[0]}: ...`" in reference
