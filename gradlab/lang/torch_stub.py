@@ -38,10 +38,7 @@ if TYPE_CHECKING:
     from gradlab.lang.runtime import Run
 
 #: what a run's notes say once a program imports torch
-NOTE = (
-    "torch here is gradlab's stand-in, not PyTorch: scalar and small 1-d tensors on gradlab's "
-    "own Values, printing what PyTorch prints (see the language reference)"
-)
+NOTE = "torch here is gradlab's stand-in, not PyTorch: see the language reference"
 
 
 # -- the module ------------------------------------------------------------------------------------------
