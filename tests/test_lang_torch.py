@@ -210,3 +210,14 @@ def test_the_language_reference_describes_the_stand_in() -> None:
     reference = " ".join(resources.read_text("language.md").split())
     assert f"at most {MAX_TENSOR_ITEMS:,} numbers" in reference
     assert f"`note: {NOTE.split(': ')[0]}: ...`" in reference
+
+
+def test_indexing_and_looping_give_zero_d_tensors_whose_gradients_reach_the_leaf() -> None:
+    lines = printed(
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+        "print(x[0], x[-1].item(), [v.item() for v in x])\n"
+        "y = x[1] * 3\ny.backward()\nprint(x.grad)"
+    )
+    assert lines == ["tensor(1., grad_fn=<SelectBackward0>) 2.0 [1.0, 2.0]", "tensor([0., 3.])"]
+    assert "out of bounds for dimension 0 with size 2" in refused("torch.tensor([1.0, 2.0])[2]").message
+    assert "iteration over a 0-d tensor" in refused("for v in torch.tensor(1.0):\n    pass").message

@@ -235,6 +235,14 @@ class StandIn:
     def truth(self, run: object, node: ast.AST | None) -> bool:
         return True
 
+    def index(self, run: object, key: object, node: ast.AST | None) -> object:
+        """``self[key]``."""
+        raise Refusal(node, f"can't index {self.description} with [...]")
+
+    def items(self, run: object, node: ast.AST | None) -> list:
+        """What ``for x in self`` goes through."""
+        raise Refusal(node, f"can't loop over {self.description}")
+
     def text(self, run: object, node: ast.AST | None) -> str:
         """``repr(self)`` as the real library spells it."""
         return f"<{type(self).__name__} object>"

@@ -195,6 +195,23 @@ class Tensor(StandIn):
     def truth(self, run: Run, node: ast.AST | None) -> bool:
         return bool(self.single(node, "bool()").data)
 
+    def index(self, run: Run, key: object, node: ast.AST | None) -> Tensor:
+        """``t[i]``: the i-th number as a 0-d tensor, the same Value (its gradient reaches t's)."""
+        if self.shape == ():
+            raise Refusal(node, "IndexError: invalid index of a 0-dim tensor")
+        if type(key) not in (int, bool) and not isinstance(key, np.integer):
+            raise Refusal(node, f"a tensor here is indexed by one whole number, not {describe(key)}")
+        n = len(self.values)
+        if not -n <= key < n:
+            raise Refusal(node, f"IndexError: index {key} is out of bounds for dimension 0 with size {n}")
+        grad_fn = "SelectBackward0" if self.requires_grad else None
+        return Tensor(self.torch, [self.values[int(key)]], (), self.dtype, self.requires_grad, grad_fn)
+
+    def items(self, run: Run, node: ast.AST | None) -> list:
+        if self.shape == ():
+            raise Refusal(node, "TypeError: iteration over a 0-d tensor")
+        return [self.index(run, i, node) for i in range(len(self.values))]
+
     def single(self, node: ast.AST | None, what: str) -> Value:
         if len(self.values) != 1:
             raise Refusal(node, f"RuntimeError: {what} needs a tensor with one element; this one has "
