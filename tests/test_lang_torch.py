@@ -221,3 +221,13 @@ def test_indexing_and_looping_give_zero_d_tensors_whose_gradients_reach_the_leaf
     assert lines == ["tensor(1., grad_fn=<SelectBackward0>) 2.0 [1.0, 2.0]", "tensor([0., 3.])"]
     assert "out of bounds for dimension 0 with size 2" in refused("torch.tensor([1.0, 2.0])[2]").message
     assert "iteration over a 0-d tensor" in refused("for v in torch.tensor(1.0):\n    pass").message
+
+
+def test_float_and_int_of_a_one_number_tensor() -> None:
+    assert printed("x = torch.tensor([2.5], dtype=torch.float64)\nprint(float(x), int(x), float(x[0]))") == [
+        "2.5 2 2.5"
+    ]
+    err = refused("float(torch.tensor([1.0, 2.0]))")
+    assert "a conversion to a Python number needs a tensor with one element" in err.message
+    err = refused("from graphviz import Digraph\nint(Digraph())")
+    assert "can't make a number of a Digraph" in err.message

@@ -235,6 +235,10 @@ class StandIn:
     def truth(self, run: object, node: ast.AST | None) -> bool:
         return True
 
+    def number(self, node: ast.AST | None) -> object:
+        """What ``float(self)`` and ``int(self)`` convert: a number, or a refusal."""
+        raise Refusal(node, f"can't make a number of {self.description}")
+
     def index(self, run: object, key: object, node: ast.AST | None) -> object:
         """``self[key]``."""
         raise Refusal(node, f"can't index {self.description} with [...]")

@@ -195,6 +195,10 @@ class Tensor(StandIn):
     def truth(self, run: Run, node: ast.AST | None) -> bool:
         return bool(self.single(node, "bool()").data)
 
+    def number(self, node: ast.AST | None) -> float | int:
+        v = self.single(node, "a conversion to a Python number").data
+        return v if self.dtype.floating else int(v)
+
     def index(self, run: Run, key: object, node: ast.AST | None) -> Tensor:
         """``t[i]``: the i-th number as a 0-d tensor, the same Value (its gradient reaches t's)."""
         if self.shape == ():
