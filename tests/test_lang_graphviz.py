@@ -109,6 +109,7 @@ def test_a_digraph_records_what_it_is_given() -> None:
         ("d = Digraph()\nd.format = 'png'", "'.format' can't be set on a Digraph here"),
         ("d = Digraph('a', 'b')", "Digraph() takes at most a name and keyword options here"),
         ("d = Digraph()\nd + 1", "can't use a Digraph with '+'"),
+        ("d = Digraph(graph_attr=[1])", "graph_attr= needs a dict of a few settings"),
     ],
 )
 def test_what_the_stand_in_lacks_is_refused_by_name(source: str, message: str) -> None:
@@ -125,3 +126,21 @@ def test_graphviz_imports_and_nothing_else_of_it() -> None:
         run_program("import graphviz.backend as b")
     with pytest.raises(ExpressionError, match="'render' can't be imported from graphviz here"):
         run_program("from graphviz import render")
+
+
+def test_a_graph_of_gradlab_values_made_in_a_function_is_found_too() -> None:
+    p = run_program(
+        "from micrograd.engine import Value\n" + GRAPHVIZ_CELL + "\n"
+        "def main():\n"
+        "    a = Value(2.0, label='a')\n    b = Value(4.0, label='b')\n    c = a + b; c.label = 'c'\n"
+        "    e = c * 2.0; e.label = 'e'\n    dot = draw_dot(e)\n    dot.view()\n\nmain()\n"
+    )
+    assert p.output is not None and p.output.label == "e" and p.output.data == 12.0
+
+
+def test_its_text_is_measured_before_it_is_made() -> None:
+    with pytest.raises(ExpressionError, match="more than 1,000,000 items"):
+        run_program(
+            "from graphviz import Digraph\nd = Digraph()\nlong = 'x' * 100000\n"
+            "for i in range(20):\n    d.node(str(i), long)\nprint(d)"
+        )

@@ -30,7 +30,8 @@ MAX_ELEMENTS = 200_000
 class ValueFinder:
     """The Values a run holds, by the text of their ``id``: what a node named ``str(id(n))``
     names.  Walks the graphs of the Values bound to the program's global names (and held in
-    its global lists and tuples) when asked for a name it has not seen, each node once."""
+    its global lists and tuples) and of the gradlab Values the run made, when asked for a name
+    it has not seen, each node once."""
 
     def __init__(self, run: Run) -> None:
         self.run = run
@@ -58,6 +59,7 @@ class ValueFinder:
         stack = [run.drawn, run.last_value, run.backward_output]
         for x in list(run.globals.values()):
             stack.extend(x if type(x) in (list, tuple) else (x,))
+        stack.extend(getattr(run, "made", ()))  # gradlab's Values, made in a function's scope too
         seen, found = self.seen, self.found
         while stack:
             x = stack.pop()
@@ -99,7 +101,7 @@ class Digraph(StandIn):
         if name in DIGRAPH_METHODS:
             return Method(self, name, _digraph_method)
         if name == "source":
-            return self.source()
+            return self.source(run, node)
         if name in ("format", "engine", "name", "comment", "filename"):
             return self.options.get(name)
         if name in ("graph_attr", "node_attr", "edge_attr"):
@@ -115,7 +117,7 @@ class Digraph(StandIn):
         return f"<graphviz.graphs.{kind} object at {id(self):#x}>"
 
     def str_text(self, run: Run, node: ast.AST | None) -> str:
-        return self.source()
+        return self.source(run, node)
 
     # -- recording -------------------------------------------------------------------------
 
@@ -150,13 +152,17 @@ class Digraph(StandIn):
             root = self.finder.find(name, node)
         run.drawn = root if root is not None else self.before
 
-    def source(self) -> str:
-        """The DOT text graphviz would write (without its attribute lists' quoting rules)."""
+    def source(self, run: Run, node: ast.AST | None) -> str:
+        """The DOT text graphviz would write (without its quoting rules), measured before it is
+        made: a million nodes of long labels would be gigabytes of text."""
+        names = {**self.records, **self.ops}
+        size = sum(len(a) + len(b) + 12 for a, b in (*names.items(), *self.edge_list))
+        run.sized(size, node)
         arrow = "->" if self.graph == "digraph" else "--"
         lines = [f"{self.graph} {{"]
         for key, value in (self.options.get("graph_attr") or {}).items():
-            lines.append(f"\t{key}={value}")
-        for name, label in {**self.records, **self.ops}.items():
+            lines.append(f"\t{run.str(key, node)}={run.str(value, node)}")
+        for name, label in names.items():
             lines.append(f'\t{name} [label="{label}"]')
         lines.extend(f"\t{a} {arrow} {b}" for a, b in self.edge_list)
         return "\n".join(lines) + "\n}\n"
@@ -207,6 +213,10 @@ def _make(graph: str, finder: ValueFinder):
         options = dict(kwargs)
         if args:
             options["name"] = args[0]
+        for key in ("graph_attr", "node_attr", "edge_attr"):
+            attrs = options.get(key)
+            if attrs is not None and (type(attrs) is not dict or len(attrs) > 100):
+                raise Refusal(node, f"{key}= needs a dict of a few settings, like {{'rankdir': 'LR'}}")
         return Digraph(run, finder, options, graph)
 
     return make
