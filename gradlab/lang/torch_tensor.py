@@ -190,7 +190,7 @@ class Tensor(StandIn):
     def unary(self, run: Run, op: str, node: ast.AST | None) -> object:
         if op == "+":
             return self
-        return elementwise(run, node, self, lambda v: -v, "NegBackward0")
+        return elementwise(run, node, self, lambda v: -v, "NegBackward0", keep=True)
 
     def truth(self, run: Run, node: ast.AST | None) -> bool:
         return bool(self.single(node, "bool()").data)
@@ -324,8 +324,9 @@ def _swapped(op: str, x: float, y: Value) -> Value:
     return y.__rpow__(float(x))
 
 
-def elementwise(run: Run, node: ast.AST | None, t: Tensor, fn, grad_fn: str) -> Tensor:
-    dtype = t.dtype if t.dtype.floating else FLOAT32
+def elementwise(run: Run, node: ast.AST | None, t: Tensor, fn, grad_fn: str, keep: bool = False) -> Tensor:
+    """``fn`` of each number, as a new tensor (of float32 from an integer one, unless ``keep``)."""
+    dtype = t.dtype if t.dtype.floating or keep else FLOAT32
     return _result(run, node, [fn(v) for v in t.values], t.shape, dtype, (t,), grad_fn)
 
 
