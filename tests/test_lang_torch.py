@@ -234,3 +234,16 @@ def test_float_and_int_of_a_one_number_tensor() -> None:
     assert "a conversion to a Python number needs a tensor with one element" in err.message
     err = refused("from graphviz import Digraph\nint(Digraph())")
     assert "can't make a number of a Digraph" in err.message
+
+
+def test_comparisons_go_number_by_number_as_pytorchs_do() -> None:
+    lines = printed(
+        "a = torch.tensor([2.5, 1.0])\n"
+        "print(a == torch.tensor([2.5]), 3 > a, (torch.tensor(1.0) < 2).item(), a == None, a != 'x')\n"
+        "if torch.tensor([2.0]) > 1:\n    print('x=%s' % a)"
+    )
+    assert lines == [
+        "tensor([ True, False]) tensor([True, True]) True False True",
+        "x=tensor([2.5000, 1.0000])",
+    ]
+    assert "can't compare a Tensor and text with '<'" in refused("torch.tensor([1.0]) < 'a'").message

@@ -130,7 +130,7 @@ class ArithRules:
             return self.dunder_op(op, a, b, node)
         if isinstance(a, StandIn):  # a stand-in module's object (a torch Tensor) answers for itself
             return a.operate(self, op, b, False, node)
-        if isinstance(b, StandIn):
+        if isinstance(b, StandIn) and ta is not str:  # 'x=%s' % t formats t, below
             return b.operate(self, op, a, True, node)
         if isinstance(a, _NP_SCALARS) or isinstance(b, _NP_SCALARS):  # numpy's numbers: as Python's
             return self.arith(
@@ -253,6 +253,10 @@ class ArithRules:
             if op in ("==", "!="):
                 return (a is b) == (op == "==")
             raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+        if isinstance(a, StandIn):  # a torch tensor compares number by number
+            return a.compare(self, op, b, False, node)
+        if isinstance(b, StandIn):
+            return b.compare(self, op, a, True, node)
         if (op == "==" or op == "!=") and type(a) is type(b) and type(a) in (list, tuple) and len(a) > CHUNK:
             same = len(a) == len(b) and self.same_items(a, b, node)
             return same if op == "==" else not same

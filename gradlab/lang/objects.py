@@ -229,6 +229,12 @@ class StandIn:
         """``self op other`` (``other op self`` when ``swapped``)."""
         raise Refusal(node, f"can't use {self.description} with '{op}'")
 
+    def compare(self, run: object, op: str, other: object, swapped: bool, node: ast.AST | None) -> object:
+        """``self op other`` for a comparison (``other op self`` when ``swapped``): by identity."""
+        if op in ("==", "!="):
+            return (self is other) == (op == "==")
+        raise Refusal(node, f"can't compare {self.description} with '{op}'")
+
     def unary(self, run: object, op: str, node: ast.AST | None) -> object:
         raise Refusal(node, f"can't use {self.description} with unary '{op}'")
 

@@ -39,7 +39,7 @@ def tensor_text(numbers: list, zero_d: bool, floating: bool, suffixes: list[str]
         form = _float_formatter(numbers)
         texts = [form(v) for v in numbers]
     else:
-        texts = [str(int(v)) for v in numbers]
+        texts = [str(v) if type(v) is bool else str(int(v)) for v in numbers]
     width = max((len(t) for t in texts), default=0)
     texts = [t.rjust(width) for t in texts]
     if zero_d:

@@ -45,6 +45,9 @@ class DType(StandIn):
 
 
 FLOAT32, FLOAT64, INT64 = DType("float32", True), DType("float64", True), DType("int64", False)
+BOOL = DType("bool", False)
+#: ``a op b`` read from the other side (``1 < t`` is ``t > 1``)
+_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def rounded(dtype: DType, x: float) -> float:
@@ -117,6 +120,8 @@ class Tensor(StandIn):
         """The numbers it holds: floats, or ints for an integer dtype."""
         if self.dtype.floating:
             return [v.data for v in self.values]
+        if self.dtype is BOOL:
+            return [bool(v.data) for v in self.values]
         return [int(v.data) for v in self.values]
 
     def set_requires_grad(self, flag: object, node: ast.AST | None) -> None:
@@ -187,6 +192,22 @@ class Tensor(StandIn):
     def operate(self, run: Run, op: str, other: object, swapped: bool, node: ast.AST | None) -> object:
         return binary(run, node, op, other, self) if swapped else binary(run, node, op, self, other)
 
+    def compare(self, run: Run, op: str, other: object, swapped: bool, node: ast.AST | None) -> Tensor:
+        """``self op other`` number by number: a tensor of torch.bool, as PyTorch gives it."""
+        if op not in _FLIPPED:
+            raise Refusal(node, f"can't use '{op}' with a Tensor here")
+        op = _FLIPPED[op] if swapped else op
+        y = _operand(other)
+        if y is None:
+            if op in ("==", "!="):  # t == None: not equal, as PyTorch answers
+                return (self is other) == (op == "==")
+            raise Refusal(node, f"can't compare a Tensor and {describe(other)} with '{op}'")
+        n = _length(node, self, y)
+        truth = [run.compare(op, self.values[i if len(self.values) > 1 else 0].data,
+                             _item(y, i).data if type(y) is Tensor else y, node) for i in range(n)]
+        shape = () if self.shape == () and (type(y) is not Tensor or y.shape == ()) else (n,)
+        return self.torch.make(node, [float(t) for t in truth], shape, BOOL)
+
     def unary(self, run: Run, op: str, node: ast.AST | None) -> object:
         if op == "+":
             return self
@@ -196,8 +217,8 @@ class Tensor(StandIn):
         return bool(self.single(node, "bool()").data)
 
     def number(self, node: ast.AST | None) -> float | int:
-        v = self.single(node, "a conversion to a Python number").data
-        return v if self.dtype.floating else int(v)
+        self.single(node, "a conversion to a Python number")
+        return self.numbers()[0]
 
     def index(self, run: Run, key: object, node: ast.AST | None) -> Tensor:
         """``t[i]``: the i-th number as a 0-d tensor, the same Value (its gradient reaches t's)."""
@@ -223,7 +244,7 @@ class Tensor(StandIn):
         return self.values[0]
 
     def text(self, run: Run, node: ast.AST | None) -> str:
-        suffixes = [] if self.dtype in (FLOAT32, INT64) else [f"dtype=torch.{self.dtype.name}"]
+        suffixes = [] if self.dtype in (FLOAT32, INT64, BOOL) else [f"dtype=torch.{self.dtype.name}"]
         if self.grad_fn is not None:
             suffixes.append(f"grad_fn=<{self.grad_fn}>")
         elif self.requires_grad:
@@ -409,8 +430,8 @@ def _tensor_method(run: Run, node: ast.AST, t: Tensor, name: str, args: list, kw
     if (args or kwargs) and name != "requires_grad_":
         raise Refusal(node, f"'.{name}()' takes no arguments in gradlab's stand-in torch")
     if name == "item":
-        v = t.single(node, "item()")
-        return v.data if t.dtype.floating else int(v.data)
+        t.single(node, "item()")
+        return t.numbers()[0]
     if name == "tolist":
         return t.numbers()[0] if t.shape == () else t.numbers()
     if name == "backward":
