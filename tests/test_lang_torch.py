@@ -247,3 +247,15 @@ def test_comparisons_go_number_by_number_as_pytorchs_do() -> None:
         "x=tensor([2.5000, 1.0000])",
     ]
     assert "can't compare a Tensor and text with '<'" in refused("torch.tensor([1.0]) < 'a'").message
+
+
+def test_converting_a_tensor_that_requires_grad_keeps_its_graph() -> None:
+    lines = printed(
+        "x = torch.tensor([0.1], dtype=torch.float64, requires_grad=True)\n"
+        "y = x.float()\nz = y.double()\nprint(y, z.dtype, y.item(), x.long())\n"
+        "(z * 2).backward()\nprint(x.grad)"
+    )
+    assert lines == [
+        f"tensor([0.1000], grad_fn=<ToCopyBackward0>) torch.float64 {float(np.float32(0.1))!r} tensor([0])",
+        "tensor([2.], dtype=torch.float64)",
+    ]

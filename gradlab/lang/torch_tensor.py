@@ -211,7 +211,7 @@ class Tensor(StandIn):
     def unary(self, run: Run, op: str, node: ast.AST | None) -> object:
         if op == "+":
             return self
-        return elementwise(run, node, self, lambda v: -v, "NegBackward0", keep=True)
+        return elementwise(run, node, self, lambda v: -v, "NegBackward0", self.dtype)
 
     def truth(self, run: Run, node: ast.AST | None) -> bool:
         return bool(self.single(node, "bool()").data)
@@ -345,9 +345,10 @@ def _swapped(op: str, x: float, y: Value) -> Value:
     return y.__rpow__(float(x))
 
 
-def elementwise(run: Run, node: ast.AST | None, t: Tensor, fn, grad_fn: str, keep: bool = False) -> Tensor:
-    """``fn`` of each number, as a new tensor (of float32 from an integer one, unless ``keep``)."""
-    dtype = t.dtype if t.dtype.floating or keep else FLOAT32
+def elementwise(run: Run, node: ast.AST | None, t: Tensor, fn, grad_fn: str,
+                dtype: DType | None = None) -> Tensor:
+    """``fn`` of each number, as a new tensor of ``dtype`` (else t's, float32 for an integer t)."""
+    dtype = dtype or (t.dtype if t.dtype.floating else FLOAT32)
     return _result(run, node, [fn(v) for v in t.values], t.shape, dtype, (t,), grad_fn)
 
 
@@ -411,8 +412,9 @@ def _converted(run: Run, node: ast.AST | None, t: Tensor, dtype: DType) -> Tenso
         return t.torch.make(node, [v.data for v in t.values], t.shape, dtype)
     if dtype is FLOAT64:  # exact: the graph goes on through the same Values
         return Tensor(t.torch, t.values, t.shape, dtype, True, "ToCopyBackward0")
-    return elementwise(run, node, t, lambda v: v * 1.0, "ToCopyBackward0") if dtype.floating else \
-        t.torch.make(node, [v.data for v in t.values], t.shape, dtype)
+    if dtype.floating:  # float64 to float32: rounded, a new node per number
+        return elementwise(run, node, t, lambda v: v * 1.0, "ToCopyBackward0", dtype)
+    return t.torch.make(node, [v.data for v in t.values], t.shape, dtype)
 
 
 def _sum(run: Run, node: ast.AST | None, t: Tensor, mean: bool) -> Tensor:
