@@ -12,7 +12,7 @@ from gradlab.expr import ExpressionError, run_program
 from gradlab.lang import library
 from gradlab.lang.objects import Builtin
 
-LECTURE = Path(__file__).parent / "lecture_corpus" / "stand_ins" / "lecture_draw_dot.ipy"
+LECTURE = Path(__file__).parent / "lecture_corpus" / "lecture_draw_dot.ipy"
 SOURCE = LECTURE.read_text(encoding="utf-8")
 #: the lecture's graphviz cell: from its import to the line before the next cell
 GRAPHVIZ_CELL = SOURCE[SOURCE.index("\nfrom graphviz import Digraph\n") : SOURCE.index("# inputs x1,x2")]
