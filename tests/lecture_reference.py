@@ -1,8 +1,9 @@
 """Run a lecture program with CPython and micrograd 0.1.0, as a learner's notebook would.
 
 ``python lecture_reference.py FILE`` prints what the program prints.  The lecture's
-``tanh`` and ``exp`` are added to micrograd's Value, ``draw_dot`` and ``matplotlib``
-are stubs, and IPython magic lines are skipped, as gradlab skips them.
+``tanh`` and ``exp`` are added to micrograd's Value, ``draw_dot``, ``matplotlib`` and
+``graphviz`` (its ``Digraph``, for the lecture's own ``draw_dot``) are stubs, and IPython
+magic lines are skipped, as gradlab skips them.
 """
 
 import builtins
@@ -36,6 +37,20 @@ def exp(self: Value) -> Value:
     return out
 
 
+class Digraph:
+    """graphviz's Digraph as the lecture's draw_dot uses it (graphviz is not installed here)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.nodes: list[tuple] = []
+        self.edges: list[tuple] = []
+
+    def node(self, *args: object, **kwargs: object) -> None:
+        self.nodes.append((args, kwargs))
+
+    def edge(self, *args: object, **kwargs: object) -> None:
+        self.edges.append((args, kwargs))
+
+
 def main(path: str) -> None:
     Value.tanh, Value.exp = tanh, exp
     pyplot = types.ModuleType("matplotlib.pyplot")
@@ -43,7 +58,9 @@ def main(path: str) -> None:
         setattr(pyplot, name, lambda *args, **kwargs: None)
     matplotlib = types.ModuleType("matplotlib")
     matplotlib.pyplot = pyplot
-    sys.modules.update({"matplotlib": matplotlib, "matplotlib.pyplot": pyplot})
+    graphviz = types.ModuleType("graphviz")
+    graphviz.Digraph = Digraph
+    sys.modules.update({"matplotlib": matplotlib, "matplotlib.pyplot": pyplot, "graphviz": graphviz})
     builtins.draw_dot = lambda root: None
     with open(path, encoding="utf-8") as f:
         source = re.sub(r"^[ \t]*%.*$", "", f.read(), flags=re.M)

@@ -133,8 +133,7 @@ class NetworkReadings:
         return self.trainer.decision_grid(self.bounds(), resolution)
 
 
-# long: the lab's one facade: every change a widget may ask for (data, settings, steps, sessions,
-# weights), each a few lines; the work is done by the training package
+# long: the lab's one facade: every change a widget may ask for, each a few lines (training/ works)
 class NetworkCore(NetworkReadings):
     """Data, settings and trainer of the network lab; every change is announced by an event.
 

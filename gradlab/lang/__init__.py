@@ -10,7 +10,9 @@ Read it bottom up (the imports form no cycle; tests/test_import_graph.py):
 * ``runtime``: ``Run``, one run's state and limits, with its rules as mixins by concern
   (``arith``, ``attributes``, ``calls``, ``items``, ``spelling``);
 * ``library``, ``methods``, ``modules``: the built-in functions, the methods of built-in
-  values and the importable modules;
+  values and the importable modules, among them two stand-ins whose objects answer the rules
+  through ``objects.StandIn``: ``graphviz_stub`` (a recording ``Digraph``) and ``torch_stub``
+  (small tensors: ``torch_tensor``, printed by ``torch_format``);
 * ``compiler`` (statements) over ``expressions`` (with ``compile_names``, ``compile_calls``,
   ``compile_comprehensions``, ``compile_definitions``): one ``s_<Node>``/``e_<Node>`` method
   per ``ast`` node type turns the tree into closures.  This is the one evaluator: every

@@ -24,6 +24,7 @@ from gradlab.lang.objects import (
     Function,
     Instance,
     Refusal,
+    StandIn,
     describe,
     is_number,
     python_error,
@@ -127,6 +128,10 @@ class ArithRules:
                 return self.track(value_op(op, a, b), node)
         if ta is Instance or tb is Instance:
             return self.dunder_op(op, a, b, node)
+        if isinstance(a, StandIn):  # a stand-in module's object (a torch Tensor) answers for itself
+            return a.operate(self, op, b, False, node)
+        if isinstance(b, StandIn) and ta is not str:  # 'x=%s' % t formats t, below
+            return b.operate(self, op, a, True, node)
         if isinstance(a, _NP_SCALARS) or isinstance(b, _NP_SCALARS):  # numpy's numbers: as Python's
             return self.arith(
                 op,
@@ -193,6 +198,8 @@ class ArithRules:
             if type(f) is Function:
                 return self.call_function(f, [x], None, node)
             raise Refusal(node, f"{describe(x)} has no {name}: can't use it with unary '{op}'")
+        if isinstance(x, StandIn):
+            return x.unary(self, op, node)
         raise Refusal(node, f"can't use {describe(x)} with unary '{op}'")
 
     def truth(self, x: object, node: ast.AST | None = None) -> bool:
@@ -213,6 +220,8 @@ class ArithRules:
                 return bool(x)
             except ValueError as e:
                 raise Refusal(node, python_error(e)) from None
+        if isinstance(x, StandIn):
+            return x.truth(self, node)
         return True
 
     def compare(self, op: str, a: object, b: object, node: ast.AST) -> object:
@@ -246,6 +255,10 @@ class ArithRules:
             if op in ("==", "!="):
                 return (a is b) == (op == "==")
             raise Refusal(node, f"can't compare {describe(a)} and {describe(b)} with '{op}'")
+        if isinstance(a, StandIn):  # a torch tensor compares number by number
+            return a.compare(self, op, b, False, node)
+        if isinstance(b, StandIn):
+            return b.compare(self, op, a, True, node)
         if (op == "==" or op == "!=") and type(a) is type(b) and type(a) in (list, tuple) and len(a) > CHUNK:
             same = len(a) == len(b) and self.same_items(a, b, node)
             return same if op == "==" else not same

@@ -26,6 +26,7 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
+    StandIn,
     Super,
     describe,
     is_number,
@@ -117,6 +118,9 @@ class AttributeRules:
         if t is Class:
             obj.ns[name] = value
             return
+        if isinstance(obj, StandIn):
+            obj.set_attribute(self, name, value, node)
+            return
         if name in _ATTRIBUTES:
             raise Refusal(node, f"'.{name}' works on Values only, not on {describe(obj)}")
         raise Refusal(node, f"'.{name}' can't be set here")
@@ -134,6 +138,8 @@ class AttributeRules:
                 return found
         if type(obj) is np.ndarray:
             return array_attribute(self, obj, name, node)
+        if isinstance(obj, StandIn):
+            return obj.attribute(self, name, node)
         if name in _ATTRIBUTES or name in _METHODS:
             raise Refusal(node, f"'.{name}' works on Values only, not on {describe(obj)}")
         raise Refusal(node, f"'.{name}' is not available on {describe(obj)} here")

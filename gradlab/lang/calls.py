@@ -25,6 +25,7 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
+    StandIn,
     Super,
     describe,
 )
@@ -83,7 +84,7 @@ class CallRules:
         table = self.methods.get(type(obj))
         if table is not None and name in table:
             return table[name](self, node, obj, name, args, kwargs or {})
-        if name in _METHODS and not isinstance(obj, (Module, Class, Super)) and obj is not None:
+        if name in _METHODS and not isinstance(obj, (Module, Class, Super, StandIn)) and obj is not None:
             raise Refusal(node, f"'.{name}()' works on Values only, not on {describe(obj)}")
         return self.call(self.getattr(obj, name, node), args, kwargs, node)
 

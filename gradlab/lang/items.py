@@ -25,6 +25,7 @@ from gradlab.lang.objects import (
     Function,
     Instance,
     Refusal,
+    StandIn,
     describe,
     is_number,
     python_error,
@@ -95,6 +96,8 @@ class ItemRules:
             raise Refusal(node, f"can't loop over {describe(x)}")
         if hasattr(x, "__next__") and not isinstance(x, NN_TYPES):  # zip, map, generators: ours
             return x
+        if isinstance(x, StandIn):
+            return iter(x.items(self, node))
         raise Refusal(node, f"can't loop over {describe(x)}")
 
     def timed(self, items: object, node: ast.AST | None) -> object:
@@ -225,6 +228,8 @@ class ItemRules:
             f = x.cls.lookup("__getitem__")
             if type(f) is Function:
                 return self.call_function(f, [x, key], None, node)
+        if isinstance(x, StandIn):
+            return x.index(self, key, node)
         raise Refusal(node, f"can't index {describe(x)} with [...]")
 
     def setitem(self, x: object, key: object, value: object, node: ast.AST) -> None:

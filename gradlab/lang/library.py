@@ -27,6 +27,7 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
+    StandIn,
     describe,
     is_number,
     python_error,
@@ -300,6 +301,8 @@ def _number_from(node: ast.AST, name: str, convert, args: list, kwargs: dict) ->
     (x,) = arguments(node, name, args, kwargs, 0, 1)
     if x is None:
         return convert(0)
+    if isinstance(x, StandIn):  # a one-number torch tensor: float(t) as PyTorch gives it
+        x = x.number(node)
     if is_number(x) or type(x) is str:
         try:
             return convert(x)

@@ -24,7 +24,7 @@ DEPTH_MESSAGE = f"this line is nested too deeply (more than {MAX_DEPTH} levels)"
 CALL_DEPTH_MESSAGE = f"this program recurses too deeply (more than {MAX_CALL_DEPTH:,} calls deep)"
 IMPORT_MESSAGE = (
     "can't be imported here; a program can import micrograd.engine, micrograd.nn, "
-    "math, random, numpy and matplotlib.pyplot"
+    "math, random, numpy, matplotlib.pyplot, graphviz and torch (gradlab's stand-ins)"
 )
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
 ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"

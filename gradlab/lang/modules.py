@@ -3,8 +3,11 @@
 ``math`` (its float functions), ``random`` (a private ``random.Random`` per run, so
 ``random.seed(n)`` gives Python's numbers and no other code is disturbed), ``numpy``
 (the few numeric functions a micrograd notebook uses, on arrays of numbers of at most
-MAX_ITEMS items), ``matplotlib.pyplot`` (records plots in ``Program.plots``), and
-micrograd's ``engine``/``nn`` (gradlab's own).  Anything else is refused by name.
+MAX_ITEMS items), ``matplotlib.pyplot`` (records plots in ``Program.plots``),
+micrograd's ``engine``/``nn`` (gradlab's own), and two stand-ins: ``graphviz``
+(gradlab.lang.graphviz_stub: a ``Digraph`` that records, so the lecture's own ``draw_dot``
+runs) and ``torch`` (gradlab.lang.torch_stub: small tensors on gradlab's Values).  Anything
+else is refused by name.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import numpy as np
 from gradlab.lang import limits
 from gradlab.lang.arguments import arguments, number
 from gradlab.lang.arith import fit
+from gradlab.lang.graphviz_stub import graphviz_module
 from gradlab.lang.library import NETWORKS
 from gradlab.lang.objects import Builtin, Module, Refusal, describe, is_number, python_error
 from gradlab.lang.program import Plot
 from gradlab.lang.runtime import Run
+from gradlab.lang.torch_stub import missing, torch_module
 
 # -- math -------------------------------------------------------------------------------------
 
@@ -373,7 +378,14 @@ def _pyplot(run: Run) -> Module:
 
 # -- import ----------------------------------------------------------------------------------------------
 
-_IMPORTABLE = {"math": _math, "random": _random, "numpy": _numpy, "matplotlib.pyplot": _pyplot}
+_IMPORTABLE = {
+    "math": _math,
+    "random": _random,
+    "numpy": _numpy,
+    "matplotlib.pyplot": _pyplot,
+    "graphviz": graphviz_module,
+    "torch": torch_module,
+}
 _ENGINE = ("micrograd.engine", "gradlab.engine")
 _NN = ("micrograd.nn", "gradlab.nn")
 
@@ -389,8 +401,8 @@ def import_module(run: Run, name: str, node: ast.AST) -> Module:
 
 
 def refuse(name: str, node: ast.AST) -> None:
-    if name.split(".")[0] == "graphviz":
-        raise Refusal(node, "graphviz is not needed here: draw_dot(x) is built in and shows x's graph")
+    if name.split(".")[0] == "torch":
+        raise Refusal(node, missing(name))
     raise Refusal(node, f"'{name}' {limits.IMPORT_MESSAGE}")
 
 
@@ -414,6 +426,8 @@ def import_names(run: Run, node: ast.ImportFrom) -> list[tuple[str, object]]:
     out = []
     for alias in node.names:
         if alias.name not in table:
+            if module == "torch":
+                raise Refusal(node, missing(f"torch.{alias.name}"))
             raise Refusal(node, f"'{alias.name}' can't be imported from {module} here")
         out.append((alias.asname or alias.name, table[alias.name]))
     return out

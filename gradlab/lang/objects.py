@@ -210,6 +210,59 @@ class Module:
         self.name, self.attrs = name, attrs
 
 
+class StandIn:
+    """An object of a stand-in module (graphviz's ``Digraph``, torch's ``Tensor``, the ``torch``
+    module itself): a Python object the interpreter asks, through these methods and nothing
+    else, for its attributes, operators and text, so a program reaches no more of it than
+    they answer (gradlab.lang.graphviz_stub, gradlab.lang.torch_stub)."""
+
+    __slots__ = ()
+    #: how an error message names one ("a Tensor")
+    description = "an object"
+
+    def attribute(self, run: object, name: str, node: ast.AST | None) -> object:
+        raise Refusal(node, f"'.{name}' is not available on {self.description} here")
+
+    def set_attribute(self, run: object, name: str, value: object, node: ast.AST | None) -> None:
+        raise Refusal(node, f"'.{name}' can't be set on {self.description} here")
+
+    def operate(self, run: object, op: str, other: object, swapped: bool, node: ast.AST | None) -> object:
+        """``self op other`` (``other op self`` when ``swapped``)."""
+        raise Refusal(node, f"can't use {self.description} with '{op}'")
+
+    def compare(self, run: object, op: str, other: object, swapped: bool, node: ast.AST | None) -> object:
+        """``self op other`` for a comparison (``other op self`` when ``swapped``): by identity."""
+        if op in ("==", "!="):
+            return (self is other) == (op == "==")
+        raise Refusal(node, f"can't compare {self.description} with '{op}'")
+
+    def unary(self, run: object, op: str, node: ast.AST | None) -> object:
+        raise Refusal(node, f"can't use {self.description} with unary '{op}'")
+
+    def truth(self, run: object, node: ast.AST | None) -> bool:
+        return True
+
+    def number(self, node: ast.AST | None) -> object:
+        """What ``float(self)`` and ``int(self)`` convert: a number, or a refusal."""
+        raise Refusal(node, f"can't make a number of {self.description}")
+
+    def index(self, run: object, key: object, node: ast.AST | None) -> object:
+        """``self[key]``."""
+        raise Refusal(node, f"can't index {self.description} with [...]")
+
+    def items(self, run: object, node: ast.AST | None) -> list:
+        """What ``for x in self`` goes through."""
+        raise Refusal(node, f"can't loop over {self.description}")
+
+    def text(self, run: object, node: ast.AST | None) -> str:
+        """``repr(self)`` as the real library spells it."""
+        return f"<{type(self).__name__} object>"
+
+    def str_text(self, run: object, node: ast.AST | None) -> str:
+        """``str(self)``: the repr unless the real library spells it otherwise."""
+        return self.text(run, node)
+
+
 class _Missing:
     __slots__ = ()
 
@@ -230,6 +283,8 @@ def describe(x: object) -> str:
         return "None"
     if t is Instance:
         return f"a {x.cls.name} object"
+    if isinstance(x, StandIn):
+        return x.description
     names = {
         str: "text",
         tuple: "a tuple",

@@ -52,6 +52,8 @@ class Program:
     ``plt.title/xlabel/ylabel`` texts by those names.
     ``losses``: the output's ``data`` at each ``backward()`` call, in order: a program whose loop
     calls ``backward()`` repeatedly is a training run, and these are its loss curve.
+    ``notes``: what the app says wherever the run's results show, apart from what the program
+    printed (``import torch``: that torch here is gradlab's stand-in).
     ``straight_line``: the program has no loop, branch, function, class or comprehension, so its
     graph is the same whatever its inputs: moving an input may recompute the graph in place.
     When false, a new input value means running the program again.
@@ -75,3 +77,9 @@ class Program:
     straight_line: bool = True
     bindings: list[tuple[str, Value, int]] = field(default_factory=list)
     trained: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def console_lines(self) -> list[str]:
+        """What a console shows of the run (the expression lab's, ``gradlab run``'s): its notes,
+        each marked as gradlab's, then what the program printed."""
+        return [f"note: {note}" for note in self.notes] + self.printed

@@ -24,6 +24,7 @@ from gradlab.lang.objects import (
     Method,
     Module,
     Refusal,
+    StandIn,
     Super,
     check_network,
     describe,
@@ -45,6 +46,10 @@ class TextRules:
             f = x.cls.lookup("__str__")
             if type(f) is Function:
                 return self.text_result(self.call_function(f, [x], None, node), "__str__", node)
+        if isinstance(x, StandIn):
+            text = x.str_text(self, node)
+            self.alloc(len(text), node)
+            return text
         return self.repr(x, node)
 
     def repr(self, x: object, node: ast.AST | None) -> str:
@@ -115,6 +120,8 @@ class TextRules:
         if t in _VIEWS:
             self.alloc(len(x), node)
             return f"{t.__name__}({self.spell(list(x), node, depth + 1, left)})"
+        if isinstance(x, StandIn):
+            return self.spend(x.text(self, node), left, node)
         if isinstance(x, NN_TYPES):  # its repr spells its neurons: nothing else may be in their lists
             check_network(x, node)
         return self.spend(self.plain_repr(x), left, node)

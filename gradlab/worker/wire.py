@@ -163,6 +163,7 @@ def encode_program(p: Program) -> dict:
         "losses": _packed(p.losses),
         "straight_line": p.straight_line,
         "trained": p.trained,
+        "notes": p.notes,
     }
 
 
@@ -222,5 +223,6 @@ def _decode(d: dict) -> Program:
         straight_line=bool(d["straight_line"]),
         bindings=[(str(name), values[i], int(line)) for name, i, line in d["bindings"]],
         trained=_trained(d.get("trained", [])),
+        notes=[str(x) for x in d.get("notes", ())],
     )
     return p

@@ -197,7 +197,7 @@ class ExpressionLab(ExpressionLabLayout):
         self.canvas.set_graph(self.model.graph)
         self.canvas.set_message("" if self.model.graph is not None else NO_VALUES)
         self.canvas.set_step_text("")
-        self.console.setPlainText("\n".join(self.model.program.printed))
+        self.console.setPlainText("\n".join(self.model.program.console_lines()))
         self._on_cursor_moved(force=True)
         self._show_plots()
         mirrored = self.model.program.mirrored
