@@ -34,8 +34,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--select", metavar="NODE", help="select the node with this label")
     p.add_argument("--lesson", metavar="FILE_OR_NAME",
                    help="open a lesson: a built-in's name, number or title (Help → Lessons), or a .toml file")
-    p.add_argument("--lab", choices=("expression", "network"), default="expression",
-                   help="the lab to open (default: expression)")
+    p.add_argument("--lab", choices=("expression", "network"),
+                   help="the lab to open (default: the one in front when gradlab last closed)")
+    p.add_argument("--reset-settings", action="store_true",
+                   help="start clean: forget the window's place, recent files and lesson progress")
     p.add_argument("--screenshot", metavar="PATH", help="render the window to PATH (PNG) and exit")
     p.add_argument("--size", metavar="WxH",
                    help="window size (default: 1480x900, or the screen's free area if it is smaller; "
@@ -111,6 +113,7 @@ def build_window(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from gradlab import resources
+    from gradlab.ui import window_state
     from gradlab.ui.autosave import BUSY_RESTORING
     from gradlab.ui.common import palette
     from gradlab.ui.main_window import DEFAULT_SIZE, MainWindow
@@ -118,9 +121,13 @@ def build_window(argv: list[str] | None = None):
     app = QApplication.instance() or QApplication(sys.argv[:1])
     set_identity(app)
     palette.apply_theme(app)  # one light theme, whatever the system's: no dark palette leaks in
+    if args.reset_settings:
+        window_state.reset_settings()
     window = MainWindow()
     if args.size is None and args.screenshot:  # a picture, the same on every screen
         window.resize(DEFAULT_SIZE)
+    elif args.size is None:  # where it was when gradlab last closed (else it fits the screen)
+        window_state.restore_geometry(window)
     elif args.size is not None:  # else the window fits the screen it opens on (MainWindow)
         try:
             width, height = (int(n) for n in args.size.lower().split("x"))
@@ -151,13 +158,28 @@ def build_window(argv: list[str] | None = None):
 
                 raise SystemExit(f"gradlab: no node labelled {elide(args.select)!r} to select")
             model.select(index)
-        if args.lab == "network":
-            window.show_network_lab()
+        _restore_state(window, args)
         if lesson is not None:
             window.lessons.open_lesson(lesson)
         elif not args.screenshot and not window.lessons.is_open():
             window.lessons.offer_first_lesson()  # at a first launch only: never again unless asked
     return window
+
+
+def _restore_state(window, args: argparse.Namespace) -> None:
+    """The lab in front (``--lab``, else the one in front last time), the splitters as they were,
+    and, for the work resumed from last time, the file it belonged to."""
+    from PySide6.QtCore import QTimer
+
+    from gradlab.ui import window_state
+
+    lab = args.lab or (None if args.screenshot else window_state.saved_lab())
+    if lab == "network":
+        window.show_network_lab()
+    if not args.screenshot:  # once the window is laid out at its size: sizes are shares of it
+        QTimer.singleShot(0, lambda: window_state.restore_splitters(window))
+        if not (args.file or args.example):
+            window.documents.resume(*window_state.saved_file())
 
 
 def _find_lesson(name: str):

@@ -66,8 +66,8 @@ class Documents:
         self._check = QTimer(window, singleShot=True, interval=150)
         self._check.timeout.connect(self.update_title)
         lab = window.expression_lab
-        lab.editor.textChanged.connect(self._check.start)
-        lab.model.values_changed.connect(self._check.start)
+        lab.editor.textChanged.connect(self._changed)
+        lab.model.values_changed.connect(self._changed)
         window.network_tab.lab_built.connect(self._watch_network_lab)
         self.recent_menu: QMenu | None = None
         self.mark_clean()
@@ -111,8 +111,11 @@ class Documents:
 
     # -- unsaved changes and the title --------------------------------------------------------
 
+    def _changed(self, *_payload) -> None:
+        self._check.start()  # checked a moment later: a burst of changes is one check
+
     def _watch_network_lab(self, lab) -> None:
-        def count() -> None:
+        def count(*_payload) -> None:
             self._network_changes += 1
             self._check.start()
 
@@ -136,6 +139,14 @@ class Documents:
             self.path = path
         self._saved = self._fingerprint()
         self.update_title()
+
+    def resume(self, path: Path | None, unsaved: bool) -> None:
+        """The work resumed from the last launch belonged to ``path``, with changes not saved to
+        it if ``unsaved``."""
+        self.mark_clean(path)
+        if unsaved:
+            self._saved = None  # nothing matches: the mark stays until the work is saved
+            self.update_title()
 
     def update_title(self) -> None:
         name = self.path.name if self.path is not None else UNTITLED

@@ -29,6 +29,7 @@ class Export:
 
     name: str  #: objectName of its menu action
     title: str  #: the menu's text
+    what: str  #: what it saves, for the dialog's title ("Export graph") and the tooltip
     filters: str  #: the file dialog's filters; the first one's extension is the default
     default_name: str
     write: Callable[[str], None]  #: writes the file; OSError or ValueError say why it could not
@@ -58,12 +59,13 @@ def expression_exports(lab) -> list[Export]:
         return "" if lab.plots.has_plots() else "this program draws no plot (plt.plot, a training loop)"
 
     return [
-        Export("exportGraphAction", "&Graph (PNG, SVG)…", IMAGES, "graph.png", lab.canvas.export_image,
+        Export("exportGraphAction", "&Graph (PNG, SVG)…", "graph", IMAGES, "graph.png",
+               lab.canvas.export_image, no_graph),
+        Export("exportGraphmlAction", "Graph as Graph&ML (Gephi, yEd)…", "graph as GraphML",
+               "GraphML (*.graphml)", "graph.graphml", lambda p: write_text(p, lab.model.graph.to_graphml()),
                no_graph),
-        Export("exportGraphmlAction", "Graph as Graph&ML (Gephi, yEd)…", "GraphML (*.graphml)",
-               "graph.graphml", lambda p: write_text(p, lab.model.graph.to_graphml()), no_graph),
-        Export("exportProgramPlotsAction", "Program's &Plots (PNG, SVG)…", IMAGES, "plots.png",
-               lambda p: export_widget(p, lab.plots, "gradlab: the program's plots"), no_plots),
+        Export("exportProgramPlotsAction", "Program's &Plots (PNG, SVG)…", "program's plots", IMAGES,
+               "plots.png", lambda p: export_widget(p, lab.plots, "gradlab: the program's plots"), no_plots),
     ]
 
 
@@ -76,18 +78,22 @@ def network_exports(lab) -> list[Export]:
     def no_history() -> str:
         return no_trainer() or ("" if model.history else "nothing trained yet: press Step or Play first")
 
-    def picture(name: str, title: str, widget: QWidget, file: str) -> Export:
-        return Export(name, title, IMAGES, file, lambda p: export_widget(p, widget, f"gradlab: {file}"))
+    def picture(name: str, title: str, what: str, widget: QWidget, file: str) -> Export:
+        return Export(name, title, what, IMAGES, file,
+                      lambda p: export_widget(p, widget, f"gradlab: {what}"))
 
     return [
-        picture("exportDecisionAction", "&Decision Plot (PNG, SVG)…", lab.decision_plot, "decision.png"),
-        picture("exportNetworkViewAction", "&Network View (PNG, SVG)…", lab.network_view, "network.png"),
-        picture("exportLossPlotAction", "&Loss and Accuracy Plots (PNG, SVG)…", lab.loss_plot, "loss.png"),
-        Export("exportLabAction", "The Whole &Lab (PNG)…", "PNG image (*.png)", "network-lab.png",
-               lambda p: export_widget(p, lab, "gradlab: the network lab")),
-        Export("exportHistoryAction", "Training &History (CSV)…", "CSV (*.csv)", "history.csv",
-               lambda p: write_text(p, history_csv(model.history)), no_history),
-        Export("exportWeightsAction", "&Weights (JSON)…", "JSON (*.json)", "weights.json",
+        picture("exportDecisionAction", "&Decision Plot (PNG, SVG)…", "decision plot", lab.decision_plot,
+                "decision.png"),
+        picture("exportNetworkViewAction", "&Network View (PNG, SVG)…", "network view", lab.network_view,
+                "network.png"),
+        picture("exportLossPlotAction", "&Loss and Accuracy Plots (PNG, SVG)…", "loss and accuracy plots",
+                lab.loss_plot, "loss.png"),
+        Export("exportLabAction", "The Whole &Lab (PNG)…", "network lab", "PNG image (*.png)",
+               "network-lab.png", lambda p: export_widget(p, lab, "gradlab: the network lab")),
+        Export("exportHistoryAction", "Training &History (CSV)…", "training history", "CSV (*.csv)",
+               "history.csv", lambda p: write_text(p, history_csv(model.history)), no_history),
+        Export("exportWeightsAction", "&Weights (JSON)…", "weights", "JSON (*.json)", "weights.json",
                lambda p: write_text(p, weights_json(model.trainer)), no_trainer),
     ]
 
@@ -142,7 +148,7 @@ class ExportMenu:
         self.menu.clear()
         for export in self.exports():
             why = export.why_not()
-            tip = why or f"Save {export.default_name.split('.')[0]} as a file"
+            tip = why or f"Save the {export.what} as a file"
             action = self._action(self.menu, export.title, lambda _=False, e=export: self.export_dialog(e),
                                   None, tip)
             action.setObjectName(export.name)
@@ -154,7 +160,8 @@ class ExportMenu:
         self.export_dialog(self.find("exportLabAction" if network else "exportGraphAction"))
 
     def export_dialog(self, export: Export) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export", export.default_name, export.filters)
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {export.what}", export.default_name,
+                                              export.filters)
         if path:
             self.export_to(export, path)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QT
 from gradlab import resources
 from gradlab.session import Session
 from gradlab.ui import help as help_menu
+from gradlab.ui import window_state
 from gradlab.ui.autosave import Autosaver
 from gradlab.ui.common.text import elide
 from gradlab.ui.documents import Documents
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         return self.network_tab.ensure_lab()
 
     def _on_network_lab_built(self, lab) -> None:
+        window_state.restore_splitters(self, within=lab)  # as the learner left them last time
         lab.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.keeper.watch_network_lab(lab)
 
@@ -241,6 +243,7 @@ class MainWindow(QMainWindow):
         """Keep the user's work for next time; a failure to save must not stop the quit."""
         try:
             self.autosaver.save_now()  # never raises; reports a failure once
+            window_state.save_window_state(self)
         finally:
             self.autosaver.release()
             super().closeEvent(event)
