@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gradlab.app import build_window
 
