@@ -188,7 +188,7 @@ SCRIPTS: dict[str, list[list[Move]]] = {
         [answer("-4")], [press("ascendButton")], [answer("2.06")],
     ],
     "04-backprop-by-hand": [
-        [answer("1")], [answer("-2")], [press("backpropStepButton", 2)], [answer("-2")],
+        [answer("1")], [press("backpropStepButton", 2)], [answer("-2")],
         [press("backpropStepButton")], [answer("6")], [press("backpropStepButton")], [answer("0")],
         [lambda t: t.edit("L._backward()", "\nd._backward()")],
     ],
