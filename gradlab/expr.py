@@ -60,6 +60,10 @@ Limits; breaking one raises ExpressionError naming the line it was on:
 ``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
 ``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
 
+:class:`Expression` is the same language for one expression compiled once and evaluated many
+times over names given each time (a lesson's ``done_when``), each evaluation with its own small
+time budget.
+
 The app and ``gradlab run`` never call ``run_program`` in their own process: gradlab.worker runs
 it in a separate process with a memory, CPU and wall-clock ceiling, so that what no check here
 can see (a crash in C, a C-level loop, a memory bomb) ends that process, not the app.
@@ -340,7 +344,7 @@ class Expression:
     evaluated many times over names given at each evaluation (a lesson's ``done_when``).
 
     ``functions``: name -> a Python function of plain arguments (numbers, text) the expression may
-    call, like ``grad('x')``; a ValueError, KeyError or TypeError it raises becomes the expression's
+    call, like ``grad('x')``; a ValueError, TypeError or KeyError it raises becomes the expression's
     error.  ``free_names`` are the names the expression reads that it does not bind itself (a
     comprehension's variable): a caller checks them against the names it will give.  The language's
     built-ins (``abs``, ``min``, ``tanh``...) are there, except ``print`` and ``draw_dot``.
@@ -433,8 +437,9 @@ def _plain_function(name: str, f: Callable[..., object]) -> Callable:
             raise Refusal(node, f"{name}() takes no keyword arguments")
         try:
             return f(*args)
-        except (ValueError, KeyError, TypeError) as e:
-            message = e.args[0] if type(e) is KeyError and e.args else str(e)
-            raise Refusal(node, f"{name}(): {message}") from None
+        except (ValueError, TypeError) as e:
+            raise Refusal(node, f"{name}(): {e}") from None
+        except KeyError as e:  # a missing key, as Python spells it
+            raise Refusal(node, f"{name}(): {python_error(e)}") from None
 
     return impl

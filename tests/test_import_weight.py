@@ -27,6 +27,8 @@ MUST_NOT_LOAD = {
     "gradlab.nn": (*INTERPRETER, *LAYOUT, "networkx"),
     # training draws no graph and runs no program: its Trainer builds a GraphModel, never a Drawing
     "gradlab.training": (*INTERPRETER, *LAYOUT, "networkx"),
+    # lessons run their programs (the interpreter) but load training only to check a network table
+    "gradlab.lessons": (*LAYOUT, "gradlab.training", "gradlab.datasets", "networkx"),
 }
 
 #: the engine is micrograd's Value: it loads its op table and nothing else of gradlab or PyPI

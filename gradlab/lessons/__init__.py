@@ -10,14 +10,14 @@ A lesson file (resources/lessons/README.md documents the format) becomes a :clas
 from gradlab.lessons.condition import CONDITION_NAMES, Condition, LabState
 from gradlab.lessons.library import builtin, find_lesson
 from gradlab.lessons.model import DEFAULT_TOLERANCE, Lesson, LessonError, Step, read_number
-from gradlab.lessons.network import NETWORK_KEYS, NetworkSettings, split_network
+from gradlab.lessons.network import NetworkSettings, network_keys, split_network
 from gradlab.lessons.parse import STEP_KEYS, TOP_KEYS, load_lesson, parse_lesson
 from gradlab.lessons.programs import program_graph
 from gradlab.lessons.progress import WRONG_BEFORE_REVEAL, Feedback, LessonProgress, answer_text
 
 __all__ = [
-    "CONDITION_NAMES", "DEFAULT_TOLERANCE", "NETWORK_KEYS", "STEP_KEYS", "TOP_KEYS", "WRONG_BEFORE_REVEAL",
+    "CONDITION_NAMES", "DEFAULT_TOLERANCE", "STEP_KEYS", "TOP_KEYS", "WRONG_BEFORE_REVEAL",
     "Condition", "Feedback", "LabState", "Lesson", "LessonError", "LessonProgress", "NetworkSettings", "Step",
-    "answer_text", "builtin", "find_lesson", "load_lesson", "parse_lesson", "program_graph", "read_number",
-    "split_network",
+    "answer_text", "builtin", "find_lesson", "load_lesson", "network_keys", "parse_lesson", "program_graph",
+    "read_number", "split_network",
 ]

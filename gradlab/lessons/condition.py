@@ -84,7 +84,7 @@ class Condition:
         try:
             return self._state.nodes[name]
         except KeyError:
-            raise KeyError(f"no node labelled {name!r} in the graph") from None
+            raise ValueError(f"no node labelled {name!r} in the graph") from None
 
     def _data(self, name: object) -> float:
         return float(self._node(name)[0])
@@ -96,9 +96,9 @@ class Condition:
         """Whether the condition holds in ``state``; False (with ``problem`` set) on any error or
         on a result that is neither true nor false (a number: true when nonzero and not nan)."""
         self._state = state
-        names = {name: getattr(state, name) for name in STATE_NAMES}
-        names["nan"], names["inf"] = math.nan, math.inf
         try:
+            names = {name: getattr(state, name) for name in STATE_NAMES}
+            names["nan"], names["inf"] = math.nan, math.inf
             result = self._expression.evaluate(names)
         except ExpressionError as e:
             self.problem = e.message

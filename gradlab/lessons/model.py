@@ -12,6 +12,7 @@ __all__ = ["DEFAULT_TOLERANCE", "Lesson", "LessonError", "Step", "read_number"]
 
 #: how close a typed answer must be, relative to the answer (absolute when the answer is 0)
 DEFAULT_TOLERANCE = 0.01
+_SLACK = 1 + 1e-9
 #: a number as a learner types it: 14, -0.5, .5, 1e-3, +2 (a decimal point, never a comma)
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -71,9 +72,10 @@ class Step:
         x = read_number(typed)
         if x is None or self.answer is None:
             return None
+        # the slack keeps a boundary right despite rounding: 14.14 is within 1% of 14
         if self.answer == 0:
-            return abs(x) <= self.tolerance
-        return abs(x - self.answer) <= self.tolerance * abs(self.answer)
+            return abs(x) <= self.tolerance * _SLACK
+        return abs(x - self.answer) <= self.tolerance * abs(self.answer) * _SLACK
 
 
 @dataclass(frozen=True)

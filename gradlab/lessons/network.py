@@ -9,23 +9,23 @@ Its keys are ``gradlab.training.config.TrainConfig``'s fields (``layers``, ``act
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 
-__all__ = ["DATA_KEYS", "NETWORK_KEYS", "NetworkSettings", "network_keys", "split_network"]
+__all__ = ["DATA_KEYS", "NetworkSettings", "check_network", "network_keys", "split_network"]
 
 #: network keys that set the data (DataSettings field names on the right)
 DATA_KEYS = {"dataset": "name", "n_samples": "n_samples", "noise": "noise", "classes": "classes",
              "data_seed": "seed"}
 
 
+@functools.cache
 def network_keys() -> tuple[str, ...]:
-    """Every key a ``network`` table may hold: the data keys, ``backend`` and TrainConfig's fields."""
+    """Every key a ``network`` table may hold: the data keys, ``backend`` and TrainConfig's fields
+    (read when first asked: importing the lessons does not load the training package)."""
     from gradlab.training.config import TrainConfig
 
     return (*DATA_KEYS, "backend", *(f.name for f in dataclasses.fields(TrainConfig)))
-
-
-NETWORK_KEYS = network_keys()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,12 +39,23 @@ class NetworkSettings:
     backend: str | None = None
 
 
+#: settings that may be None in TrainConfig: TOML has no null, so a lesson writes "none"
+NONE_ALLOWED = ("regularization", "lr_decay", "batch_size")
+
+
+def _config_value(key: str, value: object) -> object:
+    if isinstance(value, list):
+        return tuple(value)
+    if key in NONE_ALLOWED and isinstance(value, str) and value.casefold() == "none":
+        return None
+    return value
+
+
 def split_network(network: Mapping[str, object]) -> NetworkSettings:
     """``network`` (as a step holds it) split into data settings, config fields and backend;
-    lists become tuples, as TrainConfig holds them."""
+    lists become tuples, as TrainConfig holds them, and "none" becomes None where allowed."""
     data = {DATA_KEYS[k]: v for k, v in network.items() if k in DATA_KEYS}
-    config = {k: tuple(v) if isinstance(v, list) else v for k, v in network.items()
-              if k not in DATA_KEYS and k != "backend"}
+    config = {k: _config_value(k, v) for k, v in network.items() if k not in DATA_KEYS and k != "backend"}
     backend = network.get("backend")
     return NetworkSettings(data, config, backend if isinstance(backend, str) else None)
 
@@ -56,9 +67,10 @@ def check_network(network: Mapping[str, object]) -> tuple[str, str] | None:
     from gradlab.training.config import BACKENDS, check_task, default_config
     from gradlab.training.lab import DataSettings
 
-    unknown = [k for k in network if k not in NETWORK_KEYS]
+    known = network_keys()
+    unknown = [k for k in network if k not in known]
     if unknown:
-        return unknown[0], (f"unknown network setting {unknown[0]!r}; known: {', '.join(NETWORK_KEYS)}")
+        return unknown[0], f"unknown network setting {unknown[0]!r}; known: {', '.join(known)}"
     settings = split_network(network)
     name = settings.data.get("name", DataSettings.name)
     if not isinstance(name, str) or name not in DATASETS:
@@ -71,7 +83,7 @@ def check_network(network: Mapping[str, object]) -> tuple[str, str] | None:
     except DatasetError as e:
         return _blamed(str(e), network), f"network: {e}"
     try:
-        config = default_config(data, name, **settings.config)
+        config = dataclasses.replace(default_config(data, name), **settings.config)
         check_task(data, config)
     except (ValueError, TypeError) as e:
         return _blamed(str(e), network), f"network: {e}"

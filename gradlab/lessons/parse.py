@@ -54,6 +54,8 @@ def parse_lesson(text: str, name: str = "lesson", path: str | Path | None = None
         found = re.search(r"line (\d+)", str(e))
         line = int(found.group(1)) if found else text.count("\n") + 1
         raise LessonError(f"this is not valid TOML: {e}", line) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise LessonError("this is not valid TOML: it nests too deeply", 1) from None
     where = KeyLines(text)
     for key in raw:
         if key not in TOP_KEYS:
@@ -61,17 +63,18 @@ def parse_lesson(text: str, name: str = "lesson", path: str | Path | None = None
                               where.find(key, *where.top, default=0) or _any_line(where, key))
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
-        problem = "the lesson needs a title (title = \"...\")" if title is None else "title must be text"
+        problem = ("the lesson needs a title (title = \"...\")" if title is None else "the title is empty"
+                   if isinstance(title, str) else f"title must be text, not {_kind(title)}")
         raise LessonError(problem, where.top_key("title"))
     summary = raw.get("summary", "")
     if not isinstance(summary, str):
         raise LessonError("summary must be text", where.top_key("summary"))
     tables = raw.get("step")
-    if isinstance(tables, dict):
+    if "step" in raw and not isinstance(tables, list):
         raise LessonError("write each step as a [[step]] table (two brackets)", _any_line(where, "step"))
     if not tables:
         raise LessonError("the lesson has no steps; add at least one [[step]] with text = \"...\"",
-                          text.count("\n") + 1)
+                          len(text.rstrip().split("\n")))
     programs = ProgramCheck(text, where)
     steps = tuple(_step(i, table, where, programs) for i, table in enumerate(tables))
     return Lesson(name, title.strip(), summary.strip(), steps, Path(path) if path is not None else None)

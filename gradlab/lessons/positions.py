@@ -15,46 +15,29 @@ _STEP_HEADER = re.compile(r"^\s*\[\[\s*step\s*\]\]")
 _TABLE_HEADER = re.compile(r"^\s*\[")
 
 
+#: TOML's strings (multi-line first) and comments; the text has been parsed already, so they are well formed
+_STRINGS_AND_COMMENTS = re.compile("|".join((
+    r'"""(?:\\.|[^\\])*?"""',  # multi-line basic string, with escapes
+    r"'''[\s\S]*?'''",  # multi-line literal string
+    r'"(?:\\.|[^"\\\n])*"',  # basic string
+    r"'[^'\n]*'",  # literal string
+    r"#[^\n]*",  # comment
+)))
+
+
+def _blanked(match: re.Match) -> str:
+    found = match.group()
+    if found[0] == "#":
+        return ""
+    q = 3 if found[:3] in ('"""', "\'\'\'") else 1
+    return found[:q] + re.sub(r"[^\n]", " ", found[q:-q]) + found[-q:]
+
+
 def code_only(text: str) -> list[str]:
-    """The lines of ``text`` with every string's contents and every comment blanked out (the
-    quotes stay), so that keys and headers are all a search can find."""
-    out: list[str] = []
-    i, n, quote = 0, len(text), ""  # quote: the delimiter of the string we are in, if any
-    chars: list[str] = []
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            out.append("".join(chars))
-            chars = []
-            if quote in ('"', "'"):  # a one-line string does not go on (bad TOML; tomllib says so)
-                quote = ""
-            i += 1
-            continue
-        if quote:
-            if text.startswith(quote, i):
-                chars.append(quote)
-                i += len(quote)
-                quote = ""
-            elif c == "\\" and quote[0] == '"':
-                chars.append("  " if text[i + 1:i + 2] not in ("", "\n") else " ")
-                i += 2 if text[i + 1:i + 2] not in ("", "\n") else 1
-            else:
-                chars.append(" ")
-                i += 1
-            continue
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            chars.append(quote)
-            i += len(quote)
-            continue
-        chars.append(c)
-        i += 1
-    out.append("".join(chars))
-    return out
+    """The lines of ``text`` (a lesson file that tomllib has read) with every string's contents and
+    every comment blanked out (the quotes and line breaks stay), so that a search finds only keys
+    and headers."""
+    return _STRINGS_AND_COMMENTS.sub(_blanked, text).split("\n")
 
 
 class KeyLines:
@@ -76,8 +59,11 @@ class KeyLines:
         return start, end
 
     def step_line(self, index: int) -> int:
-        """The line of step ``index``'s ``[[step]]`` header (the top table's first, if unknown)."""
-        return self.steps[index] if index < len(self.steps) else self.top[1]
+        """The line of step ``index``'s ``[[step]]`` header (else of a ``step =`` key, else the end of
+        the top table)."""
+        if index < len(self.steps):
+            return self.steps[index]
+        return self.find("step", 1, len(self.lines) + 1, default=min(self.top[1], len(self.lines)))
 
     def find(self, key: str, start: int, end: int, default: int) -> int:
         """The first line in [start, end) that sets ``key`` (``key =``, also inside an inline table

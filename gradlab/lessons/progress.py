@@ -1,7 +1,8 @@
 """A learner's walk through one lesson, without Qt: the lesson panel is a thin view of it.
 
 A step is done when its question is answered right (or its answer revealed), when its
-``done_when`` holds, or, for a step with neither, when the learner presses Next.  Next moves on
+``done_when`` holds, or, for a step with neither, when the learner presses Next.  A step with both
+a question and a condition is done when both are: the answer right and the condition held once.  Next moves on
 from a done step; Skip moves on from any step, leaving it not done; Back returns to the previous
 step, which keeps whatever it had.  The lesson is complete when its last step is done.
 """
@@ -49,6 +50,8 @@ class LessonProgress:
         self.revealed: set[int] = set()
         self.answers: dict[int, str] = {}
         self.wrong: dict[int, int] = {}
+        self.answered: set[int] = set()  # steps whose question was answered right (or revealed)
+        self.met: set[int] = set()  # steps whose done_when has held
         self._conditions: dict[int, Condition] = {}
         if saved is not None:
             self._restore(saved)
@@ -94,9 +97,11 @@ class LessonProgress:
             return Feedback(None, f"Type a number, like 14 or -0.5 (with a point, not a comma), "
                                   f"not {str(typed).strip()[:40]!r}.", self.can_reveal())
         if right:
-            self.done.add(i)
+            self.answered.add(i)
+            self._settle(i)
             why = f" ({step.explain})" if step.explain else ""
-            return Feedback(True, f"Right: {answer_text(step.answer)}{why}.")
+            rest = "" if self.is_done(i) else " Now do what the step asks to finish it."
+            return Feedback(True, f"Right: {answer_text(step.answer)}{why}.{rest}")
         self.wrong[i] = self.wrong.get(i, 0) + 1
         if self.is_done(i):  # answered right before: a wrong try now takes nothing back
             return Feedback(False, "Not quite; you answered this step right before.")
@@ -110,8 +115,9 @@ class LessonProgress:
         step = self.step
         if step.answer is None:
             return ""
-        self.done.add(self.index)
+        self.answered.add(self.index)
         self.revealed.add(self.index)
+        self.done.add(self.index)
         why = step.explain or step.hint
         return f"The answer is {answer_text(step.answer)}." + (f" {why}" if why else "")
 
@@ -120,10 +126,17 @@ class LessonProgress:
         step, i = self.step, self.index
         if step.done_when is None or i in self.done:
             return False
-        if self.condition() is not None and self._conditions[i].evaluate(state):
-            self.done.add(i)
-            return True
+        if i not in self.met and self.condition() is not None and self._conditions[i].evaluate(state):
+            self.met.add(i)
+            self._settle(i)
+            return i in self.done
         return False
+
+    def _settle(self, i: int) -> None:
+        """Step ``i`` is done once each thing it asks for is: its answer and its condition."""
+        step = self.lesson.steps[i]
+        if (step.ask is None or i in self.answered) and (step.done_when is None or i in self.met):
+            self.done.add(i)
 
     def condition(self) -> Condition | None:
         """The current step's compiled ``done_when`` (its ``problem`` says why it is false), or None."""
