@@ -81,10 +81,7 @@ class MainWindow(QMainWindow):
         # the session both labs make, kept as the learner works (and its busy marker around runs)
         self.keeper = SessionKeeper(self.expression_lab, self.network_tab, self.autosaver, self.show_error,
                                     self.statusBar().showMessage)
-        # lessons: the panel, each step put into the labs, progress kept (gradlab.ui.lessons)
-        self.lessons = LessonGuide(self)
-        self.keeper.lesson_hooks(self.lessons.session_state, self.lessons.restore_session)
-        self.lessons.progress_changed.connect(self.autosaver.schedule)
+        self.lessons = LessonGuide(self)  # the lesson panel; its progress kept in the session too
         self.statusBar().showMessage("Ready: type a program or pick one from Examples")
 
     # -- menus --------------------------------------------------------------------------
@@ -101,8 +98,7 @@ class MainWindow(QMainWindow):
                      "Save program, values and selection")
         self._action(file, "&Export Image…", self.export_dialog, "Ctrl+E",
                      "Save the lab in front as a picture: the graph as PNG or SVG, the network lab as PNG")
-        self._action(file, "Open &Lesson…", lambda: self.lessons.open_dialog(),
-                     tip="Open a lesson file (.toml), a teacher's own")
+        self._action(file, "Open &Lesson…", lambda: self.lessons.open_dialog(), tip="A lesson file (.toml)")
         self._action(file, "Import &Data…", self.import_data_dialog,
                      tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
         self._action(file, "&Recover Previous Work", self.recover_previous,
@@ -131,8 +127,7 @@ class MainWindow(QMainWindow):
         for ex in resources.examples():
             self._action(examples, ex.title, lambda _=False, n=ex.name: self.open_example(n), tip=ex.title)
         help_ = bar.addMenu("&Help")
-        self._action(help_, "L&essons…", lambda: self.lessons.show_lessons(),
-                     tip="Guided lessons: from a derivative to a trained network")
+        self._action(help_, "L&essons…", lambda: self.lessons.show_lessons(), tip="Guided lessons")
         self._action(help_, "&Language Reference", self.show_reference, "F1", "What programs may contain")
         self._action(help_, "&Network Lab", self.show_network_help,
                      tip="What the network lab shows and does")
@@ -156,17 +151,9 @@ class MainWindow(QMainWindow):
     def open_example(self, name: str) -> None:
         """Load example ``name`` into the expression lab, brought to the front."""
         ex = resources.example(name)
-        self.open_program(ex.source(), f"Example: {ex.title}")
-
-    def open_program(self, source: str, note: str) -> None:
-        """Load ``source`` into the expression lab, brought to the front, as an example opens:
-        the work it replaces is kept (File > Recover Previous Work); ``note`` in the status bar."""
         self.tabs.setCurrentWidget(self.expression_lab)
-        self.keeper.keep_current_work()
-        self.keeper.opened_text = source
-        with self.autosaver.marked(BUSY_RUNNING):
-            self.expression_lab.load_source(source, wait=not self.isVisible())
-        self.statusBar().showMessage(note, 8000)
+        self.keeper.open_program(ex.source(), wait=not self.isVisible())
+        self.statusBar().showMessage(f"Example: {ex.title}", 8000)
 
     def open_path(self, path: str | Path) -> bool:
         """Open a program or a session file; say what went wrong in a message if it cannot.

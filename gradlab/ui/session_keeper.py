@@ -164,6 +164,14 @@ class SessionKeeper:
         if problem:
             self._show_error(problem, "previousWorkMessage")
 
+    def open_program(self, source: str, wait: bool) -> None:
+        """Put ``source`` (an example's, a lesson step's) in the expression lab and run it: here
+        and now (``wait``) or off the UI thread; the work it replaces is kept first."""
+        self.keep_current_work()
+        self.opened_text = source
+        with self.autosaver.marked(BUSY_RUNNING):
+            self.expression_lab.load_source(source, wait=wait)
+
     def recover_previous(self) -> bool:
         """File > Recover Previous Work: bring back the work the last open replaced; what is in
         the window now becomes the previous work (recovering again swaps back)."""

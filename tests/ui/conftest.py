@@ -23,9 +23,14 @@ def network_lab(qtbot):
 
 
 @pytest.fixture(autouse=True)
-def _lessons_offered(_private_home):
-    """The window opens as for a returning learner: the first-launch lesson offer was made
-    already (tests/ui/lessons asks for a first launch with its ``first_launch`` fixture)."""
+def _private_settings(tmp_path):
+    """Each test gets its own QSettings store (gradlab.ui.settings), never the user's, and opens
+    the window as a returning learner: the first-launch lesson offer was made already
+    (tests/ui/lessons asks for a first launch with its ``first_launch`` fixture)."""
+    from PySide6.QtCore import QSettings
+
     from gradlab.ui.lessons.store import LessonStore
 
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, str(tmp_path / "qt-settings"))
     LessonStore().set_offered()

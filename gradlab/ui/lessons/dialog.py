@@ -18,7 +18,14 @@ from PySide6.QtWidgets import (
 
 from gradlab.lessons import Lesson
 
-__all__ = ["LessonsDialog", "progress_text"]
+__all__ = ["LessonsDialog", "minutes_for", "progress_text"]
+
+
+def minutes_for(lesson: Lesson) -> int:
+    """About how long a first-time learner takes over ``lesson``: half a minute a step (reading,
+    predicting, trying), a minute for one that trains a network or steps through backprop."""
+    slow = sum(1 for s in lesson.steps if s.network is not None or (s.done_when or "").find("step") >= 0)
+    return max(2, round(0.5 * (len(lesson.steps) - slow) + slow))
 
 
 def progress_text(lesson: Lesson, saved: dict | None) -> str:
@@ -49,8 +56,10 @@ class LessonsDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("lessonList")
         self.list.setWordWrap(True)
+        self.list.setSpacing(3)
         for k, lesson in enumerate(lessons, start=1):
-            item = QListWidgetItem(f"{k}. {lesson.title}  ({progress_text(lesson, saved.get(lesson.name))})\n"
+            where = progress_text(lesson, saved.get(lesson.name))
+            item = QListWidgetItem(f"{k}. {lesson.title}  ({where}; about {minutes_for(lesson)} min)\n"
                                    f"    {lesson.summary}")
             item.setData(Qt.ItemDataRole.UserRole, k - 1)
             self.list.addItem(item)
@@ -67,7 +76,7 @@ class LessonsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
-        self.resize(560, 460)
+        self.resize(640, 560)
 
     def start_current(self) -> None:
         """Open the selected lesson and close the dialog."""

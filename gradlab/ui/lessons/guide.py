@@ -4,7 +4,8 @@ and keeps the progress (the app's settings, and the session).
 
 The window makes one guide and wires its menus to it; the guide talks to the window only
 through what the window offers every part of it: ``expression_lab``, ``network_tab``, ``tabs``,
-``open_program`` (an open that keeps the work it replaces), ``show_error`` and the status bar.
+``show_network_lab``, ``show_error``, the status bar, and its session ``keeper`` (whose
+``open_program`` keeps the work a step's program replaces) and ``autosaver``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QWidget
 
-from gradlab.lessons import Lesson, LessonError, LessonProgress, builtin, find_lesson, load_lesson
+from gradlab.lessons import LabState, Lesson, LessonError, LessonProgress, builtin, find_lesson, load_lesson
 from gradlab.ui.lessons.apply import apply_network, select_label
-from gradlab.ui.lessons.dialog import LessonsDialog
+from gradlab.ui.lessons.dialog import LessonsDialog, minutes_for
 from gradlab.ui.lessons.highlight import Highlighter
 from gradlab.ui.lessons.lab_state import read_lab_state
 from gradlab.ui.lessons.panel import LessonPanel
@@ -25,7 +26,7 @@ from gradlab.ui.lessons.store import LessonStore
 __all__ = ["LessonGuide"]
 
 #: the panel's width: this share of the window's, within these bounds (pixels)
-PANEL_SHARE, PANEL_MIN, PANEL_MAX = 0.24, 280, 420
+PANEL_SHARE, PANEL_MIN, PANEL_MAX = 0.22, 280, 420
 
 
 class LessonGuide(QObject):
@@ -59,6 +60,9 @@ class LessonGuide(QObject):
         model.run_finished.connect(self._select_pending)
         window.tabs.currentChanged.connect(self.schedule_check)
         window.network_tab.lab_built.connect(self._watch_network_lab)
+        # sessions (saved and autosaved) keep the open lesson, and each change of progress
+        window.keeper.lesson_hooks(self.session_state, self.restore_session)
+        self.progress_changed.connect(window.autosaver.schedule)
 
     # -- the panel ---------------------------------------------------------------------------------
 
@@ -110,10 +114,12 @@ class LessonGuide(QObject):
         self.progress = LessonProgress(lesson, saved) if saved else LessonProgress(lesson)
         self.ensure_panel().set_progress(self.progress, self._next_title())
         self._show_dock()
+        self.store.set_offered()  # a learner who opened a lesson knows where lessons are
         if apply:
             self.apply_step()
         else:
             self._highlight()
+            self.schedule_check()
         self.lesson_opened.emit(lesson)
         self._on_progress_changed()
 
@@ -182,7 +188,7 @@ class LessonGuide(QObject):
         lessons = self._builtin()
         if not lessons:
             return False
-        self.ensure_panel().show_offer(lessons[0].title)
+        self.ensure_panel().show_offer(lessons[0].title, minutes_for(lessons[0]))
         self._show_dock()
         return True
 
@@ -210,7 +216,9 @@ class LessonGuide(QObject):
         if step.program is not None:
             self._pending_select = step.select
             ran_here = not w.isVisible()  # a window not on screen yet runs it at once
-            w.open_program(step.program, f"Lesson: {self.progress.lesson.title}")
+            w.tabs.setCurrentWidget(w.expression_lab)
+            w.keeper.open_program(step.program, wait=ran_here)
+            w.statusBar().showMessage(f"Lesson: {self.progress.lesson.title}", 8000)
             if ran_here:
                 self._select_pending()
         elif step.select:
@@ -243,7 +251,7 @@ class LessonGuide(QObject):
         if self.progress is not None and self.progress.step.done_when is not None:
             self._check.start()
 
-    def lab_state(self):
+    def lab_state(self) -> LabState:
         """The LabState the current step's ``done_when`` sees now."""
         w = self.window
         front = "network" if w.tabs.currentWidget() is w.network_tab else "expression"

@@ -1,27 +1,28 @@
 """Outlines round the widgets a lesson step names, so the learner finds them at once.
 
-Each outline is a frame drawn over its widget (a sibling on top of it, transparent to the mouse),
-following it as it moves, resizes, shows and hides; the widget's own look is left alone.
+Each outline is a frame drawn over its widget, transparent to the mouse, on the window itself (a
+child of the widget's own parent could be taken in by it: a QSplitter makes every child a pane);
+it follows the widget as it moves, resizes, shows and hides, and the widget's look is left alone.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 __all__ = ["HIGHLIGHT_COLOUR", "Highlighter", "Outline"]
 
-#: the outline's colour: the lesson panel's accent, unlike any fill of the graph's
-HIGHLIGHT_COLOUR = QColor("#d81b60")
+#: the outline's colour: a teal no fill, edge or path of either lab uses
+HIGHLIGHT_COLOUR = QColor("#00a39a")
 _PAD = 3  # pixels between the widget and its outline
 
 
 class Outline(QWidget):
-    """A rounded outline round ``target``, drawn on ``target``'s parent above it."""
+    """A rounded outline round ``target``, drawn on ``root`` (the window) above everything."""
 
-    def __init__(self, target: QWidget) -> None:
-        super().__init__(target.parentWidget())
+    def __init__(self, target: QWidget, root: QWidget) -> None:
+        super().__init__(root)
         self.setObjectName("lessonHighlight")
         self.target = target
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -30,21 +31,25 @@ class Outline(QWidget):
         self.follow()
 
     def follow(self) -> None:
-        """Sit round the target, shown only while it is."""
-        t = self.target
-        self.setGeometry(t.geometry().adjusted(-_PAD, -_PAD, _PAD, _PAD))
-        self.setVisible(t.isVisible())
-        self.raise_()
+        """Sit round the target, shown only while some of it is (not behind a tab, not
+        scrolled away)."""
+        t, root = self.target, self.parentWidget()
+        shown = t.isVisible() and not t.visibleRegion().isEmpty()
+        if shown:
+            corner = t.mapTo(root, QPoint(0, 0))
+            self.setGeometry(QRect(corner, t.size()).adjusted(-_PAD, -_PAD, _PAD, _PAD))
+            self.raise_()
+        self.setVisible(shown)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
-            self.follow()
+            QTimer.singleShot(0, self, self.follow)  # once the layout has placed everything
         return False
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(HIGHLIGHT_COLOUR, 2.5))
+        p.setPen(QPen(HIGHLIGHT_COLOUR, 3))
         p.drawRoundedRect(QRect(1, 1, self.width() - 2, self.height() - 2), 5, 5)
 
     def remove(self) -> None:
@@ -66,10 +71,10 @@ class Highlighter:
         self.clear()
         missing = []
         for name in names:
-            found = [w for w in self.root.findChildren(QWidget, name) if w.parentWidget() is not None]
+            found = [w for w in self.root.findChildren(QWidget, name) if not w.isWindow()]
             if not found:
                 missing.append(name)
-            self.outlines.extend(Outline(w) for w in found)
+            self.outlines.extend(Outline(w, self.root) for w in found)
         return missing
 
     def names(self) -> list[str]:

@@ -8,7 +8,8 @@ step there, and each change of progress (``progress_changed``) for it to be kept
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,7 +31,6 @@ __all__ = ["COMPLETE_TEXT", "LessonPanel"]
 COMPLETE_TEXT = "Lesson complete"
 DONE_TEXT = "Done: press Next."
 ACT_TEXT = "Try it in the app: Next opens as soon as this step is done."
-_ACCENT = "#d81b60"
 
 
 def _label(name: str, text: str = "", wrap: bool = True) -> QLabel:
@@ -39,6 +39,12 @@ def _label(name: str, text: str = "", wrap: bool = True) -> QLabel:
     label.setWordWrap(wrap)
     label.setTextFormat(Qt.TextFormat.PlainText)  # a teacher's text is never read as HTML here
     return label
+
+
+def _open_web_link(url: QUrl) -> None:
+    """A lesson's web link opens in the browser; any other kind (a file, a script) is ignored."""
+    if url.scheme() in ("http", "https"):
+        QDesktopServices.openUrl(url)
 
 
 def _button(name: str, text: str, tip: str = "") -> QPushButton:
@@ -104,8 +110,12 @@ class LessonPanel(QWidget):
         self.step_label.setStyleSheet("color: #666;")
         self.text = QTextBrowser()
         self.text.setObjectName("lessonText")
-        self.text.setOpenExternalLinks(False)
+        self.text.setOpenLinks(False)  # a link never replaces the step's text
+        self.text.anchorClicked.connect(_open_web_link)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
+        font = self.text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)  # the lesson is read, not glanced at
+        self.text.setFont(font)
         self.question = _label("lessonQuestion")
         self.question.setStyleSheet("font-weight: bold;")
         self.answer = QLineEdit()
@@ -171,7 +181,7 @@ class LessonPanel(QWidget):
 
     # -- showing -----------------------------------------------------------------------------
 
-    def show_offer(self, first_title: str, minutes: int = 5) -> None:
+    def show_offer(self, first_title: str, minutes: int) -> None:
         """The first-launch page: one click starts the first lesson, one dismisses it."""
         self.offer_text.setText(
             f"gradlab can walk you from \"what is a derivative\" to a trained neural network, one "

@@ -39,8 +39,8 @@ def test_help_lessons_lists_the_course_with_progress_and_opens_one(qtbot, window
     dialog = open_lessons_dialog(qtbot, window)
     rows = dialog.findChild(QListWidget, "lessonList")
     texts = [rows.item(i).text() for i in range(rows.count())]
-    assert texts[0].startswith("1. Nudging by hand  (step 2 of 4)")
-    assert texts[1].startswith("2. A second lesson  (not started)")
+    assert texts[0].startswith("1. Nudging by hand  (step 2 of 4; about ")
+    assert texts[1].startswith("2. A second lesson  (not started; about 2 min)")
     rows.setCurrentRow(1)
     qtbot.mouseClick(dialog.findChild(QPushButton, "lessonStartButton"), LEFT)
     assert panel_widget(window, "lessonPanel").isVisible()
@@ -48,7 +48,7 @@ def test_help_lessons_lists_the_course_with_progress_and_opens_one(qtbot, window
     click(qtbot, window, "lessonNextButton")  # its only step: the lesson is complete
     dialog = open_lessons_dialog(qtbot, window)
     rows = dialog.findChild(QListWidget, "lessonList")
-    assert "(complete)" in rows.item(1).text()
+    assert "(complete;" in rows.item(1).text()
 
 
 def test_file_open_lesson_opens_a_teachers_file(qtbot, window, nudge_path, monkeypatch):

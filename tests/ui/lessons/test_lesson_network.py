@@ -33,7 +33,13 @@ def test_a_network_step_rebuilds_the_lab_and_training_makes_it_done(qtbot, windo
     assert window.tabs.currentWidget() is window.network_tab
     assert m.step_count == 0 and m.cfg.layers == (4,) and m.cfg.activation == "tanh"
     assert m.cfg.learning_rate == 0.5 and len(m.dataset.X) == 40
-    assert "stepButton" in window.lessons.highlighter.names()
+    assert window.lessons.highlighter.names() == ["stepButton"]
+    outline = window.lessons.highlighter.outlines[0]
+    qtbot.waitUntil(outline.isVisible)
+    window.tabs.setCurrentWidget(window.expression_lab)  # the button is out of sight: so is its outline
+    qtbot.waitUntil(lambda: not outline.isVisible())
+    window.tabs.setCurrentWidget(window.network_tab)
+    qtbot.waitUntil(outline.isVisible)
     next_button = panel_widget(window, "lessonNextButton")
     step = lab.findChild(QToolButton, "stepButton")
     for k in range(3):
