@@ -188,7 +188,7 @@ SCRIPTS: dict[str, list[list[Move]]] = {
         [answer("-4")], [press("ascendButton")], [answer("2.06")],
     ],
     "04-backprop-by-hand": [
-        [answer("1")], [answer("-2")], [press("backpropStepButton", 2)], [answer("-2")],
+        [answer("1")], [press("backpropStepButton", 2)], [answer("-2")],
         [press("backpropStepButton")], [answer("6")], [press("backpropStepButton")], [answer("0")],
         [lambda t: t.edit("L._backward()", "\nd._backward()")],
     ],
@@ -261,6 +261,7 @@ def test_a_learner_walks_the_lesson_to_the_end(qtbot, window, name):
     _open(t, name)
     for k, moves in enumerate(SCRIPTS[name]):
         step = lesson.steps[k]
+        qtbot.waitUntil(lambda step=step: set(window.lessons.highlighter.names()) == set(step.highlight))
         if step.ask is not None or step.done_when is not None:
             window.lessons.check_now()  # what the guide does at the next turn of the event loop
             assert not t.next_button().isEnabled(), f"{name} step {k + 1} is done before the learner acts"
