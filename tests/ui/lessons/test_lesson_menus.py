@@ -40,7 +40,7 @@ def test_help_lessons_lists_the_course_with_progress_and_opens_one(qtbot, window
     rows = dialog.findChild(QListWidget, "lessonList")
     texts = [rows.item(i).text() for i in range(rows.count())]
     assert texts[0].startswith("1. Nudging by hand  (step 2 of 4; about ")
-    assert texts[1].startswith("2. A second lesson  (not started; about 2 min)")
+    assert texts[1].startswith("2. A second lesson  (not started; about 1 min)")
     rows.setCurrentRow(1)
     qtbot.mouseClick(dialog.findChild(QPushButton, "lessonStartButton"), LEFT)
     assert panel_widget(window, "lessonPanel").isVisible()
