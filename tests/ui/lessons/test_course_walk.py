@@ -222,6 +222,10 @@ SCRIPTS: dict[str, list[list[Move]]] = {
     "11-three-classes": [
         [answer("371")], [answer("0.33")], [lambda t: t.train_until_done()], READ,
     ],
+    "12-curve-fit": [
+        [answer("321")], [answer("0.5")], [lambda t: t.train_until_done()],
+        [lambda t: t.train_until_done()], READ,
+    ],
 }
 
 LESSONS = {lesson.name: lesson for lesson in builtin()}
