@@ -97,8 +97,6 @@ class LessonGuide(QObject):
         """Close the panel; the lesson's progress stays kept (Help > Lessons goes on from there)."""
         if self.dock is not None:
             self.dock.hide()
-        if self.panel is not None and self.panel.pages.currentIndex() == 0:
-            self.store.set_offered()
         self.highlighter.clear()
         self.progress = None
         self.progress_changed.emit()
@@ -116,7 +114,7 @@ class LessonGuide(QObject):
         self._show_dock()
         self.store.set_offered()  # a learner who opened a lesson knows where lessons are
         if apply:
-            self.apply_step()
+            self.apply_step(resume=True)
         else:
             self._highlight()
             self.schedule_check()
@@ -190,10 +188,10 @@ class LessonGuide(QObject):
             return False
         self.ensure_panel().show_offer(lessons[0].title, minutes_for(lessons[0]))
         self._show_dock()
+        self.store.set_offered()  # made once: ignored or answered, never again unless asked
         return True
 
     def _on_offer_answered(self, start: bool) -> None:
-        self.store.set_offered()
         if start:
             lessons = self._builtin()
             if lessons:
@@ -203,29 +201,42 @@ class LessonGuide(QObject):
 
     # -- a step in the labs ----------------------------------------------------------------------------
 
-    def apply_step(self) -> None:
-        """Put the current step into the labs: its program, its node, its network; outline what
-        it names. A step with neither program nor network leaves the labs as they are."""
-        step = self.progress.step
-        w = self.window
-        if step.network is not None:
-            lab = w.show_network_lab()
-            problem = apply_network(lab.model, step.network)
-            if problem:
-                w.show_error(f"This step's network: {problem}", "lessonErrorMessage")
-        if step.program is not None:
-            self._pending_select = step.select
-            ran_here = not w.isVisible()  # a window not on screen yet runs it at once
-            w.tabs.setCurrentWidget(w.expression_lab)
-            w.keeper.open_program(step.program, wait=ran_here)
-            w.statusBar().showMessage(f"Lesson: {self.progress.lesson.title}", 8000)
-            if ran_here:
-                self._select_pending()
-        elif step.select:
+    def apply_step(self, resume: bool = False) -> None:
+        """Put the current step into the labs: its network, its program, its node; outline what
+        it names. A step with neither program nor network leaves the labs as they are; with
+        ``resume`` (a lesson opened at a later step) the labs get the program and the network the
+        lesson last opened up to this step, so that the step finds what it talks about."""
+        p, w = self.progress, self.window
+        step = p.step
+        opened = list(enumerate(p.lesson.steps[: p.index + 1])) if resume else [(p.index, step)]
+        network = [(i, 0, s) for i, s in opened if s.network is not None][-1:]
+        program = [(i, 1, s) for i, s in opened if s.program is not None][-1:]
+        for _i, is_program, s in sorted(network + program, key=lambda a: a[:2]):  # in the lesson's order
+            if is_program:
+                self._open_program(s.program, step.select if step.select is not None else s.select)
+            else:
+                self._open_network(s.network)
+        if not program and step.select:
             w.tabs.setCurrentWidget(w.expression_lab)
             select_label(w.expression_lab.model, step.select)
         self._highlight()
         self.schedule_check()
+
+    def _open_network(self, network) -> None:
+        problem = apply_network(self.window.show_network_lab().model, network)
+        if problem:
+            self.window.show_error(f"This step's network: {problem}", "lessonErrorMessage")
+
+    def _open_program(self, program: str, select: str | None) -> None:
+        """``program`` in the expression lab (the work it replaces kept); ``select`` once it ran."""
+        w = self.window
+        self._pending_select = select
+        ran_here = not w.isVisible()  # a window not on screen yet runs it at once
+        w.tabs.setCurrentWidget(w.expression_lab)
+        w.keeper.open_program(program, wait=ran_here)
+        w.statusBar().showMessage(f"Lesson: {self.progress.lesson.title}", 8000)
+        if ran_here:
+            self._select_pending()
 
     def _select_pending(self) -> None:
         label, model = self._pending_select, self.window.expression_lab.model

@@ -18,6 +18,17 @@ HIGHLIGHT_COLOUR = QColor("#00a39a")
 _PAD = 3  # pixels between the widget and its outline
 
 
+def _seen_rect(widget: QWidget, root: QWidget) -> QRect:
+    """The part of ``widget`` its ancestors up to ``root`` leave in view, in ``root``'s pixels
+    (a scroll area's viewport cuts off what is scrolled away)."""
+    rect = QRect(widget.mapTo(root, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not root:
+        rect &= QRect(parent.mapTo(root, QPoint(0, 0)), parent.size())
+        parent = parent.parentWidget()
+    return rect
+
+
 class Outline(QWidget):
     """A rounded outline round ``target``, drawn on ``root`` (the window) above everything."""
 
@@ -33,13 +44,12 @@ class Outline(QWidget):
     def follow(self) -> None:
         """Sit round the target, shown only while some of it is (not behind a tab, not
         scrolled away)."""
-        t, root = self.target, self.parentWidget()
-        shown = t.isVisible() and not t.visibleRegion().isEmpty()
-        if shown:
-            corner = t.mapTo(root, QPoint(0, 0))
-            self.setGeometry(QRect(corner, t.size()).adjusted(-_PAD, -_PAD, _PAD, _PAD))
+        t = self.target
+        seen = _seen_rect(t, self.parentWidget()) if t.isVisible() else QRect()
+        if not seen.isEmpty():
+            self.setGeometry(seen.adjusted(-_PAD, -_PAD, _PAD, _PAD))
             self.raise_()
-        self.setVisible(shown)
+        self.setVisible(not seen.isEmpty())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):

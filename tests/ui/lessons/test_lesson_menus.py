@@ -102,6 +102,13 @@ def test_the_offer_dismissed_is_never_made_again(qtbot, first_launch, course):
     open_lessons_dialog(qtbot, again)  # Help > Lessons still offers every lesson
 
 
+def test_an_offer_left_unanswered_is_not_made_again(qtbot, first_launch, course):
+    w = open_window(qtbot)
+    assert panel_widget(w, "lessonOffer").isVisible()
+    w.close()  # the learner never answered it
+    assert open_window(qtbot).findChild(QWidget, "lessonPanel") is None
+
+
 def test_no_offer_is_made_over_a_screenshot(qtbot, first_launch, course, tmp_path):
     w = build_window(["--screenshot", str(tmp_path / "shot.png")])
     qtbot.addWidget(w)

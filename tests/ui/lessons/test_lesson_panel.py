@@ -146,5 +146,11 @@ def test_close_hides_the_panel_and_the_lesson_reopens_where_it_was(qtbot, window
     click(qtbot, window, "lessonNextButton")
     qtbot.mouseClick(panel_widget(window, "lessonCloseButton"), LEFT)
     assert not panel_widget(window, "lessonPanel").isVisible()
+    window.open_example("lecture")  # the learner did something else meanwhile
+    qtbot.waitUntil(lambda: "L" in (window.expression_lab.model.graph.names or []), timeout=10000)
     window.lessons.open_lesson(course[0])
     assert progress_text(window) == "step 2 of 4"
+    # step 2 opens no program: the lesson's last one (step 1's) is put back, with its node selected
+    model = window.expression_lab.model
+    qtbot.waitUntil(lambda: "y" in model.graph.names and model.graph.names[model.selected] == "x",
+                    timeout=10000)
