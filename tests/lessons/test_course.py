@@ -498,3 +498,14 @@ def test_network_steps_use_real_datasets():
         for step in lesson.steps:
             if step.network is not None:
                 assert step.network["dataset"] in datasets.DATASETS
+
+
+def test_a_wrong_number_in_a_lesson_file_is_caught():
+    """The answer check is not vacuous: a lesson whose d is off by one fails it."""
+    from gradlab.lessons import parse_lesson
+
+    text = LESSONS["02-several-inputs"].path.read_text(encoding="utf-8")
+    assert text.count("answer = 4.0") == 1
+    broken = parse_lesson(text.replace("answer = 4.0", "answer = 5.0"), "02-several-inputs")
+    computed = ANSWERS["02-several-inputs", 1](*_context(broken, 1))
+    assert computed == 4.0 and not broken.steps[0].check(repr(computed))
