@@ -15,6 +15,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GRADLAB_HOME", tempfile.mkdtemp(prefix="gradlab-screens-"))
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="gradlab-screens-config-"))  # settings too
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -28,7 +29,10 @@ app = QApplication.instance() or QApplication(["gradlab"])
 import signal  # noqa: E402
 
 from gradlab.app import build_window  # noqa: E402
+from gradlab.ui.lessons.store import LessonStore  # noqa: E402
 from gradlab.worker import shared_worker  # noqa: E402
+
+LessonStore().set_offered()  # the windows of a returning learner: no first-launch lesson offer
 
 
 def settle(ms=300):

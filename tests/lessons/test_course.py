@@ -32,7 +32,7 @@ LESSONS = {lesson.name: lesson for lesson in builtin()}
 #: the lecture's order: the issue's list, then one lesson beyond it
 COURSE = ["01-derivative", "02-several-inputs", "03-chain-rule", "04-backprop-by-hand", "05-neuron",
           "06-a-plus-a", "07-tanh-from-exp", "08-mlp-forward", "09-training-loop", "10-network-lab",
-          "11-three-classes"]
+          "11-three-classes", "12-curve-fit"]
 
 
 # -- what a step sees ------------------------------------------------------------------------------
@@ -233,10 +233,9 @@ ANSWERS: dict[tuple[str, int], Callable[[str, dict | None], float]] = {
     ("03-chain-rule", 7): lambda s, n: grad(s, "b"),
     ("03-chain-rule", 9): lambda s, n: data(ascended(s), "a"),
     ("04-backprop-by-hand", 1): lambda s, n: float(stepped(s, 0).output.grad),
-    ("04-backprop-by-hand", 2): lambda s, n: float(node(stepped(s, 1), "d").grad),
-    ("04-backprop-by-hand", 4): lambda s, n: float(node(stepped(s, 2), "e").grad),
-    ("04-backprop-by-hand", 6): lambda s, n: float(node(stepped(s, 3), "a").grad),
-    ("04-backprop-by-hand", 8): lambda s, n: grad(s, "a"),
+    ("04-backprop-by-hand", 3): lambda s, n: float(node(stepped(s, 2), "e").grad),
+    ("04-backprop-by-hand", 5): lambda s, n: float(node(stepped(s, 3), "a").grad),
+    ("04-backprop-by-hand", 7): lambda s, n: grad(s, "a"),
     ("05-neuron", 1): lambda s, n: data(s, "n"),
     ("05-neuron", 2): lambda s, n: grad(s, "n"),
     ("05-neuron", 4): lambda s, n: grad(s, "w1"),
@@ -257,6 +256,8 @@ ANSWERS: dict[tuple[str, int], Callable[[str, dict | None], float]] = {
     ("10-network-lab", 5): lambda s, n: train(n, 10).diverged_at,
     ("11-three-classes", 1): lambda s, n: parameters(n),
     ("11-three-classes", 2): lambda s, n: 1 / trainer_for(n).dataset.num_classes,
+    ("12-curve-fit", 1): lambda s, n: parameters(n),
+    ("12-curve-fit", 2): lambda s, n: float((trainer_for(n).dataset.y ** 2).mean()),
 }
 
 
@@ -332,6 +333,19 @@ def _trained(accuracy: float, steps: int) -> Callable[[str, dict | None], Pair]:
     return pair
 
 
+def _fitted(loss: float, steps: int) -> Callable[[str, dict | None], Pair]:
+    """Play until the loss falls below ``loss``: it must, within ``steps`` steps."""
+
+    def pair(s, n):
+        run = train(n, steps, until=lambda r: r.loss < loss)
+        assert run.records and run.records[-1].loss < loss, f"the loss stayed above {loss} for {steps} steps"
+        early = train(n, 20)
+        return Pair(network_state(n, run), [network_state(n), network_state(n, early),
+                                            network_state(n, run, dataset="moons")])
+
+    return pair
+
+
 def _diverging(s, n):
     run = train(n, 10)
     assert run.diverged_at is not None, "the big learning rate must make training diverge"
@@ -358,10 +372,10 @@ CONDITIONS: dict[tuple[str, int], Callable[[str | None, dict | None], Pair]] = {
     ("03-chain-rule", 6): _selected("a"),
     ("03-chain-rule", 8): lambda s, n: Pair(state_of(ascended(s)), [state_of(s), state_of(ascended(ascended(
         ascended(ascended(s)))))]),
-    ("04-backprop-by-hand", 3): _backprop(1),
-    ("04-backprop-by-hand", 5): _backprop(2),
-    ("04-backprop-by-hand", 7): _backprop(3),
-    ("04-backprop-by-hand", 9): _edit("L._backward()\n", "L._backward()\nd._backward()\n"),
+    ("04-backprop-by-hand", 2): _backprop(1),
+    ("04-backprop-by-hand", 4): _backprop(2),
+    ("04-backprop-by-hand", 6): _backprop(3),
+    ("04-backprop-by-hand", 8): _edit("L._backward()\n", "L._backward()\nd._backward()\n"),
     ("05-neuron", 3): _selected("n"),
     ("05-neuron", 6): _selected("w2"),
     ("05-neuron", 7): _moved("b", 10.0, 6.8813735870195432),
@@ -381,6 +395,8 @@ CONDITIONS: dict[tuple[str, int], Callable[[str | None, dict | None], Pair]] = {
     ("10-network-lab", 4): _diverging,
     ("10-network-lab", 6): _rate_fixed,
     ("11-three-classes", 3): _trained(0.9, 400),
+    ("12-curve-fit", 3): _fitted(0.02, 1000),
+    ("12-curve-fit", 4): _fitted(0.02, 1000),
 }
 
 WAITING = [(lesson.name, k) for lesson in LESSONS.values() for k, step in enumerate(lesson.steps, 1)
@@ -482,3 +498,14 @@ def test_network_steps_use_real_datasets():
         for step in lesson.steps:
             if step.network is not None:
                 assert step.network["dataset"] in datasets.DATASETS
+
+
+def test_a_wrong_number_in_a_lesson_file_is_caught():
+    """The answer check is not vacuous: a lesson whose d is off by one fails it."""
+    from gradlab.lessons import parse_lesson
+
+    text = LESSONS["02-several-inputs"].path.read_text(encoding="utf-8")
+    assert text.count("answer = 4.0") == 1
+    broken = parse_lesson(text.replace("answer = 4.0", "answer = 5.0"), "02-several-inputs")
+    computed = ANSWERS["02-several-inputs", 1](*_context(broken, 1))
+    assert computed == 4.0 and not broken.steps[0].check(repr(computed))

@@ -21,11 +21,18 @@ from gradlab.lessons import Lesson
 __all__ = ["LessonsDialog", "minutes_for", "progress_text"]
 
 
+#: minutes a first-time learner spends on a step: a question (read, predict, check, perhaps try
+#: again), an action in the app (find it, do it), a step to read; a network to watch train, more
+ASK_MINUTES, ACT_MINUTES, READ_MINUTES, NETWORK_MINUTES = 1.0, 0.75, 0.3, 0.75
+
+
 def minutes_for(lesson: Lesson) -> int:
-    """About how long a first-time learner takes over ``lesson``: half a minute a step (reading,
-    predicting, trying), a minute for one that trains a network or steps through backprop."""
-    slow = sum(1 for s in lesson.steps if s.network is not None or (s.done_when or "").find("step") >= 0)
-    return max(2, round(0.5 * (len(lesson.steps) - slow) + slow))
+    """About how many minutes a first-time learner needs for ``lesson`` (see ASK_MINUTES...)."""
+    total = 0.0
+    for step in lesson.steps:
+        total += ASK_MINUTES if step.ask else ACT_MINUTES if step.done_when else READ_MINUTES
+        total += NETWORK_MINUTES if step.network is not None else 0.0
+    return max(1, round(total))
 
 
 def progress_text(lesson: Lesson, saved: dict | None) -> str:

@@ -97,8 +97,6 @@ class LessonGuide(QObject):
         """Close the panel; the lesson's progress stays kept (Help > Lessons goes on from there)."""
         if self.dock is not None:
             self.dock.hide()
-        if self.panel is not None and self.panel.pages.currentIndex() == 0:
-            self.store.set_offered()
         self.highlighter.clear()
         self.progress = None
         self.progress_changed.emit()
@@ -190,10 +188,10 @@ class LessonGuide(QObject):
             return False
         self.ensure_panel().show_offer(lessons[0].title, minutes_for(lessons[0]))
         self._show_dock()
+        self.store.set_offered()  # made once: ignored or answered, never again unless asked
         return True
 
     def _on_offer_answered(self, start: bool) -> None:
-        self.store.set_offered()
         if start:
             lessons = self._builtin()
             if lessons:

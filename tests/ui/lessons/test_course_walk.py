@@ -4,12 +4,17 @@ boxes, backprop stepped, the program edited, the network trained with the lab's 
 
 A learner's moves are written per lesson in SCRIPTS, one list per step; nothing reaches into a
 model to make a step done: every step turns done through the widgets, or the test fails.
+
+``GRADLAB_WALK_SHOTS=DIR`` (and ``GRADLAB_WALK_SIZE=1280x720``) saves the window after each step's
+moves as DIR/<lesson>-<step>.png, to look at the course as a learner sees it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -188,7 +193,7 @@ SCRIPTS: dict[str, list[list[Move]]] = {
         [answer("-4")], [press("ascendButton")], [answer("2.06")],
     ],
     "04-backprop-by-hand": [
-        [answer("1")], [answer("-2")], [press("backpropStepButton", 2)], [answer("-2")],
+        [answer("1")], [press("backpropStepButton", 2)], [answer("-2")],
         [press("backpropStepButton")], [answer("6")], [press("backpropStepButton")], [answer("0")],
         [lambda t: t.edit("L._backward()", "\nd._backward()")],
     ],
@@ -222,6 +227,10 @@ SCRIPTS: dict[str, list[list[Move]]] = {
     "11-three-classes": [
         [answer("371")], [answer("0.33")], [lambda t: t.train_until_done()], READ,
     ],
+    "12-curve-fit": [
+        [answer("321")], [answer("0.5")], [lambda t: t.train_until_done()],
+        [lambda t: t.train_until_done()], READ,
+    ],
 }
 
 LESSONS = {lesson.name: lesson for lesson in builtin()}
@@ -254,13 +263,25 @@ def _next(t: Learner, lesson, k: int) -> None:
     assert t.widget("lessonProgress", QLabel).text() == f"step {k + 2} of {len(lesson.steps)}"
 
 
+def _shot(window, name: str, k: int) -> None:
+    """The window after step ``k``'s moves, when GRADLAB_WALK_SHOTS names a folder."""
+    folder = os.environ.get("GRADLAB_WALK_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(Path(folder) / f"{name}-{k + 1:02d}.png"))
+
+
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_a_learner_walks_the_lesson_to_the_end(qtbot, window, name):
     t = Learner(qtbot, window)
     lesson = LESSONS[name]
+    size = os.environ.get("GRADLAB_WALK_SIZE")
+    if size:
+        window.resize(*map(int, size.split("x")))
     _open(t, name)
     for k, moves in enumerate(SCRIPTS[name]):
         step = lesson.steps[k]
+        qtbot.waitUntil(lambda step=step: set(window.lessons.highlighter.names()) == set(step.highlight))
         if step.ask is not None or step.done_when is not None:
             window.lessons.check_now()  # what the guide does at the next turn of the event loop
             assert not t.next_button().isEnabled(), f"{name} step {k + 1} is done before the learner acts"
@@ -276,6 +297,7 @@ def test_a_learner_walks_the_lesson_to_the_end(qtbot, window, name):
             state = window.lessons.lab_state()
             pytest.fail(f"{name} step {k + 1} is not done after the learner's moves: "
                         f"{t.feedback()!r}; the labs show {state}")
+        _shot(window, name, k)
         if not last:
             _next(t, lesson, k)
     qtbot.waitUntil(lambda: COMPLETE_TEXT in t.feedback())

@@ -40,7 +40,7 @@ def test_help_lessons_lists_the_course_with_progress_and_opens_one(qtbot, window
     rows = dialog.findChild(QListWidget, "lessonList")
     texts = [rows.item(i).text() for i in range(rows.count())]
     assert texts[0].startswith("1. Nudging by hand  (step 2 of 4; about ")
-    assert texts[1].startswith("2. A second lesson  (not started; about 2 min)")
+    assert texts[1].startswith("2. A second lesson  (not started; about 1 min)")
     rows.setCurrentRow(1)
     qtbot.mouseClick(dialog.findChild(QPushButton, "lessonStartButton"), LEFT)
     assert panel_widget(window, "lessonPanel").isVisible()
@@ -100,6 +100,13 @@ def test_the_offer_dismissed_is_never_made_again(qtbot, first_launch, course):
     again = open_window(qtbot)
     assert again.findChild(QWidget, "lessonPanel") is None  # no panel: nothing offered
     open_lessons_dialog(qtbot, again)  # Help > Lessons still offers every lesson
+
+
+def test_an_offer_left_unanswered_is_not_made_again(qtbot, first_launch, course):
+    w = open_window(qtbot)
+    assert panel_widget(w, "lessonOffer").isVisible()
+    w.close()  # the learner never answered it
+    assert open_window(qtbot).findChild(QWidget, "lessonPanel") is None
 
 
 def test_no_offer_is_made_over_a_screenshot(qtbot, first_launch, course, tmp_path):
