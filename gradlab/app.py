@@ -124,17 +124,7 @@ def build_window(argv: list[str] | None = None):
     if args.reset_settings:
         window_state.reset_settings()
     window = MainWindow()
-    if args.size is None and args.screenshot:  # a picture, the same on every screen
-        window.resize(DEFAULT_SIZE)
-    elif args.size is None:  # where it was when gradlab last closed (else it fits the screen)
-        window_state.restore_geometry(window)
-    elif args.size is not None:  # else the window fits the screen it opens on (MainWindow)
-        try:
-            width, height = (int(n) for n in args.size.lower().split("x"))
-        except ValueError:
-            raise SystemExit(f"gradlab: --size wants WIDTHxHEIGHT, like 1480x900, "
-                             f"not {args.size!r}") from None
-        window.resize(width, height)
+    _size_window(window, args, DEFAULT_SIZE)
     if args.example:
         try:
             resources.example(args.example)  # an unknown name is refused before anything opens
@@ -164,6 +154,24 @@ def build_window(argv: list[str] | None = None):
         elif not args.screenshot and not window.lessons.is_open():
             window.lessons.offer_first_lesson()  # at a first launch only: never again unless asked
     return window
+
+
+def _size_window(window, args: argparse.Namespace, default) -> None:
+    """``--size``; else, for a screenshot, ``default`` (the same picture on every screen); else
+    where the window was when gradlab last closed (at a first launch it fits the screen)."""
+    from gradlab.ui import window_state
+
+    if args.size is None:
+        if args.screenshot:
+            window.resize(default)
+        else:
+            window_state.restore_geometry(window)
+        return
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"gradlab: --size wants WIDTHxHEIGHT, like 1480x900, not {args.size!r}") from None
+    window.resize(width, height)
 
 
 def _restore_state(window, args: argparse.Namespace) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -22,20 +22,7 @@ from gradlab.ui.lab_handoff import LabHandoff
 from gradlab.ui.lessons import LessonGuide
 from gradlab.ui.network.tab import NetworkLabTab
 from gradlab.ui.session_keeper import HELD_TEXT, NO_PREVIOUS_TEXT, SessionKeeper  # noqa: F401 -- as above
-
-#: the window's size where the screen has room for it; a smaller screen gets its available area
-DEFAULT_SIZE = QSize(1480, 900)
-#: what the window's frame (title bar, borders) takes beyond its size, kept free on a small screen
-FRAME_ROOM = QSize(16, 40)
-
-
-def window_geometry(available: QRect) -> QRect:
-    """Where the window opens on a screen whose free area (less panels and docks) is
-    ``available``: DEFAULT_SIZE, or as much as fits with its frame, centred."""
-    size = DEFAULT_SIZE.boundedTo(available.size() - FRAME_ROOM)
-    rect = QRect(0, 0, size.width(), size.height())
-    rect.moveCenter(available.center())
-    return rect
+from gradlab.ui.window_state import DEFAULT_SIZE, window_geometry  # noqa: F401 -- kept at their old import path
 
 
 def _add_action(window: QWidget, menu, text: str, slot, shortcut: str | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -18,6 +18,21 @@ LAB_KEY = "window/lab"
 SPLITTERS_KEY = "window/splitters/"
 FILE_KEY = "files/current"
 UNSAVED_KEY = "files/unsaved"
+#: the window's size where the screen has room for it; a smaller screen gets its available area
+DEFAULT_SIZE = QSize(1480, 900)
+#: what the window's frame (title bar, borders) takes beyond its size, kept free on a small screen
+FRAME_ROOM = QSize(16, 40)
+
+
+def window_geometry(available: QRect) -> QRect:
+    """Where the window opens on a screen whose free area (less panels and docks) is
+    ``available``: DEFAULT_SIZE, or as much as fits with its frame, centred."""
+    size = DEFAULT_SIZE.boundedTo(available.size() - FRAME_ROOM)
+    rect = QRect(0, 0, size.width(), size.height())
+    rect.moveCenter(available.center())
+    return rect
+
+
 #: of a restored window, at least this much (pixels, each way) must be on a screen, or it is moved
 ON_SCREEN = 120
 
@@ -94,8 +109,6 @@ def restore_geometry(window) -> bool:
     frame = window.frameGeometry()
     screens = [s.availableGeometry() for s in QGuiApplication.screens()]
     if screens and not any(_enough_on(frame, screen) for screen in screens):
-        from gradlab.ui.main_window import window_geometry
-
         primary = QGuiApplication.primaryScreen()
         window.setGeometry(window_geometry(primary.availableGeometry() if primary else screens[0]))
     return True
