@@ -135,6 +135,7 @@ class NetworkReadings:
         return self.trainer.decision_grid(self.bounds(), resolution)
 
 
+# long: the lab's one facade: every change a widget may ask for, each a few lines (training/ works)
 class NetworkCore(NetworkReadings):
     """Data, settings and trainer of the network lab; every change is announced by an event.
 
