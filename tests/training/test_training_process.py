@@ -131,3 +131,18 @@ def test_the_child_answers_the_newest_request_with_a_batch_a_skipped_one_brought
 def test_the_child_names_what_went_wrong() -> None:
     answer = _Steps().answer([request(5, [0.0], 1, None)])
     assert answer[:3] == ("error", 5, "error") and "batch 1 was never sent" in answer[3]
+
+
+def test_a_process_that_ended_between_steps_is_replaced_without_a_word() -> None:
+    process = TrainingProcess()
+    trainer = Trainer(DEMO, TrainConfig(layers=(3,)), backend="scalar")
+    step_there(trainer, process)
+    pid = process.pid()
+    os.kill(pid, signal.SIGKILL)
+    process._popen.wait()
+    step_there(trainer, process)  # nothing was lost: no error to report
+    assert process.started == 2 and trainer.step_count == 2
+    twin = Trainer(DEMO, TrainConfig(layers=(3,)), backend="scalar")
+    twin.run(2)
+    assert twin.parameters() == trainer.parameters()
+    process.close()
