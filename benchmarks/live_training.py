@@ -2,11 +2,14 @@
 
 Prints, from one run: training steps per second at top speed, decision-heatmap refreshes
 per second, ``pointGraph`` refreshes per second while training (a point traced, a weight
-probed), and the 95th-percentile delay of a 16 ms UI timer while training; for both ways of
-running the steps (time slices on the GUI thread's frame timer, and a worker thread), so the
-lab's choice is measured, not assumed; for the scalar backend (a step too long for a frame)
-also a third way, sliced steps (``SliceDriver``: a step in ~1 ms pieces between events). Also
-how long building the lab takes (it is built when its tab is first shown).
+probed), and the 95th-percentile and largest delay of a 16 ms UI timer while training; for both
+ways of running the fast backend's steps (time slices on the GUI thread's frame timer, and a
+worker thread), so the lab's choice is measured, not assumed.  For the scalar backend (a step
+of 100 ms and more) the same for four ways: time slices, a worker thread, sliced steps on the
+GUI thread (``SliceDriver``, what the lab used before) and a separate process
+(``ProcessDriver``, what it uses now), with how much steadier the UI timer is in the process's
+case, and the timer's delays in a lab that does not train (what the machine's load alone
+costs).  Also how long building the lab takes (it is built when its tab is first shown).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/live_training.py [--seconds 4]
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import sys
 import time
 
@@ -40,8 +44,13 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
     lab = NetworkLab()
     lab.model.edit_config({"backend": backend})
     driver = {"thread": training_driver.ThreadDriver, "slices": training_driver.SliceDriver,
-              "timer": training_driver.TrainingDriver}[driver_name]
+              "timer": training_driver.TrainingDriver, "process": training_driver.ProcessDriver,
+              "idle": training_driver.TrainingDriver}[driver_name]
+    if hasattr(lab.driver, "close"):
+        lab.driver.close()  # the lab's own (a process for the scalar backend)
     lab.driver = driver(lab.model, lab)
+    if hasattr(lab.driver, "process"):  # measure a warm process, as the lab has one when Play is pressed
+        select.select([lab.driver.process.fileno()], [], [], 60)
     lab.resize(1480, 840)
     lab.show()
     app.processEvents()
@@ -62,7 +71,7 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
     ticker.timeout.connect(on_tick)
     steps0, heat0, point0 = lab.model.step_count, lab.live.heatmap_refreshes, lab.live.point_refreshes
     started = time.perf_counter()
-    lab.model.set_running(True)
+    lab.model.set_running(driver_name != "idle")  # idle: the machine's own noise, nothing trains
     ticker.start()
     QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()
@@ -70,12 +79,15 @@ def measure(driver_name: str, seconds: float, backend: str = "fast") -> dict[str
     lab.model.set_running(False)
     if hasattr(lab.driver, "wait"):
         lab.driver.wait()
+    if hasattr(lab.driver, "close"):
+        lab.driver.close()
     ticker.stop()
     result = {
         "steps/s": (lab.model.step_count - steps0) / elapsed,
         "heatmap/s": (lab.live.heatmap_refreshes - heat0) / elapsed,
         "pointGraph/s": (lab.live.point_refreshes - point0) / elapsed,
         "timer p95 delay ms": float(np.percentile(delays, 95)) if delays else float("nan"),
+        "timer max delay ms": max(delays, default=float("nan")),
         "diverged or stopped": float(bool(lab.model.problem)),
     }
     lab.close()
@@ -104,6 +116,32 @@ def startup_cost() -> tuple[float, float]:
     return at_start, first_show
 
 
+SCALAR_DRIVERS = (("timer", "time slices"), ("thread", "worker thread"), ("slices", "sliced steps"),
+                  ("process", "process"))
+
+
+def scalar_table(seconds: float) -> bool:
+    """The scalar backend's figures for each driver, and whether the lab's meets the timer's ceiling."""
+    from gradlab.ui.network.training_driver import driver_class
+
+    drivers = (*SCALAR_DRIVERS, ("idle", "not training"))
+    scalar = {name: measure(name, seconds, backend="scalar") for name, _ in drivers}
+    print(f"{'scalar backend':28}" + "".join(f"{caption:>15}" for _, caption in drivers))
+    for key in ("timer p95 delay ms", "timer max delay ms", "steps/s", "heatmap/s"):
+        print(f"{'  ' + key:28}" + "".join(f"{scalar[name][key]:15.1f}" for name, _ in drivers))
+    new = scalar["process"]
+    for name, caption in SCALAR_DRIVERS[1:3]:
+        keys = ("timer p95 delay ms", "timer max delay ms", "steps/s")
+        ratio = {key: scalar[name][key] / new[key] for key in keys}
+        print(f"  {caption} / process: timer p95 delay x{ratio['timer p95 delay ms']:.1f}, "
+              f"max delay x{ratio['timer max delay ms']:.1f}, steps/s x{ratio['steps/s']:.2f}")
+    p95 = new["timer p95 delay ms"]
+    ok = p95 <= MAX_P95_MS
+    print(f"the lab trains the scalar backend with {driver_class('scalar').__name__}: timer p95 delay "
+          f"{p95:.1f} ms (limit {MAX_P95_MS:g}):", "met" if ok else "MISSED")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=4.0, help="training time per driver (default 4)")
@@ -116,19 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("steps/s", "heatmap/s", "pointGraph/s", "timer p95 delay ms"):
         floor = f"<= {MAX_P95_MS:g}" if key.startswith("timer") else f">= {FLOORS[key]:g}"
         print(f"{key:24}{results['timer'][key]:14.1f}{results['thread'][key]:16.1f}   {floor}")
-    scalar = {name: measure(name, args.seconds, backend="scalar") for name in ("timer", "thread", "slices")}
-    print(f"{'scalar backend':37}{'time slices':>14}{'worker thread':>16}{'sliced steps':>15}")
-    for key in ("timer p95 delay ms", "steps/s", "heatmap/s"):
-        print(f"{'  ' + key:37}" + "".join(f"{scalar[name][key]:{w}.1f}" for name, w in
-                                            (("timer", 14), ("thread", 16), ("slices", 15))))
-    from gradlab.ui.network.training_driver import driver_class
-
-    print(f"the lab trains the scalar backend with {driver_class('scalar').__name__}")
+    scalar_ok = scalar_table(args.seconds)
     timer = results["timer"]
     ok = (all(timer[k] >= v for k, v in FLOORS.items()) and timer["timer p95 delay ms"] <= MAX_P95_MS
           and at_start <= 0.2)
     print("the lab uses time slices:", "all floors met" if ok else "A FLOOR IS MISSED")
-    return 0 if ok else 1
+    return 0 if ok and scalar_ok else 1
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ MAX_SAVED_HISTORY = 10_000
 #: settings whose change builds a new network (training restarts); the rest keep the weights
 ARCHITECTURE_FIELDS = frozenset({"layers", "activation", "features", "loss", "seed", "optimizer",
                                  "test_fraction", "backend"})
+#: the start of the problem a failed step leaves (until a step succeeds)
+TRAINING_STOPPED = "training stopped: "
 #: the start of every message about a saved lab that cannot be brought back
 NOT_RESTORED = "the saved network lab could not be restored"
 
@@ -365,11 +367,13 @@ class NetworkCore(NetworkReadings):
         if error is not None:
             self.set_running(False)
         if records:
+            if self.problem.startswith(TRAINING_STOPPED):
+                self._set_problem("")  # training goes on again (a new training process, say)
             self.events.emit("step_completed", records)
         if isinstance(error, TrainingDiverged):
             self.events.emit("diverged", str(error))
         elif error is not None:
-            self._set_problem(f"training stopped: {describe_error(error)}")
+            self._set_problem(f"{TRAINING_STOPPED}{describe_error(error)}")
 
     @_locked
     def set_parameter(self, index: int, value: float) -> None:

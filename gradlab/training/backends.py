@@ -6,7 +6,7 @@ makes the object that computes a step (``loss``, ``loss_and_grad`` and ``loss_an
 as ``FastBackend`` and ``ScalarBackend`` have them) from the trainer's numpy ``FastNet``;
 ``memory(sizes, points)``, about how many bytes a step takes (``config.check_memory`` holds it
 to ``MAX_TRAINING_BYTES``); what to try when that is too much; and whether a step is long
-enough that a window runs it in slices.
+enough that a window has it run elsewhere (another process, or slices between events).
 
 Adding a backend is a class with those three methods and one row here.
 """
@@ -57,7 +57,7 @@ class Backend:
     build: Callable[[FastNet, Sequence[str], object], object]
     memory: Callable[[Sequence[int], int], int]
     too_big: str  # advice when a step would need too much memory, before "at most N points"
-    sliced: bool = False  # a step takes long enough (tens of ms and more) that a window runs it in slices
+    sliced: bool = False  # a step takes long enough (tens of ms and more) that a window runs it elsewhere
 
 
 _ROWS = (

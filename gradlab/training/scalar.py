@@ -9,8 +9,9 @@ order.  The loss and the regulariser are the ``Value`` forms of their rows in
 A step takes tens to hundreds of milliseconds, so it comes in slices:
 ``loss_and_grad_slices`` yields between pieces of about a millisecond (one point's forward
 pass, one point's part of the sort, a few thousand nodes of the backward pass, freeing the
-graph) and a GUI thread runs them between events (``gradlab.ui.network.training_driver.SliceDriver``).
-``loss_and_grad`` runs the same pieces back to back: one code path, the same floats.
+graph) that a GUI thread can run between events (``gradlab.ui.network.training_driver.SliceDriver``).
+``loss_and_grad`` runs the same pieces back to back: one code path, the same floats.  The
+network lab has whole steps computed by another process (``gradlab.worker.training``).
 """
 
 from __future__ import annotations

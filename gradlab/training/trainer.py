@@ -289,17 +289,24 @@ class Trainer(NetworkViews, ParameterProbes):
         k = self._k
         return self._take_step(k, *self._loss_and_grad(self._theta, self._batch(k)))
 
-    def step_slices(self) -> Generator[None, None, StepRecord]:
+    def step_slices(self, elsewhere: Callable | None = None) -> Generator[None, None, StepRecord]:
         """``step()`` in slices of about a millisecond: yields between them, returns its record.
 
         The same floats as ``step()``.  The scalar backend's work is sliced (see
         ``gradlab.training.scalar``); the fast backend's step is one slice.  Anything that
         changes the trainer between slices (a weight set by hand, new settings, new data,
         another step) makes the step start again from the trainer as it is then.
+        ``elsewhere(backend, theta, batch, regression)``, if given, is a generator that returns
+        ``backend.loss_and_grad``'s result computed somewhere else (another process:
+        ``gradlab.worker.training``), yielding while it waits.
         """
         while True:
             k, cfg, full, theta = self._k, self.config, self._full, self._theta.copy()
-            result = yield from self._backend.loss_and_grad_slices(theta, self._batch(k), self.regression)
+            batch, backend = self._batch(k), self._backend
+            if elsewhere is None:
+                result = yield from backend.loss_and_grad_slices(theta, batch, self.regression)
+            else:
+                result = yield from elsewhere(backend, theta, batch, self.regression)
             unchanged = self._k == k and self.config is cfg and self._full is full
             if unchanged and np.array_equal(theta, self._theta):
                 return self._take_step(k, *result)

@@ -3,7 +3,7 @@
 Layout, left to right: data and network settings | the network over one datapoint's graph |
 the decision plot over the loss plot | the inspectors (a weight, a value of the point's graph).
 Training runs in time slices of the GUI thread's frame timer with the fast backend and in
-millisecond slices of each step, between events, with the scalar one (``training_driver``);
+another process with the scalar one (``training_driver``);
 ``live`` redraws the views.  When the loss runs away (``gradlab.training.TrainingDiverged``)
 training pauses and ``divergenceBanner``, under the toolbar, says why and offers half the
 learning rate (``halveRateButton``).

@@ -2,22 +2,25 @@
 
 ``TrainingDriver`` (time slices): each 16 ms frame of a GUI-thread timer takes ``speed`` steps
 (or, at top speed, as many as fit in ``BUDGET_S``) and the views redraw in the same frame.
-``SliceDriver``: the same on the GUI thread for a step too long for one frame (the scalar
-backend's, 50-300 ms): it runs ``Trainer.step_slices`` a millisecond-sized slice at a time,
-``SLICE_BUDGET_S`` of them per turn of the event loop, so input and repaints wait at most that.
+``ProcessDriver``: a separate process computes each step's loss and gradient
+(``gradlab.worker.training``); the GUI thread sends the weights, and when the answer comes (a
+socket notifier wakes it) the model's trainer takes the step, bit for bit as it would itself.
+``SliceDriver``: a step too long for one frame run on the GUI thread in slices
+(``Trainer.step_slices``), ``SLICE_BUDGET_S`` of them per turn of the event loop.
 ``ThreadDriver``: a worker thread takes the steps and the frame timer hands them to the views.
 
 ``benchmarks/live_training.py`` measures them on the demo network. With the fast backend a step
 takes about 0.2 ms: time slices keep the UI timer steadier (the GIL makes a worker thread
-contention, not parallelism) and meet every floor, so the lab uses them. With the scalar
-backend a worker thread holds the GIL (and the model's lock) through whole steps, and the UI
-timer was late by 100-200 ms at the 95th percentile; sliced steps keep it near the slice
-budget, at about the same steps per second, so the lab uses ``SliceDriver`` there (``driver_for``).
+contention, not parallelism) and meet every floor, so the lab uses them. A scalar step is 50-300
+ms of pure Python: a worker thread holds the GIL through whole steps (the UI timer was late by
+100-200 ms at the 95th percentile), and even millisecond slices on the GUI thread leave it late
+by 80 ms and more on a busy machine; in another process the step holds no lock of the app's, so
+the lab uses ``ProcessDriver`` there (``driver_for``).
 
 Steps run under the model's ``lock``, which the model also takes when it replaces or reads the
 whole trainer (new settings, data, sessions) and the probe takes to nudge a weight. A sliced
-step holds it only during a slice: a change between slices makes the step start again
-(``Trainer.step_slices``).
+step, or one away in the process, holds it only while a slice runs: a change between slices
+makes the step start again (``Trainer.step_slices``).
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
 from gradlab.training.backends import backend_row
+from gradlab.worker.training import TrainingProcess
 
-__all__ = ["BUDGET_S", "FRAME_MS", "SLICE_BUDGET_S", "SPEEDS", "SliceDriver", "ThreadDriver",
-           "TrainingDriver", "driver_class", "driver_for"]
+__all__ = ["BUDGET_S", "FRAME_MS", "IDLE_MS", "SLICE_BUDGET_S", "SPEEDS", "ProcessDriver", "SliceDriver",
+           "ThreadDriver", "TrainingDriver", "driver_class", "driver_for"]
 
 FRAME_MS = 16
 #: steps per frame the speed control offers; 0 is top speed
@@ -39,6 +43,8 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 0)
 BUDGET_S = 0.006
 #: the most time one turn of the event loop spends on slices of a long step
 SLICE_BUDGET_S = 0.012
+#: a training process left idle this long (paused) is ended; the next Play starts another
+IDLE_MS = 30_000
 
 
 class TrainingDriver(QObject):
@@ -226,11 +232,149 @@ class SliceDriver(QObject):
         self.timer.setInterval(0)
 
 
-def driver_class(backend: str) -> type[TrainingDriver] | type[SliceDriver]:
-    """The driver that keeps the window responsive for ``backend`` (see the module's note): slices
-    for a backend whose row says its steps are long (``Backend.sliced``)."""
-    return SliceDriver if backend_row(backend).sliced else TrainingDriver
+class ProcessDriver(QObject):
+    """Steps the model's trainer with a separate process computing each step (see the module's note).
+
+    The GUI thread only sends the weights and, woken by ``notifier`` when the answer is there,
+    lets the trainer take the step (``Trainer.step_slices`` with the process's ``elsewhere``):
+    the next step is asked for at once, and the frame timer hands the finished steps to the
+    model (one ``step_completed`` per frame). At most ``speed`` steps start per ``FRAME_MS``
+    frame. A process that dies is reported as the step's error (training pauses, the weights
+    of the last step stay) and the next Play starts a new one.
+    """
+
+    def __init__(self, model, parent: QObject | None = None, process: TrainingProcess | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.speed = SPEEDS[0]
+        self.process = process or TrainingProcess()
+        self.notifier: QSocketNotifier | None = None
+        self._trainer = None
+        self._slices = None  # the step under way: Trainer.step_slices(process.elsewhere)
+        self._records: list = []  # (trainer, record): steps taken, not yet handed to the model
+        self._frame_steps = 0
+        self.timer = QTimer(self, interval=FRAME_MS)
+        self.timer.timeout.connect(self._on_frame)
+        self.idle = QTimer(self, interval=IDLE_MS, singleShot=True)
+        self.idle.timeout.connect(self._end_process)
+        self._start_process()  # warm: it imports while the learner sets up
+
+    def set_speed(self, steps_per_frame: int) -> None:
+        self.speed = int(steps_per_frame)
+
+    def start(self) -> None:
+        self.idle.stop()
+        self._frame_steps = 0
+        self.timer.start()
+        self._advance()
+
+    def stop(self) -> None:
+        """Stop: hand over the steps taken, drop the one under way (the trainer never took it)."""
+        self.timer.stop()
+        self._hand_over()
+        self._drop_step()
+        self.idle.start()
+
+    def busy(self) -> bool:
+        """Whether a step is under way (away in the process)."""
+        return self._slices is not None
+
+    def close(self) -> None:
+        """Stop and end the process."""
+        self.stop()
+        self.idle.stop()
+        self._end_process()
+
+    # -- the process and its notifier --------------------------------------------------------------
+
+    def _start_process(self) -> None:
+        try:
+            self.process.start()
+        except Exception:  # noqa: BLE001 -- the first step says why, as the step's error
+            pass
+        self._watch()
+
+    def _watch(self) -> None:
+        """A notifier on the process's answers (a new process has a new pipe)."""
+        fd = self.process.fileno()
+        if self.notifier is not None and (fd is None or self.notifier.socket() != fd):
+            self._unwatch()
+        if fd is not None and self.notifier is None:
+            self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+            self.notifier.activated.connect(self._advance)
+
+    def _unwatch(self) -> None:
+        if self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+            self.notifier = None
+
+    def _end_process(self) -> None:
+        self._unwatch()  # before its pipe closes
+        self.process.close()
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _drop_step(self) -> None:
+        if self._slices is not None:
+            self._slices.close()
+        self._slices = self._trainer = None
+
+    def _advance(self, *_args) -> None:
+        """Take the answer if it is there and ask for the next step; return while one is away."""
+        model = self.model
+        if not self.process.awaiting() and self.process.readable():
+            self.process.drain()  # what no step waits for: a dropped step's answer, an idle process's end
+            self._watch()
+        if not model.running:
+            return
+        started = time.perf_counter()
+        with model.lock:
+            while time.perf_counter() - started < BUDGET_S:
+                if self._slices is None or self._trainer is not model.trainer:
+                    if (self.speed and self._frame_steps >= self.speed) or model.trainer is None:
+                        return  # the next frame asks for the next step
+                    self._drop_step()
+                    self._trainer = model.trainer
+                    self._slices = model.trainer.step_slices(self.process.elsewhere)
+                    self._frame_steps += 1
+                try:
+                    next(self._slices)
+                except StopIteration as done:
+                    self._records.append((self._trainer, done.value))
+                    self._slices = self._trainer = None
+                    continue
+                except Exception as err:  # noqa: BLE001 -- a divergence, the process's end: the model says
+                    self._slices = self._trainer = None
+                    self._hand_over(err)
+                    return
+                finally:
+                    self._watch()
+                if self.process.awaiting() and not self.process.readable():
+                    return  # the notifier wakes us when the answer is there
+
+    def _hand_over(self, error: Exception | None = None) -> None:
+        """The steps taken since the last frame (of the model's current trainer) to the model."""
+        taken, self._records = self._records, []
+        records = [r for t, r in taken if t is self.model.trainer]
+        if records or error is not None:
+            self.model.absorb_steps(records, error)
+
+    def _on_frame(self) -> None:
+        self._hand_over()
+        if not self.model.running:
+            self.timer.stop()
+            return
+        self._frame_steps = 0
+        if self._slices is None:
+            self._advance()
 
 
-def driver_for(backend: str, model, parent: QObject | None = None) -> TrainingDriver | SliceDriver:
+def driver_class(backend: str) -> type[TrainingDriver] | type[ProcessDriver]:
+    """The driver that keeps the window responsive for ``backend`` (see the module's note): another
+    process for a backend whose row says its steps are long (``Backend.sliced``)."""
+    return ProcessDriver if backend_row(backend).sliced else TrainingDriver
+
+
+def driver_for(backend: str, model, parent: QObject | None = None) -> TrainingDriver | ProcessDriver:
     return driver_class(backend)(model, parent)

@@ -337,30 +337,23 @@ def test_neurons_collapse_into_one_node_and_expand_again(qtbot, network_lab):
     )
 
 
-def test_the_scalar_backend_trains_in_slices_on_the_gui_thread(qtbot, network_lab):
-    import threading
+def test_the_scalar_backend_trains_in_another_process(qtbot, network_lab):
+    import os
 
-    from gradlab.ui.network.training_driver import SliceDriver
+    from gradlab.ui.network.training_driver import ProcessDriver
 
     network_lab.editor.backend_combo.setCurrentIndex(network_lab.editor.backend_combo.findData("scalar"))
-    assert network_lab.model.backend == "scalar" and isinstance(network_lab.driver, SliceDriver)
+    assert network_lab.model.backend == "scalar" and isinstance(network_lab.driver, ProcessDriver)
     trainer = network_lab.model.trainer
-    threads = []
-    step_slices = trainer.step_slices
-
-    def recorded_step_slices():
-        threads.append(threading.current_thread())
-        return (yield from step_slices())
-
-    trainer.step_slices = recorded_step_slices
     qtbot.mouseClick(button(network_lab, "playButton"), LEFT)
-    qtbot.waitUntil(lambda: steps(network_lab) >= 3, timeout=20000)
+    qtbot.waitUntil(lambda: trainer.step_count >= 3, timeout=60000)
+    assert network_lab.driver.process.pid() not in (None, os.getpid())
     qtbot.mouseClick(button(network_lab, "playButton"), LEFT)
     assert not network_lab.model.running and not network_lab.driver.busy()
-    assert threads and set(threads) == {threading.main_thread()}
     assert network_lab.loss_plot.point_count() == steps(network_lab) == trainer.step_count
     qtbot.mouseClick(button(network_lab, "stepButton"), LEFT)  # a single step runs at once, as before
     assert trainer.step_count == steps(network_lab)
+    network_lab.driver.close()
 
 
 def test_a_point_of_a_huge_network_is_not_traced_and_the_caption_says_why(qtbot, network_lab):

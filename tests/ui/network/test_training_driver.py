@@ -1,4 +1,6 @@
-"""Who runs the steps: sliced steps between events (scalar backend), a worker thread, a fake model."""
+"""Who runs the steps: sliced steps between events, a worker thread, a fake model (the drivers
+``benchmarks/live_training.py`` compares with the lab's own; the scalar backend's, ``ProcessDriver``,
+is tested in ``test_process_driver.py``)."""
 
 from __future__ import annotations
 
@@ -10,20 +12,28 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from gradlab.training import Trainer, TrainingDiverged
-from gradlab.ui.network.training_driver import SliceDriver, ThreadDriver, TrainingDriver, driver_class
+from gradlab.ui.network.training_driver import (
+    ProcessDriver,
+    SliceDriver,
+    ThreadDriver,
+    TrainingDriver,
+    driver_class,
+)
 
 
 @pytest.fixture
 def scalar_lab(network_lab):
-    """conftest's network lab, training on the scalar backend."""
+    """conftest's network lab, training on the scalar backend in slices on the GUI thread."""
     widget = network_lab
     widget.model.edit_config({"backend": "scalar"})
+    widget.driver.close()  # its process is not wanted here
+    widget.driver = SliceDriver(widget.model, widget)
     yield widget
     widget.model.set_running(False)
 
 
 def test_each_backend_gets_its_driver() -> None:
-    assert driver_class("scalar") is SliceDriver and driver_class("fast") is TrainingDriver
+    assert driver_class("scalar") is ProcessDriver and driver_class("fast") is TrainingDriver
 
 
 def test_events_run_between_the_slices_of_a_step_and_the_floats_are_a_plain_trainers(qtbot, scalar_lab):
