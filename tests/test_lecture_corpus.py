@@ -16,6 +16,7 @@ import pytest
 
 from gradlab.engine import Value
 from gradlab.expr import run_program
+from gradlab.lang.torch_stub import NOTE
 
 CORPUS = Path(__file__).parent / "lecture_corpus"
 PROGRAMS = sorted(CORPUS.glob("*.ipy"))
@@ -56,6 +57,8 @@ def test_the_corpus_is_there() -> None:
         "zero_grad_bug",
         "derivative",
         "python_basics",
+        "notebook_first_half",
+        "notebook_second_half",
     } <= names
 
 
@@ -77,6 +80,25 @@ def test_prints_what_python_prints(path: Path) -> None:
 
 def corpus(name: str):
     return run_program((CORPUS / f"{name}.ipy").read_text(encoding="utf-8"), seconds=SECONDS)
+
+
+def test_the_second_half_prints_what_pytorch_printed_for_its_torch_cell() -> None:
+    """The notebook-shaped second half holds the lecture's PyTorch cell: gradlab's stand-in
+    prints PyTorch's recorded lines there (the reference run replays them: no PyTorch here)."""
+    p = corpus("notebook_second_half")
+    recorded = (CORPUS / "stand_ins" / "lecture_torch.out").read_text(encoding="utf-8").splitlines()
+    start = p.printed.index(recorded[0])
+    assert p.printed[start : start + len(recorded)] == recorded  # exactly, float32 rounding and all
+    assert p.notes == [NOTE] and p.console_lines()[0] == f"note: {NOTE}"
+    # backward() twice on a neuron, once in the torch cell, then once per training step
+    assert p.backward_called and len(p.losses) == 3 + 25 and p.losses[-1] < p.losses[3] / 10
+
+
+def test_the_first_half_draws_what_it_drew_last() -> None:
+    p = corpus("notebook_first_half")
+    assert p.mirrored and p.output.label == "g" and p.output.grad == 1.0
+    assert sorted(c.label for c in p.output._prev) == ["d", "e"]
+    assert p.plots and [plot.kind for plot in p.plots] == ["line", "line"]
 
 
 def test_the_lecture_training_loop_is_a_training_run() -> None:
