@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from gradlab import cli
 from gradlab.engine import Value
 from gradlab.expr import run_program
 from gradlab.lang.torch_stub import NOTE
@@ -92,6 +93,20 @@ def test_the_second_half_prints_what_pytorch_printed_for_its_torch_cell() -> Non
     assert p.notes == [NOTE] and p.console_lines()[0] == f"note: {NOTE}"
     # backward() twice on a neuron, once in the torch cell, then once per training step
     assert p.backward_called and len(p.losses) == 3 + 25 and p.losses[-1] < p.losses[3] / 10
+
+
+@pytest.mark.parametrize("name", ["notebook_first_half", "notebook_second_half"])
+def test_gradlab_run_prints_a_notebook_as_python_does(name: str, capsys) -> None:
+    """``gradlab run`` on a notebook pasted into one file: what CPython prints, then the report."""
+    path = CORPUS / f"{name}.ipy"
+    assert cli.main(["run", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    if name == "notebook_second_half":
+        assert out.pop(0) == f"note: {NOTE}"
+    theirs = reference_output(path)
+    for i, (a, b) in enumerate(zip(out, theirs, strict=False)):
+        assert same_line(a, b), f"line {i + 1} of gradlab run's output:\n gradlab: {a}\n python:  {b}"
+    assert out[len(theirs)] == "" and out[len(theirs) + 1].startswith("gradients from the program's")
 
 
 def test_the_first_half_draws_what_it_drew_last() -> None:
