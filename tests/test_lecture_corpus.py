@@ -4,6 +4,12 @@ Each program in tests/lecture_corpus/ runs twice: by gradlab's language, and by 
 (tests/lecture_reference.py: micrograd with the lecture's tanh/exp added, draw_dot and
 matplotlib stubbed).  Printed lines must agree: text exactly, numbers to 1e-9 (micrograd
 keeps grads as ints where gradlab has floats, and sums gradients in set order).
+
+Every program here is written for this corpus (none is a copy of the lecture's notebooks).
+notebook_first_half and notebook_second_half follow the order of the lecture's two notebooks,
+cell by cell, as one pasted file; the second holds the lecture's PyTorch cell, which the
+reference run replaces by PyTorch's recorded output (stand_ins/lecture_torch.out).  A cell
+ending in a bare expression prints nothing: programs run with script semantics, not Jupyter's.
 """
 
 import math
