@@ -1,6 +1,8 @@
-"""A class body may name its own dunder methods (``__radd__ = __add__``), nothing else's; pow()
-and divmod() are the language's own ** and // and %.  What these print is compared with CPython
-in tests/lecture_corpus/python_class_aliases.ipy; here, what stays refused and why."""
+"""Python learners write around the lecture, once refused: a class body may name its own dunder
+methods (``__radd__ = __add__``), nothing else's; pow() and divmod() are the language's own **
+and // and %; super().__init__() with no base __init__ is object's; np.random.rand/randn take one
+argument per dimension.  What these print is compared with CPython in tests/lecture_corpus/
+(python_class_aliases.ipy, python_bases_and_random.ipy); here, what stays refused and why."""
 
 import pytest
 
@@ -32,6 +34,22 @@ def test_an_alias_in_a_class_body_is_the_method_itself() -> None:
         ("pow(2, 3, 5)", "pow() with a third number (a modulus) is not supported here", 1),
         ("pow(2)", "pow() takes 2 to 3 arguments here, not 1", 1),
         ("divmod('7', 2)", "divmod() needs numbers, not text", 1),
+        (
+            "class A:\n    pass\nclass B(A):\n    def __init__(self):\n        super().__init__(1)\nB()",
+            "object.__init__() takes no arguments here (no base class defines __init__)",
+            5,
+        ),
+        (
+            "class A:\n    def f(self):\n        return super().g()\nA().f()",
+            "super() has no attribute 'g'",
+            3,
+        ),
+        (
+            "import numpy as np\nnp.random.randn(2, 1.5)",
+            "np.random.randn() needs a size that is a whole number, not a number",
+            2,
+        ),
+        ("import numpy as np\nnp.random.rand(size=3)", "np.random.rand() has no option 'size' here", 2),
     ],
 )
 def test_what_stays_refused_says_why(source: str, message: str, line: int) -> None:
