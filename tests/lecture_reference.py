@@ -4,6 +4,10 @@
 ``tanh`` and ``exp`` are added to micrograd's Value, ``draw_dot``, ``matplotlib`` and
 ``graphviz`` (its ``Digraph``, for the lecture's own ``draw_dot``) are stubs, and IPython
 magic lines are skipped, as gradlab skips them.
+
+PyTorch is not installed here: a cell of a program that is one of ``stand_ins/*.ipy`` (its code,
+its opening comment lines left out) is replaced by what PyTorch printed for it, recorded in
+the ``.out`` file beside it, so that the rest of the program is still CPython's own run.
 """
 
 import builtins
@@ -11,6 +15,7 @@ import math
 import re
 import sys
 import types
+from pathlib import Path
 
 from micrograd.engine import Value
 
@@ -51,6 +56,22 @@ class Digraph:
         self.edges.append((args, kwargs))
 
 
+STAND_INS = Path(__file__).parent / "lecture_corpus" / "stand_ins"
+
+
+def recorded_cells(source: str) -> str:
+    """``source`` with each stand-in cell it holds replaced by a print of its recorded output."""
+    for cell in sorted(STAND_INS.glob("*.ipy")):
+        lines = cell.read_text(encoding="utf-8").splitlines()
+        while lines and lines[0].startswith("#"):
+            lines.pop(0)
+        code = "\n".join(lines).strip()
+        if code and code in source:
+            out = cell.with_suffix(".out").read_text(encoding="utf-8").rstrip("\n") + "\n"
+            source = source.replace(code, f"print({out!r}, end='')  # PyTorch's recorded output")
+    return source
+
+
 def main(path: str) -> None:
     Value.tanh, Value.exp = tanh, exp
     pyplot = types.ModuleType("matplotlib.pyplot")
@@ -63,7 +84,7 @@ def main(path: str) -> None:
     sys.modules.update({"matplotlib": matplotlib, "matplotlib.pyplot": pyplot, "graphviz": graphviz})
     builtins.draw_dot = lambda root: None
     with open(path, encoding="utf-8") as f:
-        source = re.sub(r"^[ \t]*%.*$", "", f.read(), flags=re.M)
+        source = recorded_cells(re.sub(r"^[ \t]*%.*$", "", f.read(), flags=re.M))
     exec(compile(source, path, "exec"), {"__name__": "__main__"})  # the reference run: CPython itself
 
 

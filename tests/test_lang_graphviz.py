@@ -14,10 +14,11 @@ from gradlab.lang.objects import Builtin
 
 LECTURE = Path(__file__).parent / "lecture_corpus" / "lecture_draw_dot.ipy"
 SOURCE = LECTURE.read_text(encoding="utf-8")
-#: the lecture's graphviz cell: from its import to the line before the next cell
-GRAPHVIZ_CELL = SOURCE[SOURCE.index("\nfrom graphviz import Digraph\n") : SOURCE.index("# inputs x1,x2")]
+#: the program's graphviz part: its trace and draw_dot, from the import to the first print
+GRAPHVIZ_CELL = SOURCE[SOURCE.index("\nfrom graphviz import Digraph\n") : SOURCE.index("print(Value(2.0)")]
 VALUE_CLASS = "import math\n" + SOURCE[SOURCE.index("class Value:") : SOURCE.index("\nfrom graphviz")]
-NEURON = SOURCE[SOURCE.index("# inputs x1,x2") : SOURCE.index("draw_dot(o)")]
+#: the tanh neuron, up to its o.backward()
+NEURON = SOURCE[SOURCE.index("# one neuron") : SOURCE.index("draw_dot(o)")]
 
 
 @pytest.fixture(autouse=True)
@@ -41,20 +42,20 @@ def shape(v: Value) -> list[tuple]:
     return sorted(rows, key=repr)
 
 
-def test_the_lecture_notebook_prints_what_python_prints() -> None:
+def test_the_lecture_style_program_prints_what_python_prints() -> None:
     program = run_program(SOURCE)
     theirs = reference_output(LECTURE)
-    assert len(program.printed) == len(theirs) == 4
+    assert len(program.printed) == len(theirs) == 11
     for ours, python in zip(program.printed, theirs, strict=True):
         assert same_line(ours, python), (ours, python)
     assert program.notes == []  # graphviz's stand-in draws nothing of its own to mention
 
 
 def test_the_learners_draw_dot_chooses_the_output_as_the_built_in_does() -> None:
-    tail = "o.backward()\ndraw_dot(x1w1x2w2)\nz = o * 2\n"  # neither the last Value nor backward's
+    tail = "draw_dot(s)\nz = o * 2\n"  # neither the last Value nor backward's
     theirs = run_program(VALUE_CLASS + GRAPHVIZ_CELL + NEURON + tail)
     ours = run_program(VALUE_CLASS + NEURON + tail)  # gradlab's built-in draw_dot
-    assert theirs.output is not None and theirs.output.label == "x1*w1 + x2*w2"
+    assert theirs.output is not None and theirs.output.label == "s"
     assert shape(theirs.output) == shape(ours.output)
     assert theirs.mirrored == ours.mirrored is True
 
@@ -62,7 +63,7 @@ def test_the_learners_draw_dot_chooses_the_output_as_the_built_in_does() -> None
 def test_it_draws_gradlabs_own_values_too() -> None:
     tail = "draw_dot(n)\ny = o * 3\n"
     p = run_program("from micrograd.engine import Value\n" + GRAPHVIZ_CELL + NEURON + tail)
-    assert p.output is p.values["n"] and not p.mirrored and p.output.data == pytest.approx(0.8813735870195432)
+    assert p.output is p.values["n"] and not p.mirrored and p.output.data == pytest.approx(0.5)
 
 
 def test_the_last_drawing_wins_and_a_graph_of_other_names_chooses_nothing() -> None:

@@ -20,6 +20,7 @@ from gradlab.lang.objects import (
     MISSING,
     NN_TYPES,
     BoundMethod,
+    Builtin,
     Class,
     Function,
     Instance,
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
     from gradlab.lang.runtime import Run
 
 _VALUE_READABLE = (*_ATTRIBUTES, "_prev", "_op")
+
+
+def _object_init(run: Run, node: ast.AST, args: list, kwargs: dict) -> None:
+    """``super().__init__()`` where no base class defines __init__ (object's: it takes nothing)."""
+    if args or kwargs:
+        raise Refusal(node, "object.__init__() takes no arguments here (no base class defines __init__)")
 
 
 def value_method(run: Run, node: ast.AST, v: Value, name: str, args: list, kwargs: dict) -> object:
@@ -89,6 +96,8 @@ class AttributeRules:
             if name in c.ns:
                 f = c.ns[name]
                 return BoundMethod(sup.self, f) if type(f) is Function else f
+        if name == "__init__":  # no base defines it: Python's object.__init__, which does nothing
+            return Builtin("object.__init__", _object_init)
         raise Refusal(node, f"super() has no attribute '{name}'")
 
     def setattr(self, obj: object, name: str, value: object, node: ast.AST) -> None:

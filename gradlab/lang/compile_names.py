@@ -25,9 +25,9 @@ class NameCompiler:
 
     def name_load(self, node: ast.Name, scope: Scope, calling: bool = False) -> Closure:
         name = node.id
-        if name[:2] == "__":
-            check_name(name, node, False)
         builtins, kind = self.run.builtins, scope.kind
+        if name[:2] == "__" and not (kind == "class" and name in USER_DUNDERS):
+            check_name(name, node, False)  # a class body may name its own dunders: __radd__ = __add__
 
         def missing() -> Refusal:  # spelled only when needed: compiling is on the hot path too
             message = f"'{name}' is not available here" if calling else f"name '{name}' is not defined"

@@ -220,6 +220,23 @@ def b_abs(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
     raise Refusal(node, f"abs() needs a number, not {describe(x)}")
 
 
+def b_pow(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
+    """pow(base, exp): base ** exp, by the language's own ** (Values, a program's __pow__, limits)."""
+    base, exp, mod = arguments(node, "pow", args, kwargs, 2, 3)
+    if mod is not None:
+        raise Refusal(node, "pow() with a third number (a modulus) is not supported here")
+    return run.arith("**", base, exp, node)
+
+
+def b_divmod(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
+    """divmod(a, b): the pair (a // b, a % b) of two numbers."""
+    a, b = arguments(node, "divmod", args, kwargs, 2, 2)[:2]
+    for x in (a, b):
+        if not is_number(x):
+            raise Refusal(node, f"divmod() needs numbers, not {describe(x)}")
+    return run.arith("//", a, b, node), run.arith("%", a, b, node)
+
+
 def b_round(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
     x, digits = arguments(node, "round", args, kwargs, 1, 2, ("ndigits",))[:2]
     digits = kwargs.get("ndigits", digits)
@@ -499,6 +516,8 @@ def _make_builtins() -> dict[str, Builtin]:
         "max": b_max,
         "abs": b_abs,
         "round": b_round,
+        "pow": b_pow,
+        "divmod": b_divmod,
         "isinstance": b_isinstance,
         "type": b_type,
         "id": b_id,

@@ -249,6 +249,10 @@ def _numpy(run: Run) -> Module:
     return Module("numpy", attrs)
 
 
+#: the RandomState methods that take the shape as one ``size`` (rand and randn take it spread out)
+_SIZED = {"rand": "random_sample", "randn": "standard_normal"}
+
+
 def _numpy_random(run: Run) -> Module:
     def seed(run: Run, node: ast.AST, args: list, kwargs: dict) -> None:
         (a,) = arguments(node, "np.random.seed", args, kwargs, 1, 1)
@@ -258,16 +262,18 @@ def _numpy_random(run: Run) -> Module:
 
     def drawing(name: str, nargs: int):
         def draw(run: Run, node: ast.AST, args: list, kwargs: dict) -> object:
-            values = arguments(node, f"np.random.{name}", args, kwargs, 0, nargs + 1, ("size",))
-            size = kwargs.get("size", values[nargs] if len(args) > nargs else None)
-            params = [number(a, node, f"np.random.{name}()") for a in args[:nargs]]
-            if name in ("rand", "randn"):
+            if name in ("rand", "randn"):  # rand(2, 3): each argument is one dimension
+                arguments(node, f"np.random.{name}", args, kwargs, 0, limits.MAX_DEPTH)
                 params, size = [], tuple(args) if args else None
+            else:
+                values = arguments(node, f"np.random.{name}", args, kwargs, 0, nargs + 1, ("size",))
+                size = kwargs.get("size", values[nargs] if len(args) > nargs else None)
+                params = [number(a, node, f"np.random.{name}()") for a in args[:nargs]]
             if size is not None:
                 _size(run, node, size, f"np.random.{name}()")
             try:
                 return (
-                    getattr(run.np_random, name)(*params, size)
+                    getattr(run.np_random, _SIZED.get(name, name))(*params, size)
                     if size is not None or name in ("uniform", "normal", "randint")
                     else getattr(run.np_random, name)(*params)
                 )
