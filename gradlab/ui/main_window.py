@@ -12,6 +12,7 @@ from gradlab import resources
 from gradlab.files import FileError
 from gradlab.session import Session, load_document, save_session
 from gradlab.ui import help as help_menu
+from gradlab.ui import undo
 from gradlab.ui.autosave import BUSY_RUNNING, Autosaver
 from gradlab.ui.common.text import elide
 from gradlab.ui.exports import ExportMenu
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
+        self.history = undo.install(self, edit, lab, self.network_tab)  # Undo, Redo, Cut, Copy, Paste...
         # the expression lab's commands: from the network lab they bring the expression lab to the front
         on = self._in_expression_lab
         self._action(edit, "&Run Program", on(lab.start_run), "Ctrl+Return", "Run the program now")
