@@ -4,8 +4,10 @@
 Undo (gradlab.ui.undo) keeps a snapshot before and after each change a learner makes (a training
 run, a step, a weight set by hand, a point added or removed, new settings or data) and hands one
 back to ``restore_snapshot``.  A snapshot is made of what the core already holds: the data and
-settings (immutable), and the trainer's ``state_dict`` (weights, optimiser state, step count and
-every step of the history), so a restored network carries on bit for bit as it would have.
+settings (immutable), the trainer's ``state_dict`` (weights, optimiser state, step count) and its
+history's records (immutable, shared by every snapshot that holds them: a thousand undo steps of a
+network with a long history cost the weights, not the history, each), so a restored network
+carries on bit for bit as it would have.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gradlab.datasets import Dataset
-from gradlab.training import TrainConfig, Trainer
+from gradlab.training import StepRecord, TrainConfig, Trainer
 from gradlab.training.lab import DataSettings
 
 __all__ = ["NetworkHistory", "NetworkSnapshot"]
@@ -21,14 +23,16 @@ __all__ = ["NetworkHistory", "NetworkSnapshot"]
 
 @dataclass(frozen=True)
 class NetworkSnapshot:
-    """The lab's data, settings and network: ``trainer`` is ``Trainer.state_dict()``, None when
-    the lab had no network (it could not be built: the restored lab says why again)."""
+    """The lab's data, settings and network: ``trainer`` is ``Trainer.state_dict()`` less its
+    history, which is ``history``; None (and no history) when the lab had no network (it could
+    not be built: the restored lab says why again)."""
 
     data_settings: DataSettings
     dataset: Dataset
     cfg: TrainConfig
     backend: str
     trainer: dict | None
+    history: tuple[StepRecord, ...] = ()
 
     @property
     def step_count(self) -> int:
@@ -43,8 +47,16 @@ class NetworkHistory:
     def snapshot(self) -> NetworkSnapshot:
         """What the lab holds now (training may go on: the snapshot is taken between steps)."""
         with self.lock:
-            trainer = self.trainer.state_dict() if self.trainer is not None else None
-            return NetworkSnapshot(self.data_settings, self.dataset, self.cfg, self.backend, trainer)
+            t = self.trainer
+            if t is None:
+                return NetworkSnapshot(self.data_settings, self.dataset, self.cfg, self.backend, None)
+            history, t.history = t.history, []  # kept as its records, not written out as rows
+            try:
+                state = t.state_dict()
+            finally:
+                t.history = history
+            return NetworkSnapshot(self.data_settings, self.dataset, self.cfg, self.backend, state,
+                                   tuple(history))
 
     def restore_snapshot(self, snapshot: NetworkSnapshot) -> None:
         """Show ``snapshot`` again, training paused: its data, settings and network, with the
@@ -59,6 +71,8 @@ class NetworkHistory:
                                 if snapshot.trainer is not None else None)
             except (ValueError, MemoryError):  # it was built once; if it cannot be now, say why
                 self.trainer = None
+            if self.trainer is not None:
+                self.trainer.history = list(snapshot.history)
             self.events.emit("data_changed")
             if self.trainer is None:
                 self._rebuild()  # a fresh network, or the reason there is none

@@ -23,7 +23,8 @@ T = TypeVar("T")
 def differs(before: NetworkSnapshot, after: NetworkSnapshot) -> bool:
     """The lab changed between the two snapshots (data, settings, weights or history)."""
     return (before.dataset is not after.dataset or before.cfg != after.cfg or before.backend != after.backend
-            or before.data_settings != after.data_settings or before.trainer != after.trainer)
+            or before.data_settings != after.data_settings or before.trainer != after.trainer
+            or len(before.history) != len(after.history))
 
 
 class NetworkEdits:
