@@ -263,7 +263,6 @@ def install(window: QWidget, menu: QMenu, expression_lab, network_tab) -> UndoHi
     history = UndoHistory(window)
     history.watch_expression_lab(expression_lab)
     history.watch_network_tab(network_tab)
-    stack = history.stack
 
     def action(text: str, slot, keys, name: str, tip: str) -> QAction:
         a = QAction(text, window, objectName=name, statusTip=tip, toolTip=tip)

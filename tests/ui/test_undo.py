@@ -52,8 +52,9 @@ def drag(qtbot, slider: QSlider, to_fraction: float) -> None:
     for k in range(1, 6):
         x = start.x() + (to_fraction * slider.width() - start.x()) * k / 5
         pos = QPointF(x, start.y())
-        QApplication.sendEvent(slider, QMouseEvent(QMouseEvent.Type.MouseMove, pos, slider.mapToGlobal(pos),
-                                                   Qt.MouseButton.NoButton, LEFT, Qt.KeyboardModifier.NoModifier))
+        move = QMouseEvent(QMouseEvent.Type.MouseMove, pos, slider.mapToGlobal(pos), Qt.MouseButton.NoButton,
+                           LEFT, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(slider, move)
     qtbot.mouseRelease(slider, LEFT, pos=QPoint(round(x), start.y()))
 
 
@@ -291,6 +292,12 @@ def test_a_point_added_with_the_mouse_and_new_settings_undo_in_turn(qtbot, windo
     assert len(lab.model.dataset) == count
     press(qtbot, rate, Qt.Key.Key_Z, CTRL | SHIFT)
     assert len(lab.model.dataset) == count + 1
+    x, y = lab.model.dataset.X[0]
+    click_plot(qtbot, lab, x, y, Qt.MouseButton.RightButton)  # a right click removes a point
+    assert len(lab.model.dataset) == count
+    assert action(window, "undoAction").text() == "&Undo Remove Point"
+    press(qtbot, rate)
+    assert len(lab.model.dataset) == count + 1 and (lab.model.dataset.X[0] == (x, y)).all()
 
 
 def test_one_history_across_both_labs(qtbot, window):
