@@ -39,23 +39,31 @@ MERGEABLE = 1
 TYPING = "Typing"
 
 
+def _nothing() -> None:
+    pass
+
+
 class SnapshotCommand(QUndoCommand):
-    """A change already made: undo hands ``before`` to ``restore``, redo ``after``.  Consecutive
-    commands with the same non-empty ``merge_key`` (one slider moved by keys) become one."""
+    """A change already made: undo hands ``before`` to ``restore``, redo ``after`` (each first
+    calls ``reveal``, which brings the lab to the front).  Consecutive commands with the same
+    non-empty ``merge_key`` (one slider moved by keys) become one."""
 
     def __init__(self, text: str, restore: Callable[[object], None], before: object, after: object,
-                 merge_key: str = "") -> None:
+                 merge_key: str = "", reveal: Callable[[], None] = _nothing) -> None:
         super().__init__(text)
         self.restore, self.before, self.after, self.merge_key = restore, before, after, merge_key
+        self.reveal = reveal
         self._made = True  # QUndoStack.push calls redo: the change is on screen already
 
     def redo(self) -> None:
         if self._made:
             self._made = False
             return
+        self.reveal()
         self.restore(self.after)
 
     def undo(self) -> None:
+        self.reveal()
         self.restore(self.before)
 
     def id(self) -> int:
@@ -74,15 +82,17 @@ class TextEditCommand(QUndoCommand):
     the old text has run again.  A step of a document that has since been replaced wholesale
     (``editor.history_generation`` moved on) does nothing."""
 
-    def __init__(self, text: str, editor, values: object, restore: Callable[[object], None]) -> None:
+    def __init__(self, text: str, editor, values: object, restore: Callable[[object], None],
+                 reveal: Callable[[], None] = _nothing) -> None:
         super().__init__(text)
-        self.editor, self.values, self.restore = editor, values, restore
+        self.editor, self.values, self.restore, self.reveal = editor, values, restore, reveal
         self.generation = editor.history_generation
         #: the text when the step began: a step still showing it changed no character (see _replay)
         self.began_on = hash(editor.toPlainText())
         self._made = True
 
-    def _current(self) -> bool:
+    def current(self) -> bool:
+        """The step belongs to the editor's document as it is (not one replaced wholesale since)."""
         return self.editor.history_generation == self.generation
 
     #: the last undo or redo changed no character (the editor's own steps include some that only
@@ -92,14 +102,16 @@ class TextEditCommand(QUndoCommand):
     def redo(self) -> None:
         if self._made:
             self._made = False
-        elif self._current():
+        elif self.current():
+            self.reveal()
             text = self.editor.toPlainText()
             self.editor.redo()
             self.unseen = self.editor.toPlainText() == text
 
     def undo(self) -> None:
-        if not self._current():
+        if not self.current():
             return
+        self.reveal()
         text = self.editor.toPlainText()
         self.editor.undo()
         self.unseen = self.editor.toPlainText() == text
@@ -118,9 +130,11 @@ def _undo_keys(event) -> str:
 class UndoHistory(QObject):
     """The window's undo stack (``stack``) and the labs it listens to."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, reveal: Callable[[QWidget], None] | None = None) -> None:
         super().__init__(window)
         self.window = window
+        #: brings a lab (its tab) to the front, so an undone change is seen
+        self.reveal = reveal or (lambda _widget: None)
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(UNDO_LIMIT)
         self._replaying = False  # a restore's own changes are not new steps
@@ -156,6 +170,8 @@ class UndoHistory(QObject):
                 done = self.stack.command(last())
                 if not isinstance(done, TextEditCommand) or not can():
                     break
+                if not done.current():
+                    continue  # a step of a text since replaced wholesale: nothing to take back
                 nxt = self.stack.command(last())  # the command the next step would take
                 if not isinstance(nxt, TextEditCommand):
                     break
@@ -186,28 +202,31 @@ class UndoHistory(QObject):
     def watch_expression_lab(self, lab) -> None:
         """Descend, Ascend, the sliders and number boxes (``lab.edited``), and the editor's steps."""
         restore = lab.model.restore_inputs
+        reveal = lambda: self.reveal(lab)  # noqa: E731
         lab.edited.connect(lambda text, before, after, key: self.push(
-            SnapshotCommand(text, restore, before, after, key)))
+            SnapshotCommand(text, restore, before, after, key, reveal)))
         editor = lab.editor
 
         def text_step() -> None:
             if lab.isVisible():  # the program a launch opens is where the history starts
                 self.push(TextEditCommand(lab.text_edit_name or TYPING, editor, lab.model.input_values(),
-                                          restore))
+                                          restore, reveal))
 
         editor.document().undoCommandAdded.connect(text_step)
 
     def watch_network_tab(self, tab) -> None:
-        """The network lab, now if it is built, else when it is."""
+        """The network lab, now if it is built, else when it is (its tab comes to the front when
+        one of its changes is undone)."""
         if tab.lab is not None:
-            self.watch_network_lab(tab.lab)
-        tab.lab_built.connect(self.watch_network_lab)
+            self.watch_network_lab(tab.lab, tab)
+        tab.lab_built.connect(lambda lab: self.watch_network_lab(lab, tab))
 
-    def watch_network_lab(self, lab) -> None:
+    def watch_network_lab(self, lab, shown_by: QWidget | None = None) -> None:
         """Training runs, steps, weights, points, settings and data (``lab.edited``)."""
         restore = lab.model.restore_snapshot
+        reveal = lambda: self.reveal(shown_by or lab)  # noqa: E731
         lab.edited.connect(lambda text, before, after, key: self.push(
-            SnapshotCommand(text, restore, before, after, key)))
+            SnapshotCommand(text, restore, before, after, key, reveal)))
         self._before_replay.append(lambda: lab.model.set_running(False))
 
     # -- keys from any widget -------------------------------------------------------------------
@@ -260,7 +279,13 @@ def _on_text(method: str) -> Callable[[], None]:
 def install(window: QWidget, menu: QMenu, expression_lab, network_tab) -> UndoHistory:
     """The window's history, listening to both labs, and Edit's Undo, Redo, Cut, Copy, Paste and
     Select All at the top of ``menu``."""
-    history = UndoHistory(window)
+    tabs = getattr(window, "tabs", None)
+
+    def reveal(widget: QWidget) -> None:
+        if tabs is not None and tabs.indexOf(widget) >= 0:
+            tabs.setCurrentWidget(widget)
+
+    history = UndoHistory(window, reveal)
     history.watch_expression_lab(expression_lab)
     history.watch_network_tab(network_tab)
 

@@ -306,5 +306,10 @@ def test_one_history_across_both_labs(qtbot, window):
     net = network(qtbot, window)
     qtbot.mouseClick(net.step_button, LEFT)
     press(qtbot, net.step_button)
+    assert net.model.step_count == 0 and window.tabs.currentWidget() is window.network_tab
     press(qtbot, net.step_button)
-    assert net.model.step_count == 0 and values(window) == {"a": -4.0, "b": 2.0}
+    assert values(window) == {"a": -4.0, "b": 2.0}
+    assert window.tabs.currentWidget() is lab  # the lab whose change was undone comes to the front
+    press(qtbot, lab.canvas, Qt.Key.Key_Y)
+    press(qtbot, lab.canvas, Qt.Key.Key_Y)
+    assert net.model.step_count == 1 and window.tabs.currentWidget() is window.network_tab
