@@ -87,9 +87,8 @@ class TextEditCommand(QUndoCommand):
         super().__init__(text)
         self.editor, self.values, self.restore, self.reveal = editor, values, restore, reveal
         self.generation = editor.history_generation
-        #: the text when the step began: a step still showing it changed no character (see _replay)
-        self.began_on = hash(editor.toPlainText())
         self._made = True
+        self._taken = False  # takes_back_nothing found the document's step already undone
 
     def current(self) -> bool:
         """The step belongs to the editor's document as it is (not one replaced wholesale since)."""
@@ -108,7 +107,22 @@ class TextEditCommand(QUndoCommand):
             self.editor.redo()
             self.unseen = self.editor.toPlainText() == text
 
+    def takes_back_nothing(self) -> bool:
+        """Undoing this step would change no character (it only formats): True, and the
+        document's step is undone already; else the document is as it was."""
+        text = self.editor.toPlainText()
+        document = self.editor.document()
+        document.undo()
+        if self.editor.toPlainText() == text:
+            self._taken = True
+            return True
+        document.redo()
+        return False
+
     def undo(self) -> None:
+        if self._taken:  # see takes_back_nothing
+            self._taken, self.unseen = False, True
+            return
         if not self.current():
             return
         self.reveal()
@@ -151,33 +165,32 @@ class UndoHistory(QObject):
 
     def undo(self) -> None:
         """Take back the last change (a training run going on ends first, and is that change)."""
-        self._replay(self.stack.undo, lambda: self.stack.index(), self.stack.canUndo)
+        self._replay(undoing=True)
 
     def redo(self) -> None:
         """Make the last change taken back again."""
-        self._replay(self.stack.redo, lambda: self.stack.index() - 1, self.stack.canRedo)
+        self._replay(undoing=False)
 
-    def _replay(self, step: Callable[[], None], last: Callable[[], int], can: Callable[[], bool]) -> None:
-        """``step`` (the stack's undo or redo, ``last`` the index of the command it takes), and
-        the editor's steps that change no character with it: Qt's editor adds one before some
-        edits (a new line at the end), which would otherwise take a Ctrl+Z of its own."""
+    def _replay(self, undoing: bool) -> None:
+        """The stack's undo (or redo), and the editor's steps that change no character with it:
+        Qt's editor adds one before some edits (a new line at the end), which would otherwise
+        take a Ctrl+Z of its own; and a step of a text since replaced wholesale does nothing."""
         for settle in self._before_replay:
             settle()
+        s = self.stack
         self._replaying = True
         try:
-            while True:
-                step()
-                done = self.stack.command(last())
-                if not isinstance(done, TextEditCommand) or not can():
+            while s.canUndo() if undoing else s.canRedo():
+                s.undo() if undoing else s.redo()
+                done = s.command(s.index() if undoing else s.index() - 1)
+                nxt = s.command(s.index() - 1 if undoing else s.index())  # None past either end
+                if not (isinstance(done, TextEditCommand) and isinstance(nxt, TextEditCommand)):
                     break
                 if not done.current():
-                    continue  # a step of a text since replaced wholesale: nothing to take back
-                nxt = self.stack.command(last())  # the command the next step would take
-                if not isinstance(nxt, TextEditCommand):
-                    break
-                if step == self.stack.undo and nxt.began_on != hash(done.editor.toPlainText()):
-                    break
-                if step == self.stack.redo and not done.unseen:
+                    continue  # nothing was taken back: take the next step
+                if undoing and not (nxt.current() and nxt.takes_back_nothing()):
+                    break  # the next step changes characters: it waits for its own Ctrl+Z
+                if not undoing and not done.unseen:
                     break
         finally:
             self._replaying = False

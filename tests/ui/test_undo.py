@@ -135,8 +135,9 @@ def test_typing_is_undone_as_the_editor_groups_it_and_gives_back_the_values_it_r
     assert "zz = a * 2" in lab.model.source and values(window)["a"] == -4.0  # an edit runs the text
     assert action(window, "undoAction").text() == "&Undo Typing"
     press(qtbot, lab.editor)  # the typed words
-    press(qtbot, lab.editor)  # the new line
+    press(qtbot, lab.editor)  # the new line (and the step Qt's editor adds before it)
     assert lab.editor.toPlainText() == SEED
+    assert window.history.stack.index() == 1 and action(window, "undoAction").text() == "&Undo Descend"
     idle(qtbot, window)
     assert values(window) == descended  # as before the edit
     press(qtbot, lab.editor)  # Descend
