@@ -270,6 +270,8 @@ def test_a_weight_typed_by_hand_undoes(qtbot, window):
     assert action(window, "undoAction").text() == f"&Undo Set {label}"
     press(qtbot, field)
     assert lab.model.trainer.parameters()[index] == old
+    press(qtbot, field, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert lab.model.trainer.parameters()[index] == 2.5
 
 
 def test_a_point_added_with_the_mouse_and_new_settings_undo_in_turn(qtbot, window):
@@ -314,3 +316,24 @@ def test_one_history_across_both_labs(qtbot, window):
     press(qtbot, lab.canvas, Qt.Key.Key_Y)
     press(qtbot, lab.canvas, Qt.Key.Key_Y)
     assert net.model.step_count == 1 and window.tabs.currentWidget() is window.network_tab
+
+
+def test_another_dataset_and_a_reset_undo_and_redo(qtbot, window):
+    lab = network(qtbot, window)
+    qtbot.mouseClick(lab.step_button, LEFT)
+    trained = lab.model.trainer.parameters()
+    combo = lab.data_panel.dataset_combo
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # the next dataset, as the arrow key picks it
+    assert lab.model.data_settings.name != "moons"
+    assert action(window, "undoAction").text() == "&Undo Change Data"
+    press(qtbot, combo)
+    assert lab.model.data_settings.name == "moons" and combo.currentText().lower().startswith("moons")
+    assert lab.model.trainer.parameters() == trained and lab.model.step_count == 1
+    qtbot.mouseClick(lab.reset_button, LEFT)
+    assert lab.model.step_count == 0
+    assert action(window, "undoAction").text() == "&Undo Reset Network"
+    press(qtbot, lab.reset_button)
+    assert lab.model.trainer.parameters() == trained
+    press(qtbot, lab.reset_button, Qt.Key.Key_Y)
+    assert lab.model.step_count == 0 and lab.model.trainer.parameters() != trained
