@@ -79,6 +79,21 @@ def test_ctrl_z_after_descend_gives_back_the_values_and_keeps_the_program(qtbot,
     assert values(window) == descended and lab.editor.toPlainText() == SEED
 
 
+def test_the_reported_sequence_example_descend_ctrl_z_keeps_the_example(qtbot, window):
+    """Issue 21: Ctrl+Z after Descend undid the example's load and emptied the editor."""
+    lab = window.expression_lab
+    window.open_example("lecture")
+    idle(qtbot, window)
+    text, loaded = lab.editor.toPlainText(), values(window)
+    qtbot.mouseClick(lab.buttons["descendButton"], LEFT)
+    assert values(window) != loaded
+    press(qtbot, lab.editor)
+    assert values(window) == loaded and lab.editor.toPlainText() == text
+    idle(qtbot, window)
+    assert lab.model.graph is not None and "builds no Value" not in window.statusBar().currentMessage()
+    assert action(window, "undoAction").text() == "&Undo Load Program"
+
+
 def test_ascend_undoes_from_the_number_box_and_the_menu(qtbot, window):
     lab = window.expression_lab
     qtbot.mouseClick(lab.buttons["ascendButton"], LEFT)
