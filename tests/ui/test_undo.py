@@ -8,8 +8,8 @@ import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from helpers import SEED
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QAction, QMouseEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QSlider
+from PySide6.QtGui import QAction, QContextMenuEvent, QMouseEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QSlider
 from windows import open_window
 
 LEFT = Qt.MouseButton.LeftButton
@@ -181,10 +181,16 @@ def test_loading_an_example_is_one_step_and_undo_brings_the_program_back(qtbot, 
 def test_the_editors_context_menu_undoes_through_the_history(qtbot, window):
     lab = window.expression_lab
     qtbot.mouseClick(lab.buttons["descendButton"], LEFT)
-    menu = lab.editor.createStandardContextMenu()
-    assert menu.findChild(QAction, "edit-undo") is not None  # Qt's own, which the editor replaces
-    undo, redo = lab.editor.history_actions
-    assert undo is action(window, "undoAction") and redo is action(window, "redoAction")
+    at = QPoint(40, 40)
+    click = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, lab.editor.mapToGlobal(at))
+    lab.editor.contextMenuEvent(click)
+    menu = next(m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible())
+    first = menu.actions()[0]
+    assert first is action(window, "undoAction") and first.text() == "&Undo Descend"
+    assert "edit-undo" not in [a.objectName() for a in menu.actions()]  # Qt's own is replaced
+    first.trigger()
+    menu.close()
+    assert values(window) == {"a": -4.0, "b": 2.0}
 
 
 # -- the Edit menu --------------------------------------------------------------------------------
