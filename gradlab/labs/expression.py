@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from gradlab.backprop_steps import Step, run_step, step_order
 from gradlab.expr import ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
+from gradlab.labs.input_history import InputHistory, InputValues
 from gradlab.labs.inspected import InspectedState
 from gradlab.labs.program_runs import (
     MIRRORED_TEXT,
@@ -27,7 +28,7 @@ from gradlab.labs.program_runs import (
 from gradlab.probe import NudgeResult, nudge_probe
 
 __all__ = ["EXPRESSION_EVENTS", "MIRRORED_TEXT", "PROGRAM_GRADIENTS_TEXT", "STEPPING_TEXT", "BackpropWalk",
-           "ExpressionCore", "Prepared", "prepare", "settle_gradients"]
+           "ExpressionCore", "InputValues", "Prepared", "prepare", "settle_gradients"]
 
 STEPPING_TEXT = "Backprop is being stepped through: the probe resumes when it finishes."
 
@@ -166,7 +167,7 @@ class StepThrough:
         return -1 if self.graph is None else self.walk.current(len(self.graph))
 
 
-class ExpressionCore(StepThrough, InspectedState):
+class ExpressionCore(StepThrough, InputHistory, InspectedState):
     """The expression lab's state and rules.  Runs go through ``runner`` (default: here and now,
     InlineRunner); whoever owns another runner hands its outcomes to ``take_result``."""
 
@@ -212,6 +213,7 @@ class ExpressionCore(StepThrough, InspectedState):
             self._show_error(err)
             return False
         self._install(prepared, source)
+        self._take_pending(self._generation, source)
         return True
 
     def request_source(self, source: str, view: tuple = (None, None)) -> None:
@@ -268,6 +270,7 @@ class ExpressionCore(StepThrough, InspectedState):
                 self._show_error(result)
             else:
                 self._install(result, self._pending_source)
+                self._take_pending(generation, self._pending_source)
             self.events.emit("run_finished")
             return
         if generation != self._generation or isinstance(result, RunCancelled):
@@ -400,19 +403,22 @@ class ExpressionCore(StepThrough, InspectedState):
             return
         self._changed(self.graph.set_many({i: float(x) for i, x in updates.items()}))
 
-    def step_inputs(self, learning_rate: float) -> None:
-        """Move every input by ``-learning_rate * grad``: one step of gradient descent on the output."""
+    def step_inputs(self, learning_rate: float) -> dict[str, float]:
+        """Move every input by ``-learning_rate * grad``: one step of gradient descent on the output.
+        The inputs' new numbers by name (empty when nothing can move)."""
         if not self._editable():
-            return
+            return {}
         g = self.graph
         g.ensure_gradients()  # d(output)/d(input), whatever the program left
         values = g.values
         moved = {i: values[i].data - learning_rate * values[i].grad for i in g.input_indices()}
+        named = {n: x for i, x in moved.items() if (n := self._input_name(i)) is not None}
         if self._reruns_program():
-            self._rerun({n: x for i, x in moved.items() if (n := self._input_name(i)) is not None})
-            return
+            self._rerun(named)
+            return named
         # one forward pass for all inputs together, then one backward
         changed = g.set_many(moved)
         g.backward()
         self._gradlab_gradients()
         self.events.emit("values_changed", changed)
+        return named

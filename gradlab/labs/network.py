@@ -23,6 +23,7 @@ import numpy as np
 from gradlab import datasets
 from gradlab.datasets import Dataset, DatasetError
 from gradlab.labs.events import Events
+from gradlab.labs.network_history import NetworkHistory, NetworkSnapshot
 from gradlab.training import StepRecord, TrainConfig, Trainer, TrainingDiverged
 from gradlab.training.config import default_config
 from gradlab.training.lab import DataSettings, LabModel, decode_lab_model, decode_lab_view, encode_lab_model
@@ -30,7 +31,7 @@ from gradlab.training.losses import fitting_loss, loss_row
 from gradlab.training.state import FieldError
 
 __all__ = ["ARCHITECTURE_FIELDS", "MAX_SAVED_HISTORY", "DataSettings", "NetworkCore",
-           "NetworkReadings", "demo_config", "describe_error"]
+           "NetworkReadings", "NetworkSnapshot", "demo_config", "describe_error"]
 
 #: a saved session keeps at most this many step records (older ones thinned evenly)
 MAX_SAVED_HISTORY = 10_000
@@ -136,7 +137,7 @@ class NetworkReadings:
 
 
 # long: the lab's one facade: every change a widget may ask for, each a few lines (training/ works)
-class NetworkCore(NetworkReadings):
+class NetworkCore(NetworkHistory, NetworkReadings):
     """Data, settings and trainer of the network lab; every change is announced by an event.
 
     Events and their payloads (``EVENTS`` names them all):

@@ -14,6 +14,8 @@ SHORTCUTS = [
     ("F10", "Backprop: run the next node's _backward()"),
     ("Shift+F10", "Backprop: finish"),
     ("Ctrl+R", "Reset every input to the program's values"),
+    ("Ctrl+Z / Ctrl+Shift+Z",
+     "Undo / redo the last change: a value, a setting, a training run, the text (Ctrl+Y redoes too)"),
     ("Ctrl+0", "Fit the graph in view (or double-click empty space)"),
     ("Ctrl++ / Ctrl+-", "Zoom the graph in / out (or use the mouse wheel; drag to pan)"),
     ("Ctrl+N", "New: an empty program and the default network (asks before dropping unsaved work)"),

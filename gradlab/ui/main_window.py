@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QT
 from gradlab import resources
 from gradlab.session import Session
 from gradlab.ui import help as help_menu
-from gradlab.ui import window_state
+from gradlab.ui import undo, window_state
 from gradlab.ui.autosave import Autosaver
 from gradlab.ui.common.text import elide
 from gradlab.ui.documents import Documents
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q", "Close gradlab")
         edit = bar.addMenu("&Edit")
+        self.history = undo.install(self, edit, lab, self.network_tab)  # Undo, Redo, Cut, Copy, Paste...
         # the expression lab's commands: from the network lab they bring the expression lab to the front
         on = self._in_expression_lab
         self._action(edit, "&Run Program", on(lab.start_run), "Ctrl+Return", "Run the program now")

@@ -7,6 +7,7 @@ import re
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QFont,
     QFontDatabase,
@@ -95,6 +96,12 @@ class CodeEditor(QPlainTextEdit):
         self._numbers = _LineNumberArea(self)
         self._error_line = 0
         self._linked_line = 0
+        #: counts the times the text was replaced wholesale (setPlainText), which forgets the
+        #: document's undo steps: an undo history's step of an older count is gone
+        self.history_generation = 0
+        #: (Undo, Redo) actions of a history the editor's steps belong to (gradlab.ui.undo): the
+        #: context menu shows them in place of the document's own; None: the document's
+        self.history_actions = None
         self.blockCountChanged.connect(self._update_margin)
         self.updateRequest.connect(self._on_update_request)
         self._update_margin()
@@ -142,6 +149,23 @@ class CodeEditor(QPlainTextEdit):
 
     def error_line(self) -> int:
         return self._error_line
+
+    # -- undo -------------------------------------------------------------------------------------
+
+    def setPlainText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self.history_generation += 1
+        super().setPlainText(text)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        menu = self.createStandardContextMenu(event.pos())
+        if self.history_actions is not None:  # the window's Undo and Redo, not the document's
+            for name, mine in zip(("edit-undo", "edit-redo"), self.history_actions, strict=True):
+                own = menu.findChild(QAction, name)
+                if own is not None:
+                    menu.insertAction(own, mine)
+                    menu.removeAction(own)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
 
     # -- keys -----------------------------------------------------------------------------------
 

@@ -60,12 +60,17 @@ class ExpressionLab(ExpressionLabLayout):
 
     #: the program held unrun (see hold) runs now, or another one replaced it
     hold_released = Signal()
+    #: the learner changed the inputs' values (gradlab.ui.undo records it): what ("Descend"), the
+    #: InputValues before and after, and a merge key ("": a step of its own)
+    edited = Signal(str, object, object, str)
 
     def __init__(self, model: ExpressionModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(model, parent)
         self._held_run: Callable[[], object] | None = None  # see hold
         self._replaced_chars = 0  # characters replaced by loads since the document was fresh
         self._cursor_line = 0  # the editor line whose nodes the canvas highlights
+        #: what the editor's next undo step is (a load's name while one replaces the text; "": typing)
+        self.text_edit_name = ""
         self._wire_controls()
         self._wire_model()
         # while nothing is selected the canvas has the inspector's room (after the model's slots)
@@ -77,13 +82,14 @@ class ExpressionLab(ExpressionLabLayout):
         self.restore_run.clicked.connect(self._run_held)
         buttons["backpropStepButton"].clicked.connect(m.step_backprop)
         buttons["backpropFinishButton"].clicked.connect(m.finish_backprop)
-        buttons["descendButton"].clicked.connect(lambda: m.step_inputs(self.rate_input.value()))
-        buttons["ascendButton"].clicked.connect(lambda: m.step_inputs(-self.rate_input.value()))
+        buttons["descendButton"].clicked.connect(lambda: self.step_inputs("Descend", self.rate_input.value()))
+        buttons["ascendButton"].clicked.connect(lambda: self.step_inputs("Ascend", -self.rate_input.value()))
+        self.sliders.edited.connect(self.edited)
         self.inspector.add_close_button(self.deselect)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
-        self._run_timer.timeout.connect(self.start_run)
+        self._run_timer.timeout.connect(self._on_typing_paused)
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.run_requested.connect(self.start_run)
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
@@ -106,12 +112,20 @@ class ExpressionLab(ExpressionLabLayout):
 
     # -- program ------------------------------------------------------------------------------
 
-    def load_source(self, source: str, wait: bool = True) -> bool:
+    def step_inputs(self, what: str, rate: float) -> None:
+        """Move every input by ``-rate * grad`` (Descend; Ascend with a negative rate), one step
+        of the undo history called ``what``."""
+        before = self.model.input_values()
+        moved = self.model.step_inputs(rate)
+        if before is not None and moved:
+            self.edited.emit(what, before, before.moved(moved), "")
+
+    def load_source(self, source: str, wait: bool = True, name: str = "Load Program") -> bool:
         """Put ``source`` in the editor and run it: now (``wait``; False if it has an error),
         or off the UI thread, the window live meanwhile (True: the result comes later).
 
-        The replacement is one undoable edit: Ctrl+Z brings back what was there (older edits
-        are forgotten then).  While undo is on, Qt keeps every character a document ever held,
+        The replacement is one undoable edit (called ``name`` in the Edit menu): Ctrl+Z brings
+        back what was there.  While undo is on, Qt keeps every character a document ever held,
         so once ``UNDO_TEXT_BUDGET`` characters have been replaced the editor starts afresh
         instead: that load cannot be undone, and the memory comes back.
         """
@@ -122,10 +136,13 @@ class ExpressionLab(ExpressionLabLayout):
             self.editor.setPlainText(source)
         else:
             self._replaced_chars += old + len(source)
-            self.editor.document().clearUndoRedoStacks()
             cursor = self.editor.textCursor()
             cursor.select(cursor.SelectionType.Document)
-            cursor.insertText(source)
+            self.text_edit_name = name
+            try:
+                cursor.insertText(source)
+            finally:
+                self.text_edit_name = ""
         self.editor.moveCursor(QTextCursor.MoveOperation.Start)
         if not wait:
             self.start_run()
@@ -164,6 +181,14 @@ class ExpressionLab(ExpressionLabLayout):
     def _on_text_changed(self) -> None:
         if self._held_run is None:
             self._run_timer.start()
+
+    def _on_typing_paused(self) -> None:
+        """Run the edited program, unless the text is the one shown and nothing else runs (an
+        edit undone at once): running it again would put the inputs back to its numbers."""
+        m = self.model
+        if self.editor.toPlainText() == m.source and m.error is None and not m.run_in_flight():
+            return
+        self.start_run()
 
     def run_now(self) -> bool:
         """Run the editor's program here and now (a run in flight is dropped); False on an error."""

@@ -85,6 +85,8 @@ class ExpressionModel(InspectedModel):
     set_value = _calls(ExpressionCore.set_value)
     set_values = _calls(ExpressionCore.set_values)
     step_inputs = _calls(ExpressionCore.step_inputs)
+    input_values = _calls(ExpressionCore.input_values)
+    restore_inputs = _calls(ExpressionCore.restore_inputs)
     start_backprop = _calls(ExpressionCore.start_backprop)
     step_backprop = _calls(ExpressionCore.step_backprop)
     finish_backprop = _calls(ExpressionCore.finish_backprop)

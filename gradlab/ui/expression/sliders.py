@@ -85,6 +85,9 @@ class _InputRow:
     def __init__(self, panel: SliderPanel, grid: QGridLayout, row: int, name: str, index: int) -> None:
         self.model = panel.model
         self.index = index
+        self.panel, self.input_name = panel, name
+        self._drag_before = None  # the inputs' values when the handle was pressed (see edited)
+        self._dragged_to: float | None = None  # the value the drag reached so far
         self._set_scale(self.model.graph.values[index].data)
         self.name = plain_label(elide(name))
         self.name.setToolTip(f"input {elide(name, 200)}")
@@ -108,6 +111,8 @@ class _InputRow:
             self.slider.hide()  # a slider that cannot move says why in its place (the box keeps the value)
             grid.addWidget(note_label(note, f"sliderNote_{name}"), row, 1)
         self.slider.valueChanged.connect(self._on_slider_moved)
+        self.slider.sliderPressed.connect(self._on_pressed)
+        self.slider.sliderReleased.connect(self._on_released)
         self.box.value_entered.connect(self._on_box_edited)
 
     def _set_scale(self, value: float) -> None:
@@ -120,10 +125,33 @@ class _InputRow:
         return self.centre - self.span + 2 * self.span * position / STEPS
 
     def _on_slider_moved(self, position: int) -> None:
-        self.model.set_value(self.index, round(self._value_at(position), 6))
+        value = round(self._value_at(position), 6)
+        if self.slider.isSliderDown():  # a drag: one step of the history when it ends
+            self._dragged_to = value
+            self.model.set_value(self.index, value)
+            return
+        # a key, the wheel or a click beside the handle: consecutive moves of this slider are one step
+        self._set(f"Move {elide(self.input_name, 40)}", value, f"slider:{self.input_name}")
+
+    def _on_pressed(self) -> None:
+        self._drag_before, self._dragged_to = self.model.input_values(), None
+
+    def _on_released(self) -> None:
+        before, value = self._drag_before, self._dragged_to
+        self._drag_before = self._dragged_to = None
+        if before is not None and value is not None and before.values.get(self.input_name) != value:
+            self.panel.edited.emit(f"Drag {elide(self.input_name, 40)}", before,
+                                   before.moved({self.input_name: value}), "")
 
     def _on_box_edited(self, value: float) -> None:
+        self._set(f"Set {elide(self.input_name, 40)}", value)
+
+    def _set(self, what: str, value: float, merge_key: str = "") -> None:
+        """Give the input ``value``: one step of the undo history called ``what``."""
+        before = self.model.input_values()
         self.model.set_value(self.index, value)
+        if before is not None:
+            self.panel.edited.emit(what, before, before.moved({self.input_name: value}), merge_key)
 
     def show_value(self) -> None:
         """Model to widget, with the widgets' signals blocked so nothing echoes back."""
@@ -144,6 +172,10 @@ class _InputRow:
 class SliderPanel(QWidget):
     """The inputs of the current program, each with a slider (objectName ``slider_<name>``);
     above ``MAX_ROWS`` inputs, a filter box (``inputFilter``) picks which rows to show."""
+
+    #: the learner changed an input (a drag, keys, a number typed): what ("Drag a"), the
+    #: InputValues before and after, and a merge key ("": a step of its own)
+    edited = Signal(str, object, object, str)
 
     def __init__(self, model: ExpressionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from gradlab.ui.common.numbers import read_typed, say_refused
+from gradlab.ui.network.edits import NetworkEdits
 from gradlab.ui.network.lab_widgets import INSPECTOR_HINT, POINT_HINT, build_layout, build_views
 from gradlab.ui.network.live import LiveViews
 from gradlab.ui.network.model import NetworkModel
@@ -39,6 +40,9 @@ class NetworkLab(QWidget):
     status_message = Signal(str, int)
     #: "Show as a program" on a traced point: the program's text, for the expression lab
     program_requested = Signal(str)
+    #: the learner changed the lab (gradlab.ui.undo records it): what ("Step"), the core's
+    #: NetworkSnapshot before and after, and a merge key (always "": each is a step of its own)
+    edited = Signal(str, object, object, str)
 
     def __init__(self, model: NetworkModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +50,7 @@ class NetworkLab(QWidget):
         self.model = model or NetworkModel(self)
         self.probe_model = WeightProbeModel(self, lock=self.model.lock)
         self.history = StepHistory()
+        self.edits = NetworkEdits(self)  # every change below is one step of the undo history
         build_views(self)
         self.driver = driver_for(self.model.backend, self.model, self)
         self.live = LiveViews(self)
@@ -69,7 +74,8 @@ class NetworkLab(QWidget):
         m.running_changed.connect(self._on_running_changed)
         m.diverged.connect(self._on_diverged)
         m.problem_changed.connect(self._on_problem)
-        self.editor.config_edited.connect(m.edit_config)
+        self.editor.config_edited.connect(lambda changes: self.edits.record(
+            "Change Network Settings", lambda: m.edit_config(changes)))
         self.data_panel.settings_edited.connect(self._on_data_settings)
         self.data_panel.show_test_toggled.connect(self.decision_plot.set_show_test)
         self.decision_plot.point_clicked.connect(m.select_point)
@@ -86,8 +92,8 @@ class NetworkLab(QWidget):
     def _connect_widgets(self) -> None:
         """The toolbar, the view switches, the inspector's corner and the weight field."""
         self.play_button.clicked.connect(self._on_play)
-        self.step_button.clicked.connect(lambda: self.model.step(1))
-        self.reset_button.clicked.connect(self.model.reset)
+        self.step_button.clicked.connect(lambda: self.edits.record("Step", lambda: self.model.step(1)))
+        self.reset_button.clicked.connect(lambda: self.edits.record("Reset Network", self.model.reset))
         self.play_shortcut.activated.connect(self.toggle_play)
         self.speed_combo.currentIndexChanged.connect(
             lambda: self.driver.set_speed(self.speed_combo.currentData()))
@@ -158,11 +164,14 @@ class NetworkLab(QWidget):
 
     def import_data(self, path: str) -> str:
         """Train on a CSV file's points; "" or the problem (the current data stays)."""
-        problem = self.model.load_csv(path)
+        problem = self.edits.record("Import Data", lambda: self.model.load_csv(path))
         self.status_message.emit(f"Cannot import: {problem}" if problem else f"Imported {path}", 10000)
         return problem
 
     def _on_data_settings(self, changes: dict) -> None:
+        self.edits.record("Change Data", lambda: self._set_data(changes))
+
+    def _set_data(self, changes: dict) -> None:
         if "test_fraction" in changes:
             self.model.edit_config({"test_fraction": changes.pop("test_fraction")})
         if changes or not self.model.data_settings.name:
@@ -171,11 +180,12 @@ class NetworkLab(QWidget):
                 self.status_message.emit(f"Cannot make that data: {problem}", 10000)
 
     def _on_add_point(self, x: float, y: float) -> None:
-        problem = self.model.add_point(x, y, self.data_panel.label_to_add())
+        label = self.data_panel.label_to_add()
+        problem = self.edits.record("Add Point", lambda: self.model.add_point(x, y, label))
         self.status_message.emit(problem or "Point added: training continues on the new data", 5000)
 
     def _on_remove_point(self, which: str, index: int) -> None:
-        problem = self.model.remove_point(which, index)
+        problem = self.edits.record("Remove Point", lambda: self.model.remove_point(which, index))
         self.status_message.emit(problem or f"Removed a {which} point", 5000)
 
     def _on_weight_entered(self) -> None:
@@ -187,7 +197,9 @@ class NetworkLab(QWidget):
             self.status_message.emit(str(err), 5000)
             return
         if i >= 0:
-            self.model.set_parameter(i, value)
+            labels = self.model.trainer.parameter_labels() if self.model.trainer is not None else []
+            name = labels[i] if i < len(labels) else "a weight"
+            self.edits.record(f"Set {name}", lambda: self.model.set_parameter(i, value))
 
     # -- model -> views -----------------------------------------------------------------------------
 
@@ -195,12 +207,14 @@ class NetworkLab(QWidget):
         self.play_button.setText("❚❚ Pause" if running else "▶ Play")
         self.step_button.setEnabled(not running)
         if running:
+            self.edits.run_started()  # Play to Pause: one step of the undo history
             self.loss_plot.show_message("")
             self.divergence_banner.hide()
             self.driver.start()
         else:
             self.driver.stop()
             self.live.refresh(force=True)
+            self.edits.run_ended()
 
     def _on_data_changed(self) -> None:
         m = self.model
@@ -258,7 +272,7 @@ class NetworkLab(QWidget):
         self.status_message.emit(message[:1].upper() + message[1:], 0)
 
     def _on_halve_rate(self) -> None:
-        rate = self.model.halve_learning_rate()
+        rate = self.edits.record("Halve Learning Rate", self.model.halve_learning_rate)
         self.divergence_banner.hide()
         self.status_message.emit(f"Learning rate halved to {rate:g}; the weights start again from the seed. "
                                  f"Press Play to train.", 10000)

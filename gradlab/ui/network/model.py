@@ -100,6 +100,8 @@ class NetworkModel(QObject):
     state_dict = _forward("state_dict")
     load_state = _forward("load_state")
     import_weights = _forward("import_weights")
+    snapshot = _forward("snapshot")
+    restore_snapshot = _forward("restore_snapshot")
     state = _forward("state")
     restore = _forward("restore")
     bounds = _forward("bounds")
