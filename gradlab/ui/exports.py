@@ -208,7 +208,8 @@ class ExportMenu:
             return self.window.show_error(str(err))
         except ValueError as err:
             return self.window.show_error(f"Cannot import {name}: {err}")
-        problem = self.window.show_network_lab().model.import_weights(state)
+        lab = self.window.show_network_lab()
+        problem = lab.edits.record("Import Weights", lambda: lab.model.import_weights(state))  # undoable
         if problem:
             return self.window.show_error(f"Cannot import {name}: {problem}")
         self.window.statusBar().showMessage(f"Imported the network in {elide(name)}: training carries on "

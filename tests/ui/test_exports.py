@@ -88,6 +88,8 @@ def test_the_network_lab_exports_pictures_history_and_weights_and_imports_them(q
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "w.json"), ""))
     window.exports.import_action.trigger()
     assert lab.model.trainer.parameters() == saved and lab.model.trainer.step_count == 3
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the import is one undo step
+    assert lab.model.trainer.parameters() != saved and lab.model.trainer.step_count == 0
 
 
 def test_a_broken_weights_file_is_refused_with_its_reason(qtbot, window, tmp_path):
