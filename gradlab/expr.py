@@ -87,6 +87,7 @@ from typing import Protocol
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
 from gradlab.lang import library, methods
+from gradlab.lang.alive import prune_bindings
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -225,7 +226,12 @@ def _run(source: str, text: str, deadline: float, seconds: float,
         error = _error(run, run.current, MEMORY_MESSAGE)
     except Exception as e:  # an error Python raised for the program: reported as Python reports it
         error = _error(run, run.current, python_error(e))
-    program = _finish(run, tree) if error is None else None
+    program = None
+    if error is None:
+        try:
+            program = _finish(run, tree)
+        except Refusal as r:  # it holds too many Values at the end
+            error = _error(run, r.node or run.current, r.message)
     run.modules.clear()  # their functions hold the run: a cycle the collector would have to find
     return program, error
 
@@ -246,8 +252,12 @@ def _finish(run: Run, tree: ast.Module) -> Program:
     elif is_value_like(shown):
         p.output = mirror(shown)
         p.mirrored = p.output is not None
-    p.node_count = len(run.made)
+    p.node_count = run.values_made()
     p.straight_line = run.straight_line
+    if run.live_at_check + len(run.made) > MAX_NODES:  # room for more than the limit: look now
+        run.check_alive(run.current)
+    run.made.clear()  # what the program dropped goes now; its bindings with it
+    prune_bindings(p.bindings)
     return p
 
 
