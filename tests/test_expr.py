@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from gradlab import expr
 from gradlab.engine import Value
-from gradlab.lang.limits import NODES_MESSAGE
 from gradlab.expr import (
     IMPORT_MESSAGE,
     MAX_DEPTH,
@@ -24,6 +23,7 @@ from gradlab.expr import (
     Program,
     run_program,
 )
+from gradlab.lang.limits import NODES_MESSAGE
 
 LECTURE = """\
 a = Value(2.0, label='a')
