@@ -45,17 +45,22 @@ Limits; breaking one raises ExpressionError naming the line it was on:
 * ``MAX_DEPTH``: deepest nesting of one expression (a 200-term sum is 199 levels),
   refused when compiled.
 * ``MAX_CALL_DEPTH``: deepest chain of calls of the program's own functions (recursion).
-* ``MAX_NODES``: most Values one program may create.
+* ``MAX_NODES``: most Values one program may hold at once.  Values made are counted; each
+  time MAX_NODES more were made, those alive are counted (gradlab.lang.alive), so a training
+  loop of any length runs while one that keeps every step's graph is stopped.
 * ``MAX_ITEMS``: longest list, tuple, dict, set, text or array, refused before it is built
   (``[0] * 10**9``, ``'a' * 10**10``, ``np.zeros(10**10)``).
-* ``MAX_ALLOCATED``: most items (list slots, characters, objects) made in one run in all.
+* ``MAX_ALLOCATED``: items (list slots, characters, objects) made between two looks at the
+  memory the run holds; more than ``MAX_RUN_BYTES`` (512 MB) held at once stops it.
 * ``MAX_PRINTED_LINES`` / ``MAX_PRINTED_CHARS``: most output ``print`` may produce.
 * ``MAX_FORMAT_WIDTH``: largest number inside an f-string format spec (``:1000000000``).
 * ``MAX_INT_BITS``: exact integers stay below this size; bigger results become floats.
 * ``MAX_SECONDS``: longest run, in seconds of wall-clock time from the call to
-  ``run_program``.  The clock is read before every statement (in loops and functions too),
-  at every step of a comprehension or a long ``range``, and before every ``backward()``,
-  so a run stops within a fraction of a second of it, naming the line it reached.
+  ``run_program``: 60, a ceiling for runaway programs (the app shows a longer run as
+  Running... Stop, and the learner stops it; ``gradlab run --timeout`` sets another).  The
+  clock is read before every statement (in loops and functions too), at every step of a
+  comprehension or a long ``range``, and before every ``backward()``, so a run stops within
+  a fraction of a second of it, naming the line it reached.
 
 ``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
 ``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
@@ -104,6 +109,7 @@ from gradlab.lang.limits import (
     MAX_NODES,
     MAX_PRINTED_CHARS,
     MAX_PRINTED_LINES,
+    MAX_RUN_SECONDS,
     MAX_SOURCE_CHARS,
     MEMORY_MESSAGE,
 )
@@ -119,7 +125,8 @@ __all__ = [
     "CANCELLED_MESSAGE", "ExpressionError", "Plot", "Program", "RunCancelled", "parse_program", "run_program",
 ]
 
-MAX_SECONDS = 2.0
+#: the longest a run may take (limits.MAX_RUN_SECONDS, read at each run: a test may lower it)
+MAX_SECONDS = MAX_RUN_SECONDS
 
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
 

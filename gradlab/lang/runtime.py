@@ -76,6 +76,7 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.live_at_check = 0  # Values alive at the last look
         self.node_room = MAX_NODES  # how many more may be made before the next look
         self.memory_start = resident_bytes()  # the process's memory when the run started
+        self.collect_at = limits.COLLECT_BYTES  # collect cyclic garbage once this much more is held
         self.current: ast.AST | None = None  # the statement being run
         self.call_depth = 0
         self.printed_chars = 0
@@ -126,9 +127,11 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
             raise Refusal(node, limits.ALLOCATED_MESSAGE)
         self.allocated = 0
         now = resident_bytes()
-        if now is not None and now - self.memory_start > limits.COLLECT_BYTES:
+        if now is not None and now - self.memory_start > self.collect_at:
             collect_young()  # a program's own Value class leaves a reference cycle per node
             now = resident_bytes()
+            # the next collection once as much more is held (what it kept may be alive)
+            self.collect_at = now - self.memory_start + limits.COLLECT_BYTES
         if now is not None and now - self.memory_start > limits.MAX_RUN_BYTES:
             raise Refusal(node, limits.ALLOCATED_MESSAGE)
 
