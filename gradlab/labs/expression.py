@@ -31,7 +31,7 @@ __all__ = ["EXPRESSION_EVENTS", "MIRRORED_TEXT", "PROGRAM_GRADIENTS_TEXT", "STEP
 
 STEPPING_TEXT = "Backprop is being stepped through: the probe resumes when it finishes."
 #: what a run the learner stopped (stop_run: Stop, Esc) says, at the line it reached
-STOPPED_MESSAGE = "you stopped this run here; the graph is the last one that ran to its end"
+STOPPED_MESSAGE = "you stopped this run here"
 
 #: the events the expression lab adds to gradlab.labs.inspected.INSPECTED_EVENTS, and their payloads:
 #: error_changed (ExpressionError | None) the last run failed, or a run succeeded again (None);
