@@ -19,7 +19,8 @@ SHORTCUTS = [
     ("Ctrl++ / Ctrl+-", "Zoom the graph in / out (or use the mouse wheel; drag to pan)"),
     ("Ctrl+O / Ctrl+S", "Open a program or session / save the session"),
     ("Ctrl+E", "Export the lab in front as a picture (the graph: PNG or SVG)"),
-    ("Esc", "Close the inspector (drop the selection)"),
+    ("Esc", "Stop the program running (while *Running…* shows); "
+            "else close the inspector (drop the selection)"),
     ("F1", "The language reference"),
     ("Space", "Network lab: play / pause training"),
 ]
