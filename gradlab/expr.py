@@ -131,6 +131,8 @@ MAX_SECONDS = MAX_RUN_SECONDS
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
 
 CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
+#: how often (seconds of the clock) a run looks whether it was cancelled: a stop takes this long at most
+CANCEL_LOOK = 0.005
 
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
@@ -163,18 +165,27 @@ def _clock_for(run: Run, clock: Callable[[], float], cancel: threading.Event | N
                line: LineCell | None) -> Callable[[], float]:
     """``clock`` as the run reads it before every statement: reading infinitely late once
     ``cancel`` is set (so every time check stops the run), and writing the statement's line
-    into ``line`` (so that whoever watches the run knows where a stall or a crash happened)."""
+    into ``line`` (so that whoever watches the run knows where a stall or a crash happened).
+
+    ``cancel`` is looked at once per CANCEL_LOOK seconds of the clock, not at every read: the
+    look is a Python call (Event.is_set), and a long run reads the clock before every statement
+    (a third of the time of an interpreted training loop went to it)."""
     if cancel is None and line is None:
         return clock
     is_set = cancel.is_set if cancel is not None else (lambda: False)
-    if line is None:
-        return lambda: math.inf if is_set() else clock()
+    next_look = -math.inf
 
     def read() -> float:
-        node = run.current
-        if node is not None:
-            line[0] = node.lineno
-        return math.inf if is_set() else clock()
+        nonlocal next_look
+        if line is not None:
+            node = run.current
+            if node is not None:
+                line[0] = node.lineno
+        now = clock()
+        if now < next_look:
+            return now
+        next_look = now + CANCEL_LOOK
+        return math.inf if is_set() else now
 
     return read
 
