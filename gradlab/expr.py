@@ -169,7 +169,7 @@ def _clock_for(run: Run, clock: Callable[[], float], cancel: threading.Event | N
 
     ``cancel`` is looked at once per CANCEL_LOOK seconds of the clock, not at every read: the
     look is a Python call (Event.is_set), and a long run reads the clock before every statement
-    (a third of the time of an interpreted training loop went to it)."""
+    (up to a quarter of the time of an interpreted training loop went to it)."""
     if cancel is None and line is None:
         return clock
     is_set = cancel.is_set if cancel is not None else (lambda: False)
