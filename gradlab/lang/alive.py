@@ -14,6 +14,11 @@ import gc
 import os
 import sys
 
+try:
+    import resource
+except ImportError:  # not a POSIX system
+    resource = None
+
 from gradlab.engine import Value
 from gradlab.lang.objects import Instance
 
@@ -51,9 +56,7 @@ def resident_bytes() -> int | None:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError, AttributeError):
         pass
-    try:
-        import resource
-    except ImportError:  # Windows: the run keeps the rule of items made in all
+    if resource is None:  # Windows: the run keeps the rule of items made in all
         return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024

@@ -46,7 +46,7 @@ def assert_stopped(lab, ticks: list[float]) -> None:
     assert lab.model.graph is not None and lab.output_label.text() == "b = 2.0000"  # the last graph
     assert not lab.stop_button.isVisible() and not lab.model.run_in_flight()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert len(ticks) > 5 and max(gaps) < 0.5  # the window answered all the while
+    assert len(ticks) > 2 and max(gaps) < 0.5  # the window answered all the while
 
 
 def test_a_long_run_says_running_and_for_how_long_and_esc_stops_it(qtbot, expression_lab):
