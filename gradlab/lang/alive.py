@@ -43,9 +43,10 @@ def live_values(limit: int) -> int:
     return values
 
 
-def collect_young() -> None:
-    """Free the reference cycles made since the last collection (cheap: only the young)."""
-    gc.collect(0)
+def collect_young() -> int:
+    """Free the reference cycles made since the last collection (cheap: only the young); how
+    many objects were garbage."""
+    return gc.collect(0)
 
 
 def resident_bytes() -> int | None:

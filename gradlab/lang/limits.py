@@ -18,8 +18,8 @@ MAX_ITEMS = 1_000_000
 MAX_ALLOCATED = 10_000_000
 #: the memory a run may hold at once, over what its process held when it started
 MAX_RUN_BYTES = 512 << 20
-#: past this much more memory, a look at it collects the run's cyclic garbage first
-COLLECT_BYTES = 128 << 20
+#: past this much more memory, each look at it collects the run's new cyclic garbage first
+COLLECT_BYTES = 64 << 20
 #: the longest a run may take, in seconds of wall-clock time (gradlab.expr.MAX_SECONDS is the
 #: knob read at each run; ``gradlab run --timeout`` sets another): a ceiling for runaway
 #: programs only, since a run the learner waits for shows Running... Stop in the app

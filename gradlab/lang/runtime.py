@@ -76,7 +76,7 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.live_at_check = 0  # Values alive at the last look
         self.node_room = MAX_NODES  # how many more may be made before the next look
         self.memory_start = resident_bytes()  # the process's memory when the run started
-        self.collect_at = limits.COLLECT_BYTES  # collect cyclic garbage once this much more is held
+        self.collect_past = limits.COLLECT_BYTES  # grown past this, a look collects cyclic garbage
         self.current: ast.AST | None = None  # the statement being run
         self.call_depth = 0
         self.printed_chars = 0
@@ -122,16 +122,18 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
     def check_memory(self, n: int, node: ast.AST | None) -> None:
         """Refuse the run if it holds more than MAX_RUN_BYTES (or makes more than MAX_ALLOCATED
         items in one go); else count afresh.  Past COLLECT_BYTES, the reference cycles made since
-        the last collection are freed first (runs pause the cyclic collector: gradlab.collector)."""
+        the last look are freed first (runs pause the cyclic collector: gradlab.collector)."""
         if n > limits.MAX_ALLOCATED or self.memory_start is None:  # no way to measure: the old rule
             raise Refusal(node, limits.ALLOCATED_MESSAGE)
         self.allocated = 0
         now = resident_bytes()
-        if now is not None and now - self.memory_start > self.collect_at:
-            collect_young()  # a program's own Value class leaves a reference cycle per node
+        if now is not None and now - self.memory_start > self.collect_past:
+            # a program's own Value class leaves a reference cycle per node: free those made since
+            # the last look (the memory they held is reused, though the process keeps it); a
+            # program that leaves none is looked at less often (a collection walks all it made)
+            found = collect_young()
             now = resident_bytes()
-            # the next collection once as much more is held (what it kept may be alive)
-            self.collect_at = now - self.memory_start + limits.COLLECT_BYTES
+            self.collect_past = limits.COLLECT_BYTES if found > 1000 else 2 * (now - self.memory_start)
         if now is not None and now - self.memory_start > limits.MAX_RUN_BYTES:
             raise Refusal(node, limits.ALLOCATED_MESSAGE)
 
