@@ -45,17 +45,22 @@ Limits; breaking one raises ExpressionError naming the line it was on:
 * ``MAX_DEPTH``: deepest nesting of one expression (a 200-term sum is 199 levels),
   refused when compiled.
 * ``MAX_CALL_DEPTH``: deepest chain of calls of the program's own functions (recursion).
-* ``MAX_NODES``: most Values one program may create.
+* ``MAX_NODES``: most Values one program may hold at once.  Values made are counted; each
+  time MAX_NODES more were made, those alive are counted (gradlab.lang.alive), so a training
+  loop of any length runs while one that keeps every step's graph is stopped.
 * ``MAX_ITEMS``: longest list, tuple, dict, set, text or array, refused before it is built
   (``[0] * 10**9``, ``'a' * 10**10``, ``np.zeros(10**10)``).
-* ``MAX_ALLOCATED``: most items (list slots, characters, objects) made in one run in all.
+* ``MAX_ALLOCATED``: items (list slots, characters, objects) made between two looks at the
+  memory the run holds; more than ``MAX_RUN_BYTES`` (512 MB) held at once stops it.
 * ``MAX_PRINTED_LINES`` / ``MAX_PRINTED_CHARS``: most output ``print`` may produce.
 * ``MAX_FORMAT_WIDTH``: largest number inside an f-string format spec (``:1000000000``).
 * ``MAX_INT_BITS``: exact integers stay below this size; bigger results become floats.
 * ``MAX_SECONDS``: longest run, in seconds of wall-clock time from the call to
-  ``run_program``.  The clock is read before every statement (in loops and functions too),
-  at every step of a comprehension or a long ``range``, and before every ``backward()``,
-  so a run stops within a fraction of a second of it, naming the line it reached.
+  ``run_program``: 60, a ceiling for runaway programs (the app shows a longer run as
+  Running... Stop, and the learner stops it; ``gradlab run --timeout`` sets another).  The
+  clock is read before every statement (in loops and functions too), at every step of a
+  comprehension or a long ``range``, and before every ``backward()``, so a run stops within
+  a fraction of a second of it, naming the line it reached.
 
 ``run_program(source, cancel)`` also stops at those same checks once the ``threading.Event``
 ``cancel`` is set (a newer edit replaced this run): it raises :class:`RunCancelled`.
@@ -91,6 +96,7 @@ from typing import Protocol
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
 from gradlab.lang import library, methods
+from gradlab.lang.alive import prune_bindings
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -107,6 +113,7 @@ from gradlab.lang.limits import (
     MAX_NODES,
     MAX_PRINTED_CHARS,
     MAX_PRINTED_LINES,
+    MAX_RUN_SECONDS,
     MAX_SOURCE_CHARS,
     MEMORY_MESSAGE,
 )
@@ -125,11 +132,14 @@ __all__ = [
     "run_program",
 ]
 
-MAX_SECONDS = 2.0
+#: the longest a run may take (limits.MAX_RUN_SECONDS, read at each run: a test may lower it)
+MAX_SECONDS = MAX_RUN_SECONDS
 
 _clock = time.monotonic  # the time budget's clock (a test may replace it)
 
 CANCELLED_MESSAGE = "this run was replaced by a newer one; it stopped here"
+#: how often (seconds of the clock) a run looks whether it was cancelled: a stop takes this long at most
+CANCEL_LOOK = 0.005
 
 #: IPython magic lines (%matplotlib inline): skipped, their line numbers kept
 _MAGIC = re.compile(r"^[ \t]*%.*$", re.M)
@@ -162,18 +172,27 @@ def _clock_for(run: Run, clock: Callable[[], float], cancel: threading.Event | N
                line: LineCell | None) -> Callable[[], float]:
     """``clock`` as the run reads it before every statement: reading infinitely late once
     ``cancel`` is set (so every time check stops the run), and writing the statement's line
-    into ``line`` (so that whoever watches the run knows where a stall or a crash happened)."""
+    into ``line`` (so that whoever watches the run knows where a stall or a crash happened).
+
+    ``cancel`` is looked at once per CANCEL_LOOK seconds of the clock, not at every read: the
+    look is a Python call (Event.is_set), and a long run reads the clock before every statement
+    (up to a quarter of the time of an interpreted training loop went to it)."""
     if cancel is None and line is None:
         return clock
     is_set = cancel.is_set if cancel is not None else (lambda: False)
-    if line is None:
-        return lambda: math.inf if is_set() else clock()
+    next_look = -math.inf
 
     def read() -> float:
-        node = run.current
-        if node is not None:
-            line[0] = node.lineno
-        return math.inf if is_set() else clock()
+        nonlocal next_look
+        if line is not None:
+            node = run.current
+            if node is not None:
+                line[0] = node.lineno
+        now = clock()
+        if now < next_look:
+            return now
+        next_look = now + CANCEL_LOOK
+        return math.inf if is_set() else now
 
     return read
 
@@ -232,7 +251,12 @@ def _run(source: str, text: str, deadline: float, seconds: float,
         error = _error(run, run.current, MEMORY_MESSAGE)
     except Exception as e:  # an error Python raised for the program: reported as Python reports it
         error = _error(run, run.current, python_error(e))
-    program = _finish(run, tree) if error is None else None
+    program = None
+    if error is None:
+        try:
+            program = _finish(run, tree)
+        except Refusal as r:  # it holds too many Values at the end
+            error = _error(run, r.node or run.current, r.message)
     run.modules.clear()  # their functions hold the run: a cycle the collector would have to find
     return program, error
 
@@ -253,8 +277,12 @@ def _finish(run: Run, tree: ast.Module) -> Program:
     elif is_value_like(shown):
         p.output = mirror(shown)
         p.mirrored = p.output is not None
-    p.node_count = len(run.made)
+    p.node_count = run.values_made()
     p.straight_line = run.straight_line
+    if run.live_at_check + len(run.made) > MAX_NODES:  # room for more than the limit: look now
+        run.check_alive(run.current)
+    run.made.clear()  # what the program dropped goes now; its bindings with it
+    prune_bindings(p.bindings)
     loss = run.backward_output  # a training loop's loss: the Value backward() was last called on
     p.trained = find_trained(run.globals, loss if type(loss) is Value else None)
     return p

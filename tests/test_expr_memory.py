@@ -35,7 +35,6 @@ MEMORY_CASES = [
     (LONG + "x = '%s' * 1000 % tuple(L)", 3, ITEMS_MESSAGE),
     (LONG + "x = '-'.join(L)", 3, ITEMS_MESSAGE),
     (LONG + "x = f'{s}{s}'", 3, ITEMS_MESSAGE),
-    (LONG + "x = [f'{s:1}' for i in range(1000)]", 3, ALLOCATED_MESSAGE),
     (LONG + "d = {i: s for i in range(1000)}\nprint(d)", 4, ITEMS_MESSAGE),
     (LONG + "M = [[s] * 10] * 100\nprint(M)", 4, ITEMS_MESSAGE),
     (LONG + "print(tuple(L))", 3, ITEMS_MESSAGE),
@@ -221,6 +220,21 @@ def test_hash_alike_numbers_stop_at_the_time_budget(monkeypatch, source):
 #: a million items, half of them a long text and half an equal but other text: each comparison in C
 #: is a pass over a million characters (Python compares one object with itself at once)
 EQUAL_TEXTS = "s = 'a' * 999999\nt = 'a' * 999999\nu = 'a' * 999998 + 'b'\nL = [s, t] * 500000\n"
+
+
+def test_memory_held_is_measured_not_items_made():
+    """Items made are counted; every MAX_ALLOCATED of them the run's memory is measured: a list of
+    a thousand new megabyte texts is refused past MAX_RUN_BYTES, while the same text listed a
+    thousand times (f'{s:1}' is s itself), or megabytes made and dropped again and again, run."""
+    source = "s = 'a' * 999990\nx = [s + str(i) for i in range(1000)]"
+    with pytest.raises(ExpressionError) as info:
+        run_program(source)
+    assert (info.value.line, info.value.message) == (2, ALLOCATED_MESSAGE)
+    assert "512 MB" in ALLOCATED_MESSAGE
+    same = run_program(LONG + "x = [f'{s:1}' for i in range(1000)]\nprint(len(x))")
+    assert same.printed == ["1000"]
+    churn = run_program("for i in range(1000):\n    t = 'a' * 999990 + str(i)\nprint(len(t))")
+    assert churn.printed == ["999993"]  # a gigabyte made in all, a megabyte held at once
 
 
 @pytest.mark.parametrize(

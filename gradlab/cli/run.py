@@ -1,4 +1,4 @@
-"""``python -m gradlab run FILE [--check]``: run a micrograd program in the terminal.
+"""``python -m gradlab run FILE [--check] [--timeout SECONDS]``: run a micrograd program in the terminal.
 
 Prints what the program prints, then a table of every named value with its data,
 its gradient and its role (input, intermediate or output).  If the program did not
@@ -14,7 +14,8 @@ and at a few inputs picked at random; the output says which.
 
 The program runs in the app's worker process (gradlab.worker), under the same ceilings as in
 the window: a crash, a stall in C or a memory bomb is a message naming the line, never a
-traceback or a signal.
+traceback or a signal.  It may run for 60 s (gradlab.lang.limits.MAX_RUN_SECONDS);
+``--timeout SECONDS`` sets another limit, and Ctrl+C stops it (exit status 130).
 
 Exit status: 0 on success; 1 if the program failed (the message names the line)
 or ``--check`` found a mismatch, or the output's reader left early (``| head``); 2 for a
@@ -36,6 +37,7 @@ from gradlab.engine import Value
 from gradlab.expr import MAX_SOURCE_CHARS, ExpressionError, Program
 from gradlab.files import FileError, read_program
 from gradlab.graph import GraphModel
+from gradlab.lang.limits import MAX_RUN_SECONDS
 from gradlab.numfmt import format_number
 from gradlab.probe import directional_probe, nudge_probe
 from gradlab.worker import run_isolated
@@ -59,6 +61,8 @@ CHECK_DIRECTIONS = 5
 CHECK_SAMPLE = 10
 #: the seed of those random picks: a rerun checks the same directions and inputs
 CHECK_SEED = 0
+#: the longest ``--timeout`` (a day)
+MAX_TIMEOUT = 86_400
 
 
 def read_source(path: str) -> str:
@@ -230,6 +234,21 @@ def add_run_parser(commands) -> None:
     run.add_argument("file", metavar="FILE", help="a micrograd program (UTF-8 text)")
     run.add_argument("--check", action="store_true",
                      help="compare each input's gradient with a central difference (exit 1 on a mismatch)")
+    run.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=MAX_RUN_SECONDS,
+                     help=f"stop the program after this many seconds (default {MAX_RUN_SECONDS:g}, "
+                          f"up to {MAX_TIMEOUT:,})")
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``'s value: a number of seconds above 0 and at most MAX_TIMEOUT."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"{text} s is out of range; give more than 0 and at most {MAX_TIMEOUT:,}")
+    return seconds
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -240,7 +259,10 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: {e.reason}", file=sys.stderr)
         return 2
     try:
-        program = run_isolated(source)
+        program = run_isolated(source, seconds=getattr(args, "timeout", MAX_RUN_SECONDS))
+    except KeyboardInterrupt:  # Ctrl+C: the worker process is ended at exit
+        print(f"error: {args.file}: stopped (Ctrl+C)", file=sys.stderr)
+        return 130
     except ExpressionError as err:
         print(f"error: {args.file}, {err}", file=sys.stderr)
         for line in _source_line(source, err.line, err.col):

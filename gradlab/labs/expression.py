@@ -28,9 +28,11 @@ from gradlab.labs.program_runs import (
 from gradlab.probe import NudgeResult, nudge_probe
 
 __all__ = ["EXPRESSION_EVENTS", "MIRRORED_TEXT", "PROGRAM_GRADIENTS_TEXT", "STEPPING_TEXT", "BackpropWalk",
-           "ExpressionCore", "InputValues", "Prepared", "prepare", "settle_gradients"]
+           "STOPPED_MESSAGE", "ExpressionCore", "InputValues", "Prepared", "prepare", "settle_gradients"]
 
 STEPPING_TEXT = "Backprop is being stepped through: the probe resumes when it finishes."
+#: what a run the learner stopped (stop_run: Stop, Esc) says, at the line it reached
+STOPPED_MESSAGE = "you stopped this run here"
 
 #: the events the expression lab adds to gradlab.labs.inspected.INSPECTED_EVENTS, and their payloads:
 #: error_changed (ExpressionError | None) the last run failed, or a run succeeded again (None);
@@ -191,6 +193,7 @@ class ExpressionCore(StepThrough, InputHistory, InspectedState):
         self._spans: dict = {}
         self._generation = 0
         self._edit_ticket: tuple[int, str] | None = None  # the edit run in flight, if any
+        self._stopped_ticket: tuple[int, str] | None = None  # the edit run the learner stopped
         self._pending_source = ""  # its text
         self._input_at: dict[int | None, str] | None = None  # input node index -> its name
         #: the shape of the view the graph is drawn in (GraphCanvas.view_shape; None: unknown):
@@ -226,6 +229,15 @@ class ExpressionCore(StepThrough, InputHistory, InspectedState):
         self.events.emit("run_started")  # first: an InlineRunner finishes within request
         self.runner.request(lambda cancel: prepare(source, cancel, lay_out=True, view=view),
                             ticket, supersede=True)
+
+    def stop_run(self) -> bool:
+        """Stop the edit's run going on (Stop, Esc): it ends at the line it reached, which its
+        error names (STOPPED_MESSAGE), and the last good graph stays.  False if none is going."""
+        if self._edit_ticket is None:
+            return False
+        self._stopped_ticket = self._edit_ticket
+        self.runner.cancel()
+        return True
 
     def run_in_flight(self) -> bool:
         """An edited program is running through the runner (request_source)."""
@@ -266,6 +278,8 @@ class ExpressionCore(StepThrough, InputHistory, InspectedState):
             if ticket != self._edit_ticket:
                 return  # a newer edit replaced it: never shown
             self._edit_ticket = None
+            if isinstance(result, RunCancelled) and ticket == self._stopped_ticket:
+                result = ExpressionError(result.line, result.col, STOPPED_MESSAGE)
             if isinstance(result, ExpressionError):
                 self._show_error(result)
             else:

@@ -6,7 +6,8 @@ Read it bottom up (the imports form no cycle; tests/test_import_graph.py):
   program makes (functions, classes, instances), what a run leaves behind, the compiler's
   tables and name rules;
 * ``arguments``, ``text``, ``arrays``, ``networks``: argument checks, formatting, numpy
-  arrays and gradlab's networks, as the rules below use them;
+  arrays and gradlab's networks, as the rules below use them; ``alive``: what a run holds
+  now (Values alive, memory), measured when a count of what it made crosses its limit;
 * ``runtime``: ``Run``, one run's state and limits, with its rules as mixins by concern
   (``arith``, ``attributes``, ``calls``, ``items``, ``spelling``);
 * ``library``, ``methods``, ``modules``: the built-in functions, the methods of built-in

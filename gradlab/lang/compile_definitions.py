@@ -104,6 +104,15 @@ class DefinitionCompiler:
         }
         in_class, run = scope.kind == "class", self.run
 
+        if not defaults and not kwdefaults:  # def _backward(): made once per node in the lecture's Value
+
+            def make_plain(frame: Frame) -> Function:
+                run.alloc(8, node)
+                return Function(name, signature, (), {}, block,
+                                frame.chain if in_class else (frame.locals, *frame.chain))
+
+            return make_plain
+
         def make(frame: Frame) -> Function:
             chain = frame.chain if in_class else (frame.locals, *frame.chain)
             run.alloc(8, node)

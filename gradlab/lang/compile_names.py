@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from gradlab.lang.objects import USER_DUNDERS, Frame, Refusal
+from gradlab.lang.objects import USER_DUNDERS, Frame, Instance, Refusal
 from gradlab.lang.runtime import Run
 from gradlab.lang.scopes import (
     _BINOPS,
@@ -109,10 +109,18 @@ class NameCompiler:
             return self.name_store(node, scope)
         if kind is ast.Attribute:
             check_attribute(node.attr, node)
-            obj, name, setattr_ = self.expr(node.value, scope), node.attr, self.run.setattr
+            obj, name = self.expr(node.value, scope), node.attr
+            setattr_, alloc = self.run.setattr, self.run.alloc
 
             def store_attribute(frame: Frame, value: object) -> None:
-                setattr_(obj(frame), name, value, node)
+                o = obj(frame)
+                if type(o) is Instance:  # self.data = x: Run.setattr's first case, inline
+                    attrs = o.attrs
+                    if name not in attrs:
+                        alloc(1, node)
+                    attrs[name] = value
+                else:
+                    setattr_(o, name, value, node)
 
             return store_attribute
         if kind is ast.Subscript:

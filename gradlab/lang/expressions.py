@@ -14,7 +14,7 @@ from gradlab.lang.compile_calls import CallCompiler
 from gradlab.lang.compile_comprehensions import ComprehensionCompiler
 from gradlab.lang.compile_names import NameCompiler
 from gradlab.lang.limits import DEPTH_MESSAGE, MAX_DEPTH, MAX_INT_BITS
-from gradlab.lang.objects import Frame, Refusal, python_error
+from gradlab.lang.objects import Frame, Instance, Refusal, python_error
 from gradlab.lang.runtime import Run
 from gradlab.lang.scopes import (
     _BINOPS,
@@ -154,7 +154,14 @@ class ExpressionCompiler(NameCompiler, CallCompiler, ComprehensionCompiler):
     def e_Attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Closure:
         check_attribute(node.attr, node)
         obj, name, getattr_ = self.expr(node.value, scope, depth), node.attr, self.run.getattr
-        return lambda frame: getattr_(obj(frame), name, node)
+
+        def attribute(frame: Frame) -> object:
+            o = obj(frame)
+            if type(o) is Instance and name in o.attrs:  # self.data: Run.getattr's first case, inline
+                return o.attrs[name]
+            return getattr_(o, name, node)
+
+        return attribute
 
     def e_Subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Closure:
         obj, key, getitem = (

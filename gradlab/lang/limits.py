@@ -6,6 +6,7 @@ from gradlab import ops
 
 MAX_SOURCE_CHARS = 300_000
 MAX_DEPTH = 200
+#: most gradlab Values a run may hold at once (made and since dropped ones do not count)
 MAX_NODES = 100_000
 MAX_PRINTED_LINES = 10_000
 MAX_PRINTED_CHARS = 1_000_000
@@ -13,12 +14,21 @@ MAX_FORMAT_WIDTH = 1_000
 MAX_INT_BITS = 1_000
 MAX_CALL_DEPTH = 400
 MAX_ITEMS = 1_000_000
+#: items (list slots, characters, objects) a run may make between two looks at its memory
 MAX_ALLOCATED = 10_000_000
+#: the memory a run may hold at once, over what its process held when it started
+MAX_RUN_BYTES = 512 << 20
+#: past this much more memory, each look at it collects the run's new cyclic garbage first
+COLLECT_BYTES = 64 << 20
+#: the longest a run may take, in seconds of wall-clock time (gradlab.expr.MAX_SECONDS is the
+#: knob read at each run; ``gradlab run --timeout`` sets another): a ceiling for runaway
+#: programs only, since a run the learner waits for shows Running... Stop in the app
+MAX_RUN_SECONDS = 60.0
 #: the address space of the process that runs programs (gradlab.worker): its memory ceiling
 MAX_MEMORY_BYTES = 1 << 30
 #: processor time one run may use before the operating system ends its process: a backstop
 #: behind the wall-clock ceiling (gradlab.worker), for a worker whose app has gone
-MAX_CPU_SECONDS = 20
+MAX_CPU_SECONDS = 90
 
 DEPTH_MESSAGE = f"this line is nested too deeply (more than {MAX_DEPTH} levels)"
 CALL_DEPTH_MESSAGE = f"this program recurses too deeply (more than {MAX_CALL_DEPTH:,} calls deep)"
@@ -27,7 +37,8 @@ IMPORT_MESSAGE = (
     "math, random, numpy, matplotlib.pyplot, graphviz and torch (gradlab's stand-ins)"
 )
 ITEMS_MESSAGE = f"this would make something of more than {MAX_ITEMS:,} items"
-ALLOCATED_MESSAGE = f"this program allocates more than {MAX_ALLOCATED:,} items in all"
+ALLOCATED_MESSAGE = f"this program holds more than {MAX_RUN_BYTES >> 20} MB of memory at once"
+NODES_MESSAGE = f"this program holds more than {MAX_NODES:,} values at once"
 MEMORY_MESSAGE = f"this program needs more than the {MAX_MEMORY_BYTES >> 30} GB of memory a program may use"
 KEY_DEPTH_MESSAGE = (
     f"this tuple is nested too deeply to be a key or a set item (more than {MAX_DEPTH} levels)"

@@ -17,6 +17,7 @@ import numpy as np
 
 from gradlab.engine import Value, topological_order
 from gradlab.lang import limits
+from gradlab.lang.alive import collect_young, live_values, prune_bindings, resident_bytes
 from gradlab.lang.arith import ArithRules
 from gradlab.lang.attributes import AttributeRules
 from gradlab.lang.calls import CallRules
@@ -66,8 +67,15 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.builtins = builtins  # a program binds names in its globals, never here
         self.methods = methods
         self.modules: dict[str, Module] = {}
-        self.made: list[Value] = []  # every Value created, kept alive so their ids stay unique
+        # the Values made since the last look at what is alive (check_alive), kept alive until
+        # then so that their ids in ``seen`` stay unique
+        self.made: list[Value] = []
         self.seen: set[int] = set()
+        self.created = 0  # Values made before the last look
+        self.live_at_check = 0  # Values alive at the last look
+        self.node_room = MAX_NODES  # how many more may be made before the next look
+        self.memory_start = resident_bytes()  # the process's memory when the run started
+        self.collect_past = limits.COLLECT_BYTES  # grown past this, a look collects cyclic garbage
         self.current: ast.AST | None = None  # the statement being run
         self.call_depth = 0
         self.printed_chars = 0
@@ -104,10 +112,46 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
             self.timeout(node)
 
     def alloc(self, n: int, node: ast.AST | None) -> None:
-        """Count ``n`` more items made (list slots, characters, objects) against the total."""
+        """Count ``n`` more items made (list slots, characters, objects); every MAX_ALLOCATED of
+        them, look at the memory the run holds (check_memory)."""
         self.allocated += n
         if self.allocated > limits.MAX_ALLOCATED:
+            self.check_memory(n, node)
+
+    def check_memory(self, n: int, node: ast.AST | None) -> None:
+        """Refuse the run if it holds more than MAX_RUN_BYTES (or makes more than MAX_ALLOCATED
+        items in one go); else count afresh.  Past COLLECT_BYTES, the reference cycles made since
+        the last look are freed first (runs pause the cyclic collector: gradlab.collector)."""
+        if n > limits.MAX_ALLOCATED or self.memory_start is None:  # no way to measure: the old rule
             raise Refusal(node, limits.ALLOCATED_MESSAGE)
+        self.allocated = 0
+        now = resident_bytes()
+        if now is not None and now - self.memory_start > self.collect_past:
+            # a program's own Value class leaves a reference cycle per node: free those made since
+            # the last look (the memory they held is reused, though the process keeps it); a
+            # program that leaves none is looked at less often (a collection walks all it made)
+            found = collect_young()
+            now = resident_bytes()
+            self.collect_past = limits.COLLECT_BYTES if found > 1000 else 2 * (now - self.memory_start)
+        if now is not None and now - self.memory_start > limits.MAX_RUN_BYTES:
+            raise Refusal(node, limits.ALLOCATED_MESSAGE)
+
+    def check_alive(self, node: ast.AST | None) -> None:
+        """Count the Values alive now (those made and dropped are freed first) and refuse the
+        run if there are more than MAX_NODES; the next look comes after ``node_room`` more."""
+        self.created += len(self.made)
+        self.made.clear()
+        self.seen.clear()
+        prune_bindings(self.program.bindings)
+        live = live_values(MAX_NODES)
+        if live > MAX_NODES:
+            raise Refusal(node, limits.NODES_MESSAGE)
+        self.live_at_check = live
+        self.node_room = max(MAX_NODES - live, MAX_NODES // 4)
+
+    def values_made(self) -> int:
+        """How many gradlab Values the run has made, dropped ones included."""
+        return self.created + len(self.made)
 
     def sized(self, n: int, node: ast.AST | None) -> None:
         """Refuse making one thing of ``n`` items if that is too many; else count them."""
@@ -116,7 +160,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.alloc(n, node)
 
     def track(self, v: Value, node: ast.AST | None) -> Value:
-        """Count the Values an operation just created: the part of v's graph not seen before."""
+        """Count the Values an operation just created: the part of v's graph not seen since the
+        last look at what is alive (check_alive)."""
         seen, made = self.seen, self.made
         if id(v) in seen:
             return v
@@ -132,8 +177,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
                         made.append(x)
                         stack.extend(x._prev)
                 break
-        if len(made) > MAX_NODES:
-            raise Refusal(node, f"this program builds more than {MAX_NODES:,} values")
+        if len(made) > self.node_room:
+            self.check_alive(node)
         return v
 
     def track_result(self, x: object, node: ast.AST | None) -> object:

@@ -22,7 +22,8 @@ SHORTCUTS = [
     ("Ctrl+O / Ctrl+S / Ctrl+Shift+S", "Open a program or session / save it / save it as"),
     ("Ctrl+E", "Export the lab in front as a picture (the graph: PNG or SVG)"),
     ("Ctrl+Shift+C", "Copy the graph or plot in front (under the mouse) as a picture"),
-    ("Esc", "Close the inspector (drop the selection)"),
+    ("Esc", "Stop the program running (while *Running…* shows); "
+            "else close the inspector (drop the selection)"),
     ("F1", "The language reference"),
     ("Space", "Network lab: play / pause training"),
 ]

@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         # the expression lab's commands: from the network lab they bring the expression lab to the front
         on = self._in_expression_lab
         self._action(edit, "&Run Program", on(lab.start_run), "Ctrl+Return", "Run the program now")
+        self._action(edit, "S&top Program", on(lab.stop_run),
+                     tip="Stop the program running, at the line it reached (Esc in the lab)")
         self._action(edit, "&Reset Values", on(lab.start_run), "Ctrl+R",
                      "Put every input back to the program's value")
         self._action(edit, "Backprop &Step", on(lab.model.step_backprop), "F10",

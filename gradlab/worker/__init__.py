@@ -15,9 +15,10 @@ from gradlab.worker.process import ProgramWorker, WorkerError, crash_message, sh
 __all__ = ["ProgramWorker", "WorkerError", "crash_message", "run_isolated", "shared_worker", "warm_up"]
 
 
-def run_isolated(source: str, cancel: threading.Event | None = None) -> Program:
-    """``source`` run by the shared worker process: its Program, or ExpressionError."""
-    return shared_worker().run(source, cancel)
+def run_isolated(source: str, cancel: threading.Event | None = None, seconds: float | None = None) -> Program:
+    """``source`` run by the shared worker process: its Program, or ExpressionError.  ``seconds``:
+    the run's time budget (default gradlab.expr.MAX_SECONDS)."""
+    return shared_worker().run(source, cancel, seconds)
 
 
 def warm_up() -> None:

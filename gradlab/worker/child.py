@@ -9,8 +9,9 @@ it is ready.  Standard input closing ends it.
 
 Before the first request it caps itself: its address space at MAX_MEMORY_BYTES (a memory
 bomb fails with MemoryError here, or ends this process, never the app), and for each run its
-processor time at MAX_CPU_SECONDS more than it has used (the app kills it sooner, at the
-wall-clock ceiling; this ends it even if the app has gone).  The statement a run is at is
+processor time at MAX_CPU_SECONDS (or the run's budget and a third of MAX_CPU_SECONDS) more
+than it has used (the app kills it sooner, at the wall-clock ceiling; this ends it even if the
+app has gone).  The statement a run is at is
 written to a shared page (file descriptor LINE_FD), so that the app can name the line a crash
 or a stall happened on.
 """
@@ -122,7 +123,9 @@ def _run_requests(requests: queue.SimpleQueue, current: list, line, send: Callab
         cancel = threading.Event()
         current[:] = [n, cancel]
         line[0] = 0
-        _cap_cpu(MAX_CPU_SECONDS)
+        # processor time: the run's wall-clock budget and then some (a backstop: the app kills
+        # the process sooner); never less than MAX_CPU_SECONDS
+        _cap_cpu(max(MAX_CPU_SECONDS, int(seconds or 0) + MAX_CPU_SECONDS // 3))
         answer = _answer(n, source, seconds, cancel, line)
         current[:] = [None, None]
         retire = _resident_bytes() > RETIRE_RESIDENT_BYTES

@@ -311,3 +311,40 @@ def test_closed_pipe_at_the_final_flush_ends_quietly(write) -> None:
                           stderr=subprocess.PIPE, text=True, env=env, timeout=60)
     os.close(w)
     assert done.returncode == 1 and done.stderr == ""
+
+
+# -- the time ceiling and --timeout (issue 20, item 3) ----------------------------------------
+
+
+def test_timeout_stops_a_runaway_loop_with_a_clear_message(write, capsys) -> None:
+    import time
+
+    path = write("x = Value(1.0)\nn = 0\nwhile True:\n    n = n + 1\n")
+    start = time.monotonic()
+    assert cli.main(["run", "--timeout", "1", path]) == 1
+    took = time.monotonic() - start
+    err = capsys.readouterr().err
+    assert f"{path}, line 4: this program took longer than 1 s to run; it stopped here" in err
+    assert "    n = n + 1" in err and "Traceback" not in err
+    assert took < 1 + 10  # the ceiling and the worker's start on a busy machine, never the 60 s default
+
+
+def test_a_run_longer_than_the_old_budget_completes_by_default(write, capsys) -> None:
+    # the lecture's loop for 600 steps: it made 100,000 Values by step 315, and took more than 2 s on
+    # a busy machine; now only a minute of running, or too much held at once, stops a program
+    loop = (Path(__file__).parents[1] / "data" / "lecture_loop.ipy").read_text(encoding="utf-8")
+    assert cli.main(["run", write(loop.replace("steps = 2000\n", "steps = 600\n"))]) == 0
+    out = capsys.readouterr().out
+    assert "\n599 " in out and "1.0 41" in out
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("abc", "'abc' is not a number of seconds"),
+    ("0", "0 s is out of range"),
+    ("-5", "-5 s is out of range"),
+    ("1e9", "1e9 s is out of range; give more than 0 and at most 86,400"),
+])
+def test_a_bad_timeout_is_refused_naming_the_option(write, capsys, value, words) -> None:
+    assert cli.main(["run", "--timeout", value, write("a = Value(1.0)\n")]) == 2
+    err = capsys.readouterr().err
+    assert "argument --timeout" in err and words in err

@@ -269,3 +269,21 @@ def test_events_reject_a_name_nobody_declared():
     assert heard == [3]
     with pytest.raises(KeyError):
         events.connect("mvoed", heard.append)
+
+
+def test_stop_run_ends_the_edit_at_the_line_it_reached_and_keeps_the_last_graph():
+    from gradlab.labs.expression import STOPPED_MESSAGE
+
+    core, runner = manual_core()
+    assert core.set_source("a = Value(1.0)\nb = a + 1\n")
+    assert not core.stop_run()  # nothing is running: nothing to stop (Esc then drops the selection)
+    heard = Heard(core)
+    core.request_source("a = Value(2.0)\nn = 0\nwhile True:\n    n = n + 1\n")
+    assert core.stop_run() and core.run_in_flight()  # it ends when its run comes back
+    work, ticket = runner.jobs.pop()
+    stopped = threading.Event()
+    stopped.set()  # what the runner's cancel does to the running work
+    core.take_result(ticket, outcome(work, stopped))
+    assert core.error is not None and core.error.message == STOPPED_MESSAGE == "you stopped this run here"
+    assert core.graph.output.data == 2.0 and core.source == "a = Value(1.0)\nb = a + 1\n"
+    assert not core.run_in_flight() and heard.names() == ["run_started", "error_changed", "run_finished"]

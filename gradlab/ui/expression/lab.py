@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -86,14 +87,18 @@ class ExpressionLab(ExpressionLabLayout):
         buttons["ascendButton"].clicked.connect(lambda: self.step_inputs("Ascend", -self.rate_input.value()))
         self.sliders.edited.connect(self.edited)
         self.inspector.add_close_button(self.deselect)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.deselect,
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.stop_button.clicked.connect(self.stop_run)
         self._run_timer = QTimer(self, singleShot=True, interval=RUN_DELAY_MS)
         self._run_timer.timeout.connect(self._on_typing_paused)
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.run_requested.connect(self.start_run)
         self._running_timer = QTimer(self, singleShot=True, interval=RUNNING_NOTE_MS)
         self._running_timer.timeout.connect(self._show_output)
+        self._run_started = time.monotonic()
+        self._elapsed_timer = QTimer(self, interval=1000)  # "Running… 3 s" counts the seconds
+        self._elapsed_timer.timeout.connect(self._show_output)
         self.canvas.node_clicked.connect(m.select)
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
 
@@ -209,12 +214,29 @@ class ExpressionLab(ExpressionLabLayout):
         self.model.request_source(self.editor.toPlainText(), self.canvas.view_shape())
 
     def _on_run_started(self) -> None:
+        self._run_started = time.monotonic()
+        self.stop_button.setEnabled(True)
+        self._elapsed_timer.start()
         if not self._running_timer.isActive() and RUNNING_TEXT not in self.output_label.text():
             self._running_timer.start()
 
     def _on_run_finished(self) -> None:
         self._running_timer.stop()
+        self._elapsed_timer.stop()
         self._show_output()
+
+    def stop_run(self) -> bool:
+        """Stop the edited program's run (Stop, Esc): it ends at the line it reached, the error
+        line says so, and the last good graph stays.  False if no run was going on."""
+        if not self.model.stop_run():
+            return False
+        self.stop_button.setEnabled(False)  # until the run has ended (within a fraction of a second)
+        return True
+
+    def _on_escape(self) -> None:
+        """Esc stops a run going on; else it drops the selection."""
+        if not self.stop_run():
+            self.deselect()
 
     # -- model to views -----------------------------------------------------------------------
 
@@ -269,15 +291,25 @@ class ExpressionLab(ExpressionLabLayout):
         self.model.select(-1)
 
     def _show_output(self) -> None:
-        """The output's value; "Running…" beside it once an edit's run has taken a while."""
+        """The output's value; "Running…" and Stop beside it once an edit's run has taken a while."""
         graph = self.model.graph
         self._show_gradients_note()
         out = graph.output if graph is not None else None
         text = (f"{elide(out.label or 'output')} = {format_number(out.data)}" if out is not None
                 else "no output yet")
-        if self.model.run_in_flight() and not self._running_timer.isActive():
-            text = f"{text}    {RUNNING_TEXT}"
+        note = self._running_note()
+        if note:
+            text = f"{text}    {note}"
         self.output_label.setText(text)
+        self.stop_button.setVisible(bool(note))
+
+    def _running_note(self) -> str:
+        """"Running…" once an edit's run has taken RUNNING_NOTE_MS, and from a second on for how
+        long; "" otherwise."""
+        if not self.model.run_in_flight() or self._running_timer.isActive():
+            return ""
+        seconds = int(time.monotonic() - self._run_started)
+        return f"{RUNNING_TEXT} {seconds} s" if seconds >= 1 else RUNNING_TEXT
 
     def _show_gradients_note(self, *_args) -> None:
         """Whose gradients the graph shows: the program's, or gradlab's own (see the model)."""

@@ -51,7 +51,7 @@ class _Splitter(QSplitter):
 class _Header(QWidget):
     """The output value, then the controls: on one row, or on two when the lab is narrow."""
 
-    def __init__(self, output: QLabel, controls: QWidget) -> None:
+    def __init__(self, output: QWidget, controls: QWidget) -> None:
         super().__init__()
         self.output, self.controls = output, controls
         self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
@@ -118,6 +118,9 @@ class ExpressionLabLayout(QWidget):
         font.setPointSize(font.pointSize() + 4)
         font.setBold(True)
         self.output_label.setFont(font)
+        self.stop_button = QPushButton("Stop", objectName="stopRunButton")
+        self.stop_button.setToolTip("Stop the program where it is (Esc); the last graph stays")
+        self.stop_button.hide()  # shown beside "Running…" while a run takes a while
 
     def _button(self, text: str, tip: str, name: str) -> QToolButton:
         b = QToolButton(objectName=name, text=text, toolTip=tip)
@@ -239,4 +242,10 @@ class ExpressionLabLayout(QWidget):
                                    "descendButton"))
         bar.addWidget(self._button("Ascend", "Move every input by +rate × grad: the output rises",
                                    "ascendButton"))
-        return _Header(self.output_label, controls)
+        output = QWidget(objectName="outputRow")  # the output, and Stop while a run goes on
+        row = QHBoxLayout(output)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.output_label)
+        row.addWidget(self.stop_button)
+        row.addStretch(1)
+        return _Header(output, controls)

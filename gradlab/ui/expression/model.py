@@ -77,6 +77,7 @@ class ExpressionModel(InspectedModel):
     set_source = _calls(ExpressionCore.set_source)
     request_source = _calls(ExpressionCore.request_source)
     run_in_flight = _calls(ExpressionCore.run_in_flight)
+    stop_run = _calls(ExpressionCore.stop_run)
     rerun_pending = _calls(ExpressionCore.rerun_pending)
     probe_off_reason = _calls(ExpressionCore.probe_off_reason)
     nudge = _calls(ExpressionCore.nudge)

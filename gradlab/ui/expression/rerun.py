@@ -107,7 +107,7 @@ class RerunQueue(QObject):
         self._waiting = None
         job = self._running = self._jobs[0] = _Job(work, ticket, self)
         # A daemon thread, not a Qt pool: nothing waits for it when the window closes mid-run
-        # (a run ends within its time budget anyway), and its stack is set here for it alone.
+        # (closing the lab cancels its run; any run ends at its ceiling), and its stack is set here.
         previous = threading.stack_size(STACK_BYTES)
         try:
             threading.Thread(target=job.run, name="gradlab-rerun", daemon=True).start()

@@ -1,0 +1,109 @@
+"""Training loops of any length (issue 20, item 3): a run is limited by what it holds, not by what
+it ever made.  The lecture's loop (tests/data/lecture_loop.ipy: micrograd's MLP(3, [4, 4, 1]) on
+four points) prints what CPython with micrograd 0.1.0 prints, numbers to 1e-9, while a program
+that keeps every step's graph alive is still refused, naming its line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_lecture_corpus import same_line
+
+from gradlab import expr
+from gradlab.expr import ExpressionError, run_program
+from gradlab.lang.limits import MAX_NODES, NODES_MESSAGE
+
+HERE = Path(__file__).parent
+LOOP = (HERE / "data" / "lecture_loop.ipy").read_text(encoding="utf-8")
+
+
+def with_steps(steps: int) -> str:
+    assert "steps = 2000\n" in LOOP
+    return LOOP.replace("steps = 2000\n", f"steps = {steps}\n")
+
+
+def cpython_prints(source: str, tmp_path: Path) -> list[str]:
+    """What CPython with micrograd 0.1.0 prints for ``source`` (tests/lecture_reference.py)."""
+    path = tmp_path / "loop.py"
+    path.write_text(source, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(HERE / "lecture_reference.py"), str(path)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def assert_same_prints(ours: list[str], theirs: list[str]) -> None:
+    assert len(ours) == len(theirs)
+    wrong = [(i, a, b) for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if not same_line(a, b)]
+    assert not wrong, wrong[:3]
+
+
+@pytest.fixture
+def minute(monkeypatch) -> None:
+    monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)  # the ceiling, whatever another test left
+
+
+@pytest.mark.usefixtures("minute")
+def test_the_lecture_loop_runs_past_the_old_value_limit_and_prints_what_cpython_prints(tmp_path) -> None:
+    source = with_steps(400)  # stopped at step 315 before: "builds more than 100,000 values"
+    p = run_program(source)
+    assert p.node_count > MAX_NODES  # made in all; never more than a step's graph and the net alive
+    assert_same_prints(p.printed, cpython_prints(source, tmp_path))
+    assert p.printed[399].startswith("399 ") and p.losses and len(p.losses) == 400
+    # the names rebound every step keep no old step's graph: one binding a Value at most
+    assert len(p.bindings) <= len(p.values) + 41 and p.output is p.values["loss"]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("minute")
+def test_the_lecture_loop_at_2000_steps_prints_what_cpython_prints(tmp_path) -> None:
+    p = run_program(LOOP)
+    assert_same_prints(p.printed, cpython_prints(LOOP, tmp_path))
+    assert len(p.printed) == 2002
+
+
+@pytest.mark.usefixtures("minute")
+def test_a_loop_that_keeps_every_steps_graph_is_refused_naming_its_line() -> None:
+    source = with_steps(2000).replace(
+        "    print(k, loss.data)\n", "    print(k, loss.data)\n    kept.append(loss)\n"
+    ).replace("for k in range(steps):", "kept = []\nfor k in range(steps):")
+    with pytest.raises(ExpressionError) as info:
+        run_program(source)
+    lines = source.split("\n")
+    assert info.value.message == NODES_MESSAGE == f"this program holds more than {MAX_NODES:,} values at once"
+    assert "ypred" in lines[info.value.line - 1] or "loss" in lines[info.value.line - 1]
+
+
+@pytest.mark.usefixtures("minute")
+def test_values_dropped_and_made_again_do_not_count() -> None:
+    # 300,000 Values made, 3 alive at a time
+    p = run_program("a = Value(1.0)\nfor i in range(100_000):\n    b = a * 2 + 1\nprint(b.data)")
+    assert p.printed == ["3.0"] and p.node_count >= 200_000
+    # the same, all kept: refused once more than MAX_NODES are alive
+    with pytest.raises(ExpressionError) as info:
+        run_program("a = Value(1.0)\nkeep = []\nfor i in range(100_000):\n    keep.append(a * 2 + 1)")
+    assert (info.value.line, info.value.message) == (4, NODES_MESSAGE)
+
+
+@pytest.mark.usefixtures("minute")
+def test_a_graph_bigger_than_the_limit_at_the_end_is_refused() -> None:
+    # a chain: every Value stays alive through the last one, four a step (the two constants too)
+    with pytest.raises(ExpressionError) as info:
+        run_program("x = Value(1.0)\nfor i in range(30_000):\n    x = x * 1.0001 + 0.1\n")
+    assert info.value.message == NODES_MESSAGE
+    ok = run_program("x = Value(1.0)\nfor i in range(20_000):\n    x = x * 1.0001 + 0.1\n")
+    assert ok.node_count == 80_001 and ok.output is ok.values["x"]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("minute")
+def test_the_lectures_own_value_class_trains_past_the_old_item_limit() -> None:
+    # the lecture's own Value, Neuron, Layer and MLP: each step makes a reference cycle per node
+    # (its _backward closure): collected as the run goes, so 10,000,000 items made are no limit
+    source = (HERE / "lecture_corpus" / "lecture_mlp.ipy").read_text(encoding="utf-8")
+    assert "for k in range(20):" in source
+    p = run_program(source.replace("for k in range(20):", "for k in range(120):"))
+    assert p.printed[-3].startswith("119 ")
