@@ -81,9 +81,11 @@ class Documents:
         self.recent_menu = file.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self.fill_recent)
+        file.addSeparator()
         action(file, "&Save", self.save, "Ctrl+S", "Save to the file the work came from (or ask where)")
         action(file, "Save &As…", self.save_as_dialog, "Ctrl+Shift+S",
                "Save as a session (.gradlab: both labs, values, selection) or a program (.py)")
+        file.addSeparator()
         self.fill_recent()
 
     def fill_recent(self) -> None:

@@ -123,6 +123,7 @@ class ExportMenu:
         self.menu.aboutToShow.connect(self.fill)
         self.copy_action = self._action(file_menu, "Copy &Image", self.copy_image, "Ctrl+Shift+C",
                                         "Put the graph or plot in front (under the mouse) on the clipboard")
+        file_menu.addSeparator()
         self.import_action = self._action(file_menu, "Import &Weights…", self.import_weights_dialog, None,
                                           "Load a network's settings and weights saved by Export > Weights")
         self.fill()

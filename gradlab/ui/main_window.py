@@ -81,13 +81,14 @@ class MainWindow(QMainWindow):
         lab = self.expression_lab
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self.documents.build_menu(file, self._action)  # New, Open, Open Recent, Save, Save As
+        self.documents.build_menu(file, self._action)  # New, Open, Open Recent | Save, Save As
         self._action(file, "&Export Image…", self.export_dialog, "Ctrl+E",
                      "Save the lab in front as a picture: the graph as PNG or SVG, the network lab as PNG")
-        self.exports = ExportMenu(self, file)  # Export ▸ (the lab in front), Copy Image, Import Weights
-        self._action(file, "Open &Lesson…", lambda: self.lessons.open_dialog(), tip="A lesson file (.toml)")
+        self.exports = ExportMenu(self, file)  # Export ▸ (the lab in front), Copy Image | Import Weights
         self._action(file, "Import &Data…", self.import_data_dialog,
                      tip="Train the network lab on a CSV file of x1, x2, label rows (or x, y)")
+        file.addSeparator()
+        self._action(file, "Open &Lesson…", lambda: self.lessons.open_dialog(), tip="A lesson file (.toml)")
         self._action(file, "&Recover Previous Work", self.recover_previous,
                      tip="Bring back the work a file, session or example replaced (again: swap back)")
         file.addSeparator()
