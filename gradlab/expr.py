@@ -91,6 +91,7 @@ from typing import Protocol
 from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
 from gradlab.lang import library, methods
+from gradlab.lang.call_records import call_table
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -253,6 +254,7 @@ def _finish(run: Run, tree: ast.Module) -> Program:
     elif is_value_like(shown):
         p.output = mirror(shown)
         p.mirrored = p.output is not None
+    p.calls, p.call_of = call_table(p.output, run.lines)
     p.node_count = len(run.made)
     p.straight_line = run.straight_line
     loss = run.backward_output  # a training loop's loss: the Value backward() was last called on

@@ -70,6 +70,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.seen: set[int] = set()
         self.current: ast.AST | None = None  # the statement being run
         self.call_depth = 0
+        #: the innermost call of the program's own functions going on (gradlab.lang.call_records)
+        self.call_top: object = None
         self.printed_chars = 0
         self.partial = ""  # printed text not yet ended by a newline
         self.allocated = 0
@@ -122,6 +124,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
             return v
         seen.add(id(v))
         made.append(v)
+        if self.call_top is not None:
+            v._call = self.call_top
         for p in v._prev:  # an op's operands are mostly counted already: then nothing more to walk
             if id(p) not in seen:
                 stack = list(v._prev)
@@ -131,6 +135,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
                         seen.add(id(x))
                         made.append(x)
                         stack.extend(x._prev)
+                        if self.call_top is not None and x._prev and not hasattr(x, "_call"):
+                            x._call = self.call_top  # made by the library inside this call
                 break
         if len(made) > MAX_NODES:
             raise Refusal(node, f"this program builds more than {MAX_NODES:,} values")
