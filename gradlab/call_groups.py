@@ -59,7 +59,7 @@ class CallGroups:
         self.outputs: list[list[int]] = []
         for m in self.members:
             inside = set(m)
-            self.outputs.append([i for i in m if i == last or any(c not in inside for c in graph.children[i])])
+            self.outputs.append([i for i in m if i == last or not inside.issuperset(graph.children[i])])
         #: the node a collapsed group shows: its last output
         self.result: list[int] = [max(out) if out else m[-1] for out, m in zip(self.outputs, self.members,
                                                                                 strict=True)]
@@ -98,9 +98,10 @@ def with_collapsed(graph: GraphModel, collapsed: Iterable[int]) -> GraphModel:
 
 def result_group(graph: GraphModel, i: int) -> int:
     """The innermost expanded call group whose result node ``i`` of ``graph`` shows (what a
-    click on it collapses), or -1."""
+    click on it collapses: node ``i`` may be a collapsed call inside it returning that result),
+    or -1."""
     groups = graph.full.call_groups
-    if groups is None or graph.group_of(i) >= 0:
+    if groups is None:
         return -1
     j = graph.values[i] if i >= 0 else None
     at = graph.full.index.get(id(j)) if j is not None else None
@@ -143,8 +144,9 @@ class FoldedGraph(GraphModel):
             for p in ps:
                 self.children[p].append(k)
         n = len(order)
-        self.roles = [full.roles[i] if k not in self.group_at else
-                      ("output" if i == len(full) - 1 else "intermediate") for k, i in enumerate(self.full_index)]
+        last = len(full) - 1
+        self.roles = [full.roles[i] if k not in self.group_at else "output" if i == last else "intermediate"
+                      for k, i in enumerate(self.full_index)]
         op_row = np.full(n, -1, dtype=np.int64)
         ops = [k for k in range(n) if self.parents[k] and k not in self.group_at]
         op_row[ops] = np.arange(n, n + len(ops))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from gradlab.backprop_steps import Step, run_step, step_order
 from gradlab.expr import ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
+from gradlab.labs.call_folding import CallFolding
 from gradlab.labs.inspected import InspectedState
 from gradlab.labs.program_runs import (
     MIRRORED_TEXT,
@@ -56,7 +57,7 @@ class BackpropWalk:
 
     def start(self, graph: GraphModel) -> None:
         """Step 0: every gradient cleared, d(output)/d(output) = 1."""
-        for v in graph.values:
+        for v in graph.full.values:  # a collapsed call's nodes too
             v.grad = 0.0
         graph.output.grad = 1.0
         graph.gradients_current = False  # filled in by hand from here until the walk ends
@@ -166,7 +167,7 @@ class StepThrough:
         return -1 if self.graph is None else self.walk.current(len(self.graph))
 
 
-class ExpressionCore(StepThrough, InspectedState):
+class ExpressionCore(CallFolding, StepThrough, InspectedState):
     """The expression lab's state and rules.  Runs go through ``runner`` (default: here and now,
     InlineRunner); whoever owns another runner hands its outcomes to ``take_result``."""
 
