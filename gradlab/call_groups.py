@@ -7,7 +7,7 @@ it made), the group's outputs (its nodes that feed a node outside it) and its re
 output: what the call returned, for a call that returns one Value).
 
 ``FoldedGraph`` is the graph as drawn with some groups collapsed: each collapsed group is one
-node (its result Value, named by the call's label, with no op circle), an unnamed leaf that
+node (its result Value, named by the call's label, with no op circle, its role "call"), an unnamed leaf that
 only feeds collapsed groups (a parameter, a constant) is drawn inside them, and everything
 else is drawn as it is.  It is a ``GraphModel`` over the same Value objects, so the canvas,
 the inspector, the sliders, the probe and the step-through work on it unchanged: changing a
@@ -26,9 +26,22 @@ from gradlab.lang.program import CallInfo
 
 __all__ = ["FOLD_ABOVE", "CallGroups", "FoldedGraph", "opening_view", "result_group", "with_collapsed"]
 
-#: a graph with more value nodes than this does not read at fit in a 1280x720 window (issue 9:
-#: about 60): it opens with its calls collapsed
-FOLD_ABOVE = 60
+#: a graph with more value nodes than this does not read at fit in a 1280x720 window (39 do:
+#: tests/ui/common/test_graph_canvas_fit.py): it opens with its calls collapsed
+FOLD_ABOVE = 40
+
+
+def _within(label: str, outer: str) -> str:
+    """``label`` without the part it shares with the enclosing call's ``outer``, cut at a dot:
+    ``n.layers[0].neurons[2](x)`` in ``n.layers[0](x)`` is ``.neurons[2](x)``."""
+    k = 0
+    for a, b in zip(label, outer, strict=False):
+        if a != b:
+            break
+        k += 1
+    while k > 0 and (k >= len(label) or label[k] != "."):
+        k -= 1
+    return label[k:] if k > 0 else label
 
 
 class CallGroups:
@@ -64,8 +77,9 @@ class CallGroups:
         self.result: list[int] = [max(out) if out else m[-1] for out, m in zip(self.outputs, self.members,
                                                                                 strict=True)]
         self.depth: list[int] = [self._depth(g) for g in range(len(kept))]
-        #: labels made unambiguous (n(x)₁, n(x)₂, ...)
-        self.names: list[str] = display_names(self.labels, self.lines)
+        #: names as drawn: a label without its enclosing call's object (``.neurons[2](x)`` inside
+        #: ``n.layers[0](x)``), numbered where calls of one enclosing call read the same (n(x)₁)
+        self.names: list[str] = self._names()
 
     @staticmethod
     def _kept_parent(calls: list[CallInfo], keep: list[bool], number: np.ndarray, c: int) -> int:
@@ -73,6 +87,20 @@ class CallGroups:
         while p >= 0 and not keep[p]:
             p = calls[p].parent
         return int(number[p]) if p >= 0 else -1
+
+    def _names(self) -> list[str]:
+        short = [_within(label, self.labels[p]) if p >= 0 else label
+                 for label, p in zip(self.labels, self.parent, strict=True)]
+        siblings: dict[tuple[int, str], list[int]] = {}
+        for g, name in enumerate(short):
+            siblings.setdefault((self.parent[g], name), []).append(g)
+        names = list(short)
+        for same in siblings.values():
+            if len(same) > 1:
+                numbered = display_names([short[g] for g in same], [self.lines[g] for g in same])
+                for g, name in zip(same, numbered, strict=True):
+                    names[g] = name
+        return names
 
     def _depth(self, g: int) -> int:
         d, p = 0, self.parent[g]
@@ -144,9 +172,7 @@ class FoldedGraph(GraphModel):
             for p in ps:
                 self.children[p].append(k)
         n = len(order)
-        last = len(full) - 1
-        self.roles = [full.roles[i] if k not in self.group_at else "output" if i == last else "intermediate"
-                      for k, i in enumerate(self.full_index)]
+        self.roles = [full.roles[i] if k not in self.group_at else "call" for k, i in enumerate(self.full_index)]
         op_row = np.full(n, -1, dtype=np.int64)
         ops = [k for k in range(n) if self.parents[k] and k not in self.group_at]
         op_row[ops] = np.arange(n, n + len(ops))
@@ -172,6 +198,13 @@ class FoldedGraph(GraphModel):
                 unit[i] = None
         return unit
 
+    def _quiet_leaf(self, i: int) -> bool:
+        """An unnamed leaf (a parameter, a constant): drawn into a collapsed call only from inside
+        it, so a neuron's weights, shown for the call expanded, draw no line to every other
+        collapsed call that reads them."""
+        full = self._full
+        return not full.parents[i] and not full.values[i].label
+
     def _unit_order(self, unit: list) -> tuple[list[int], dict[int, tuple[int, ...]]]:
         """The units in topological order (depth first from the output, operands in order, as
         ``topological_order`` visits a graph) and each unit's operands (units)."""
@@ -186,7 +219,7 @@ class FoldedGraph(GraphModel):
             ps = parents_of.setdefault(u, [])
             for p in full.parents[i]:
                 q = unit[p]
-                if q is not None and q != u and q not in ps:
+                if q is not None and q != u and q not in ps and not self._quiet_leaf(p):
                     ps.append(q)
         root = unit[len(full) - 1]
         order: list[int] = []
