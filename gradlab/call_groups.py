@@ -172,7 +172,8 @@ class FoldedGraph(GraphModel):
             for p in ps:
                 self.children[p].append(k)
         n = len(order)
-        self.roles = [full.roles[i] if k not in self.group_at else "call" for k, i in enumerate(self.full_index)]
+        self.roles = [full.roles[i] if k not in self.group_at else "call"
+                      for k, i in enumerate(self.full_index)]
         op_row = np.full(n, -1, dtype=np.int64)
         ops = [k for k in range(n) if self.parents[k] and k not in self.group_at]
         op_row[ops] = np.arange(n, n + len(ops))

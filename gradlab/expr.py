@@ -254,7 +254,8 @@ def _finish(run: Run, tree: ast.Module) -> Program:
     elif is_value_like(shown):
         p.output = mirror(shown)
         p.mirrored = p.output is not None
-    p.calls, p.call_of = call_table(p.output, run.lines)
+    if run.last_call is not None:  # else no Value has a call to look up
+        p.calls, p.call_of = call_table(p.output, run.lines)
     p.node_count = len(run.made)
     p.straight_line = run.straight_line
     loss = run.backward_output  # a training loop's loss: the Value backward() was last called on

@@ -103,7 +103,8 @@ class CallRules:
         frame = Frame(names, fn.chain, fn)
         saved, top = self.current, self.call_top
         if counts(fn.name, fn.owner, args):  # the Values made from here on are this call's
-            self.call_top = CallRecord(node, top, args[0] if fn.owner is not None and args else None, fn.name)
+            self.call_top = self.last_call = CallRecord(node, top, args[0] if fn.owner is not None and args
+                                                        else None, fn.name)
         self.call_depth += 1
         ended = fn.body(frame)
         self.call_depth -= 1

@@ -72,6 +72,7 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.call_depth = 0
         #: the innermost call of the program's own functions going on (gradlab.lang.call_records)
         self.call_top: object = None
+        self.last_call: object = None  # the last one counted: None if the program made none
         self.printed_chars = 0
         self.partial = ""  # printed text not yet ended by a newline
         self.allocated = 0
