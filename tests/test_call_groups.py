@@ -127,7 +127,7 @@ def test_expanding_and_collapsing_changes_the_drawn_node_count():
     neuron = next(g for g in range(len(groups)) if groups.parent[g] == layer0)
     deeper = with_collapsed(open_one, open_one.collapsed - {layer0, neuron})
     assert len(deeper) > len(open_one)
-    assert any(deeper.names[k].startswith("n.layers[0].neurons") for k in deeper.group_at)
+    assert any(deeper.names[k].startswith(".neurons") for k in deeper.group_at)
     back = with_collapsed(deeper, shown.collapsed)
     assert len(back) == len(shown) and back.names == shown.names
     assert with_collapsed(shown, ()) is graph
@@ -199,17 +199,17 @@ def test_the_lab_opens_folded_and_a_click_expands_then_collapses(lab):
     lab.click_node(k)
     assert len(lab.graph) == len(shown) - 1 + 3  # its three layers' calls, collapsed
     assert lab.graph.values[lab.selected] is result  # the node showing the call's result is selected
-    assert lab.graph.names[lab.selected].startswith("n.layers[2](x)")
+    assert lab.graph.names[lab.selected].startswith(".layers[2](x)")
     lab.click_node(lab.selected)  # another click there collapses the call again
     assert lab.graph.names == shown.names and lab.graph.values[lab.selected] is result
     lab.select(-1)
     lab.click_node(k)
-    layer0 = next(j for j in lab.graph.group_at if lab.graph.names[j].startswith("n.layers[0]"))
+    layer0 = next(j for j in lab.graph.group_at if lab.graph.names[j].startswith(".layers[0]"))
     lab.click_node(layer0)  # not selected: it expands, its four neurons' calls collapsed
-    neuron = next(j for j in lab.graph.group_at if lab.graph.names[j].startswith("n.layers[0].neurons[2]"))
+    neuron = next(j for j in lab.graph.group_at if lab.graph.names[j].startswith(".neurons[2]"))
     lab.click_node(neuron)
-    assert any(lab.graph.names[j].startswith("n.layers[0].neurons[1]") for j in lab.graph.group_at)
-    assert not any(lab.graph.names[j].startswith("n.layers[0].neurons[2]") for j in lab.graph.group_at)
+    assert any(lab.graph.names[j].startswith(".neurons[1]") for j in lab.graph.group_at)
+    assert not any(lab.graph.names[j].startswith(".neurons[2]") for j in lab.graph.group_at)
     assert lab.graph.values[lab.selected].label == "" and lab.graph.values[lab.selected]._op == "tanh"
 
 

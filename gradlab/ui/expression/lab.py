@@ -205,7 +205,9 @@ class ExpressionLab(ExpressionLabLayout):
         mirrored = self.model.program.mirrored
         for button in self.buttons.values():
             button.setEnabled(not mirrored)
-        self.buttons["backpropStepIntoButton"].setEnabled(not mirrored and self.model.next_step_call() >= 0)
+        into = self.buttons["backpropStepIntoButton"]  # there while calls are collapsed
+        into.setVisible(self.model.graph is not None and bool(self.model.graph.collapsed))
+        into.setEnabled(not mirrored and self.model.next_step_call() >= 0)
         self._show_output()
 
     def _on_values_changed(self, changed: list[int]) -> None:
