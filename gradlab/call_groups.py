@@ -24,7 +24,7 @@ import numpy as np
 from gradlab.graph import GraphModel, display_names
 from gradlab.lang.program import CallInfo
 
-__all__ = ["FOLD_ABOVE", "CallGroups", "FoldedGraph", "opening_view", "result_group", "with_collapsed"]
+__all__ = ["FOLD_ABOVE", "CallGroups", "FoldedGraph", "enclosing_group", "opening_view", "with_collapsed"]
 
 #: a graph with more value nodes than this does not read at fit in a 1280x720 window (39 do:
 #: tests/ui/common/test_graph_canvas_fit.py): it opens with its calls collapsed
@@ -124,21 +124,20 @@ def with_collapsed(graph: GraphModel, collapsed: Iterable[int]) -> GraphModel:
     return FoldedGraph(full, full.call_groups, collapsed)
 
 
-def result_group(graph: GraphModel, i: int) -> int:
-    """The innermost expanded call group whose result node ``i`` of ``graph`` shows (what a
-    click on it collapses: node ``i`` may be a collapsed call inside it returning that result),
-    or -1."""
+def enclosing_group(graph: GraphModel, i: int) -> int:
+    """The innermost expanded call group that holds node ``i`` of ``graph`` (a node of the graph,
+    or a collapsed call inside it): what a second click on it collapses; -1 for none."""
     groups = graph.full.call_groups
-    if groups is None:
+    if groups is None or not 0 <= i < len(graph):
         return -1
-    j = graph.values[i] if i >= 0 else None
-    at = graph.full.index.get(id(j)) if j is not None else None
+    at = graph.full.index.get(id(graph.values[i]))
     if at is None:
         return -1
-    for g in reversed(groups.chain[at]):
-        if groups.result[g] == at and g not in graph.collapsed:
-            return g
-    return -1
+    chain = groups.chain[at]
+    own = graph.group_of(i)
+    if own >= 0:
+        chain = chain[: chain.index(own)]  # the groups around the collapsed call
+    return next((g for g in reversed(chain) if g not in graph.collapsed), -1)
 
 
 def opening_view(graph: GraphModel) -> GraphModel:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gradlab.backprop_steps import Step, step_order
-from gradlab.call_groups import result_group, with_collapsed
+from gradlab.call_groups import enclosing_group, with_collapsed
 from gradlab.engine import Value
 from gradlab.graph import GraphModel
 
@@ -38,13 +38,13 @@ class CallFolding:
 
     def click_node(self, index: int) -> None:
         """A click on node ``index``: a collapsed call expands in place (the node showing its
-        result selected); another click there, on the selected result of the expanded call,
-        collapses it again (not while stepping through: its steps have run one by one); any other
-        click selects the node."""
+        result selected); a click on the selected node collapses the call around it again (so a
+        second click on the same place closes what the first opened; not while stepping
+        through: the call's steps have run one by one); any other click selects the node."""
         g = self.graph
         if g is not None and index >= 0:
             if index == self.selected and self.walk.step < 0:
-                group = result_group(g, index)
+                group = enclosing_group(g, index)
                 if group >= 0:
                     self.set_collapsed(g.collapsed | {group})
                     return
