@@ -7,17 +7,18 @@ it made), the group's outputs (its nodes that feed a node outside it) and its re
 output: what the call returned, for a call that returns one Value).
 
 ``FoldedGraph`` is the graph as drawn with some groups collapsed: each collapsed group is one
-node (its result Value, named by the call's label, with no op circle, its role "call"), an unnamed leaf that
-only feeds collapsed groups (a parameter, a constant) is drawn inside them, and everything
-else is drawn as it is.  It is a ``GraphModel`` over the same Value objects, so the canvas,
-the inspector, the sliders, the probe and the step-through work on it unchanged: changing a
-value re-evaluates the whole graph (``full``), and a collapsed node's ``_backward`` runs the
-``_backward`` of every node inside it at once (``run_backward``).
+node (its result Value, named by the call's label, with no op circle, its role "call"); a leaf
+that only feeds collapsed groups and is not one of the program's inputs (a parameter, a
+constant) is drawn inside them; everything else is drawn as it is.  It is a ``GraphModel``
+over the same Value objects, so the canvas, the inspector, the sliders, the probe and the
+step-through work on it unchanged: changing a value re-evaluates the whole graph (``full``),
+and a collapsed node's ``_backward`` runs the ``_backward`` of every node inside it at once
+(``run_backward``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
@@ -48,7 +49,11 @@ class CallGroups:
     """The calls that made a graph's nodes, as groups of node indices (see the module's
     docstring).  Only calls that made at least one computed node (not only leaves) form a group."""
 
-    def __init__(self, graph: GraphModel, calls: list[CallInfo], call_of: Mapping[int, int]) -> None:
+    def __init__(self, graph: GraphModel, calls: list[CallInfo], call_of: Mapping[int, int],
+                 named: Collection[int] = ()) -> None:
+        """``named``: id(Value) of the program's inputs (``Program.inputs``, the Values with a
+        slider): drawn even when only collapsed calls read them."""
+        self.named = frozenset(named)
         members: list[list[int]] = [[] for _ in calls]
         innermost = [call_of.get(id(v), -1) for v in graph.values]
         for i, c in enumerate(innermost):
@@ -187,23 +192,23 @@ class FoldedGraph(GraphModel):
 
     def _units(self) -> list[int]:
         """Each node's unit: itself (>= 0), ``~g`` for the outermost collapsed group ``g`` that
-        holds it, or None for an unnamed leaf drawn inside the collapsed groups it feeds."""
+        holds it, or None for a leaf drawn inside the collapsed groups it feeds (_quiet_leaf)."""
         full, collapsed = self._full, self.collapsed
         unit: list = []
         for i, chain in enumerate(self.groups.chain):
             unit.append(next((~g for g in chain if g in collapsed), i))
-        for i, v in enumerate(full.values):
-            if unit[i] == i and not full.parents[i] and not v.label and full.children[i] and all(
+        for i in range(len(unit)):
+            if unit[i] == i and self._quiet_leaf(i) and full.children[i] and all(
                     unit[c] < 0 for c in full.children[i]):
                 unit[i] = None
         return unit
 
     def _quiet_leaf(self, i: int) -> bool:
-        """An unnamed leaf (a parameter, a constant): drawn into a collapsed call only from inside
-        it, so a neuron's weights, shown for the call expanded, draw no line to every other
-        collapsed call that reads them."""
+        """A leaf that is not one of the program's inputs (a parameter, a constant): drawn into a
+        collapsed call only from inside it, so a neuron's weights, shown for the call expanded,
+        draw no line to every other collapsed call that reads them."""
         full = self._full
-        return not full.parents[i] and not full.values[i].label
+        return not full.parents[i] and id(full.values[i]) not in self.groups.named
 
     def _unit_order(self, unit: list) -> tuple[list[int], dict[int, tuple[int, ...]]]:
         """The units in topological order (depth first from the output, operands in order, as

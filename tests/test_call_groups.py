@@ -251,3 +251,13 @@ def test_a_prepared_program_carries_its_folded_graph():
     assert isinstance(prepared.graph, FoldedGraph)
     assert prepared.graph.full.call_groups is not None
     assert isinstance(prepared.graph.values[0], Value)
+
+
+def test_a_gradlab_network_call_folds_as_one_call_and_its_parameters_go_inside():
+    from gradlab import resources
+
+    shown = prepare(resources.example("mlp_training").source()).graph
+    assert isinstance(shown, FoldedGraph) and len(shown.full) > 300
+    assert sorted(shown.names[k] for k in shown.group_at) == ["n(x)₁", "n(x)₂", "n(x)₃", "n(x)₄"]
+    assert len(shown) <= FOLD_ABOVE  # the 41 parameters are drawn inside the calls that read them
+    assert not any(name.startswith("w0.") for name in shown.names)

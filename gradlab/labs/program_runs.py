@@ -103,7 +103,8 @@ def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: 
     _check(cancel)
     program_gradients, probe_off = settle_gradients(program, graph)
     if graph is not None and program.calls:
-        graph.call_groups = CallGroups(graph, program.calls, program.call_of)
+        inputs = {id(program.values[name]) for name in program.inputs}  # a slider's Value
+        graph.call_groups = CallGroups(graph, program.calls, program.call_of, inputs)
         graph = opening_view(graph)  # a big graph opens with its calls collapsed
     found = None
     if spans:
