@@ -261,3 +261,12 @@ def test_a_gradlab_network_call_folds_as_one_call_and_its_parameters_go_inside()
     assert sorted(shown.names[k] for k in shown.group_at) == ["n(x)₁", "n(x)₂", "n(x)₃", "n(x)₄"]
     assert len(shown) <= FOLD_ABOVE  # the 41 parameters are drawn inside the calls that read them
     assert not any(name.startswith("w0.") for name in shown.names)
+
+
+def test_a_call_opened_stays_open_when_the_program_runs_again(lab):
+    k = min(lab.graph.group_at)
+    lab.click_node(k)
+    opened = lab.graph.names
+    source = lab.source.replace("random.seed(42)", "random.seed(42)  # the same calls")
+    assert lab.set_source(source)
+    assert lab.graph.names == opened

@@ -77,6 +77,16 @@ class CallFolding:
         if self.walk.step >= 0:
             self.events.emit("backprop_step_changed", self.walk.step)
 
+    def folded_as_before(self, graph: GraphModel | None) -> GraphModel | None:
+        """A new run's ``graph`` with the calls collapsed that were collapsed in the graph shown,
+        where both were made by the same calls (a re-run for a slider, an edit of a number)."""
+        old = self.graph
+        if graph is None or old is None or graph.full.call_groups is None or old.full.call_groups is None:
+            return graph
+        if graph.full.call_groups.labels != old.full.call_groups.labels or graph.collapsed == old.collapsed:
+            return graph
+        return with_collapsed(graph, old.collapsed)
+
     def next_step_call(self) -> int:
         """The collapsed call the step-through's next step would step over, or -1."""
         walk, g = self.walk, self.graph

@@ -247,7 +247,8 @@ class ExpressionCore(CallFolding, StepThrough, InspectedState):
         previous = self._selected_label()
         if source is not None:
             self.source, self.overrides, self._spans = source, {}, prepared.spans
-        self.program, self.graph, self._input_at = prepared.program, prepared.graph, None
+        graph = self.folded_as_before(prepared.graph)  # the calls a learner opened stay open
+        self.program, self.graph, self._input_at = prepared.program, graph, None
         self.program_gradients, self._probe_off = prepared.program_gradients, prepared.probe_off
         if self.error is not None:
             self.error = None
