@@ -58,7 +58,7 @@ def _formulas(graph: GraphModel, node: int) -> list[str]:
     names = [node_name(graph, j) for j in graph.parents[node]]
     out = node_name(graph, node)
     if graph.group_of(node) >= 0:  # a collapsed call: its nodes' rules, composed
-        return [f"d{out}/d{name}" for name in names]
+        return [f"d({out})/d({name})" for name in names]
     rule = rule_name(v._grad_fn)
     if rule in _BINARY_RULES:
         n = v._arg
