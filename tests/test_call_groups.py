@@ -270,3 +270,13 @@ def test_a_call_opened_stays_open_when_the_program_runs_again(lab):
     source = lab.source.replace("random.seed(42)", "random.seed(42)  # the same calls")
     assert lab.set_source(source)
     assert lab.graph.names == opened
+
+
+def test_the_probe_nudges_a_collapsed_calls_result(lab):
+    k = min(lab.graph.group_at)
+    lab.select(k)
+    before = lab.graph.output.data
+    result = lab.nudge()
+    assert result is not None and result.index == k
+    assert result.central_diff == pytest.approx(result.grad, rel=1e-5)  # its result's gradient
+    assert lab.graph.output.data == before  # the nudge put everything back
