@@ -87,15 +87,20 @@ class _Labels:
     call's object where one holds it (``n.layers[0].neurons[2](x)``)."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.lines = [line.encode("utf-8") for line in text.split("\n")]  # ast counts columns in bytes
         self.paths: dict[int, str] = {}  # id(CallRecord) -> the name of its callee
 
     def segment(self, node: ast.AST | None) -> str:
-        if node is None:
-            return ""
+        """``node``'s source text (``ast.get_source_segment`` without splitting the whole source
+        again for every node)."""
         try:
-            return ast.get_source_segment(self.text, node) or ""
-        except (TypeError, ValueError, IndexError):
+            l0, l1 = node.lineno - 1, node.end_lineno - 1
+            c0, c1 = node.col_offset, node.end_col_offset
+            lines = self.lines
+            if l0 == l1:
+                return lines[l0][c0:c1].decode("utf-8", "replace")
+            return b"\n".join([lines[l0][c0:], *lines[l0 + 1:l1], lines[l1][:c1]]).decode("utf-8", "replace")
+        except (AttributeError, TypeError, IndexError):
             return ""
 
     def of(self, rec: CallRecord) -> str:

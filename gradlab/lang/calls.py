@@ -102,9 +102,11 @@ class CallRules:
             names = self.bind_arguments(fn, args, kwargs or {}, node)
         frame = Frame(names, fn.chain, fn)
         saved, top = self.current, self.call_top
-        if counts(fn.name, fn.owner, args):  # the Values made from here on are this call's
+        name = fn.name
+        if (name[0] != "_" or name == "__call__") and counts(name, fn.owner, args):  # dunders: no look
+            # the Values made from here on are this call's
             self.call_top = self.last_call = CallRecord(node, top, args[0] if fn.owner is not None and args
-                                                        else None, fn.name)
+                                                        else None, name)
         self.call_depth += 1
         ended = fn.body(frame)
         self.call_depth -= 1
