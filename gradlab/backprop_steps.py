@@ -48,14 +48,17 @@ class Step:
 
 
 def step_order(graph: GraphModel) -> list[int]:
-    """The nodes backward() runs ``_backward`` on, in its order: non-leaves, output first."""
-    return [i for i in range(len(graph) - 1, -1, -1) if graph.parents[i]]
+    """The nodes backward() runs ``_backward`` on, in its order: non-leaves, output first (a
+    collapsed call whose inputs are all inside it too: its nodes have rules to run)."""
+    return [i for i in range(len(graph) - 1, -1, -1) if graph.parents[i] or graph.group_of(i) >= 0]
 
 
 def _formulas(graph: GraphModel, node: int) -> list[str]:
     v = graph.values[node]
     names = [node_name(graph, j) for j in graph.parents[node]]
     out = node_name(graph, node)
+    if graph.group_of(node) >= 0:  # a collapsed call: its nodes' rules, composed
+        return [f"d({out})/d({name})" for name in names]
     rule = rule_name(v._grad_fn)
     if rule in _BINARY_RULES:
         n = v._arg
@@ -73,7 +76,7 @@ def run_step(graph: GraphModel, node: int) -> Step:
     parents = graph.parents[node]
     local = _local_per_use(graph, node)
     running = {j: graph.values[j].grad for j in parents}  # each parent's grad before this step
-    v._backward()
+    graph.run_backward(node)  # a collapsed call's: every node inside it
     out, g = node_name(graph, node), v.grad
     twice = len(running) < len(parents)
     lines = []

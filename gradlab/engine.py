@@ -198,7 +198,8 @@ class Value:
     registered later) are installed below, one per row of :data:`gradlab.ops.UNARY`.
     """
 
-    __slots__ = ("data", "grad", "_prev", "_op", "_grad_fn", "_arg", "label", "__weakref__")
+    # _call: the program's call that made it (gradlab.lang.call_records), set by a run, unset else
+    __slots__ = ("data", "grad", "_prev", "_op", "_grad_fn", "_arg", "label", "_call", "__weakref__")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self.data = data

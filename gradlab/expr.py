@@ -97,6 +97,7 @@ from gradlab.collector import cyclic_gc_paused
 from gradlab.engine import Value
 from gradlab.lang import library, methods
 from gradlab.lang.alive import prune_bindings
+from gradlab.lang.call_records import call_table
 from gradlab.lang.compiler import Compiler
 from gradlab.lang.limits import (
     ALLOCATED_MESSAGE,
@@ -277,6 +278,8 @@ def _finish(run: Run, tree: ast.Module) -> Program:
     elif is_value_like(shown):
         p.output = mirror(shown)
         p.mirrored = p.output is not None
+    if run.last_call is not None:  # else no Value has a call to look up
+        p.calls, p.call_of = call_table(p.output, run.lines)
     p.node_count = run.values_made()
     p.straight_line = run.straight_line
     if run.live_at_check + len(run.made) > MAX_NODES:  # room for more than the limit: look now

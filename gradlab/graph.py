@@ -48,6 +48,11 @@ _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 class GraphModel:
     """The frozen structure of ``root``'s graph with live values, roles and a drawing."""
 
+    #: the calls that made its nodes (gradlab.call_groups.CallGroups), where known
+    call_groups = None
+    #: the groups drawn collapsed (gradlab.call_groups.FoldedGraph): none here
+    collapsed: frozenset[int] = frozenset()
+
     def __init__(self, root: Value, parameters: Iterable[Value] = (),
                  lines: Mapping[int, int] | None = None) -> None:
         """``lines``: id(Value) -> the program line that made it (``Program.bindings``), if known."""
@@ -119,6 +124,21 @@ class GraphModel:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    # -- calls folded (gradlab.call_groups.FoldedGraph draws some as one node) -------------------
+
+    @property
+    def full(self) -> GraphModel:
+        """The whole graph this one draws (itself: nothing is folded here)."""
+        return self
+
+    def group_of(self, i: int) -> int:
+        """The call group node ``i`` stands for, collapsed; -1 for a node of the graph itself."""
+        return -1
+
+    def run_backward(self, i: int) -> None:
+        """Node ``i``'s ``_backward`` (one chain-rule step, accumulating)."""
+        self.values[i]._backward()
 
     def find(self, label: str) -> int | None:
         """The index of the node named ``label``: ``c`` is the name's last node, ``c@2`` (or

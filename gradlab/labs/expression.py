@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from gradlab.backprop_steps import Step, run_step, step_order
 from gradlab.expr import ExpressionError, Program, RunCancelled
 from gradlab.graph import GraphModel
+from gradlab.labs.call_folding import CallFolding
 from gradlab.labs.input_history import InputHistory, InputValues
 from gradlab.labs.inspected import InspectedState
 from gradlab.labs.program_runs import (
@@ -59,7 +60,7 @@ class BackpropWalk:
 
     def start(self, graph: GraphModel) -> None:
         """Step 0: every gradient cleared, d(output)/d(output) = 1."""
-        for v in graph.values:
+        for v in graph.full.values:  # a collapsed call's nodes too
             v.grad = 0.0
         graph.output.grad = 1.0
         graph.gradients_current = False  # filled in by hand from here until the walk ends
@@ -169,7 +170,7 @@ class StepThrough:
         return -1 if self.graph is None else self.walk.current(len(self.graph))
 
 
-class ExpressionCore(StepThrough, InputHistory, InspectedState):
+class ExpressionCore(CallFolding, StepThrough, InputHistory, InspectedState):
     """The expression lab's state and rules.  Runs go through ``runner`` (default: here and now,
     InlineRunner); whoever owns another runner hands its outcomes to ``take_result``."""
 
@@ -260,7 +261,8 @@ class ExpressionCore(StepThrough, InputHistory, InspectedState):
         previous = self._selected_label()
         if source is not None:
             self.source, self.overrides, self._spans = source, {}, prepared.spans
-        self.program, self.graph, self._input_at = prepared.program, prepared.graph, None
+        graph = self.folded_as_before(prepared.graph)  # the calls a learner opened stay open
+        self.program, self.graph, self._input_at = prepared.program, graph, None
         self.program_gradients, self._probe_off = prepared.program_gradients, prepared.probe_off
         if self.error is not None:
             self.error = None

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from gradlab.call_groups import CallGroups, opening_view
 from gradlab.collector import cyclic_gc_paused
 from gradlab.expr import CANCELLED_MESSAGE, ExpressionError, Program, RunCancelled, parse_program
 from gradlab.graph import GraphModel
@@ -101,6 +102,10 @@ def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: 
     graph = GraphModel(program.output, lines=lines) if program.output is not None else None
     _check(cancel)
     program_gradients, probe_off = settle_gradients(program, graph)
+    if graph is not None and program.calls:
+        inputs = {id(program.values[name]) for name in program.inputs}  # a slider's Value
+        graph.call_groups = CallGroups(graph, program.calls, program.call_of, inputs)
+        graph = opening_view(graph)  # a big graph opens with its calls collapsed
     found = None
     if spans:
         found = {} if program.straight_line else input_spans(source, program.lines, program.inputs)

@@ -10,6 +10,7 @@ import ast
 
 from gradlab.engine import Value
 from gradlab.lang import limits
+from gradlab.lang.call_records import CallRecord, counts
 from gradlab.lang.limits import _METHODS
 from gradlab.lang.networks import call_network
 from gradlab.lang.objects import (
@@ -100,11 +101,16 @@ class CallRules:
         else:
             names = self.bind_arguments(fn, args, kwargs or {}, node)
         frame = Frame(names, fn.chain, fn)
-        saved = self.current
+        saved, top = self.current, self.call_top
+        name = fn.name
+        if (name[0] != "_" or name == "__call__") and counts(name, fn.owner, args):  # dunders: no look
+            # the Values made from here on are this call's
+            self.call_top = self.last_call = CallRecord(node, top, args[0] if fn.owner is not None and args
+                                                        else None, name)
         self.call_depth += 1
         ended = fn.body(frame)
         self.call_depth -= 1
-        self.current = saved
+        self.current, self.call_top = saved, top
         return frame.retval if ended is RETURN else None
 
     def bind_arguments(self, fn: Function, args: list, kwargs: dict, node: ast.AST) -> dict:
@@ -144,6 +150,7 @@ class CallRules:
 
     def instantiate(self, cls: Class, args: list, kwargs: dict | None, node: ast.AST) -> Instance:
         obj = Instance(cls)
+        obj.call = self.call_top
         self.alloc(8, node)
         init = cls.lookup("__init__")
         if type(init) is Function:

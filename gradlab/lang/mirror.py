@@ -43,6 +43,9 @@ def mirror(root: object) -> Value | None:
             v.grad = float(grad) if is_number(grad) else 0.0
             v._op = op if type(op) is str else ""
             v._prev = tuple(copies[id(c)] for c in _children(fields) if id(c) in copies)
+            made_in = getattr(x, "_call" if type(x) is Value else "call", None)
+            if made_in is not None:
+                v._call = made_in
             copies[key] = v
             if len(copies) > MAX_NODES:
                 return None

@@ -9,6 +9,7 @@ import numpy as np
 
 from gradlab.engine import Value
 from gradlab.lang.arguments import arguments, no_options
+from gradlab.lang.call_records import CallRecord
 from gradlab.lang.objects import MISSING, Method, Refusal, check_network, describe, is_number
 from gradlab.nn import MLP, Layer, Neuron
 
@@ -34,10 +35,14 @@ def call_network(run: Run, node: ast.AST, net: object, args: list, kwargs: dict)
             raise Refusal(node, f"a network's inputs are numbers or Values, not {describe(xi)}")
     if isinstance(net, MLP) and type(x) is not list and len(xs) == 1:
         xs = xs[0]
+    top = run.call_top
+    run.call_top = run.last_call = CallRecord(node, top, None, "__call__")  # its Values fold as one call
     try:
         return run.track_result(net(xs), node)
     except ValueError as e:
         raise Refusal(node, f"these inputs don't fit this {type(net).__name__} ({e})") from None
+    finally:
+        run.call_top = top
 
 
 def m_network(run: Run, node: ast.AST, obj: object, name: str, args: list, kwargs: dict) -> object:

@@ -164,9 +164,10 @@ class Class:
 
 
 class Instance:
-    """An object of a program's class: its attributes live in ``attrs``, nowhere else."""
+    """An object of a program's class: its attributes live in ``attrs``, nowhere else; ``call``
+    is the program's call that made it (gradlab.lang.call_records), set by the run."""
 
-    __slots__ = ("cls", "attrs", "__weakref__")
+    __slots__ = ("cls", "attrs", "call", "__weakref__")
 
     def __init__(self, cls: Class) -> None:
         self.cls, self.attrs = cls, {}

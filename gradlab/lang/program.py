@@ -26,6 +26,17 @@ class Plot:
 
 
 @dataclass
+class CallInfo:
+    """One call of a program's own function or method that made part of the graph shown:
+    ``label`` as the learner would write it (``n.layers[0].neurons[2](x)``), ``parent`` the
+    enclosing call's number in ``Program.calls`` (-1: none), ``line`` where the call is written."""
+
+    label: str
+    parent: int = -1
+    line: int = 0
+
+
+@dataclass
 class Program:
     """What running a program left behind.
 
@@ -59,6 +70,9 @@ class Program:
     When false, a new input value means running the program again.
     ``trained``: each ``MLP`` among the top-level names with the points that fit it, as plain
     data (gradlab.lang.trained): what the network lab needs to open it.
+    ``calls``: the calls of the program's own functions and methods that made the output's
+    graph, outermost first (gradlab.lang.call_records); ``call_of``: id(Value) -> the number
+    of the innermost call that made it, for the Values of the output's graph made in one.
     """
 
     source: str
@@ -78,6 +92,8 @@ class Program:
     bindings: list[tuple[str, Value, int]] = field(default_factory=list)
     trained: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    calls: list[CallInfo] = field(default_factory=list)
+    call_of: dict[int, int] = field(default_factory=dict)
 
     def console_lines(self) -> list[str]:
         """What a console shows of the run (the expression lab's, ``gradlab run``'s): its notes,

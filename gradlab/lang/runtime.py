@@ -78,6 +78,9 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
         self.collect_past = limits.COLLECT_BYTES  # grown past this, a look collects cyclic garbage
         self.current: ast.AST | None = None  # the statement being run
         self.call_depth = 0
+        #: the innermost call of the program's own functions going on (gradlab.lang.call_records)
+        self.call_top: object = None
+        self.last_call: object = None  # the last one counted: None if the program made none
         self.printed_chars = 0
         self.partial = ""  # printed text not yet ended by a newline
         self.allocated = 0
@@ -167,6 +170,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
             return v
         seen.add(id(v))
         made.append(v)
+        if self.call_top is not None:
+            v._call = self.call_top
         for p in v._prev:  # an op's operands are mostly counted already: then nothing more to walk
             if id(p) not in seen:
                 stack = list(v._prev)
@@ -176,6 +181,8 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
                         seen.add(id(x))
                         made.append(x)
                         stack.extend(x._prev)
+                        if self.call_top is not None and x._prev and not hasattr(x, "_call"):
+                            x._call = self.call_top  # made by the library inside this call
                 break
         if len(made) > self.node_room:
             self.check_alive(node)

@@ -104,6 +104,8 @@ class Layout:
             o = int(op_row[i])
             edges.append((o, i))
             edges.extend((p, o) for p in parents[i])
+        for i in np.flatnonzero(op_row < 0).tolist():  # a node drawn without an op (a collapsed
+            edges.extend((p, i) for p in parents[i])  # call, gradlab.call_groups): straight in
         self.edges = np.array(edges, dtype=np.int64).reshape(-1, 2)
         self.layer = _layers_from_output(rows, parents, op_row)
         self._plan_edges()
@@ -392,9 +394,8 @@ def _layers_from_output(rows: int, parents: list[tuple[int, ...]], op_row: np.nd
     ops = op_row.tolist()
     for i in range(len(parents) - 1, -1, -1):
         o = ops[i]
-        if o < 0:
-            continue
-        layer[o] = layer[i]
+        if o >= 0:
+            layer[o] = layer[i]
         for p in parents[i]:
             if layer[p] <= layer[i]:
                 layer[p] = layer[i] + 1

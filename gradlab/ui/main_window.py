@@ -262,6 +262,10 @@ class MainWindow(QMainWindow):
         if graph is None:
             self.statusBar().showMessage("This program builds no Value: there is no graph to draw.", 10000)
             return
+        if graph.collapsed:  # a graph folded by call (gradlab.call_groups)
+            self.statusBar().showMessage(f"{len(graph.full)} values in the graph, each dashed box a call "
+                                         "collapsed: click it to open it, click it again to close it.", 10000)
+            return
         self.statusBar().showMessage(f"{len(graph)} values in the graph. Click a node to inspect it; "
                                      "scroll on the graph to zoom in on its numbers, drag to pan.", 10000)
 

@@ -22,7 +22,7 @@ import struct
 from array import array
 
 from gradlab.engine import Value, rule_name, rule_named
-from gradlab.lang.program import Plot, Program
+from gradlab.lang.program import CallInfo, Plot, Program
 
 __all__ = ["WireError", "decode_program", "dumps", "encode_program", "loads", "read_frame", "write_frame"]
 
@@ -164,6 +164,9 @@ def encode_program(p: Program) -> dict:
         "straight_line": p.straight_line,
         "trained": p.trained,
         "notes": p.notes,
+        "calls": [(c.label, c.parent, c.line) for c in p.calls],
+        "call_of": [(index[k], call) for k, call in ((id(v), p.call_of.get(id(v))) for v in order)
+                    if call is not None],
     }
 
 
@@ -225,4 +228,19 @@ def _decode(d: dict) -> Program:
         trained=_trained(d.get("trained", [])),
         notes=[str(x) for x in d.get("notes", ())],
     )
+    p.calls, p.call_of = _calls(d, values)
     return p
+
+
+def _calls(d: dict, values: list[Value]) -> tuple[list[CallInfo], dict[int, int]]:
+    """The program's calls and which Values each made (none from a worker that sends none);
+    WireError for a record that names a call or a Value that is not there."""
+    calls = [CallInfo(str(label), int(parent), int(line)) for label, parent, line in d.get("calls", ())]
+    if any(not -1 <= c.parent < k for k, c in enumerate(calls)):
+        raise WireError("a call's enclosing call comes after it")
+    call_of = {}
+    for row, call in d.get("call_of", ()):
+        if not (0 <= call < len(calls) and 0 <= row < len(values)):
+            raise WireError("a Value's call is not in the program's calls")
+        call_of[id(values[row])] = int(call)
+    return calls, call_of

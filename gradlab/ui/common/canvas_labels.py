@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from gradlab.canvas_view import LINE_SPACING, SIZE_STEPS, TEXT_FILL, text_px
 from gradlab.layout import BOX_H, BOX_W, OP_D
 from gradlab.numfmt import format_number
-from gradlab.ui.common.canvas_style import CONSTANT
+from gradlab.ui.common.canvas_style import CALL, CONSTANT
 from gradlab.ui.common.text import elide
 
 __all__ = ["LabelPainter"]
@@ -54,12 +54,30 @@ class LabelPainter:
                 continue
             top = y - (1.5 if name else 1.0) * line
             if name:
-                p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
+                if g.role_class[row] == CALL:  # a call's label is long: smaller before it is cut
+                    font = self._narrowed(name, w, bold)
+                    p.setFont(font)
+                    text = QFontMetricsF(font).elidedText(elide(name, 24), Qt.TextElideMode.ElideRight,
+                                                          w * TEXT_FILL)
+                    p.drawText(QRectF(x - w / 2, top, w, line), centre, text)
+                    p.setFont(self._bold)
+                else:
+                    p.drawText(QRectF(x - w / 2, top, w, line), centre, fit(name, 14))
                 top += line
             text = self.numbers_text(row)
             p.setFont(self.text_font(text, w, plain))
             p.drawText(QRectF(x - w / 2, top, w, 2 * line), centre, text)
         p.restore()
+
+    def _narrowed(self, name: str, w: float, bold: QFontMetricsF) -> QFont:
+        """The bold font, down to 70 % of its size, so that ``name`` fits a box ``w`` px wide."""
+        wide = bold.horizontalAdvance(name)
+        if wide <= w * TEXT_FILL:
+            return self._bold
+        small = QFont(self._bold)
+        px = self._bold.pixelSize()
+        small.setPixelSize(max(1, int(max(px * 0.7, px * w * TEXT_FILL / wide))))
+        return small
 
     def text_font(self, text: str, w: float, metrics: QFontMetricsF | None = None) -> QFont:
         """The font for a box's data and grad ``text`` in a box ``w`` px wide: the labels' size, or

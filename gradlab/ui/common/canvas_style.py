@@ -17,22 +17,22 @@ from gradlab.canvas_view import SIZE_STEPS
 from gradlab.layout import BOX_H, BOX_W
 from gradlab.ui.common import palette
 
-__all__ = ["ARROW_BRUSH", "BACKGROUND", "CLASS_NAMES", "CLASS_PENS", "LEVELS", "NONFINITE", "OP_BRUSH",
-           "PENDING_BRUSH", "STATE_NAMES", "STATE_PENS", "brushes", "fill_colours", "grad_levels",
+__all__ = ["ARROW_BRUSH", "BACKGROUND", "CALL", "CLASS_NAMES", "CLASS_PENS", "LEVELS", "NONFINITE",
+           "OP_BRUSH", "PENDING_BRUSH", "STATE_NAMES", "STATE_PENS", "brushes", "fill_colours", "grad_levels",
            "legend_rows", "pens", "style_keys", "symbols"]
 
 #: |grad| decades that step the fill up: level k holds GRAD_EDGES[k-2] <= |grad| < GRAD_EDGES[k-1]
 GRAD_EDGES = (0.01, 0.1, 1.0, 10.0, 100.0)
 LEVELS = len(GRAD_EDGES) + 1  # fill intensities per gradient sign
 BACKGROUND = "#fbfbf9"
-ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4}
-CONSTANT, NONFINITE, OP = 2, 5, 6
+ROLE_CLASS = {"input": 0, "parameter": 1, "constant": 2, "intermediate": 3, "output": 4, "call": 7}
+CONSTANT, NONFINITE, OP, CALL = 2, 5, 6, 7
 # outline (colour, width, dashed) per class: the roles, then non-finite values and op nodes
 CLASS_PENS = (("#2b8a3e", 2.4, False), ("#0b7285", 2.4, False), ("#adb5bd", 1.0, False),
               ("#495057", 1.1, False), ("#111111", 3.2, False), ("#7048e8", 3.0, True),
-              ("#868e96", 1.0, False))
+              ("#868e96", 1.0, False), ("#212529", 2.6, True))
 CLASS_NAMES = ("input (a leaf you set)", "parameter", "constant", "computed", "output",
-               "nan or inf", "op")
+               "nan or inf", "op", "a call, collapsed: click it to open it")
 # highlights override the colour: none, on the selected path, selected, the step-through's
 # node, made by the editor's line
 PATH_COLOUR = "#d6336c"

@@ -48,7 +48,8 @@ def step_text(graph, step: int, total: int, last) -> str:
         return (f"{head}: backward() starts at the output, {out}.grad = 1 (d{out}/d{out}). "
                 f"Each Step runs one node's _backward(), passing its grad to its operands.")
     v, name = graph.values[last.node], node_name(graph, last.node)
-    text = f"{head}: {name} ({v._op}) passes its grad back:  " + ";  ".join(last.lines)
+    op = "a call: every node inside it at once" if graph.group_of(last.node) >= 0 else v._op
+    text = f"{head}: {name} ({op}) passes its grad back:  " + ";  ".join(last.lines)
     if step == total:
         text += ".  That was the last step: every gradient is in (Step again or Finish ends it)."
     return text
@@ -83,6 +84,7 @@ class ExpressionLab(ExpressionLabLayout):
         self.restore_run.clicked.connect(self._run_held)
         buttons["backpropStepButton"].clicked.connect(m.step_backprop)
         buttons["backpropFinishButton"].clicked.connect(m.finish_backprop)
+        buttons["backpropStepIntoButton"].clicked.connect(m.step_into)
         buttons["descendButton"].clicked.connect(lambda: self.step_inputs("Descend", self.rate_input.value()))
         buttons["ascendButton"].clicked.connect(lambda: self.step_inputs("Ascend", -self.rate_input.value()))
         self.sliders.edited.connect(self.edited)
@@ -99,7 +101,7 @@ class ExpressionLab(ExpressionLabLayout):
         self._run_started = time.monotonic()
         self._elapsed_timer = QTimer(self, interval=1000)  # "Running… 3 s" counts the seconds
         self._elapsed_timer.timeout.connect(self._show_output)
-        self.canvas.node_clicked.connect(m.select)
+        self.canvas.node_clicked.connect(m.click_node)  # a collapsed call expands
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
 
     def _wire_model(self) -> None:
@@ -250,6 +252,9 @@ class ExpressionLab(ExpressionLabLayout):
         mirrored = self.model.program.mirrored
         for button in self.buttons.values():
             button.setEnabled(not mirrored)
+        into = self.buttons["backpropStepIntoButton"]  # there while calls are collapsed
+        into.setVisible(self.model.graph is not None and bool(self.model.graph.collapsed))
+        into.setEnabled(not mirrored and self.model.next_step_call() >= 0)
         self._show_output()
 
     def _on_values_changed(self, changed: list[int]) -> None:
@@ -271,6 +276,7 @@ class ExpressionLab(ExpressionLabLayout):
         self.canvas.set_active(m.backprop_current(), last.parents if last is not None else ())
         self.canvas.set_pending(m.pending_gradients())
         stepping = step >= 0 and m.graph is not None
+        self.buttons["backpropStepIntoButton"].setEnabled(m.next_step_call() >= 0)
         self.canvas.set_step_text(step_text(m.graph, step, len(m.backprop_order), last) if stepping else "")
 
     def _on_cursor_moved(self, force: bool = False) -> None:

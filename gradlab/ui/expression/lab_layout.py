@@ -227,6 +227,10 @@ class ExpressionLabLayout(QWidget):
         bar.addWidget(QLabel("Backprop:"))
         bar.addWidget(self._button("Step", "Run the next node's _backward(), walking the graph backwards "
                                    "(F10)", "backpropStepButton"))
+        bar.addWidget(self._button("Step into", "The next step is a collapsed call: open it, to step "
+                                   "through its nodes one by one (Step steps over it)",
+                                   "backpropStepIntoButton"))
+        self.buttons["backpropStepIntoButton"].hide()  # shown while the graph has calls collapsed
         bar.addWidget(self._button("Finish", "Run the rest of backward() at once", "backpropFinishButton"))
         bar.addSpacing(12)
         bar.addWidget(QLabel("Rate:"))

@@ -94,3 +94,7 @@ class ExpressionModel(InspectedModel):
     gradient_pending = _calls(ExpressionCore.gradient_pending)
     pending_gradients = _calls(ExpressionCore.pending_gradients)
     backprop_current = _calls(ExpressionCore.backprop_current)
+    click_node = _calls(ExpressionCore.click_node)
+    set_collapsed = _calls(ExpressionCore.set_collapsed)
+    step_into = _calls(ExpressionCore.step_into)
+    next_step_call = _calls(ExpressionCore.next_step_call)
