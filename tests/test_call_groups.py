@@ -68,10 +68,10 @@ def folded_lecture(source: str = LECTURE_MLP) -> GraphModel:
 def test_each_value_knows_the_call_that_made_it_labelled_as_the_learner_writes_it():
     p = run_program(LECTURE_MLP.replace("range(20)", "range(2)"))
     labels = {c.label for c in p.calls}
-    assert {"n(x)", "n.layers[0](x)", "n.layers[0].neurons[2](x)", "n.layers[2].neurons[0](x)"} <= labels
+    assert {"net(x)", "net.layers[0](x)", "net.layers[0].neurons[2](x)", "net.layers[2].neurons[0](x)"} <= labels
     outer = [c for c in p.calls if c.parent == -1]
-    assert [c.label for c in outer] == ["n(x)"] * 4  # the four points' forward passes
-    assert all(p.calls[c.parent].label == "n.layers[0](x)" for c in p.calls if "layers[0].neurons" in c.label)
+    assert [c.label for c in outer] == ["net(x)"] * 4  # the four points' forward passes
+    assert all(p.calls[c.parent].label == "net.layers[0](x)" for c in p.calls if "layers[0].neurons" in c.label)
     assert p.mirrored and len(p.call_of) > 300  # the lecture's own Value class: copies keep the marks
 
 
@@ -103,7 +103,7 @@ def test_the_lecture_mlp_opens_collapsed_to_its_four_forward_passes_and_the_loss
     assert isinstance(shown, FoldedGraph)
     assert len(shown) <= FOLD_ABOVE
     calls = sorted(shown.names[k] for k in shown.group_at)
-    assert calls == ["n(x)₁", "n(x)₂", "n(x)₃", "n(x)₄"]
+    assert calls == ["net(x)₁", "net(x)₂", "net(x)₃", "net(x)₄"]
     assert shown.output is graph.output and shown.values[-1] is graph.output
 
 

@@ -44,7 +44,7 @@ def test_the_lecture_mlp_opens_collapsed_and_reads_whole_at_1280x720(qtbot, lab)
     settled(qtbot, lab)
     graph = lab.model.graph
     assert isinstance(graph, FoldedGraph) and len(graph.full) > 300
-    assert sorted(graph.names[k] for k in graph.group_at) == ["n(x)₁", "n(x)₂", "n(x)₃", "n(x)₄"]
+    assert sorted(graph.names[k] for k in graph.group_at) == ["net(x)₁", "net(x)₂", "net(x)₃", "net(x)₄"]
     canvas = lab.canvas
     canvas.fit()
     assert whole_graph_in_view(canvas)
@@ -52,7 +52,7 @@ def test_the_lecture_mlp_opens_collapsed_and_reads_whole_at_1280x720(qtbot, lab)
     for k, g in graph.group_at.items():  # a call's box: its label, its result's data and grad
         result = graph.full.values[graph.full.call_groups.result[g]]
         name, data, grad = canvas.label_text(k).split("\n")
-        assert name.startswith("n(x)") and graph.values[k] is result
+        assert name.startswith("net(x)") and graph.values[k] is result
         assert (float(data), float(grad)) == (round(result.data, 4), round(result.grad, 4))
 
 
