@@ -68,10 +68,12 @@ def folded_lecture(source: str = LECTURE_MLP) -> GraphModel:
 def test_each_value_knows_the_call_that_made_it_labelled_as_the_learner_writes_it():
     p = run_program(LECTURE_MLP.replace("range(20)", "range(2)"))
     labels = {c.label for c in p.calls}
-    assert {"net(x)", "net.layers[0](x)", "net.layers[0].neurons[2](x)", "net.layers[2].neurons[0](x)"} <= labels
+    wanted = {"net(x)", "net.layers[0](x)", "net.layers[0].neurons[2](x)", "net.layers[2].neurons[0](x)"}
+    assert wanted <= labels
     outer = [c for c in p.calls if c.parent == -1]
     assert [c.label for c in outer] == ["net(x)"] * 4  # the four points' forward passes
-    assert all(p.calls[c.parent].label == "net.layers[0](x)" for c in p.calls if "layers[0].neurons" in c.label)
+    inner = [c for c in p.calls if "layers[0].neurons" in c.label]
+    assert inner and all(p.calls[c.parent].label == "net.layers[0](x)" for c in inner)
     assert p.mirrored and len(p.call_of) > 300  # the lecture's own Value class: copies keep the marks
 
 
