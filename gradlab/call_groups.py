@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
+from gradlab.canvas_view import COMFORTABLE
 from gradlab.graph import GraphModel, display_names
 from gradlab.lang.program import CallInfo
 
@@ -30,6 +31,8 @@ __all__ = ["FOLD_ABOVE", "CallGroups", "FoldedGraph", "enclosing_group", "openin
 #: a graph with more value nodes than this does not read at fit in a 1280x720 window (39 do:
 #: tests/ui/common/test_graph_canvas_fit.py): it opens with its calls collapsed
 FOLD_ABOVE = 40
+#: a graph up to this size is laid out to see whether the view reads it whole before it is folded
+READ_WHOLE_UP_TO = 150
 
 
 def _within(label: str, outer: str) -> str:
@@ -145,13 +148,25 @@ def enclosing_group(graph: GraphModel, i: int) -> int:
     return next((g for g in reversed(chain) if g not in graph.collapsed), -1)
 
 
-def opening_view(graph: GraphModel) -> GraphModel:
-    """What a graph opens as: with every call collapsed if it is too big to read at fit
-    (more than FOLD_ABOVE nodes) and made by calls; else the graph itself."""
+def opening_view(graph: GraphModel, view: tuple = (None, None)) -> GraphModel:
+    """What a graph opens as: with every call collapsed if it is made by calls and too big to
+    read at fit in a view of shape ``view`` (``(aspect, room)``, GraphCanvas.view_shape; without
+    one: more than FOLD_ABOVE nodes); else the graph itself."""
     groups = graph.full.call_groups
     if groups is None or not len(groups) or len(graph) <= FOLD_ABOVE:
         return graph
+    if len(graph) <= READ_WHOLE_UP_TO and _readable_at_fit(graph, *view):
+        return graph  # a big window reads it whole: nothing to fold
     return FoldedGraph(graph, groups, range(len(groups)))
+
+
+def _readable_at_fit(graph: GraphModel, aspect: float | None, room: tuple[float, float] | None) -> bool:
+    """Whether ``graph``'s drawing fits the view with its text at least readable."""
+    if room is None:
+        return False
+    x0, y0, x1, y1 = graph.drawing_for(aspect, room).extent()
+    # room is measured at the comfortable text size; readable text is COMFORTABLE times smaller
+    return x1 - x0 <= room[0] * COMFORTABLE and y1 - y0 <= room[1] * COMFORTABLE
 
 
 class FoldedGraph(GraphModel):

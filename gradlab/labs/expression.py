@@ -212,7 +212,7 @@ class ExpressionCore(CallFolding, StepThrough, InputHistory, InspectedState):
             self._edit_ticket = None
             self.events.emit("run_finished")
         try:
-            prepared = prepare(source)
+            prepared = prepare(source, view=self.view_shape)  # the view decides what opens folded
         except ExpressionError as err:
             self._show_error(err)
             return False
@@ -380,7 +380,7 @@ class ExpressionCore(CallFolding, StepThrough, InputHistory, InspectedState):
         if wait:
             self._supersede()  # a re-run still going on would come back after this one
             try:
-                result: Prepared | ExpressionError = prepare(source, spans=False)
+                result: Prepared | ExpressionError = prepare(source, spans=False, view=view)
             except ExpressionError as err:
                 result = err
             self.take_result((self._generation, "rerun"), result)

@@ -105,7 +105,7 @@ def _prepare(source: str, cancel: threading.Event | None, spans: bool, lay_out: 
     if graph is not None and program.calls:
         inputs = {id(program.values[name]) for name in program.inputs}  # a slider's Value
         graph.call_groups = CallGroups(graph, program.calls, program.call_of, inputs)
-        graph = opening_view(graph)  # a big graph opens with its calls collapsed
+        graph = opening_view(graph, view)  # a graph too big to read opens with its calls collapsed
     found = None
     if spans:
         found = {} if program.straight_line else input_spans(source, program.lines, program.inputs)
