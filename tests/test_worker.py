@@ -11,11 +11,14 @@ import time
 
 import pytest
 
-from gradlab import engine
+from gradlab import engine, expr
 from gradlab.expr import MAX_SECONDS, ExpressionError, RunCancelled, run_program
 from gradlab.lang.limits import MAX_MEMORY_BYTES
 from gradlab.worker import ProgramWorker, WorkerError, wire
 from gradlab.worker.process import CANCEL_GRACE, KILL_GRACE
+
+# the module-scoped fixture (worker) is made once: its tests share one worker of pytest-xdist
+pytestmark = pytest.mark.xdist_group("test_worker")
 
 #: every op of the engine, labels, a binding reused, a plot, a loss curve, printed text
 ROUND_TRIP = """\
@@ -116,7 +119,8 @@ def test_a_crash_in_c_ends_only_the_worker_naming_the_line_and_the_next_run_work
     assert worker.started == started + 1
 
 
-def test_the_issues_crashing_program_is_refused_by_line_before_python_hashes_it(worker) -> None:
+def test_the_issues_crashing_program_is_refused_by_line_before_python_hashes_it(worker, monkeypatch) -> None:
+    monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)  # the depth check is tested, not the clock
     with pytest.raises(ExpressionError) as err:
         worker.run(NESTED)  # hashing a tuple nested 5,000,001 deep recursed in C: SIGSEGV
     assert err.value.line == 4 and "nested too deeply" in err.value.message
