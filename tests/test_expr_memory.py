@@ -127,6 +127,7 @@ def memory_results() -> list[dict]:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # every case in one child process under tracemalloc (5-10 s)
 @pytest.mark.xdist_group("memory_results")  # one worker runs the child process, once
 @pytest.mark.parametrize(
     "case", range(len(MEMORY_CASES)), ids=[s.split("\n")[-1][:40] for s, _, _ in MEMORY_CASES]

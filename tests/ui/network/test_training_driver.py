@@ -59,6 +59,7 @@ def test_a_weight_set_mid_step_is_stepped_from(qtbot, scalar_lab):
     assert model.trainer.step_count == 1 and twin.parameters() == model.trainer.parameters()
 
 
+@pytest.mark.slow  # a long training walk on the scalar backend, on a thread
 def test_the_worker_thread_driver_still_trains_off_the_gui_thread(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
     lab.driver = ThreadDriver(model, lab)  # as benchmarks/live_training.py compares them
