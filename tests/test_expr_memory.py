@@ -239,6 +239,7 @@ def test_searching_long_lists_of_long_texts_stops_at_the_time_budget(monkeypatch
     assert (info.value.line, time.perf_counter() - start < 0.5 + 3.0) == (5, True)  # was 15-40 s
 
 
+@pytest.mark.slow  # a million texts made, then refused (2-5 s each)
 @pytest.mark.parametrize("statement", ["x = sorted(L)", "L.sort()", "x = sorted([(1, x) for x in L])"])
 def test_sorting_a_million_long_texts_is_refused_before_it_starts(statement, monkeypatch):
     monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)  # the refusal is tested, not the clock
