@@ -337,6 +337,7 @@ def test_neurons_collapse_into_one_node_and_expand_again(qtbot, network_lab):
     )
 
 
+@pytest.mark.slow  # a training walk on the scalar backend, a slice per turn of the event loop
 def test_the_scalar_backend_trains_in_slices_on_the_gui_thread(qtbot, network_lab):
     import threading
 

@@ -26,6 +26,7 @@ def test_each_backend_gets_its_driver() -> None:
     assert driver_class("scalar") is SliceDriver and driver_class("fast") is TrainingDriver
 
 
+@pytest.mark.slow  # a training walk on the scalar backend, checked float for float
 def test_events_run_between_the_slices_of_a_step_and_the_floats_are_a_plain_trainers(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
     assert isinstance(lab.driver, SliceDriver)
