@@ -343,13 +343,14 @@ def test_hostile_refused_fast(source: str) -> None:
 
 def test_worst_case_at_the_limits_is_fast(monkeypatch) -> None:
     # the most statements the size limit allows, building Values until the node limit stops them:
-    # the slowest refusal there is.  CPU time, not wall time: on a shared machine the wall clock
-    # also measures the neighbours (and could reach the time budget, which is not tested here).
+    # the slowest refusal there is.  This thread's CPU time, not wall time: on a shared machine the
+    # wall clock also measures the neighbours (and could reach the time budget, which is not tested
+    # here), and the process's CPU time the threads an earlier test on this xdist worker left running.
     monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)
     source = "x = Value(1.0)\n" + "x=1/x\n" * ((MAX_SOURCE_CHARS - 20) // 6)
-    start = time.process_time()
+    start = time.thread_time()
     assert "builds more than" in refused(source).message
-    assert time.process_time() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def test_node_bomb_message(monkeypatch) -> None:
@@ -519,9 +520,9 @@ def test_ten_thousand_inputs_run_well_under_a_second() -> None:
     source = "\n".join(lines)
     best = math.inf
     for _ in range(2):  # the better of two: the suite shares the machine with other work
-        start = time.process_time()
+        start = time.thread_time()
         p = run_program(source)
-        best = min(best, time.process_time() - start)
+        best = min(best, time.thread_time() - start)
     assert len(p.inputs) == n and p.values["s"].data == sum(i % 10 for i in range(n))
     assert all(p.values[f"x{i}"].grad == 1.0 for i in range(n))
     assert best < 1.0
