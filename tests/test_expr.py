@@ -335,10 +335,10 @@ HOSTILE = {
 
 @pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_refused_fast(source: str) -> None:
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time, as test_worst_case_at_the_limits_is_fast: no neighbours in it
     with pytest.raises(ExpressionError):
         run_program(source)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def test_worst_case_at_the_limits_is_fast(monkeypatch) -> None:
