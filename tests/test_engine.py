@@ -218,6 +218,7 @@ def test_prev_is_a_tuple_in_argument_order() -> None:
 # -- backward: depth, repetition, accumulation ---------------------------------------------
 
 
+@pytest.mark.slow  # 200,000 Values built, walked twice and freed (2-3 s)
 def test_deep_chain_has_no_recursion_limit() -> None:
     x0 = Value(0.0)
     x = x0

@@ -102,7 +102,7 @@ out = []
 for source in json.load(sys.stdin):
     tracemalloc.start()
     try:
-        run_program(source)
+        run_program(source, seconds=60.0)  # the limits are tested, not the clock (tracemalloc is slow)
         result = {"line": None, "message": "it ran"}
     except ExpressionError as e:
         result = {"line": e.line, "message": e.message}
@@ -126,6 +126,8 @@ def memory_results() -> list[dict]:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # every case in one child process under tracemalloc (5-10 s)
+@pytest.mark.xdist_group("memory_results")  # one worker runs the child process, once
 @pytest.mark.parametrize(
     "case", range(len(MEMORY_CASES)), ids=[s.split("\n")[-1][:40] for s, _, _ in MEMORY_CASES]
 )
@@ -251,8 +253,10 @@ def test_searching_long_lists_of_long_texts_stops_at_the_time_budget(monkeypatch
     assert (info.value.line, time.perf_counter() - start < 0.5 + 3.0) == (5, True)  # was 15-40 s
 
 
+@pytest.mark.slow  # a million texts made, then refused (2-5 s each)
 @pytest.mark.parametrize("statement", ["x = sorted(L)", "L.sort()", "x = sorted([(1, x) for x in L])"])
-def test_sorting_a_million_long_texts_is_refused_before_it_starts(statement):
+def test_sorting_a_million_long_texts_is_refused_before_it_starts(statement, monkeypatch):
+    monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)  # the refusal is tested, not the clock
     with pytest.raises(ExpressionError) as info:
         run_program(EQUAL_TEXTS + statement)  # was 30 s of comparing in C
     assert (info.value.line, info.value.message) == (

@@ -12,6 +12,9 @@ import sys
 
 import pytest
 
+# the module-scoped fixture (loaded) is made once: its tests share one worker of pytest-xdist
+pytestmark = pytest.mark.xdist_group("test_import_weight")
+
 INTERPRETER = ("gradlab.expr", "gradlab.lang.compiler", "gradlab.lang.runtime")
 LAYOUT = ("gradlab.layout",)
 

@@ -28,7 +28,8 @@ import pytest
 
 from gradlab import resources
 
-pytestmark = pytest.mark.slow
+# slow: the wheel and the venvs take 20-60 s; one xdist worker builds them, once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_install")]
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_LEFTOVERS = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".venv",

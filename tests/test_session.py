@@ -515,6 +515,7 @@ def test_a_network_lab_nested_as_deep_as_json_allows_is_a_session_error(tmp_path
         load_session(path)
 
 
+@pytest.mark.slow  # the largest state there is, saved and read back
 def test_the_largest_state_the_app_accepts_fits_a_session(tmp_path: Path) -> None:
     """MAX_ROWS points of the longest numbers, the largest network with its Adam state, the saved
     history, the longest program of characters JSON escapes, and sliders for its inputs."""

@@ -234,6 +234,7 @@ def test_a_configuration_too_big_for_memory_exits_1_at_once_with_the_numbers(arg
     assert took < 10  # an interpreter start and the estimate (about 0.5 s here)
 
 
+@pytest.mark.slow  # a long training walk: the largest network the scalar backend allows (5-10 s)
 def test_the_largest_scalar_configuration_allowed_trains_within_the_cap() -> None:
     # 5,337 points is the most the scalar backend may take for this network (the message above)
     done = _capped("train", "--backend", "scalar", "--samples", "5336", "--layers", "16,16", "--steps", "1",

@@ -198,11 +198,11 @@ def test_orientations_share_the_ordering() -> None:
 def layout_time(source: str) -> tuple[int, float]:
     p = run_program(source)
     best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(3):  # this thread's CPU time: the suite's other workers and neighbours are not in it
+        start = time.thread_time()
         graph = GraphModel(p.output)
         graph.drawing_for(1.5)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.thread_time() - start)
     return len(graph), best
 
 

@@ -175,7 +175,10 @@ def test_parameter_labels_follow_gradlab_nn() -> None:
     assert labels[-2:] == ["w2.0.15", "b2.0"]
 
 
-@pytest.mark.parametrize("backend", ["scalar", "fast"])
+@pytest.mark.parametrize("backend", [
+    pytest.param("scalar", marks=pytest.mark.slow),  # 100 steps of Values (10 s); fast: the same check
+    "fast",
+])
 def test_demo_matches_micrograd_step_for_step(backend, demo_losses) -> None:
     expected = demo_losses
     trainer = Trainer(DEMO, TrainConfig(), backend=backend)
@@ -642,8 +645,12 @@ def _peak_of_a_step(trainer: Trainer) -> int:
         tracemalloc.stop()
 
 
+SLOW = pytest.mark.slow  # a step of Values on a big network under tracemalloc: seconds each
+
+
 @pytest.mark.parametrize(("backend", "points", "layers"), [
-    ("scalar", 150, (16, 16)), ("scalar", 40, (32, 32, 32)), ("fast", 20_000, (16, 16)),
+    pytest.param("scalar", 150, (16, 16), marks=SLOW), pytest.param("scalar", 40, (32, 32, 32), marks=SLOW),
+    ("fast", 20_000, (16, 16)),
     ("fast", 5_000, (64, 64, 64)), ("fast", 20_000, ()),
 ])
 def test_the_memory_estimate_covers_what_a_step_takes(backend, points, layers) -> None:

@@ -123,6 +123,7 @@ def test_a_slow_climb_is_caught_by_the_rising_rule() -> None:
     assert math.isfinite(stable.history[-1].loss)
 
 
+@pytest.mark.slow  # long training walks: thousands of steps on the defaults
 @pytest.mark.parametrize("batch_size", [None, 10])
 def test_long_runs_on_the_defaults_raise_no_false_alarm(batch_size) -> None:
     """A creep of the regulariser near zero loss, or one bad mini-batch, is not a divergence."""

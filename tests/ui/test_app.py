@@ -96,6 +96,7 @@ def test_session_round_trip_and_corrupt_session(window, tmp_path, qtbot):
     assert m2.graph.values[m2.graph.find("b")].data == 3.0  # nothing lost
 
 
+@pytest.mark.slow  # launches the whole app in a process of its own
 def test_screenshot_option_writes_a_picture(tmp_path):
     out = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

@@ -206,6 +206,7 @@ def test_a_fifo_opened_as_a_session_is_refused_at_once(qtbot, tmp_path):
     assert "FIFO" in w.statusBar().currentMessage() or "pipe" in w.statusBar().currentMessage()
 
 
+@pytest.mark.slow  # 10,000 inputs, loaded, saved and opened in a second window (3-10 s)
 def test_a_session_of_ten_thousand_inputs_reopens_quickly(qtbot, tmp_path):
     from helpers import many_inputs
 

@@ -368,6 +368,7 @@ def test_a_clean_launch_leaves_no_marker_and_a_running_program_has_one(qtbot):
     assert not busy.exists()
 
 
+@pytest.mark.slow  # launches the whole app in a process of its own
 def test_a_launch_killed_while_it_restores_makes_the_next_one_hold_the_program(qtbot, tmp_path):
     """A real gradlab process, killed with SIGKILL in the middle of running the restored program."""
     slow = "t = 0\nfor i in range(3000000):\n    t = t + i\nx = Value(2.0)\ny = x * t\n"

@@ -114,19 +114,32 @@ class NodeInspector(QWidget):
     step_readout = property(lambda self: self.probe_box.step_readout)
 
     def _build_plots(self) -> None:
-        self.response_plot = ResponsePlot()
-        self.error_plot = ErrorPlot()
-        self.error_plot.plot_widget.setObjectName("errorPlot")
-        self.response_plot.plot_widget.setObjectName("responsePlot")
-        self.response_box = _boxed("Output vs value", self.response_plot)
+        """The two plot boxes, empty: their plots are made when a node is first selected (a lab
+        that is never probed never pays for them; see ``_ensure_plots``)."""
+        self._plots = None
+        self.response_box = _boxed("Output vs value")
         self.best_h = selectable_label("probeBestH", "", "The h whose error is smallest in this sweep.")
-        self.error_box = _boxed("Error vs h", self.error_plot, self.best_h)
+        self.error_box = _boxed("Error vs h", self.best_h)
         # the plots side by side where the panel is wide enough: the numbers and both pictures
         # in one screenful (1280x720)
         self.plots_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.plots_row.setSpacing(4)
         self.plots_row.addWidget(self.response_box, 1)
         self.plots_row.addWidget(self.error_box, 1)
+
+    def _ensure_plots(self) -> tuple[ResponsePlot, ErrorPlot]:
+        """The response and error plots, made (and put in their boxes) on first use."""
+        if self._plots is None:
+            response, error = ResponsePlot(), ErrorPlot()
+            error.plot_widget.setObjectName("errorPlot")
+            response.plot_widget.setObjectName("responsePlot")
+            self.response_box.layout().addWidget(response)
+            self.error_box.layout().insertWidget(0, error)  # above best_h
+            self._plots = (response, error)
+        return self._plots
+
+    response_plot = property(lambda self: self._ensure_plots()[0])
+    error_plot = property(lambda self: self._ensure_plots()[1])
 
     def add_close_button(self, close: Callable[[], None]) -> QToolButton:
         """A small × at the panel's top right that calls ``close`` (a lab's deselect); it sits on
@@ -172,14 +185,17 @@ class NodeInspector(QWidget):
     def _refresh(self, *_args) -> None:
         """Redraw everything for the current selection (values, grads or the selection moved)."""
         i = self._selection()
+        if i is not None:
+            self._ensure_plots()  # before the boxes show: they are never laid out empty
         self.hint.setVisible(i is None)
         for box in self.boxes:
             box.setVisible(i is not None)
         if i is None:
             self._plot_timer.stop()
             self._curve = None
-            self.response_plot.clear()
-            self.error_plot.clear()
+            if self._plots is not None:
+                for plot in self._plots:
+                    plot.clear()
             return
         pending = getattr(self.model, "gradient_pending", None)
         self.node_box.show_node(self.model.graph, i, self._display_name(i), self._name,

@@ -39,6 +39,7 @@ def wait_for(condition, proc: subprocess.Popen, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow  # launches the whole app in a process of its own
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_termination_signal_closes_cleanly_and_autosaves(tmp_path, signum):
     program = tmp_path / "p.py"
@@ -115,6 +116,7 @@ def test_the_dialog_shows_a_long_message_cut(qtbot):
     assert len(dialog.message.text()) < 400
 
 
+@pytest.mark.slow  # launches the whole app in a process of its own
 def test_after_a_kill_the_next_launch_has_the_work_back(tmp_path, qtbot, monkeypatch):
     """SIGKILL: no handler runs. The autosave written while working is there, the dead
     instance's lock does not keep the slot, and the next launch reopens it."""

@@ -54,6 +54,7 @@ def test_typing_inf_and_rubbish_in_the_number_box(qtbot, expression_lab):
     assert "not a number" in box.toolTip()
 
 
+@pytest.mark.slow  # 10,000 inputs: 30,000 rows laid out (1-3 s); benchmarks/canvas.py times it too
 def test_ten_thousand_inputs_load_and_descend_in_under_a_second(qtbot, expression_lab):
     source = many_inputs(10_000)
     start = time.perf_counter()

@@ -68,6 +68,7 @@ def test_sine_picked_in_the_combo_trains_on_its_defaults_when_played(qtbot, netw
     assert losses[-1] < losses[0] / 20  # micrograd's recipe went 6.4, 2.2e5, 3.4e24 ... here
 
 
+@pytest.mark.slow  # a training set-up built for every dataset there is
 def test_each_dataset_picked_brings_its_own_defaults(qtbot, network_lab):
     for name in DATASETS:
         pick_dataset(qtbot, network_lab, name)

@@ -244,6 +244,7 @@ print(json.dumps({"screen": [s.x(), s.y(), s.width(), s.height()],
 """
 
 
+@pytest.mark.slow  # launches the whole app in a process of its own, once per screen
 @pytest.mark.parametrize(("screen", "expected"), [((1366, 768), None), ((1024, 600), None),
                                                   ((1920, 1080), (1480, 900))])
 def test_the_window_opens_inside_the_screen_it_opens_on(tmp_path, screen, expected):

@@ -36,6 +36,7 @@ def test_each_backend_gets_its_driver() -> None:
     assert driver_class("scalar") is ProcessDriver and driver_class("fast") is TrainingDriver
 
 
+@pytest.mark.slow  # a training walk on the scalar backend, checked float for float
 def test_events_run_between_the_slices_of_a_step_and_the_floats_are_a_plain_trainers(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
     assert isinstance(lab.driver, SliceDriver)
@@ -69,6 +70,7 @@ def test_a_weight_set_mid_step_is_stepped_from(qtbot, scalar_lab):
     assert model.trainer.step_count == 1 and twin.parameters() == model.trainer.parameters()
 
 
+@pytest.mark.slow  # a long training walk on the scalar backend, on a thread
 def test_the_worker_thread_driver_still_trains_off_the_gui_thread(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
     lab.driver = ThreadDriver(model, lab)  # as benchmarks/live_training.py compares them
