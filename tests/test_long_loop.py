@@ -104,6 +104,6 @@ def test_the_lectures_own_value_class_trains_past_the_old_item_limit() -> None:
     # the lecture's own Value, Neuron, Layer and MLP: each step makes a reference cycle per node
     # (its _backward closure): collected as the run goes, so 10,000,000 items made are no limit
     source = (HERE / "lecture_corpus" / "lecture_mlp.ipy").read_text(encoding="utf-8")
-    assert "for k in range(20):" in source
-    p = run_program(source.replace("for k in range(20):", "for k in range(120):"))
+    assert "for step in range(20):" in source
+    p = run_program(source.replace("for step in range(20):", "for step in range(120):"))
     assert p.printed[-3].startswith("119 ")
