@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from gradlab.lang.limits import MAX_SOURCE_CHARS
@@ -147,3 +148,19 @@ def check_program_length(text: str, path: str | os.PathLike, max_chars: int = MA
     if len(text) > max_chars:
         raise FileError.cannot_open(
             path, f"it is too big: a program may have at most {max_chars:,} characters ({len(text):,} here)")
+
+
+def write_atomically(path: str | os.PathLike, data: bytes, suffix: str = ".tmp") -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it (``.<name>.<random><suffix>``)
+    renamed over it: a crash mid-write leaves any old file whole.  OSError says why it could not."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # a full disk may only say so here
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

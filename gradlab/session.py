@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from gradlab.files import FileError, check_program_length, read_text
+from gradlab.files import FileError, check_program_length, read_text, write_atomically
 from gradlab.jsonio import (
     SessionError,
     _json_kind,
@@ -287,16 +286,7 @@ def save_session(session: Session, path: str | os.PathLike) -> None:
         Session.from_json(text)
     except SessionError as err:
         raise SessionError(f"Cannot save {path.name}: {err.reason}", path=path, reason=err.reason) from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, _TEMP_SUFFIX)
     _sync_folder(path.parent)
 
 

@@ -4,8 +4,6 @@ canvas_export); this module only offers them for the lab in front and reports wh
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +11,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from gradlab.files import FileError, read_text
+from gradlab.files import FileError, read_text, write_atomically
 from gradlab.training.exports import history_csv, read_weights_json, weights_json
 from gradlab.ui.common.canvas_export import export_widget
 from gradlab.ui.common.text import elide
@@ -37,18 +35,8 @@ class Export:
 
 
 def write_text(path: str, text: str) -> None:
-    """Write ``text`` atomically (a crash mid-write leaves any old file whole)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` (UTF-8) atomically: a crash mid-write leaves any old file whole."""
+    write_atomically(path, text.encode("utf-8"))
 
 
 def expression_exports(lab) -> list[Export]:
