@@ -337,10 +337,12 @@ HOSTILE = {
 
 @pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_refused_fast(source: str) -> None:
-    start = time.perf_counter()
+    # this thread's CPU time: parallel test workers and neighbours are not the program's cost; the
+    # failures this guards against took minutes (benchmarks/language.py times them closely)
+    start = time.thread_time()
     with pytest.raises(ExpressionError):
         run_program(source)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 2.0
 
 
 def test_worst_case_at_the_limits_is_fast(monkeypatch) -> None:
@@ -349,9 +351,9 @@ def test_worst_case_at_the_limits_is_fast(monkeypatch) -> None:
     # also measures the neighbours (and could reach the time budget, which is not tested here).
     monkeypatch.setattr(expr, "MAX_SECONDS", 60.0)
     source = "x = Value(1.0)\n" + "x=1/x\n" * ((MAX_SOURCE_CHARS - 20) // 6)
-    start = time.process_time()
+    start = time.thread_time()  # this thread's: an xdist worker's other threads are not the run's
     assert refused(source).message == NODES_MESSAGE
-    assert time.process_time() - start < 1.0
+    assert time.thread_time() - start < 3.0  # about 1 s here; the failure it guards against took minutes
 
 
 def test_node_bomb_message() -> None:
