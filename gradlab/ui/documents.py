@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from gradlab.files import FileError
+from gradlab.files import FileError, write_atomically
 from gradlab.session import Session, load_document, save_session
 from gradlab.ui.common.text import elide
 from gradlab.ui.settings import settings
@@ -242,10 +242,8 @@ class Documents:
         return written
 
     def _save_program(self, path: Path) -> Path | None:
-        from gradlab.ui.exports import write_text
-
         try:
-            write_text(str(path), self.window.expression_lab.editor.toPlainText())
+            write_atomically(path, self.window.expression_lab.editor.toPlainText().encode("utf-8"))
         except OSError as err:
             self.window.show_error(f"Cannot save {path}: {err.strerror or err}")
             return None
