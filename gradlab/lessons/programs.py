@@ -1,7 +1,8 @@
 """A lesson's programs, run once when it is read: each must run, and a ``select`` must name a node.
 
-Programs run in this process with gradlab.expr.run_program (its own limits: time, values,
-items): a lesson file is read by the app or a test, and a lesson's programs are small.  The
+Programs run in this process with gradlab.expr.run_program (its limits on values and items)
+and a time budget of their own, PROGRAM_SECONDS: a lesson file is read by the app while the
+learner waits, and a lesson's programs are small (the course's longest runs in ~30 ms).  The
 graph a ``select`` is checked against is the one the expression lab would show for the program
 (gradlab.graph.GraphModel, with the program's lines), so ``c₂`` and ``c@2`` name what the lab
 names.
@@ -16,13 +17,16 @@ from gradlab.graph import GraphModel
 from gradlab.lessons.model import LessonError
 from gradlab.lessons.positions import KeyLines
 
-__all__ = ["ProgramCheck", "program_graph"]
+__all__ = ["PROGRAM_SECONDS", "ProgramCheck", "program_graph"]
+
+#: the longest one of a lesson's programs may run when the lesson is read, in seconds
+PROGRAM_SECONDS = 2.0
 
 
 def program_graph(source: str) -> GraphModel | None:
     """The graph the expression lab shows for ``source`` (None: the program makes no Value);
     raises ExpressionError as run_program does."""
-    program = run_program(source)
+    program = run_program(source, seconds=PROGRAM_SECONDS)
     if program.output is None:
         return None
     lines: dict[int, int] = {}
