@@ -29,9 +29,20 @@ def open_window(qtbot, *args: str):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    canvas = w.expression_lab.canvas
-    qtbot.waitUntil(lambda: canvas.width() > 100 and not canvas._relayout_timer.isActive())
+    settle(qtbot, w.expression_lab.canvas)
     return w
+
+
+def settle(qtbot, canvas) -> None:
+    """``canvas`` at its size with the drawing for it: what it lays out by itself
+    RELAYOUT_DELAY_MS after its last resize, done now (a test need not idle through the delay)."""
+    qtbot.waitUntil(lambda: canvas.width() > 100)
+    QApplication.processEvents()  # resizes still queued restart the delay
+    timer = canvas._relayout_timer
+    while timer.isActive():
+        timer.stop()
+        canvas._relayout_for_size()
+        QApplication.processEvents()
 
 
 def whole_graph_in_view(canvas, margin: float = 0.05) -> bool:
