@@ -26,6 +26,15 @@ def click(lab, name: str, qtbot) -> None:
     qtbot.mouseClick(lab.findChild(QToolButton, name), LEFT)
 
 
+def small(model) -> None:
+    """One hidden layer of 4 (17 parameters, not the demo's 337), as the layers field sets it: a
+    scalar step and the probe's losses take a twentieth of the time. For the tests whose order of
+    events the test itself fixes (nothing runs between reading the step count and the learner's
+    move), so that a short step checks what a long one does."""
+    model.edit_config({"layers": (4,)})
+    assert len(model.trainer.parameters()) == 17
+
+
 def twin_of(model) -> Trainer:
     """A plain in-process trainer with the lab's data and settings, before any step."""
     return Trainer(model.trainer.dataset, model.trainer.config, backend="scalar")
@@ -87,6 +96,7 @@ def test_a_step_click_shows_its_step_at_once(qtbot, scalar_lab):
 
 def test_a_weight_typed_mid_step_is_stepped_from_and_the_probe_follows(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
+    small(model)
     lab.probe_model.select(0)
     click(lab, "playButton", qtbot)
     qtbot.waitUntil(lambda: lab.driver.busy(), timeout=5000)
@@ -106,6 +116,7 @@ def test_a_weight_typed_mid_step_is_stepped_from_and_the_probe_follows(qtbot, sc
 
 def test_a_point_added_and_settings_changed_while_training_carry_on_as_a_trainer_would(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
+    small(model)
     data, cfg0 = model.dataset, model.cfg
     click(lab, "playButton", qtbot)
     qtbot.waitUntil(lambda: lab.driver.busy() and model.step_count >= 1, timeout=2 * STEP_MS)
@@ -129,6 +140,7 @@ def test_a_point_added_and_settings_changed_while_training_carry_on_as_a_trainer
 
 def test_a_session_saved_mid_step_holds_the_steps_taken(qtbot, scalar_lab):
     lab, model = scalar_lab, scalar_lab.model
+    small(model)
     click(lab, "playButton", qtbot)
     qtbot.waitUntil(lambda: lab.driver.busy() and model.step_count >= 1, timeout=2 * STEP_MS)
     state = model.state_dict()  # as Save does, with a step away
