@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QComboBox, QLabel, QLineEdit, QWidget
 
 from gradlab.lessons import builtin
 from gradlab.ui.lessons import COMPLETE_TEXT
@@ -128,8 +128,18 @@ class Learner:
     def network(self):
         return self.window.network_tab.lab
 
+    def top_speed(self) -> None:
+        """Pick "top speed" in the speed box by typing its first letter, as a learner in a hurry
+        does: as many steps a frame as fit in its time budget (the lessons' numbers do not
+        depend on the speed, only how long the learner waits for them)."""
+        combo = self.widget("speedCombo", QComboBox, self.network)
+        combo.setFocus()
+        self.qtbot.keyClicks(combo, "t")
+        assert combo.currentData() == 0, combo.currentText()
+
     def train_until_done(self) -> None:
-        """Press Play, wait until the step is done, press Play again to pause."""
+        """Press Play at top speed, wait until the step is done, press Play again to pause."""
+        self.top_speed()
         play = self.widget("playButton", QAbstractButton, self.network)
         self.qtbot.mouseClick(play, LEFT)
         self.qtbot.waitUntil(self.next_or_complete, timeout=TRAIN_MS)

@@ -157,8 +157,10 @@ def test_a_neuron_clicked_in_the_point_graph_is_named_for_people(qtbot):
 
 
 def point_losses(lab) -> list[float]:
+    """Each training point's loss: the root of its ``Value`` graph, the one the traced point's
+    graph is made of (``point_graph``, without the ``GraphModel`` around it that tracing adds)."""
     trainer = lab.model.trainer
-    return [trainer.point_graph_model(i).output.data for i in range(trainer.train_set.X.shape[0])]
+    return [trainer.point_graph(i).data for i in range(trainer.train_set.X.shape[0])]
 
 
 def test_the_caption_says_a_points_loss_and_what_it_means(qtbot):

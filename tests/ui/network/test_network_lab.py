@@ -342,6 +342,7 @@ def test_the_scalar_backend_trains_in_another_process(qtbot, network_lab):
 
     from gradlab.ui.network.training_driver import ProcessDriver
 
+    network_lab.model.edit_config({"layers": (4,)})  # a small network: quick scalar steps
     network_lab.editor.backend_combo.setCurrentIndex(network_lab.editor.backend_combo.findData("scalar"))
     assert network_lab.model.backend == "scalar" and isinstance(network_lab.driver, ProcessDriver)
     trainer = network_lab.model.trainer

@@ -31,20 +31,38 @@ def twin_of(model) -> Trainer:
     return Trainer(model.trainer.dataset, model.trainer.config, backend="scalar")
 
 
+def choose_scalar(qtbot, lab):
+    """The scalar backend chosen in the lab's editor, as a learner does; its process ended after."""
+    combo = lab.editor.backend_combo
+    combo.setCurrentIndex(combo.findData("scalar"))
+    assert lab.model.backend == "scalar" and isinstance(lab.driver, ProcessDriver)
+    yield lab
+    lab.model.set_running(False)
+    if isinstance(lab.driver, ProcessDriver):
+        lab.driver.close()
+
+
 @pytest.fixture
 def scalar_lab(qtbot, network_lab):
-    """conftest's network lab with the scalar backend chosen in its editor, as a learner does."""
-    combo = network_lab.editor.backend_combo
-    combo.setCurrentIndex(combo.findData("scalar"))
-    assert network_lab.model.backend == "scalar" and isinstance(network_lab.driver, ProcessDriver)
-    yield network_lab
-    network_lab.model.set_running(False)
-    if isinstance(network_lab.driver, ProcessDriver):
-        network_lab.driver.close()
+    """conftest's network lab (the demo network) on the scalar backend."""
+    yield from choose_scalar(qtbot, network_lab)
 
 
-def test_choosing_a_backend_chooses_its_driver_and_a_dropped_driver_ends_its_process(qtbot, scalar_lab):
-    lab = scalar_lab
+@pytest.fixture
+def small_scalar_lab(qtbot, network_lab):
+    """The same with one hidden layer of 4 (17 parameters, not the demo's 337), set before the
+    backend is chosen: a scalar step, the gradient the probe reads and the twin's steps take a
+    twentieth of the time. For the tests whose order of events the test itself fixes (nothing
+    runs between reading the step count and the learner's move, or no step is timed), so that a
+    short step checks what a long one does; the tests that need a step to outlast an event keep
+    the demo."""
+    network_lab.model.edit_config({"layers": (4,)})  # as the layers field sets it
+    assert len(network_lab.model.trainer.parameters()) == 17
+    yield from choose_scalar(qtbot, network_lab)
+
+
+def test_choosing_a_backend_chooses_its_driver_and_a_dropped_driver_ends_its_process(qtbot, small_scalar_lab):
+    lab = small_scalar_lab
     driver = lab.driver
     qtbot.waitUntil(lambda: driver.process.pid() is not None, timeout=5000)  # a warm start
     combo = lab.editor.backend_combo
@@ -75,8 +93,8 @@ def test_play_trains_in_another_process_while_events_run_and_the_floats_are_a_tr
     assert repr(twin.history) == repr(model.trainer.history)
 
 
-def test_a_step_click_shows_its_step_at_once(qtbot, scalar_lab):
-    lab, model = scalar_lab, scalar_lab.model
+def test_a_step_click_shows_its_step_at_once(qtbot, small_scalar_lab):
+    lab, model = small_scalar_lab, small_scalar_lab.model
     with qtbot.waitSignal(model.step_completed, timeout=STEP_MS):
         click(lab, "stepButton", qtbot)
     assert model.step_count == 1 and lab.loss_plot.point_count() == 1  # already there, no waiting
@@ -85,8 +103,8 @@ def test_a_step_click_shows_its_step_at_once(qtbot, scalar_lab):
     assert twin.parameters() == model.trainer.parameters()
 
 
-def test_a_weight_typed_mid_step_is_stepped_from_and_the_probe_follows(qtbot, scalar_lab):
-    lab, model = scalar_lab, scalar_lab.model
+def test_a_weight_typed_mid_step_is_stepped_from_and_the_probe_follows(qtbot, small_scalar_lab):
+    lab, model = small_scalar_lab, small_scalar_lab.model
     lab.probe_model.select(0)
     click(lab, "playButton", qtbot)
     qtbot.waitUntil(lambda: lab.driver.busy(), timeout=5000)
@@ -104,8 +122,10 @@ def test_a_weight_typed_mid_step_is_stepped_from_and_the_probe_follows(qtbot, sc
     assert lab.weight_input.text() == repr(model.trainer.parameters()[0])  # the probe shows the weight
 
 
-def test_a_point_added_and_settings_changed_while_training_carry_on_as_a_trainer_would(qtbot, scalar_lab):
-    lab, model = scalar_lab, scalar_lab.model
+def test_a_point_added_and_settings_changed_while_training_carry_on_as_a_trainer_would(
+    qtbot, small_scalar_lab
+):
+    lab, model = small_scalar_lab, small_scalar_lab.model
     data, cfg0 = model.dataset, model.cfg
     click(lab, "playButton", qtbot)
     qtbot.waitUntil(lambda: lab.driver.busy() and model.step_count >= 1, timeout=2 * STEP_MS)
@@ -127,8 +147,8 @@ def test_a_point_added_and_settings_changed_while_training_carry_on_as_a_trainer
     assert twin.parameters() == model.trainer.parameters()
 
 
-def test_a_session_saved_mid_step_holds_the_steps_taken(qtbot, scalar_lab):
-    lab, model = scalar_lab, scalar_lab.model
+def test_a_session_saved_mid_step_holds_the_steps_taken(qtbot, small_scalar_lab):
+    lab, model = small_scalar_lab, small_scalar_lab.model
     click(lab, "playButton", qtbot)
     qtbot.waitUntil(lambda: lab.driver.busy() and model.step_count >= 1, timeout=2 * STEP_MS)
     state = model.state_dict()  # as Save does, with a step away
