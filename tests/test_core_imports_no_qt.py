@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from package_trees import parsed
+
 import gradlab
 
 QT_PACKAGES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6", "shiboken2", "qtpy")
@@ -94,7 +96,7 @@ def test_no_core_file_names_qt_in_an_import() -> None:
     offenders = []
     for path in core_files():
         is_main = path.name == "__main__.py" and path.parent == PACKAGE_DIR
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = parsed(path)
         for line, name in _imported_names(tree, _package_of(path)):
             top = name.split(".")[0]
             # the core must not reach Qt through the GUI modules either; ``__main__`` may, it

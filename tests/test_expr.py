@@ -529,14 +529,16 @@ def test_ten_thousand_inputs_run_well_under_a_second() -> None:
     lines += ["s = s + " + " + ".join(f"x{j}" for j in range(k, k + 100)) for k in range(100, n, 100)]
     lines.append("s.backward()")
     source = "\n".join(lines)
-    best = math.inf
+    best, bound = math.inf, 1.0
     for _ in range(2):  # the better of two: the suite shares the machine with other work
         start = time.process_time()
         p = run_program(source)
         best = min(best, time.process_time() - start)
+        if best < bound:  # within the bound at the first: the second could only do better
+            break
     assert len(p.inputs) == n and p.values["s"].data == sum(i % 10 for i in range(n))
     assert all(p.values[f"x{i}"].grad == 1.0 for i in range(n))
-    assert best < 1.0
+    assert best < bound
 
 
 # -- the two ways a statement runs: walked at the top level, compiled inside a block ----------------

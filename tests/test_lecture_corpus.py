@@ -12,6 +12,7 @@ reference run replaces by PyTorch's recorded output (stand_ins/lecture_torch.out
 ending in a bare expression prints nothing: programs run with script semantics, not Jupyter's.
 """
 
+import functools
 import inspect
 import math
 import re
@@ -34,12 +35,19 @@ NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?|-?\bnan\b|-?\binf\b
 
 
 def reference_output(path: Path) -> list[str]:
+    """What CPython prints for the program at ``path``: run once per test process, whichever
+    tests ask (the corpus is seeded: the same file prints the same lines)."""
+    return list(_reference_lines(path))
+
+
+@functools.cache
+def _reference_lines(path: Path) -> tuple[str, ...]:
     runner = Path(__file__).parent / "lecture_reference.py"
     done = subprocess.run(
         [sys.executable, str(runner), str(path)], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    return tuple(done.stdout.splitlines())
 
 
 def same_line(ours: str, theirs: str) -> bool:

@@ -25,14 +25,20 @@ def with_steps(steps: int) -> str:
     return LOOP.replace("steps = 2000\n", f"steps = {steps}\n")
 
 
-def cpython_prints(source: str, tmp_path: Path) -> list[str]:
-    """What CPython with micrograd 0.1.0 prints for ``source`` (tests/lecture_reference.py)."""
+def cpython_run(source: str, tmp_path: Path) -> subprocess.Popen:
+    """CPython with micrograd 0.1.0 running ``source`` (tests/lecture_reference.py), started at once
+    so that it runs beside gradlab's own run (on another core, where there is one)."""
     path = tmp_path / "loop.py"
     path.write_text(source, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(HERE / "lecture_reference.py"), str(path)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    return subprocess.Popen([sys.executable, str(HERE / "lecture_reference.py"), str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def cpython_prints(run: subprocess.Popen) -> list[str]:
+    """What that run printed, once it has ended."""
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    return out.splitlines()
 
 
 def assert_same_prints(ours: list[str], theirs: list[str]) -> None:
@@ -49,9 +55,10 @@ def minute(monkeypatch) -> None:
 @pytest.mark.usefixtures("minute")
 def test_the_lecture_loop_runs_past_the_old_value_limit_and_prints_what_cpython_prints(tmp_path) -> None:
     source = with_steps(400)  # stopped at step 315 before: "builds more than 100,000 values"
-    p = run_program(source)
-    assert p.node_count > MAX_NODES  # made in all; never more than a step's graph and the net alive
-    assert_same_prints(p.printed, cpython_prints(source, tmp_path))
+    with cpython_run(source, tmp_path) as theirs:
+        p = run_program(source)
+        assert p.node_count > MAX_NODES  # made in all; never more than a step's graph and the net alive
+        assert_same_prints(p.printed, cpython_prints(theirs))
     assert p.printed[399].startswith("399 ") and p.losses and len(p.losses) == 400
     # the names rebound every step keep no old step's graph: one binding a Value at most
     assert len(p.bindings) <= len(p.values) + 41 and p.output is p.values["loss"]
@@ -60,8 +67,9 @@ def test_the_lecture_loop_runs_past_the_old_value_limit_and_prints_what_cpython_
 @pytest.mark.slow
 @pytest.mark.usefixtures("minute")
 def test_the_lecture_loop_at_2000_steps_prints_what_cpython_prints(tmp_path) -> None:
-    p = run_program(LOOP)
-    assert_same_prints(p.printed, cpython_prints(LOOP, tmp_path))
+    with cpython_run(LOOP, tmp_path) as theirs:
+        p = run_program(LOOP)
+        assert_same_prints(p.printed, cpython_prints(theirs))
     assert len(p.printed) == 2002
 
 

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from package_trees import parsed
 
 import gradlab
 from gradlab import resources
@@ -22,7 +23,7 @@ def names_in_code() -> dict[str, str]:
     ``read_bytes``, ``path``), as ``a/b``, with the file and line that names it."""
     found = {}
     for file in sorted(PACKAGE.rglob("*.py")):
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(file)):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "resources"
                     and node.func.attr in LOADERS and node.args
@@ -95,7 +96,7 @@ def test_only_the_loader_knows_where_resources_live():
     for file in sorted(PACKAGE.rglob("*.py")):
         if file.name == "resources.py" and file.parent == PACKAGE:
             continue
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(file)):
             if isinstance(node, ast.Constant) and node.value in ("resources", resources.INSTALLED):
                 offenders.append(f"{file.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not offenders, f"read resources through gradlab.resources (path, read_text), not: {offenders}"

@@ -224,6 +224,9 @@ class ExpressionCompiler(NameCompiler, CallCompiler, ComprehensionCompiler):
         return list_
 
     def e_Tuple(self, node: ast.Tuple, scope: Scope, depth: int) -> Closure:
+        if len(node.elts) == 1 and type(node.elts[0]) is not ast.Starred:  # (x,): no list on the way
+            only = self.expr(node.elts[0], scope, depth)
+            return lambda frame: (only(frame),)
         items = self.elements(node.elts, scope, depth)
         return lambda frame: tuple(items(frame))
 

@@ -113,6 +113,8 @@ class ItemRules:
         if t in (list, tuple, str, dict, set, range) and len(x) <= limit:
             self.alloc(len(x), node)
             return list(x)
+        if t in (list, tuple, str, dict, set, range):  # its length says it is too long: no need to walk it
+            raise Refusal(node, limits.ITEMS_MESSAGE)
         if t is np.ndarray:
             self.alloc(len(x), node)
             return list(x)
