@@ -384,9 +384,9 @@ def test_huge_numbers_become_inf_fast(source: str) -> None:
 
 def test_honest_50k_node_program() -> None:
     source = "x = Value(1.0)\n" + "x = x * 1.0001 + 0.1\n" * 12_500 + "x.backward()\nprint(x.data)"
-    start = time.perf_counter()
+    start = time.thread_time()  # this thread's: a loaded machine's other processes are not the run's
     p = run_program(source)
-    assert time.perf_counter() - start < 2.0
+    assert time.thread_time() - start < 2.0
     assert p.node_count >= 50_000 and p.backward_called
     expected = 1.0
     for _ in range(12_500):
