@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gradlab.ui.common.text import elide
 
-__all__ = ["ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
+__all__ = ["CachedAxis", "ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
 
 #: errors below this are drawn at it: an error of exactly 0 has no logarithm
 ERROR_FLOOR = 1e-17
@@ -51,7 +51,7 @@ class _PlotView(pg.GraphicsLayoutWidget):
         return self.hint or super().sizeHint()
 
 
-class _Axis(pg.AxisItem):
+class CachedAxis(pg.AxisItem):
     """pyqtgraph's axis (ticks, labels and grid), its drawing kept as pixels between changes.
 
     pyqtgraph records an axis as a QPicture and replays it at every paint: a few milliseconds
@@ -112,8 +112,8 @@ class _LightPlot(QWidget):
             self.plot_widget.hint = QSize(160, 130)
         self.plot_widget.setBackground(BACKGROUND)
         # the context menu's options make no sense here (and unbuilt, they cost no start-up time)
-        self.plot = self.plot_widget.addPlot(row=0, col=0, enableMenu=False,
-                                             axisItems={name: _Axis(name) for name in ("left", "bottom")})
+        axes = {name: CachedAxis(name) for name in ("left", "bottom")}
+        self.plot = self.plot_widget.addPlot(row=0, col=0, enableMenu=False, axisItems=axes)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         tick_font = QFont()
