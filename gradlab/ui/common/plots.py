@@ -11,13 +11,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QFont, QImage, QPaintEngine, QPainter, QTransform
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gradlab.ui.common.text import elide
 
-__all__ = ["ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
+__all__ = ["CachedAxis", "ErrorPlot", "ResponsePlot", "ERROR_FLOOR"]
 
 #: errors below this are drawn at it: an error of exactly 0 has no logarithm
 ERROR_FLOOR = 1e-17
@@ -51,6 +51,52 @@ class _PlotView(pg.GraphicsLayoutWidget):
         return self.hint or super().sizeHint()
 
 
+class CachedAxis(pg.AxisItem):
+    """pyqtgraph's axis (ticks, labels and grid), its drawing kept as pixels between changes.
+
+    pyqtgraph records an axis as a QPicture and replays it at every paint: a few milliseconds
+    of text layout each time the plot repaints (a hover, a curve redrawn), however little
+    changed.  Here the replay goes into an image, drawn again while pyqtgraph keeps the same
+    picture (it makes a new one when the ticks, the range or the size change).  Painting to
+    anything but pixels (an SVG export) replays the picture there: its text stays text."""
+
+    _image: tuple | None = None  # (pyqtgraph's picture, the key of its place, the image of it)
+    PAD = 2  # pixels round the axis's rectangle in the image: a line's end pixel falls just outside
+
+    def paint(self, p: QPainter, opt, widget=None) -> None:
+        t = p.transform()
+        if (p.paintEngine().type() != QPaintEngine.Type.Raster
+                or t.type().value > QTransform.TransformationType.TxTranslate.value):
+            super().paint(p, opt, widget)
+            return
+        rect, dpr = self.boundingRect(), p.device().devicePixelRatioF()
+        x, y = t.dx() + rect.x(), t.dy() + rect.y()  # where the rectangle's corner falls
+        key = (dpr, rect.width(), rect.height(), x % 1.0, y % 1.0)
+        if self._image is None or self._image[0] is not self.picture or self._image[1] != key:
+            image = self._render(p, rect, dpr, x % 1.0, y % 1.0)
+            self._image = (self.picture, key, image)  # the picture the render made or replayed
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(math.floor(x) - self.PAD, math.floor(y) - self.PAD), self._image[2])
+        p.restore()
+
+    def _render(self, p: QPainter, rect, dpr: float, fx: float, fy: float) -> QImage:
+        """pyqtgraph's drawing of the axis in an image (with the painter's hints and font)."""
+        w, h = (math.ceil((side + 2 * self.PAD + 1) * dpr) for side in (rect.width(), rect.height()))
+        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        image.fill(0)
+        painter = QPainter(image)
+        try:
+            painter.setRenderHints(p.renderHints())
+            painter.setFont(p.font())
+            painter.translate(fx - rect.x() + self.PAD, fy - rect.y() + self.PAD)
+            super().paint(painter, None, None)  # makes pyqtgraph's picture if it has none
+        finally:
+            painter.end()
+        return image
+
+
 class _LightPlot(QWidget):
     """A plot with a white background, dark axes and a legend below it (never over the data).
 
@@ -66,7 +112,8 @@ class _LightPlot(QWidget):
             self.plot_widget.hint = QSize(160, 130)
         self.plot_widget.setBackground(BACKGROUND)
         # the context menu's options make no sense here (and unbuilt, they cost no start-up time)
-        self.plot = self.plot_widget.addPlot(row=0, col=0, enableMenu=False)
+        axes = {name: CachedAxis(name) for name in ("left", "bottom")}
+        self.plot = self.plot_widget.addPlot(row=0, col=0, enableMenu=False, axisItems=axes)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         tick_font = QFont()

@@ -134,24 +134,47 @@ class _Figure(_LightPlot):
 
 class ProgramPlots(QWidget):
     """The program's figure (objectName ``programFigure``) and training curve (``trainingPlot``),
-    or a one-line note (``plotsEmpty``) when it drew neither."""
+    or a one-line note (``plotsEmpty``) when it drew neither.
+
+    Each figure is made when first shown (or asked for): a pyqtgraph plot costs tens of
+    milliseconds to build, and most programs draw nothing, so a window that never plots never
+    pays for them (as the inspector builds its plots when a node is first selected)."""
+
+    #: each figure's plot name, its tooltip and its place in the panel (under the note)
+    FIGURES = {"programFigure": ("What the program drew with plt.plot and plt.scatter", 1),
+               "trainingPlot": ("A training run: the loss at each backward() call.\n"
+                                "The graph shows the last one.", 2)}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("programPlots")
         self.empty = note_label(EMPTY_TEXT, "plotsEmpty")
         self.empty.setContentsMargins(4, 2, 4, 2)
-        self.figure = _Figure("programFigure", "What the program drew with plt.plot and plt.scatter")
-        self.training = _Figure("trainingPlot", "A training run: the loss at each backward() call.\n"
-                                                "The graph shows the last one.")
+        self._figures: dict[str, _Figure] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        for w in (self.empty, self.figure, self.training):
-            layout.addWidget(w)
+        layout.addWidget(self.empty)
         self.curve_count = 0  # curves in the figure
         self.loss_points = 0  # points on the training curve
         self.show_program(None)
+
+    def _figure(self, name: str) -> _Figure:
+        """The figure called ``name``, made (hidden, in its place) on first use."""
+        if name not in self._figures:
+            tip, place = self.FIGURES[name]
+            figure = _Figure(name, tip)
+            figure.hide()
+            self.layout().insertWidget(sum(self.FIGURES[f][1] < place for f in self._figures) + 1, figure)
+            self._figures[name] = figure
+        return self._figures[name]
+
+    figure = property(lambda self: self._figure("programFigure"))
+    training = property(lambda self: self._figure("trainingPlot"))
+
+    def _show_figure(self, name: str, shown: bool) -> None:
+        if shown or name in self._figures:  # an unbuilt figure is hidden already
+            self._figure(name).setVisible(shown)
 
     def has_plots(self) -> bool:
         return bool(self.curve_count or self.loss_points)
@@ -175,8 +198,8 @@ class ProgramPlots(QWidget):
             self.training.draw([("", style, steps, np.asarray(losses, dtype=float))],
                                f"Loss at each backward(): {len(losses)} calls",
                                "backward() call", "loss")
-        self.figure.setVisible(bool(plots))
-        self.training.setVisible(bool(self.loss_points))
+        self._show_figure("programFigure", bool(plots))
+        self._show_figure("trainingPlot", bool(self.loss_points))
         self.empty.setVisible(not self.has_plots())
 
     @staticmethod

@@ -5,9 +5,13 @@ from __future__ import annotations
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
+
+import pyqtgraph as pg  # isort: skip
 from windows import shown
 
 from gradlab.expr import run_program
+from gradlab.ui.common.canvas_export import widget_svg_bytes
+from gradlab.ui.common.plots import CachedAxis
 from gradlab.ui.expression.program_plots import EMPTY_TEXT, MAX_SCATTER_POINTS, ProgramPlots, parse_fmt
 
 
@@ -23,6 +27,7 @@ def drawn(figure) -> list[tuple[list[float], list[float]]]:
 def test_an_empty_program_says_no_plots(panel):
     panel.show_program(run_program("a = Value(1.0)\nb = a * 2"))
     assert panel.empty.isVisible() and panel.empty.text() == EMPTY_TEXT
+    assert not panel.findChildren(pg.GraphicsLayoutWidget)  # no plot is built until one shows
     assert panel.figure.isHidden() and panel.training.isHidden() and not panel.has_plots()
 
 
@@ -33,6 +38,7 @@ def test_plot_and_scatter_with_labels_and_title(panel):
         "plt.plot(xs, ys, 'r--', label='x squared')\nplt.scatter([0, 1], [5, 6])\n"
         "plt.title('a <b>parabola</b>')\nplt.xlabel('x')\nplt.ylabel('f(x)')\nplt.show()\n")
     panel.show_program(p)
+    assert len(panel.findChildren(pg.GraphicsLayoutWidget)) == 1  # the figure alone
     assert panel.figure.isVisible() and panel.empty.isHidden() and panel.training.isHidden()
     curves = drawn(panel.figure)
     assert len(curves) == 2 and curves[0][1] == [4.0, 2.25, 1.0, 0.25, 0.0, 0.25, 1.0, 2.25, 4.0]
@@ -44,6 +50,18 @@ def test_plot_and_scatter_with_labels_and_title(panel):
     assert "&lt;b&gt;parabola" in panel.figure.plot.titleLabel.text
     assert panel.figure.plot.getAxis("left").labelText == "f(x)"
     assert [label.text for _, label in panel.figure.legend.items] == ["x squared"]
+
+
+def test_the_axes_redraw_when_the_range_moves_and_stay_text_in_an_svg(panel):
+    panel.show_program(run_program("import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\n"))
+    figure = panel.figure
+    assert all(isinstance(figure.plot.getAxis(name), CachedAxis) for name in ("left", "bottom"))
+    first = figure.plot_widget.grab().toImage()
+    assert figure.plot_widget.grab().toImage() == first  # the axes' kept drawing: the same pixels
+    figure.plot.setXRange(0, 1000, padding=0)
+    assert figure.plot_widget.grab().toImage() != first  # new ticks, drawn anew
+    svg = widget_svg_bytes(figure, "plot")
+    assert b">800<" in svg and b">0.8<" in svg  # tick labels of both axes, as text
 
 
 def test_a_training_run_plots_one_point_per_backward(panel):

@@ -1,0 +1,148 @@
+"""How fast the window builds and paints, before and after: a baseline checkout and this one.
+
+    python benchmarks/ui_speed.py [--baseline REF] [--repeat N] [--rounds R]
+
+The baseline is ``gradlab/`` and ``resources/`` at git ref REF (default ``main``), extracted
+to a temporary folder; the two sides run in alternating Python processes (R each) with the same harness
+(Qt offscreen, 1280x720), and each reports the best of all its runs (the minimum: the
+machine may be shared).  Figures: building the main window (the expression lab on the
+seed example), a full paint (``grab``) of the network lab after 30 training steps, and a
+full paint of the expression lab with the lecture example and a node selected (its
+inspector plots drawn).  Each is printed for both sides with the ratio after / before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (1280, 720)
+BIG = (1920, 1080)
+FIGURES = ("window build", "network lab paint", "expression lab paint")
+
+
+def _settle(app, seconds: float = 0.3) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _best(fn, repeat: int, after=None) -> float:
+    """The least CPU time of this thread that ``fn`` took in ``repeat`` runs (the machine may be
+    shared: CPU time counts the work, not the waiting); ``after`` runs untimed after each."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()  # not a collection of earlier runs' garbage in the middle of this one
+        start = time.thread_time()
+        fn()
+        best = min(best, time.thread_time() - start)
+        if after is not None:
+            after()
+    return best
+
+
+def measure(repeat: int) -> dict[str, float]:
+    """In the child process (the checkout to time first on sys.path): best seconds per figure."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["GRADLAB_HOME"] = tempfile.mkdtemp(prefix="gradlab-ui-speed-")
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gradlab-ui-speed-config-")
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    app = QApplication.instance() or QApplication(["gradlab"])
+    from gradlab.app import build_window
+    from gradlab.ui.lessons.store import LessonStore
+
+    LessonStore().set_offered()  # no first-launch lesson offer
+    out: dict[str, float] = {}
+    windows = []
+
+    def build() -> None:
+        w = build_window(["--lab", "expression", "--example", "seed"])
+        w.resize(*SIZE)
+        w.show()
+        app.processEvents()
+        windows.append(w)
+
+    def close() -> None:
+        windows.pop().close()
+        app.processEvents()
+
+    out["window build"] = _best(build, repeat, close)
+    w = build_window(["--lab", "network"])
+    w.resize(*SIZE)
+    w.show()
+    net = w.network_tab.ensure_lab()
+    step = w.findChild(QAbstractButton, "stepButton")
+    for _ in range(30):
+        step.click()
+        app.processEvents()
+    _settle(app)
+    out["network lab paint"] = _best(net.grab, repeat)
+    w.close()
+    w = build_window(["--lab", "expression", "--example", "lecture"])
+    w.resize(*BIG)  # wide enough for the inspector and its plots beside the graph
+    w.show()
+    lab = w.expression_lab
+    _settle(app, 0.6)  # the example's run and its graph
+    lab.model.select(len(lab.model.graph) // 2)
+    _settle(app, 0.6)
+    if not lab.inspector.isVisible():
+        raise SystemExit("the expression lab's inspector did not open: nothing to time")
+    out["expression lab paint"] = _best(lab.grab, repeat)
+    w.close()
+    return out
+
+
+def run_side(path: Path, repeat: int) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def extract(ref: str, into: Path) -> Path:
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "gradlab", "resources"],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each figure in a process")
+    parser.add_argument("--rounds", type=int, default=2, help="processes per side")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, args.child)
+        print(json.dumps(measure(args.repeat)))
+        return 0
+    before: dict[str, float] = {}
+    after: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = extract(args.baseline, Path(tmp))
+        for _ in range(args.rounds):
+            for side, path in ((before, baseline), (after, ROOT)):
+                for name, seconds in run_side(path, args.repeat).items():
+                    side[name] = min(seconds, side.get(name, float("inf")))
+    print(f"{'figure':<24} {'before (' + args.baseline + ') ms':>20} {'after ms':>10} {'ratio':>7}")
+    for name in FIGURES:
+        print(f"{name:<24} {before[name] * 1e3:>20.1f} {after[name] * 1e3:>10.1f}"
+              f" {after[name] / before[name]:>7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
