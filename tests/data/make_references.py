@@ -36,6 +36,7 @@ def micrograd_demo(X: list, ys: list, steps: int) -> list[tuple[float, float]]:
     model = MLP(2, [16, 16, 1])
     out = []
     gc.disable()  # each step's graph is freed by _free_graph, at once: no collector passes needed
+    gc.freeze()  # what was alive before is not this run's: _free_graph's search passes over it
     try:
         for k in range(steps):
             inputs = [list(map(Value, xrow)) for xrow in X]
@@ -54,6 +55,7 @@ def micrograd_demo(X: list, ys: list, steps: int) -> list[tuple[float, float]]:
                 p.data -= learning_rate * p.grad
             _free_graph(total_loss)
     finally:
+        gc.unfreeze()
         gc.enable()
         gc.collect()
     return out
@@ -70,7 +72,7 @@ def _free_graph(root) -> None:
     root) are emptied and the computed nodes' closures dropped: the nodes are micrograd's, the
     parameters (leaves, whose ``_backward`` holds nothing) are left as they are.
     """
-    for holder in gc.get_referrers(root):
+    for holder in gc.get_referrers(root):  # among what was made since gc.freeze()
         if type(holder) is list and holder and holder[-1] is root:  # backward's topo: root last
             for v in holder:
                 if v._prev:
