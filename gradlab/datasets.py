@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -413,6 +414,36 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _csv_row(fields: list[str], columns: tuple[str, ...]) -> tuple[float, ...] | None:
+    """A data line's numbers, or None if one is not a number, not finite, or a label not whole.
+    (float() skips the spaces around a number that strip() would; a field it refuses goes to
+    _refuse_row, which strips it first: the numbers are the same either way.)"""
+    try:
+        values = tuple(map(float, fields))
+    except ValueError:
+        return None
+    if not all(map(math.isfinite, values)) or (len(columns) == 3 and not values[2].is_integer()):
+        return None
+    return values
+
+
+def _refuse_row(fields: list[str], columns: tuple[str, ...], fail: Callable[[str], DatasetError]
+                ) -> tuple[float, ...]:
+    """The line's numbers read one by one, stripped; DatasetError naming the first field at fault."""
+    values = []
+    for column, f in zip(columns, (f.strip() for f in fields), strict=True):
+        try:
+            v = float(f)
+        except ValueError:
+            raise fail(f"{column} is {f!r}, not a number") from None
+        if not math.isfinite(v):
+            raise fail(f"{column} is {f!r}; values must be finite numbers")
+        if column == "label" and not v.is_integer():
+            raise fail(f"label is {f!r}; labels must be whole numbers")
+        values.append(v)
+    return tuple(values)
+
+
 def load_csv(path: str | Path) -> Dataset:
     """A dataset from a CSV file of ``x1, x2, label`` rows (or ``x, y`` rows for regression).
 
@@ -433,8 +464,9 @@ def load_csv(path: str | Path) -> Dataset:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        fields = [f.strip() for f in line.split(",")]
+        fields = line.split(",")
         if columns is None:
+            fields = [f.strip() for f in fields]
             if len(fields) not in _HEADERS:
                 raise fail(lineno, f"expected 3 columns (x1, x2, label) or 2 (x, y), found {len(fields)}")
             columns = _HEADERS[len(fields)]
@@ -446,18 +478,7 @@ def load_csv(path: str | Path) -> Dataset:
             raise fail(lineno, f"expected {len(columns)} values ({', '.join(columns)}), found {len(fields)}")
         if len(rows) == MAX_ROWS:
             raise fail(lineno, f"more than {MAX_ROWS:,} rows")
-        values = []
-        for column, f in zip(columns, fields, strict=True):
-            try:
-                v = float(f)
-            except ValueError:
-                raise fail(lineno, f"{column} is {f!r}, not a number") from None
-            if not math.isfinite(v):
-                raise fail(lineno, f"{column} is {f!r}; values must be finite numbers")
-            if column == "label" and not v.is_integer():
-                raise fail(lineno, f"label is {f!r}; labels must be whole numbers")
-            values.append(v)
-        rows.append(tuple(values))
+        rows.append(_csv_row(fields, columns) or _refuse_row(fields, columns, partial(fail, lineno)))
     if not rows:
         raise DatasetError(f"{name}: no data rows")
     data = np.array(rows, dtype=np.float64)

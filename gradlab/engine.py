@@ -38,7 +38,7 @@ from collections.abc import Callable
 from gradlab import ops
 from gradlab.ops import UnaryOp
 
-__all__ = ["Value", "recompute", "rule_name", "rule_named", "topological_order"]
+__all__ = ["Value", "recompute", "rule_name", "rule_named", "topological_order", "weighted_sum"]
 
 INF = math.inf
 NAN = math.nan
@@ -288,28 +288,60 @@ class Value:
 _new_value = object.__new__
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, placed: set[Value] | None = None) -> list[Value]:
     """Every node of ``root``'s graph, each after all of its parents; ``root`` last.
 
     Iterative depth-first search (graphs of any depth work) that visits parents in
     argument order, giving the order micrograd's recursive sort gives.
+
+    ``placed``, when given, holds nodes sorted already together with all their parents (a
+    graph sorted in pieces, as the scalar training step does): they are left out, and the
+    nodes sorted now are added to it.  The pieces joined are the order of the whole.
     """
+    if placed is None:
+        placed = set()
+    elif root in placed:
+        return []
+    placed.add(root)
     topo: list[Value] = []
-    visited = {root}
-    # each frame is a node and the iterator over its parents still to visit
-    stack = [(root, iter(root._prev))]
-    push, pop, visit, emit = stack.append, stack.pop, visited.add, topo.append
-    while stack:
-        v, parents = stack[-1]
+    emit, visit = topo.append, placed.add
+    # the path from root to the node being expanded, and each one's parents still to visit
+    path, pending = [root], [iter(root._prev)]
+    enter, enter_parents, leave, leave_parents = path.append, pending.append, path.pop, pending.pop
+    parents = pending[-1]
+    while True:
         for p in parents:
-            if p not in visited:
+            if p not in placed:
                 visit(p)
-                push((p, iter(p._prev)))
-                break
-        else:  # every parent is placed: v can follow them
-            pop()
-            emit(v)
-    return topo
+                if p._prev:
+                    enter(p)
+                    parents = iter(p._prev)
+                    enter_parents(parents)
+                    break
+                emit(p)  # a leaf follows its (no) parents at once
+        else:  # every parent is placed: the node can follow them
+            emit(leave())
+            leave_parents()
+            if not pending:
+                return topo
+            parents = pending[-1]
+
+
+def weighted_sum(start: Value, weights, inputs) -> Value:
+    """``start + w0*x0 + w1*x1 + ...`` left to right, as ``sum((w * x for w, x in zip(weights,
+    inputs, strict=True)), start)`` makes it, node for node; the hot loop of a network's forward
+    pass, so where both are Values the nodes are made without the operators' calls."""
+    if type(start) is not Value:
+        return sum((w * x for w, x in zip(weights, inputs, strict=True)), start)
+    act = start
+    for w, x in zip(weights, inputs, strict=True):
+        if type(w) is Value and type(x) is Value:
+            prod = _result(w.data * x.data, (w, x), "*", _mul_backward)
+        else:
+            prod = w * x
+        act = act + prod if type(prod) is not Value else _result(act.data + prod.data, (act, prod), "+",
+                                                                 _add_backward)
+    return act
 
 
 # -- unary ops: one method per row of the op table ------------------------------------------

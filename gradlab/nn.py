@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from gradlab import ops, optimizers
-from gradlab.engine import Value
+from gradlab.engine import Value, weighted_sum
 
 __all__ = [
     "ACTIVATIONS",  # noqa: F822 (served live from gradlab.ops by __getattr__ below)
@@ -115,8 +115,7 @@ class Neuron(Module):
         self.label = f"n{name}"
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
-        # same summation order as micrograd: b + w0*x0 + w1*x1 + ...
-        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+        act = weighted_sum(self.b, self.w, x)  # micrograd's sum: b + w0*x0 + w1*x1 + ..., node for node
         a = self.activation
         if a == "relu":
             return act.relu()  # the common case, without a lookup by name

@@ -63,15 +63,14 @@ def _sorted_in_slices(total: Value, scores: list) -> Generator[None, None, list[
         for s, prev in zip(outputs, cut, strict=True):
             s._prev = prev
     is_output = {id(s) for s in outputs}
-    placed: set[Value] = set()
+    placed: set[Value] = set()  # what the order holds so far: always every parent of what it holds
     order: list[Value] = []
     for v in head:
         if id(v) in is_output:
-            for w in topological_order(v):
-                if w not in placed:
-                    placed.add(w)
-                    w.grad = 0.0
-                    order.append(w)
+            part = topological_order(v, placed)
+            for w in part:
+                w.grad = 0.0
+            order += part
             yield
         elif v not in placed:
             placed.add(v)

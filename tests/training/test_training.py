@@ -139,7 +139,7 @@ REFERENCES = load_references()
 @pytest.fixture(scope="module")
 def demo_losses() -> list[tuple[float, float]]:
     """micrograd's 100 demo steps, as tests/data/micrograd_demo.json stores them (running
-    micrograd takes most of a minute: test_the_stored_demo_is_micrographs_own_run does it)."""
+    micrograd takes about half a minute of CPU: test_the_stored_demo_is_micrographs_own_run does it)."""
     return REFERENCES.read_demo()
 
 
