@@ -67,12 +67,24 @@ class ParameterGraph:
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the trainer's current parameters, gradients and loss."""
+        """Read the trainer's current parameters and loss (a copy of a list: cheap); its gradients
+        wait for their first reader (``grads``)."""
         self._probes.clear()
+        self._grads: np.ndarray | None = None
         self.data = np.asarray(self.trainer.parameters(), dtype=float)
-        self.grads = np.asarray(self.trainer.gradients(), dtype=float)
         history = self.trainer.history
         self.output.data = float(history[-1].loss) if history else math.nan
+
+    @property
+    def grads(self) -> np.ndarray:
+        """The trainer's ``gradients()``, read when first asked for after ``refresh`` and kept until
+        the next: a new trainer has none yet, and on the scalar backend one is a full gradient of
+        the demo network on the GUI thread (about a second), which a network change with no
+        weight shown has no use for."""
+        if self._grads is None:
+            with self.lock:
+                self._grads = np.asarray(self.trainer.gradients(), dtype=float)
+        return self._grads
 
     def __len__(self) -> int:
         return len(self.labels)
