@@ -103,8 +103,13 @@ class LiveViews:
     def _network(self) -> None:
         trainer = self.lab.model.trainer
         if trainer is not None:
-            values, grads = np.asarray(trainer.parameters()), np.asarray(trainer.gradients())
-            self.lab.network_view.set_parameters(values, grads)
+            lock = self.lab.model.lock
+
+            def gradients() -> list[float]:  # read when the view shows them: on the scalar backend
+                with lock:                   # a full gradient takes a while on the GUI thread
+                    return trainer.gradients()
+
+            self.lab.network_view.set_parameters(np.asarray(trainer.parameters()), gradients)
             self.lab.network_view.set_thumbnails(self.lab.model.thumbnails(PX))
 
     def _point(self) -> None:

@@ -77,6 +77,7 @@ class NetworkView(QWidget):
         self._heads: list[str] = []
         self._values = np.zeros(0)
         self._grads = np.zeros(0)
+        self._grad_source = None  # reads the gradients when first shown (set_parameters)
         self._labels: list[str] = []
         self._names: list[str] = []
         self._grids: list[np.ndarray] | None = None
@@ -103,7 +104,7 @@ class NetworkView(QWidget):
         self._heads = heads
         count = NetworkLayout(sizes, PX, PX).parameter_count
         self._values = np.zeros(count)
-        self._grads = np.zeros(count)
+        self._grads, self._grad_source = np.zeros(count), None
         self._labels, self._names = [], []
         self._grids = None
         self._selected = -1
@@ -162,11 +163,19 @@ class NetworkView(QWidget):
         self.key.set_mode(self._show_grads, self._largest(), widths)
 
     def set_parameters(self, values: np.ndarray, gradients: np.ndarray | None = None) -> None:
-        """Every parameter's value (and gradient) in flat order."""
+        """Every parameter's value (and gradient: an array, or a function that reads them, called
+        only when the lines or a tooltip show gradients) in flat order."""
         self._values = np.asarray(values, dtype=float)
-        if gradients is not None:
-            self._grads = np.asarray(gradients, dtype=float)
+        if callable(gradients):
+            self._grad_source = gradients
+        elif gradients is not None:
+            self._grads, self._grad_source = np.asarray(gradients, dtype=float), None
         self._redraw()
+
+    def _gradients(self) -> np.ndarray:
+        if self._grad_source is not None:
+            self._grads, self._grad_source = np.asarray(self._grad_source(), dtype=float), None
+        return self._grads
 
     def set_parameter_labels(self, labels: Sequence[str]) -> None:
         """micrograd's labels (``w1.3.0``, ``b1.3``) in flat order; the tooltips name each for
@@ -202,7 +211,7 @@ class NetworkView(QWidget):
     # -- drawing -----------------------------------------------------------------------------------
 
     def _shown(self) -> np.ndarray:
-        return self._grads if self._show_grads else self._values
+        return self._gradients() if self._show_grads else self._values
 
     def _redraw(self) -> None:
         lay = self.layout_
@@ -221,7 +230,7 @@ class NetworkView(QWidget):
     def _largest(self) -> float:
         """The largest |gradient| of a weight (the thickest line in gradients mode), else nan."""
         lay = self.layout_
-        if not self._show_grads or lay is None or len(self._grads) != lay.parameter_count:
+        if not self._show_grads or lay is None or len(self._gradients()) != lay.parameter_count:
             return float("nan")
         return float(np.abs(np.nan_to_num(self._grads[lay.weight_index])).max(initial=0.0))
 
@@ -278,7 +287,8 @@ class NetworkView(QWidget):
     def describe(self, index: int) -> str:
         """A tooltip for parameter ``index``: its name, value and gradient."""
         v = self._values[index] if index < len(self._values) else float("nan")
-        g = self._grads[index] if index < len(self._grads) else float("nan")
+        grads = self._gradients()
+        g = grads[index] if index < len(grads) else float("nan")
         return (f"{self.parameter_name(index)} = {short_number(v)}\ngradient {short_number(g)}\n"
                 "(click to probe it)")
 

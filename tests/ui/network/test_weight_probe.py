@@ -22,14 +22,16 @@ LEFT = Qt.MouseButton.LeftButton
 
 class ProbeReads(list):
     """Every ``Trainer.gradients()`` call made by the weight probe's module, as (the trainer asked,
-    whether ``lock`` was held); the network view's own reads are not the probe's and not counted."""
+    whether ``lock`` was held); ``everyone`` counts the calls from anywhere (the network view's too)."""
 
     lock = None
+    everyone = 0
 
     def install(self, monkeypatch) -> ProbeReads:
         original = Trainer.gradients
 
         def counted(trainer):
+            self.everyone += 1
             if sys._getframe(1).f_code.co_filename == weight_probe.__file__:
                 self.append((trainer, self.lock is not None and self.lock.held))
             return original(trainer)
@@ -52,6 +54,7 @@ def test_a_new_scalar_network_with_no_weight_shown_reads_no_gradient_and_a_click
     assert trainer.backend == "scalar" and len(trainer.config.layers) == 2
     assert lab.probe_model.selected == -1 and lab.probe_model.graph.trainer is trainer
     assert probe_reads == []  # two new networks, no weight shown: the probe asked for no gradient
+    assert probe_reads.everyone == 0  # nor did the network view, whose lines show values
 
     view = lab.network_view
     index = int(view.layout_.weight_index[-2])  # a weight into the output neuron
