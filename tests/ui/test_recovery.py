@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -261,12 +262,23 @@ class _FullDiskLock:
         pass
 
 
+class _ClockOneSecondPerCall:
+    """``datetime`` for gradlab.ui.autosave whose ``now()`` moves on a second at each call."""
+
+    def __init__(self) -> None:
+        self._now = datetime.now()
+
+    def now(self) -> datetime:
+        self._now += timedelta(seconds=1)
+        return self._now
+
+
 def test_two_instances_on_a_full_disk_fall_back_to_files_of_their_own(qtbot, monkeypatch):
     kept = work_saved(qtbot)
     monkeypatch.setattr(autosave, "QLockFile", _FullDiskLock)
+    monkeypatch.setattr(autosave, "datetime", _ClockOneSecondPerCall())
     first = launch(qtbot)
-    time.sleep(1.1)  # another second: the name differs by its time too, not only by the process
-    second = launch(qtbot)
+    second = launch(qtbot)  # a second later: the name differs by its time too, not only by the process
     paths = {first.autosaver.path, second.autosaver.path}
     assert len(paths) == 2 and slot_path(1) not in paths and slot_path(2) not in paths
     for w in (first, second):
