@@ -48,9 +48,11 @@ def dark_app():
     app.setPalette(dark)
     yield app
     palette, style, sheet, tips = saved
-    app.setStyle(style)
+    if app.style().name() != style:  # setting a style or a sheet re-polishes every widget: only if changed
+        app.setStyle(style)
     app.setPalette(palette)
-    app.setStyleSheet(sheet)
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     QToolTip.setPalette(tips)
 
 
