@@ -2,7 +2,8 @@
 
 When: ``DELAY_MS`` (2 s) after the last change (an edit, a slider, a selection,
 *h*, a gradient step, a run), at least every ``MAX_WAIT_MS`` during a change that
-never pauses (a long slider drag), and when the window closes.  Each save is
+never pauses (a long slider drag), and when the window closes; never after ``release``
+(the slot may be another instance's by then: a window closed twice saves once).  Each save is
 atomic (``gradlab.session.save_session``): a kill mid-save leaves the previous
 file whole, and the temporary it leaves behind is removed at the next launch.
 
@@ -120,6 +121,7 @@ class Autosaver(QObject):
         self._restored_from: Path | None = None  # the file restore() read, while it still holds it
         self._restored: Session | None = None
         self._claimed = False  # no marker is written before claim: the file may be another's
+        self._released = False  # the slot was given back: this window saves no more
         self._busy: Counter[str] = Counter()  # what the window is doing, how many times over
         self._held = ""  # a program held unrun: the marker stays until it runs (see hold)
         self._busy_written: tuple[str, Path | None] = ("", None)  # what the marker says, where
@@ -160,7 +162,10 @@ class Autosaver(QObject):
         return self.path
 
     def release(self) -> None:
-        """Give the slot back (the file stays for the next launch)."""
+        """Give the slot back (the file stays for the next launch); no save follows, not even
+        one already scheduled: the file may be the next instance's now."""
+        self._released = True
+        self._timer.stop()
         self._busy.clear()
         self._write_busy()
         if self._lock is not None:
@@ -292,6 +297,8 @@ class Autosaver(QObject):
 
     def schedule(self, *_args) -> None:
         """A change: save once things have been quiet for a moment (restarts the wait)."""
+        if self._released:
+            return
         now = time.monotonic()
         if not self._first_change:
             self._first_change = now
@@ -306,9 +313,12 @@ class Autosaver(QObject):
 
     def save_now(self) -> bool:
         """Save at once; report a failure once (``save_failed``) and keep going.  Never raises:
-        whatever goes wrong (the disk, the state itself), the window and its quit go on."""
+        whatever goes wrong (the disk, the state itself), the window and its quit go on.
+        False, writing nothing, once the slot was released."""
         self._timer.stop()
         self._first_change = 0.0
+        if self._released:
+            return False
         start = time.perf_counter()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from gradlab import resources
-from gradlab.app import build_window
+from gradlab.app import build_window, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,14 +96,12 @@ def test_session_round_trip_and_corrupt_session(window, tmp_path, qtbot):
     assert m2.graph.values[m2.graph.find("b")].data == 3.0  # nothing lost
 
 
-@pytest.mark.slow  # launches the whole app in a process of its own
-def test_screenshot_option_writes_a_picture(tmp_path):
+def test_screenshot_option_writes_a_picture(tmp_path, monkeypatch):
+    # in this process: main's exit status is what main.py exits with (the installed app's own
+    # process renders one in tests/test_install.py)
     out = tmp_path / "shot.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--example", "seed", "--select", "a",
-                        "--screenshot", str(out), "--size", "1200x800"],
-                       capture_output=True, text=True, env=env, timeout=120)
-    assert r.returncode == 0, r.stderr
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main(["--example", "seed", "--select", "a", "--screenshot", str(out), "--size", "1200x800"]) == 0
     image = QImage(str(out))
     assert image.width() == 1200 and image.height() == 800
     colours = {image.pixel(x, y) for x in range(0, 1200, 37) for y in range(0, 800, 23)}

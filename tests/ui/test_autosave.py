@@ -164,6 +164,20 @@ def test_two_instances_keep_one_autosave_each(qtbot):
     assert again.expression_lab.editor.toPlainText() == "mine = Value(1.0)\n"
 
 
+def test_a_window_that_gave_its_slot_back_never_writes_to_it_again(qtbot):
+    first = launch(qtbot)
+    first.expression_lab.load_source("mine = Value(1.0)\n")
+    first.close()  # saved; the slot is free for the next launch
+    again = launch(qtbot)
+    assert again.autosaver.path == first.autosaver.path == slot_path(1)
+    again.expression_lab.load_source("theirs = Value(2.0)\n")
+    assert again.autosaver.save_now()
+    first.autosaver.schedule()  # a change after the quit: nothing is scheduled
+    assert not first.autosaver.pending() and not first.autosaver.save_now()
+    first.close()  # closed again (a window never shown gets a close event each time)
+    assert load_session(slot_path(1)).expression_lab.source == "theirs = Value(2.0)\n"
+
+
 def test_stale_temporaries_are_removed_at_launch(qtbot):
     path = autosave_path()
     path.parent.mkdir(parents=True)

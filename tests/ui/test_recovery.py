@@ -3,12 +3,14 @@ while it restores or runs a program never makes the next one die too (crash-safe
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QPushButton
 
-from gradlab import resources
+from gradlab import expr, resources
 from gradlab.app import build_window
 from gradlab.session import Session, autosave_path, dumps_json, load_session, save_session
 from gradlab.ui import autosave
@@ -260,12 +262,23 @@ class _FullDiskLock:
         pass
 
 
+class _ClockOneSecondPerCall:
+    """``datetime`` for gradlab.ui.autosave whose ``now()`` moves on a second at each call."""
+
+    def __init__(self) -> None:
+        self._now = datetime.now()
+
+    def now(self) -> datetime:
+        self._now += timedelta(seconds=1)
+        return self._now
+
+
 def test_two_instances_on_a_full_disk_fall_back_to_files_of_their_own(qtbot, monkeypatch):
     kept = work_saved(qtbot)
     monkeypatch.setattr(autosave, "QLockFile", _FullDiskLock)
+    monkeypatch.setattr(autosave, "datetime", _ClockOneSecondPerCall())
     first = launch(qtbot)
-    time.sleep(1.1)  # another second: the name differs by its time too, not only by the process
-    second = launch(qtbot)
+    second = launch(qtbot)  # a second later: the name differs by its time too, not only by the process
     paths = {first.autosaver.path, second.autosaver.path}
     assert len(paths) == 2 and slot_path(1) not in paths and slot_path(2) not in paths
     for w in (first, second):
@@ -369,7 +382,7 @@ def test_a_clean_launch_leaves_no_marker_and_a_running_program_has_one(qtbot):
 
 
 @pytest.mark.slow  # launches the whole app in a process of its own
-def test_a_launch_killed_while_it_restores_makes_the_next_one_hold_the_program(qtbot, tmp_path):
+def test_a_launch_killed_while_it_restores_makes_the_next_one_hold_the_program(qtbot, monkeypatch):
     """A real gradlab process, killed with SIGKILL in the middle of running the restored program."""
     slow = "t = 0\nfor i in range(3000000):\n    t = t + i\nx = Value(2.0)\ny = x * t\n"
     home = autosave_path().parent
@@ -380,25 +393,41 @@ def test_a_launch_killed_while_it_restores_makes_the_next_one_hold_the_program(q
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "GRADLAB_HOME": str(home)}
     proc = subprocess.Popen([sys.executable, "-m", "gradlab"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    workers: list[int] = []
     try:
         deadline = time.monotonic() + 60
         while not (busy.exists() and busy.stat().st_size) and proc.poll() is None \
                 and time.monotonic() < deadline:
             time.sleep(0.005)
         assert busy.exists(), "the launch never marked that it was restoring"
+        workers = children(proc.pid)  # its program worker, in a session of its own
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    for pid in workers:  # an orphaned worker would run the slow program on: not this test's business
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     assert proc.returncode == -signal.SIGKILL
     assert busy.read_text().strip() in (BUSY_RESTORING, BUSY_RUNNING)  # the program ran, or was about to
     w = launch(qtbot)
     assert w.autosaver.interrupted == busy.read_text().strip()
     assert_held(qtbot, w, slow, w.autosaver.interrupted)
+    monkeypatch.setattr(expr, "MAX_SECONDS", 0.5)  # Run runs it: to its end or to a short ceiling
     qtbot.mouseClick(banner(w)[2], Qt.MouseButton.LeftButton)
     assert w.expression_lab.model.graph is not None or w.expression_lab.model.error is not None
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc; none elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
 
 
 def test_the_banner_fits_at_1280x720(qtbot, tmp_path):

@@ -45,7 +45,7 @@ def test_a_program_that_crashes_python_leaves_the_window_its_text_and_a_message(
 
 
 def test_the_window_keeps_answering_while_a_program_stalls_inside_c(qtbot, expression_lab, monkeypatch):
-    monkeypatch.setattr(expr, "MAX_SECONDS", 2.0)  # the ceiling is a minute: a shorter one, for the test
+    monkeypatch.setattr(expr, "MAX_SECONDS", 1.0)  # the ceiling is a minute: a shorter one, for the test
     run_pasted(qtbot, expression_lab, "a = Value(2.0)\nb = a * a\n")
     ticks: list[float] = []
     timer = QTimer()
@@ -58,7 +58,7 @@ def test_the_window_keeps_answering_while_a_program_stalls_inside_c(qtbot, expre
     assert time.perf_counter() - t0 < 5.0  # the wall-clock ceiling, not the 60 s the C call wants
     assert (
         "line 5" in expression_lab.error_label.text()
-        and "longer than 2 s" in expression_lab.error_label.text()
+        and "longer than 1 s" in expression_lab.error_label.text()
     )
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert len(ticks) > 50 and max(gaps) < 0.25  # the UI thread never waited on the worker

@@ -48,16 +48,25 @@ def dark_app():
     app.setPalette(dark)
     yield app
     palette, style, sheet, tips = saved
-    app.setStyle(style)
+    if app.style().name() != style:  # setting a style or a sheet re-polishes every widget: only if changed
+        app.setStyle(style)
     app.setPalette(palette)
-    app.setStyleSheet(sheet)
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     QToolTip.setPalette(tips)
 
 
+def _linear(c: np.ndarray) -> np.ndarray:
+    c = c.astype(float) / 255
+    return np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+#: each channel value 0..255, linearised (a table: a window's pixels have only 256 values each)
+LINEAR = _linear(np.arange(256))
+
+
 def luminance(rgb: np.ndarray) -> np.ndarray:
-    c = rgb.astype(float) / 255
-    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return c @ np.array([0.2126, 0.7152, 0.0722])
+    return LINEAR[np.asarray(rgb, dtype=np.intp)] @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def pixels(image: QImage) -> np.ndarray:
@@ -72,13 +81,19 @@ def text_contrast(crop: np.ndarray) -> tuple[float, int]:
     8th most contrasting pixel (text is strokes of many pixels; a stray dot is not text), fewer
     for a text of very few ink pixels."""
     flat = crop.reshape(-1, 3)
-    colours, counts = np.unique(flat, axis=0, return_counts=True)
-    bg = luminance(colours[np.argmax(counts)][None])[0]
+    # one number per colour (0xRRGGBB: sorted as the rows would be), the commonest first in that order
+    packed = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
+    colours, counts = np.unique(packed, return_counts=True)
+    common = int(colours[np.argmax(counts)])
+    background = np.array([common >> 16, (common >> 8) & 0xFF, common & 0xFF])
+    bg = luminance(background[None])[0]
     lum = luminance(flat)
     ratio = (np.maximum(lum, bg) + 0.05) / (np.minimum(lum, bg) + 0.05)
     # a one-glyph text (a field reading "1") has few ink pixels: then the 8th is antialiasing
     k = min(8, max(1, int((ratio >= 2).sum()) // 4))
-    return float(np.sort(ratio)[-k]) if len(ratio) >= 8 else 1.0, int(colours[np.argmax(counts)].sum())
+    if len(ratio) < 8:
+        return 1.0, int(background.sum())
+    return float(np.partition(ratio, len(ratio) - k)[len(ratio) - k]), int(background.sum())
 
 
 def regions(window: QWidget, lab: QWidget) -> list[tuple[str, QRect]]:

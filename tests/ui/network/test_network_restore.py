@@ -10,7 +10,7 @@ import numpy as np
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QSpinBox, QToolButton
+from PySide6.QtWidgets import QComboBox, QMessageBox
 
 from gradlab.app import build_window, main
 from gradlab.session import autosave_path
@@ -130,15 +130,10 @@ def test_a_100k_import_into_8x64_layers_says_once_what_it_needs(qtbot, tmp_path)
     # issue 16, item 10: dozens of MemoryError dialogs and "Cannot train: training stopped: "
     w = launch(qtbot, "--lab", "network")
     lab = w.network_tab.lab
-    editor = lab.editor
-    add = editor.findChild(QToolButton, "addLayerButton")
-    for _ in range(6):
-        qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
-    for k in range(8):
-        spin = editor.findChild(QSpinBox, f"layerWidth{k}")
-        spin.selectAll()
-        qtbot.keyClicks(spin, "64")
-        qtbot.keyClick(spin, Qt.Key.Key_Return)
+    layers = lab.editor.layers_input  # typed in one go: the network is rebuilt once, not at each of 14 edits
+    layers.selectAll()
+    qtbot.keyClicks(layers, ", ".join(["64"] * 8))
+    qtbot.keyClick(layers, Qt.Key.Key_Return)
     assert lab.model.cfg.layers == (64,) * 8 and lab.model.trainer is not None
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, size=(100_000, 2))
