@@ -1,8 +1,18 @@
-"""Shared test set-up: Qt runs headless, Python keeps its bytecode cache, and every test starts
-from the same random state."""
+"""Shared test set-up: Qt runs headless, Python keeps its bytecode cache, every test starts from
+the same random state, and the tests that take a while are marked ``slow``.
+
+The quick round (``python -m pytest -q -m "not slow"``) leaves out the tests marked ``slow`` in
+their module (whole-app launches, the wheel build, micrograd's own run, long training walks, the
+biggest inputs) and every test that took longer than SLOW_SECONDS in the last run recorded in
+tests/durations.json (``python -m pytest -q --record-durations`` records one: setup, call and
+teardown, on every core as the suite runs; a new test counts as quick until it is recorded).
+"""
+import json
 import os
 import random
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +25,58 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # by default (__pycache__, which git ignores).
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+DURATIONS = Path(__file__).with_name("durations.json")
+#: a test that took longer than this (seconds, on every core of a 2-core machine) is ``slow``
+SLOW_SECONDS = 0.3
+
+
+def _test_id(nodeid: str) -> str:
+    """``nodeid`` without the ``@group`` pytest-xdist adds to a test in an ``xdist_group``."""
+    return re.sub(r"@[\w.-]+$", "", nodeid)
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--record-durations", action="store_true",
+                     help=f"write each test's time to {DURATIONS.name}, which marks the tests over "
+                          f"{SLOW_SECONDS} s slow")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m reads the marks
+def pytest_collection_modifyitems(items) -> None:
+    try:
+        durations = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        durations = {}
+    for item in items:
+        if durations.get(_test_id(item.nodeid), 0.0) > SLOW_SECONDS:
+            item.add_marker(pytest.mark.slow)
+
+
+class _Durations:
+    """Each test's setup + call + teardown time, gathered where the reports arrive (with
+    pytest-xdist, the process that runs the workers) and merged into DURATIONS at the end."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report) -> None:
+        key = _test_id(report.nodeid)
+        self.seconds[key] = self.seconds.get(key, 0.0) + report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        try:
+            kept = json.loads(DURATIONS.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+        kept.update({key: round(seconds, 3) for key, seconds in self.seconds.items()})
+        DURATIONS.write_text(json.dumps(dict(sorted(kept.items())), indent=0) + "\n", encoding="utf-8")
+
+
+def pytest_configure(config) -> None:
+    if config.getoption("--record-durations") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_Durations(), "gradlab-durations")
 
 
 @pytest.fixture(autouse=True)
