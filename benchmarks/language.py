@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tarfile
-import tempfile
 import time
-from io import BytesIO
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from baseline import ROOT, compare
+
 STRAIGHT = ("seed example", "10,000-line program")
+
+
+def _best(a: float | None, b: float | None) -> float | None:
+    """The shorter time; None (refused) on either side stays None."""
+    return None if a is None or b is None else min(a, b)
 
 
 def programs() -> dict[str, str]:
@@ -61,25 +62,6 @@ def measure(repeat: int) -> dict[str, float | None]:
     return out
 
 
-def run_side(path: Path, repeat: int) -> dict[str, float | None]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
-def extract(ref: str, into: Path) -> Path:
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref, "gradlab"], capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
@@ -91,16 +73,7 @@ def main() -> int:
         sys.path.insert(0, args.child)
         print(json.dumps(measure(args.repeat)))
         return 0
-    before: dict[str, float | None] = {}
-    after: dict[str, float | None] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        baseline = extract(args.baseline, Path(tmp))
-        for _ in range(args.rounds):  # alternate the sides, so that both see the same neighbours
-            for side, path in ((before, baseline), (after, ROOT)):
-                for name, t in run_side(path, args.repeat).items():
-                    side[name] = (
-                        t if side.get(name) is None else min(side[name], t) if t is not None else None
-                    )
+    before, after = compare(__file__, args.baseline, args.rounds, args.repeat, ["gradlab"], _best)
     print(f"{'program':<24} {'before (' + args.baseline + ')':>16} {'after':>10} {'ratio':>7}")
     slower = False
     for name in programs():

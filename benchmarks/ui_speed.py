@@ -17,15 +17,12 @@ import argparse
 import gc
 import json
 import os
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-from io import BytesIO
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from baseline import compare
+
 SIZE = (1280, 720)
 BIG = (1920, 1080)
 FIGURES = ("window build", "network lab paint", "expression lab paint")
@@ -104,20 +101,6 @@ def measure(repeat: int) -> dict[str, float]:
     return out
 
 
-def run_side(path: Path, repeat: int) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def extract(ref: str, into: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "gradlab", "resources"],
-                             capture_output=True, check=True).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
@@ -129,14 +112,7 @@ def main() -> int:
         sys.path.insert(0, args.child)
         print(json.dumps(measure(args.repeat)))
         return 0
-    before: dict[str, float] = {}
-    after: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        baseline = extract(args.baseline, Path(tmp))
-        for _ in range(args.rounds):
-            for side, path in ((before, baseline), (after, ROOT)):
-                for name, seconds in run_side(path, args.repeat).items():
-                    side[name] = min(seconds, side.get(name, float("inf")))
+    before, after = compare(__file__, args.baseline, args.rounds, args.repeat, ["gradlab", "resources"])
     print(f"{'figure':<24} {'before (' + args.baseline + ') ms':>20} {'after ms':>10} {'ratio':>7}")
     for name in FIGURES:
         print(f"{name:<24} {before[name] * 1e3:>20.1f} {after[name] * 1e3:>10.1f}"
