@@ -4,6 +4,7 @@ that both see the same neighbours on a shared machine), keeping each figure's be
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["ROOT", "compare"]
+__all__ = ["ROOT", "command_line", "compare"]
 
 
 def _extract(ref: str, into: Path, paths: Sequence[str]) -> Path:
@@ -45,3 +46,20 @@ def compare(script: str, ref: str, rounds: int, repeat: int, paths: Sequence[str
                 for name, figure in _run_side(script, path, repeat).items():
                     side[name] = best(side[name], figure) if name in side else figure
     return before, after
+
+
+def command_line(doc: str, rounds: int, measure: Callable[[int], dict]) -> argparse.Namespace:
+    """The options every such benchmark takes (--baseline, --repeat, --rounds).  Started as one
+    side's process (--child TREE), this measures with TREE's gradlab, prints the figures as JSON
+    and ends the process."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each figure in one process")
+    parser.add_argument("--rounds", type=int, default=rounds, help="processes per side, alternating")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, args.child)
+        print(json.dumps(measure(args.repeat)))
+        sys.exit(0)
+    return args

@@ -13,12 +13,10 @@ program got more than 25% slower.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 
-from baseline import ROOT, compare
+from baseline import ROOT, command_line, compare
 
 STRAIGHT = ("seed example", "10,000-line program")
 
@@ -63,16 +61,7 @@ def measure(repeat: int) -> dict[str, float | None]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per program in one process")
-    parser.add_argument("--rounds", type=int, default=3, help="processes per side, alternating")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        sys.path.insert(0, args.child)
-        print(json.dumps(measure(args.repeat)))
-        return 0
+    args = command_line(__doc__, 3, measure)
     before, after = compare(__file__, args.baseline, args.rounds, args.repeat, ["gradlab"], _best)
     print(f"{'program':<24} {'before (' + args.baseline + ')':>16} {'after':>10} {'ratio':>7}")
     slower = False

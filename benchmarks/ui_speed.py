@@ -13,15 +13,13 @@ inspector plots drawn).  Each is printed for both sides with the ratio after / b
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import os
 import sys
 import tempfile
 import time
 
-from baseline import compare
+from baseline import command_line, compare
 
 SIZE = (1280, 720)
 BIG = (1920, 1080)
@@ -102,16 +100,7 @@ def measure(repeat: int) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", default="main", help="git ref to compare with (default: main)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each figure in a process")
-    parser.add_argument("--rounds", type=int, default=2, help="processes per side")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        sys.path.insert(0, args.child)
-        print(json.dumps(measure(args.repeat)))
-        return 0
+    args = command_line(__doc__, 2, measure)
     before, after = compare(__file__, args.baseline, args.rounds, args.repeat, ["gradlab", "resources"])
     print(f"{'figure':<24} {'before (' + args.baseline + ') ms':>20} {'after ms':>10} {'ratio':>7}")
     for name in FIGURES:
