@@ -1,9 +1,12 @@
 """Programs and graphs that several test files share (tests/ is on sys.path through conftest)."""
 
 import random
+import threading
 
 from gradlab import resources
 from gradlab.engine import Value
+from gradlab.labs.expression import ExpressionCore
+from gradlab.labs.program_runs import outcome
 
 #: micrograd's README example as the app ships it (resources/examples/01_seed.py)
 SEED = resources.example("seed").source()
@@ -56,3 +59,36 @@ def many_inputs(n: int) -> str:
     lines.append("s = x0")
     lines += ["s = s + " + " + ".join(f"x{i}" for i in range(k, min(k + 10, n))) for k in range(1, n, 10)]
     return "\n".join(lines) + "\n"
+
+
+class ManualRunner:
+    """An expression core's runner that keeps each request until the test runs it: a worker
+    thread whose timing the test picks."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple] = []
+        self.core: ExpressionCore | None = None
+
+    def request(self, work, ticket, supersede=False) -> None:
+        self.jobs.append((work, ticket))
+
+    def cancel(self) -> None:
+        pass
+
+    def busy(self) -> bool:
+        return bool(self.jobs)
+
+    def finish(self, k: int = 0) -> None:
+        """Run request ``k`` (the oldest by default) and hand its outcome to the core."""
+        work, ticket = self.jobs.pop(k)
+        self.core.take_result(ticket, outcome(work, threading.Event()))
+
+    def finish_all(self) -> None:
+        while self.jobs:
+            self.finish()
+
+
+def manual_core() -> tuple[ExpressionCore, ManualRunner]:
+    runner = ManualRunner()
+    core = runner.core = ExpressionCore(runner=runner)
+    return core, runner

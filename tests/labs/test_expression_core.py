@@ -4,7 +4,7 @@ step-through and which runs' results are shown, heard through plain callbacks.""
 import threading
 
 import pytest
-from helpers import SEED, seed_expression, seed_graph
+from helpers import SEED, manual_core, seed_expression, seed_graph
 
 from gradlab import resources
 from gradlab.engine import Value
@@ -29,33 +29,6 @@ class Heard:
 
     def names(self) -> list[str]:
         return [e[0] for e in self.events]
-
-
-class ManualRunner:
-    """Keeps each request until the test runs it: a worker thread whose timing the test picks."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple] = []
-        self.core: ExpressionCore | None = None
-
-    def request(self, work, ticket, supersede=False) -> None:
-        self.jobs.append((work, ticket))
-
-    def cancel(self) -> None:
-        pass
-
-    def busy(self) -> bool:
-        return bool(self.jobs)
-
-    def finish(self, k: int = 0) -> None:
-        work, ticket = self.jobs.pop(k)
-        self.core.take_result(ticket, outcome(work, threading.Event()))
-
-
-def manual_core() -> tuple[ExpressionCore, ManualRunner]:
-    runner = ManualRunner()
-    core = runner.core = ExpressionCore(runner=runner)
-    return core, runner
 
 
 def seed_grad(a_data: float, b_data: float = 2.0) -> tuple[float, float]:

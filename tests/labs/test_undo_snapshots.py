@@ -4,44 +4,13 @@ Descend, given back now or once their program's text runs again) and the network
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from helpers import SEED
+from helpers import SEED, manual_core
 
 from gradlab.labs.expression import ExpressionCore, InputValues
 from gradlab.labs.network import NetworkCore
-from gradlab.labs.program_runs import outcome
 
 LOOP = "x = Value(1.5)\ny = x\nfor i in range(3):\n    y = y * x\n"
-
-
-class ManualRunner:
-    """Keeps each request until the test runs it."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple] = []
-        self.core: ExpressionCore | None = None
-
-    def request(self, work, ticket, supersede=False) -> None:
-        self.jobs.append((work, ticket))
-
-    def cancel(self) -> None:
-        pass
-
-    def busy(self) -> bool:
-        return bool(self.jobs)
-
-    def finish_all(self) -> None:
-        while self.jobs:
-            work, ticket = self.jobs.pop(0)
-            self.core.take_result(ticket, outcome(work, threading.Event()))
-
-
-def manual_core() -> tuple[ExpressionCore, ManualRunner]:
-    runner = ManualRunner()
-    core = runner.core = ExpressionCore(runner=runner)
-    return core, runner
 
 
 def data(core: ExpressionCore, name: str) -> float:
