@@ -92,3 +92,23 @@ def manual_core() -> tuple[ExpressionCore, ManualRunner]:
     runner = ManualRunner()
     core = runner.core = ExpressionCore(runner=runner)
     return core, runner
+
+
+def hinge_loop(seed: int, steps: int) -> str:
+    """The lecture's loop (micrograd's MLP(2, [4, 4, 1]), a forward pass, the hinge loss, zero_grad,
+    backward, the update) on six points of two inputs, ``steps`` steps from ``random.seed(seed)``."""
+    return f"""\
+from micrograd.nn import MLP
+import random
+random.seed({seed})
+xs = [[2.0, 3.0], [3.0, -1.0], [0.5, 1.0], [1.0, 1.0], [-1.0, 0.5], [-2.0, -1.5]]
+ys = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0]
+n = MLP(2, [4, 4, 1])
+for k in range({steps}):
+    ypred = [n(x) for x in xs]
+    loss = sum((1 + -y * s).relu() for y, s in zip(ys, ypred)) * (1.0 / len(ys))
+    n.zero_grad()
+    loss.backward()
+    for p in n.parameters():
+        p.data += -0.05 * p.grad
+"""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import hinge_loop
 
 from gradlab.datasets import make_dataset
 from gradlab.expr import run_program
@@ -19,20 +20,7 @@ from gradlab.worker.wire import WireError, decode_program, dumps, encode_program
 
 #: the lecture's loop on points of two inputs, with micrograd's hinge loss; after training it
 #: measures its own loss and accuracy at the final weights
-LECTURE = """\
-from micrograd.nn import MLP
-import random
-random.seed(7)
-xs = [[2.0, 3.0], [3.0, -1.0], [0.5, 1.0], [1.0, 1.0], [-1.0, 0.5], [-2.0, -1.5]]
-ys = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0]
-n = MLP(2, [4, 4, 1])
-for k in range(15):
-    ypred = [n(x) for x in xs]
-    loss = sum((1 + -y * s).relu() for y, s in zip(ys, ypred)) * (1.0 / len(ys))
-    n.zero_grad()
-    loss.backward()
-    for p in n.parameters():
-        p.data += -0.05 * p.grad
+LECTURE = hinge_loop(7, 15) + """\
 final = [n(x) for x in xs]
 final_loss = sum((1 + -y * s).relu() for y, s in zip(ys, final)) * (1.0 / len(ys))
 final_accuracy = sum(1 for y, s in zip(ys, final) if (s.data > 0) == (y > 0)) / len(ys)

@@ -5,6 +5,7 @@ point traced there, "Show as a program" clicked (the expression lab runs it: the
 from __future__ import annotations
 
 import pytest
+from helpers import hinge_loop
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSpinBox
 from windows import open_window, paste, run_key
@@ -13,20 +14,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 #: the lecture's loop (micrograd's MLP, a forward pass, the loss, zero_grad, backward, the update)
 #: on points of two inputs, with micrograd's hinge loss; it prints its loss at the final weights
-LOOP = """\
-from micrograd.nn import MLP
-import random
-random.seed(3)
-xs = [[2.0, 3.0], [3.0, -1.0], [0.5, 1.0], [1.0, 1.0], [-1.0, 0.5], [-2.0, -1.5]]
-ys = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0]
-n = MLP(2, [4, 4, 1])
-for k in range(10):
-    ypred = [n(x) for x in xs]
-    loss = sum((1 + -y * s).relu() for y, s in zip(ys, ypred)) * (1.0 / len(ys))
-    n.zero_grad()
-    loss.backward()
-    for p in n.parameters():
-        p.data += -0.05 * p.grad
+LOOP = hinge_loop(3, 10) + """\
 final = sum((1 + -y * n(x)).relu() for x, y in zip(xs, ys)) * (1.0 / len(ys))
 print(f"final loss {final.data!r}")
 """
