@@ -34,6 +34,11 @@ class _TypedNumber:
 
     problem = ""
 
+    def __init__(self, parent: QWidget | None = None, **props) -> None:
+        super().__init__(parent, **props)
+        self.setKeyboardTracking(False)  # the value is taken when the edit ends, or refused whole
+        self.valueChanged.connect(self._clear_problem)
+
     def _read(self, text: str) -> float:
         special = self.specialValueText()
         if special and text.strip() == special:  # "off", "full": the box's minimum, by its name
@@ -95,19 +100,9 @@ class NumberSpinBox(_TypedNumber, QDoubleSpinBox):
     refused = Signal(str)
     _whole = False
 
-    def __init__(self, parent: QWidget | None = None, **props) -> None:
-        super().__init__(parent, **props)
-        self.setKeyboardTracking(False)  # the value is taken when the edit ends, or refused whole
-        self.valueChanged.connect(self._clear_problem)
-
 
 class WholeSpinBox(_TypedNumber, QSpinBox):
     """A QSpinBox that refuses ``1,5`` (never 15) and ``2.5`` with a message (see _TypedNumber)."""
 
     refused = Signal(str)
     _whole = True
-
-    def __init__(self, parent: QWidget | None = None, **props) -> None:
-        super().__init__(parent, **props)
-        self.setKeyboardTracking(False)  # the value is taken when the edit ends, or refused whole
-        self.valueChanged.connect(self._clear_problem)
