@@ -5,7 +5,7 @@ from __future__ import annotations
 import PySide6  # noqa: F401  (before pyqtgraph, so it picks this binding)
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QToolButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QToolButton
 
 from gradlab.ui.network.lab import NetworkLab
 
@@ -49,6 +49,16 @@ def test_at_most_eight_hidden_layers(qtbot, network_lab):
         qtbot.mouseClick(add, LEFT)
     assert len(network_lab.model.cfg.layers) == 8
     assert not add.isEnabled()
+
+
+def test_a_width_typed_into_a_layers_box_rebuilds_the_network_with_it(qtbot, network_lab):
+    spin = network_lab.editor.findChild(QSpinBox, "layerWidth1")
+    spin.selectAll()
+    qtbot.keyClicks(spin, "5")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert network_lab.model.cfg.layers == (16, 5)
+    assert len(network_lab.model.trainer.parameters()) == 2 * 16 + 16 + 16 * 5 + 5 + 5 + 1
+    assert network_lab.editor.layers_input.text().replace(" ", "") == "16,5"  # the field follows
 
 
 def test_play_trains_live_pause_stops_and_step_takes_one_step(qtbot, network_lab):
