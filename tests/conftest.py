@@ -37,6 +37,14 @@ def _test_id(nodeid: str) -> str:
     return re.sub(r"@[\w.-]+$", "", nodeid)
 
 
+def _recorded() -> dict[str, float]:
+    """The durations recorded so far ({} if none, or the file is unreadable)."""
+    try:
+        return json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def pytest_addoption(parser) -> None:
     parser.addoption("--record-durations", action="store_true",
                      help=f"write each test's time to {DURATIONS.name}, which marks the tests over "
@@ -51,10 +59,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
 
 @pytest.hookimpl(tryfirst=True)  # before -m reads the marks
 def pytest_collection_modifyitems(items) -> None:
-    try:
-        durations = json.loads(DURATIONS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        durations = {}
+    durations = _recorded()
     for item in items:
         if durations.get(_test_id(item.nodeid), 0.0) > SLOW_SECONDS:
             item.add_marker(pytest.mark.slow)
@@ -72,10 +77,7 @@ class _Durations:
         self.seconds[key] = self.seconds.get(key, 0.0) + report.duration
 
     def pytest_sessionfinish(self) -> None:
-        try:
-            kept = json.loads(DURATIONS.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            kept = {}
+        kept = _recorded()
         kept.update({key: round(seconds, 3) for key, seconds in self.seconds.items()})
         DURATIONS.write_text(json.dumps(dict(sorted(kept.items())), indent=0) + "\n", encoding="utf-8")
 

@@ -20,9 +20,7 @@ SIZE = ("--size", "1280x720")
 
 def settled_window(qtbot, size: str = "1280x720"):
     """The window at ``size`` with the seed, nothing selected, the canvas's size settled."""
-    w = open_window(qtbot, "--example", "seed", "--size", size)
-    qtbot.waitUntil(lambda: not w.expression_lab.canvas._relayout_timer.isActive())
-    return w
+    return open_window(qtbot, "--example", "seed", "--size", size)  # settled by open_window
 
 
 @pytest.fixture
