@@ -20,6 +20,7 @@ __all__ = [
     "CLASS_COLOURS",
     "UI",
     "apply_theme",
+    "blend",
     "NEGATIVE",
     "NEUTRAL",
     "POSITIVE",
@@ -40,6 +41,12 @@ def rgb(colour: str) -> tuple[int, int, int]:
     """``"#0877bd"`` -> ``(8, 119, 189)``."""
     c = colour.lstrip("#")
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def blend(colour: str, alpha: float, under: str) -> str:
+    """``colour`` at opacity ``alpha`` over ``under``, as one opaque colour."""
+    mixed = (alpha * a + (1 - alpha) * b for a, b in zip(rgb(colour), rgb(under), strict=True))
+    return "#" + "".join(f"{round(c):02x}" for c in mixed)
 
 
 def class_colour(k: int) -> str:

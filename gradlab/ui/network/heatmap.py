@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.ui.common import palette
+from gradlab.ui.common.plots import BACKGROUND, CachedAxis
 
 __all__ = ["DecisionPlot", "scores_to_rgba"]
 
 #: a click within this many pixels of a point hits it
 HIT_PX = 7.0
 POINT_SIZE = 8
-BACKGROUND = "#ffffff"
 FIT = "#c2255c"  # the regression fit: not a sign, so neither blue nor orange
 #: how strongly the heatmap tints: the points must stay readable on top of it
 HEAT_ALPHA = 0.62
@@ -75,7 +75,8 @@ class DecisionPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("decisionPlot")
-        self.plot_widget = pg.PlotWidget(background=BACKGROUND, enableMenu=False)  # no context menu
+        self.plot_widget = pg.PlotWidget(background=BACKGROUND, enableMenu=False,  # no context menu
+                                         axisItems={name: CachedAxis(name) for name in ("left", "bottom")})
         self.plot = self.plot_widget.getPlotItem()
         self.plot.hideButtons()
         self.plot.setMouseEnabled(False, False)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gradlab.ui.common import palette
+from gradlab.ui.common.plots import BACKGROUND
 from gradlab.ui.network.geometry import LEVELS, WIDTHS
 
 __all__ = ["NetworkKey", "short_number"]
@@ -100,7 +101,7 @@ class NetworkKey(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor("#ffffff"))  # the view's own background, whatever the palette
+        p.fillRect(self.rect(), QColor(BACKGROUND))  # the view's own background, whatever the palette
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = QFontMetrics(self.font())
         places, _ = self._flow(self.width())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.ui.common import palette
+from gradlab.ui.common.plots import BACKGROUND, CachedAxis
 
 __all__ = ["LossPlot", "StepHistory"]
 
@@ -39,7 +40,7 @@ def short_tick(value: float, places: int) -> str:
     return f"{value:.{places}f}"
 
 
-class LossAxis(pg.AxisItem):
+class LossAxis(CachedAxis):
     """A value axis whose labels stay short at any size (pyqtgraph's ``2e+158`` did not fit and was
     dropped, leaving one tick, "0").  It widens to its labels and says so (``width_changed``)."""
 
@@ -81,11 +82,12 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.setObjectName("lossPlot")
         self.plot_widget = pg.GraphicsLayoutWidget()
-        self.plot_widget.setBackground("#ffffff")
+        self.plot_widget.setBackground(BACKGROUND)
         # no context menus (unbuilt, they cost no start-up time)
-        self.loss_plot = self.plot_widget.addPlot(row=0, col=0, axisItems={"left": LossAxis("left")},
-                                                  enableMenu=False)
-        self.acc_plot = self.plot_widget.addPlot(row=1, col=0, enableMenu=False)
+        loss_axes = {"left": LossAxis("left"), "bottom": CachedAxis("bottom")}
+        self.loss_plot = self.plot_widget.addPlot(row=0, col=0, enableMenu=False, axisItems=loss_axes)
+        self.acc_plot = self.plot_widget.addPlot(
+            row=1, col=0, enableMenu=False, axisItems={name: CachedAxis(name) for name in ("left", "bottom")})
         self.acc_plot.setXLink(self.loss_plot)
         grid = self.plot_widget.ci.layout
         grid.setRowStretchFactor(0, 3)

@@ -26,6 +26,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6)
 
 from gradlab.nn import parameter_name
 from gradlab.ui.common.graph_canvas import show_tip_at
+from gradlab.ui.common.plots import BACKGROUND
 from gradlab.ui.network.geometry import (
     LEVELS,
     MAX_LINES,  # noqa: F401 -- the view's limit, read from here too
@@ -58,7 +59,7 @@ class NetworkView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("networkView")
-        self._view = pg.GraphicsView(background="#ffffff")
+        self._view = pg.GraphicsView(background=BACKGROUND)
         self._view.setAntialiasing(True)
         self._vb = pg.ViewBox(lockAspect=True, enableMenu=False, invertY=True)
         self._vb.setMouseEnabled(False, False)
