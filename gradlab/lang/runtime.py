@@ -165,24 +165,30 @@ class Run(ArithRules, AttributeRules, CallRules, ItemRules, TextRules):
     def track(self, v: Value, node: ast.AST | None) -> Value:
         """Count the Values an operation just created: the part of v's graph not seen since the
         last look at what is alive (check_alive)."""
-        seen, made = self.seen, self.made
+        seen, made, top = self.seen, self.made, self.call_top
         if id(v) in seen:
             return v
         seen.add(id(v))
         made.append(v)
-        if self.call_top is not None:
-            v._call = self.call_top
+        if top is not None:
+            v._call = top
         for p in v._prev:  # an op's operands are mostly counted already: then nothing more to walk
             if id(p) not in seen:
+                # a network's forward pass hands over its whole new graph at once: the walk is a
+                # hot loop, so its methods are looked up once
                 stack = list(v._prev)
+                pop, push, add, keep = stack.pop, stack.extend, seen.add, made.append
                 while stack:
-                    x = stack.pop()
-                    if id(x) not in seen:
-                        seen.add(id(x))
-                        made.append(x)
-                        stack.extend(x._prev)
-                        if self.call_top is not None and x._prev and not hasattr(x, "_call"):
-                            x._call = self.call_top  # made by the library inside this call
+                    x = pop()
+                    i = id(x)
+                    if i not in seen:
+                        add(i)
+                        keep(x)
+                        prev = x._prev
+                        if prev:
+                            push(prev)
+                            if top is not None and not hasattr(x, "_call"):
+                                x._call = top  # made by the library inside this call
                 break
         if len(made) > self.node_room:
             self.check_alive(node)
