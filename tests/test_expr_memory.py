@@ -16,6 +16,7 @@ import sys
 import time
 
 import pytest
+from helpers import ClockFromLine
 
 from gradlab import expr
 from gradlab.expr import ALLOCATED_MESSAGE, ITEMS_MESSAGE, ExpressionError, run_program
@@ -197,32 +198,16 @@ SHORT = 0.1  # these tests' time budget (the real one, expr.MAX_SECONDS, is a mi
 TIMEOUT = f"this program took longer than {SHORT:g} s to run; it stopped here"
 
 
-class ClockFromLine:
-    """The run's clock (expr._clock), started when the run reaches line ``line``: it reads 0
-    until then, and the seconds since after.  The budget is then all spent on the line under
-    test: the lines before it make a million items, which a busy machine may take a good part
-    of a short budget to do."""
-
-    def __init__(self, line: int) -> None:
-        self.cell = [0]  # the line the run is at: run_program writes it before each read
-        self.line = line
-        self.start: float | None = None
-
-    def __call__(self) -> float:
-        if self.cell[0] < self.line:
-            return 0.0
-        if self.start is None:
-            self.start = time.monotonic()
-        return time.monotonic() - self.start
-
-
 def stopped_on_its_line(monkeypatch, source: str, line: int) -> pytest.ExceptionInfo[ExpressionError]:
-    """Run ``source`` with a budget of SHORT seconds from when it reaches ``line``; what stopped it."""
+    """Run ``source`` with a budget of SHORT seconds from when it reaches ``line`` (the lines before
+    it make a million items, which a busy machine may take a good part of a short budget to do);
+    what stopped it."""
     clock = ClockFromLine(line)
     monkeypatch.setattr(expr, "_clock", clock)
     with pytest.raises(ExpressionError) as info:
         run_program(source, line=clock.cell, seconds=SHORT)
     return info
+
 
 #: 200,000 numbers that all hash to 0, made in a few milliseconds: a set of them costs a minute in C
 COLLIDING = "P = 2**61 - 1\nL = list(range(0, 200000 * P, P))\n"
