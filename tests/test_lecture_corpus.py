@@ -3,11 +3,11 @@
 Each program in tests/lecture_corpus/ runs in gradlab's language, and its printed lines are
 compared with CPython's (tests/lecture_reference.py: micrograd with the lecture's tanh/exp added,
 draw_dot and matplotlib stubbed), stored in tests/data/lecture_references.json with the sha256 of
-each program's source (``python tests/data/make_references.py`` regenerates it; a program or runner
-changed since fails its test, naming that command).  One test runs the runner on a small program
-and checks the stored lines still are what it prints.  Printed lines must agree: text exactly,
-numbers to 1e-9 (micrograd keeps grads as ints where gradlab has floats, and sums gradients in set
-order, so two CPython runs agree to rounding only).
+each program's source (``python tests/data/make_references.py`` regenerates it: a program changed
+since fails its test, naming that command).  One test checks the runner and its stand-ins are
+those the lines were made by, and runs it on a small program: its lines are the stored ones.
+Printed lines must agree: text exactly, numbers to 1e-9 (micrograd keeps grads as ints where
+gradlab has floats, and sums gradients in set order, so two CPython runs agree to rounding only).
 
 Every program here is written for this corpus (none is a copy of the lecture's notebooks).
 notebook_first_half and notebook_second_half follow the order of the lecture's two notebooks,
