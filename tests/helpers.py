@@ -1,13 +1,28 @@
 """Programs and graphs that several test files share (tests/ is on sys.path through conftest)."""
 
+import importlib.util
 import random
 import threading
 import time
+from pathlib import Path
 
 from gradlab import resources
 from gradlab.engine import Value
 from gradlab.labs.expression import ExpressionCore
 from gradlab.labs.program_runs import outcome
+
+
+def _load_references():
+    """tests/data/make_references.py, which computes (and stores) micrograd's and CPython's own
+    numbers: loaded from its file (tests/data is a folder of data, not a package)."""
+    path = Path(__file__).parent / "data" / "make_references.py"
+    spec = importlib.util.spec_from_file_location("make_references", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REFERENCES = _load_references()
 
 #: micrograd's README example as the app ships it (resources/examples/01_seed.py)
 SEED = resources.example("seed").source()

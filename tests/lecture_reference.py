@@ -3,7 +3,8 @@
 ``python lecture_reference.py FILE`` prints what the program prints.  The lecture's
 ``tanh`` and ``exp`` are added to micrograd's Value, ``draw_dot``, ``matplotlib`` and
 ``graphviz`` (its ``Digraph``, for the lecture's own ``draw_dot``) are stubs, and IPython
-magic lines are skipped, as gradlab skips them.
+magic lines are skipped, as gradlab skips them.  tests/data/make_references.py stores what it
+prints for the programs the tests compare with gradlab's.
 
 PyTorch is not installed here: a cell of a program that is one of ``stand_ins/*.ipy`` (its code,
 its opening comment lines left out) is replaced by what PyTorch printed for it, recorded in

@@ -1,9 +1,13 @@
 """Lecture-style programs print in gradlab exactly what CPython with micrograd 0.1.0 prints.
 
-Each program in tests/lecture_corpus/ runs twice: by gradlab's language, and by CPython
-(tests/lecture_reference.py: micrograd with the lecture's tanh/exp added, draw_dot and
-matplotlib stubbed).  Printed lines must agree: text exactly, numbers to 1e-9 (micrograd
-keeps grads as ints where gradlab has floats, and sums gradients in set order).
+Each program in tests/lecture_corpus/ runs in gradlab's language, and its printed lines are
+compared with CPython's (tests/lecture_reference.py: micrograd with the lecture's tanh/exp added,
+draw_dot and matplotlib stubbed), stored in tests/data/lecture_references.json with the sha256 of
+each program's source (``python tests/data/make_references.py`` regenerates it: a program changed
+since fails its test, naming that command).  One test checks the runner and its stand-ins are
+those the lines were made by, and runs it on a small program: its lines are the stored ones.
+Printed lines must agree: text exactly, numbers to 1e-9 (micrograd keeps grads as ints where
+gradlab has floats, and sums gradients in set order, so two CPython runs agree to rounding only).
 
 Every program here is written for this corpus (none is a copy of the lecture's notebooks).
 notebook_first_half and notebook_second_half follow the order of the lecture's two notebooks,
@@ -12,15 +16,13 @@ reference run replaces by PyTorch's recorded output (stand_ins/lecture_torch.out
 ending in a bare expression prints nothing: programs run with script semantics, not Jupyter's.
 """
 
-import functools
 import inspect
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import REFERENCES
 
 from gradlab import cli
 from gradlab.engine import Value
@@ -35,19 +37,9 @@ NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?|-?\bnan\b|-?\binf\b
 
 
 def reference_output(path: Path) -> list[str]:
-    """What CPython prints for the program at ``path``: run once per test process, whichever
-    tests ask (the corpus is seeded: the same file prints the same lines)."""
-    return list(_reference_lines(path))
-
-
-@functools.cache
-def _reference_lines(path: Path) -> tuple[str, ...]:
-    runner = Path(__file__).parent / "lecture_reference.py"
-    done = subprocess.run(
-        [sys.executable, str(runner), str(path)], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return tuple(done.stdout.splitlines())
+    """What CPython prints for the program at ``path``, as tests/data/lecture_references.json stores
+    it (a failed assertion naming the program if it changed since)."""
+    return REFERENCES.stored_prints(REFERENCES.corpus_name(path), path.read_text(encoding="utf-8"))
 
 
 def same_line(ours: str, theirs: str) -> bool:
@@ -83,6 +75,20 @@ def test_same_line_compares_numbers_not_their_spelling() -> None:
     assert same_line("loss 0.30000000000000004", "loss 0.3")
     assert not same_line("loss 0.3001", "loss 0.3")
     assert not same_line("lost 0.3", "loss 0.3")
+
+
+def test_the_stored_lines_are_what_the_runner_prints() -> None:
+    """The stored lines were made by this runner (its hash, and its stand-ins', is stored with
+    them), and the runner still prints them: one small program (micrograd's own MLP) run again."""
+    assert REFERENCES.stored_runner_sha256() == REFERENCES.runner_sha256(), (
+        f"tests/lecture_reference.py or its stand-ins changed: regenerate with {REFERENCES.REGENERATE}"
+    )
+    path = CORPUS / "micrograd_mlp.ipy"
+    ran = REFERENCES.cpython_prints(path.read_text(encoding="utf-8"))
+    stored = reference_output(path)
+    assert len(ran) == len(stored) > 10
+    for i, (a, b) in enumerate(zip(ran, stored, strict=True)):
+        assert same_line(a, b), f"line {i + 1}:\n ran:    {a}\n stored: {b}"
 
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])

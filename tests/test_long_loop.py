@@ -1,15 +1,16 @@
 """Training loops of any length (issue 20, item 3): a run is limited by what it holds, not by what
 it ever made.  The lecture's loop (tests/data/lecture_loop.ipy: micrograd's MLP(3, [4, 4, 1]) on
 four points) prints what CPython with micrograd 0.1.0 prints, numbers to 1e-9, while a program
-that keeps every step's graph alive is still refused, naming its line."""
+that keeps every step's graph alive is still refused, naming its line.  CPython's lines for the
+400- and 2,000-step loops are stored in tests/data/lecture_references.json, with the sha256 of the
+loop's source (``python tests/data/make_references.py`` regenerates them)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import REFERENCES
 from test_lecture_corpus import same_line
 
 from gradlab import expr
@@ -17,28 +18,12 @@ from gradlab.expr import ExpressionError, run_program
 from gradlab.lang.limits import MAX_NODES, NODES_MESSAGE
 
 HERE = Path(__file__).parent
-LOOP = (HERE / "data" / "lecture_loop.ipy").read_text(encoding="utf-8")
 
 
-def with_steps(steps: int) -> str:
-    assert "steps = 2000\n" in LOOP
-    return LOOP.replace("steps = 2000\n", f"steps = {steps}\n")
-
-
-def cpython_run(source: str, tmp_path: Path) -> subprocess.Popen:
-    """CPython with micrograd 0.1.0 running ``source`` (tests/lecture_reference.py), started at once
-    so that it runs beside gradlab's own run (on another core, where there is one)."""
-    path = tmp_path / "loop.py"
-    path.write_text(source, encoding="utf-8")
-    return subprocess.Popen([sys.executable, str(HERE / "lecture_reference.py"), str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def cpython_prints(run: subprocess.Popen) -> list[str]:
-    """What that run printed, once it has ended."""
-    out, err = run.communicate(timeout=300)
-    assert run.returncode == 0, err
-    return out.splitlines()
+def cpython_prints(steps: int, source: str) -> list[str]:
+    """What CPython with micrograd 0.1.0 printed for the loop's ``source`` at ``steps`` steps
+    (tests/lecture_reference.py's run, stored: a failed assertion if the loop changed since)."""
+    return REFERENCES.stored_prints(REFERENCES.loop_name(steps), source)
 
 
 def assert_same_prints(ours: list[str], theirs: list[str]) -> None:
@@ -53,12 +38,12 @@ def minute(monkeypatch) -> None:
 
 
 @pytest.mark.usefixtures("minute")
-def test_the_lecture_loop_runs_past_the_old_value_limit_and_prints_what_cpython_prints(tmp_path) -> None:
-    source = with_steps(400)  # stopped at step 315 before: "builds more than 100,000 values"
-    with cpython_run(source, tmp_path) as theirs:
-        p = run_program(source)
-        assert p.node_count > MAX_NODES  # made in all; never more than a step's graph and the net alive
-        assert_same_prints(p.printed, cpython_prints(theirs))
+def test_the_lecture_loop_runs_past_the_old_value_limit_and_prints_what_cpython_prints() -> None:
+    source = REFERENCES.loop_source(400)  # stopped at step 315 before: "builds more than 100,000 values"
+    theirs = cpython_prints(400, source)
+    p = run_program(source)
+    assert p.node_count > MAX_NODES  # made in all; never more than a step's graph and the net alive
+    assert_same_prints(p.printed, theirs)
     assert p.printed[399].startswith("399 ") and p.losses and len(p.losses) == 400
     # the names rebound every step keep no old step's graph: one binding a Value at most
     assert len(p.bindings) <= len(p.values) + 41 and p.output is p.values["loss"]
@@ -66,16 +51,17 @@ def test_the_lecture_loop_runs_past_the_old_value_limit_and_prints_what_cpython_
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("minute")
-def test_the_lecture_loop_at_2000_steps_prints_what_cpython_prints(tmp_path) -> None:
-    with cpython_run(LOOP, tmp_path) as theirs:
-        p = run_program(LOOP)
-        assert_same_prints(p.printed, cpython_prints(theirs))
+def test_the_lecture_loop_at_2000_steps_prints_what_cpython_prints() -> None:
+    source = REFERENCES.loop_source(2000)  # the file as written
+    theirs = cpython_prints(2000, source)
+    p = run_program(source)
+    assert_same_prints(p.printed, theirs)
     assert len(p.printed) == 2002
 
 
 @pytest.mark.usefixtures("minute")
 def test_a_loop_that_keeps_every_steps_graph_is_refused_naming_its_line() -> None:
-    source = with_steps(2000).replace(
+    source = REFERENCES.loop_source(2000).replace(
         "    print(k, loss.data)\n", "    print(k, loss.data)\n    kept.append(loss)\n"
     ).replace("for k in range(steps):", "kept = []\nfor k in range(steps):")
     with pytest.raises(ExpressionError) as info:

@@ -4,19 +4,41 @@ micrograd_demo.json holds micrograd 0.1.0's demo notebook run (100 steps on the 
 total loss and accuracy of every step).  Running micrograd takes about half a minute, so the fast
 tests read this file; one slow test (tests/training/test_training.py, ``-m slow``) runs micrograd again
 and checks the file still holds what it computes.
+
+lecture_references.json holds what CPython with micrograd 0.1.0 prints (tests/lecture_reference.py)
+for every program whose printed lines the tests compare with gradlab's: the programs in
+tests/lecture_corpus/ and the lecture's loop (lecture_loop.ipy) at each of ``LOOP_STEPS``.  Each
+entry keeps the sha256 of the exact source it was made from, and the file the sha256 of the runner
+and its recorded stand-ins, so that a test reading a program whose source (or runner) changed since
+fails, naming this script, rather than comparing with stale lines.  tests/test_lecture_corpus.py
+runs the runner on one small program and checks its lines against the stored ones.
+
+``python tests/data/make_references.py lecture`` (or ``demo``) regenerates one file alone.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
 import json
 import random
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEMO_FILE = HERE / "micrograd_demo.json"
 DEMO_STEPS = 100
+TESTS = HERE.parent
+LECTURE_FILE = HERE / "lecture_references.json"
+RUNNER = TESTS / "lecture_reference.py"
+STAND_INS = TESTS / "lecture_corpus" / "stand_ins"
+LOOP = HERE / "lecture_loop.ipy"
+#: the step counts of the lecture's loop that tests/test_long_loop.py compares with CPython's
+LOOP_STEPS = (400, 2000)
+REGENERATE = "python tests/data/make_references.py"
 
 
 def demo_data():
@@ -90,16 +112,102 @@ def read_demo() -> list[tuple[float, float]]:
     return [tuple(row) for row in json.loads(DEMO_FILE.read_text(encoding="utf-8"))["losses"]]
 
 
-def main() -> None:
-    sys.path.insert(0, str(HERE.parents[1]))  # this checkout's gradlab, whatever is installed
+def loop_source(steps: int) -> str:
+    """The lecture's loop (lecture_loop.ipy, written for 2,000 steps) for ``steps`` steps."""
+    source = LOOP.read_text(encoding="utf-8")
+    assert "steps = 2000\n" in source
+    return source.replace("steps = 2000\n", f"steps = {steps}\n")
+
+
+def loop_name(steps: int) -> str:
+    return f"data/lecture_loop.ipy at {steps} steps"
+
+
+def corpus_name(path: Path) -> str:
+    """A corpus program's name in the stored file: its path under tests/."""
+    return path.resolve().relative_to(TESTS).as_posix()
+
+
+def lecture_programs() -> dict[str, str]:
+    """Every program whose CPython output the tests compare with gradlab's, by name: its source."""
+    programs = {corpus_name(path): path.read_text(encoding="utf-8")
+                for path in sorted((TESTS / "lecture_corpus").glob("*.ipy"))}
+    programs.update({loop_name(steps): loop_source(steps) for steps in LOOP_STEPS})
+    return programs
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def runner_sha256() -> str:
+    """The hash of what the runner's output hangs on besides the program: itself and the stand-ins."""
+    parts = [RUNNER, *sorted(STAND_INS.iterdir())]
+    return sha256("\n".join(f"{p.name}\n{p.read_text(encoding='utf-8')}" for p in parts))
+
+
+def cpython_prints(source: str) -> list[str]:
+    """What CPython with micrograd 0.1.0 prints for ``source`` (tests/lecture_reference.py), in a
+    process of its own: the runner adds to micrograd's Value and stubs modules as it goes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "program.py"
+        path.write_text(source, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(RUNNER), str(path)], capture_output=True, text=True,
+                              timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+@functools.cache
+def _lecture_record() -> dict:
+    return json.loads(LECTURE_FILE.read_text(encoding="utf-8"))
+
+
+def stored_prints(name: str, source: str) -> list[str]:
+    """The lines CPython printed for the program ``name``, as lecture_references.json stores them;
+    a failed assertion, naming the program and this script, if ``source`` is not what they were
+    made from."""
+    entry = _lecture_record()["programs"].get(name)
+    assert entry is not None, f"no stored CPython output for {name}: regenerate with {REGENERATE}"
+    assert entry["sha256"] == sha256(source), (
+        f"{name} changed since its CPython output was stored: regenerate with {REGENERATE}"
+    )
+    return list(entry["printed"])
+
+
+def stored_runner_sha256() -> str:
+    return _lecture_record()["runner_sha256"]
+
+
+def write_demo() -> None:
     record = {
         "about": "micrograd 0.1.0's demo notebook on make_dataset('moons', 100, 0.1, seed=1337): "
-        "[total_loss, accuracy] per step; regenerate with python tests/data/make_references.py",
+        f"[total_loss, accuracy] per step; regenerate with {REGENERATE}",
         "losses": compute_demo(),
     }
     DEMO_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {DEMO_FILE} ({len(record['losses'])} steps)")
 
 
+def write_lecture() -> None:
+    programs = lecture_programs()
+    record = {
+        "about": "what CPython with micrograd 0.1.0 prints (tests/lecture_reference.py) for each program, "
+        f"with the sha256 of the source it ran; regenerate with {REGENERATE}",
+        "runner_sha256": runner_sha256(),
+        "programs": {name: {"sha256": sha256(source), "printed": cpython_prints(source)}
+                     for name, source in programs.items()},
+    }
+    LECTURE_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {LECTURE_FILE} ({len(programs)} programs)")
+
+
+def main(parts: list[str]) -> None:
+    sys.path.insert(0, str(HERE.parents[1]))  # this checkout's gradlab, whatever is installed
+    writers = {"demo": write_demo, "lecture": write_lecture}
+    for part in parts or list(writers):
+        writers[part]()
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import math
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import REFERENCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from micrograd.nn import MLP as MgMLP
@@ -35,7 +34,6 @@ from gradlab.training.config import DEFAULT_LEARNING_RATES
 REAL_LOSSES = " or ".join(name for name, row in losses.LOSSES.items() if row.regression)
 MULTICLASS_LOSSES = " or ".join(name for name, row in losses.LOSSES.items() if row.multiclass)
 DEMO = make_dataset("moons", 100, 0.1, seed=1337)  # the data of micrograd's demo notebook
-DATA = Path(__file__).parents[1] / "data"
 
 
 def close(a, b, tol: float = 1e-9) -> bool:
@@ -123,17 +121,6 @@ def test_data_dependent_checks() -> None:
 
 
 # -- micrograd parity ----------------------------------------------------------------------------
-
-
-def load_references():
-    """tests/data/make_references.py, which computes (and stores) micrograd's own numbers."""
-    spec = importlib.util.spec_from_file_location("make_references", DATA / "make_references.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCES = load_references()
 
 
 @pytest.fixture(scope="module")
