@@ -84,14 +84,16 @@ def safe_mul(a: float, b: float) -> float:
 
 def _add_backward(out: Value) -> None:
     a, b = out._prev
-    a.grad += out.grad
-    b.grad += out.grad
+    g = out.grad
+    a.grad += g
+    b.grad += g
 
 
 def _mul_backward(out: Value) -> None:
     a, b = out._prev
-    a.grad += b.data * out.grad
-    b.grad += a.data * out.grad
+    g = out.grad
+    a.grad += b.data * g
+    b.grad += a.data * g
 
 
 def _pow_const_backward(out: Value) -> None:
@@ -304,7 +306,7 @@ def topological_order(root: Value, placed: set[Value] | None = None) -> list[Val
         return []
     placed.add(root)
     topo: list[Value] = []
-    emit, visit = topo.append, placed.add
+    emit, visit, all_placed = topo.append, placed.add, placed.issuperset
     # the path from root to the node being expanded, and each one's parents still to visit
     path, pending = [root], [iter(root._prev)]
     enter, enter_parents, leave, leave_parents = path.append, pending.append, path.pop, pending.pop
@@ -313,12 +315,15 @@ def topological_order(root: Value, placed: set[Value] | None = None) -> list[Val
         for p in parents:
             if p not in placed:
                 visit(p)
-                if p._prev:
+                prev = p._prev
+                if prev and not all_placed(prev):
                     enter(p)
-                    parents = iter(p._prev)
+                    parents = iter(prev)
                     enter_parents(parents)
                     break
-                emit(p)  # a leaf follows its (no) parents at once
+                # a leaf, or a node whose parents are all placed (w * x in a neuron, mostly), follows
+                # them at once: what expanding it would do, without the path's push and pop
+                emit(p)
         else:  # every parent is placed: the node can follow them
             emit(leave())
             leave_parents()
@@ -337,10 +342,9 @@ def weighted_sum(start: Value, weights, inputs) -> Value:
     for w, x in zip(weights, inputs, strict=True):
         if type(w) is Value and type(x) is Value:
             prod = _result(w.data * x.data, (w, x), "*", _mul_backward)
+            act = _result(act.data + prod.data, (act, prod), "+", _add_backward)
         else:
-            prod = w * x
-        act = act + prod if type(prod) is not Value else _result(act.data + prod.data, (act, prod), "+",
-                                                                 _add_backward)
+            act = act + w * x  # a Value's __add__ makes the node above; a number is wrapped first
     return act
 
 

@@ -69,7 +69,21 @@ class ParameterProbes:
             raise IndexError(f"parameter index {i} out of range: the network has {self._theta.size}")
 
     def _full_gradient(self, i: int) -> float:
-        return float(self._loss_and_grad(self._theta, self._full)[1][i])
+        return float(self._training_gradient()[i])
+
+    def _training_gradient(self) -> np.ndarray:
+        """d(training loss)/d(parameters) at the current weights, kept until the weights, the data or
+        the settings change (new data or settings make a new batch or backend): a weight selected in
+        the network lab asks for it two or three times (its nudge probe, its error sweep, an untrained
+        network's gradients), and on the scalar backend each is a backprop through the training set."""
+        kept = self._kept_gradient
+        if kept is not None:
+            theta, batch, backend, grad = kept
+            if theta == self._theta.tobytes() and batch is self._full and backend is self._backend:
+                return grad
+        grad = self._loss_and_grad(self._theta, self._full)[1]
+        self._kept_gradient = self._theta.tobytes(), self._full, self._backend, grad
+        return grad
 
     def nudge_parameter(self, i: int, h: float = 1e-4) -> NudgeResult:
         """The training loss before and after nudging parameter ``i`` by +-h, next to backprop's gradient.

@@ -241,6 +241,7 @@ class Trainer(NetworkViews, ParameterProbes):
         self._blocks = self._net.blocks(self._theta)  # views: they follow in-place updates
         self._backend = backend_row(self.backend).build(self._net, activations, cfg)
         self._point_builder: ScalarBackend | None = None
+        self._kept_gradient: tuple | None = None  # ParameterProbes._training_gradient's
 
     def features(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for raw points ``X`` (``cfg.features`` of each row)."""
@@ -355,7 +356,7 @@ class Trainer(NetworkViews, ParameterProbes):
     def gradients(self) -> list[float]:
         """d(loss)/d(parameter) of the last step's loss (of the full training loss before any step)."""
         if self._grad is None:
-            self._grad = self._loss_and_grad(self._theta, self._full)[1]
+            self._grad = self._training_gradient()
         return self._grad.tolist()
 
     def set_parameter(self, i: int, value: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import math
@@ -462,6 +463,37 @@ def test_nudge_parameter_agrees_with_backprop(backend) -> None:
     sweep = trainer.parameter_error_sweep(i)
     assert 1e-7 < sweep.best_h_central < 1e-2 and sweep.label == "w1.2.3"
     assert trainer.parameters() == before
+
+
+def test_the_training_gradient_is_kept_until_the_weights_the_data_or_the_settings_change() -> None:
+    # a weight selected in the network lab asks for it up to three times: one backprop
+    trainer = Trainer(make_dataset("moons", 30, seed=2), TrainConfig(layers=(4,)), backend="scalar")
+    backprop, computed = trainer._loss_and_grad, []
+
+    def counted(theta, batch):
+        computed.append(theta.copy())
+        return backprop(theta, batch)
+
+    def fresh() -> bytes:
+        return backprop(trainer._theta, trainer._full)[1].tobytes()
+
+    trainer._loss_and_grad = counted
+    i = trainer.parameter_labels().index("w1.0.2")
+    r = trainer.nudge_parameter(i)
+    assert trainer.parameter_error_sweep(i).grad == r.grad and trainer.gradients()[i] == r.grad
+    assert len(computed) == 1 and trainer._training_gradient().tobytes() == fresh()
+    trainer.set_parameter(i, 0.5)
+    assert trainer.nudge_parameter(i).grad != r.grad and len(computed) == 2
+    assert trainer._training_gradient().tobytes() == fresh() and computed[-1][i] == 0.5
+    trainer.step()  # the step's own backprop, then the new weights'
+    trainer.nudge_parameter(i)
+    assert len(computed) == 4 and trainer._training_gradient().tobytes() == fresh()
+    trainer.set_dataset(make_dataset("moons", 20, seed=5))
+    trainer.nudge_parameter(i)
+    assert len(computed) == 5 and trainer._training_gradient().tobytes() == fresh()
+    trainer.reconfigure(dataclasses.replace(trainer.config, regularization="l1", reg_strength=0.1))
+    trainer.nudge_parameter(i)
+    assert len(computed) == 6 and trainer._training_gradient().tobytes() == fresh()
 
 
 def test_nudge_function_is_nudge_probe_for_any_model() -> None:
