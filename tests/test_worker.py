@@ -112,6 +112,7 @@ def crash_during(worker: ProgramWorker, source: str, after: float = 0.3) -> Expr
 
 
 def test_a_crash_in_c_ends_only_the_worker_naming_the_line_and_the_next_run_works(worker) -> None:
+    worker.run("warm = 1\n")  # the module's worker is up, even where this test runs first
     started = worker.started
     err = crash_during(worker, SLOW)
     assert err.line == 4 and "crashed" in err.message and "SIGSEGV" in err.message
