@@ -65,6 +65,8 @@ def set_identity(app) -> None:
     app.setOrganizationName(desktop.ORGANISATION)
     app.setApplicationVersion(desktop.version())
     app.setDesktopFileName(desktop.DESKTOP_ID)
+    if not app.windowIcon().isNull():
+        return  # set by an earlier window in this process (a test's, say): decoding it again is 4 ms
     icon = QIcon()
     for png in resources.icon_pngs().values():
         pixmap = QPixmap()

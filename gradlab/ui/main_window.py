@@ -6,7 +6,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from gradlab import resources
 from gradlab.session import Session
@@ -50,16 +58,18 @@ class MainWindow(QMainWindow):
             self.setGeometry(window_geometry(screen.availableGeometry()))
         else:
             self.resize(DEFAULT_SIZE)
-        self.expression_lab = ExpressionLab()
-        self.tabs = QTabWidget()
+        # the tabs are in the window before the labs are made in them, so that no built lab is
+        # moved into the window (re-styling each of its widgets: gradlab.ui.expression.lab_layout)
+        self.tabs = QTabWidget(self)
         self.tabs.setObjectName("labTabs")
+        self.setCentralWidget(self.tabs)
+        self.expression_lab = ExpressionLab(parent=self.tabs.findChild(QStackedWidget))  # the tabs' pages
         self.tabs.addTab(self.expression_lab, "Expression lab")
         self.tabs.setTabToolTip(0, "Type a program, see its graph, nudge its nodes")
         self.network_tab = NetworkLabTab()  # builds the network lab when first shown
         self.network_tab.lab_built.connect(self._on_network_lab_built)
         self.tabs.addTab(self.network_tab, "Network lab")
         self.tabs.setTabToolTip(1, "Build an MLP, train it live, probe any weight")
-        self.setCentralWidget(self.tabs)
         self.documents = Documents(self)  # the file the work belongs to, and the title that names it
         self._build_menus()
         model = self.expression_lab.model

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -51,8 +51,8 @@ def splitter_key(splitter: QSplitter, root: QWidget) -> str:
     return "/".join(reversed(path))
 
 
-def save_splitters(root: QWidget) -> None:
-    store = settings()
+def save_splitters(root: QWidget, store: QSettings) -> None:
+    """Keep the sizes of ``root``'s splitters in ``store`` (gradlab.ui.settings')."""
     for splitter in root.findChildren(QSplitter):
         sizes = splitter.sizes()
         if sum(sizes) > 0:
@@ -81,7 +81,7 @@ def save_window_state(window) -> None:
     path = window.documents.path
     store.setValue(FILE_KEY, str(path) if path is not None else "")
     store.setValue(UNSAVED_KEY, "true" if window.documents.dirty() else "false")
-    save_splitters(window)
+    save_splitters(window, store)  # in the same store: a second QSettings would write the file first
     store.sync()
 
 

@@ -66,7 +66,18 @@ class NodeInspector(QWidget):
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_DELAY_MS)
         self._plot_timer.timeout.connect(self._refresh_plots)
 
+        # the scroll area is in place and showing its (empty) page before the boxes go in: a
+        # widget put in a page already shown is styled at once (see gradlab.ui.expression.lab_layout)
+        # and styled again each time the inspector moves; these are styled when the window shows
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never clip
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         content = QWidget()
+        scroll.setWidget(content)
         column = QVBoxLayout(content)
         column.setContentsMargins(6, 2, 6, 2)
         column.setSpacing(4)
@@ -83,15 +94,6 @@ class NodeInspector(QWidget):
         column.addWidget(self.probe_box)
         column.addLayout(self.plots_row, 1)
         column.addStretch(0)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never clip
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
 
         model.selection_changed.connect(self._refresh)
         model.values_changed.connect(self._refresh)

@@ -129,42 +129,35 @@ class ExpressionLabLayout(QWidget):
         return b
 
     def _build_layout(self) -> None:
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.editor)
-        left.addWidget(self.error_label)
-        results = QWidget(objectName="consoleBox")  # what the program printed, its MLP offered above
-        results_col = QVBoxLayout(results)
-        results_col.setContentsMargins(0, 0, 0, 0)
-        results_col.setSpacing(2)
-        results_col.addWidget(self.handoff_bar)
-        results_col.addWidget(self.console, 1)
-        left.addWidget(results)
-        left.addWidget(self.plots)  # plt.plot and the training curve, beside what print wrote
-        left.setStretchFactor(0, 4)
-        left.setStretchFactor(2, 1)
-        left.setStretchFactor(3, 2)
-        self._left = left
+        """Each container is put in its place while it is empty, before anything goes in it: a
+        widget then joins the lab once, styled once.  (Under the app's style sheet, moving a built
+        container re-polishes every widget in it: that was a third of the lab's making.)  The
+        widgets go in in reading order, the order Tab walks them in."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.restore_banner)
+        split = _Splitter(Qt.Orientation.Horizontal)
+        layout.addWidget(split, 1)
+        self._split = split
+        self._left = self._build_left_column(split)
 
         centre = QWidget()
+        split.addWidget(centre)
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self._build_toolbar())
         col.addWidget(self.gradients_label)
         body = _Splitter(Qt.Orientation.Vertical)
+        col.addWidget(body, 1)
         body.addWidget(self.canvas)
         body.addWidget(self.sliders)
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 0)
         body.setSizes([640, 110])  # room for three sliders before the panel scrolls
-        col.addWidget(body, 1)
 
-        split = _Splitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(centre)
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 1)
         split.setSizes([300, 870, 270])
-        self._split = split
         self.editor_share = EDITOR_SHARE
         split.splitterMoved.connect(self._on_split_moved)
         split.after_resize = self._on_columns_resized
@@ -172,11 +165,26 @@ class ExpressionLabLayout(QWidget):
         # at the window's minimum width (1024 px) the inspector keeps room to reflow its text
         # rather than clip it; the editor keeps room for a line of code
         self.inspector.setMinimumWidth(INSPECTOR_MIN_WIDTH)
-        left.setMinimumWidth(EDITOR_MIN_WIDTH)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.restore_banner)
-        layout.addWidget(split, 1)
+        self._left.setMinimumWidth(EDITOR_MIN_WIDTH)
+
+    def _build_left_column(self, split: QSplitter) -> QSplitter:
+        """The editor, the error line, what the program printed and its plots, in ``split``."""
+        left = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(left)
+        left.addWidget(self.editor)
+        left.addWidget(self.error_label)
+        results = QWidget(objectName="consoleBox")  # what the program printed, its MLP offered above
+        left.addWidget(results)
+        results_col = QVBoxLayout(results)
+        results_col.setContentsMargins(0, 0, 0, 0)
+        results_col.setSpacing(2)
+        results_col.addWidget(self.handoff_bar)
+        results_col.addWidget(self.console, 1)
+        left.addWidget(self.plots)  # plt.plot and the training curve, beside what print wrote
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(2, 1)
+        left.setStretchFactor(3, 2)
+        return left
 
     def _build_banner(self) -> QFrame:
         """Above the lab, while a program is held unrun (see hold): a sentence and a Run button."""
