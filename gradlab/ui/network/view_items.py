@@ -56,22 +56,24 @@ class NetworkItems:
         for item in (self.highlight, self.atlas, self.frames, self.hover_frame, self.biases, self.bias_ring):
             vb.addItem(item)
         self._texts: list[pg.TextItem] = []
-        self._text_keys: list[tuple] = []  # each text's (text, anchor), to tell the same texts again
 
     def show_texts(self, lay: NetworkLayout, inputs: Sequence[str], heads: Sequence[str]) -> None:
-        """The input names left of the first column, a head above every column.  The same texts
-        again (the view resized: a new layout of the same network) are moved, not made anew:
-        a text item takes a millisecond to make, and a window shown resizes the view often."""
+        """The input names left of the first column, a head above every column.  The text items
+        are kept and moved (a resized view), or given their new text (a new network): one takes
+        a millisecond or two to make, and a window shown resizes the view several times."""
         texts = [(name, (1, 0.5), tuple(lay.pos[k] - (0.6, 0))) for k, name in enumerate(inputs)]
         texts += [(head, (0.5, 1), (c * lay.col_px / PX + 0.5, -0.3)) for c, head in enumerate(heads)]
-        if [t[:2] for t in texts] != self._text_keys:
-            for item in self._texts:
-                self._vb.removeItem(item)
-            self._texts, self._text_keys = [], [t[:2] for t in texts]
-            for text, anchor, _at in texts:
+        for item in self._texts[len(texts):]:
+            self._vb.removeItem(item)
+        del self._texts[len(texts):]
+        for k, (text, anchor, at) in enumerate(texts):
+            if k == len(self._texts):
                 self._texts.append(pg.TextItem(text, color="#333333", anchor=anchor))
-                self._vb.addItem(self._texts[-1])
-        for item, (_text, _anchor, at) in zip(self._texts, texts, strict=True):
+                self._vb.addItem(self._texts[k])
+            item = self._texts[k]
+            item.setText(text)  # a no-op for the same text
+            if tuple(item.anchor) != anchor:
+                item.setAnchor(anchor)
             item.setPos(*at)
         self.frames.setData(pos=lay.pos, size=1.0)
 
