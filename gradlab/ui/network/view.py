@@ -145,9 +145,11 @@ class NetworkView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        if self.layout_ is not None:
+        lay = self.layout_
+        if lay is not None:
             self.fit_layout()
-            self._frame_view()
+            if self.layout_ is lay:  # the same layout (a rebuilt one is framed as it is built)
+                self._frame_view()
 
     def _style_lines(self, dense: bool, scale: float = PX) -> None:
         """Pens by sign and level: faint thin lines, solid thick ones, thinner where many lines
