@@ -1,4 +1,5 @@
-"""Where the network view puts every node, weight line and bias, and what lies under a point.
+"""Where the network view puts every node, weight line and bias, what lies under a point, and
+what each parameter is called for people (``ParameterNames``).
 
 Qt-free: the view (``gradlab.ui.network.view``) draws what ``NetworkLayout`` places, in
 drawing units (a thumbnail is 1 x 1 unit, ``PX`` x ``PX`` atlas pixels; y grows downwards).
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["NetworkLayout", "fit_pitches", "line_buckets", "strength_levels"]
+from gradlab.nn import parameter_name
+
+__all__ = ["NetworkLayout", "ParameterNames", "fit_pitches", "line_buckets", "strength_levels"]
 
 PX = 20  # thumbnail pixels per drawing unit: a thumbnail is 1 x 1 unit, PX x PX pixels
 COL_PX, ROW_PX = 84, 26  # the default column and row pitch in atlas pixels
@@ -193,3 +196,20 @@ def line_buckets(w: np.ndarray, relative: bool) -> np.ndarray:
         kept[keep] = bucket[keep]
         return kept
     return bucket
+
+
+class ParameterNames(Sequence):
+    """micrograd's ``labels`` named for people (``nn.parameter_name``) in a network of ``sizes``
+    reading ``inputs``, each when it is read: a big network has tens of thousands of parameters
+    (a second to name them all) and a learner reads a few names."""
+
+    def __init__(self, labels: Sequence[str], inputs: Sequence[str], sizes: Sequence[int]) -> None:
+        self._labels, self._inputs, self._sizes = list(labels), list(inputs), list(sizes)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return parameter_name(self._labels[i], self._inputs, self._sizes)

@@ -117,6 +117,7 @@ class DecisionPlot(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.legend)
+        self._points: tuple | None = None  # what set_points was last handed (copies)
         self._train = np.zeros((0, 2))
         self._test = np.zeros((0, 2))
         self._kind = "classification"
@@ -191,7 +192,15 @@ class DecisionPlot(QWidget):
                    kind: str = "classification", num_classes: int = 2) -> None:
         """The data: training points (filled circles, white rim) and test points (squares, dark rim).
 
-        Regression data is 1-D: the points are drawn at (x, target)."""
+        Regression data is 1-D: the points are drawn at (x, target).  The same points again (new
+        data is followed by the new network that splits it the same way) are kept as drawn:
+        pyqtgraph styles a point at a time, a second for 100,000 of them."""
+        points = (kind, num_classes, *(np.array(a) for a in (train_x, train_y, test_x, test_y)))
+        if self._points is not None and points[:2] == self._points[:2] and all(
+                a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+                for a, b in zip(points[2:], self._points[2:], strict=True)):
+            return
+        self._points = points
         self._kind = kind
         self._train = self._xy(train_x, train_y)
         self._test = self._xy(test_x, test_y)

@@ -33,6 +33,7 @@ from gradlab.ui.network.geometry import (
     PX,
     WIDTHS,
     NetworkLayout,
+    ParameterNames,
     fit_pitches,
     line_buckets,
     strength_levels,
@@ -80,7 +81,7 @@ class NetworkView(QWidget):
         self._grads = np.zeros(0)
         self._grad_source = None  # reads the gradients when first shown (set_parameters)
         self._labels: list[str] = []
-        self._names: list[str] = []
+        self._names: Sequence[str] = []
         self._grids: list[np.ndarray] | None = None
         self._show_grads = False
         self._drawn = np.zeros(0, dtype=bool)  # which weight lines are drawn
@@ -144,9 +145,11 @@ class NetworkView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        if self.layout_ is not None:
+        lay = self.layout_
+        if lay is not None:
             self.fit_layout()
-            self._frame_view()
+            if self.layout_ is lay:  # the same layout (a rebuilt one is framed as it is built)
+                self._frame_view()
 
     def _style_lines(self, dense: bool, scale: float = PX) -> None:
         """Pens by sign and level: faint thin lines, solid thick ones, thinner where many lines
@@ -183,7 +186,7 @@ class NetworkView(QWidget):
         people first ("layer 2, neuron 4, from neuron 1 of layer 1 (w1.3.0)")."""
         self._labels = list(labels)
         sizes = self.layout_.sizes if self.layout_ is not None else [len(self._inputs), 1]
-        self._names = [parameter_name(label, self._inputs, sizes) for label in self._labels]
+        self._names = ParameterNames(self._labels, self._inputs, sizes)
 
     def set_show_gradients(self, on: bool) -> None:
         """Lines show gradients (relative to the largest) instead of weights."""

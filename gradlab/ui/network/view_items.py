@@ -58,21 +58,24 @@ class NetworkItems:
         self._texts: list[pg.TextItem] = []
 
     def show_texts(self, lay: NetworkLayout, inputs: Sequence[str], heads: Sequence[str]) -> None:
-        """The input names left of the first column, a head above every column."""
-        for t in self._texts:
-            self._vb.removeItem(t)
-        self._texts = []
-        for k, name in enumerate(inputs):
-            self._text(name, lay.pos[k] - (0.6, 0), anchor=(1, 0.5))
-        for c, head in enumerate(heads):
-            self._text(head, (c * lay.col_px / PX + 0.5, -0.3), anchor=(0.5, 1))
+        """The input names left of the first column, a head above every column.  The text items
+        are kept and moved (a resized view), or given their new text (a new network): one takes
+        a millisecond or two to make, and a window shown resizes the view several times."""
+        texts = [(name, (1, 0.5), tuple(lay.pos[k] - (0.6, 0))) for k, name in enumerate(inputs)]
+        texts += [(head, (0.5, 1), (c * lay.col_px / PX + 0.5, -0.3)) for c, head in enumerate(heads)]
+        for item in self._texts[len(texts):]:
+            self._vb.removeItem(item)
+        del self._texts[len(texts):]
+        for k, (text, anchor, at) in enumerate(texts):
+            if k == len(self._texts):
+                self._texts.append(pg.TextItem(text, color="#333333", anchor=anchor))
+                self._vb.addItem(self._texts[k])
+            item = self._texts[k]
+            item.setText(text)  # a no-op for the same text
+            if tuple(item.anchor) != anchor:
+                item.setAnchor(anchor)
+            item.setPos(*at)
         self.frames.setData(pos=lay.pos, size=1.0)
-
-    def _text(self, text: str, at, anchor) -> None:
-        item = pg.TextItem(text, color="#333333", anchor=anchor)
-        item.setPos(*at)
-        self._vb.addItem(item)
-        self._texts.append(item)
 
     def style_lines(self, widths: Sequence[float], dense: bool) -> None:
         """Pens by sign and level: faint thin lines, solid thick ones; a dense network's fainter

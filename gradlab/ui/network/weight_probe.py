@@ -16,9 +16,9 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QObject
 
-from gradlab.nn import parameter_name
 from gradlab.ui.common.inspected_model import InspectedModel
 from gradlab.ui.common.inspector import Probes
+from gradlab.ui.network.geometry import ParameterNames
 
 __all__ = ["ParameterGraph", "WeightProbeModel", "parameter_probes"]
 
@@ -56,8 +56,7 @@ class ParameterGraph:
         self.labels = list(labels)
         #: what the inspector shows, whole (``name_chars``): "layer 1, neuron 3, from x1 (w0.2.0)"
         self.name_chars = 80
-        self.names = [parameter_name(label, trainer.config.features, trainer.layer_sizes)
-                      for label in self.labels]
+        self.names = ParameterNames(self.labels, trainer.config.features, trainer.layer_sizes)
         n = len(self.labels)
         self.roles = ["parameter"] * n
         self.parents: list[tuple[int, ...]] = [()] * n
