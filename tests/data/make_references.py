@@ -1,9 +1,10 @@
 """Regenerate the reference numbers the tests compare against: ``python tests/data/make_references.py``.
 
 micrograd_demo.json holds micrograd 0.1.0's demo notebook run (100 steps on the demo moons:
-total loss and accuracy of every step).  Running micrograd takes about half a minute, so the fast
-tests read this file; one slow test (tests/training/test_training.py, ``-m slow``) runs micrograd again
-and checks the file still holds what it computes.
+total loss and accuracy of every step), with the sha256 of the code that ran it.  Running micrograd
+takes about half a minute, so the tests read this file: gradlab's two backends are checked against
+all 100 steps, and tests/training/test_training.py runs micrograd for its first ``DEMO_CHECKED_STEPS``
+and checks the file begins with what it computes.
 
 lecture_references.json holds what CPython with micrograd 0.1.0 prints (tests/lecture_reference.py)
 for every program whose printed lines the tests compare with gradlab's: the programs in
@@ -13,7 +14,9 @@ and its recorded stand-ins, so that a test reading a program whose source (or ru
 fails, naming this script, rather than comparing with stale lines.  tests/test_lecture_corpus.py
 runs the runner on one small program and checks its lines against the stored ones.
 
-``python tests/data/make_references.py lecture`` (or ``demo``) regenerates one file alone.
+``python tests/data/make_references.py lecture`` (or ``demo``) regenerates one file alone;
+``--check`` computes everything again and compares it with the stored files, writing nothing
+(exit status 1 and the first difference if they differ): run it after upgrading micrograd or Python.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import inspect
 import json
 import random
 import subprocess
@@ -31,6 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEMO_FILE = HERE / "micrograd_demo.json"
 DEMO_STEPS = 100
+#: the steps of micrograd's own run the tests make again (a quarter second each) to check the file
+DEMO_CHECKED_STEPS = 3
 TESTS = HERE.parent
 LECTURE_FILE = HERE / "lecture_references.json"
 RUNNER = TESTS / "lecture_reference.py"
@@ -110,8 +116,30 @@ def compute_demo() -> list[list[float]]:
     return [list(row) for row in micrograd_demo(*demo_data(), DEMO_STEPS)]
 
 
+def demo_sha256() -> str:
+    """The hash of what micrograd_demo.json hangs on: the code that runs the demo, and micrograd's version."""
+    from importlib.metadata import version
+
+    code = "".join(inspect.getsource(f) for f in (demo_data, micrograd_demo))
+    return sha256(f"micrograd {version('micrograd')}\n{code}")
+
+
 def read_demo() -> list[tuple[float, float]]:
-    return [tuple(row) for row in json.loads(DEMO_FILE.read_text(encoding="utf-8"))["losses"]]
+    """The stored steps; a failed assertion, naming this script, if the code that made them changed."""
+    record = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    assert record.get("sha256") == demo_sha256(), (
+        f"micrograd's version or the demo's code changed since {DEMO_FILE.name} was made: "
+        f"regenerate with {REGENERATE} demo"
+    )
+    return [tuple(row) for row in record["losses"]]
+
+
+def demo_differences(ran: list, stored: list) -> list[str]:
+    """Where two runs of the demo differ: micrograd sums gradients in set order, so its own runs
+    agree to rounding (1e-9), not bit for bit; accuracies agree exactly."""
+    return [f"step {step}: {got} against the stored {kept}"
+            for step, (got, kept) in enumerate(zip(ran, stored, strict=True))
+            if abs(got[0] - kept[0]) > 1e-9 or got[1] != kept[1]]
 
 
 def loop_source(steps: int) -> str:
@@ -185,6 +213,7 @@ def write_demo() -> None:
     record = {
         "about": "micrograd 0.1.0's demo notebook on make_dataset('moons', 100, 0.1, seed=1337): "
         f"[total_loss, accuracy] per step; regenerate with {REGENERATE}",
+        "sha256": demo_sha256(),
         "losses": compute_demo(),
     }
     DEMO_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
@@ -204,12 +233,38 @@ def write_lecture() -> None:
     print(f"wrote {LECTURE_FILE} ({len(programs)} programs)")
 
 
-def main(parts: list[str]) -> None:
+def check_demo() -> list[str]:
+    return demo_differences(compute_demo(), read_demo())
+
+
+def check_lecture() -> list[str]:
+    assert stored_runner_sha256() == runner_sha256(), f"the runner changed: regenerate with {REGENERATE}"
+    return [f"{name}: CPython prints other lines now" for name, source in lecture_programs().items()
+            if cpython_prints(source) != stored_prints(name, source)]
+
+
+def main(args: list[str]) -> int:
     sys.path.insert(0, str(HERE.parents[1]))  # this checkout's gradlab, whatever is installed
+    check = "--check" in args
+    parts = [a for a in args if a != "--check"]
     writers = {"demo": write_demo, "lecture": write_lecture}
+    checkers = {"demo": check_demo, "lecture": check_lecture}
+    unknown = sorted(set(parts) - set(writers))
+    if unknown:
+        print(f"unknown part {unknown[0]!r}; choose from {', '.join(writers)} (and --check)")
+        return 2
+    differences = []
     for part in parts or list(writers):
-        writers[part]()
+        if check:
+            found = checkers[part]()
+            print(f"{part}: {'differs' if found else 'the stored file holds what runs now'}")
+            differences += found
+        else:
+            writers[part]()
+    for line in differences:
+        print(line)
+    return 1 if differences else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
