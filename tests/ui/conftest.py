@@ -45,11 +45,11 @@ def _returning_settings(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _private_settings(tmp_path, _returning_settings):
+def _private_settings(private_folders, _returning_settings):
     """Each test gets its own QSettings store (gradlab.ui.settings), never the user's, and opens
     the window as a returning learner: the first-launch lesson offer was made already (a copy of
     ``_returning_settings``; tests/ui/lessons asks for a first launch with its ``first_launch``
     fixture)."""
-    folder = tmp_path / "qt-settings"
+    folder = private_folders.new("qt-settings")
     shutil.copytree(_returning_settings, folder)
     _settings_in(folder)
