@@ -231,11 +231,26 @@ def _build_inspector_tabs(lab) -> QTabWidget:
 
 def build_layout(lab) -> None:
     """Settings | network and point graph | plots | inspectors under the top bar and the
-    divergence banner; Space (``play_shortcut``) anywhere in the lab."""
+    divergence banner; Space (``play_shortcut``) anywhere in the lab.
+
+    The top bar and the splitter are in the lab before the panels go into them: under the
+    app's style sheet a widget moved into another is styled again with all it holds, so a
+    panel moved into a splitter that then moved into the lab was styled twice (20 ms)."""
     scroll = _build_settings_column(lab)
     toolbar = _build_toolbar(lab)  # after the column's sizing: the bar's fields are not in it
-    split = QSplitter(Qt.Orientation.Horizontal, objectName="networkSplit")
+    layout = QVBoxLayout(lab)
+    layout.setContentsMargins(4, 4, 4, 4)
+    top_bar = QWidget(lab, objectName="networkTopBar")
+    top_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # never squeezed
+    layout.addWidget(top_bar)
+    toolbar.setContentsMargins(0, 0, 0, 0)
+    top_bar.setLayout(toolbar)
+    # ``divergenceBanner`` under the toolbar: training ran away, and the fix (``halveRateButton``)
+    lab.divergence_banner = DivergenceBanner(lab)
+    layout.addWidget(lab.divergence_banner)
+    split = QSplitter(Qt.Orientation.Horizontal, lab, objectName="networkSplit")
     split.setChildrenCollapsible(False)
+    layout.addWidget(split, 1)
     for w in (scroll, _build_middle(lab), _build_plots(lab), _build_inspector_tabs(lab)):
         split.addWidget(w)
     split.setStretchFactor(1, 3)
@@ -243,16 +258,5 @@ def build_layout(lab) -> None:
     split.setStretchFactor(3, 2)
     split.setSizes([230, 400, 360, 350])
     lab.split = split
-    layout = QVBoxLayout(lab)
-    layout.setContentsMargins(4, 4, 4, 4)
-    top_bar = QWidget(objectName="networkTopBar")
-    top_bar.setLayout(toolbar)
-    toolbar.setContentsMargins(0, 0, 0, 0)
-    top_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # never squeezed
-    layout.addWidget(top_bar)
-    # ``divergenceBanner`` under the toolbar: training ran away, and the fix (``halveRateButton``)
-    lab.divergence_banner = DivergenceBanner()
-    layout.addWidget(lab.divergence_banner)
-    layout.addWidget(split, 1)
     lab.play_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), lab,
                                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
