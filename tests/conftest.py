@@ -2,8 +2,8 @@
 the same random state, and the tests that take a while are marked ``slow``.
 
 The quick round (``python -m pytest -q -m "not slow"``) leaves out the tests marked ``slow`` in
-their module (whole-app launches, the wheel build, micrograd's own run, long training walks, the
-biggest inputs) and every test that took longer than SLOW_SECONDS in the last run recorded in
+their module (whole-app launches, the wheel build, long training walks, the biggest inputs)
+and every test that took longer than SLOW_SECONDS in the last run recorded in
 tests/durations.json (``python -m pytest -q --record-durations`` records one: setup, call and
 teardown, on every core as the suite runs; a new test counts as quick until it is recorded).
 """
