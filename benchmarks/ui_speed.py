@@ -6,9 +6,11 @@ The baseline is ``gradlab/`` and ``resources/`` at git ref REF (default ``main``
 to a temporary folder; the two sides run in alternating Python processes (R each) with the same harness
 (Qt offscreen, 1280x720), and each reports the best of all its runs (the minimum: the
 machine may be shared).  Figures: building the main window (the expression lab on the
-seed example), a full paint (``grab``) of the network lab after 30 training steps, and a
-full paint of the expression lab with the lecture example and a node selected (its
-inspector plots drawn).  Each is printed for both sides with the ratio after / before.
+seed example), building and showing a network lab under the app's style sheet, a full paint
+(``grab``) of the network lab after 30 training steps, a paint of its loss plot (1920x1080) after a
+resize (its gridded axes drawn anew), and a full paint of the expression lab with the lecture
+example and a node selected (its inspector plots drawn).  Each is printed for both sides with
+the ratio after / before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from baseline import command_line, compare
 
 SIZE = (1280, 720)
 BIG = (1920, 1080)
-FIGURES = ("window build", "network lab paint", "expression lab paint")
+FIGURES = ("window build", "network lab build", "network lab paint", "loss plot resized",
+           "expression lab paint")
 
 
 def _settle(app, seconds: float = 0.3) -> None:
@@ -74,6 +77,16 @@ def measure(repeat: int) -> dict[str, float]:
         app.processEvents()
 
     out["window build"] = _best(build, repeat, close)
+    from gradlab.ui.network.lab import NetworkLab
+
+    def build_network() -> None:
+        lab = NetworkLab()
+        lab.resize(*SIZE)
+        lab.show()
+        app.processEvents()
+        windows.append(lab)
+
+    out["network lab build"] = _best(build_network, repeat, close)
     w = build_window(["--lab", "network"])
     w.resize(*SIZE)
     w.show()
@@ -84,6 +97,15 @@ def measure(repeat: int) -> dict[str, float]:
         app.processEvents()
     _settle(app)
     out["network lab paint"] = _best(net.grab, repeat)
+    w.resize(*BIG)  # the plots as a big screen shows them
+    _settle(app)
+    plot = net.loss_plot
+
+    def resized_paint() -> None:
+        plot.resize(plot.width() + (20 if plot.width() % 2 == 0 else -19), plot.height())
+        plot.grab()
+
+    out["loss plot resized"] = _best(resized_paint, repeat)
     w.close()
     w = build_window(["--lab", "expression", "--example", "lecture"])
     w.resize(*BIG)  # wide enough for the inspector and its plots beside the graph
