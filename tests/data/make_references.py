@@ -16,7 +16,7 @@ runs the runner on one small program and checks its lines against the stored one
 
 ``python tests/data/make_references.py lecture`` (or ``demo``) regenerates one file alone;
 ``--check`` computes everything again and compares it with the stored files, writing nothing
-(exit status 1 and the first difference if they differ): run it after upgrading micrograd or Python.
+(exit status 1 and the differences if they differ): run it after upgrading micrograd or Python.
 """
 
 from __future__ import annotations
