@@ -41,7 +41,6 @@ def reference_output(path: Path) -> list[str]:
 
 
 #: a printed line matches CPython's when its words are the same and its numbers agree to 1e-9
-#: (micrograd sums gradients in set order: its own runs differ in the last digits)
 same_line = REFERENCES.same_line
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from helpers import REFERENCES
-from test_lecture_corpus import same_line
 
 from gradlab import expr
 from gradlab.expr import ExpressionError, run_program
@@ -27,8 +26,7 @@ def cpython_prints(steps: int, source: str) -> list[str]:
 
 
 def assert_same_prints(ours: list[str], theirs: list[str]) -> None:
-    assert len(ours) == len(theirs)
-    wrong = [(i, a, b) for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if not same_line(a, b)]
+    wrong = REFERENCES.print_differences(ours, theirs)
     assert not wrong, wrong[:3]
 
 

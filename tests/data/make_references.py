@@ -37,6 +37,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEMO_FILE = HERE / "micrograd_demo.json"
 DEMO_STEPS = 100
+#: how closely two runs of micrograd agree: it sums gradients in set order, so its own runs differ
+#: in the last digits, never by more than this
+AGREE = 1e-9
 #: the steps of micrograd's own run the tests make again (a quarter second each) to check the file
 DEMO_CHECKED_STEPS = 3
 TESTS = HERE.parent
@@ -137,11 +140,10 @@ def read_demo() -> list[tuple[float, float]]:
 
 
 def demo_differences(ran: list, stored: list) -> list[str]:
-    """Where two runs of the demo differ: micrograd sums gradients in set order, so its own runs
-    agree to rounding (1e-9), not bit for bit; accuracies agree exactly."""
+    """Where two runs of the demo differ: losses by more than ``AGREE``, or accuracies at all."""
     return [f"step {step}: {got} against the stored {kept}"
             for step, (got, kept) in enumerate(zip(ran, stored, strict=True))
-            if abs(got[0] - kept[0]) > 1e-9 or got[1] != kept[1]]
+            if abs(got[0] - kept[0]) > AGREE or got[1] != kept[1]]
 
 
 def loop_source(steps: int) -> str:
@@ -199,21 +201,23 @@ NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?|-?\bnan\b|-?\binf\b
 
 
 def same_line(ours: str, theirs: str) -> bool:
-    """Two printed lines say the same: the same words, and numbers equal to 1e-9 (micrograd sums
-    gradients in set order, so its own runs differ in the last digits)."""
+    """Two printed lines say the same: the same words, and numbers equal to ``AGREE``."""
     if NUMBER.sub("#", ours) != NUMBER.sub("#", theirs):
         return False
     for a, b in zip(NUMBER.findall(ours), NUMBER.findall(theirs), strict=True):
         x, y = float(a), float(b)
         if not (
-            x == y or math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(x) and math.isnan(y))
+            x == y or math.isclose(x, y, rel_tol=AGREE, abs_tol=AGREE) or (math.isnan(x) and math.isnan(y))
         ):
             return False
     return True
 
 
-def same_prints(ours: list[str], theirs: list[str]) -> bool:
-    return len(ours) == len(theirs) and all(map(same_line, ours, theirs))
+def print_differences(ours: list[str], theirs: list[str]) -> list[tuple[int, str, str]]:
+    """The lines (index, ours, theirs) that do not say the same; a failed assertion if the two
+    printed different numbers of lines."""
+    assert len(ours) == len(theirs), f"{len(ours)} lines printed, {len(theirs)} stored"
+    return [(i, a, b) for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if not same_line(a, b)]
 
 
 def stored_prints(name: str, source: str) -> list[str]:
@@ -263,7 +267,7 @@ def check_demo() -> list[str]:
 def check_lecture() -> list[str]:
     assert stored_runner_sha256() == runner_sha256(), f"the runner changed: regenerate with {REGENERATE}"
     return [f"{name}: CPython prints other lines now" for name, source in lecture_programs().items()
-            if not same_prints(cpython_prints(source), stored_prints(name, source))]
+            if print_differences(cpython_prints(source), stored_prints(name, source))]
 
 
 def main(args: list[str]) -> int:
